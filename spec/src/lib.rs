@@ -1,0 +1,306 @@
+//! The UCR interoperability API as Rust types and `utoipa` operations.
+//!
+//! This crate is the contract. `cargo xtask spec` writes [`openapi_json`] to `spec/openapi.json`;
+//! the SDK is generated from that file and the mock serves these types. Nothing here does I/O.
+
+#![deny(missing_docs)]
+
+pub mod model;
+pub mod paging;
+pub mod paths;
+pub mod problem;
+pub mod registers;
+pub mod sandbox;
+pub mod transactions;
+
+use serde_json::{Map, Value, json};
+use utoipa::OpenApi;
+
+pub use problem::{Problem, ProblemType};
+
+/// The API version: `info.version`, also sent by the SDK as `api-version`.
+pub const API_VERSION: &str = "1.0.0";
+
+/// The problem statuses each operation can answer, beyond its success response.
+///
+/// Every status listed here gets a response whose body is a [`Problem`] document; its description
+/// names the problem `type`s of that status. The conformance suite relies on this table too.
+pub const ERRORS: &[(&str, &[u16])] = &[
+    ("list_accounts", &[400, 401]),
+    ("get_account", &[401, 404]),
+    ("list_holdings", &[400, 401, 404]),
+    ("list_transactions", &[400, 401, 404]),
+    ("initiate_transfer", &[400, 401, 403, 404, 409, 422]),
+    ("get_transfer", &[401, 404]),
+    ("approve_transfer", &[400, 401, 403, 404, 409, 422]),
+    ("reject_transfer", &[400, 401, 403, 404, 409, 422]),
+    ("rescind_transfer", &[400, 401, 403, 404, 409, 422]),
+    ("initiate_cancellation", &[400, 401, 403, 404, 409, 422]),
+    ("get_cancellation", &[401, 404]),
+    ("approve_cancellation", &[400, 401, 403, 404, 409, 422]),
+    ("rescind_cancellation", &[400, 401, 403, 404, 409, 422]),
+    ("list_accu_projects", &[400]),
+    ("list_carbon_abatement_contracts", &[400]),
+    ("list_guarantee_of_origin_projects", &[400]),
+    ("create_operator_session", &[404]),
+    ("create_account_holder", &[400, 401, 404, 422]),
+    ("create_account", &[400, 401, 404, 422]),
+    ("appoint_representative", &[400, 401, 404, 422]),
+    ("issue_units", &[400, 401, 404, 422]),
+    ("reset_sandbox", &[401, 404]),
+];
+
+const DESCRIPTION: &str = r#"The proposed interoperability API of the Clean Energy Regulator's Unit and Certificate Registry
+(UCR): read and write access to ANREU accounts holding carbon units (ACCUs, SMCs), and read access
+to the CER's public registers.
+
+This document is the common design that every interoperability model of the CER's paper uses
+(Class A own-account access; Class B trading platforms; Class C third-party registries).
+
+## Conventions
+- **Authentication**: `Authorization: Bearer <token>` on everything but the public registers and
+  the sandbox bootstrap. A missing, unknown or expired token answers `401 unauthenticated` with a
+  `WWW-Authenticate: Bearer` header; an authenticated caller that may not act answers `403`.
+- **Hidden existence**: a resource (account, transfer, cancellation) that exists but that the caller
+  may not see answers `404 not-found`, exactly like one that does not exist. `403` is reserved for
+  resources the caller can see but may not act on in that way (e.g. an approver-only action).
+- **Errors**: every 4xx is an RFC 9457 `application/problem+json` document whose `type` is a stable
+  URI from the catalogue below. Branch on `type`, never on `title` or `detail`. A refused request
+  changes nothing.
+- **Writes** take an `Idempotency-Key` header (required, except in the sandbox).
+- **Lists** are cursor-paged: optional `limit` (1–200, default 50) and `page_token`; responses are
+  `{items, next_page}` with `next_page` null on the last page. Paging is by key: no item is lost
+  or repeated across pages.
+- **Units** sit in blocks: contiguous serial ranges of one unit type with shared attributes and one
+  status (`available`, `pending`, `reserved`, `escrowed`, `cancelled`). Moving part of a block
+  splits it. Units are conserved: only issuance creates them, and cancelled units never move.
+- **Four eyes**: a transfer or cancellation is initiated by an `initiator` and approved by an
+  `approver` who is not the initiator, unless the account has a single representative.
+- **Sandbox**: the `sandbox` operations set up test data. An implementation may leave them out
+  (answering `404 sandbox-unavailable`); production implementations must.
+
+## Versioning
+The path prefix (`/v1`) is the major version; `info.version` is the document version. Within `/v1`
+changes are additive only: new operations, new optional request fields, new response fields, new
+problem types, new unit type codes. Clients must ignore unknown response fields. Removing or
+renaming anything, adding a required request field, or changing a status code is a breaking change
+and needs `/v2`.
+
+## Problem types
+"#;
+
+/// The OpenAPI derive root: paths, components and tags.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "CER Unit and Certificate Registry interoperability API",
+        version = "1.0.0",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    servers((url = "http://127.0.0.1:8080", description = "A local `ucr-mock`")),
+    paths(
+        paths::list_accounts,
+        paths::get_account,
+        paths::list_holdings,
+        paths::list_transactions,
+        paths::initiate_transfer,
+        paths::get_transfer,
+        paths::approve_transfer,
+        paths::reject_transfer,
+        paths::rescind_transfer,
+        paths::initiate_cancellation,
+        paths::get_cancellation,
+        paths::approve_cancellation,
+        paths::rescind_cancellation,
+        paths::list_accu_projects,
+        paths::list_carbon_abatement_contracts,
+        paths::list_guarantee_of_origin_projects,
+        paths::create_operator_session,
+        paths::create_account_holder,
+        paths::create_account,
+        paths::appoint_representative,
+        paths::issue_units,
+        paths::reset_sandbox,
+    ),
+    components(schemas(Problem, problem::InvalidParam)),
+    tags(
+        (name = "accounts", description = "Read access to ANREU accounts: details, holdings, transaction history."),
+        (name = "transfers", description = "Write access: transfers between accounts under the four-eyes rule."),
+        (name = "cancellations", description = "Write access: voluntary cancellation of units."),
+        (name = "registers", description = "The CER's public registers: open data, no authentication."),
+        (name = "sandbox", description = "Test set-up. Optional; never present in production."),
+    )
+)]
+pub struct ApiDoc;
+
+/// The published OpenAPI 3.1 document as JSON.
+///
+/// It is utoipa's output with the API description, the security scheme, every operation's problem
+/// responses and the paging extension added, and two utoipa quirks normalised (see inline).
+pub fn openapi_json() -> Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the document serialises");
+    doc["info"]["description"] =
+        Value::String(format!("{DESCRIPTION}{}", problem::catalogue_markdown()));
+    doc["components"]["securitySchemes"] = json!({
+        "bearer": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A token bound to one principal: an authorised representative, a trading platform, a third-party registry or a sandbox operator."
+        }
+    });
+    let responses = error_responses();
+    doc["components"]["responses"] = Value::Object(responses.clone());
+    let paths = doc["paths"].as_object_mut().expect("paths is an object");
+    for item in paths.values_mut() {
+        for (_, op) in item.as_object_mut().expect("path item is an object") {
+            add_problem_responses(op);
+            mark_paginated(op);
+            for param in op["parameters"].as_array_mut().into_iter().flatten() {
+                strip_null_from_parameter(param);
+            }
+        }
+    }
+    normalise_integer_formats(&mut doc);
+    doc
+}
+
+/// The published document, pretty-printed with a trailing newline: the bytes of `spec/openapi.json`.
+pub fn openapi_string() -> String {
+    let mut text = serde_json::to_string_pretty(&openapi_json()).expect("the document serialises");
+    text.push('\n');
+    text
+}
+
+/// One reusable response per problem status, named `Problem<status>`.
+fn error_responses() -> Map<String, Value> {
+    let mut statuses: Vec<u16> = ERRORS.iter().flat_map(|(_, s)| s.iter().copied()).collect();
+    statuses.sort_unstable();
+    statuses.dedup();
+    let mut out = Map::new();
+    for status in statuses {
+        let kinds: Vec<String> = ProblemType::ALL
+            .iter()
+            .filter(|k| k.status() == status)
+            .map(|k| format!("`{}`", k.slug()))
+            .collect();
+        let mut response = json!({
+            "description": format!("Problem document; `type` is one of: {}.", kinds.join(", ")),
+            "content": {
+                problem::PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}
+            }
+        });
+        if status == 401 {
+            response["headers"] = json!({
+                "WWW-Authenticate": {
+                    "description": "`Bearer`, with `error=\"invalid_token\"` when a token was sent but not accepted.",
+                    "schema": {"type": "string"}
+                }
+            });
+        }
+        out.insert(format!("Problem{status}"), response);
+    }
+    out
+}
+
+fn add_problem_responses(op: &mut Value) {
+    let id = op["operationId"].as_str().expect("every operation has an id").to_owned();
+    let statuses = ERRORS
+        .iter()
+        .find(|(name, _)| *name == id)
+        .unwrap_or_else(|| panic!("operation {id} has no entry in ERRORS"))
+        .1;
+    let responses = op["responses"].as_object_mut().expect("responses is an object");
+    for status in statuses {
+        responses.insert(
+            status.to_string(),
+            json!({"$ref": format!("#/components/responses/Problem{status}")}),
+        );
+    }
+}
+
+/// Marks list operations with `x-dropshot-pagination`, the extension progenitor reads to generate
+/// a `Stream` for them.
+fn mark_paginated(op: &mut Value) {
+    let has_page_token = op["parameters"]
+        .as_array()
+        .is_some_and(|ps| ps.iter().any(|p| p["name"] == "page_token"));
+    if has_page_token {
+        op["x-dropshot-pagination"] = json!({"required": []});
+    }
+}
+
+/// utoipa writes an `Option<T>` parameter's schema as `[T, "null"]`; a query parameter is absent,
+/// never null, and the SDK generator would otherwise type it `Option<Option<T>>`.
+fn strip_null_from_parameter(param: &mut Value) {
+    let schema = &mut param["schema"];
+    if let Some(types) = schema.get("type").and_then(Value::as_array) {
+        let rest: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
+        schema["type"] = if rest.len() == 1 { rest[0].clone() } else { Value::Array(rest) };
+    }
+    if let Some(one_of) = schema.get("oneOf").and_then(Value::as_array) {
+        let rest: Vec<Value> = one_of.iter().filter(|s| s["type"] != "null").cloned().collect();
+        if rest.len() == 1 {
+            *schema = rest[0].clone();
+        }
+    }
+}
+
+/// utoipa's `non_strict_integers` writes `u-int64` and friends (utoipa#1527).
+fn normalise_integer_formats(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(format)) = map.get_mut("format")
+                && format.starts_with("u-int")
+            {
+                *format = format.replace("u-int", "uint");
+            }
+            map.values_mut().for_each(normalise_integer_formats);
+        }
+        Value::Array(items) => items.iter_mut().for_each(normalise_integer_formats),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_has_an_id_errors_and_docs() {
+        let doc = openapi_json();
+        let mut ids = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            assert!(path.starts_with("/v1/"), "{path} lacks the /v1 prefix");
+            for (method, op) in item.as_object().unwrap() {
+                let id = op["operationId"].as_str().unwrap();
+                ids.push(id.to_owned());
+                assert!(op["summary"].is_string(), "{method} {path} has no summary");
+                assert!(op["responses"].as_object().unwrap().len() >= 2, "{id} declares no problems");
+            }
+        }
+        assert_eq!(ids.len(), ERRORS.len(), "ERRORS and the operations disagree");
+    }
+
+    #[test]
+    fn lists_are_paginated_with_exactly_items_and_next_page() {
+        let doc = openapi_json();
+        for item in doc["paths"].as_object().unwrap().values() {
+            for op in item.as_object().unwrap().values() {
+                if op.get("x-dropshot-pagination").is_none() {
+                    continue;
+                }
+                let schema = &op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"];
+                let name = schema.as_str().unwrap().rsplit('/').next().unwrap();
+                let props = doc["components"]["schemas"][name]["properties"].as_object().unwrap();
+                let mut keys: Vec<_> = props.keys().cloned().collect();
+                keys.sort();
+                assert_eq!(keys, ["items", "next_page"], "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn no_unnormalised_integer_formats() {
+        assert!(!openapi_string().contains("u-int"));
+    }
+}

@@ -1,0 +1,234 @@
+//! The API's operations, declared with `#[utoipa::path]`.
+//!
+//! The functions have no bodies: they exist to carry the operation declarations. Each declares
+//! its success response here; its problem responses (4xx) are added from [`crate::ERRORS`] so that
+//! every operation documents them the same way.
+
+#![allow(dead_code)]
+
+use crate::model::{Account, HoldingsQuery, PageQuery, TransactionsQuery};
+use crate::paging::{
+    AccountPage, AccuProjectPage, CarbonAbatementContractPage, GuaranteeOfOriginProjectPage,
+    TransactionPage, UnitBlockPage,
+};
+use crate::registers::{
+    AccuProjectQuery, CarbonAbatementContractQuery, GuaranteeOfOriginProjectQuery,
+};
+use crate::sandbox::{
+    IssuanceRequest, NewAccount, NewAccountHolder, NewRepresentative, OperatorSession,
+    RepresentativeCredential, SandboxReset,
+};
+use crate::transactions::{
+    Cancellation, CancellationRequest, RejectRequest, Transfer, TransferRequest,
+};
+use crate::model::{AccountHolder, UnitBlock};
+
+/// List the accounts the caller may see.
+///
+/// For an authorised representative: the accounts it is appointed to, ordered by `account_id`.
+#[utoipa::path(get, path = "/v1/accounts", tag = "accounts", operation_id = "list_accounts",
+    params(PageQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "A page of accounts.", body = AccountPage)))]
+pub fn list_accounts() {}
+
+/// Get an account's details, representatives and balances.
+///
+/// An account the caller may not see answers `404 not-found`, exactly as one that does not exist,
+/// so that account numbers cannot be probed.
+#[utoipa::path(get, path = "/v1/accounts/{account_id}", tag = "accounts", operation_id = "get_account",
+    params(("account_id" = String, Path, description = "ANREU account number.", example = "AU-1000001")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The account.", body = Account)))]
+pub fn get_account() {}
+
+/// List an account's holdings as unit blocks.
+///
+/// Every block of the account in every status, including `cancelled` blocks, unless filtered.
+/// Ordered by unit type, then `serial_start`.
+#[utoipa::path(get, path = "/v1/accounts/{account_id}/holdings", tag = "accounts", operation_id = "list_holdings",
+    params(("account_id" = String, Path, description = "ANREU account number."), HoldingsQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "A page of unit blocks.", body = UnitBlockPage)))]
+pub fn list_holdings() {}
+
+/// List an account's transaction history.
+///
+/// Issuances into, transfers out of and into, and cancellations from the account, in every
+/// status. Ordered by `created_at`, then `transaction_id`.
+#[utoipa::path(get, path = "/v1/accounts/{account_id}/transactions", tag = "accounts", operation_id = "list_transactions",
+    params(("account_id" = String, Path, description = "ANREU account number."), TransactionsQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "A page of transactions.", body = TransactionPage)))]
+pub fn list_transactions() {}
+
+/// Initiate a transfer.
+///
+/// The caller must be an `initiator` on the source account. The chosen units become `pending`
+/// and the transfer waits for an approver. On a replay with the same `Idempotency-Key` and body
+/// the original response is returned and nothing else happens.
+#[utoipa::path(post, path = "/v1/transfers", tag = "transfers", operation_id = "initiate_transfer",
+    params(IdempotencyKey),
+    request_body = TransferRequest,
+    security(("bearer" = [])),
+    responses((status = 201, description = "The transfer, pending approval.", body = Transfer)))]
+pub fn initiate_transfer() {}
+
+/// Get a transfer.
+///
+/// Visible to representatives of the source and destination accounts.
+#[utoipa::path(get, path = "/v1/transfers/{transfer_id}", tag = "transfers", operation_id = "get_transfer",
+    params(("transfer_id" = String, Path, description = "Transfer identifier.", example = "TRF-000042")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The transfer.", body = Transfer)))]
+pub fn get_transfer() {}
+
+/// Approve a pending transfer; its units move atomically.
+///
+/// The caller must be an `approver` on the source account and, when the account has more than one
+/// representative, must not be the initiator (`403 second-approver-required`).
+#[utoipa::path(post, path = "/v1/transfers/{transfer_id}/approve", tag = "transfers", operation_id = "approve_transfer",
+    params(("transfer_id" = String, Path, description = "Transfer identifier."), IdempotencyKey),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The completed transfer.", body = Transfer)))]
+pub fn approve_transfer() {}
+
+/// Reject a pending transfer; its units return to `available`.
+///
+/// The caller must be an `approver` on the source account; the four-eyes rule applies as for approval.
+#[utoipa::path(post, path = "/v1/transfers/{transfer_id}/reject", tag = "transfers", operation_id = "reject_transfer",
+    params(("transfer_id" = String, Path, description = "Transfer identifier."), IdempotencyKey),
+    request_body = RejectRequest,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The rejected transfer.", body = Transfer)))]
+pub fn reject_transfer() {}
+
+/// Rescind a pending transfer; its units return to `available`.
+///
+/// Any `initiator` of the source account may rescind, not only the one who initiated.
+#[utoipa::path(post, path = "/v1/transfers/{transfer_id}/rescind", tag = "transfers", operation_id = "rescind_transfer",
+    params(("transfer_id" = String, Path, description = "Transfer identifier."), IdempotencyKey),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The rescinded transfer.", body = Transfer)))]
+pub fn rescind_transfer() {}
+
+/// Initiate a voluntary cancellation.
+///
+/// The caller must be an `initiator` on the account. The chosen units become `pending` until an
+/// approver approves; then they are `cancelled` for good.
+#[utoipa::path(post, path = "/v1/cancellations", tag = "cancellations", operation_id = "initiate_cancellation",
+    params(IdempotencyKey),
+    request_body = CancellationRequest,
+    security(("bearer" = [])),
+    responses((status = 201, description = "The cancellation, pending approval.", body = Cancellation)))]
+pub fn initiate_cancellation() {}
+
+/// Get a voluntary cancellation.
+#[utoipa::path(get, path = "/v1/cancellations/{cancellation_id}", tag = "cancellations", operation_id = "get_cancellation",
+    params(("cancellation_id" = String, Path, description = "Cancellation identifier.", example = "CAN-000007")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The cancellation.", body = Cancellation)))]
+pub fn get_cancellation() {}
+
+/// Approve a pending cancellation; its units become `cancelled`.
+///
+/// Same rules as approving a transfer, including four eyes.
+#[utoipa::path(post, path = "/v1/cancellations/{cancellation_id}/approve", tag = "cancellations", operation_id = "approve_cancellation",
+    params(("cancellation_id" = String, Path, description = "Cancellation identifier."), IdempotencyKey),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The completed cancellation.", body = Cancellation)))]
+pub fn approve_cancellation() {}
+
+/// Rescind a pending cancellation; its units return to `available`.
+#[utoipa::path(post, path = "/v1/cancellations/{cancellation_id}/rescind", tag = "cancellations", operation_id = "rescind_cancellation",
+    params(("cancellation_id" = String, Path, description = "Cancellation identifier."), IdempotencyKey),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The rescinded cancellation.", body = Cancellation)))]
+pub fn rescind_cancellation() {}
+
+/// List the ACCU Scheme project register.
+///
+/// Public data: no authentication. Filters combine with AND.
+#[utoipa::path(get, path = "/v1/registers/accu-projects", tag = "registers", operation_id = "list_accu_projects",
+    params(AccuProjectQuery),
+    responses((status = 200, description = "A page of projects.", body = AccuProjectPage)))]
+pub fn list_accu_projects() {}
+
+/// List the Carbon Abatement Contract register.
+///
+/// Public data: no authentication. Filters combine with AND.
+#[utoipa::path(get, path = "/v1/registers/carbon-abatement-contracts", tag = "registers", operation_id = "list_carbon_abatement_contracts",
+    params(CarbonAbatementContractQuery),
+    responses((status = 200, description = "A page of contracts.", body = CarbonAbatementContractPage)))]
+pub fn list_carbon_abatement_contracts() {}
+
+/// List the Guarantee of Origin project register.
+///
+/// Public data: no authentication. Filters combine with AND.
+#[utoipa::path(get, path = "/v1/registers/guarantee-of-origin-projects", tag = "registers", operation_id = "list_guarantee_of_origin_projects",
+    params(GuaranteeOfOriginProjectQuery),
+    responses((status = 200, description = "A page of profiles.", body = GuaranteeOfOriginProjectPage)))]
+pub fn list_guarantee_of_origin_projects() {}
+
+/// Start a sandbox operator session (sandbox bootstrap; no authentication).
+///
+/// Returns an operator token for the other sandbox operations. Implementations without the sandbox
+/// answer `404 sandbox-unavailable`.
+#[utoipa::path(post, path = "/v1/sandbox/operator-sessions", tag = "sandbox", operation_id = "create_operator_session",
+    responses((status = 201, description = "A new operator session.", body = OperatorSession)))]
+pub fn create_operator_session() {}
+
+/// Create an account holder (sandbox).
+#[utoipa::path(post, path = "/v1/sandbox/account-holders", tag = "sandbox", operation_id = "create_account_holder",
+    request_body = NewAccountHolder,
+    security(("bearer" = [])),
+    responses((status = 201, description = "The new holder.", body = AccountHolder)))]
+pub fn create_account_holder() {}
+
+/// Open an account for a holder (sandbox).
+#[utoipa::path(post, path = "/v1/sandbox/accounts", tag = "sandbox", operation_id = "create_account",
+    request_body = NewAccount,
+    security(("bearer" = [])),
+    responses((status = 201, description = "The new account.", body = Account)))]
+pub fn create_account() {}
+
+/// Appoint an authorised representative to an account (sandbox).
+///
+/// Returns the representative's bearer token.
+#[utoipa::path(post, path = "/v1/sandbox/accounts/{account_id}/representatives", tag = "sandbox", operation_id = "appoint_representative",
+    params(("account_id" = String, Path, description = "ANREU account number.")),
+    request_body = NewRepresentative,
+    security(("bearer" = [])),
+    responses((status = 201, description = "The representative's credential.", body = RepresentativeCredential)))]
+pub fn appoint_representative() {}
+
+/// Issue new units into an account (sandbox).
+///
+/// Serials are allocated from the unit type's next free serial, so issued blocks never overlap.
+#[utoipa::path(post, path = "/v1/sandbox/issuances", tag = "sandbox", operation_id = "issue_units",
+    request_body = IssuanceRequest,
+    security(("bearer" = [])),
+    responses((status = 201, description = "The issued block.", body = UnitBlock)))]
+pub fn issue_units() {}
+
+/// Remove every holder, account, representative and transaction (sandbox).
+///
+/// The public registers and operator sessions are kept.
+#[utoipa::path(post, path = "/v1/sandbox/reset", tag = "sandbox", operation_id = "reset_sandbox",
+    security(("bearer" = [])),
+    responses((status = 200, description = "What was removed.", body = SandboxReset)))]
+pub fn reset_sandbox() {}
+
+/// The `Idempotency-Key` request header taken by every write.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IdempotencyKey {
+    /// Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
+    /// one logical write. A retry with the same key and body replays the first response without a
+    /// second effect; the same key with a different body is refused with `422
+    /// idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+    /// Keys are remembered for at least 24 hours. Required: a write without it is refused with
+    /// `400 idempotency-key-required`.
+    #[param(rename = "Idempotency-Key", min_length = 1, max_length = 255)]
+    pub idempotency_key: String,
+}

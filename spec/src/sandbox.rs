@@ -1,0 +1,112 @@
+//! The sandbox API: test set-up that an implementation may leave out (and must in production).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::model::{AccountKind, KyotoStatus, Role};
+
+/// An operator credential for the sandbox API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OperatorSession {
+    /// Bearer token for the other sandbox operations.
+    pub token: String,
+}
+
+/// Request to create an account holder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAccountHolder {
+    /// Legal name, 1–200 characters.
+    #[schema(example = "Mallee Carbon Pty Ltd", min_length = 1, max_length = 200)]
+    pub name: String,
+}
+
+/// Request to open an account for a holder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAccount {
+    /// The holder that owns the account.
+    pub holder_id: String,
+    /// Account name, 1–200 characters.
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    /// Holding or custodial.
+    pub kind: AccountKind,
+}
+
+/// Request to appoint an authorised representative to an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRepresentative {
+    /// Full name of a new representative; ignored when `representative_id` is given.
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    /// Roles on this account; at least one.
+    pub roles: Vec<Role>,
+    /// Appoint an existing representative (who keeps their token) instead of creating one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub representative_id: Option<String>,
+}
+
+/// A representative's credential, returned once by the sandbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RepresentativeCredential {
+    /// Registry identifier of the representative.
+    pub representative_id: String,
+    /// The account the appointment is for.
+    pub account_id: String,
+    /// Full name.
+    pub name: String,
+    /// Roles on that account.
+    pub roles: Vec<Role>,
+    /// Bearer token that authenticates as this representative.
+    pub token: String,
+}
+
+/// Request to issue new units into an account (the only way units are created).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "account_id": "AU-1000001",
+    "unit_type": "ACCU",
+    "quantity": 1000,
+    "project_id": "ERF101234",
+    "vintage": "2023-24",
+    "method": "Human-induced regeneration of a permanent even-aged native forest",
+    "kyoto_status": "NON_KYOTO",
+    "state": "NSW"
+}))]
+pub struct IssuanceRequest {
+    /// Account receiving the units.
+    pub account_id: String,
+    /// Unit type code.
+    pub unit_type: String,
+    /// Number of units, 1 to 1,000,000,000.
+    #[schema(minimum = 1, maximum = 1_000_000_000)]
+    pub quantity: u64,
+    /// ERF project ID (ACCU) or facility ID (SMC).
+    pub project_id: String,
+    /// Financial year, `YYYY-YY`.
+    #[schema(pattern = r"^[0-9]{4}-[0-9]{2}$")]
+    pub vintage: String,
+    /// Method name.
+    pub method: String,
+    /// Kyoto eligibility (ACCUs only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kyoto_status: Option<KyotoStatus>,
+    /// State or territory.
+    pub state: String,
+    /// Issuance date; today if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_on: Option<NaiveDate>,
+}
+
+/// Result of resetting the sandbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SandboxReset {
+    /// Accounts removed.
+    pub accounts_removed: u64,
+    /// Transactions removed.
+    pub transactions_removed: u64,
+}

@@ -1,0 +1,182 @@
+//! Write access: transfers and voluntary cancellations, both under the four-eyes rule.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::model::{SerialRange, TransactionStatus};
+
+/// Request to move units from one account to another.
+///
+/// Choose units **either** by `serial_ranges` (each range must be held, available, in the source
+/// account) **or** by `quantity` (the registry picks available blocks of `unit_type` in ascending
+/// serial order, optionally only of `vintage` and/or `project_id`). Sending both or neither is a
+/// `validation-failed` problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "from_account_id": "AU-1000001",
+    "to_account_id": "AU-1000002",
+    "unit_type": "ACCU",
+    "quantity": 100,
+    "vintage": "2023-24",
+    "reference": "Trade 2026-11-25/17"
+}))]
+pub struct TransferRequest {
+    /// Account the units leave; the caller must be an initiator on it.
+    pub from_account_id: String,
+    /// Account the units go to; any open account.
+    pub to_account_id: String,
+    /// Unit type code.
+    pub unit_type: String,
+    /// Number of units to move (at least 1), when choosing by quantity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1)]
+    pub quantity: Option<u64>,
+    /// Exact serial ranges to move, when choosing by serial.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial_ranges: Option<Vec<SerialRange>>,
+    /// With `quantity`: only units of this vintage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vintage: Option<String>,
+    /// With `quantity`: only units of this project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    /// Free-text reference, up to 200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200)]
+    pub reference: Option<String>,
+}
+
+/// A transfer of units between accounts.
+///
+/// Lifecycle: `pending_approval` → `completed` (approved) | `rejected` | `rescinded` | `expired`.
+/// While pending, its units are `pending` in the source account; on approval they move atomically.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "transfer_id": "TRF-000042",
+    "status": "pending_approval",
+    "from_account_id": "AU-1000001",
+    "to_account_id": "AU-1000002",
+    "unit_type": "ACCU",
+    "quantity": 100,
+    "serial_ranges": [{"serial_start": 3100001, "serial_end": 3100100}],
+    "reference": "Trade 2026-11-25/17",
+    "initiated_by": "AR-000001",
+    "initiated_at": "2026-11-25T01:02:03Z",
+    "expires_at": "2026-12-02T01:02:03Z"
+}))]
+pub struct Transfer {
+    /// Identifier, `TRF-…`.
+    pub transfer_id: String,
+    /// Current status.
+    pub status: TransactionStatus,
+    /// Source account.
+    pub from_account_id: String,
+    /// Destination account.
+    pub to_account_id: String,
+    /// Unit type code.
+    pub unit_type: String,
+    /// Number of units.
+    pub quantity: u64,
+    /// Serial ranges moved, ascending.
+    pub serial_ranges: Vec<SerialRange>,
+    /// Free-text reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Representative who initiated it.
+    pub initiated_by: String,
+    /// When it was initiated.
+    pub initiated_at: DateTime<Utc>,
+    /// When it expires if still pending.
+    pub expires_at: DateTime<Utc>,
+    /// Representative who approved, rejected or rescinded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
+    /// When it left `pending_approval`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_at: Option<DateTime<Utc>>,
+    /// Reason given on rejection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Request to cancel units voluntarily (e.g. to support an offset claim).
+///
+/// Units are chosen as in [`TransferRequest`]: by `serial_ranges` or by `quantity`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "account_id": "AU-1000001",
+    "unit_type": "ACCU",
+    "quantity": 25,
+    "reason": "Offset of FY2025-26 scope 1 emissions"
+}))]
+pub struct CancellationRequest {
+    /// Account the units are cancelled from; the caller must be an initiator on it.
+    pub account_id: String,
+    /// Unit type code.
+    pub unit_type: String,
+    /// Number of units (at least 1), when choosing by quantity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1)]
+    pub quantity: Option<u64>,
+    /// Exact serial ranges, when choosing by serial.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial_ranges: Option<Vec<SerialRange>>,
+    /// With `quantity`: only units of this vintage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vintage: Option<String>,
+    /// With `quantity`: only units of this project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    /// Why the units are cancelled, up to 200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200)]
+    pub reason: Option<String>,
+}
+
+/// A voluntary cancellation.
+///
+/// Lifecycle as a transfer: `pending_approval` → `completed` | `rescinded` | `expired`. Completed
+/// cancellations leave their blocks in the account with status `cancelled`; they never move again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Cancellation {
+    /// Identifier, `CAN-…`.
+    pub cancellation_id: String,
+    /// Current status.
+    pub status: TransactionStatus,
+    /// Account the units are cancelled from.
+    pub account_id: String,
+    /// Unit type code.
+    pub unit_type: String,
+    /// Number of units.
+    pub quantity: u64,
+    /// Serial ranges cancelled, ascending.
+    pub serial_ranges: Vec<SerialRange>,
+    /// Why the units are cancelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Representative who initiated it.
+    pub initiated_by: String,
+    /// When it was initiated.
+    pub initiated_at: DateTime<Utc>,
+    /// When it expires if still pending.
+    pub expires_at: DateTime<Utc>,
+    /// Representative who approved or rescinded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
+    /// When it left `pending_approval`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// Optional body of a rejection.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RejectRequest {
+    /// Why the transfer is rejected, up to 200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200)]
+    pub reason: Option<String>,
+}
