@@ -155,7 +155,7 @@ pub fn openapi_json() -> Value {
         for (_, op) in item.as_object_mut().expect("path item is an object") {
             add_problem_responses(op);
             mark_paginated(op);
-            for param in op["parameters"].as_array_mut().into_iter().flatten() {
+            for param in op.get_mut("parameters").and_then(Value::as_array_mut).into_iter().flatten() {
                 strip_null_from_parameter(param);
             }
         }

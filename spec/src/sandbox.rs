@@ -87,8 +87,9 @@ pub struct IssuanceRequest {
     pub quantity: u64,
     /// ERF project ID (ACCU) or facility ID (SMC).
     pub project_id: String,
-    /// Financial year, `YYYY-YY`.
-    #[schema(pattern = r"^[0-9]{4}-[0-9]{2}$")]
+    /// Financial year, `YYYY-YY` with consecutive years, e.g. `2023-24`; anything else is refused
+    /// with `422 validation-failed`.
+    #[schema(example = "2023-24")]
     pub vintage: String,
     /// Method name.
     pub method: String,

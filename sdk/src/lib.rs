@@ -1,0 +1,21 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+#[allow(missing_docs, unused_imports, clippy::all, clippy::pedantic)]
+mod generated;
+mod hooks;
+mod problem;
+#[allow(missing_docs, clippy::all)]
+mod problem_kinds;
+
+pub use generated::{Client, ClientInfo, Error, ResponseValue, builder, types};
+pub use hooks::{ClientBuilder, ClientState, Exchange, ExchangeObserver, IDEMPOTENCY_KEY};
+pub use problem::{ApiError, ProblemExt};
+pub use problem_kinds::ProblemKind;
+
+impl Client {
+    /// Starts configuring a client for the registry at `base_url` (scheme, host, port; no `/v1`).
+    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::new(base_url)
+    }
+}
