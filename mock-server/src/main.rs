@@ -1,0 +1,109 @@
+//! The `ucr-mock` binary: the mock registry as a standalone HTTP server.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+use ucr_mock::{DEFAULT_SEED, Fixture, MockRegistry, serve};
+
+/// A stateful mock of the CER Unit and Certificate Registry interoperability API.
+///
+/// Serves the whole `/v1` API: accounts, holdings, transaction history, transfers and
+/// cancellations under the four-eyes rule, the public registers (generated from --seed) and the
+/// sandbox API for test set-up (bootstrap with POST /v1/sandbox/operator-sessions).
+#[derive(Debug, Parser)]
+#[command(
+    name = "ucr-mock",
+    version,
+    after_help = "\
+Examples:
+  ucr-mock                                  serve on 127.0.0.1:8080, sandbox enabled
+  ucr-mock --addr 0.0.0.0:9000 --seed 7     another port, other public-register rows
+  ucr-mock --fixture world.json             start with holders, accounts and tokens from a file
+  ucr-mock --no-sandbox                     production-like: /v1/sandbox answers 404
+
+  curl -s -X POST http://127.0.0.1:8080/v1/sandbox/operator-sessions
+  curl -s 'http://127.0.0.1:8080/v1/registers/accu-projects?state=QLD&limit=5'
+
+Logs go to stderr; set RUST_LOG=debug to log every request."
+)]
+struct Args {
+    /// Address to listen on, HOST:PORT.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    addr: String,
+
+    /// Seed of the generated public registers; the same seed gives the same rows.
+    #[arg(long, default_value_t = DEFAULT_SEED, value_name = "N")]
+    seed: u64,
+
+    /// JSON fixture applied at start-up: holders, accounts, representatives with fixed tokens,
+    /// issuances (see the `ucr_mock::fixture` docs for the format).
+    #[arg(long, value_name = "FILE")]
+    fixture: Option<PathBuf>,
+
+    /// Disable the sandbox API: every /v1/sandbox path answers 404 sandbox-unavailable.
+    #[arg(long)]
+    no_sandbox: bool,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    match run(Args::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let mut builder = MockRegistry::builder()
+        .seed(args.seed)
+        .sandbox(!args.no_sandbox);
+    if let Some(path) = &args.fixture {
+        builder = builder.fixture(Fixture::from_path(path)?);
+    }
+    let router = builder.router()?;
+    let listener = tokio::net::TcpListener::bind(&args.addr)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {} (is another server using it? choose another with --addr)",
+                args.addr
+            )
+        })?;
+    let address = listener
+        .local_addr()
+        .context("cannot read the listening address")?;
+    tracing::info!(
+        "ucr-mock listening on http://{address} (seed {}, {} public-register rows, sandbox {})",
+        args.seed,
+        router.registers().len(),
+        if args.no_sandbox {
+            "disabled"
+        } else {
+            "enabled"
+        },
+    );
+    let shutdown = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tracing::info!("shutting down");
+    };
+    serve(listener, router, shutdown)
+        .await
+        .context("server failed")?;
+    Ok(())
+}

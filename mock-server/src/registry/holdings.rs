@@ -1,0 +1,438 @@
+//! The unit blocks of one account: non-overlapping serial ranges that split and merge as units move.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use ucr_spec::ProblemType;
+use ucr_spec::model::{Balance, BlockStatus, KyotoStatus, SerialRange, UnitBlock};
+use ucr_spec::problem::Problem;
+
+/// What every unit of one issuance shares. Blocks split from one issuance share one `Arc`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct UnitAttributes {
+    /// The issuance that created the units; blocks of different issuances are never merged.
+    pub issuance_id: String,
+    pub project_id: String,
+    pub vintage: String,
+    pub method: String,
+    pub kyoto_status: Option<KyotoStatus>,
+    pub state: String,
+    pub issued_on: NaiveDate,
+}
+
+/// A block as stored: its key `(unit_type, serial_start)` lives in the map.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Block {
+    serial_end: u64,
+    status: BlockStatus,
+    attributes: Arc<UnitAttributes>,
+    transaction_id: Option<String>,
+}
+
+impl Block {
+    /// Whether `next`, starting right after this block, can be merged into it.
+    fn merges_with(&self, next: &Block) -> bool {
+        self.status == next.status
+            && self.transaction_id == next.transaction_id
+            && (Arc::ptr_eq(&self.attributes, &next.attributes)
+                || self.attributes == next.attributes)
+    }
+}
+
+/// How a request chooses units: exact serials, or a quantity the registry picks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum UnitSelection {
+    /// These ranges exactly: ascending and disjoint.
+    Serials(Vec<SerialRange>),
+    /// The lowest available serials matching the filters.
+    Quantity {
+        quantity: u64,
+        vintage: Option<String>,
+        project_id: Option<String>,
+    },
+}
+
+/// The blocks of one account, keyed by `(unit_type, serial_start)`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Holdings {
+    blocks: BTreeMap<(String, u64), Block>,
+}
+
+impl Holdings {
+    /// Adds units that are new to this account as one `available` block.
+    ///
+    /// The caller guarantees the range is held by no account (fresh serials or serials just taken
+    /// from another account).
+    pub fn receive(
+        &mut self,
+        unit_type: &str,
+        range: SerialRange,
+        attributes: Arc<UnitAttributes>,
+    ) {
+        self.blocks.insert(
+            (unit_type.to_owned(), range.serial_start),
+            Block {
+                serial_end: range.serial_end,
+                status: BlockStatus::Available,
+                attributes,
+                transaction_id: None,
+            },
+        );
+        self.merge_adjacent(unit_type);
+    }
+
+    /// Every block, ordered by unit type then `serial_start`.
+    pub fn blocks(&self) -> impl Iterator<Item = UnitBlock> + '_ {
+        self.blocks
+            .iter()
+            .map(|((unit_type, start), block)| unit_block(unit_type, *start, block))
+    }
+
+    /// `(unit_type, range, status, transaction_id)` of every block, for invariant checks.
+    pub fn ranges(
+        &self,
+    ) -> impl Iterator<Item = (&str, SerialRange, BlockStatus, Option<&str>)> + '_ {
+        self.blocks.iter().map(|((unit_type, start), block)| {
+            let range = SerialRange {
+                serial_start: *start,
+                serial_end: block.serial_end,
+            };
+            (
+                unit_type.as_str(),
+                range,
+                block.status,
+                block.transaction_id.as_deref(),
+            )
+        })
+    }
+
+    /// Totals per unit type present, by status, ordered by unit type.
+    pub fn balances(&self) -> Vec<Balance> {
+        let mut balances: Vec<Balance> = Vec::new();
+        for ((unit_type, start), block) in &self.blocks {
+            if balances.last().is_none_or(|b| b.unit_type != *unit_type) {
+                balances.push(Balance {
+                    unit_type: unit_type.clone(),
+                    ..Balance::default()
+                });
+            }
+            let Some(balance) = balances.last_mut() else {
+                continue;
+            };
+            let quantity = block.serial_end - start + 1;
+            let slot = match block.status {
+                BlockStatus::Available => &mut balance.available,
+                BlockStatus::Pending => &mut balance.pending,
+                BlockStatus::Reserved => &mut balance.reserved,
+                BlockStatus::Escrowed => &mut balance.escrowed,
+                BlockStatus::Cancelled => &mut balance.cancelled,
+            };
+            *slot += quantity;
+        }
+        balances
+    }
+
+    /// Resolves a selection to the serial ranges it takes (ascending, coalesced), or the problem
+    /// that refuses it. Changes nothing.
+    pub fn select(
+        &self,
+        account_id: &str,
+        unit_type: &str,
+        selection: &UnitSelection,
+    ) -> Result<Vec<SerialRange>, Problem> {
+        match selection {
+            UnitSelection::Serials(ranges) => {
+                self.check_serials(account_id, unit_type, ranges)?;
+                Ok(coalesce(ranges.iter().copied()))
+            }
+            UnitSelection::Quantity {
+                quantity,
+                vintage,
+                project_id,
+            } => {
+                let matches = |block: &Block| {
+                    block.status == BlockStatus::Available
+                        && vintage
+                            .as_ref()
+                            .is_none_or(|v| *v == block.attributes.vintage)
+                        && project_id
+                            .as_ref()
+                            .is_none_or(|p| *p == block.attributes.project_id)
+                };
+                let mut remaining = *quantity;
+                let mut picks = Vec::new();
+                for (start, block) in self.of_type(unit_type) {
+                    if remaining == 0 {
+                        break;
+                    }
+                    if !matches(block) {
+                        continue;
+                    }
+                    let take = remaining.min(block.serial_end - start + 1);
+                    picks.push(SerialRange {
+                        serial_start: start,
+                        serial_end: start + take - 1,
+                    });
+                    remaining -= take;
+                }
+                if remaining > 0 {
+                    let held: u64 = self
+                        .of_type(unit_type)
+                        .filter(|(_, block)| matches(block))
+                        .map(|(start, block)| block.serial_end - start + 1)
+                        .sum();
+                    let mut filters = String::new();
+                    if let Some(v) = vintage {
+                        filters.push_str(&format!(" of vintage {v}"));
+                    }
+                    if let Some(p) = project_id {
+                        filters.push_str(&format!(" from project {p}"));
+                    }
+                    return Err(ProblemType::InsufficientUnits.problem(format!(
+                        "account {account_id} holds {held} available {unit_type} units{filters}; {quantity} were requested. \
+                         Request fewer units, relax the vintage/project filters, or wait for pending transactions to settle"
+                    )));
+                }
+                Ok(coalesce(picks))
+            }
+        }
+    }
+
+    /// Sets the status (and transaction) of exactly `range`, splitting blocks at its ends.
+    ///
+    /// The caller has checked that `range` is covered by blocks of this account.
+    pub fn set_status(
+        &mut self,
+        unit_type: &str,
+        range: SerialRange,
+        status: BlockStatus,
+        transaction_id: Option<&str>,
+    ) {
+        if range.serial_start > range.serial_end {
+            return;
+        }
+        self.split_at(unit_type, range.serial_start);
+        if let Some(after) = range.serial_end.checked_add(1) {
+            self.split_at(unit_type, after);
+        }
+        let bounds =
+            (unit_type.to_owned(), range.serial_start)..=(unit_type.to_owned(), range.serial_end);
+        for block in self.blocks.range_mut(bounds).map(|(_, block)| block) {
+            block.status = status;
+            block.transaction_id = transaction_id.map(str::to_owned);
+        }
+        self.merge_adjacent(unit_type);
+    }
+
+    /// Removes exactly `range` from the account, returning its pieces with their attributes.
+    pub fn take(
+        &mut self,
+        unit_type: &str,
+        range: SerialRange,
+    ) -> Vec<(SerialRange, Arc<UnitAttributes>)> {
+        if range.serial_start > range.serial_end {
+            return Vec::new();
+        }
+        self.split_at(unit_type, range.serial_start);
+        if let Some(after) = range.serial_end.checked_add(1) {
+            self.split_at(unit_type, after);
+        }
+        let bounds =
+            (unit_type.to_owned(), range.serial_start)..=(unit_type.to_owned(), range.serial_end);
+        let keys: Vec<(String, u64)> = self
+            .blocks
+            .range(bounds)
+            .map(|(key, _)| key.clone())
+            .collect();
+        let mut pieces = Vec::with_capacity(keys.len());
+        for key in keys {
+            if let Some(block) = self.blocks.remove(&key) {
+                pieces.push((
+                    SerialRange {
+                        serial_start: key.1,
+                        serial_end: block.serial_end,
+                    },
+                    block.attributes,
+                ));
+            }
+        }
+        pieces
+    }
+
+    /// The blocks of one unit type as `(serial_start, block)`, ascending.
+    fn of_type<'a>(&'a self, unit_type: &str) -> impl Iterator<Item = (u64, &'a Block)> + 'a {
+        self.blocks
+            .range((unit_type.to_owned(), 0)..=(unit_type.to_owned(), u64::MAX))
+            .map(|((_, start), block)| (*start, block))
+    }
+
+    /// Blocks of `unit_type` that share at least one serial with `range`, ascending.
+    fn overlapping<'a>(
+        &'a self,
+        unit_type: &str,
+        range: SerialRange,
+    ) -> impl Iterator<Item = (u64, &'a Block)> + 'a {
+        let (low, high) = (range.serial_start, range.serial_end.max(range.serial_start));
+        let first = self
+            .blocks
+            .range(..=(unit_type.to_owned(), low))
+            .next_back()
+            .filter(|((t, _), block)| t == unit_type && block.serial_end >= low)
+            .map_or(low, |((_, start), _)| *start);
+        self.blocks
+            .range((unit_type.to_owned(), first)..=(unit_type.to_owned(), high))
+            .map(|((_, start), block)| (*start, block))
+    }
+
+    /// Refuses serials this account does not hold (`units-not-held`) before serials it holds in
+    /// another status than `available` (`units-locked`).
+    fn check_serials(
+        &self,
+        account_id: &str,
+        unit_type: &str,
+        ranges: &[SerialRange],
+    ) -> Result<(), Problem> {
+        let mut not_held: Option<SerialRange> = None;
+        let mut locked: Option<(SerialRange, BlockStatus)> = None;
+        for range in ranges {
+            let mut next = Some(range.serial_start);
+            for (start, block) in self.overlapping(unit_type, *range) {
+                let Some(expected) = next else { break };
+                if start > expected && not_held.is_none() {
+                    not_held = Some(SerialRange {
+                        serial_start: expected,
+                        serial_end: start - 1,
+                    });
+                }
+                if block.status != BlockStatus::Available && locked.is_none() {
+                    let overlap = SerialRange {
+                        serial_start: start.max(range.serial_start),
+                        serial_end: block.serial_end.min(range.serial_end),
+                    };
+                    locked = Some((overlap, block.status));
+                }
+                next = block
+                    .serial_end
+                    .checked_add(1)
+                    .filter(|n| *n <= range.serial_end);
+            }
+            if let Some(expected) = next
+                && not_held.is_none()
+            {
+                not_held = Some(SerialRange {
+                    serial_start: expected,
+                    serial_end: range.serial_end,
+                });
+            }
+        }
+        if let Some(gap) = not_held {
+            return Err(ProblemType::UnitsNotHeld.problem(format!(
+                "account {account_id} does not hold {unit_type} serials {}; list its holdings to see which serials it holds",
+                describe(gap)
+            )));
+        }
+        if let Some((range, status)) = locked {
+            let status = match status {
+                BlockStatus::Available => "available",
+                BlockStatus::Pending => "pending in another transaction",
+                BlockStatus::Reserved => "reserved",
+                BlockStatus::Escrowed => "escrowed",
+                BlockStatus::Cancelled => "cancelled",
+            };
+            return Err(ProblemType::UnitsLocked.problem(format!(
+                "{unit_type} serials {} in account {account_id} are {status}, not available; \
+                 choose available serials, or wait until the transaction holding them is decided",
+                describe(range)
+            )));
+        }
+        Ok(())
+    }
+
+    /// Makes `serial` the first serial of a block if it falls inside one.
+    fn split_at(&mut self, unit_type: &str, serial: u64) {
+        let Some(((_, start), block)) = self
+            .blocks
+            .range_mut((unit_type.to_owned(), 0)..=(unit_type.to_owned(), serial))
+            .next_back()
+        else {
+            return;
+        };
+        if *start < serial && serial <= block.serial_end {
+            let right = Block {
+                serial_end: block.serial_end,
+                ..block.clone()
+            };
+            block.serial_end = serial - 1;
+            self.blocks.insert((unit_type.to_owned(), serial), right);
+        }
+    }
+
+    /// Merges adjacent blocks of `unit_type` with identical attributes, status and transaction.
+    fn merge_adjacent(&mut self, unit_type: &str) {
+        let keys: Vec<u64> = self.of_type(unit_type).map(|(start, _)| start).collect();
+        let mut current: Option<u64> = None;
+        for start in keys {
+            let key = (unit_type.to_owned(), start);
+            let mergeable = current.and_then(|head| {
+                let head_block = self.blocks.get(&(unit_type.to_owned(), head))?;
+                let block = self.blocks.get(&key)?;
+                (head_block.serial_end.checked_add(1) == Some(start)
+                    && head_block.merges_with(block))
+                .then_some((head, block.serial_end))
+            });
+            match mergeable {
+                Some((head, end)) => {
+                    self.blocks.remove(&key);
+                    if let Some(head_block) = self.blocks.get_mut(&(unit_type.to_owned(), head)) {
+                        head_block.serial_end = end;
+                    }
+                }
+                None => current = Some(start),
+            }
+        }
+    }
+}
+
+/// The wire form of a stored block.
+fn unit_block(unit_type: &str, serial_start: u64, block: &Block) -> UnitBlock {
+    let attributes = &block.attributes;
+    UnitBlock {
+        block_id: format!("{unit_type}-{serial_start}"),
+        unit_type: unit_type.to_owned(),
+        serial_start,
+        serial_end: block.serial_end,
+        quantity: block.serial_end - serial_start + 1,
+        status: block.status,
+        project_id: attributes.project_id.clone(),
+        vintage: attributes.vintage.clone(),
+        method: attributes.method.clone(),
+        kyoto_status: attributes.kyoto_status,
+        state: attributes.state.clone(),
+        issued_on: attributes.issued_on,
+        transaction_id: block.transaction_id.clone(),
+    }
+}
+
+/// Joins ascending ranges that touch (`a.serial_end + 1 == b.serial_start`).
+pub(crate) fn coalesce(ranges: impl IntoIterator<Item = SerialRange>) -> Vec<SerialRange> {
+    let mut out: Vec<SerialRange> = Vec::new();
+    for range in ranges {
+        match out.last_mut() {
+            Some(last) if last.serial_end.checked_add(1) == Some(range.serial_start) => {
+                last.serial_end = range.serial_end;
+            }
+            _ => out.push(range),
+        }
+    }
+    out
+}
+
+/// `3000001–3000100` or `3000001` for a single serial.
+pub(crate) fn describe(range: SerialRange) -> String {
+    if range.serial_start == range.serial_end {
+        range.serial_start.to_string()
+    } else {
+        format!("{}–{}", range.serial_start, range.serial_end)
+    }
+}

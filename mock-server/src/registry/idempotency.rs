@@ -1,0 +1,88 @@
+//! Idempotency records: the first response to each (principal, `Idempotency-Key`), kept 24 hours.
+
+use std::collections::{HashMap, VecDeque};
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::Principal;
+
+/// How long a key is remembered, in registry clock time.
+pub const IDEMPOTENCY_RETENTION: TimeDelta = TimeDelta::hours(24);
+
+/// What identifies "the same request" for a key: method, path and the exact body bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestFingerprint {
+    /// HTTP method, e.g. `POST`.
+    pub method: String,
+    /// Request path, e.g. `/v1/transfers`.
+    pub path: String,
+    /// The request body, byte for byte.
+    pub body: Vec<u8>,
+}
+
+/// A response as first sent, replayed verbatim for a retry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    /// HTTP status code.
+    pub status: u16,
+    /// `Content-Type` of the body.
+    pub content_type: String,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+/// The first request seen with a key, and its response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyRecord {
+    /// The request the key was first used with.
+    pub fingerprint: RequestFingerprint,
+    /// The response that request got.
+    pub response: StoredResponse,
+    /// When it was stored (registry clock).
+    pub stored_at: DateTime<Utc>,
+}
+
+/// Records keyed per principal, evicted in storage order once older than the retention.
+#[derive(Debug, Default)]
+pub(crate) struct IdempotencyStore {
+    records: HashMap<(Principal, String), IdempotencyRecord>,
+    by_age: VecDeque<(DateTime<Utc>, Principal, String)>,
+}
+
+impl IdempotencyStore {
+    pub fn get(
+        &mut self,
+        who: &Principal,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Option<&IdempotencyRecord> {
+        self.evict(now);
+        self.records.get(&(who.clone(), key.to_owned()))
+    }
+
+    pub fn insert(&mut self, who: &Principal, key: &str, record: IdempotencyRecord) {
+        self.evict(record.stored_at);
+        let slot = (who.clone(), key.to_owned());
+        if self.records.contains_key(&slot) {
+            return;
+        }
+        self.by_age
+            .push_back((record.stored_at, who.clone(), key.to_owned()));
+        self.records.insert(slot, record);
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    fn evict(&mut self, now: DateTime<Utc>) {
+        while let Some((stored_at, _, _)) = self.by_age.front() {
+            if *stored_at + IDEMPOTENCY_RETENTION > now {
+                break;
+            }
+            if let Some((_, who, key)) = self.by_age.pop_front() {
+                self.records.remove(&(who, key));
+            }
+        }
+    }
+}

@@ -1,0 +1,657 @@
+//! Transfers and voluntary cancellations: initiation, the four-eyes decision, rescission and
+//! expiry, and how each moves or locks units.
+
+use std::collections::BTreeSet;
+
+use ucr_spec::ProblemType;
+use ucr_spec::model::{AccountStatus, BlockStatus, Role, SerialRange, TransactionStatus};
+use ucr_spec::problem::Problem;
+use ucr_spec::transactions::{
+    Cancellation, CancellationRequest, RejectRequest, Transfer, TransferRequest,
+};
+
+use super::holdings::{UnitSelection, describe};
+use super::{
+    APPROVAL_WINDOW, AccountRecord, Principal, Registry, TransactionRef, check_optional_text,
+    check_unit_type, validation_failed,
+};
+
+/// Longest `reference`, `reason` accepted.
+const MAX_NOTE: usize = 200;
+
+impl Registry {
+    // ---- transfers -----------------------------------------------------------------------------
+
+    /// Initiates a transfer: the chosen units become `pending` in the source account.
+    ///
+    /// `who` must be an `initiator` on the source account (`404` if not appointed, `403` without
+    /// the role). Then the request's content is validated (`422`), the destination looked up
+    /// (`422 unknown-account`) and the units chosen (`409`).
+    pub fn initiate_transfer(
+        &mut self,
+        who: &Principal,
+        request: TransferRequest,
+    ) -> Result<Transfer, Problem> {
+        self.expire_due();
+        let source = self.visible_account(who, &request.from_account_id)?;
+        require_role(source, who, Role::Initiator, "initiate transfers from")?;
+        let selection = choose_units(
+            &request.unit_type,
+            request.quantity,
+            request.serial_ranges.as_deref(),
+            request.vintage.as_deref(),
+            request.project_id.as_deref(),
+        )?;
+        check_optional_text("/reference", request.reference.as_deref(), MAX_NOTE)?;
+        if request.to_account_id == request.from_account_id {
+            return Err(validation_failed(
+                "/to_account_id",
+                "the destination must differ from the source account",
+            ));
+        }
+        let Some(destination) = self.accounts.get(&request.to_account_id) else {
+            return Err(ProblemType::UnknownAccount.problem(format!(
+                "there is no account {}; check the destination account number",
+                request.to_account_id
+            )));
+        };
+        if destination.status != AccountStatus::Open {
+            return Err(validation_failed(
+                "/to_account_id",
+                format!("account {} is closed", request.to_account_id),
+            ));
+        }
+        require_open(source)?;
+        let ranges = source
+            .holdings
+            .select(&source.account_id, &request.unit_type, &selection)?;
+
+        let now = self.now();
+        self.ids.transfer += 1;
+        let transfer_id = format!("TRF-{:06}", self.ids.transfer);
+        let transfer = Transfer {
+            transfer_id: transfer_id.clone(),
+            status: TransactionStatus::PendingApproval,
+            from_account_id: request.from_account_id,
+            to_account_id: request.to_account_id,
+            unit_type: request.unit_type,
+            quantity: ranges.iter().map(SerialRange::quantity).sum(),
+            serial_ranges: ranges,
+            reference: request.reference,
+            initiated_by: who.representative_id().unwrap_or_default().to_owned(),
+            initiated_at: now,
+            expires_at: now + APPROVAL_WINDOW,
+            decided_by: None,
+            decided_at: None,
+            reason: None,
+        };
+        let reference = TransactionRef::Transfer(transfer_id.clone());
+        self.lock_units(
+            &transfer.from_account_id,
+            &transfer.unit_type,
+            &transfer.serial_ranges,
+            &transfer_id,
+        );
+        for account_id in [&transfer.from_account_id, &transfer.to_account_id] {
+            if let Some(account) = self.accounts.get_mut(account_id) {
+                account.history.push(reference.clone());
+            }
+        }
+        self.expiries.insert((transfer.expires_at, reference));
+        self.transfers.insert(transfer_id, transfer.clone());
+        Ok(transfer)
+    }
+
+    /// A transfer visible to `who`: a representative of its source or destination account.
+    pub fn transfer(&mut self, who: &Principal, transfer_id: &str) -> Result<Transfer, Problem> {
+        self.expire_due();
+        self.visible_transfer(who, transfer_id).cloned()
+    }
+
+    /// Approves a pending transfer: its units move to the destination as `available`.
+    ///
+    /// Needs the `approver` role on the source account and, when the account has more than one
+    /// representative, someone other than the initiator.
+    pub fn approve_transfer(
+        &mut self,
+        who: &Principal,
+        transfer_id: &str,
+    ) -> Result<Transfer, Problem> {
+        self.expire_due();
+        let transfer = self.visible_transfer(who, transfer_id)?;
+        let source = self.account_record(&transfer.from_account_id)?;
+        require_role(source, who, Role::Approver, "approve transfers from")?;
+        require_pending(transfer_id, transfer.status, "approved")?;
+        four_eyes(source, who, &transfer.initiated_by, transfer_id, "approve")?;
+        self.account_record(&transfer.to_account_id)?;
+
+        let now = self.now();
+        let (from, to, unit_type, ranges, expires_at) = (
+            transfer.from_account_id.clone(),
+            transfer.to_account_id.clone(),
+            transfer.unit_type.clone(),
+            transfer.serial_ranges.clone(),
+            transfer.expires_at,
+        );
+        let mut moved = Vec::new();
+        if let Some(source) = self.accounts.get_mut(&from) {
+            for range in &ranges {
+                moved.extend(source.holdings.take(&unit_type, *range));
+            }
+        }
+        if let Some(destination) = self.accounts.get_mut(&to) {
+            for (range, attributes) in moved {
+                destination.holdings.receive(&unit_type, range, attributes);
+            }
+        }
+        self.expiries
+            .remove(&(expires_at, TransactionRef::Transfer(transfer_id.to_owned())));
+        self.decide_transfer(transfer_id, TransactionStatus::Completed, who, now, None)
+    }
+
+    /// Rejects a pending transfer: its units return to `available`. Same rules as approval.
+    pub fn reject_transfer(
+        &mut self,
+        who: &Principal,
+        transfer_id: &str,
+        request: RejectRequest,
+    ) -> Result<Transfer, Problem> {
+        self.expire_due();
+        let transfer = self.visible_transfer(who, transfer_id)?;
+        let source = self.account_record(&transfer.from_account_id)?;
+        require_role(source, who, Role::Approver, "reject transfers from")?;
+        require_pending(transfer_id, transfer.status, "rejected")?;
+        four_eyes(source, who, &transfer.initiated_by, transfer_id, "reject")?;
+        check_optional_text("/reason", request.reason.as_deref(), MAX_NOTE)?;
+
+        let now = self.now();
+        let (from, unit_type, ranges, expires_at) = (
+            transfer.from_account_id.clone(),
+            transfer.unit_type.clone(),
+            transfer.serial_ranges.clone(),
+            transfer.expires_at,
+        );
+        self.release_units(&from, &unit_type, &ranges);
+        self.expiries
+            .remove(&(expires_at, TransactionRef::Transfer(transfer_id.to_owned())));
+        self.decide_transfer(
+            transfer_id,
+            TransactionStatus::Rejected,
+            who,
+            now,
+            request.reason,
+        )
+    }
+
+    /// Rescinds a pending transfer: its units return to `available`. Any `initiator` of the source
+    /// account may rescind.
+    pub fn rescind_transfer(
+        &mut self,
+        who: &Principal,
+        transfer_id: &str,
+    ) -> Result<Transfer, Problem> {
+        self.expire_due();
+        let transfer = self.visible_transfer(who, transfer_id)?;
+        let source = self.account_record(&transfer.from_account_id)?;
+        require_role(source, who, Role::Initiator, "rescind transfers from")?;
+        require_pending(transfer_id, transfer.status, "rescinded")?;
+
+        let now = self.now();
+        let (from, unit_type, ranges, expires_at) = (
+            transfer.from_account_id.clone(),
+            transfer.unit_type.clone(),
+            transfer.serial_ranges.clone(),
+            transfer.expires_at,
+        );
+        self.release_units(&from, &unit_type, &ranges);
+        self.expiries
+            .remove(&(expires_at, TransactionRef::Transfer(transfer_id.to_owned())));
+        self.decide_transfer(transfer_id, TransactionStatus::Rescinded, who, now, None)
+    }
+
+    // ---- cancellations -------------------------------------------------------------------------
+
+    /// Initiates a voluntary cancellation: the chosen units become `pending`.
+    pub fn initiate_cancellation(
+        &mut self,
+        who: &Principal,
+        request: CancellationRequest,
+    ) -> Result<Cancellation, Problem> {
+        self.expire_due();
+        let account = self.visible_account(who, &request.account_id)?;
+        require_role(account, who, Role::Initiator, "initiate cancellations from")?;
+        let selection = choose_units(
+            &request.unit_type,
+            request.quantity,
+            request.serial_ranges.as_deref(),
+            request.vintage.as_deref(),
+            request.project_id.as_deref(),
+        )?;
+        check_optional_text("/reason", request.reason.as_deref(), MAX_NOTE)?;
+        require_open(account)?;
+        let ranges =
+            account
+                .holdings
+                .select(&account.account_id, &request.unit_type, &selection)?;
+
+        let now = self.now();
+        self.ids.cancellation += 1;
+        let cancellation_id = format!("CAN-{:06}", self.ids.cancellation);
+        let cancellation = Cancellation {
+            cancellation_id: cancellation_id.clone(),
+            status: TransactionStatus::PendingApproval,
+            account_id: request.account_id,
+            unit_type: request.unit_type,
+            quantity: ranges.iter().map(SerialRange::quantity).sum(),
+            serial_ranges: ranges,
+            reason: request.reason,
+            initiated_by: who.representative_id().unwrap_or_default().to_owned(),
+            initiated_at: now,
+            expires_at: now + APPROVAL_WINDOW,
+            decided_by: None,
+            decided_at: None,
+        };
+        let reference = TransactionRef::Cancellation(cancellation_id.clone());
+        self.lock_units(
+            &cancellation.account_id,
+            &cancellation.unit_type,
+            &cancellation.serial_ranges,
+            &cancellation_id,
+        );
+        if let Some(account) = self.accounts.get_mut(&cancellation.account_id) {
+            account.history.push(reference.clone());
+        }
+        self.expiries.insert((cancellation.expires_at, reference));
+        self.cancellations
+            .insert(cancellation_id, cancellation.clone());
+        Ok(cancellation)
+    }
+
+    /// A cancellation visible to `who`: a representative of its account.
+    pub fn cancellation(
+        &mut self,
+        who: &Principal,
+        cancellation_id: &str,
+    ) -> Result<Cancellation, Problem> {
+        self.expire_due();
+        self.visible_cancellation(who, cancellation_id).cloned()
+    }
+
+    /// Approves a pending cancellation: its units become `cancelled` and stay in the account.
+    pub fn approve_cancellation(
+        &mut self,
+        who: &Principal,
+        cancellation_id: &str,
+    ) -> Result<Cancellation, Problem> {
+        self.expire_due();
+        let cancellation = self.visible_cancellation(who, cancellation_id)?;
+        let account = self.account_record(&cancellation.account_id)?;
+        require_role(account, who, Role::Approver, "approve cancellations from")?;
+        require_pending(cancellation_id, cancellation.status, "approved")?;
+        four_eyes(
+            account,
+            who,
+            &cancellation.initiated_by,
+            cancellation_id,
+            "approve",
+        )?;
+
+        let now = self.now();
+        let (account_id, unit_type, ranges, expires_at) = (
+            cancellation.account_id.clone(),
+            cancellation.unit_type.clone(),
+            cancellation.serial_ranges.clone(),
+            cancellation.expires_at,
+        );
+        if let Some(account) = self.accounts.get_mut(&account_id) {
+            for range in &ranges {
+                account
+                    .holdings
+                    .set_status(&unit_type, *range, BlockStatus::Cancelled, None);
+            }
+        }
+        self.expiries.remove(&(
+            expires_at,
+            TransactionRef::Cancellation(cancellation_id.to_owned()),
+        ));
+        self.decide_cancellation(cancellation_id, TransactionStatus::Completed, who, now)
+    }
+
+    /// Rescinds a pending cancellation: its units return to `available`.
+    pub fn rescind_cancellation(
+        &mut self,
+        who: &Principal,
+        cancellation_id: &str,
+    ) -> Result<Cancellation, Problem> {
+        self.expire_due();
+        let cancellation = self.visible_cancellation(who, cancellation_id)?;
+        let account = self.account_record(&cancellation.account_id)?;
+        require_role(account, who, Role::Initiator, "rescind cancellations from")?;
+        require_pending(cancellation_id, cancellation.status, "rescinded")?;
+
+        let now = self.now();
+        let (account_id, unit_type, ranges, expires_at) = (
+            cancellation.account_id.clone(),
+            cancellation.unit_type.clone(),
+            cancellation.serial_ranges.clone(),
+            cancellation.expires_at,
+        );
+        self.release_units(&account_id, &unit_type, &ranges);
+        self.expiries.remove(&(
+            expires_at,
+            TransactionRef::Cancellation(cancellation_id.to_owned()),
+        ));
+        self.decide_cancellation(cancellation_id, TransactionStatus::Rescinded, who, now)
+    }
+
+    // ---- expiry --------------------------------------------------------------------------------
+
+    /// Expires every pending transaction whose `expires_at` is not after now; their units return
+    /// to `available`. Called first by every operation, so expiry is observed as soon as time is.
+    pub(crate) fn expire_due(&mut self) {
+        let now = self.now();
+        while let Some((at, reference)) = self.expiries.first().cloned() {
+            if at > now {
+                break;
+            }
+            self.expiries.pop_first();
+            match &reference {
+                TransactionRef::Transfer(id) => {
+                    let Some(transfer) = self.transfers.get_mut(id) else {
+                        continue;
+                    };
+                    if transfer.status != TransactionStatus::PendingApproval {
+                        continue;
+                    }
+                    transfer.status = TransactionStatus::Expired;
+                    transfer.decided_at = Some(at);
+                    let (from, unit_type, ranges) = (
+                        transfer.from_account_id.clone(),
+                        transfer.unit_type.clone(),
+                        transfer.serial_ranges.clone(),
+                    );
+                    self.release_units(&from, &unit_type, &ranges);
+                }
+                TransactionRef::Cancellation(id) => {
+                    let Some(cancellation) = self.cancellations.get_mut(id) else {
+                        continue;
+                    };
+                    if cancellation.status != TransactionStatus::PendingApproval {
+                        continue;
+                    }
+                    cancellation.status = TransactionStatus::Expired;
+                    cancellation.decided_at = Some(at);
+                    let (account, unit_type, ranges) = (
+                        cancellation.account_id.clone(),
+                        cancellation.unit_type.clone(),
+                        cancellation.serial_ranges.clone(),
+                    );
+                    self.release_units(&account, &unit_type, &ranges);
+                }
+                TransactionRef::Issuance(_) => {}
+            }
+        }
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    fn visible_transfer(&self, who: &Principal, transfer_id: &str) -> Result<&Transfer, Problem> {
+        let visible = |t: &&Transfer| {
+            [&t.from_account_id, &t.to_account_id]
+                .into_iter()
+                .any(|id| self.accounts.get(id).is_some_and(|a| a.is_visible_to(who)))
+        };
+        self.transfers.get(transfer_id).filter(visible).ok_or_else(|| {
+            ProblemType::NotFound.problem(format!(
+                "no transfer {transfer_id} is visible to you: it does not exist or you represent neither its source \
+                 nor its destination account"
+            ))
+        })
+    }
+
+    fn visible_cancellation(
+        &self,
+        who: &Principal,
+        cancellation_id: &str,
+    ) -> Result<&Cancellation, Problem> {
+        let visible = |c: &&Cancellation| {
+            self.accounts
+                .get(&c.account_id)
+                .is_some_and(|a| a.is_visible_to(who))
+        };
+        self.cancellations.get(cancellation_id).filter(visible).ok_or_else(|| {
+            ProblemType::NotFound.problem(format!(
+                "no cancellation {cancellation_id} is visible to you: it does not exist or you do not represent its account"
+            ))
+        })
+    }
+
+    /// An account a stored transaction refers to. Always present; a missing one is refused
+    /// rather than half-applied.
+    fn account_record(&self, account_id: &str) -> Result<&AccountRecord, Problem> {
+        self.accounts.get(account_id).ok_or_else(|| {
+            ProblemType::InvalidState.problem(format!("account {account_id} no longer exists"))
+        })
+    }
+
+    fn lock_units(
+        &mut self,
+        account_id: &str,
+        unit_type: &str,
+        ranges: &[SerialRange],
+        transaction_id: &str,
+    ) {
+        if let Some(account) = self.accounts.get_mut(account_id) {
+            for range in ranges {
+                account.holdings.set_status(
+                    unit_type,
+                    *range,
+                    BlockStatus::Pending,
+                    Some(transaction_id),
+                );
+            }
+        }
+    }
+
+    fn release_units(&mut self, account_id: &str, unit_type: &str, ranges: &[SerialRange]) {
+        if let Some(account) = self.accounts.get_mut(account_id) {
+            for range in ranges {
+                account
+                    .holdings
+                    .set_status(unit_type, *range, BlockStatus::Available, None);
+            }
+        }
+    }
+
+    fn decide_transfer(
+        &mut self,
+        transfer_id: &str,
+        status: TransactionStatus,
+        who: &Principal,
+        at: chrono::DateTime<chrono::Utc>,
+        reason: Option<String>,
+    ) -> Result<Transfer, Problem> {
+        let transfer = self
+            .transfers
+            .get_mut(transfer_id)
+            .ok_or_else(|| ProblemType::NotFound.problem(format!("no transfer {transfer_id}")))?;
+        transfer.status = status;
+        transfer.decided_by = who.representative_id().map(str::to_owned);
+        transfer.decided_at = Some(at);
+        transfer.reason = reason;
+        Ok(transfer.clone())
+    }
+
+    fn decide_cancellation(
+        &mut self,
+        cancellation_id: &str,
+        status: TransactionStatus,
+        who: &Principal,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Cancellation, Problem> {
+        let cancellation = self.cancellations.get_mut(cancellation_id).ok_or_else(|| {
+            ProblemType::NotFound.problem(format!("no cancellation {cancellation_id}"))
+        })?;
+        cancellation.status = status;
+        cancellation.decided_by = who.representative_id().map(str::to_owned);
+        cancellation.decided_at = Some(at);
+        Ok(cancellation.clone())
+    }
+}
+
+/// `403 forbidden` unless `who` holds `role` on the (visible) account.
+fn require_role(
+    account: &AccountRecord,
+    who: &Principal,
+    role: Role,
+    action: &str,
+) -> Result<(), Problem> {
+    let roles = account.roles_of(who);
+    if roles.is_some_and(|r| r.contains(&role)) {
+        return Ok(());
+    }
+    let role_name = match role {
+        Role::Initiator => "initiator",
+        Role::Approver => "approver",
+    };
+    let held = match roles {
+        Some(r) if !r.is_empty() => {
+            let names: Vec<&str> = r
+                .iter()
+                .map(|r| match r {
+                    Role::Initiator => "initiator",
+                    Role::Approver => "approver",
+                })
+                .collect();
+            format!("you hold {} there", names.join(" and "))
+        }
+        _ => "you hold no role there".to_owned(),
+    };
+    Err(ProblemType::Forbidden.problem(format!(
+        "only an {role_name} of account {} may {action} it; {held}. Ask the account holder to appoint an {role_name}",
+        account.account_id
+    )))
+}
+
+/// `409 invalid-state` unless the transaction is still pending.
+fn require_pending(id: &str, status: TransactionStatus, action: &str) -> Result<(), Problem> {
+    if status == TransactionStatus::PendingApproval {
+        return Ok(());
+    }
+    let status = match status {
+        TransactionStatus::PendingApproval => "pending approval",
+        TransactionStatus::Completed => "completed",
+        TransactionStatus::Rejected => "rejected",
+        TransactionStatus::Rescinded => "rescinded",
+        TransactionStatus::Expired => "expired",
+    };
+    Err(ProblemType::InvalidState.problem(format!(
+        "{id} is {status}; only a transaction pending approval can be {action}. Completed transactions are \
+         immutable: make a new transaction instead"
+    )))
+}
+
+/// Four eyes: `403 second-approver-required` when the decider initiated the transaction and the
+/// account has more than one representative.
+fn four_eyes(
+    account: &AccountRecord,
+    who: &Principal,
+    initiated_by: &str,
+    id: &str,
+    action: &str,
+) -> Result<(), Problem> {
+    let representatives = account.appointments.len();
+    if who.representative_id() == Some(initiated_by) && representatives > 1 {
+        return Err(ProblemType::SecondApproverRequired.problem(format!(
+            "you initiated {id} and account {} has {representatives} authorised representatives, so another \
+             approver must {action} it (four-eyes rule)",
+            account.account_id
+        )));
+    }
+    Ok(())
+}
+
+/// Units move only in and out of open accounts.
+fn require_open(account: &AccountRecord) -> Result<(), Problem> {
+    if account.status == AccountStatus::Open {
+        Ok(())
+    } else {
+        Err(ProblemType::InvalidState.problem(format!(
+            "account {} is closed; no units move in or out",
+            account.account_id
+        )))
+    }
+}
+
+/// Validates how a transfer or cancellation chooses units (`422 validation-failed`).
+pub(crate) fn choose_units(
+    unit_type: &str,
+    quantity: Option<u64>,
+    serial_ranges: Option<&[SerialRange]>,
+    vintage: Option<&str>,
+    project_id: Option<&str>,
+) -> Result<UnitSelection, Problem> {
+    check_unit_type(unit_type)?;
+    match (quantity, serial_ranges) {
+        (Some(_), Some(_)) => Err(validation_failed(
+            "/serial_ranges",
+            "choose units either by serial_ranges or by quantity, not both",
+        )),
+        (None, None) => Err(validation_failed(
+            "/quantity",
+            "choose units by serial_ranges or by quantity",
+        )),
+        (Some(0), None) => Err(validation_failed("/quantity", "must be at least 1")),
+        (Some(quantity), None) => Ok(UnitSelection::Quantity {
+            quantity,
+            vintage: vintage.map(str::to_owned),
+            project_id: project_id.map(str::to_owned),
+        }),
+        (None, Some(ranges)) => {
+            if vintage.is_some() || project_id.is_some() {
+                let field = if vintage.is_some() {
+                    "/vintage"
+                } else {
+                    "/project_id"
+                };
+                return Err(validation_failed(
+                    field,
+                    "vintage and project_id filter a choice by quantity; serial_ranges already name the units",
+                ));
+            }
+            if ranges.is_empty() {
+                return Err(validation_failed(
+                    "/serial_ranges",
+                    "give at least one serial range",
+                ));
+            }
+            if let Some((i, _)) = ranges
+                .iter()
+                .enumerate()
+                .find(|(_, r)| r.serial_end < r.serial_start)
+            {
+                return Err(validation_failed(
+                    &format!("/serial_ranges/{i}"),
+                    "serial_end must not be less than serial_start",
+                ));
+            }
+            let mut sorted = ranges.to_vec();
+            sorted.sort();
+            if let Some(pair) = sorted
+                .windows(2)
+                .find(|pair| pair[0].serial_end >= pair[1].serial_start)
+            {
+                return Err(validation_failed(
+                    "/serial_ranges",
+                    format!(
+                        "ranges {} and {} overlap; list each serial once",
+                        describe(pair[0]),
+                        describe(pair[1])
+                    ),
+                ));
+            }
+            let distinct: BTreeSet<SerialRange> = sorted.iter().copied().collect();
+            Ok(UnitSelection::Serials(distinct.into_iter().collect()))
+        }
+    }
+}
