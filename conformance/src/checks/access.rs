@@ -1,0 +1,346 @@
+//! Access is never wider than the caller's appointments, and hidden resources answer 404 exactly
+//! like absent ones.
+
+use ucr_sdk::ProblemKind;
+use ucr_sdk::types::{Problem, RejectRequest, Role, TransactionStatus};
+
+use super::A1;
+use super::support::{expect_status, funded, get_transfer, initiate, initiate_cancellation};
+use crate::assert::{SdkResultExt, assert_unchanged, ensure_eq};
+use crate::check::{Check, Failure};
+use crate::ctx::{Attrs, Ctx, by_quantity, cancel_quantity};
+
+pub(super) const CHECKS: &[Check] = &[
+    check! {
+        id: "A1-ACCESS-001",
+        model: A1,
+        seed: A1,
+        operations: ["get_account", "list_holdings", "list_transactions"],
+        description: "Another holder's account answers 404 not-found to get, holdings and history, exactly like an absent account",
+        run: foreign_account_hidden,
+    },
+    check! {
+        id: "A1-ACCESS-002",
+        model: A1,
+        seed: A1,
+        operations: ["initiate_transfer", "initiate_cancellation"],
+        description: "Initiating a transfer or cancellation from another holder's account answers 404 not-found; nothing changes",
+        run: foreign_initiation_refused,
+    },
+    check! {
+        id: "A1-ACCESS-003",
+        model: A1,
+        seed: A1,
+        operations: ["get_transfer", "approve_transfer", "reject_transfer", "rescind_transfer"],
+        description: "Another holder's transfer answers 404 not-found to get, approve, reject and rescind; it stays pending",
+        run: foreign_transfer_hidden,
+    },
+    check! {
+        id: "A1-ACCESS-004",
+        model: A1,
+        seed: A1,
+        operations: ["get_cancellation", "approve_cancellation", "rescind_cancellation"],
+        description: "Another holder's cancellation answers 404 not-found to get, approve and rescind; it stays pending",
+        run: foreign_cancellation_hidden,
+    },
+    check! {
+        id: "A1-ACCESS-005",
+        model: A1,
+        seed: A1,
+        operations: ["get_account", "list_holdings", "initiate_transfer"],
+        description: "An account of the same holder that the representative is not appointed to answers 404 not-found",
+        run: same_holder_other_account_hidden,
+    },
+];
+
+async fn foreign_account_hidden(ctx: Ctx) -> Result<(), Failure> {
+    let stranger = ctx.holder_with_one_rep().await?;
+    let f = funded(&ctx, 30).await?;
+    let theirs = f.source.account_id.as_str();
+    let client = &stranger.rep.client;
+    let seen = client
+        .get_account()
+        .account_id(theirs)
+        .send()
+        .await
+        .expect_problem(
+            "get_account of another holder's account",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    client
+        .list_holdings()
+        .account_id(theirs)
+        .send()
+        .await
+        .expect_problem(
+            "list_holdings of another holder's account",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    client
+        .list_transactions()
+        .account_id(theirs)
+        .send()
+        .await
+        .expect_problem(
+            "list_transactions of another holder's account",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    let absent = format!("AU-9{:06}", uuid::Uuid::new_v4().as_u128() % 1_000_000);
+    let missing: Problem = client
+        .get_account()
+        .account_id(&absent)
+        .send()
+        .await
+        .expect_problem(
+            "get_account of an account that does not exist",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    ensure_eq(
+        "hidden vs absent account: (status, type, title) must not reveal existence",
+        (
+            missing.status,
+            missing.type_.as_str(),
+            missing.title.as_str(),
+        ),
+        (seen.status, seen.type_.as_str(), seen.title.as_str()),
+    )?;
+    Ok(())
+}
+
+async fn foreign_initiation_refused(ctx: Ctx) -> Result<(), Failure> {
+    let stranger = ctx.holder_with_one_rep().await?;
+    let f = funded(&ctx, 30).await?;
+    let theirs = f.source.account_id.as_str();
+    let before = ctx.snapshot(&f.source.initiator.client, theirs).await?;
+    let mine_before = ctx
+        .snapshot(&stranger.rep.client, &stranger.account_id)
+        .await?;
+    stranger
+        .rep
+        .client
+        .initiate_transfer()
+        .body(by_quantity(theirs, &stranger.account_id, "ACCU", 10))
+        .send()
+        .await
+        .expect_problem(
+            "initiate_transfer from another holder's account into the caller's",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    stranger
+        .rep
+        .client
+        .initiate_cancellation()
+        .body(cancel_quantity(theirs, "ACCU", 10))
+        .send()
+        .await
+        .expect_problem(
+            "initiate_cancellation on another holder's account",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    assert_unchanged(
+        "after the refused initiations",
+        &before,
+        &ctx.snapshot(&f.source.initiator.client, theirs).await?,
+    )?;
+    assert_unchanged(
+        "after the refused initiations",
+        &mine_before,
+        &ctx.snapshot(&stranger.rep.client, &stranger.account_id)
+            .await?,
+    )?;
+    Ok(())
+}
+
+async fn foreign_transfer_hidden(ctx: Ctx) -> Result<(), Failure> {
+    let stranger = ctx.holder_with_one_rep().await?;
+    let f = funded(&ctx, 30).await?;
+    let transfer = initiate(
+        &f.source.initiator.client,
+        by_quantity(&f.source.account_id, &f.dest.account_id, "ACCU", 10),
+        "initiate_transfer",
+    )
+    .await?;
+    let before = ctx
+        .snapshot(&f.source.initiator.client, &f.source.account_id)
+        .await?;
+    let client = &stranger.rep.client;
+    let id = transfer.transfer_id.as_str();
+    client
+        .get_transfer()
+        .transfer_id(id)
+        .send()
+        .await
+        .expect_problem(
+            "get_transfer of another holder's transfer",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    client
+        .approve_transfer()
+        .transfer_id(id)
+        .send()
+        .await
+        .expect_problem(
+            "approve_transfer of another holder's transfer",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    client
+        .reject_transfer()
+        .transfer_id(id)
+        .body(RejectRequest { reason: None })
+        .send()
+        .await
+        .expect_problem(
+            "reject_transfer of another holder's transfer",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    client
+        .rescind_transfer()
+        .transfer_id(id)
+        .send()
+        .await
+        .expect_problem(
+            "rescind_transfer of another holder's transfer",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    assert_unchanged(
+        "after the refused actions",
+        &before,
+        &ctx.snapshot(&f.source.initiator.client, &f.source.account_id)
+            .await?,
+    )?;
+    let fetched = get_transfer(
+        &f.source.initiator.client,
+        id,
+        "get_transfer by the source's initiator",
+    )
+    .await?;
+    expect_status(
+        "get_transfer after the refused actions",
+        TransactionStatus::PendingApproval,
+        fetched.status,
+    )?;
+    Ok(())
+}
+
+async fn foreign_cancellation_hidden(ctx: Ctx) -> Result<(), Failure> {
+    let stranger = ctx.holder_with_one_rep().await?;
+    let f = funded(&ctx, 30).await?;
+    let cancellation = initiate_cancellation(
+        &f.source.initiator.client,
+        cancel_quantity(&f.source.account_id, "ACCU", 10),
+        "initiate_cancellation",
+    )
+    .await?;
+    let before = ctx
+        .snapshot(&f.source.initiator.client, &f.source.account_id)
+        .await?;
+    let client = &stranger.rep.client;
+    let id = cancellation.cancellation_id.as_str();
+    client
+        .get_cancellation()
+        .cancellation_id(id)
+        .send()
+        .await
+        .expect_problem(
+            "get_cancellation of another holder's cancellation",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    client
+        .approve_cancellation()
+        .cancellation_id(id)
+        .send()
+        .await
+        .expect_problem(
+            "approve_cancellation of another holder's cancellation",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    client
+        .rescind_cancellation()
+        .cancellation_id(id)
+        .send()
+        .await
+        .expect_problem(
+            "rescind_cancellation of another holder's cancellation",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    assert_unchanged(
+        "after the refused actions",
+        &before,
+        &ctx.snapshot(&f.source.initiator.client, &f.source.account_id)
+            .await?,
+    )?;
+    let fetched = f
+        .source
+        .initiator
+        .client
+        .get_cancellation()
+        .cancellation_id(id)
+        .send()
+        .await
+        .expect_ok("get_cancellation by the account's initiator")?;
+    expect_status(
+        "get_cancellation after the refused actions",
+        TransactionStatus::PendingApproval,
+        fetched.status,
+    )?;
+    Ok(())
+}
+
+async fn same_holder_other_account_hidden(ctx: Ctx) -> Result<(), Failure> {
+    let holder = ctx.new_holder().await?;
+    let mine = ctx.new_account(&holder.holder_id).await?;
+    let sibling = ctx.new_account(&holder.holder_id).await?;
+    let rep = ctx
+        .appoint(&mine, &[Role::Initiator, Role::Approver])
+        .await?;
+    let sibling_rep = ctx
+        .appoint(&sibling, &[Role::Initiator, Role::Approver])
+        .await?;
+    ctx.issue(&sibling, 20, &Attrs::accu()).await?;
+    let before = ctx.snapshot(&sibling_rep.client, &sibling).await?;
+    rep.client
+        .get_account()
+        .account_id(&sibling)
+        .send()
+        .await
+        .expect_problem(
+            "get_account of the same holder's account the representative is not appointed to",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    rep.client
+        .list_holdings()
+        .account_id(&sibling)
+        .send()
+        .await
+        .expect_problem(
+            "list_holdings of the same holder's account the representative is not appointed to",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    rep.client
+        .initiate_transfer()
+        .body(by_quantity(&sibling, &mine, "ACCU", 5))
+        .send()
+        .await
+        .expect_problem("initiate_transfer from the same holder's account the representative is not appointed to", 404, ProblemKind::NotFound)?;
+    assert_unchanged(
+        "after the refused requests",
+        &before,
+        &ctx.snapshot(&sibling_rep.client, &sibling).await?,
+    )?;
+    Ok(())
+}

@@ -1,0 +1,865 @@
+//! Write access: the transfer lifecycle (initiate, approve, reject, rescind) and unit selection.
+
+use chrono::TimeDelta;
+use ucr_sdk::ProblemKind;
+use ucr_sdk::types::{BlockStatus, RejectRequest, Role, TransactionStatus, Transfer, UnitBlock};
+
+use super::WRITE;
+use super::support::{
+    Funded, all_available, approve, expect_status, funded, get_transfer, initiate,
+};
+use crate::assert::{
+    SdkResultExt, assert_unchanged, ensure_eq, normalize, ranges_of, serials, total,
+};
+use crate::check::{Check, Failure};
+use crate::ctx::{Attrs, Ctx, by_quantity, by_serials};
+use crate::ensure;
+
+pub(super) const CHECKS: &[Check] = &[
+    check! {
+        id: "A1-TRANSFER-001",
+        model: A1,
+        seed: WRITE,
+        operations: ["initiate_transfer", "get_transfer", "list_holdings", "get_account"],
+        description: "A transfer by quantity is pending_approval, takes the lowest serials, makes them pending and expires 7 days after initiation",
+        run: initiate_by_quantity,
+    },
+    check! {
+        id: "A1-TRANSFER-002",
+        model: A1,
+        seed: WRITE,
+        operations: ["approve_transfer", "list_holdings"],
+        description: "Approval by a second representative completes the transfer: the source block splits, the destination holds the units with their serials and attributes",
+        run: approve_moves_units,
+    },
+    check! {
+        id: "A1-TRANSFER-003",
+        model: A1,
+        seed: WRITE,
+        operations: ["initiate_transfer", "approve_transfer", "list_holdings"],
+        description: "A transfer of a serial range in the middle of a block splits it three ways, pending and after approval",
+        run: middle_serial_range,
+    },
+    check! {
+        id: "A1-TRANSFER-004",
+        model: A1,
+        seed: WRITE,
+        operations: ["get_transfer"],
+        description: "The destination account's representative can read the transfer, pending and completed",
+        run: visible_to_destination,
+    },
+    check! {
+        id: "A1-TRANSFER-005",
+        model: A1,
+        seed: WRITE,
+        operations: ["reject_transfer", "get_transfer", "list_holdings"],
+        description: "Rejection by an approver makes the transfer rejected, keeps the reason and returns the units to available",
+        run: reject_returns_units,
+    },
+    check! {
+        id: "A1-TRANSFER-006",
+        model: A1,
+        seed: WRITE,
+        operations: ["rescind_transfer", "get_transfer", "list_holdings"],
+        description: "Rescission by the initiator makes the transfer rescinded and returns the units to available",
+        run: rescind_returns_units,
+    },
+    check! {
+        id: "A1-TRANSFER-007",
+        model: A1,
+        seed: WRITE,
+        operations: ["rescind_transfer", "approve_transfer"],
+        description: "Approving a rescinded transfer is refused with 409 invalid-state and changes nothing",
+        run: approve_after_rescind,
+    },
+    check! {
+        id: "A1-TRANSFER-008",
+        model: A1,
+        seed: WRITE,
+        operations: ["initiate_transfer", "approve_transfer"],
+        description: "A quantity transfer filtered by vintage takes only units of that vintage",
+        run: vintage_filter,
+    },
+    check! {
+        id: "A1-TRANSFER-009",
+        model: A1,
+        seed: WRITE,
+        operations: ["initiate_transfer", "approve_transfer"],
+        description: "A quantity transfer filtered by project_id takes only units of that project",
+        run: project_filter,
+    },
+    check! {
+        id: "A1-TRANSFER-010",
+        model: A1,
+        seed: WRITE,
+        operations: ["approve_transfer", "reject_transfer", "rescind_transfer"],
+        description: "A completed transfer is immutable: approve, reject and rescind answer 409 invalid-state and change nothing",
+        run: completed_is_immutable,
+    },
+    check! {
+        id: "A1-TRANSFER-011",
+        model: A1,
+        seed: WRITE,
+        operations: ["rescind_transfer"],
+        description: "Any initiator of the source account may rescind, not only the one who initiated",
+        run: any_initiator_rescinds,
+    },
+    check! {
+        id: "A1-TRANSFER-012",
+        model: A1,
+        seed: WRITE,
+        operations: ["initiate_transfer"],
+        description: "A quantity transfer spanning two blocks takes whole lower blocks first and splits only the last",
+        run: spans_blocks_lowest_first,
+    },
+];
+
+/// Checks the fields every freshly initiated transfer must have.
+fn check_pending(
+    what: &str,
+    transfer: &Transfer,
+    f: &Funded,
+    quantity: u64,
+) -> Result<(), Failure> {
+    expect_status(what, TransactionStatus::PendingApproval, transfer.status)?;
+    ensure_eq(
+        &format!("{what}: (from_account_id, to_account_id, unit_type, quantity)"),
+        (
+            f.source.account_id.as_str(),
+            f.dest.account_id.as_str(),
+            "ACCU",
+            quantity,
+        ),
+        (
+            transfer.from_account_id.as_str(),
+            transfer.to_account_id.as_str(),
+            transfer.unit_type.as_str(),
+            transfer.quantity,
+        ),
+    )?;
+    ensure_eq(
+        &format!("{what}: initiated_by"),
+        f.source.initiator.id.as_str(),
+        transfer.initiated_by.as_str(),
+    )?;
+    ensure!(
+        transfer.decided_by.is_none() && transfer.decided_at.is_none(),
+        "{what}: a pending transfer has decided_by {:?} / decided_at {:?}",
+        transfer.decided_by,
+        transfer.decided_at
+    );
+    let serial_count: u64 = ranges_of(&transfer.serial_ranges)
+        .iter()
+        .map(|(s, e)| e - s + 1)
+        .sum();
+    ensure_eq(
+        &format!("{what}: units in serial_ranges"),
+        quantity,
+        serial_count,
+    )?;
+    Ok(())
+}
+
+async fn initiate_by_quantity(ctx: Ctx) -> Result<(), Failure> {
+    let f = funded(&ctx, 100).await?;
+    let (s, e) = (f.block.serial_start, f.block.serial_end);
+    let mut request = by_quantity(&f.source.account_id, &f.dest.account_id, "ACCU", 40);
+    request.reference = "Conformance trade 001".parse().ok();
+    let transfer = initiate(
+        &f.source.initiator.client,
+        request,
+        "initiate_transfer of 40 ACCU",
+    )
+    .await?;
+    check_pending("initiate_transfer", &transfer, &f, 40)?;
+    ensure_eq(
+        "initiate_transfer: serial_ranges (lowest serials first)",
+        vec![(s, s + 39)],
+        ranges_of(&transfer.serial_ranges),
+    )?;
+    ensure_eq(
+        "initiate_transfer: reference",
+        Some("Conformance trade 001"),
+        transfer.reference.as_deref(),
+    )?;
+    ensure!(
+        transfer.expires_at > transfer.initiated_at,
+        "initiate_transfer: expires_at {} is not after initiated_at {}",
+        transfer.expires_at,
+        transfer.initiated_at
+    );
+    let window = transfer.expires_at - transfer.initiated_at;
+    ensure!(
+        (window - TimeDelta::days(7)).abs() <= TimeDelta::seconds(60),
+        "initiate_transfer: a transfer expires 7 days after initiation, but expires_at - initiated_at is {window}"
+    );
+
+    let holdings = ctx
+        .holdings(&f.source.initiator.client, &f.source.account_id)
+        .await?;
+    ensure_eq(
+        "source holdings: pending serials",
+        vec![(s, s + 39)],
+        serials(&holdings, "ACCU", Some(BlockStatus::Pending)),
+    )?;
+    ensure_eq(
+        "source holdings: available serials",
+        vec![(s + 40, e)],
+        serials(&holdings, "ACCU", Some(BlockStatus::Available)),
+    )?;
+    for block in holdings.iter().filter(|b| b.status == BlockStatus::Pending) {
+        ensure_eq(
+            &format!(
+                "source holdings: transaction_id of pending block {}",
+                block.block_id
+            ),
+            Some(transfer.transfer_id.as_str()),
+            block.transaction_id.as_deref(),
+        )?;
+    }
+    let account = f
+        .source
+        .initiator
+        .client
+        .get_account()
+        .account_id(&f.source.account_id)
+        .send()
+        .await
+        .expect_ok("get_account")?;
+    let balance = account.balances.iter().find(|b| b.unit_type == "ACCU");
+    ensure_eq(
+        "get_account: ACCU (available, pending) while the transfer is pending",
+        Some((60, 40)),
+        balance.map(|b| (b.available, b.pending)),
+    )?;
+    let dest = ctx.holdings(&f.dest.rep.client, &f.dest.account_id).await?;
+    ensure!(
+        dest.is_empty(),
+        "destination holdings: {} blocks arrived before approval",
+        dest.len()
+    );
+
+    let fetched = get_transfer(
+        &f.source.initiator.client,
+        &transfer.transfer_id,
+        "get_transfer",
+    )
+    .await?;
+    ensure_eq(
+        "get_transfer: the transfer as initiate_transfer answered it",
+        &transfer,
+        &fetched,
+    )?;
+    Ok(())
+}
+
+/// Checks that `blocks` carry the attributes of the issued `block`.
+fn same_attributes(what: &str, issued: &UnitBlock, blocks: &[UnitBlock]) -> Result<(), Failure> {
+    for block in blocks {
+        ensure_eq(
+            &format!(
+                "{what}: attributes of block {} (project_id, vintage, method, kyoto_status, state, issued_on)",
+                block.block_id
+            ),
+            (
+                &issued.project_id,
+                &issued.vintage,
+                &issued.method,
+                issued.kyoto_status,
+                &issued.state,
+                issued.issued_on,
+            ),
+            (
+                &block.project_id,
+                &block.vintage,
+                &block.method,
+                block.kyoto_status,
+                &block.state,
+                block.issued_on,
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+async fn approve_moves_units(ctx: Ctx) -> Result<(), Failure> {
+    let f = funded(&ctx, 100).await?;
+    let (s, e) = (f.block.serial_start, f.block.serial_end);
+    let transfer = initiate(
+        &f.source.initiator.client,
+        by_quantity(&f.source.account_id, &f.dest.account_id, "ACCU", 40),
+        "initiate_transfer of 40 ACCU",
+    )
+    .await?;
+    let done = approve(
+        &f.source.approver.client,
+        &transfer.transfer_id,
+        "approve_transfer by the second representative",
+    )
+    .await?;
+    expect_status(
+        "approve_transfer",
+        TransactionStatus::Completed,
+        done.status,
+    )?;
+    ensure_eq(
+        "approve_transfer: transfer_id",
+        transfer.transfer_id.as_str(),
+        done.transfer_id.as_str(),
+    )?;
+    ensure_eq(
+        "approve_transfer: decided_by",
+        Some(f.source.approver.id.as_str()),
+        done.decided_by.as_deref(),
+    )?;
+    ensure!(
+        done.decided_at.is_some_and(|d| d >= done.initiated_at),
+        "approve_transfer: decided_at {:?} missing or before initiated_at {}",
+        done.decided_at,
+        done.initiated_at
+    );
+    ensure_eq(
+        "approve_transfer: serial_ranges (unchanged by approval)",
+        ranges_of(&transfer.serial_ranges),
+        ranges_of(&done.serial_ranges),
+    )?;
+
+    let source = ctx
+        .holdings(&f.source.initiator.client, &f.source.account_id)
+        .await?;
+    let dest = ctx.holdings(&f.dest.rep.client, &f.dest.account_id).await?;
+    ensure_eq(
+        "source holdings after approval: serials (the rest of the split block)",
+        vec![(s + 40, e)],
+        serials(&source, "ACCU", None),
+    )?;
+    all_available("source holdings after approval", &source)?;
+    ensure_eq(
+        "destination holdings after approval: serials",
+        vec![(s, s + 39)],
+        serials(&dest, "ACCU", None),
+    )?;
+    all_available("destination holdings after approval", &dest)?;
+    ensure_eq(
+        "destination holdings: units",
+        40,
+        total(&dest, "ACCU", None),
+    )?;
+    same_attributes("destination holdings", &f.block, &dest)?;
+    same_attributes("source holdings", &f.block, &source)?;
+
+    let fetched = get_transfer(
+        &f.source.initiator.client,
+        &transfer.transfer_id,
+        "get_transfer after approval",
+    )
+    .await?;
+    expect_status(
+        "get_transfer after approval",
+        TransactionStatus::Completed,
+        fetched.status,
+    )?;
+    Ok(())
+}
+
+async fn middle_serial_range(ctx: Ctx) -> Result<(), Failure> {
+    let f = funded(&ctx, 100).await?;
+    let (s, e) = (f.block.serial_start, f.block.serial_end);
+    let middle = (s + 30, s + 59);
+    let transfer = initiate(
+        &f.source.initiator.client,
+        by_serials(&f.source.account_id, &f.dest.account_id, "ACCU", &[middle]),
+        "initiate_transfer of serials in the middle of a block",
+    )
+    .await?;
+    check_pending("initiate_transfer by serial", &transfer, &f, 30)?;
+    ensure_eq(
+        "initiate_transfer by serial: serial_ranges",
+        vec![middle],
+        ranges_of(&transfer.serial_ranges),
+    )?;
+
+    let pending = ctx
+        .holdings(&f.source.initiator.client, &f.source.account_id)
+        .await?;
+    ensure_eq(
+        "source holdings while pending: available serials (both sides of the range)",
+        vec![(s, s + 29), (s + 60, e)],
+        serials(&pending, "ACCU", Some(BlockStatus::Available)),
+    )?;
+    ensure_eq(
+        "source holdings while pending: pending serials",
+        vec![middle],
+        serials(&pending, "ACCU", Some(BlockStatus::Pending)),
+    )?;
+    ensure_eq(
+        "source holdings while pending: number of distinct runs (three-way split)",
+        3,
+        normalize(&pending).len(),
+    )?;
+
+    approve(
+        &f.source.approver.client,
+        &transfer.transfer_id,
+        "approve_transfer",
+    )
+    .await?;
+    let source = ctx
+        .holdings(&f.source.initiator.client, &f.source.account_id)
+        .await?;
+    let dest = ctx.holdings(&f.dest.rep.client, &f.dest.account_id).await?;
+    ensure_eq(
+        "source holdings after approval: serials",
+        vec![(s, s + 29), (s + 60, e)],
+        serials(&source, "ACCU", None),
+    )?;
+    all_available("source holdings after approval", &source)?;
+    ensure_eq(
+        "destination holdings after approval: serials",
+        vec![middle],
+        serials(&dest, "ACCU", None),
+    )?;
+    all_available("destination holdings after approval", &dest)?;
+    same_attributes("destination holdings", &f.block, &dest)?;
+    Ok(())
+}
+
+async fn visible_to_destination(ctx: Ctx) -> Result<(), Failure> {
+    let f = funded(&ctx, 60).await?;
+    let transfer = initiate(
+        &f.source.initiator.client,
+        by_quantity(&f.source.account_id, &f.dest.account_id, "ACCU", 10),
+        "initiate_transfer",
+    )
+    .await?;
+    let seen = get_transfer(
+        &f.dest.rep.client,
+        &transfer.transfer_id,
+        "get_transfer by the destination's representative (pending)",
+    )
+    .await?;
+    ensure_eq(
+        "get_transfer by the destination: the pending transfer",
+        &transfer,
+        &seen,
+    )?;
+    let done = approve(
+        &f.source.approver.client,
+        &transfer.transfer_id,
+        "approve_transfer",
+    )
+    .await?;
+    let seen = get_transfer(
+        &f.dest.rep.client,
+        &transfer.transfer_id,
+        "get_transfer by the destination's representative (completed)",
+    )
+    .await?;
+    ensure_eq(
+        "get_transfer by the destination: the completed transfer",
+        &done,
+        &seen,
+    )?;
+    Ok(())
+}
+
+async fn reject_returns_units(ctx: Ctx) -> Result<(), Failure> {
+    let f = funded(&ctx, 80).await?;
+    let before = ctx
+        .snapshot(&f.source.initiator.client, &f.source.account_id)
+        .await?;
+    let transfer = initiate(
+        &f.source.initiator.client,
+        by_quantity(&f.source.account_id, &f.dest.account_id, "ACCU", 25),
+        "initiate_transfer",
+    )
+    .await?;
+    let rejected = f
+        .source
+        .approver
+        .client
+        .reject_transfer()
+        .transfer_id(&transfer.transfer_id)
+        .body(RejectRequest {
+            reason: "Price no longer agreed".parse().ok(),
+        })
+        .send()
+        .await
+        .expect_ok("reject_transfer by an approver")?;
+    expect_status(
+        "reject_transfer",
+        TransactionStatus::Rejected,
+        rejected.status,
+    )?;
+    ensure_eq(
+        "reject_transfer: reason",
+        Some("Price no longer agreed"),
+        rejected.reason.as_deref(),
+    )?;
+    ensure_eq(
+        "reject_transfer: decided_by",
+        Some(f.source.approver.id.as_str()),
+        rejected.decided_by.as_deref(),
+    )?;
+
+    let after = ctx
+        .holdings(&f.source.initiator.client, &f.source.account_id)
+        .await?;
+    all_available("source holdings after rejection", &after)?;
+    ensure_eq(
+        "source holdings after rejection: runs of serials",
+        &before.holdings,
+        &normalize(&after),
+    )?;
+    let dest = ctx.holdings(&f.dest.rep.client, &f.dest.account_id).await?;
+    ensure!(
+        dest.is_empty(),
+        "destination holdings: {} blocks arrived from a rejected transfer",
+        dest.len()
+    );
+    let fetched = get_transfer(
+        &f.source.initiator.client,
+        &transfer.transfer_id,
+        "get_transfer after rejection",
+    )
+    .await?;
+    expect_status(
+        "get_transfer after rejection",
+        TransactionStatus::Rejected,
+        fetched.status,
+    )?;
+    Ok(())
+}
+
+async fn rescind_returns_units(ctx: Ctx) -> Result<(), Failure> {
+    let f = funded(&ctx, 80).await?;
+    let before = ctx
+        .snapshot(&f.source.initiator.client, &f.source.account_id)
+        .await?;
+    let transfer = initiate(
+        &f.source.initiator.client,
+        by_quantity(&f.source.account_id, &f.dest.account_id, "ACCU", 25),
+        "initiate_transfer",
+    )
+    .await?;
+    let rescinded = f
+        .source
+        .initiator
+        .client
+        .rescind_transfer()
+        .transfer_id(&transfer.transfer_id)
+        .send()
+        .await
+        .expect_ok("rescind_transfer by the initiator")?;
+    expect_status(
+        "rescind_transfer",
+        TransactionStatus::Rescinded,
+        rescinded.status,
+    )?;
+    ensure_eq(
+        "rescind_transfer: decided_by",
+        Some(f.source.initiator.id.as_str()),
+        rescinded.decided_by.as_deref(),
+    )?;
+    let after = ctx
+        .holdings(&f.source.initiator.client, &f.source.account_id)
+        .await?;
+    all_available("source holdings after rescission", &after)?;
+    ensure_eq(
+        "source holdings after rescission: runs of serials",
+        &before.holdings,
+        &normalize(&after),
+    )?;
+    let fetched = get_transfer(
+        &f.source.initiator.client,
+        &transfer.transfer_id,
+        "get_transfer after rescission",
+    )
+    .await?;
+    expect_status(
+        "get_transfer after rescission",
+        TransactionStatus::Rescinded,
+        fetched.status,
+    )?;
+    Ok(())
+}
+
+async fn approve_after_rescind(ctx: Ctx) -> Result<(), Failure> {
+    let f = funded(&ctx, 50).await?;
+    let transfer = initiate(
+        &f.source.initiator.client,
+        by_quantity(&f.source.account_id, &f.dest.account_id, "ACCU", 20),
+        "initiate_transfer",
+    )
+    .await?;
+    f.source
+        .initiator
+        .client
+        .rescind_transfer()
+        .transfer_id(&transfer.transfer_id)
+        .send()
+        .await
+        .expect_ok("rescind_transfer")?;
+    let source_before = ctx
+        .snapshot(&f.source.initiator.client, &f.source.account_id)
+        .await?;
+    let dest_before = ctx.snapshot(&f.dest.rep.client, &f.dest.account_id).await?;
+    f.source
+        .approver
+        .client
+        .approve_transfer()
+        .transfer_id(&transfer.transfer_id)
+        .send()
+        .await
+        .expect_problem(
+            "approve_transfer of a rescinded transfer",
+            409,
+            ProblemKind::InvalidState,
+        )?;
+    assert_unchanged(
+        "after the refused approval",
+        &source_before,
+        &ctx.snapshot(&f.source.initiator.client, &f.source.account_id)
+            .await?,
+    )?;
+    assert_unchanged(
+        "after the refused approval",
+        &dest_before,
+        &ctx.snapshot(&f.dest.rep.client, &f.dest.account_id).await?,
+    )?;
+    let fetched = get_transfer(
+        &f.source.initiator.client,
+        &transfer.transfer_id,
+        "get_transfer",
+    )
+    .await?;
+    expect_status(
+        "get_transfer after the refused approval",
+        TransactionStatus::Rescinded,
+        fetched.status,
+    )?;
+    Ok(())
+}
+
+/// Issues two blocks that differ in one attribute, transfers a quantity filtered to the second
+/// (higher-serial) block and checks only its units moved.
+async fn filtered_transfer(ctx: &Ctx, by_vintage: bool) -> Result<(), Failure> {
+    let source = ctx.holder_with_two_reps().await?;
+    let dest = ctx.holder_with_one_rep().await?;
+    let (first_attrs, second_attrs) = if by_vintage {
+        (
+            Attrs::accu().vintage("2019-20"),
+            Attrs::accu().vintage("2022-23"),
+        )
+    } else {
+        (
+            Attrs::accu().project("ERF990301"),
+            Attrs::accu().project("ERF990302"),
+        )
+    };
+    let first = ctx.issue(&source.account_id, 50, &first_attrs).await?;
+    let second = ctx.issue(&source.account_id, 50, &second_attrs).await?;
+    let mut request = by_quantity(&source.account_id, &dest.account_id, "ACCU", 30);
+    let filter = if by_vintage {
+        request.vintage = Some(second.vintage.clone());
+        format!("vintage={}", second.vintage)
+    } else {
+        request.project_id = Some(second.project_id.clone());
+        format!("project_id={}", second.project_id)
+    };
+    let transfer = initiate(
+        &source.initiator.client,
+        request,
+        &format!("initiate_transfer of 30 ACCU with {filter}"),
+    )
+    .await?;
+    ensure_eq(
+        &format!(
+            "initiate_transfer with {filter}: serial_ranges (the lowest serials of the matching block only)"
+        ),
+        vec![(second.serial_start, second.serial_start + 29)],
+        ranges_of(&transfer.serial_ranges),
+    )?;
+    approve(
+        &source.approver.client,
+        &transfer.transfer_id,
+        "approve_transfer",
+    )
+    .await?;
+    let moved = ctx.holdings(&dest.rep.client, &dest.account_id).await?;
+    ensure_eq(
+        "destination holdings: units received",
+        30,
+        total(&moved, "ACCU", None),
+    )?;
+    same_attributes("destination holdings", &second, &moved)?;
+    let kept = ctx
+        .holdings(&source.initiator.client, &source.account_id)
+        .await?;
+    ensure_eq(
+        "source holdings: serials of the non-matching block (untouched)",
+        vec![(first.serial_start, first.serial_end)],
+        serials(
+            &kept
+                .iter()
+                .filter(|b| b.vintage == first.vintage && b.project_id == first.project_id)
+                .cloned()
+                .collect::<Vec<_>>(),
+            "ACCU",
+            Some(BlockStatus::Available),
+        ),
+    )?;
+    Ok(())
+}
+
+async fn vintage_filter(ctx: Ctx) -> Result<(), Failure> {
+    filtered_transfer(&ctx, true).await
+}
+
+async fn project_filter(ctx: Ctx) -> Result<(), Failure> {
+    filtered_transfer(&ctx, false).await
+}
+
+async fn completed_is_immutable(ctx: Ctx) -> Result<(), Failure> {
+    let f = funded(&ctx, 50).await?;
+    let transfer = initiate(
+        &f.source.initiator.client,
+        by_quantity(&f.source.account_id, &f.dest.account_id, "ACCU", 20),
+        "initiate_transfer",
+    )
+    .await?;
+    approve(
+        &f.source.approver.client,
+        &transfer.transfer_id,
+        "approve_transfer",
+    )
+    .await?;
+    let source_before = ctx
+        .snapshot(&f.source.initiator.client, &f.source.account_id)
+        .await?;
+    let dest_before = ctx.snapshot(&f.dest.rep.client, &f.dest.account_id).await?;
+    let id = transfer.transfer_id.as_str();
+    f.source
+        .approver
+        .client
+        .approve_transfer()
+        .transfer_id(id)
+        .send()
+        .await
+        .expect_problem(
+            "approving the completed transfer again (new Idempotency-Key)",
+            409,
+            ProblemKind::InvalidState,
+        )?;
+    f.source
+        .approver
+        .client
+        .reject_transfer()
+        .transfer_id(id)
+        .body(RejectRequest { reason: None })
+        .send()
+        .await
+        .expect_problem(
+            "rejecting the completed transfer",
+            409,
+            ProblemKind::InvalidState,
+        )?;
+    f.source
+        .initiator
+        .client
+        .rescind_transfer()
+        .transfer_id(id)
+        .send()
+        .await
+        .expect_problem(
+            "rescinding the completed transfer",
+            409,
+            ProblemKind::InvalidState,
+        )?;
+    assert_unchanged(
+        "after the refused actions",
+        &source_before,
+        &ctx.snapshot(&f.source.initiator.client, &f.source.account_id)
+            .await?,
+    )?;
+    assert_unchanged(
+        "after the refused actions",
+        &dest_before,
+        &ctx.snapshot(&f.dest.rep.client, &f.dest.account_id).await?,
+    )?;
+    let fetched = get_transfer(&f.source.initiator.client, id, "get_transfer").await?;
+    expect_status(
+        "get_transfer after the refused actions",
+        TransactionStatus::Completed,
+        fetched.status,
+    )?;
+    Ok(())
+}
+
+async fn any_initiator_rescinds(ctx: Ctx) -> Result<(), Failure> {
+    let (_, account_id, reps) = ctx
+        .holder_with_reps(&[&[Role::Initiator], &[Role::Initiator], &[Role::Approver]])
+        .await?;
+    let dest = ctx.holder_with_one_rep().await?;
+    ctx.issue(&account_id, 40, &Attrs::accu()).await?;
+    let transfer = initiate(
+        &reps[0].client,
+        by_quantity(&account_id, &dest.account_id, "ACCU", 10),
+        "initiate_transfer by initiator 1",
+    )
+    .await?;
+    let rescinded = reps[1]
+        .client
+        .rescind_transfer()
+        .transfer_id(&transfer.transfer_id)
+        .send()
+        .await
+        .expect_ok("rescind_transfer by initiator 2 (not the one who initiated)")?;
+    expect_status(
+        "rescind_transfer by another initiator",
+        TransactionStatus::Rescinded,
+        rescinded.status,
+    )?;
+    ensure_eq(
+        "rescind_transfer: decided_by",
+        Some(reps[1].id.as_str()),
+        rescinded.decided_by.as_deref(),
+    )?;
+    let holdings = ctx.holdings(&reps[0].client, &account_id).await?;
+    all_available("source holdings after rescission", &holdings)?;
+    Ok(())
+}
+
+async fn spans_blocks_lowest_first(ctx: Ctx) -> Result<(), Failure> {
+    let source = ctx.holder_with_two_reps().await?;
+    let dest = ctx.holder_with_one_rep().await?;
+    let low = ctx
+        .issue(&source.account_id, 20, &Attrs::accu().vintage("2016-17"))
+        .await?;
+    let high = ctx
+        .issue(&source.account_id, 30, &Attrs::accu().vintage("2017-18"))
+        .await?;
+    let transfer = initiate(
+        &source.initiator.client,
+        by_quantity(&source.account_id, &dest.account_id, "ACCU", 35),
+        "initiate_transfer of 35 ACCU across two blocks of 20 and 30",
+    )
+    .await?;
+    ensure_eq(
+        "initiate_transfer: serial_ranges (all of the lower block, then the lowest 15 of the next)",
+        crate::assert::merge_ranges([
+            (low.serial_start, low.serial_end),
+            (high.serial_start, high.serial_start + 14),
+        ]),
+        ranges_of(&transfer.serial_ranges),
+    )?;
+    let holdings = ctx
+        .holdings(&source.initiator.client, &source.account_id)
+        .await?;
+    ensure_eq(
+        "source holdings: available serials (the rest of the upper block)",
+        vec![(high.serial_start + 15, high.serial_end)],
+        serials(&holdings, "ACCU", Some(BlockStatus::Available)),
+    )?;
+    Ok(())
+}

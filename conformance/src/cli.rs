@@ -1,0 +1,271 @@
+//! The `ucr-conformance` command line: target selection, check selection, output formats and exit
+//! codes.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+use crate::check::{Check, Phase};
+use crate::engine::{CheckDone, RunOptions, run, select};
+use crate::report::{self, Report};
+
+const AFTER_HELP: &str = "\
+Examples:
+  Run every check against the embedded mock registry (no target needed):
+    ucr-conformance
+
+  Run against another implementation (it must offer the sandbox API):
+    ucr-conformance --base-url http://localhost:8080
+
+  Run only the transfer checks and one auth check, as JUnit for CI:
+    ucr-conformance --only 'A1-TRANSFER-*,A1-AUTH-001' --format junit --output conformance.xml
+
+  List the checks without running them:
+    ucr-conformance --list
+
+Exit codes:
+  0  every selected check passed (or was skipped)
+  1  one or more checks failed
+  2  usage or configuration error: bad arguments, a --only pattern that matches no check,
+     an unreachable target, a target without the sandbox API
+     (POST /v1/sandbox/operator-sessions answered 404), or a report that cannot be written";
+
+/// Conformance suite for implementations of the CER Unit and Certificate Registry
+/// interoperability API.
+///
+/// Runs checks (each with a stable ID such as A1-TRANSFER-003) against a target over HTTP. Every
+/// check provisions its own holders, accounts, representatives and units through the target's
+/// sandbox API, so checks are independent and run concurrently; a run-wide conservation check
+/// runs last. Without --base-url the suite starts the embedded mock registry in-process and runs
+/// against it.
+#[derive(Debug, Parser)]
+#[command(name = "ucr-conformance", version, after_help = AFTER_HELP)]
+pub struct Args {
+    /// Base URL of the implementation to test (scheme, host, port; without /v1). Without it, the
+    /// embedded mock registry is started in-process and tested.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Print the checks (ID, model, operations, description) and exit without running anything.
+    #[arg(long)]
+    pub list: bool,
+
+    /// Run only checks whose ID matches one of these comma-separated globs (`*`, `?`), e.g.
+    /// 'A1-TRANSFER-*,A1-AUTH-001'. A pattern that matches no check is an error.
+    #[arg(long, value_name = "PATTERNS")]
+    pub only: Option<String>,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of stdout; a short summary still goes to stderr.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// How many checks run at the same time.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+
+    /// Timeout of each HTTP request, in seconds. A check as a whole may take at most 20 times
+    /// this (at least 60 s).
+    #[arg(long, value_name = "SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+
+    /// Print the JSON Schema of the JSON report and exit.
+    #[arg(long)]
+    pub report_schema: bool,
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Text for people: checks by model, failures with the failing request and response.
+    Human,
+    /// JSON with every exchange as evidence (schema: --report-schema).
+    Json,
+    /// JUnit XML: one testsuite per model, one testcase per check.
+    Junit,
+}
+
+/// Renders the report in `format`.
+pub fn render(report: &Report, format: Format) -> String {
+    match format {
+        Format::Human => report::render_human(report),
+        Format::Json => report::render_json(report),
+        Format::Junit => report::render_junit(report),
+    }
+}
+
+/// The `--list` output.
+pub fn render_list(checks: &[Check], format: Format) -> Result<String, String> {
+    match format {
+        Format::Human => {
+            let width = checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+            let mut out = String::new();
+            for check in checks {
+                let after = if check.phase == Phase::AfterAll {
+                    " (runs last)"
+                } else {
+                    ""
+                };
+                out.push_str(&format!(
+                    "{:<width$}  {}  {}  {}{after}\n",
+                    check.id,
+                    check.model,
+                    check.operations.join(","),
+                    check.description
+                ));
+            }
+            out.push_str(&format!("{} checks\n", checks.len()));
+            Ok(out)
+        }
+        Format::Json => {
+            let list: Vec<serde_json::Value> = checks
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "id": c.id,
+                        "model": c.model,
+                        "seed": c.seed,
+                        "operations": c.operations,
+                        "description": c.description,
+                        "after_all": c.phase == Phase::AfterAll,
+                    })
+                })
+                .collect();
+            Ok(serde_json::to_string_pretty(&list).unwrap_or_default() + "\n")
+        }
+        Format::Junit => Err("--list supports --format human or json".into()),
+    }
+}
+
+/// Writes to stdout, ignoring a closed pipe (e.g. `--list | head`).
+fn emit(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}
+
+fn usage_error(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("ucr-conformance: error: {message}");
+    ExitCode::from(2)
+}
+
+/// Runs the command line; returns the process exit code.
+pub async fn main(args: Args) -> ExitCode {
+    if args.report_schema {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report::json_schema()).unwrap_or_default()
+        );
+        return ExitCode::SUCCESS;
+    }
+    let all = crate::registry();
+    let checks = match &args.only {
+        Some(patterns) => match select(&all, patterns) {
+            Ok(checks) => checks,
+            Err(e) => return usage_error(e),
+        },
+        None => all,
+    };
+    if args.list {
+        return match render_list(&checks, args.format) {
+            Ok(text) => {
+                emit(&text);
+                ExitCode::SUCCESS
+            }
+            Err(e) => usage_error(e),
+        };
+    }
+
+    // Keep the embedded registry alive for the whole run.
+    let (embedded, base_url, label) = match &args.base_url {
+        Some(url) => {
+            if reqwest::Url::parse(url)
+                .map(|u| !matches!(u.scheme(), "http" | "https"))
+                .unwrap_or(true)
+            {
+                return usage_error(format!("--base-url {url:?} is not an http(s) URL"));
+            }
+            (None, url.clone(), url.clone())
+        }
+        None => {
+            let registry = ucr_mock::MockRegistry::start().await;
+            let uri = registry.uri();
+            (
+                Some(registry),
+                uri.clone(),
+                "embedded ucr-mock (in-process)".to_owned(),
+            )
+        }
+    };
+
+    let progress = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(checks.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    });
+    let options = RunOptions {
+        concurrency: usize::from(args.concurrency),
+        timeout: Duration::from_secs(args.timeout),
+        target_label: Some(label),
+        on_check_done: progress.clone().map(|bar| {
+            Arc::new(move |check: &report::CheckReport| {
+                bar.inc(1);
+                bar.set_message(check.id.clone());
+            }) as CheckDone
+        }),
+    };
+    let outcome = run(&base_url, checks, &options).await;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    drop(embedded);
+    let report = match outcome {
+        Ok(report) => report,
+        Err(e) => return usage_error(e),
+    };
+
+    let rendered = render(&report, args.format);
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, rendered) {
+                return usage_error(format!(
+                    "cannot write the report to {}: {e}",
+                    path.display()
+                ));
+            }
+            eprint!("{}", report::render_summary(&report));
+            eprintln!("report written to {}", path.display());
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            if stdout
+                .write_all(rendered.as_bytes())
+                .and_then(|()| stdout.flush())
+                .is_err()
+            {
+                return ExitCode::from(2);
+            }
+            if args.format != Format::Human {
+                eprint!("{}", report::render_summary(&report));
+            }
+        }
+    }
+    if report.summary.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,344 @@
+//! The one engine: selects checks, opens a sandbox operator session on the target, runs the checks
+//! concurrently (then the run-wide ones), and collects a report.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::FutureExt;
+use tokio::sync::Semaphore;
+use ucr_sdk::Error;
+
+use crate::check::{Check, Failure, Phase};
+use crate::ctx::{Ctx, Ledger, Recorder, RunState};
+use crate::report::{
+    CheckReport, CheckStatus, EXCHANGE_BODY_LIMIT, ExchangeRecord, FAILED_EXCHANGE_BODY_LIMIT,
+    Report, Summary,
+};
+
+/// A callback the engine calls with each finished check's report.
+pub type CheckDone = Arc<dyn Fn(&CheckReport) + Send + Sync>;
+
+/// How to run the checks.
+#[derive(Clone)]
+pub struct RunOptions {
+    /// How many checks run at the same time (at least 1).
+    pub concurrency: usize,
+    /// Timeout of each HTTP request.
+    pub timeout: Duration,
+    /// How the target is described in the report (defaults to its base URL).
+    pub target_label: Option<String>,
+    /// Called as each check finishes (e.g. to advance a progress bar).
+    pub on_check_done: Option<CheckDone>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            concurrency: 8,
+            timeout: Duration::from_secs(15),
+            target_label: None,
+            on_check_done: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for RunOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunOptions")
+            .field("concurrency", &self.concurrency)
+            .field("timeout", &self.timeout)
+            .field("target_label", &self.target_label)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The target cannot be tested.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TargetError {
+    /// The HTTP client could not be built.
+    #[error("cannot initialise the HTTP client: {0}")]
+    Client(#[source] reqwest::Error),
+    /// Nothing answered at the base URL.
+    #[error("cannot reach {url}: {message}")]
+    Unreachable {
+        /// The target's base URL.
+        url: String,
+        /// The transport error.
+        message: String,
+    },
+    /// The target answered `404` to `POST /v1/sandbox/operator-sessions`.
+    #[error(
+        "{url} does not offer the sandbox API (POST /v1/sandbox/operator-sessions answered 404). This version of \
+         ucr-conformance provisions its test holders, accounts, representatives and units only through the sandbox \
+         API; enable it on the target (never in production) and run again"
+    )]
+    SandboxUnavailable {
+        /// The target's base URL.
+        url: String,
+    },
+    /// The target answered the sandbox bootstrap in an unexpected way.
+    #[error("{url} answered POST /v1/sandbox/operator-sessions unexpectedly: {message}")]
+    Unexpected {
+        /// The target's base URL.
+        url: String,
+        /// What came back.
+        message: String,
+    },
+}
+
+/// A `--only` selection that cannot be used.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SelectError {
+    /// The selection is empty.
+    #[error(
+        "the selection is empty: give one or more comma-separated glob patterns, e.g. 'A1-TRANSFER-*,A1-AUTH-001'"
+    )]
+    Empty,
+    /// A pattern matched no check ID.
+    #[error("the pattern {0:?} matches no check ID (see --list)")]
+    Unmatched(String),
+}
+
+/// Matches `text` against a glob with `*` (any run of characters) and `?` (one character),
+/// case-insensitively.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.to_ascii_uppercase().chars().collect();
+    let t: Vec<char> = text.to_ascii_uppercase().chars().collect();
+    let (mut pi, mut ti) = (0, 0);
+    let mut backtrack: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            backtrack = Some((pi, ti));
+            pi += 1;
+        } else if let Some((star, matched)) = backtrack {
+            pi = star + 1;
+            ti = matched + 1;
+            backtrack = Some((star, matched + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// The checks whose IDs match any of the comma-separated glob `patterns`, in registry order.
+/// Every pattern must match at least one check.
+pub fn select(checks: &[Check], patterns: &str) -> Result<Vec<Check>, SelectError> {
+    let patterns: Vec<&str> = patterns
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if patterns.is_empty() {
+        return Err(SelectError::Empty);
+    }
+    for pattern in &patterns {
+        if !checks.iter().any(|c| glob_match(pattern, c.id)) {
+            return Err(SelectError::Unmatched((*pattern).to_owned()));
+        }
+    }
+    Ok(checks
+        .iter()
+        .filter(|c| patterns.iter().any(|p| glob_match(p, c.id)))
+        .copied()
+        .collect())
+}
+
+/// Opens a sandbox operator session: the probe that the target offers the sandbox API.
+async fn probe(base_url: &str, client: &ucr_sdk::Client) -> Result<String, TargetError> {
+    let url = base_url.to_owned();
+    match client.create_operator_session().send().await {
+        Ok(session) => Ok(session.into_inner().token),
+        Err(Error::ErrorResponse(response)) if response.status().as_u16() == 404 => {
+            Err(TargetError::SandboxUnavailable { url })
+        }
+        Err(Error::UnexpectedResponse(response)) if response.status().as_u16() == 404 => {
+            Err(TargetError::SandboxUnavailable { url })
+        }
+        Err(Error::CommunicationError(e)) => Err(TargetError::Unreachable {
+            url,
+            message: e.to_string(),
+        }),
+        Err(other) => Err(TargetError::Unexpected {
+            url,
+            message: crate::assert::describe_error(&other),
+        }),
+    }
+}
+
+/// Runs `checks` against the implementation at `base_url`: `Main` checks concurrently, then the
+/// `AfterAll` checks. Fails only if the target cannot be tested at all; failing checks are in the
+/// report.
+pub async fn run(
+    base_url: &str,
+    checks: Vec<Check>,
+    options: &RunOptions,
+) -> Result<Report, TargetError> {
+    let base_url = base_url.trim_end_matches('/').to_owned();
+    let started_at = chrono::Utc::now();
+    let started = Instant::now();
+    let (client, http) =
+        RunState::clients(&base_url, options.timeout).map_err(TargetError::Client)?;
+    let operator_token = probe(&base_url, &client).await?;
+    let state = Arc::new(RunState {
+        base_url: base_url.clone(),
+        operator: client.with_bearer_token(&operator_token),
+        client,
+        http,
+        run_tag: uuid::Uuid::new_v4().simple().to_string()[..8].to_owned(),
+        ledger: Mutex::new(Ledger::default()),
+    });
+
+    let concurrency = options.concurrency.max(1);
+    let mut results: Vec<Option<CheckReport>> = vec![None; checks.len()];
+    for phase in [Phase::Main, Phase::AfterAll] {
+        let semaphore = Arc::new(Semaphore::new(concurrency));
+        let mut tasks = tokio::task::JoinSet::new();
+        for (index, check) in checks.iter().enumerate().filter(|(_, c)| c.phase == phase) {
+            let check = *check;
+            let state = state.clone();
+            let semaphore = semaphore.clone();
+            let on_done = options.on_check_done.clone();
+            let timeout = options.timeout;
+            tasks.spawn(async move {
+                let _permit = semaphore.acquire_owned().await.ok();
+                let report = run_one(check, state, timeout).await;
+                if let Some(on_done) = on_done {
+                    on_done(&report);
+                }
+                (index, report)
+            });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((index, report)) => results[index] = Some(report),
+                Err(e) => {
+                    return Err(TargetError::Unexpected {
+                        url: base_url,
+                        message: format!("engine task failed: {e}"),
+                    });
+                }
+            }
+        }
+    }
+
+    let checks: Vec<CheckReport> = results.into_iter().flatten().collect();
+    let summary = Summary::of(&checks);
+    Ok(Report {
+        tool: env!("CARGO_PKG_NAME").to_owned(),
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        target: options
+            .target_label
+            .clone()
+            .unwrap_or_else(|| base_url.clone()),
+        base_url,
+        started_at,
+        duration_ms: millis(started.elapsed()),
+        summary,
+        checks,
+    })
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// How long one check may run in all: a backstop against a target whose pages never end.
+fn check_deadline(request_timeout: Duration) -> Duration {
+    (request_timeout * 20).max(Duration::from_secs(60))
+}
+
+async fn run_one(check: Check, state: Arc<RunState>, request_timeout: Duration) -> CheckReport {
+    let recorder = Arc::new(Recorder::default());
+    let ctx = Ctx::new(state, check.id);
+    let started = Instant::now();
+    let deadline = check_deadline(request_timeout);
+    let body =
+        std::panic::AssertUnwindSafe(recorder.clone().scope((check.run)(ctx))).catch_unwind();
+    let outcome = match tokio::time::timeout(deadline, body).await {
+        Ok(outcome) => outcome,
+        Err(_) => Ok(Err(Failure::new(format!(
+            "the check did not finish within {} s (20 request timeouts); a list that never ends?",
+            deadline.as_secs()
+        )))),
+    };
+    let duration_ms = millis(started.elapsed());
+    let outcome = outcome.unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_else(|| "unknown panic".into());
+        Err(Failure::new(format!("the check panicked: {message}")))
+    });
+    let exchanges = recorder.take();
+    let (status, message, failed_exchange) = match outcome {
+        Ok(()) => (CheckStatus::Passed, None, None),
+        Err(failure) if failure.skipped => (CheckStatus::Skipped, Some(failure.message), None),
+        Err(failure) => {
+            let exchange = failure
+                .exchange
+                .map(|e| *e)
+                .or_else(|| exchanges.last().cloned());
+            (
+                CheckStatus::Failed,
+                Some(failure.message),
+                exchange.map(|e| ExchangeRecord::from(&e).capped(FAILED_EXCHANGE_BODY_LIMIT)),
+            )
+        }
+    };
+    CheckReport {
+        id: check.id.to_owned(),
+        model: check.model,
+        seed: check.seed.to_owned(),
+        operations: check.operations.iter().map(|s| (*s).to_owned()).collect(),
+        description: check.description.to_owned(),
+        status,
+        duration_ms,
+        message,
+        failed_exchange,
+        exchanges: exchanges
+            .iter()
+            .map(|e| ExchangeRecord::from(e).capped(EXCHANGE_BODY_LIMIT))
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_ids() {
+        assert!(glob_match("A1-TRANSFER-*", "A1-TRANSFER-003"));
+        assert!(glob_match("a1-auth-00?", "A1-AUTH-001"));
+        assert!(glob_match("*", "A1-AUTH-001"));
+        assert!(glob_match("A1-*-001", "A1-AUTH-001"));
+        assert!(!glob_match("A1-AUTH-*", "A1-ACCESS-001"));
+        assert!(!glob_match("A1-AUTH-001", "A1-AUTH-0011"));
+        assert!(glob_match("*1", "A1-AUTH-001"));
+        assert!(!glob_match("", "A1"));
+    }
+
+    #[test]
+    fn selection_requires_every_pattern_to_match() {
+        let checks = crate::registry();
+        let picked = select(&checks, "A1-AUTH-*, A1-TRANSFER-001").expect("patterns match");
+        assert!(
+            picked
+                .iter()
+                .all(|c| c.id.starts_with("A1-AUTH-") || c.id == "A1-TRANSFER-001")
+        );
+        assert!(picked.iter().any(|c| c.id == "A1-TRANSFER-001"));
+        assert_eq!(
+            select(&checks, "A1-AUTH-*,NOPE-*").unwrap_err(),
+            SelectError::Unmatched("NOPE-*".into())
+        );
+        assert_eq!(select(&checks, " , ").unwrap_err(), SelectError::Empty);
+    }
+}

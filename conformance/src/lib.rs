@@ -1,0 +1,36 @@
+//! A conformance suite for implementations of the CER Unit and Certificate Registry (UCR)
+//! interoperability API.
+//!
+//! The suite is data: every [`Check`] has a stable ID (`A1-TRANSFER-003`), the interoperability
+//! [`Model`] and seed section it comes from, the operations it exercises and a one-line
+//! description. One engine ([`run`]) runs a selection of them against a target over HTTP, through
+//! the `ucr-sdk` client (and raw `reqwest` for requests the SDK cannot express), and produces a
+//! [`Report`] that renders as human text, JSON or JUnit XML.
+//!
+//! Each check provisions its own fixture (holders, accounts, representatives, issuances) through
+//! the sandbox API, so checks are independent and run concurrently. Every HTTP exchange a check
+//! makes is kept as evidence; a failing check carries the exchange that failed it.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let registry = ucr_mock::MockRegistry::start().await;
+//! let checks = ucr_conformance::select(&ucr_conformance::registry(), "A1-AUTH-*")?;
+//! let report = ucr_conformance::run(&registry.uri(), checks, &ucr_conformance::RunOptions::default()).await?;
+//! assert!(report.summary.failed == 0);
+//! # Ok(()) }
+//! ```
+
+#![deny(missing_docs)]
+
+pub mod assert;
+mod check;
+mod checks;
+pub mod cli;
+mod ctx;
+mod engine;
+pub mod report;
+
+pub use check::{Check, Failure, Model, Phase, registry};
+pub use ctx::{Attrs, Ctx, FourEyes, Party, RawRequest, RawResponse, Rep, Snapshot};
+pub use engine::{CheckDone, RunOptions, SelectError, TargetError, glob_match, run, select};
+pub use report::Report;

@@ -1,0 +1,120 @@
+//! The shape of the check catalogue: stable, unique, well-formed IDs, real operations, full
+//! coverage of the API's operations.
+
+use std::collections::BTreeSet;
+
+use ucr_conformance::{Check, Phase, registry};
+
+/// `^[A-Z0-9]+-[A-Z]+-[0-9]{3}$`, without a regex engine.
+fn well_formed(id: &str) -> bool {
+    let parts: Vec<&str> = id.split('-').collect();
+    matches!(parts.as_slice(), [model, area, number]
+        if !model.is_empty() && model.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && !area.is_empty() && area.bytes().all(|b| b.is_ascii_uppercase())
+        && number.len() == 3 && number.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[test]
+fn the_id_format_check_rejects_bad_ids() {
+    assert!(well_formed("A1-TRANSFER-003"));
+    for bad in [
+        "A1-TRANSFER-03",
+        "a1-TRANSFER-003",
+        "A1-TRANSFER2-003",
+        "A1--003",
+        "A1-TRANSFER-003-X",
+        "A1_TRANSFER-003",
+    ] {
+        assert!(!well_formed(bad), "{bad}");
+    }
+}
+
+#[test]
+fn ids_are_unique_well_formed_and_start_with_the_model_code() {
+    let checks = registry();
+    assert!(checks.len() >= 48, "only {} checks", checks.len());
+    let mut seen = BTreeSet::new();
+    for check in &checks {
+        assert!(seen.insert(check.id), "duplicate check ID {}", check.id);
+        assert!(
+            well_formed(check.id),
+            "{} does not match ^[A-Z0-9]+-[A-Z]+-[0-9]{{3}}$",
+            check.id
+        );
+        assert!(
+            check.id.starts_with(&format!("{}-", check.model.code())),
+            "{} is not prefixed by {}",
+            check.id,
+            check.model.code()
+        );
+    }
+}
+
+#[test]
+fn every_check_is_described_and_sourced() {
+    for check in registry() {
+        assert!(
+            !check.description.is_empty() && !check.description.contains('\n'),
+            "{}: description must be one line",
+            check.id
+        );
+        assert!(!check.seed.is_empty(), "{}: seed section missing", check.id);
+        assert_eq!(check.model.to_string(), "A.1");
+    }
+    let after_all: Vec<&str> = registry()
+        .iter()
+        .filter(|c| c.phase == Phase::AfterAll)
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(after_all, ["A1-CONSERVE-001", "A1-CONSERVE-002"]);
+}
+
+fn spec_operations() -> BTreeSet<String> {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/openapi.json"))
+            .expect("spec/openapi.json");
+    let spec: serde_json::Value = serde_json::from_str(&text).expect("the spec is JSON");
+    let mut operations = BTreeSet::new();
+    for item in spec["paths"].as_object().expect("paths").values() {
+        for operation in item.as_object().expect("path item").values() {
+            if let Some(id) = operation.get("operationId").and_then(|v| v.as_str()) {
+                operations.insert(id.to_owned());
+            }
+        }
+    }
+    operations
+}
+
+#[test]
+fn operations_are_real_and_every_api_operation_is_checked() {
+    let spec = spec_operations();
+    let checks: Vec<Check> = registry();
+    let mut covered = BTreeSet::new();
+    for check in &checks {
+        for operation in check.operations {
+            assert!(
+                spec.contains(*operation),
+                "{} names {operation}, which is not an operationId of the API",
+                check.id
+            );
+            covered.insert(operation.to_string());
+        }
+    }
+    let sandbox: BTreeSet<&str> = [
+        "create_operator_session",
+        "create_account_holder",
+        "create_account",
+        "appoint_representative",
+        "issue_units",
+        "reset_sandbox",
+    ]
+    .into();
+    let unchecked: Vec<&String> = spec
+        .iter()
+        .filter(|op| !sandbox.contains(op.as_str()) && !covered.contains(*op))
+        .collect();
+    assert!(
+        unchecked.is_empty(),
+        "operations no check exercises: {unchecked:?}"
+    );
+}
