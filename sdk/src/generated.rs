@@ -467,7 +467,7 @@ cancellations leave their blocks in the account with status `cancelled`; they ne
     }
     /**Request to cancel units voluntarily (e.g. to support an offset claim).
 
-Units are chosen as in [`TransferRequest`]: by `serial_ranges` or by `quantity`.*/
+Units are chosen as in a `TransferRequest`: by `serial_ranges` or by `quantity`.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct CancellationRequest {
@@ -978,7 +978,7 @@ with `422 validation-failed`.*/
         ///Holding or custodial.
         pub kind: AccountKind,
         ///Account name, 1–200 characters.
-        pub name: NewAccountName,
+        pub name: ::std::string::String,
     }
     impl NewAccount {
         pub fn builder() -> builder::NewAccount {
@@ -990,125 +990,11 @@ with `422 validation-failed`.*/
     #[serde(deny_unknown_fields)]
     pub struct NewAccountHolder {
         ///Legal name, 1–200 characters.
-        pub name: NewAccountHolderName,
+        pub name: ::std::string::String,
     }
     impl NewAccountHolder {
         pub fn builder() -> builder::NewAccountHolder {
             Default::default()
-        }
-    }
-    ///Legal name, 1–200 characters.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct NewAccountHolderName(::std::string::String);
-    impl ::std::ops::Deref for NewAccountHolderName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<NewAccountHolderName> for ::std::string::String {
-        fn from(value: NewAccountHolderName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for NewAccountHolderName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for NewAccountHolderName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for NewAccountHolderName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for NewAccountHolderName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Account name, 1–200 characters.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct NewAccountName(::std::string::String);
-    impl ::std::ops::Deref for NewAccountName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<NewAccountName> for ::std::string::String {
-        fn from(value: NewAccountName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for NewAccountName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for NewAccountName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for NewAccountName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for NewAccountName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///Request to appoint an authorised representative to an account.
@@ -1116,7 +1002,7 @@ with `422 validation-failed`.*/
     #[serde(deny_unknown_fields)]
     pub struct NewRepresentative {
         ///Full name of a new representative; ignored when `representative_id` is given.
-        pub name: NewRepresentativeName,
+        pub name: ::std::string::String,
         ///Appoint an existing representative (who keeps their token) instead of creating one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub representative_id: ::std::option::Option<::std::string::String>,
@@ -1126,63 +1012,6 @@ with `422 validation-failed`.*/
     impl NewRepresentative {
         pub fn builder() -> builder::NewRepresentative {
             Default::default()
-        }
-    }
-    ///Full name of a new representative; ignored when `representative_id` is given.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct NewRepresentativeName(::std::string::String);
-    impl ::std::ops::Deref for NewRepresentativeName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<NewRepresentativeName> for ::std::string::String {
-        fn from(value: NewRepresentativeName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for NewRepresentativeName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for NewRepresentativeName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for NewRepresentativeName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for NewRepresentativeName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///An operator credential for the sandbox API.
@@ -1198,7 +1027,7 @@ with `422 validation-failed`.*/
     }
     /**An RFC 9457 problem document: the body of every 4xx and 5xx response.
 
-`type` is a stable URI from the catalogue in [`ProblemType`] (`urn:ucr:problem:<kind>`);
+`type` is a stable URI from the catalogue in the API description (`urn:ucr:problem:<kind>`);
 clients branch on it, never on `title` or `detail`, which are for people.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Problem {
@@ -3876,7 +3705,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                 ::std::string::String,
             >,
             kind: ::std::result::Result<super::AccountKind, ::std::string::String>,
-            name: ::std::result::Result<super::NewAccountName, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for NewAccount {
             fn default() -> Self {
@@ -3914,7 +3743,7 @@ is by key, so an item is never repeated or skipped because others were added mea
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::NewAccountName>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -3948,10 +3777,7 @@ is by key, so an item is never repeated or skipped because others were added mea
         }
         #[derive(Clone, Debug)]
         pub struct NewAccountHolder {
-            name: ::std::result::Result<
-                super::NewAccountHolderName,
-                ::std::string::String,
-            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for NewAccountHolder {
             fn default() -> Self {
@@ -3963,7 +3789,7 @@ is by key, so an item is never repeated or skipped because others were added mea
         impl NewAccountHolder {
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::NewAccountHolderName>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -3989,10 +3815,7 @@ is by key, so an item is never repeated or skipped because others were added mea
         }
         #[derive(Clone, Debug)]
         pub struct NewRepresentative {
-            name: ::std::result::Result<
-                super::NewRepresentativeName,
-                ::std::string::String,
-            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
             representative_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -4014,7 +3837,7 @@ is by key, so an item is never repeated or skipped because others were added mea
         impl NewRepresentative {
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::NewRepresentativeName>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value

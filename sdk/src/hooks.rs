@@ -9,7 +9,10 @@ use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 
+use tracing::Instrument;
+
 use crate::generated::Client;
+use crate::retry::RetryPolicy;
 
 /// The request header carrying a write's idempotency key.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -63,6 +66,7 @@ impl fmt::Debug for Secret {
 pub struct ClientState {
     token: Option<Secret>,
     observer: Option<Arc<dyn ExchangeObserver>>,
+    retry: RetryPolicy,
 }
 
 impl fmt::Debug for ClientState {
@@ -70,6 +74,7 @@ impl fmt::Debug for ClientState {
         f.debug_struct("ClientState")
             .field("token", &self.token)
             .field("observer", &self.observer.as_ref().map(|_| "<observer>"))
+            .field("retry", &self.retry)
             .finish()
     }
 }
@@ -102,6 +107,13 @@ impl ClientBuilder {
     /// Sends every exchange to `observer` (for evidence, logging or tests).
     pub fn observer(mut self, observer: impl ExchangeObserver + 'static) -> Self {
         self.state.observer = Some(Arc::new(observer));
+        self
+    }
+
+    /// How requests are retried; [`RetryPolicy::default`] unless set ([`RetryPolicy::none`] turns
+    /// retries off).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.state.retry = policy;
         self
     }
 
@@ -145,7 +157,10 @@ impl Client {
 }
 
 fn is_write(method: &reqwest::Method) -> bool {
-    !matches!(*method, reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::OPTIONS)
+    !matches!(
+        *method,
+        reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::OPTIONS
+    )
 }
 
 fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
@@ -172,22 +187,96 @@ impl ClientHooks<ClientState> for Client {
         if let Some(token) = &state.token
             && !request.headers().contains_key(AUTHORIZATION)
         {
-            let mut value = HeaderValue::from_str(&format!("Bearer {}", token.0)).map_err(|_| {
-                progenitor_client::Error::InvalidRequest("the bearer token is not a valid header value".into())
-            })?;
+            let mut value =
+                HeaderValue::from_str(&format!("Bearer {}", token.0)).map_err(|_| {
+                    progenitor_client::Error::InvalidRequest(
+                        "the bearer token is not a valid header value".into(),
+                    )
+                })?;
             value.set_sensitive(true);
             request.headers_mut().insert(AUTHORIZATION, value);
         }
         if is_write(request.method()) && !request.headers().contains_key(IDEMPOTENCY_KEY) {
             let key = uuid::Uuid::new_v4().to_string();
-            request
-                .headers_mut()
-                .insert(IDEMPOTENCY_KEY, HeaderValue::from_str(&key).expect("a UUID is a valid header value"));
+            request.headers_mut().insert(
+                IDEMPOTENCY_KEY,
+                HeaderValue::from_str(&key).expect("a UUID is a valid header value"),
+            );
         }
         Ok(())
     }
 
     async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let span = tracing::info_span!(
+            "ucr_request",
+            operation = info.operation_id,
+            method = %request.method(),
+            path = request.url().path(),
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+        );
+        self.exec_with_retries(request, info).instrument(span).await
+    }
+}
+
+impl Client {
+    /// Sends `request`, retrying as the client's [`RetryPolicy`] allows. Every attempt is a clone
+    /// of the same request, so a write keeps its `Idempotency-Key`.
+    async fn exec_with_retries(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let policy = &self.inner().retry;
+        let retryable = policy.allows(&request);
+        let mut attempt = 1;
+        let mut pending = Some(request);
+        loop {
+            let original = pending
+                .take()
+                .expect("a request is pending on every attempt");
+            let spare = if retryable && attempt < policy.max_attempts {
+                original.try_clone()
+            } else {
+                None
+            };
+            let result = self.exec_once(original, info).await;
+            let span = tracing::Span::current();
+            span.record("attempts", attempt);
+            if let Ok(response) = &result {
+                span.record("status", response.status().as_u16());
+                if let Some(id) = response
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                {
+                    span.record("request_id", id);
+                }
+            }
+            let Some(next) = spare else { return result };
+            let delay = match &result {
+                Ok(response) if policy.retries_status(response.status()) => {
+                    policy.delay(attempt, Some(response.headers()))
+                }
+                Err(error) if error.is_connect() || error.is_timeout() => {
+                    policy.delay(attempt, None)
+                }
+                _ => return result,
+            };
+            tracing::debug!(attempt, ?delay, "retrying");
+            tokio::time::sleep(delay).await;
+            pending = Some(next);
+            attempt += 1;
+        }
+    }
+
+    /// One HTTP exchange, reported to the observer when there is one.
+    async fn exec_once(
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
@@ -200,7 +289,11 @@ impl ClientHooks<ClientState> for Client {
             method: request.method().to_string(),
             url: request.url().to_string(),
             request_headers: header_pairs(request.headers()),
-            request_body: request.body().and_then(|b| b.as_bytes()).map(Bytes::copy_from_slice).unwrap_or_default(),
+            request_body: request
+                .body()
+                .and_then(|b| b.as_bytes())
+                .map(Bytes::copy_from_slice)
+                .unwrap_or_default(),
             status: None,
             response_headers: Vec::new(),
             response_body: Bytes::new(),

@@ -2,16 +2,20 @@
 #![deny(missing_docs)]
 
 #[allow(missing_docs, unused_imports, clippy::all, clippy::pedantic)]
+#[rustfmt::skip]
 mod generated;
 mod hooks;
 mod problem;
 #[allow(missing_docs, clippy::all)]
+#[rustfmt::skip]
 mod problem_kinds;
+mod retry;
 
 pub use generated::{Client, ClientInfo, Error, ResponseValue, builder, types};
 pub use hooks::{ClientBuilder, ClientState, Exchange, ExchangeObserver, IDEMPOTENCY_KEY};
 pub use problem::{ApiError, ProblemExt};
 pub use problem_kinds::ProblemKind;
+pub use retry::RetryPolicy;
 
 impl Client {
     /// Starts configuring a client for the registry at `base_url` (scheme, host, port; no `/v1`).

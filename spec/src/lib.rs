@@ -5,13 +5,17 @@
 
 #![deny(missing_docs)]
 
+pub mod associations;
 pub mod model;
 pub mod paging;
 pub mod paths;
+pub mod platforms;
 pub mod problem;
 pub mod registers;
 pub mod sandbox;
+pub mod trading;
 pub mod transactions;
+pub mod webhooks;
 
 use serde_json::{Map, Value, json};
 use utoipa::OpenApi;
@@ -155,7 +159,12 @@ pub fn openapi_json() -> Value {
         for (_, op) in item.as_object_mut().expect("path item is an object") {
             add_problem_responses(op);
             mark_paginated(op);
-            for param in op.get_mut("parameters").and_then(Value::as_array_mut).into_iter().flatten() {
+            for param in op
+                .get_mut("parameters")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
                 strip_null_from_parameter(param);
             }
         }
@@ -203,13 +212,18 @@ fn error_responses() -> Map<String, Value> {
 }
 
 fn add_problem_responses(op: &mut Value) {
-    let id = op["operationId"].as_str().expect("every operation has an id").to_owned();
+    let id = op["operationId"]
+        .as_str()
+        .expect("every operation has an id")
+        .to_owned();
     let statuses = ERRORS
         .iter()
         .find(|(name, _)| *name == id)
         .unwrap_or_else(|| panic!("operation {id} has no entry in ERRORS"))
         .1;
-    let responses = op["responses"].as_object_mut().expect("responses is an object");
+    let responses = op["responses"]
+        .as_object_mut()
+        .expect("responses is an object");
     for status in statuses {
         responses.insert(
             status.to_string(),
@@ -235,10 +249,18 @@ fn strip_null_from_parameter(param: &mut Value) {
     let schema = &mut param["schema"];
     if let Some(types) = schema.get("type").and_then(Value::as_array) {
         let rest: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
-        schema["type"] = if rest.len() == 1 { rest[0].clone() } else { Value::Array(rest) };
+        schema["type"] = if rest.len() == 1 {
+            rest[0].clone()
+        } else {
+            Value::Array(rest)
+        };
     }
     if let Some(one_of) = schema.get("oneOf").and_then(Value::as_array) {
-        let rest: Vec<Value> = one_of.iter().filter(|s| s["type"] != "null").cloned().collect();
+        let rest: Vec<Value> = one_of
+            .iter()
+            .filter(|s| s["type"] != "null")
+            .cloned()
+            .collect();
         if rest.len() == 1 {
             *schema = rest[0].clone();
         }
@@ -275,10 +297,17 @@ mod tests {
                 let id = op["operationId"].as_str().unwrap();
                 ids.push(id.to_owned());
                 assert!(op["summary"].is_string(), "{method} {path} has no summary");
-                assert!(op["responses"].as_object().unwrap().len() >= 2, "{id} declares no problems");
+                assert!(
+                    op["responses"].as_object().unwrap().len() >= 2,
+                    "{id} declares no problems"
+                );
             }
         }
-        assert_eq!(ids.len(), ERRORS.len(), "ERRORS and the operations disagree");
+        assert_eq!(
+            ids.len(),
+            ERRORS.len(),
+            "ERRORS and the operations disagree"
+        );
     }
 
     #[test]
@@ -289,9 +318,12 @@ mod tests {
                 if op.get("x-dropshot-pagination").is_none() {
                     continue;
                 }
-                let schema = &op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"];
+                let schema =
+                    &op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"];
                 let name = schema.as_str().unwrap().rsplit('/').next().unwrap();
-                let props = doc["components"]["schemas"][name]["properties"].as_object().unwrap();
+                let props = doc["components"]["schemas"][name]["properties"]
+                    .as_object()
+                    .unwrap();
                 let mut keys: Vec<_> = props.keys().cloned().collect();
                 keys.sort();
                 assert_eq!(keys, ["items", "next_page"], "{name}");

@@ -31,7 +31,9 @@ pub enum AccountStatus {
 }
 
 /// What an authorised representative may do on an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// May initiate and rescind transfers and cancellations.
@@ -144,7 +146,9 @@ pub enum KyotoStatus {
 }
 
 /// A contiguous, inclusive range of serial numbers of one unit type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct SerialRange {
     /// First serial in the range.

@@ -6,8 +6,12 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::associations::Association;
 use crate::model::{Account, Transaction, UnitBlock};
+use crate::platforms::{Consent, Delegation};
 use crate::registers::{AccuProject, CarbonAbatementContract, GuaranteeOfOriginProject};
+use crate::trading::{Escrow, Reservation};
+use crate::webhooks::{WebhookDelivery, WebhookSubscription};
 
 /// Default page size when `limit` is absent.
 pub const DEFAULT_LIMIT: u32 = 50;
@@ -43,4 +47,18 @@ pages! {
     CarbonAbatementContractPage => CarbonAbatementContract;
     /// A page of Guarantee of Origin projects, ordered by `profile_id`.
     GuaranteeOfOriginProjectPage => GuaranteeOfOriginProject;
+    /// A page of consents, ordered by `consent_id`.
+    ConsentPage => Consent;
+    /// A page of delegations, ordered by `delegation_id`.
+    DelegationPage => Delegation;
+    /// A page of reservations, ordered by `reservation_id`.
+    ReservationPage => Reservation;
+    /// A page of escrows, ordered by `escrow_id`.
+    EscrowPage => Escrow;
+    /// A page of associations, ordered by `association_id`.
+    AssociationPage => Association;
+    /// A page of webhook subscriptions, ordered by `subscription_id`.
+    WebhookSubscriptionPage => WebhookSubscription;
+    /// A page of webhook deliveries, ordered by `delivery_id`.
+    WebhookDeliveryPage => WebhookDelivery;
 }

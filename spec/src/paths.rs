@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 use crate::model::{Account, HoldingsQuery, PageQuery, TransactionsQuery};
+use crate::model::{AccountHolder, UnitBlock};
 use crate::paging::{
     AccountPage, AccuProjectPage, CarbonAbatementContractPage, GuaranteeOfOriginProjectPage,
     TransactionPage, UnitBlockPage,
@@ -21,7 +22,6 @@ use crate::sandbox::{
 use crate::transactions::{
     Cancellation, CancellationRequest, RejectRequest, Transfer, TransferRequest,
 };
-use crate::model::{AccountHolder, UnitBlock};
 
 /// List the accounts the caller may see.
 ///

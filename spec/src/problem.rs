@@ -11,7 +11,7 @@ pub const PROBLEM_TYPE_PREFIX: &str = "urn:ucr:problem:";
 
 /// An RFC 9457 problem document: the body of every 4xx and 5xx response.
 ///
-/// `type` is a stable URI from the catalogue in [`ProblemType`] (`urn:ucr:problem:<kind>`);
+/// `type` is a stable URI from the catalogue in the API description (`urn:ucr:problem:<kind>`);
 /// clients branch on it, never on `title` or `detail`, which are for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
@@ -151,7 +151,12 @@ impl ProblemType {
 pub fn catalogue_markdown() -> String {
     let mut out = String::from("| `type` | status | meaning |\n| --- | --- | --- |\n");
     for kind in ProblemType::ALL {
-        out.push_str(&format!("| `{}` | {} | {} |\n", kind.uri(), kind.status(), kind.meaning()));
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            kind.uri(),
+            kind.status(),
+            kind.meaning()
+        ));
     }
     out
 }

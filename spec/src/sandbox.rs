@@ -18,7 +18,7 @@ pub struct OperatorSession {
 #[serde(deny_unknown_fields)]
 pub struct NewAccountHolder {
     /// Legal name, 1–200 characters.
-    #[schema(example = "Mallee Carbon Pty Ltd", min_length = 1, max_length = 200)]
+    #[schema(example = "Mallee Carbon Pty Ltd")]
     pub name: String,
 }
 
@@ -29,7 +29,6 @@ pub struct NewAccount {
     /// The holder that owns the account.
     pub holder_id: String,
     /// Account name, 1–200 characters.
-    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// Holding or custodial.
     pub kind: AccountKind,
@@ -40,7 +39,6 @@ pub struct NewAccount {
 #[serde(deny_unknown_fields)]
 pub struct NewRepresentative {
     /// Full name of a new representative; ignored when `representative_id` is given.
-    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// Roles on this account; at least one.
     pub roles: Vec<Role>,
@@ -110,4 +108,65 @@ pub struct SandboxReset {
     pub accounts_removed: u64,
     /// Transactions removed.
     pub transactions_removed: u64,
+}
+
+/// Request to register a trading platform or third-party registry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPlatform {
+    /// Organisation name, 1–200 characters.
+    #[schema(example = "Southern Cross Carbon Exchange")]
+    pub name: String,
+    /// Trading platform or third-party registry.
+    pub kind: crate::platforms::PlatformKind,
+}
+
+/// A platform's credentials, returned once by the sandbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PlatformCredential {
+    /// The platform.
+    pub platform: crate::platforms::Platform,
+    /// Bearer token that authenticates as the platform itself.
+    pub token: String,
+    /// OAuth 2.0 client ID for the client-credentials grant at `/oauth/token`.
+    pub client_id: String,
+    /// OAuth 2.0 client secret.
+    pub client_secret: String,
+}
+
+/// Request to create a representative of a trading platform.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPlatformRepresentative {
+    /// Full name, 1–200 characters.
+    pub name: String,
+}
+
+/// A platform representative's credential, returned once by the sandbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PlatformRepresentativeCredential {
+    /// Registry identifier of the representative.
+    pub representative_id: String,
+    /// The platform the representative works for.
+    pub platform_id: String,
+    /// Full name.
+    pub name: String,
+    /// Bearer token that authenticates as this representative.
+    pub token: String,
+}
+
+/// The sandbox clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SandboxClock {
+    /// The registry's current time.
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// Request to move the sandbox clock forward.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClockAdvance {
+    /// Seconds to move forward, 1 to 31,622,400 (366 days).
+    #[schema(minimum = 1, maximum = 31_622_400)]
+    pub seconds: u64,
 }

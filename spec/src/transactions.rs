@@ -103,7 +103,7 @@ pub struct Transfer {
 
 /// Request to cancel units voluntarily (e.g. to support an offset claim).
 ///
-/// Units are chosen as in [`TransferRequest`]: by `serial_ranges` or by `quantity`.
+/// Units are chosen as in a `TransferRequest`: by `serial_ranges` or by `quantity`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({

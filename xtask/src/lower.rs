@@ -18,7 +18,11 @@ pub struct LowerError {
 
 impl fmt::Display for LowerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot lower `{}` to OpenAPI 3.0: {}", self.pointer, self.reason)
+        write!(
+            f,
+            "cannot lower `{}` to OpenAPI 3.0: {}",
+            self.pointer, self.reason
+        )
     }
 }
 
@@ -45,7 +49,8 @@ const UNLOWERABLE: &[&str] = &[
 
 /// Keywords dropped because 3.0 has no place for them and they carry no validation meaning the
 /// generated client could use.
-const DROPPED_SCHEMA_KEYWORDS: &[&str] = &["propertyNames", "$schema", "$comment", "contentMediaType"];
+const DROPPED_SCHEMA_KEYWORDS: &[&str] =
+    &["propertyNames", "$schema", "$comment", "contentMediaType"];
 
 /// Lowers a 3.1 document to 3.0.3. The input is not modified.
 pub fn lower(doc: &Value) -> Result<Value, LowerError> {
@@ -57,21 +62,31 @@ pub fn lower(doc: &Value) -> Result<Value, LowerError> {
         });
     }
     let mut out = doc.clone();
-    let root = out.as_object_mut().expect("checked above: the document is an object");
+    let root = out
+        .as_object_mut()
+        .expect("checked above: the document is an object");
     root.insert("openapi".into(), json!("3.0.3"));
     root.remove("jsonSchemaDialect");
-    if root.remove("webhooks").is_some_and(|w| w.as_object().is_some_and(|m| !m.is_empty())) {
+    if root
+        .remove("webhooks")
+        .is_some_and(|w| w.as_object().is_some_and(|m| !m.is_empty()))
+    {
         return Err(LowerError {
             pointer: "/webhooks".into(),
             reason: "top-level webhooks have no 3.0 form; declare them as callbacks".into(),
         });
     }
-    if let Some(license) = root.get_mut("info").and_then(|i| i.get_mut("license")) {
-        if let Some(map) = license.as_object_mut() {
-            map.remove("identifier");
-        }
+    if let Some(license) = root
+        .get_mut("info")
+        .and_then(|i| i.get_mut("license"))
+        .and_then(Value::as_object_mut)
+    {
+        license.remove("identifier");
     }
-    if let Some(schemas) = out.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+    if let Some(schemas) = out
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
         for (name, schema) in schemas.iter_mut() {
             lower_schema(schema, &format!("/components/schemas/{name}"))?;
         }
@@ -175,7 +190,10 @@ pub fn lower_schema(schema: &mut Value, pointer: &str) -> Result<(), LowerError>
             }
         }
     }
-    for (bound, plain) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+    for (bound, plain) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
         match map.get(bound) {
             Some(Value::Number(n)) => {
                 let n = Value::Number(n.clone());
@@ -273,19 +291,28 @@ mod tests {
     #[test]
     fn type_arrays_become_nullable() {
         let s = lowered(json!({"type": ["string", "null"], "description": "d"}));
-        assert_eq!(s, json!({"type": "string", "nullable": true, "description": "d"}));
+        assert_eq!(
+            s,
+            json!({"type": "string", "nullable": true, "description": "d"})
+        );
     }
 
     #[test]
     fn null_alternatives_become_nullable_all_of() {
         let s = lowered(json!({"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/X"}]}));
-        assert_eq!(s, json!({"allOf": [{"$ref": "#/components/schemas/X"}], "nullable": true}));
+        assert_eq!(
+            s,
+            json!({"allOf": [{"$ref": "#/components/schemas/X"}], "nullable": true})
+        );
     }
 
     #[test]
     fn refs_with_siblings_are_wrapped() {
         let s = lowered(json!({"properties": {"a": {"$ref": "#/x", "description": "d"}}}));
-        assert_eq!(s["properties"]["a"], json!({"allOf": [{"$ref": "#/x"}], "description": "d"}));
+        assert_eq!(
+            s["properties"]["a"],
+            json!({"allOf": [{"$ref": "#/x"}], "description": "d"})
+        );
         let bare = lowered(json!({"properties": {"a": {"$ref": "#/x"}}}));
         assert_eq!(bare["properties"]["a"], json!({"$ref": "#/x"}));
     }
@@ -293,7 +320,10 @@ mod tests {
     #[test]
     fn examples_const_and_exclusive_bounds() {
         let s = lowered(json!({"type": "integer", "examples": [3, 4], "exclusiveMinimum": 0}));
-        assert_eq!(s, json!({"type": "integer", "example": 3, "minimum": 0, "exclusiveMinimum": true}));
+        assert_eq!(
+            s,
+            json!({"type": "integer", "example": 3, "minimum": 0, "exclusiveMinimum": true})
+        );
         assert_eq!(lowered(json!({"const": "a"})), json!({"enum": ["a"]}));
     }
 
@@ -307,11 +337,23 @@ mod tests {
     #[test]
     fn refuses_what_it_cannot_lower() {
         for (schema, pointer) in [
-            (json!({"prefixItems": []}), "/components/schemas/S/prefixItems"),
-            (json!({"properties": {"a": {"if": {}}}}), "/components/schemas/S/properties/a/if"),
+            (
+                json!({"prefixItems": []}),
+                "/components/schemas/S/prefixItems",
+            ),
+            (
+                json!({"properties": {"a": {"if": {}}}}),
+                "/components/schemas/S/properties/a/if",
+            ),
             (json!({"$defs": {}}), "/components/schemas/S/$defs"),
-            (json!({"type": ["string", "integer"]}), "/components/schemas/S/type"),
-            (json!({"oneOf": [{"type": "null"}, {"type": "a"}, {"type": "b"}]}), "/components/schemas/S/oneOf"),
+            (
+                json!({"type": ["string", "integer"]}),
+                "/components/schemas/S/type",
+            ),
+            (
+                json!({"oneOf": [{"type": "null"}, {"type": "a"}, {"type": "b"}]}),
+                "/components/schemas/S/oneOf",
+            ),
         ] {
             let err = lower(&doc_with(schema.clone())).unwrap_err();
             assert_eq!(err.pointer, pointer, "{schema}");
@@ -328,15 +370,25 @@ mod tests {
             "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"const": 1}}}}}
         }}});
         let out = lower(&doc).unwrap();
-        assert_eq!(out["paths"]["/a"]["get"]["parameters"][0]["schema"], json!({"type": "integer", "nullable": true}));
-        assert_eq!(out["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]["schema"], json!({"enum": [1]}));
+        assert_eq!(
+            out["paths"]["/a"]["get"]["parameters"][0]["schema"],
+            json!({"type": "integer", "nullable": true})
+        );
+        assert_eq!(
+            out["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]["schema"],
+            json!({"enum": [1]})
+        );
     }
 
     #[test]
     fn the_real_document_lowers_and_parses_as_3_0() {
         let out = lower(&ucr_spec::openapi_json()).unwrap();
         let text = serde_json::to_string(&out).unwrap();
-        assert!(!text.contains("\"null\""), "a null type survived the lowering");
-        serde_json::from_value::<openapiv3::OpenAPI>(out).expect("openapiv3 parses the lowered document");
+        assert!(
+            !text.contains("\"null\""),
+            "a null type survived the lowering"
+        );
+        serde_json::from_value::<openapiv3::OpenAPI>(out)
+            .expect("openapiv3 parses the lowered document");
     }
 }

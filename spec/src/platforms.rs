@@ -1,0 +1,166 @@
+//! Trading platforms and third-party registries: principals, consents and delegations
+//! (paper Class B.1, B.2, B.4 and C.1).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::model::Role;
+
+/// Kind of organisation that integrates with the registry on account holders' behalf.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PlatformKind {
+    /// A carbon market trading platform (Class B).
+    TradingPlatform,
+    /// A third-party registry issuing certificates that derive value from registry units (Class C).
+    ThirdPartyRegistry,
+}
+
+/// A trading platform or third-party registry known to the registry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Platform {
+    /// Identifier: `TP-…` for trading platforms, `TR-…` for third-party registries.
+    #[schema(example = "TP-0001")]
+    pub platform_id: String,
+    /// Organisation name.
+    #[schema(example = "Southern Cross Carbon Exchange")]
+    pub name: String,
+    /// Trading platform or third-party registry.
+    pub kind: PlatformKind,
+    /// The account holder the platform owns custodial accounts as.
+    pub holder_id: String,
+}
+
+/// What a consent lets its grantee do on one account.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentScope {
+    /// Read the account's details and all of its holdings (B.1).
+    HoldingsRead,
+    /// Read the account's transaction history.
+    TransactionsRead,
+    /// Read only the blocks reserved for the grantee, and the grantee's reservations (B.4).
+    ReservedUnitsRead,
+    /// Associate the grantee's certificates with units in the account, and read holdings to
+    /// verify them (C.1; third-party registries only).
+    Association,
+}
+
+/// Lifecycle of a consent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentStatus {
+    /// In force until `expires_at`.
+    Active,
+    /// Revoked by the account's representative or relinquished by the grantee.
+    Revoked,
+    /// Past `expires_at`.
+    Expired,
+}
+
+/// An account holder's consent (CER Act s51) for a platform or registry to access one account.
+///
+/// Revocation and expiry take effect on the very next request: access derived from the consent
+/// ends at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Consent {
+    /// Identifier, `CON-…`.
+    pub consent_id: String,
+    /// The account the consent is for.
+    pub account_id: String,
+    /// The platform or registry the consent is granted to.
+    pub grantee_id: String,
+    /// Kind of grantee.
+    pub grantee_kind: PlatformKind,
+    /// What the grantee may do.
+    pub scopes: Vec<ConsentScope>,
+    /// Current status.
+    pub status: ConsentStatus,
+    /// The representative who granted it.
+    pub granted_by: String,
+    /// When it was granted.
+    pub granted_at: DateTime<Utc>,
+    /// When it lapses.
+    pub expires_at: DateTime<Utc>,
+    /// When it was revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Request to grant a consent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "grantee_id": "TP-0001",
+    "scopes": ["holdings_read"],
+    "expires_at": "2027-06-30T00:00:00Z"
+}))]
+pub struct ConsentRequest {
+    /// The platform or registry to grant to.
+    pub grantee_id: String,
+    /// At least one scope; `association` only for third-party registries.
+    pub scopes: Vec<ConsentScope>,
+    /// When the consent lapses; in the future, at most 3 years ahead.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Filters and paging for consent lists.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentsQuery {
+    /// Only consents with this status.
+    pub status: Option<ConsentStatus>,
+    /// Maximum items per page (1–200, default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    /// Opaque token from a previous page's `next_page`.
+    pub page_token: Option<String>,
+}
+
+/// Status of a delegation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DelegationStatus {
+    /// The delegate acts as an authorised representative of the account.
+    Active,
+    /// Revoked: the delegate can no longer do anything on the account.
+    Revoked,
+}
+
+/// Appointment of a platform's representative as an authorised representative of an account (B.2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Delegation {
+    /// Identifier, `DEL-…`.
+    pub delegation_id: String,
+    /// The account delegated.
+    pub account_id: String,
+    /// The platform whose representative is appointed.
+    pub platform_id: String,
+    /// The appointed representative.
+    pub representative_id: String,
+    /// Roles the delegate holds on the account.
+    pub roles: Vec<Role>,
+    /// Current status.
+    pub status: DelegationStatus,
+    /// The representative who appointed the delegate.
+    pub appointed_by: String,
+    /// When it was made.
+    pub appointed_at: DateTime<Utc>,
+    /// When it was revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Request to appoint a platform representative as an authorised representative.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DelegationRequest {
+    /// A representative of a trading platform.
+    pub representative_id: String,
+    /// Roles on the account; at least one.
+    pub roles: Vec<Role>,
+}

@@ -1,0 +1,165 @@
+//! Webhook subscriptions, events and the delivery log (Standard Webhooks).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// Kinds of event the registry sends.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+pub enum EventType {
+    /// The holder released (unreserved) a reservation: halt the listing.
+    #[serde(rename = "reservation.released")]
+    ReservationReleased,
+    /// A reservation lapsed.
+    #[serde(rename = "reservation.expired")]
+    ReservationExpired,
+    /// A reservation's units reached the platform's custodial account.
+    #[serde(rename = "reservation.consumed")]
+    ReservationConsumed,
+    /// An escrow was settled to a buyer.
+    #[serde(rename = "escrow.settled")]
+    EscrowSettled,
+    /// An escrow was released back to the seller (by its controller or on expiry).
+    #[serde(rename = "escrow.released")]
+    EscrowReleased,
+    /// A consent granted to the subscriber was revoked.
+    #[serde(rename = "consent.revoked")]
+    ConsentRevoked,
+    /// A consent granted to the subscriber lapsed.
+    #[serde(rename = "consent.expired")]
+    ConsentExpired,
+    /// A transfer into or out of an account the subscriber may see was completed.
+    #[serde(rename = "transfer.completed")]
+    TransferCompleted,
+    /// One of the subscriber's associations changed status.
+    #[serde(rename = "association.changed")]
+    AssociationChanged,
+}
+
+/// A webhook subscription of a platform or registry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookSubscription {
+    /// Identifier, `WHS-…`.
+    pub subscription_id: String,
+    /// Where events are POSTed.
+    pub url: String,
+    /// The events sent to this subscription.
+    pub event_types: Vec<EventType>,
+    /// The signing secret (`whsec_` + base64), shown only in the response that creates the
+    /// subscription.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Request to subscribe to events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "url": "https://platform.example/hooks/ucr",
+    "event_types": ["reservation.released", "reservation.expired"]
+}))]
+pub struct WebhookSubscriptionRequest {
+    /// An absolute `http` or `https` URL.
+    pub url: String,
+    /// At least one event type.
+    pub event_types: Vec<EventType>,
+    /// A signing secret of your own (`whsec_` + base64 of 24–64 bytes); generated if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+/// The body of every webhook request: `{type, timestamp, data}` per Standard Webhooks.
+///
+/// Sent with headers `webhook-id` (the event ID, stable across retries), `webhook-timestamp` (Unix
+/// seconds) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` keyed
+/// with the subscription secret). Deliveries answered with anything but 2xx are retried with
+/// exponential backoff.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookEvent {
+    /// The event type.
+    #[serde(rename = "type")]
+    pub type_: EventType,
+    /// When the event happened.
+    pub timestamp: DateTime<Utc>,
+    /// What the event is about.
+    pub data: EventData,
+}
+
+/// The resource an event is about, with its state after the event.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ToSchema)]
+pub struct EventData {
+    /// Event identifier (also the `webhook-id` header), `EVT-…`.
+    pub event_id: String,
+    /// The account concerned.
+    pub account_id: String,
+    /// The reservation, for `reservation.*`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reservation_id: Option<String>,
+    /// The escrow, for `escrow.*`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escrow_id: Option<String>,
+    /// The consent, for `consent.*`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_id: Option<String>,
+    /// The transfer, for `transfer.completed` and `reservation.consumed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer_id: Option<String>,
+    /// The association, for `association.changed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub association_id: Option<String>,
+    /// The resource's status after the event.
+    pub status: String,
+}
+
+/// Outcome of delivering one event to one subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// Not yet delivered; another attempt is scheduled.
+    Pending,
+    /// A 2xx answer was received.
+    Delivered,
+    /// Every attempt failed; no more will be made.
+    Failed,
+}
+
+/// One event's delivery to one subscription, with its attempts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookDelivery {
+    /// Identifier, `DLV-…`.
+    pub delivery_id: String,
+    /// The event delivered (also its `webhook-id`).
+    pub event_id: String,
+    /// The event type.
+    pub event_type: EventType,
+    /// Current state.
+    pub state: DeliveryState,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// HTTP status of the last attempt, if any answer was received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_status: Option<u16>,
+    /// When the event was created.
+    pub created_at: DateTime<Utc>,
+    /// When the last attempt was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_attempt_at: Option<DateTime<Utc>>,
+}
+
+/// Paging for the delivery log.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveriesQuery {
+    /// Only deliveries in this state.
+    pub state: Option<DeliveryState>,
+    /// Maximum items per page (1–200, default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    /// Opaque token from a previous page's `next_page`.
+    pub page_token: Option<String>,
+}
