@@ -221,6 +221,64 @@ is by key, so an item is never repeated or skipped because others were added mea
             Default::default()
         }
     }
+    ///`AppointDelegateIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct AppointDelegateIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for AppointDelegateIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AppointDelegateIdempotencyKey> for ::std::string::String {
+        fn from(value: AppointDelegateIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for AppointDelegateIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AppointDelegateIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for AppointDelegateIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AppointDelegateIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`ApproveCancellationIdempotencyKey`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -336,6 +394,195 @@ is by key, so an item is never repeated or skipped because others were added mea
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    /**A 1:1 link between one registry unit (by serial) and one third-party certificate.
+
+A unit carries at most one live association and a registry's certificate ID points at most at
+one unit; both rules hold across registries for units and per registry for certificate IDs.
+Only an `active` or `cancelled` association counts as live; `transferred` and `dissolved` ones
+free both sides for a new association.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Association {
+        ///The account whose holder consented.
+        pub account_id: ::std::string::String,
+        ///Identifier, `ASN-…`.
+        pub association_id: ::std::string::String,
+        ///The registry's own certificate identifier.
+        pub certificate_id: ::std::string::String,
+        ///When it was made.
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The third-party registry that made it.
+        pub registry_id: ::std::string::String,
+        ///Serial of the associated unit.
+        pub serial: u64,
+        ///Current status.
+        pub status: AssociationStatus,
+        ///Unit type code.
+        pub unit_type: ::std::string::String,
+        ///When its status last changed.
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl Association {
+        pub fn builder() -> builder::Association {
+            Default::default()
+        }
+    }
+    /**A page of associations, ordered by `association_id`.
+
+`next_page` is an opaque token for the following page, absent on the last page. Paging
+is by key, so an item is never repeated or skipped because others were added meanwhile.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AssociationPage {
+        ///The items of this page, in the list's stable order.
+        pub items: ::std::vec::Vec<Association>,
+        ///Token for the next page; `null` on the last page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_page: ::std::option::Option<::std::string::String>,
+    }
+    impl AssociationPage {
+        pub fn builder() -> builder::AssociationPage {
+            Default::default()
+        }
+    }
+    ///Request to associate a certificate with a unit the consenting account holds.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct AssociationRequest {
+        ///The account holding the unit; the registry needs an active `association` consent on it.
+        pub account_id: ::std::string::String,
+        ///The registry's certificate identifier, 1–100 characters.
+        pub certificate_id: AssociationRequestCertificateId,
+        ///Serial of the unit; held by the account and not cancelled.
+        pub serial: u64,
+        ///Unit type code.
+        pub unit_type: ::std::string::String,
+    }
+    impl AssociationRequest {
+        pub fn builder() -> builder::AssociationRequest {
+            Default::default()
+        }
+    }
+    ///The registry's certificate identifier, 1–100 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct AssociationRequestCertificateId(::std::string::String);
+    impl ::std::ops::Deref for AssociationRequestCertificateId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AssociationRequestCertificateId>
+    for ::std::string::String {
+        fn from(value: AssociationRequestCertificateId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for AssociationRequestCertificateId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 100usize {
+                return Err("longer than 100 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AssociationRequestCertificateId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for AssociationRequestCertificateId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AssociationRequestCertificateId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Status of an association, kept in step with the unit it points at.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum AssociationStatus {
+        #[serde(rename = "active")]
+        Active,
+        #[serde(rename = "transferred")]
+        Transferred,
+        #[serde(rename = "cancelled")]
+        Cancelled,
+        #[serde(rename = "dissolved")]
+        Dissolved,
+    }
+    impl ::std::fmt::Display for AssociationStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Active => f.write_str("active"),
+                Self::Transferred => f.write_str("transferred"),
+                Self::Cancelled => f.write_str("cancelled"),
+                Self::Dissolved => f.write_str("dissolved"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AssociationStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "active" => Ok(Self::Active),
+                "transferred" => Ok(Self::Transferred),
+                "cancelled" => Ok(Self::Cancelled),
+                "dissolved" => Ok(Self::Dissolved),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AssociationStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AssociationStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///Units of one type in an account, by status.
@@ -592,6 +839,206 @@ is by key, so an item is never repeated or skipped because others were added mea
             Default::default()
         }
     }
+    ///Request to move the sandbox clock forward.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct ClockAdvance {
+        ///Seconds to move forward, 1 to 31,622,400 (366 days).
+        pub seconds: ::std::num::NonZeroU64,
+    }
+    impl ClockAdvance {
+        pub fn builder() -> builder::ClockAdvance {
+            Default::default()
+        }
+    }
+    /**An account holder's consent (CER Act s51) for a platform or registry to access one account.
+
+Revocation and expiry take effect on the very next request: access derived from the consent
+ends at once.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Consent {
+        ///The account the consent is for.
+        pub account_id: ::std::string::String,
+        ///Identifier, `CON-…`.
+        pub consent_id: ::std::string::String,
+        ///When it lapses.
+        pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///When it was granted.
+        pub granted_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The representative who granted it.
+        pub granted_by: ::std::string::String,
+        ///The platform or registry the consent is granted to.
+        pub grantee_id: ::std::string::String,
+        ///Kind of grantee.
+        pub grantee_kind: PlatformKind,
+        ///When it was revoked.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub revoked_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///What the grantee may do.
+        pub scopes: ::std::vec::Vec<ConsentScope>,
+        ///Current status.
+        pub status: ConsentStatus,
+    }
+    impl Consent {
+        pub fn builder() -> builder::Consent {
+            Default::default()
+        }
+    }
+    /**A page of consents, ordered by `consent_id`.
+
+`next_page` is an opaque token for the following page, absent on the last page. Paging
+is by key, so an item is never repeated or skipped because others were added meanwhile.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ConsentPage {
+        ///The items of this page, in the list's stable order.
+        pub items: ::std::vec::Vec<Consent>,
+        ///Token for the next page; `null` on the last page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_page: ::std::option::Option<::std::string::String>,
+    }
+    impl ConsentPage {
+        pub fn builder() -> builder::ConsentPage {
+            Default::default()
+        }
+    }
+    ///Request to grant a consent.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct ConsentRequest {
+        ///When the consent lapses; in the future, at most 3 years ahead.
+        pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The platform or registry to grant to.
+        pub grantee_id: ::std::string::String,
+        ///At least one scope; `association` only for third-party registries.
+        pub scopes: ::std::vec::Vec<ConsentScope>,
+    }
+    impl ConsentRequest {
+        pub fn builder() -> builder::ConsentRequest {
+            Default::default()
+        }
+    }
+    ///What a consent lets its grantee do on one account.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ConsentScope {
+        #[serde(rename = "holdings_read")]
+        HoldingsRead,
+        #[serde(rename = "transactions_read")]
+        TransactionsRead,
+        #[serde(rename = "reserved_units_read")]
+        ReservedUnitsRead,
+        #[serde(rename = "association")]
+        Association,
+    }
+    impl ::std::fmt::Display for ConsentScope {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::HoldingsRead => f.write_str("holdings_read"),
+                Self::TransactionsRead => f.write_str("transactions_read"),
+                Self::ReservedUnitsRead => f.write_str("reserved_units_read"),
+                Self::Association => f.write_str("association"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ConsentScope {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "holdings_read" => Ok(Self::HoldingsRead),
+                "transactions_read" => Ok(Self::TransactionsRead),
+                "reserved_units_read" => Ok(Self::ReservedUnitsRead),
+                "association" => Ok(Self::Association),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ConsentScope {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ConsentScope {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Lifecycle of a consent.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ConsentStatus {
+        #[serde(rename = "active")]
+        Active,
+        #[serde(rename = "revoked")]
+        Revoked,
+        #[serde(rename = "expired")]
+        Expired,
+    }
+    impl ::std::fmt::Display for ConsentStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Active => f.write_str("active"),
+                Self::Revoked => f.write_str("revoked"),
+                Self::Expired => f.write_str("expired"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ConsentStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "active" => Ok(Self::Active),
+                "revoked" => Ok(Self::Revoked),
+                "expired" => Ok(Self::Expired),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ConsentStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ConsentStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///Status of a Carbon Abatement Contract.
     #[derive(
         ::serde::Deserialize,
@@ -644,6 +1091,734 @@ is by key, so an item is never repeated or skipped because others were added mea
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ContractStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`CreateAssociationIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct CreateAssociationIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for CreateAssociationIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateAssociationIdempotencyKey>
+    for ::std::string::String {
+        fn from(value: CreateAssociationIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CreateAssociationIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CreateAssociationIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateAssociationIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateAssociationIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`CreateEscrowIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct CreateEscrowIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for CreateEscrowIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateEscrowIdempotencyKey> for ::std::string::String {
+        fn from(value: CreateEscrowIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CreateEscrowIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CreateEscrowIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CreateEscrowIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateEscrowIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`CreateReservationIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct CreateReservationIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for CreateReservationIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateReservationIdempotencyKey>
+    for ::std::string::String {
+        fn from(value: CreateReservationIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CreateReservationIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CreateReservationIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateReservationIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateReservationIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`CreateWebhookSubscriptionIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct CreateWebhookSubscriptionIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for CreateWebhookSubscriptionIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateWebhookSubscriptionIdempotencyKey>
+    for ::std::string::String {
+        fn from(value: CreateWebhookSubscriptionIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CreateWebhookSubscriptionIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CreateWebhookSubscriptionIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateWebhookSubscriptionIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateWebhookSubscriptionIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Appointment of a platform's representative as an authorised representative of an account (B.2).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Delegation {
+        ///The account delegated.
+        pub account_id: ::std::string::String,
+        ///When it was made.
+        pub appointed_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The representative who appointed the delegate.
+        pub appointed_by: ::std::string::String,
+        ///Identifier, `DEL-…`.
+        pub delegation_id: ::std::string::String,
+        ///The platform whose representative is appointed.
+        pub platform_id: ::std::string::String,
+        ///The appointed representative.
+        pub representative_id: ::std::string::String,
+        ///When it was revoked.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub revoked_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///Roles the delegate holds on the account.
+        pub roles: ::std::vec::Vec<Role>,
+        ///Current status.
+        pub status: DelegationStatus,
+    }
+    impl Delegation {
+        pub fn builder() -> builder::Delegation {
+            Default::default()
+        }
+    }
+    /**A page of delegations, ordered by `delegation_id`.
+
+`next_page` is an opaque token for the following page, absent on the last page. Paging
+is by key, so an item is never repeated or skipped because others were added meanwhile.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DelegationPage {
+        ///The items of this page, in the list's stable order.
+        pub items: ::std::vec::Vec<Delegation>,
+        ///Token for the next page; `null` on the last page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_page: ::std::option::Option<::std::string::String>,
+    }
+    impl DelegationPage {
+        pub fn builder() -> builder::DelegationPage {
+            Default::default()
+        }
+    }
+    ///Request to appoint a platform representative as an authorised representative.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct DelegationRequest {
+        ///A representative of a trading platform.
+        pub representative_id: ::std::string::String,
+        ///Roles on the account; at least one.
+        pub roles: ::std::vec::Vec<Role>,
+    }
+    impl DelegationRequest {
+        pub fn builder() -> builder::DelegationRequest {
+            Default::default()
+        }
+    }
+    ///Status of a delegation.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum DelegationStatus {
+        #[serde(rename = "active")]
+        Active,
+        #[serde(rename = "revoked")]
+        Revoked,
+    }
+    impl ::std::fmt::Display for DelegationStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Active => f.write_str("active"),
+                Self::Revoked => f.write_str("revoked"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for DelegationStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "active" => Ok(Self::Active),
+                "revoked" => Ok(Self::Revoked),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DelegationStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DelegationStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Outcome of delivering one event to one subscription.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum DeliveryState {
+        #[serde(rename = "pending")]
+        Pending,
+        #[serde(rename = "delivered")]
+        Delivered,
+        #[serde(rename = "failed")]
+        Failed,
+    }
+    impl ::std::fmt::Display for DeliveryState {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Pending => f.write_str("pending"),
+                Self::Delivered => f.write_str("delivered"),
+                Self::Failed => f.write_str("failed"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for DeliveryState {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "pending" => Ok(Self::Pending),
+                "delivered" => Ok(Self::Delivered),
+                "failed" => Ok(Self::Failed),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DeliveryState {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DeliveryState {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`DissolveAssociationIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct DissolveAssociationIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for DissolveAssociationIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DissolveAssociationIdempotencyKey>
+    for ::std::string::String {
+        fn from(value: DissolveAssociationIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DissolveAssociationIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DissolveAssociationIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for DissolveAssociationIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DissolveAssociationIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    /**Units placed in escrow inside the seller's account under a platform's control (B.5).
+
+The units stay in the seller's account with status `escrowed`; the seller can no longer move
+them. Only the controller can settle (move them to a buyer in one step, no approval) or release
+them. An escrow still active at `expires_at` is released automatically, so units are never
+stranded when a controller disappears. The CER holds no funds.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Escrow {
+        ///The seller's account.
+        pub account_id: ::std::string::String,
+        ///The escrowed blocks with their attributes, as the controller sees them.
+        pub blocks: ::std::vec::Vec<UnitBlock>,
+        ///The trading platform that controls the escrow.
+        pub controller_id: ::std::string::String,
+        ///When the units were allocated.
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The representative who allocated the units.
+        pub created_by: ::std::string::String,
+        ///When it stopped being active.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ended_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///Identifier, `ESC-…`.
+        pub escrow_id: ::std::string::String,
+        ///When an active escrow is released automatically.
+        pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Number of units escrowed.
+        pub quantity: u64,
+        ///The buyer's account, once settled.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub settled_to_account_id: ::std::option::Option<::std::string::String>,
+        ///Current status.
+        pub status: EscrowStatus,
+        ///The transaction recording the settlement.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
+        ///Unit type code.
+        pub unit_type: ::std::string::String,
+    }
+    impl Escrow {
+        pub fn builder() -> builder::Escrow {
+            Default::default()
+        }
+    }
+    /**A page of escrows, ordered by `escrow_id`.
+
+`next_page` is an opaque token for the following page, absent on the last page. Paging
+is by key, so an item is never repeated or skipped because others were added meanwhile.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EscrowPage {
+        ///The items of this page, in the list's stable order.
+        pub items: ::std::vec::Vec<Escrow>,
+        ///Token for the next page; `null` on the last page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_page: ::std::option::Option<::std::string::String>,
+    }
+    impl EscrowPage {
+        pub fn builder() -> builder::EscrowPage {
+            Default::default()
+        }
+    }
+    ///Request to allocate units to an escrow. Units are chosen as for a transfer.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct EscrowRequest {
+        ///The seller's account; the caller must be an initiator on it.
+        pub account_id: ::std::string::String,
+        ///The trading platform that will control the escrow.
+        pub controller_id: ::std::string::String,
+        ///When the escrow lapses; in the future, at most 1 year ahead.
+        pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///With `quantity`: only units of this project.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub project_id: ::std::option::Option<::std::string::String>,
+        ///Number of units (at least 1), when choosing by quantity.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub quantity: ::std::option::Option<::std::num::NonZeroU64>,
+        ///Exact serial ranges, when choosing by serial.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub serial_ranges: ::std::option::Option<::std::vec::Vec<SerialRange>>,
+        ///Unit type code.
+        pub unit_type: ::std::string::String,
+        ///With `quantity`: only units of this vintage.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vintage: ::std::option::Option<::std::string::String>,
+    }
+    impl EscrowRequest {
+        pub fn builder() -> builder::EscrowRequest {
+            Default::default()
+        }
+    }
+    ///Lifecycle of an escrow.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum EscrowStatus {
+        #[serde(rename = "active")]
+        Active,
+        #[serde(rename = "settled")]
+        Settled,
+        #[serde(rename = "released")]
+        Released,
+    }
+    impl ::std::fmt::Display for EscrowStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Active => f.write_str("active"),
+                Self::Settled => f.write_str("settled"),
+                Self::Released => f.write_str("released"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EscrowStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "active" => Ok(Self::Active),
+                "settled" => Ok(Self::Settled),
+                "released" => Ok(Self::Released),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EscrowStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EscrowStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The resource an event is about, with its state after the event.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EventData {
+        ///The account concerned.
+        pub account_id: ::std::string::String,
+        ///The association, for `association.changed`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub association_id: ::std::option::Option<::std::string::String>,
+        ///The consent, for `consent.*`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub consent_id: ::std::option::Option<::std::string::String>,
+        ///The escrow, for `escrow.*`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub escrow_id: ::std::option::Option<::std::string::String>,
+        ///Event identifier (also the `webhook-id` header), `EVT-…`.
+        pub event_id: ::std::string::String,
+        ///The reservation, for `reservation.*`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reservation_id: ::std::option::Option<::std::string::String>,
+        ///The resource's status after the event.
+        pub status: ::std::string::String,
+        ///The transfer, for `transfer.completed` and `reservation.consumed`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub transfer_id: ::std::option::Option<::std::string::String>,
+    }
+    impl EventData {
+        pub fn builder() -> builder::EventData {
+            Default::default()
+        }
+    }
+    ///Kinds of event the registry sends.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum EventType {
+        #[serde(rename = "reservation.released")]
+        ReservationReleased,
+        #[serde(rename = "reservation.expired")]
+        ReservationExpired,
+        #[serde(rename = "reservation.consumed")]
+        ReservationConsumed,
+        #[serde(rename = "escrow.settled")]
+        EscrowSettled,
+        #[serde(rename = "escrow.released")]
+        EscrowReleased,
+        #[serde(rename = "consent.revoked")]
+        ConsentRevoked,
+        #[serde(rename = "consent.expired")]
+        ConsentExpired,
+        #[serde(rename = "transfer.completed")]
+        TransferCompleted,
+        #[serde(rename = "association.changed")]
+        AssociationChanged,
+    }
+    impl ::std::fmt::Display for EventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ReservationReleased => f.write_str("reservation.released"),
+                Self::ReservationExpired => f.write_str("reservation.expired"),
+                Self::ReservationConsumed => f.write_str("reservation.consumed"),
+                Self::EscrowSettled => f.write_str("escrow.settled"),
+                Self::EscrowReleased => f.write_str("escrow.released"),
+                Self::ConsentRevoked => f.write_str("consent.revoked"),
+                Self::ConsentExpired => f.write_str("consent.expired"),
+                Self::TransferCompleted => f.write_str("transfer.completed"),
+                Self::AssociationChanged => f.write_str("association.changed"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "reservation.released" => Ok(Self::ReservationReleased),
+                "reservation.expired" => Ok(Self::ReservationExpired),
+                "reservation.consumed" => Ok(Self::ReservationConsumed),
+                "escrow.settled" => Ok(Self::EscrowSettled),
+                "escrow.released" => Ok(Self::EscrowReleased),
+                "consent.revoked" => Ok(Self::ConsentRevoked),
+                "consent.expired" => Ok(Self::ConsentExpired),
+                "transfer.completed" => Ok(Self::TransferCompleted),
+                "association.changed" => Ok(Self::AssociationChanged),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EventType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -708,6 +1883,63 @@ is by key, so an item is never repeated or skipped because others were added mea
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///`GrantConsentIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct GrantConsentIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for GrantConsentIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<GrantConsentIdempotencyKey> for ::std::string::String {
+        fn from(value: GrantConsentIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for GrantConsentIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GrantConsentIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for GrantConsentIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GrantConsentIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///A profile on the Guarantee of Origin project register.
@@ -997,6 +2229,32 @@ with `422 validation-failed`.*/
             Default::default()
         }
     }
+    ///Request to register a trading platform or third-party registry.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct NewPlatform {
+        ///Trading platform or third-party registry.
+        pub kind: PlatformKind,
+        ///Organisation name, 1–200 characters.
+        pub name: ::std::string::String,
+    }
+    impl NewPlatform {
+        pub fn builder() -> builder::NewPlatform {
+            Default::default()
+        }
+    }
+    ///Request to create a representative of a trading platform.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct NewPlatformRepresentative {
+        ///Full name, 1–200 characters.
+        pub name: ::std::string::String,
+    }
+    impl NewPlatformRepresentative {
+        pub fn builder() -> builder::NewPlatformRepresentative {
+            Default::default()
+        }
+    }
     ///Request to appoint an authorised representative to an account.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
@@ -1014,6 +2272,21 @@ with `422 validation-failed`.*/
             Default::default()
         }
     }
+    /**A token endpoint error (RFC 6749 section 5.2). The token endpoint answers with this shape,
+not with a problem document, as OAuth clients expect.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct OAuthError {
+        ///`invalid_request`, `invalid_client` or `unsupported_grant_type`.
+        pub error: ::std::string::String,
+        ///Human-readable explanation.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error_description: ::std::option::Option<::std::string::String>,
+    }
+    impl OAuthError {
+        pub fn builder() -> builder::OAuthError {
+            Default::default()
+        }
+    }
     ///An operator credential for the sandbox API.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OperatorSession {
@@ -1022,6 +2295,112 @@ with `422 validation-failed`.*/
     }
     impl OperatorSession {
         pub fn builder() -> builder::OperatorSession {
+            Default::default()
+        }
+    }
+    ///A trading platform or third-party registry known to the registry.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Platform {
+        ///The account holder the platform owns custodial accounts as.
+        pub holder_id: ::std::string::String,
+        ///Trading platform or third-party registry.
+        pub kind: PlatformKind,
+        ///Organisation name.
+        pub name: ::std::string::String,
+        ///Identifier: `TP-…` for trading platforms, `TR-…` for third-party registries.
+        pub platform_id: ::std::string::String,
+    }
+    impl Platform {
+        pub fn builder() -> builder::Platform {
+            Default::default()
+        }
+    }
+    ///A platform's credentials, returned once by the sandbox.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PlatformCredential {
+        ///OAuth 2.0 client ID for the client-credentials grant at `/oauth/token`.
+        pub client_id: ::std::string::String,
+        ///OAuth 2.0 client secret.
+        pub client_secret: ::std::string::String,
+        ///The platform.
+        pub platform: Platform,
+        ///Bearer token that authenticates as the platform itself.
+        pub token: ::std::string::String,
+    }
+    impl PlatformCredential {
+        pub fn builder() -> builder::PlatformCredential {
+            Default::default()
+        }
+    }
+    ///Kind of organisation that integrates with the registry on account holders' behalf.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum PlatformKind {
+        #[serde(rename = "trading_platform")]
+        TradingPlatform,
+        #[serde(rename = "third_party_registry")]
+        ThirdPartyRegistry,
+    }
+    impl ::std::fmt::Display for PlatformKind {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::TradingPlatform => f.write_str("trading_platform"),
+                Self::ThirdPartyRegistry => f.write_str("third_party_registry"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PlatformKind {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "trading_platform" => Ok(Self::TradingPlatform),
+                "third_party_registry" => Ok(Self::ThirdPartyRegistry),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PlatformKind {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PlatformKind {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A platform representative's credential, returned once by the sandbox.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PlatformRepresentativeCredential {
+        ///Full name.
+        pub name: ::std::string::String,
+        ///The platform the representative works for.
+        pub platform_id: ::std::string::String,
+        ///Registry identifier of the representative.
+        pub representative_id: ::std::string::String,
+        ///Bearer token that authenticates as this representative.
+        pub token: ::std::string::String,
+    }
+    impl PlatformRepresentativeCredential {
+        pub fn builder() -> builder::PlatformRepresentativeCredential {
             Default::default()
         }
     }
@@ -1167,6 +2546,122 @@ clients branch on it, never on `title` or `detail`, which are for people.*/
         }
     }
     impl<'de> ::serde::Deserialize<'de> for RejectTransferIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`ReleaseEscrowIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ReleaseEscrowIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ReleaseEscrowIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ReleaseEscrowIdempotencyKey> for ::std::string::String {
+        fn from(value: ReleaseEscrowIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ReleaseEscrowIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ReleaseEscrowIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ReleaseEscrowIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReleaseEscrowIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`ReleaseReservationIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ReleaseReservationIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ReleaseReservationIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ReleaseReservationIdempotencyKey>
+    for ::std::string::String {
+        fn from(value: ReleaseReservationIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ReleaseReservationIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ReleaseReservationIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ReleaseReservationIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReleaseReservationIdempotencyKey {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -1329,6 +2824,275 @@ clients branch on it, never on `title` or `detail`, which are for people.*/
                 })
         }
     }
+    /**Units of one account reserved for a trading platform (B.4, fleeting custody).
+
+Reserved units leave the account's main holdings (status `reserved`) and may move only to the
+platform's interim custodial account named here, by an ordinary transfer that quotes the
+reservation. The holder may release the reservation at any time; the platform is notified by
+the `reservation.released` webhook.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Reservation {
+        ///The seller's account.
+        pub account_id: ::std::string::String,
+        ///When the units were reserved.
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The representative who reserved the units.
+        pub created_by: ::std::string::String,
+        ///The platform's interim custodial account: the only destination the units may go to.
+        pub custodial_account_id: ::std::string::String,
+        ///When it stopped being active.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ended_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///When the reservation lapses if still active.
+        pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The trading platform the units are reserved for.
+        pub platform_id: ::std::string::String,
+        ///Number of units reserved.
+        pub quantity: u64,
+        ///Identifier, `RES-…`.
+        pub reservation_id: ::std::string::String,
+        ///Serial ranges reserved, ascending.
+        pub serial_ranges: ::std::vec::Vec<SerialRange>,
+        ///Current status.
+        pub status: ReservationStatus,
+        ///The transfer that consumed it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub transfer_id: ::std::option::Option<::std::string::String>,
+        ///Unit type code.
+        pub unit_type: ::std::string::String,
+    }
+    impl Reservation {
+        pub fn builder() -> builder::Reservation {
+            Default::default()
+        }
+    }
+    /**A page of reservations, ordered by `reservation_id`.
+
+`next_page` is an opaque token for the following page, absent on the last page. Paging
+is by key, so an item is never repeated or skipped because others were added meanwhile.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ReservationPage {
+        ///The items of this page, in the list's stable order.
+        pub items: ::std::vec::Vec<Reservation>,
+        ///Token for the next page; `null` on the last page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_page: ::std::option::Option<::std::string::String>,
+    }
+    impl ReservationPage {
+        pub fn builder() -> builder::ReservationPage {
+            Default::default()
+        }
+    }
+    ///Request to reserve units for a platform. Units are chosen as for a transfer.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct ReservationRequest {
+        ///The seller's account; the caller must be an initiator on it.
+        pub account_id: ::std::string::String,
+        ///A custodial account of that platform.
+        pub custodial_account_id: ::std::string::String,
+        ///When the reservation lapses; in the future.
+        pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The trading platform.
+        pub platform_id: ::std::string::String,
+        ///With `quantity`: only units of this project.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub project_id: ::std::option::Option<::std::string::String>,
+        ///Number of units (at least 1), when choosing by quantity.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub quantity: ::std::option::Option<::std::num::NonZeroU64>,
+        ///Exact serial ranges, when choosing by serial.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub serial_ranges: ::std::option::Option<::std::vec::Vec<SerialRange>>,
+        ///Unit type code.
+        pub unit_type: ::std::string::String,
+        ///With `quantity`: only units of this vintage.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vintage: ::std::option::Option<::std::string::String>,
+    }
+    impl ReservationRequest {
+        pub fn builder() -> builder::ReservationRequest {
+            Default::default()
+        }
+    }
+    ///Lifecycle of a reservation.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ReservationStatus {
+        #[serde(rename = "active")]
+        Active,
+        #[serde(rename = "released")]
+        Released,
+        #[serde(rename = "consumed")]
+        Consumed,
+        #[serde(rename = "expired")]
+        Expired,
+    }
+    impl ::std::fmt::Display for ReservationStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Active => f.write_str("active"),
+                Self::Released => f.write_str("released"),
+                Self::Consumed => f.write_str("consumed"),
+                Self::Expired => f.write_str("expired"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ReservationStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "active" => Ok(Self::Active),
+                "released" => Ok(Self::Released),
+                "consumed" => Ok(Self::Consumed),
+                "expired" => Ok(Self::Expired),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ReservationStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ReservationStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RevokeConsentIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RevokeConsentIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for RevokeConsentIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RevokeConsentIdempotencyKey> for ::std::string::String {
+        fn from(value: RevokeConsentIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RevokeConsentIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RevokeConsentIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RevokeConsentIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RevokeConsentIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`RevokeDelegationIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RevokeDelegationIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for RevokeDelegationIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RevokeDelegationIdempotencyKey> for ::std::string::String {
+        fn from(value: RevokeDelegationIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RevokeDelegationIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RevokeDelegationIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RevokeDelegationIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RevokeDelegationIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///What an authorised representative may do on an account.
     #[derive(
         ::serde::Deserialize,
@@ -1384,6 +3148,17 @@ clients branch on it, never on `title` or `detail`, which are for people.*/
             value.parse()
         }
     }
+    ///The sandbox clock.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SandboxClock {
+        ///The registry's current time.
+        pub now: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl SandboxClock {
+        pub fn builder() -> builder::SandboxClock {
+            Default::default()
+        }
+    }
     ///Result of resetting the sandbox.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SandboxReset {
@@ -1408,6 +3183,166 @@ clients branch on it, never on `title` or `detail`, which are for people.*/
     }
     impl SerialRange {
         pub fn builder() -> builder::SerialRange {
+            Default::default()
+        }
+    }
+    ///`SettleEscrowIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct SettleEscrowIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for SettleEscrowIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SettleEscrowIdempotencyKey> for ::std::string::String {
+        fn from(value: SettleEscrowIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SettleEscrowIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SettleEscrowIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SettleEscrowIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SettleEscrowIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Request to settle an escrow: move every escrowed unit to the buyer.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct SettleRequest {
+        ///Free-text reference, up to 200 characters.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reference: ::std::option::Option<SettleRequestReference>,
+        ///The buyer's account; any open account other than the seller's.
+        pub to_account_id: ::std::string::String,
+    }
+    impl SettleRequest {
+        pub fn builder() -> builder::SettleRequest {
+            Default::default()
+        }
+    }
+    ///Free-text reference, up to 200 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct SettleRequestReference(::std::string::String);
+    impl ::std::ops::Deref for SettleRequestReference {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SettleRequestReference> for ::std::string::String {
+        fn from(value: SettleRequestReference) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SettleRequestReference {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SettleRequestReference {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SettleRequestReference {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SettleRequestReference {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///OAuth 2.0 client-credentials token request (RFC 6749 section 4.4), form-encoded.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct TokenRequest {
+        ///The platform's client ID.
+        pub client_id: ::std::string::String,
+        ///The platform's client secret.
+        pub client_secret: ::std::string::String,
+        ///Always `client_credentials`.
+        pub grant_type: ::std::string::String,
+        ///Ignored; a token carries the platform's own permissions.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<::std::string::String>,
+    }
+    impl TokenRequest {
+        pub fn builder() -> builder::TokenRequest {
+            Default::default()
+        }
+    }
+    ///An access token (RFC 6749 section 5.1).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TokenResponse {
+        ///The bearer token.
+        pub access_token: ::std::string::String,
+        ///Seconds until the token expires (3600 by default).
+        pub expires_in: u64,
+        ///Always `Bearer`.
+        pub token_type: ::std::string::String,
+    }
+    impl TokenResponse {
+        pub fn builder() -> builder::TokenResponse {
             Default::default()
         }
     }
@@ -1600,6 +3535,10 @@ While pending, its units are `pending` in the source account; on approval they m
         ///Representative who approved, rejected or rescinded it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub decided_by: ::std::option::Option<::std::string::String>,
+        /**The escrow this transfer settled (B.5); such a transfer is completed in one step by the
+escrow's controller.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub escrow_id: ::std::option::Option<::std::string::String>,
         ///When it expires if still pending.
         pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Source account.
@@ -1616,6 +3555,9 @@ While pending, its units are `pending` in the source account; on approval they m
         ///Free-text reference.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reference: ::std::option::Option<::std::string::String>,
+        ///The reservation whose units this transfer moves (B.4).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reservation_id: ::std::option::Option<::std::string::String>,
         ///Serial ranges moved, ascending.
         pub serial_ranges: ::std::vec::Vec<SerialRange>,
         ///Current status.
@@ -1637,7 +3579,11 @@ While pending, its units are `pending` in the source account; on approval they m
 Choose units **either** by `serial_ranges` (each range must be held, available, in the source
 account) **or** by `quantity` (the registry picks available blocks of `unit_type` in ascending
 serial order, optionally only of `vintage` and/or `project_id`). Sending both or neither is a
-`validation-failed` problem.*/
+`validation-failed` problem.
+
+To move a reservation's units to the platform's interim custodial account (B.4), give
+`reservation_id` instead: the transfer takes every unit of the reservation, `to_account_id` must
+be the reservation's custodial account, and neither `quantity` nor `serial_ranges` may be sent.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct TransferRequest {
@@ -1652,6 +3598,9 @@ serial order, optionally only of `vintage` and/or `project_id`). Sending both or
         ///Free-text reference, up to 200 characters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reference: ::std::option::Option<TransferRequestReference>,
+        ///Move the units of this active reservation (B.4) instead of choosing units.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reservation_id: ::std::option::Option<::std::string::String>,
         ///Exact serial ranges to move, when choosing by serial.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub serial_ranges: ::std::option::Option<::std::vec::Vec<SerialRange>>,
@@ -1774,6 +3723,128 @@ is by key, so an item is never repeated or skipped because others were added mea
     }
     impl UnitBlockPage {
         pub fn builder() -> builder::UnitBlockPage {
+            Default::default()
+        }
+    }
+    ///One event's delivery to one subscription, with its attempts.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookDelivery {
+        ///Attempts made so far.
+        pub attempts: u32,
+        ///When the event was created.
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Identifier, `DLV-…`.
+        pub delivery_id: ::std::string::String,
+        ///The event delivered (also its `webhook-id`).
+        pub event_id: ::std::string::String,
+        ///The event type.
+        pub event_type: EventType,
+        ///When the last attempt was made.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_attempt_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///HTTP status of the last attempt, if any answer was received.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_status: ::std::option::Option<u16>,
+        ///Current state.
+        pub state: DeliveryState,
+    }
+    impl WebhookDelivery {
+        pub fn builder() -> builder::WebhookDelivery {
+            Default::default()
+        }
+    }
+    /**A page of webhook deliveries, ordered by `delivery_id`.
+
+`next_page` is an opaque token for the following page, absent on the last page. Paging
+is by key, so an item is never repeated or skipped because others were added meanwhile.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookDeliveryPage {
+        ///The items of this page, in the list's stable order.
+        pub items: ::std::vec::Vec<WebhookDelivery>,
+        ///Token for the next page; `null` on the last page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_page: ::std::option::Option<::std::string::String>,
+    }
+    impl WebhookDeliveryPage {
+        pub fn builder() -> builder::WebhookDeliveryPage {
+            Default::default()
+        }
+    }
+    /**The body of every webhook request: `{type, timestamp, data}` per Standard Webhooks.
+
+Sent with headers `webhook-id` (the event ID, stable across retries), `webhook-timestamp` (Unix
+seconds) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` keyed
+with the subscription secret). Deliveries answered with anything but 2xx are retried with
+exponential backoff.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The event type.
+        #[serde(rename = "type")]
+        pub type_: EventType,
+    }
+    impl WebhookEvent {
+        pub fn builder() -> builder::WebhookEvent {
+            Default::default()
+        }
+    }
+    ///A webhook subscription of a platform or registry.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookSubscription {
+        ///When it was created.
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The events sent to this subscription.
+        pub event_types: ::std::vec::Vec<EventType>,
+        /**The signing secret (`whsec_` + base64), shown only in the response that creates the
+subscription.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub secret: ::std::option::Option<::std::string::String>,
+        ///Identifier, `WHS-…`.
+        pub subscription_id: ::std::string::String,
+        ///Where events are POSTed.
+        pub url: ::std::string::String,
+    }
+    impl WebhookSubscription {
+        pub fn builder() -> builder::WebhookSubscription {
+            Default::default()
+        }
+    }
+    /**A page of webhook subscriptions, ordered by `subscription_id`.
+
+`next_page` is an opaque token for the following page, absent on the last page. Paging
+is by key, so an item is never repeated or skipped because others were added meanwhile.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WebhookSubscriptionPage {
+        ///The items of this page, in the list's stable order.
+        pub items: ::std::vec::Vec<WebhookSubscription>,
+        ///Token for the next page; `null` on the last page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_page: ::std::option::Option<::std::string::String>,
+    }
+    impl WebhookSubscriptionPage {
+        pub fn builder() -> builder::WebhookSubscriptionPage {
+            Default::default()
+        }
+    }
+    ///Request to subscribe to events.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct WebhookSubscriptionRequest {
+        ///At least one event type.
+        pub event_types: ::std::vec::Vec<EventType>,
+        ///A signing secret of your own (`whsec_` + base64 of 24–64 bytes); generated if absent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub secret: ::std::option::Option<::std::string::String>,
+        ///An absolute `http` or `https` URL.
+        pub url: ::std::string::String,
+    }
+    impl WebhookSubscriptionRequest {
+        pub fn builder() -> builder::WebhookSubscriptionRequest {
             Default::default()
         }
     }
@@ -2370,6 +4441,375 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Self {
                     items: Ok(value.items),
                     next_page: Ok(value.next_page),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Association {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            association_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            certificate_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            registry_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            serial: ::std::result::Result<u64, ::std::string::String>,
+            status: ::std::result::Result<
+                super::AssociationStatus,
+                ::std::string::String,
+            >,
+            unit_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Association {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    association_id: Err(
+                        "no value supplied for association_id".to_string(),
+                    ),
+                    certificate_id: Err(
+                        "no value supplied for certificate_id".to_string(),
+                    ),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    registry_id: Err("no value supplied for registry_id".to_string()),
+                    serial: Err("no value supplied for serial".to_string()),
+                    status: Err("no value supplied for status".to_string()),
+                    unit_type: Err("no value supplied for unit_type".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                }
+            }
+        }
+        impl Association {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn association_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.association_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for association_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn certificate_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.certificate_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for certificate_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn registry_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.registry_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for registry_id: {e}")
+                    });
+                self
+            }
+            pub fn serial<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.serial = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for serial: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AssociationStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn unit_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.unit_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for unit_type: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Association> for super::Association {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Association,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    association_id: value.association_id?,
+                    certificate_id: value.certificate_id?,
+                    created_at: value.created_at?,
+                    registry_id: value.registry_id?,
+                    serial: value.serial?,
+                    status: value.status?,
+                    unit_type: value.unit_type?,
+                    updated_at: value.updated_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Association> for Association {
+            fn from(value: super::Association) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    association_id: Ok(value.association_id),
+                    certificate_id: Ok(value.certificate_id),
+                    created_at: Ok(value.created_at),
+                    registry_id: Ok(value.registry_id),
+                    serial: Ok(value.serial),
+                    status: Ok(value.status),
+                    unit_type: Ok(value.unit_type),
+                    updated_at: Ok(value.updated_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AssociationPage {
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Association>,
+                ::std::string::String,
+            >,
+            next_page: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AssociationPage {
+            fn default() -> Self {
+                Self {
+                    items: Err("no value supplied for items".to_string()),
+                    next_page: Ok(Default::default()),
+                }
+            }
+        }
+        impl AssociationPage {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Association>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn next_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AssociationPage> for super::AssociationPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AssociationPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items: value.items?,
+                    next_page: value.next_page?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AssociationPage> for AssociationPage {
+            fn from(value: super::AssociationPage) -> Self {
+                Self {
+                    items: Ok(value.items),
+                    next_page: Ok(value.next_page),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AssociationRequest {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            certificate_id: ::std::result::Result<
+                super::AssociationRequestCertificateId,
+                ::std::string::String,
+            >,
+            serial: ::std::result::Result<u64, ::std::string::String>,
+            unit_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AssociationRequest {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    certificate_id: Err(
+                        "no value supplied for certificate_id".to_string(),
+                    ),
+                    serial: Err("no value supplied for serial".to_string()),
+                    unit_type: Err("no value supplied for unit_type".to_string()),
+                }
+            }
+        }
+        impl AssociationRequest {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn certificate_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AssociationRequestCertificateId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.certificate_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for certificate_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn serial<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.serial = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for serial: {e}")
+                    });
+                self
+            }
+            pub fn unit_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.unit_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for unit_type: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AssociationRequest> for super::AssociationRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AssociationRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    certificate_id: value.certificate_id?,
+                    serial: value.serial?,
+                    unit_type: value.unit_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AssociationRequest> for AssociationRequest {
+            fn from(value: super::AssociationRequest) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    certificate_id: Ok(value.certificate_id),
+                    serial: Ok(value.serial),
+                    unit_type: Ok(value.unit_type),
                 }
             }
         }
@@ -3179,6 +5619,1448 @@ is by key, so an item is never repeated or skipped because others were added mea
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ClockAdvance {
+            seconds: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ClockAdvance {
+            fn default() -> Self {
+                Self {
+                    seconds: Err("no value supplied for seconds".to_string()),
+                }
+            }
+        }
+        impl ClockAdvance {
+            pub fn seconds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.seconds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for seconds: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ClockAdvance> for super::ClockAdvance {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ClockAdvance,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { seconds: value.seconds? })
+            }
+        }
+        impl ::std::convert::From<super::ClockAdvance> for ClockAdvance {
+            fn from(value: super::ClockAdvance) -> Self {
+                Self { seconds: Ok(value.seconds) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Consent {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            consent_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            expires_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            granted_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            granted_by: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            grantee_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            grantee_kind: ::std::result::Result<
+                super::PlatformKind,
+                ::std::string::String,
+            >,
+            revoked_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            scopes: ::std::result::Result<
+                ::std::vec::Vec<super::ConsentScope>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<super::ConsentStatus, ::std::string::String>,
+        }
+        impl ::std::default::Default for Consent {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    consent_id: Err("no value supplied for consent_id".to_string()),
+                    expires_at: Err("no value supplied for expires_at".to_string()),
+                    granted_at: Err("no value supplied for granted_at".to_string()),
+                    granted_by: Err("no value supplied for granted_by".to_string()),
+                    grantee_id: Err("no value supplied for grantee_id".to_string()),
+                    grantee_kind: Err("no value supplied for grantee_kind".to_string()),
+                    revoked_at: Ok(Default::default()),
+                    scopes: Err("no value supplied for scopes".to_string()),
+                    status: Err("no value supplied for status".to_string()),
+                }
+            }
+        }
+        impl Consent {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn consent_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.consent_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for consent_id: {e}")
+                    });
+                self
+            }
+            pub fn expires_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
+                self
+            }
+            pub fn granted_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.granted_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for granted_at: {e}")
+                    });
+                self
+            }
+            pub fn granted_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.granted_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for granted_by: {e}")
+                    });
+                self
+            }
+            pub fn grantee_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.grantee_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for grantee_id: {e}")
+                    });
+                self
+            }
+            pub fn grantee_kind<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PlatformKind>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.grantee_kind = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for grantee_kind: {e}")
+                    });
+                self
+            }
+            pub fn revoked_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.revoked_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for revoked_at: {e}")
+                    });
+                self
+            }
+            pub fn scopes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ConsentScope>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scopes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for scopes: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ConsentStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Consent> for super::Consent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Consent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    consent_id: value.consent_id?,
+                    expires_at: value.expires_at?,
+                    granted_at: value.granted_at?,
+                    granted_by: value.granted_by?,
+                    grantee_id: value.grantee_id?,
+                    grantee_kind: value.grantee_kind?,
+                    revoked_at: value.revoked_at?,
+                    scopes: value.scopes?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Consent> for Consent {
+            fn from(value: super::Consent) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    consent_id: Ok(value.consent_id),
+                    expires_at: Ok(value.expires_at),
+                    granted_at: Ok(value.granted_at),
+                    granted_by: Ok(value.granted_by),
+                    grantee_id: Ok(value.grantee_id),
+                    grantee_kind: Ok(value.grantee_kind),
+                    revoked_at: Ok(value.revoked_at),
+                    scopes: Ok(value.scopes),
+                    status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ConsentPage {
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Consent>,
+                ::std::string::String,
+            >,
+            next_page: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConsentPage {
+            fn default() -> Self {
+                Self {
+                    items: Err("no value supplied for items".to_string()),
+                    next_page: Ok(Default::default()),
+                }
+            }
+        }
+        impl ConsentPage {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Consent>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn next_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConsentPage> for super::ConsentPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConsentPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items: value.items?,
+                    next_page: value.next_page?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConsentPage> for ConsentPage {
+            fn from(value: super::ConsentPage) -> Self {
+                Self {
+                    items: Ok(value.items),
+                    next_page: Ok(value.next_page),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ConsentRequest {
+            expires_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            grantee_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            scopes: ::std::result::Result<
+                ::std::vec::Vec<super::ConsentScope>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConsentRequest {
+            fn default() -> Self {
+                Self {
+                    expires_at: Err("no value supplied for expires_at".to_string()),
+                    grantee_id: Err("no value supplied for grantee_id".to_string()),
+                    scopes: Err("no value supplied for scopes".to_string()),
+                }
+            }
+        }
+        impl ConsentRequest {
+            pub fn expires_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
+                self
+            }
+            pub fn grantee_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.grantee_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for grantee_id: {e}")
+                    });
+                self
+            }
+            pub fn scopes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ConsentScope>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scopes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for scopes: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConsentRequest> for super::ConsentRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConsentRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    expires_at: value.expires_at?,
+                    grantee_id: value.grantee_id?,
+                    scopes: value.scopes?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConsentRequest> for ConsentRequest {
+            fn from(value: super::ConsentRequest) -> Self {
+                Self {
+                    expires_at: Ok(value.expires_at),
+                    grantee_id: Ok(value.grantee_id),
+                    scopes: Ok(value.scopes),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Delegation {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            appointed_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            appointed_by: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            delegation_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            platform_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            representative_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            revoked_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            roles: ::std::result::Result<
+                ::std::vec::Vec<super::Role>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                super::DelegationStatus,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Delegation {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    appointed_at: Err("no value supplied for appointed_at".to_string()),
+                    appointed_by: Err("no value supplied for appointed_by".to_string()),
+                    delegation_id: Err(
+                        "no value supplied for delegation_id".to_string(),
+                    ),
+                    platform_id: Err("no value supplied for platform_id".to_string()),
+                    representative_id: Err(
+                        "no value supplied for representative_id".to_string(),
+                    ),
+                    revoked_at: Ok(Default::default()),
+                    roles: Err("no value supplied for roles".to_string()),
+                    status: Err("no value supplied for status".to_string()),
+                }
+            }
+        }
+        impl Delegation {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn appointed_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.appointed_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for appointed_at: {e}")
+                    });
+                self
+            }
+            pub fn appointed_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.appointed_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for appointed_by: {e}")
+                    });
+                self
+            }
+            pub fn delegation_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.delegation_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for delegation_id: {e}")
+                    });
+                self
+            }
+            pub fn platform_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.platform_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for platform_id: {e}")
+                    });
+                self
+            }
+            pub fn representative_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.representative_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for representative_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn revoked_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.revoked_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for revoked_at: {e}")
+                    });
+                self
+            }
+            pub fn roles<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Role>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.roles = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for roles: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DelegationStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Delegation> for super::Delegation {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Delegation,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    appointed_at: value.appointed_at?,
+                    appointed_by: value.appointed_by?,
+                    delegation_id: value.delegation_id?,
+                    platform_id: value.platform_id?,
+                    representative_id: value.representative_id?,
+                    revoked_at: value.revoked_at?,
+                    roles: value.roles?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Delegation> for Delegation {
+            fn from(value: super::Delegation) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    appointed_at: Ok(value.appointed_at),
+                    appointed_by: Ok(value.appointed_by),
+                    delegation_id: Ok(value.delegation_id),
+                    platform_id: Ok(value.platform_id),
+                    representative_id: Ok(value.representative_id),
+                    revoked_at: Ok(value.revoked_at),
+                    roles: Ok(value.roles),
+                    status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DelegationPage {
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Delegation>,
+                ::std::string::String,
+            >,
+            next_page: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DelegationPage {
+            fn default() -> Self {
+                Self {
+                    items: Err("no value supplied for items".to_string()),
+                    next_page: Ok(Default::default()),
+                }
+            }
+        }
+        impl DelegationPage {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Delegation>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn next_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DelegationPage> for super::DelegationPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DelegationPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items: value.items?,
+                    next_page: value.next_page?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DelegationPage> for DelegationPage {
+            fn from(value: super::DelegationPage) -> Self {
+                Self {
+                    items: Ok(value.items),
+                    next_page: Ok(value.next_page),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DelegationRequest {
+            representative_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            roles: ::std::result::Result<
+                ::std::vec::Vec<super::Role>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DelegationRequest {
+            fn default() -> Self {
+                Self {
+                    representative_id: Err(
+                        "no value supplied for representative_id".to_string(),
+                    ),
+                    roles: Err("no value supplied for roles".to_string()),
+                }
+            }
+        }
+        impl DelegationRequest {
+            pub fn representative_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.representative_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for representative_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn roles<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Role>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.roles = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for roles: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DelegationRequest> for super::DelegationRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DelegationRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    representative_id: value.representative_id?,
+                    roles: value.roles?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DelegationRequest> for DelegationRequest {
+            fn from(value: super::DelegationRequest) -> Self {
+                Self {
+                    representative_id: Ok(value.representative_id),
+                    roles: Ok(value.roles),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Escrow {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            blocks: ::std::result::Result<
+                ::std::vec::Vec<super::UnitBlock>,
+                ::std::string::String,
+            >,
+            controller_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            created_by: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            ended_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            escrow_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            expires_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            quantity: ::std::result::Result<u64, ::std::string::String>,
+            settled_to_account_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<super::EscrowStatus, ::std::string::String>,
+            transaction_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            unit_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Escrow {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    blocks: Err("no value supplied for blocks".to_string()),
+                    controller_id: Err(
+                        "no value supplied for controller_id".to_string(),
+                    ),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    created_by: Err("no value supplied for created_by".to_string()),
+                    ended_at: Ok(Default::default()),
+                    escrow_id: Err("no value supplied for escrow_id".to_string()),
+                    expires_at: Err("no value supplied for expires_at".to_string()),
+                    quantity: Err("no value supplied for quantity".to_string()),
+                    settled_to_account_id: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
+                    transaction_id: Ok(Default::default()),
+                    unit_type: Err("no value supplied for unit_type".to_string()),
+                }
+            }
+        }
+        impl Escrow {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn blocks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::UnitBlock>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.blocks = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for blocks: {e}")
+                    });
+                self
+            }
+            pub fn controller_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.controller_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for controller_id: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn created_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_by: {e}")
+                    });
+                self
+            }
+            pub fn ended_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ended_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ended_at: {e}")
+                    });
+                self
+            }
+            pub fn escrow_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.escrow_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for escrow_id: {e}")
+                    });
+                self
+            }
+            pub fn expires_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
+                self
+            }
+            pub fn quantity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.quantity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for quantity: {e}")
+                    });
+                self
+            }
+            pub fn settled_to_account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.settled_to_account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for settled_to_account_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EscrowStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn transaction_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.transaction_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for transaction_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn unit_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.unit_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for unit_type: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Escrow> for super::Escrow {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Escrow,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    blocks: value.blocks?,
+                    controller_id: value.controller_id?,
+                    created_at: value.created_at?,
+                    created_by: value.created_by?,
+                    ended_at: value.ended_at?,
+                    escrow_id: value.escrow_id?,
+                    expires_at: value.expires_at?,
+                    quantity: value.quantity?,
+                    settled_to_account_id: value.settled_to_account_id?,
+                    status: value.status?,
+                    transaction_id: value.transaction_id?,
+                    unit_type: value.unit_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Escrow> for Escrow {
+            fn from(value: super::Escrow) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    blocks: Ok(value.blocks),
+                    controller_id: Ok(value.controller_id),
+                    created_at: Ok(value.created_at),
+                    created_by: Ok(value.created_by),
+                    ended_at: Ok(value.ended_at),
+                    escrow_id: Ok(value.escrow_id),
+                    expires_at: Ok(value.expires_at),
+                    quantity: Ok(value.quantity),
+                    settled_to_account_id: Ok(value.settled_to_account_id),
+                    status: Ok(value.status),
+                    transaction_id: Ok(value.transaction_id),
+                    unit_type: Ok(value.unit_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EscrowPage {
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Escrow>,
+                ::std::string::String,
+            >,
+            next_page: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EscrowPage {
+            fn default() -> Self {
+                Self {
+                    items: Err("no value supplied for items".to_string()),
+                    next_page: Ok(Default::default()),
+                }
+            }
+        }
+        impl EscrowPage {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Escrow>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn next_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EscrowPage> for super::EscrowPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EscrowPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items: value.items?,
+                    next_page: value.next_page?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EscrowPage> for EscrowPage {
+            fn from(value: super::EscrowPage) -> Self {
+                Self {
+                    items: Ok(value.items),
+                    next_page: Ok(value.next_page),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EscrowRequest {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            controller_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            expires_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            project_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            quantity: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            serial_ranges: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::SerialRange>>,
+                ::std::string::String,
+            >,
+            unit_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            vintage: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EscrowRequest {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    controller_id: Err(
+                        "no value supplied for controller_id".to_string(),
+                    ),
+                    expires_at: Err("no value supplied for expires_at".to_string()),
+                    project_id: Ok(Default::default()),
+                    quantity: Ok(Default::default()),
+                    serial_ranges: Ok(Default::default()),
+                    unit_type: Err("no value supplied for unit_type".to_string()),
+                    vintage: Ok(Default::default()),
+                }
+            }
+        }
+        impl EscrowRequest {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn controller_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.controller_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for controller_id: {e}")
+                    });
+                self
+            }
+            pub fn expires_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
+                self
+            }
+            pub fn project_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.project_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_id: {e}")
+                    });
+                self
+            }
+            pub fn quantity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.quantity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for quantity: {e}")
+                    });
+                self
+            }
+            pub fn serial_ranges<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::SerialRange>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.serial_ranges = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for serial_ranges: {e}")
+                    });
+                self
+            }
+            pub fn unit_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.unit_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for unit_type: {e}")
+                    });
+                self
+            }
+            pub fn vintage<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vintage = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for vintage: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EscrowRequest> for super::EscrowRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EscrowRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    controller_id: value.controller_id?,
+                    expires_at: value.expires_at?,
+                    project_id: value.project_id?,
+                    quantity: value.quantity?,
+                    serial_ranges: value.serial_ranges?,
+                    unit_type: value.unit_type?,
+                    vintage: value.vintage?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EscrowRequest> for EscrowRequest {
+            fn from(value: super::EscrowRequest) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    controller_id: Ok(value.controller_id),
+                    expires_at: Ok(value.expires_at),
+                    project_id: Ok(value.project_id),
+                    quantity: Ok(value.quantity),
+                    serial_ranges: Ok(value.serial_ranges),
+                    unit_type: Ok(value.unit_type),
+                    vintage: Ok(value.vintage),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EventData {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            association_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            consent_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            escrow_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            event_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            reservation_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<::std::string::String, ::std::string::String>,
+            transfer_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EventData {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    association_id: Ok(Default::default()),
+                    consent_id: Ok(Default::default()),
+                    escrow_id: Ok(Default::default()),
+                    event_id: Err("no value supplied for event_id".to_string()),
+                    reservation_id: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
+                    transfer_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl EventData {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn association_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.association_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for association_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn consent_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.consent_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for consent_id: {e}")
+                    });
+                self
+            }
+            pub fn escrow_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.escrow_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for escrow_id: {e}")
+                    });
+                self
+            }
+            pub fn event_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.event_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for event_id: {e}")
+                    });
+                self
+            }
+            pub fn reservation_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reservation_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reservation_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn transfer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.transfer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for transfer_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EventData> for super::EventData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EventData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    association_id: value.association_id?,
+                    consent_id: value.consent_id?,
+                    escrow_id: value.escrow_id?,
+                    event_id: value.event_id?,
+                    reservation_id: value.reservation_id?,
+                    status: value.status?,
+                    transfer_id: value.transfer_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EventData> for EventData {
+            fn from(value: super::EventData) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    association_id: Ok(value.association_id),
+                    consent_id: Ok(value.consent_id),
+                    escrow_id: Ok(value.escrow_id),
+                    event_id: Ok(value.event_id),
+                    reservation_id: Ok(value.reservation_id),
+                    status: Ok(value.status),
+                    transfer_id: Ok(value.transfer_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct GuaranteeOfOriginProject {
             energy_source: ::std::result::Result<
                 ::std::string::String,
@@ -3814,6 +7696,104 @@ is by key, so an item is never repeated or skipped because others were added mea
             }
         }
         #[derive(Clone, Debug)]
+        pub struct NewPlatform {
+            kind: ::std::result::Result<super::PlatformKind, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for NewPlatform {
+            fn default() -> Self {
+                Self {
+                    kind: Err("no value supplied for kind".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                }
+            }
+        }
+        impl NewPlatform {
+            pub fn kind<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PlatformKind>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kind = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kind: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<NewPlatform> for super::NewPlatform {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: NewPlatform,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    kind: value.kind?,
+                    name: value.name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::NewPlatform> for NewPlatform {
+            fn from(value: super::NewPlatform) -> Self {
+                Self {
+                    kind: Ok(value.kind),
+                    name: Ok(value.name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct NewPlatformRepresentative {
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for NewPlatformRepresentative {
+            fn default() -> Self {
+                Self {
+                    name: Err("no value supplied for name".to_string()),
+                }
+            }
+        }
+        impl NewPlatformRepresentative {
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<NewPlatformRepresentative>
+        for super::NewPlatformRepresentative {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: NewPlatformRepresentative,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { name: value.name? })
+            }
+        }
+        impl ::std::convert::From<super::NewPlatformRepresentative>
+        for NewPlatformRepresentative {
+            fn from(value: super::NewPlatformRepresentative) -> Self {
+                Self { name: Ok(value.name) }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct NewRepresentative {
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             representative_id: ::std::result::Result<
@@ -3896,6 +7876,69 @@ is by key, so an item is never repeated or skipped because others were added mea
             }
         }
         #[derive(Clone, Debug)]
+        pub struct OAuthError {
+            error: ::std::result::Result<::std::string::String, ::std::string::String>,
+            error_description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for OAuthError {
+            fn default() -> Self {
+                Self {
+                    error: Err("no value supplied for error".to_string()),
+                    error_description: Ok(Default::default()),
+                }
+            }
+        }
+        impl OAuthError {
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
+            pub fn error_description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error_description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for error_description: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<OAuthError> for super::OAuthError {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OAuthError,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    error: value.error?,
+                    error_description: value.error_description?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::OAuthError> for OAuthError {
+            fn from(value: super::OAuthError) -> Self {
+                Self {
+                    error: Ok(value.error),
+                    error_description: Ok(value.error_description),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct OperatorSession {
             token: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
@@ -3931,6 +7974,302 @@ is by key, so an item is never repeated or skipped because others were added mea
         impl ::std::convert::From<super::OperatorSession> for OperatorSession {
             fn from(value: super::OperatorSession) -> Self {
                 Self { token: Ok(value.token) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Platform {
+            holder_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            kind: ::std::result::Result<super::PlatformKind, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            platform_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Platform {
+            fn default() -> Self {
+                Self {
+                    holder_id: Err("no value supplied for holder_id".to_string()),
+                    kind: Err("no value supplied for kind".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    platform_id: Err("no value supplied for platform_id".to_string()),
+                }
+            }
+        }
+        impl Platform {
+            pub fn holder_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.holder_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for holder_id: {e}")
+                    });
+                self
+            }
+            pub fn kind<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PlatformKind>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kind = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kind: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn platform_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.platform_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for platform_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Platform> for super::Platform {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Platform,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    holder_id: value.holder_id?,
+                    kind: value.kind?,
+                    name: value.name?,
+                    platform_id: value.platform_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Platform> for Platform {
+            fn from(value: super::Platform) -> Self {
+                Self {
+                    holder_id: Ok(value.holder_id),
+                    kind: Ok(value.kind),
+                    name: Ok(value.name),
+                    platform_id: Ok(value.platform_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PlatformCredential {
+            client_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            client_secret: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            platform: ::std::result::Result<super::Platform, ::std::string::String>,
+            token: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for PlatformCredential {
+            fn default() -> Self {
+                Self {
+                    client_id: Err("no value supplied for client_id".to_string()),
+                    client_secret: Err(
+                        "no value supplied for client_secret".to_string(),
+                    ),
+                    platform: Err("no value supplied for platform".to_string()),
+                    token: Err("no value supplied for token".to_string()),
+                }
+            }
+        }
+        impl PlatformCredential {
+            pub fn client_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_id: {e}")
+                    });
+                self
+            }
+            pub fn client_secret<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_secret = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_secret: {e}")
+                    });
+                self
+            }
+            pub fn platform<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Platform>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.platform = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for platform: {e}")
+                    });
+                self
+            }
+            pub fn token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for token: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PlatformCredential> for super::PlatformCredential {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PlatformCredential,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    client_id: value.client_id?,
+                    client_secret: value.client_secret?,
+                    platform: value.platform?,
+                    token: value.token?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PlatformCredential> for PlatformCredential {
+            fn from(value: super::PlatformCredential) -> Self {
+                Self {
+                    client_id: Ok(value.client_id),
+                    client_secret: Ok(value.client_secret),
+                    platform: Ok(value.platform),
+                    token: Ok(value.token),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PlatformRepresentativeCredential {
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            platform_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            representative_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            token: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for PlatformRepresentativeCredential {
+            fn default() -> Self {
+                Self {
+                    name: Err("no value supplied for name".to_string()),
+                    platform_id: Err("no value supplied for platform_id".to_string()),
+                    representative_id: Err(
+                        "no value supplied for representative_id".to_string(),
+                    ),
+                    token: Err("no value supplied for token".to_string()),
+                }
+            }
+        }
+        impl PlatformRepresentativeCredential {
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn platform_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.platform_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for platform_id: {e}")
+                    });
+                self
+            }
+            pub fn representative_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.representative_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for representative_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for token: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PlatformRepresentativeCredential>
+        for super::PlatformRepresentativeCredential {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PlatformRepresentativeCredential,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    name: value.name?,
+                    platform_id: value.platform_id?,
+                    representative_id: value.representative_id?,
+                    token: value.token?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PlatformRepresentativeCredential>
+        for PlatformRepresentativeCredential {
+            fn from(value: super::PlatformRepresentativeCredential) -> Self {
+                Self {
+                    name: Ok(value.name),
+                    platform_id: Ok(value.platform_id),
+                    representative_id: Ok(value.representative_id),
+                    token: Ok(value.token),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -4315,6 +8654,598 @@ is by key, so an item is never repeated or skipped because others were added mea
             }
         }
         #[derive(Clone, Debug)]
+        pub struct Reservation {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            created_by: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            custodial_account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            ended_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            expires_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            platform_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            quantity: ::std::result::Result<u64, ::std::string::String>,
+            reservation_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            serial_ranges: ::std::result::Result<
+                ::std::vec::Vec<super::SerialRange>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                super::ReservationStatus,
+                ::std::string::String,
+            >,
+            transfer_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            unit_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Reservation {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    created_by: Err("no value supplied for created_by".to_string()),
+                    custodial_account_id: Err(
+                        "no value supplied for custodial_account_id".to_string(),
+                    ),
+                    ended_at: Ok(Default::default()),
+                    expires_at: Err("no value supplied for expires_at".to_string()),
+                    platform_id: Err("no value supplied for platform_id".to_string()),
+                    quantity: Err("no value supplied for quantity".to_string()),
+                    reservation_id: Err(
+                        "no value supplied for reservation_id".to_string(),
+                    ),
+                    serial_ranges: Err(
+                        "no value supplied for serial_ranges".to_string(),
+                    ),
+                    status: Err("no value supplied for status".to_string()),
+                    transfer_id: Ok(Default::default()),
+                    unit_type: Err("no value supplied for unit_type".to_string()),
+                }
+            }
+        }
+        impl Reservation {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn created_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_by: {e}")
+                    });
+                self
+            }
+            pub fn custodial_account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custodial_account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for custodial_account_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn ended_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ended_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ended_at: {e}")
+                    });
+                self
+            }
+            pub fn expires_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
+                self
+            }
+            pub fn platform_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.platform_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for platform_id: {e}")
+                    });
+                self
+            }
+            pub fn quantity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.quantity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for quantity: {e}")
+                    });
+                self
+            }
+            pub fn reservation_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reservation_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reservation_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn serial_ranges<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::SerialRange>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.serial_ranges = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for serial_ranges: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ReservationStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn transfer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.transfer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for transfer_id: {e}")
+                    });
+                self
+            }
+            pub fn unit_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.unit_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for unit_type: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Reservation> for super::Reservation {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Reservation,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    created_at: value.created_at?,
+                    created_by: value.created_by?,
+                    custodial_account_id: value.custodial_account_id?,
+                    ended_at: value.ended_at?,
+                    expires_at: value.expires_at?,
+                    platform_id: value.platform_id?,
+                    quantity: value.quantity?,
+                    reservation_id: value.reservation_id?,
+                    serial_ranges: value.serial_ranges?,
+                    status: value.status?,
+                    transfer_id: value.transfer_id?,
+                    unit_type: value.unit_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Reservation> for Reservation {
+            fn from(value: super::Reservation) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    created_at: Ok(value.created_at),
+                    created_by: Ok(value.created_by),
+                    custodial_account_id: Ok(value.custodial_account_id),
+                    ended_at: Ok(value.ended_at),
+                    expires_at: Ok(value.expires_at),
+                    platform_id: Ok(value.platform_id),
+                    quantity: Ok(value.quantity),
+                    reservation_id: Ok(value.reservation_id),
+                    serial_ranges: Ok(value.serial_ranges),
+                    status: Ok(value.status),
+                    transfer_id: Ok(value.transfer_id),
+                    unit_type: Ok(value.unit_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ReservationPage {
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Reservation>,
+                ::std::string::String,
+            >,
+            next_page: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ReservationPage {
+            fn default() -> Self {
+                Self {
+                    items: Err("no value supplied for items".to_string()),
+                    next_page: Ok(Default::default()),
+                }
+            }
+        }
+        impl ReservationPage {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Reservation>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn next_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ReservationPage> for super::ReservationPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ReservationPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items: value.items?,
+                    next_page: value.next_page?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ReservationPage> for ReservationPage {
+            fn from(value: super::ReservationPage) -> Self {
+                Self {
+                    items: Ok(value.items),
+                    next_page: Ok(value.next_page),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ReservationRequest {
+            account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            custodial_account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            expires_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            platform_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            project_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            quantity: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            serial_ranges: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::SerialRange>>,
+                ::std::string::String,
+            >,
+            unit_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            vintage: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ReservationRequest {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    custodial_account_id: Err(
+                        "no value supplied for custodial_account_id".to_string(),
+                    ),
+                    expires_at: Err("no value supplied for expires_at".to_string()),
+                    platform_id: Err("no value supplied for platform_id".to_string()),
+                    project_id: Ok(Default::default()),
+                    quantity: Ok(Default::default()),
+                    serial_ranges: Ok(Default::default()),
+                    unit_type: Err("no value supplied for unit_type".to_string()),
+                    vintage: Ok(Default::default()),
+                }
+            }
+        }
+        impl ReservationRequest {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn custodial_account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custodial_account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for custodial_account_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn expires_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
+                self
+            }
+            pub fn platform_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.platform_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for platform_id: {e}")
+                    });
+                self
+            }
+            pub fn project_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.project_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_id: {e}")
+                    });
+                self
+            }
+            pub fn quantity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.quantity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for quantity: {e}")
+                    });
+                self
+            }
+            pub fn serial_ranges<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::SerialRange>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.serial_ranges = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for serial_ranges: {e}")
+                    });
+                self
+            }
+            pub fn unit_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.unit_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for unit_type: {e}")
+                    });
+                self
+            }
+            pub fn vintage<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vintage = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for vintage: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ReservationRequest> for super::ReservationRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ReservationRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    custodial_account_id: value.custodial_account_id?,
+                    expires_at: value.expires_at?,
+                    platform_id: value.platform_id?,
+                    project_id: value.project_id?,
+                    quantity: value.quantity?,
+                    serial_ranges: value.serial_ranges?,
+                    unit_type: value.unit_type?,
+                    vintage: value.vintage?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ReservationRequest> for ReservationRequest {
+            fn from(value: super::ReservationRequest) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    custodial_account_id: Ok(value.custodial_account_id),
+                    expires_at: Ok(value.expires_at),
+                    platform_id: Ok(value.platform_id),
+                    project_id: Ok(value.project_id),
+                    quantity: Ok(value.quantity),
+                    serial_ranges: Ok(value.serial_ranges),
+                    unit_type: Ok(value.unit_type),
+                    vintage: Ok(value.vintage),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SandboxClock {
+            now: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SandboxClock {
+            fn default() -> Self {
+                Self {
+                    now: Err("no value supplied for now".to_string()),
+                }
+            }
+        }
+        impl SandboxClock {
+            pub fn now<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.now = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for now: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SandboxClock> for super::SandboxClock {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SandboxClock,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { now: value.now? })
+            }
+        }
+        impl ::std::convert::From<super::SandboxClock> for SandboxClock {
+            fn from(value: super::SandboxClock) -> Self {
+                Self { now: Ok(value.now) }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct SandboxReset {
             accounts_removed: ::std::result::Result<u64, ::std::string::String>,
             transactions_removed: ::std::result::Result<u64, ::std::string::String>,
@@ -4435,6 +9366,256 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Self {
                     serial_end: Ok(value.serial_end),
                     serial_start: Ok(value.serial_start),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SettleRequest {
+            reference: ::std::result::Result<
+                ::std::option::Option<super::SettleRequestReference>,
+                ::std::string::String,
+            >,
+            to_account_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SettleRequest {
+            fn default() -> Self {
+                Self {
+                    reference: Ok(Default::default()),
+                    to_account_id: Err("no value supplied for to_account_id".to_string()),
+                }
+            }
+        }
+        impl SettleRequest {
+            pub fn reference<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SettleRequestReference>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reference = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reference: {e}")
+                    });
+                self
+            }
+            pub fn to_account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to_account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for to_account_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SettleRequest> for super::SettleRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SettleRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    reference: value.reference?,
+                    to_account_id: value.to_account_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SettleRequest> for SettleRequest {
+            fn from(value: super::SettleRequest) -> Self {
+                Self {
+                    reference: Ok(value.reference),
+                    to_account_id: Ok(value.to_account_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TokenRequest {
+            client_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            client_secret: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            grant_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            scope: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TokenRequest {
+            fn default() -> Self {
+                Self {
+                    client_id: Err("no value supplied for client_id".to_string()),
+                    client_secret: Err(
+                        "no value supplied for client_secret".to_string(),
+                    ),
+                    grant_type: Err("no value supplied for grant_type".to_string()),
+                    scope: Ok(Default::default()),
+                }
+            }
+        }
+        impl TokenRequest {
+            pub fn client_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_id: {e}")
+                    });
+                self
+            }
+            pub fn client_secret<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_secret = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_secret: {e}")
+                    });
+                self
+            }
+            pub fn grant_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.grant_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for grant_type: {e}")
+                    });
+                self
+            }
+            pub fn scope<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scope = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for scope: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TokenRequest> for super::TokenRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TokenRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    client_id: value.client_id?,
+                    client_secret: value.client_secret?,
+                    grant_type: value.grant_type?,
+                    scope: value.scope?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TokenRequest> for TokenRequest {
+            fn from(value: super::TokenRequest) -> Self {
+                Self {
+                    client_id: Ok(value.client_id),
+                    client_secret: Ok(value.client_secret),
+                    grant_type: Ok(value.grant_type),
+                    scope: Ok(value.scope),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TokenResponse {
+            access_token: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            expires_in: ::std::result::Result<u64, ::std::string::String>,
+            token_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TokenResponse {
+            fn default() -> Self {
+                Self {
+                    access_token: Err("no value supplied for access_token".to_string()),
+                    expires_in: Err("no value supplied for expires_in".to_string()),
+                    token_type: Err("no value supplied for token_type".to_string()),
+                }
+            }
+        }
+        impl TokenResponse {
+            pub fn access_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.access_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for access_token: {e}")
+                    });
+                self
+            }
+            pub fn expires_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_in = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_in: {e}")
+                    });
+                self
+            }
+            pub fn token_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for token_type: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TokenResponse> for super::TokenResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TokenResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    access_token: value.access_token?,
+                    expires_in: value.expires_in?,
+                    token_type: value.token_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TokenResponse> for TokenResponse {
+            fn from(value: super::TokenResponse) -> Self {
+                Self {
+                    access_token: Ok(value.access_token),
+                    expires_in: Ok(value.expires_in),
+                    token_type: Ok(value.token_type),
                 }
             }
         }
@@ -4749,6 +9930,10 @@ is by key, so an item is never repeated or skipped because others were added mea
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            escrow_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             expires_at: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
@@ -4771,6 +9956,10 @@ is by key, so an item is never repeated or skipped because others were added mea
                 ::std::string::String,
             >,
             reference: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            reservation_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -4800,6 +9989,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Self {
                     decided_at: Ok(Default::default()),
                     decided_by: Ok(Default::default()),
+                    escrow_id: Ok(Default::default()),
                     expires_at: Err("no value supplied for expires_at".to_string()),
                     from_account_id: Err(
                         "no value supplied for from_account_id".to_string(),
@@ -4809,6 +9999,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                     quantity: Err("no value supplied for quantity".to_string()),
                     reason: Ok(Default::default()),
                     reference: Ok(Default::default()),
+                    reservation_id: Ok(Default::default()),
                     serial_ranges: Err(
                         "no value supplied for serial_ranges".to_string(),
                     ),
@@ -4845,6 +10036,18 @@ is by key, so an item is never repeated or skipped because others were added mea
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for decided_by: {e}")
+                    });
+                self
+            }
+            pub fn escrow_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.escrow_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for escrow_id: {e}")
                     });
                 self
             }
@@ -4934,6 +10137,20 @@ is by key, so an item is never repeated or skipped because others were added mea
                     });
                 self
             }
+            pub fn reservation_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reservation_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reservation_id: {e}"
+                        )
+                    });
+                self
+            }
             pub fn serial_ranges<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::SerialRange>>,
@@ -5003,6 +10220,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Ok(Self {
                     decided_at: value.decided_at?,
                     decided_by: value.decided_by?,
+                    escrow_id: value.escrow_id?,
                     expires_at: value.expires_at?,
                     from_account_id: value.from_account_id?,
                     initiated_at: value.initiated_at?,
@@ -5010,6 +10228,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                     quantity: value.quantity?,
                     reason: value.reason?,
                     reference: value.reference?,
+                    reservation_id: value.reservation_id?,
                     serial_ranges: value.serial_ranges?,
                     status: value.status?,
                     to_account_id: value.to_account_id?,
@@ -5023,6 +10242,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Self {
                     decided_at: Ok(value.decided_at),
                     decided_by: Ok(value.decided_by),
+                    escrow_id: Ok(value.escrow_id),
                     expires_at: Ok(value.expires_at),
                     from_account_id: Ok(value.from_account_id),
                     initiated_at: Ok(value.initiated_at),
@@ -5030,6 +10250,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                     quantity: Ok(value.quantity),
                     reason: Ok(value.reason),
                     reference: Ok(value.reference),
+                    reservation_id: Ok(value.reservation_id),
                     serial_ranges: Ok(value.serial_ranges),
                     status: Ok(value.status),
                     to_account_id: Ok(value.to_account_id),
@@ -5054,6 +10275,10 @@ is by key, so an item is never repeated or skipped because others were added mea
             >,
             reference: ::std::result::Result<
                 ::std::option::Option<super::TransferRequestReference>,
+                ::std::string::String,
+            >,
+            reservation_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             serial_ranges: ::std::result::Result<
@@ -5082,6 +10307,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                     project_id: Ok(Default::default()),
                     quantity: Ok(Default::default()),
                     reference: Ok(Default::default()),
+                    reservation_id: Ok(Default::default()),
                     serial_ranges: Ok(Default::default()),
                     to_account_id: Err(
                         "no value supplied for to_account_id".to_string(),
@@ -5146,6 +10372,20 @@ is by key, so an item is never repeated or skipped because others were added mea
                     });
                 self
             }
+            pub fn reservation_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reservation_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reservation_id: {e}"
+                        )
+                    });
+                self
+            }
             pub fn serial_ranges<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5207,6 +10447,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                     project_id: value.project_id?,
                     quantity: value.quantity?,
                     reference: value.reference?,
+                    reservation_id: value.reservation_id?,
                     serial_ranges: value.serial_ranges?,
                     to_account_id: value.to_account_id?,
                     unit_type: value.unit_type?,
@@ -5221,6 +10462,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                     project_id: Ok(value.project_id),
                     quantity: Ok(value.quantity),
                     reference: Ok(value.reference),
+                    reservation_id: Ok(value.reservation_id),
                     serial_ranges: Ok(value.serial_ranges),
                     to_account_id: Ok(value.to_account_id),
                     unit_type: Ok(value.unit_type),
@@ -5546,6 +10788,592 @@ is by key, so an item is never repeated or skipped because others were added mea
                 }
             }
         }
+        #[derive(Clone, Debug)]
+        pub struct WebhookDelivery {
+            attempts: ::std::result::Result<u32, ::std::string::String>,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            delivery_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            event_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            event_type: ::std::result::Result<super::EventType, ::std::string::String>,
+            last_attempt_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            last_status: ::std::result::Result<
+                ::std::option::Option<u16>,
+                ::std::string::String,
+            >,
+            state: ::std::result::Result<super::DeliveryState, ::std::string::String>,
+        }
+        impl ::std::default::Default for WebhookDelivery {
+            fn default() -> Self {
+                Self {
+                    attempts: Err("no value supplied for attempts".to_string()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    delivery_id: Err("no value supplied for delivery_id".to_string()),
+                    event_id: Err("no value supplied for event_id".to_string()),
+                    event_type: Err("no value supplied for event_type".to_string()),
+                    last_attempt_at: Ok(Default::default()),
+                    last_status: Ok(Default::default()),
+                    state: Err("no value supplied for state".to_string()),
+                }
+            }
+        }
+        impl WebhookDelivery {
+            pub fn attempts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attempts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for attempts: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn delivery_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.delivery_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for delivery_id: {e}")
+                    });
+                self
+            }
+            pub fn event_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.event_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for event_id: {e}")
+                    });
+                self
+            }
+            pub fn event_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.event_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for event_type: {e}")
+                    });
+                self
+            }
+            pub fn last_attempt_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_attempt_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for last_attempt_at: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn last_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<u16>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_status: {e}")
+                    });
+                self
+            }
+            pub fn state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DeliveryState>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for state: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookDelivery> for super::WebhookDelivery {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookDelivery,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attempts: value.attempts?,
+                    created_at: value.created_at?,
+                    delivery_id: value.delivery_id?,
+                    event_id: value.event_id?,
+                    event_type: value.event_type?,
+                    last_attempt_at: value.last_attempt_at?,
+                    last_status: value.last_status?,
+                    state: value.state?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookDelivery> for WebhookDelivery {
+            fn from(value: super::WebhookDelivery) -> Self {
+                Self {
+                    attempts: Ok(value.attempts),
+                    created_at: Ok(value.created_at),
+                    delivery_id: Ok(value.delivery_id),
+                    event_id: Ok(value.event_id),
+                    event_type: Ok(value.event_type),
+                    last_attempt_at: Ok(value.last_attempt_at),
+                    last_status: Ok(value.last_status),
+                    state: Ok(value.state),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookDeliveryPage {
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::WebhookDelivery>,
+                ::std::string::String,
+            >,
+            next_page: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookDeliveryPage {
+            fn default() -> Self {
+                Self {
+                    items: Err("no value supplied for items".to_string()),
+                    next_page: Ok(Default::default()),
+                }
+            }
+        }
+        impl WebhookDeliveryPage {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::WebhookDelivery>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn next_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookDeliveryPage>
+        for super::WebhookDeliveryPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookDeliveryPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items: value.items?,
+                    next_page: value.next_page?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookDeliveryPage> for WebhookDeliveryPage {
+            fn from(value: super::WebhookDeliveryPage) -> Self {
+                Self {
+                    items: Ok(value.items),
+                    next_page: Ok(value.next_page),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<super::EventType, ::std::string::String>,
+        }
+        impl ::std::default::Default for WebhookEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl WebhookEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookEvent> for super::WebhookEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookEvent> for WebhookEvent {
+            fn from(value: super::WebhookEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookSubscription {
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            event_types: ::std::result::Result<
+                ::std::vec::Vec<super::EventType>,
+                ::std::string::String,
+            >,
+            secret: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            subscription_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for WebhookSubscription {
+            fn default() -> Self {
+                Self {
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    event_types: Err("no value supplied for event_types".to_string()),
+                    secret: Ok(Default::default()),
+                    subscription_id: Err(
+                        "no value supplied for subscription_id".to_string(),
+                    ),
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+        impl WebhookSubscription {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn event_types<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::EventType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.event_types = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for event_types: {e}")
+                    });
+                self
+            }
+            pub fn secret<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.secret = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for secret: {e}")
+                    });
+                self
+            }
+            pub fn subscription_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subscription_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for subscription_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookSubscription>
+        for super::WebhookSubscription {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookSubscription,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    event_types: value.event_types?,
+                    secret: value.secret?,
+                    subscription_id: value.subscription_id?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookSubscription> for WebhookSubscription {
+            fn from(value: super::WebhookSubscription) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    event_types: Ok(value.event_types),
+                    secret: Ok(value.secret),
+                    subscription_id: Ok(value.subscription_id),
+                    url: Ok(value.url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookSubscriptionPage {
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::WebhookSubscription>,
+                ::std::string::String,
+            >,
+            next_page: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookSubscriptionPage {
+            fn default() -> Self {
+                Self {
+                    items: Err("no value supplied for items".to_string()),
+                    next_page: Ok(Default::default()),
+                }
+            }
+        }
+        impl WebhookSubscriptionPage {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::WebhookSubscription>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn next_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookSubscriptionPage>
+        for super::WebhookSubscriptionPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookSubscriptionPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items: value.items?,
+                    next_page: value.next_page?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookSubscriptionPage>
+        for WebhookSubscriptionPage {
+            fn from(value: super::WebhookSubscriptionPage) -> Self {
+                Self {
+                    items: Ok(value.items),
+                    next_page: Ok(value.next_page),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookSubscriptionRequest {
+            event_types: ::std::result::Result<
+                ::std::vec::Vec<super::EventType>,
+                ::std::string::String,
+            >,
+            secret: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for WebhookSubscriptionRequest {
+            fn default() -> Self {
+                Self {
+                    event_types: Err("no value supplied for event_types".to_string()),
+                    secret: Ok(Default::default()),
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+        impl WebhookSubscriptionRequest {
+            pub fn event_types<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::EventType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.event_types = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for event_types: {e}")
+                    });
+                self
+            }
+            pub fn secret<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.secret = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for secret: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookSubscriptionRequest>
+        for super::WebhookSubscriptionRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookSubscriptionRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    event_types: value.event_types?,
+                    secret: value.secret?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookSubscriptionRequest>
+        for WebhookSubscriptionRequest {
+            fn from(value: super::WebhookSubscriptionRequest) -> Self {
+                Self {
+                    event_types: Ok(value.event_types),
+                    secret: Ok(value.secret),
+                    url: Ok(value.url),
+                }
+            }
+        }
     }
     /// Error types.
     pub mod error {
@@ -5609,6 +11437,15 @@ This document is the common design that every interoperability model of the CER'
   splits it. Units are conserved: only issuance creates them, and cancelled units never move.
 - **Four eyes**: a transfer or cancellation is initiated by an `initiator` and approved by an
   `approver` who is not the initiator, unless the account has a single representative.
+- **Platforms and registries** authenticate as themselves (a token from `/v1/oauth/token`).
+  Their access to an account comes only from an `active` consent of the holder, with scopes, or,
+  for escrowed units, from being the escrow's controller. An account the platform never held a
+  consent for answers `404`; one whose consent lacks the scope, was revoked or has expired answers
+  `403 consent-required`, from the very next request after the change. A platform's
+  representatives act as authorised representatives wherever they are appointed (the platform's
+  custodial accounts; holders' accounts by delegation).
+- **Time**: expiries (pending transactions after 7 days, consents, reservations, escrows) take
+  effect at the first request after the instant; the sandbox clock can be moved forward.
 - **Sandbox**: the `sandbox` operations set up test data. An implementation may leave them out
   (answering `404 sandbox-unavailable`); production implementations must.
 
@@ -5627,6 +11464,7 @@ and needs `/v2`.
 | `urn:ucr:problem:idempotency-key-required` | 400 | A write was sent without the required `Idempotency-Key` header. |
 | `urn:ucr:problem:unauthenticated` | 401 | No bearer token was sent, or it is unknown or expired. The response carries `WWW-Authenticate`. |
 | `urn:ucr:problem:forbidden` | 403 | The caller is authenticated but its role does not allow this action on a resource it can see. |
+| `urn:ucr:problem:consent-required` | 403 | The caller is a platform or registry whose consent on this account lacks the needed scope, or was revoked or has expired. |
 | `urn:ucr:problem:second-approver-required` | 403 | The approver is the initiator, and the account has more than one authorised representative (four-eyes rule). |
 | `urn:ucr:problem:not-found` | 404 | The resource does not exist, or the caller may not know that it exists. |
 | `urn:ucr:problem:method-not-allowed` | 405 | The method is not supported on this path. |
@@ -5634,6 +11472,7 @@ and needs `/v2`.
 | `urn:ucr:problem:units-not-held` | 409 | Some requested serials are not held by the source account. |
 | `urn:ucr:problem:units-locked` | 409 | Some requested serials are held but not available (pending, reserved, escrowed or cancelled). |
 | `urn:ucr:problem:invalid-state` | 409 | The transaction is not in a state that allows this action (e.g. approving a completed transfer). |
+| `urn:ucr:problem:association-conflict` | 409 | The unit or the certificate already has a live association (associations are 1:1). |
 | `urn:ucr:problem:idempotency-key-in-use` | 409 | A request with the same `Idempotency-Key` is still being processed. |
 | `urn:ucr:problem:idempotency-key-reused` | 422 | The `Idempotency-Key` was already used with a different request. |
 | `urn:ucr:problem:validation-failed` | 422 | The request is well-formed but its content is not acceptable (zero quantity, unknown unit type, same source and destination, ...). |
@@ -5740,6 +11579,128 @@ let response = client.get_account()
     pub fn get_account(&self) -> builder::GetAccount<'_> {
         builder::GetAccount::new(self)
     }
+    /**List the consents granted on an account
+
+Sends a `GET` request to `/v1/accounts/{account_id}/consents`
+
+Arguments:
+- `account_id`: ANREU account number.
+- `limit`: Maximum items per page (1–200, default 50).
+- `page_token`: Opaque token from a previous page's `next_page`.
+- `status`: Only consents with this status.
+```ignore
+let response = client.list_account_consents()
+    .account_id(account_id)
+    .limit(limit)
+    .page_token(page_token)
+    .status(status)
+    .send()
+    .await;
+```*/
+    pub fn list_account_consents(&self) -> builder::ListAccountConsents<'_> {
+        builder::ListAccountConsents::new(self)
+    }
+    /**Grant a consent on an account to a platform or third-party registry
+
+Any representative of the account may grant. `association` may be granted only to a third-party
+registry.
+
+Sends a `POST` request to `/v1/accounts/{account_id}/consents`
+
+Arguments:
+- `account_id`: ANREU account number.
+- `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
+one logical write. A retry with the same key and body replays the first response without a
+second effect; the same key with a different body is refused with `422
+idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+Keys are remembered for at least 24 hours. Required: a write without it is refused with
+`400 idempotency-key-required`.
+- `body`
+```ignore
+let response = client.grant_consent()
+    .account_id(account_id)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn grant_consent(&self) -> builder::GrantConsent<'_> {
+        builder::GrantConsent::new(self)
+    }
+    /**List an account's delegations
+
+Sends a `GET` request to `/v1/accounts/{account_id}/delegations`
+
+Arguments:
+- `account_id`: ANREU account number.
+- `limit`: Maximum items per page (1–200, default 50).
+- `page_token`: Opaque token from a previous page's `next_page`.
+```ignore
+let response = client.list_delegations()
+    .account_id(account_id)
+    .limit(limit)
+    .page_token(page_token)
+    .send()
+    .await;
+```*/
+    pub fn list_delegations(&self) -> builder::ListDelegations<'_> {
+        builder::ListDelegations::new(self)
+    }
+    /**Appoint a trading platform's representative as an authorised representative of an account (B.2)
+
+The caller must be an `approver` on the account: a delegation hands over the power to move
+units. The delegate then acts exactly as any representative with the given roles, and the
+four-eyes rule counts it.
+
+Sends a `POST` request to `/v1/accounts/{account_id}/delegations`
+
+Arguments:
+- `account_id`: ANREU account number.
+- `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
+one logical write. A retry with the same key and body replays the first response without a
+second effect; the same key with a different body is refused with `422
+idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+Keys are remembered for at least 24 hours. Required: a write without it is refused with
+`400 idempotency-key-required`.
+- `body`
+```ignore
+let response = client.appoint_delegate()
+    .account_id(account_id)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn appoint_delegate(&self) -> builder::AppointDelegate<'_> {
+        builder::AppointDelegate::new(self)
+    }
+    /**Revoke a delegation; the delegate can do nothing on the account from this request on
+
+Any representative of the account may revoke, and the delegate may resign. Transactions the
+delegate initiated and that are still pending stay pending for the account's other approvers.
+
+Sends a `POST` request to `/v1/accounts/{account_id}/delegations/{delegation_id}/revoke`
+
+Arguments:
+- `account_id`: ANREU account number.
+- `delegation_id`: Delegation identifier.
+- `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
+one logical write. A retry with the same key and body replays the first response without a
+second effect; the same key with a different body is refused with `422
+idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+Keys are remembered for at least 24 hours. Required: a write without it is refused with
+`400 idempotency-key-required`.
+```ignore
+let response = client.revoke_delegation()
+    .account_id(account_id)
+    .delegation_id(delegation_id)
+    .idempotency_key(idempotency_key)
+    .send()
+    .await;
+```*/
+    pub fn revoke_delegation(&self) -> builder::RevokeDelegation<'_> {
+        builder::RevokeDelegation::new(self)
+    }
     /**List an account's holdings as unit blocks
 
 Every block of the account in every status, including `cancelled` blocks, unless filtered.
@@ -5799,6 +11760,92 @@ let response = client.list_transactions()
 ```*/
     pub fn list_transactions(&self) -> builder::ListTransactions<'_> {
         builder::ListTransactions::new(self)
+    }
+    /**List associations: a registry's own, or those on a representative's accounts
+
+Sends a `GET` request to `/v1/associations`
+
+Arguments:
+- `account_id`: Only associations on this account.
+- `certificate_id`: Only the association of this certificate.
+- `limit`: Maximum items per page (1–200, default 50).
+- `page_token`: Opaque token from a previous page's `next_page`.
+- `status`: Only associations with this status.
+```ignore
+let response = client.list_associations()
+    .account_id(account_id)
+    .certificate_id(certificate_id)
+    .limit(limit)
+    .page_token(page_token)
+    .status(status)
+    .send()
+    .await;
+```*/
+    pub fn list_associations(&self) -> builder::ListAssociations<'_> {
+        builder::ListAssociations::new(self)
+    }
+    /**Associate a third-party certificate with one unit (C.1)
+
+The caller must be a third-party registry with an active `association` consent on the account;
+the unit must be held by the account and not cancelled; neither the unit nor the certificate
+may already have a live association (`409 association-conflict`).
+
+Sends a `POST` request to `/v1/associations`
+
+Arguments:
+- `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
+one logical write. A retry with the same key and body replays the first response without a
+second effect; the same key with a different body is refused with `422
+idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+Keys are remembered for at least 24 hours. Required: a write without it is refused with
+`400 idempotency-key-required`.
+- `body`
+```ignore
+let response = client.create_association()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_association(&self) -> builder::CreateAssociation<'_> {
+        builder::CreateAssociation::new(self)
+    }
+    /**Get (verify) an association: its status follows the unit
+
+Sends a `GET` request to `/v1/associations/{association_id}`
+
+Arguments:
+- `association_id`: Association identifier.
+```ignore
+let response = client.get_association()
+    .association_id(association_id)
+    .send()
+    .await;
+```*/
+    pub fn get_association(&self) -> builder::GetAssociation<'_> {
+        builder::GetAssociation::new(self)
+    }
+    /**Dissolve an association (the registry that made it)
+
+Sends a `POST` request to `/v1/associations/{association_id}/dissolve`
+
+Arguments:
+- `association_id`: Association identifier.
+- `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
+one logical write. A retry with the same key and body replays the first response without a
+second effect; the same key with a different body is refused with `422
+idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+Keys are remembered for at least 24 hours. Required: a write without it is refused with
+`400 idempotency-key-required`.
+```ignore
+let response = client.dissolve_association()
+    .association_id(association_id)
+    .idempotency_key(idempotency_key)
+    .send()
+    .await;
+```*/
+    pub fn dissolve_association(&self) -> builder::DissolveAssociation<'_> {
+        builder::DissolveAssociation::new(self)
     }
     /**Initiate a voluntary cancellation
 
@@ -5886,6 +11933,209 @@ let response = client.rescind_cancellation()
     pub fn rescind_cancellation(&self) -> builder::RescindCancellation<'_> {
         builder::RescindCancellation::new(self)
     }
+    /**List the consents that concern the caller
+
+For a platform or registry: the consents granted to it. For a representative: the consents on
+every account it represents.
+
+Sends a `GET` request to `/v1/consents`
+
+Arguments:
+- `limit`: Maximum items per page (1–200, default 50).
+- `page_token`: Opaque token from a previous page's `next_page`.
+- `status`: Only consents with this status.
+```ignore
+let response = client.list_consents()
+    .limit(limit)
+    .page_token(page_token)
+    .status(status)
+    .send()
+    .await;
+```*/
+    pub fn list_consents(&self) -> builder::ListConsents<'_> {
+        builder::ListConsents::new(self)
+    }
+    /**Get a consent (its grantee or a representative of its account)
+
+Sends a `GET` request to `/v1/consents/{consent_id}`
+
+Arguments:
+- `consent_id`: Consent identifier.
+```ignore
+let response = client.get_consent()
+    .consent_id(consent_id)
+    .send()
+    .await;
+```*/
+    pub fn get_consent(&self) -> builder::GetConsent<'_> {
+        builder::GetConsent::new(self)
+    }
+    /**Revoke a consent; access derived from it ends with this request
+
+A representative of the account may revoke; the grantee may relinquish its own consent.
+
+Sends a `POST` request to `/v1/consents/{consent_id}/revoke`
+
+Arguments:
+- `consent_id`: Consent identifier.
+- `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
+one logical write. A retry with the same key and body replays the first response without a
+second effect; the same key with a different body is refused with `422
+idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+Keys are remembered for at least 24 hours. Required: a write without it is refused with
+`400 idempotency-key-required`.
+```ignore
+let response = client.revoke_consent()
+    .consent_id(consent_id)
+    .idempotency_key(idempotency_key)
+    .send()
+    .await;
+```*/
+    pub fn revoke_consent(&self) -> builder::RevokeConsent<'_> {
+        builder::RevokeConsent::new(self)
+    }
+    /**List escrows the caller may see: its accounts' (representative) or those it controls (platform)
+
+Sends a `GET` request to `/v1/escrows`
+
+Arguments:
+- `account_id`: Only escrows of this account.
+- `limit`: Maximum items per page (1–200, default 50).
+- `page_token`: Opaque token from a previous page's `next_page`.
+- `status`: Only escrows with this status.
+```ignore
+let response = client.list_escrows()
+    .account_id(account_id)
+    .limit(limit)
+    .page_token(page_token)
+    .status(status)
+    .send()
+    .await;
+```*/
+    pub fn list_escrows(&self) -> builder::ListEscrows<'_> {
+        builder::ListEscrows::new(self)
+    }
+    /**Allocate units to an escrow controlled by a trading platform (B.5)
+
+The caller must be an `initiator` on the account. The units become `escrowed`; from now on only
+the controller can move them (settle) or give them back (release).
+
+Sends a `POST` request to `/v1/escrows`
+
+Arguments:
+- `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
+one logical write. A retry with the same key and body replays the first response without a
+second effect; the same key with a different body is refused with `422
+idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+Keys are remembered for at least 24 hours. Required: a write without it is refused with
+`400 idempotency-key-required`.
+- `body`
+```ignore
+let response = client.create_escrow()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_escrow(&self) -> builder::CreateEscrow<'_> {
+        builder::CreateEscrow::new(self)
+    }
+    /**Get an escrow, with the escrowed blocks' attributes
+
+Sends a `GET` request to `/v1/escrows/{escrow_id}`
+
+Arguments:
+- `escrow_id`: Escrow identifier.
+```ignore
+let response = client.get_escrow()
+    .escrow_id(escrow_id)
+    .send()
+    .await;
+```*/
+    pub fn get_escrow(&self) -> builder::GetEscrow<'_> {
+        builder::GetEscrow::new(self)
+    }
+    /**Release an escrow: the controller gives the units back to the seller (`available`)
+
+Sends a `POST` request to `/v1/escrows/{escrow_id}/release`
+
+Arguments:
+- `escrow_id`: Escrow identifier.
+- `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
+one logical write. A retry with the same key and body replays the first response without a
+second effect; the same key with a different body is refused with `422
+idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+Keys are remembered for at least 24 hours. Required: a write without it is refused with
+`400 idempotency-key-required`.
+```ignore
+let response = client.release_escrow()
+    .escrow_id(escrow_id)
+    .idempotency_key(idempotency_key)
+    .send()
+    .await;
+```*/
+    pub fn release_escrow(&self) -> builder::ReleaseEscrow<'_> {
+        builder::ReleaseEscrow::new(self)
+    }
+    /**Settle an escrow: the controller moves every escrowed unit to the buyer in one step
+
+Sends a `POST` request to `/v1/escrows/{escrow_id}/settle`
+
+Arguments:
+- `escrow_id`: Escrow identifier.
+- `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
+one logical write. A retry with the same key and body replays the first response without a
+second effect; the same key with a different body is refused with `422
+idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+Keys are remembered for at least 24 hours. Required: a write without it is refused with
+`400 idempotency-key-required`.
+- `body`
+```ignore
+let response = client.settle_escrow()
+    .escrow_id(escrow_id)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn settle_escrow(&self) -> builder::SettleEscrow<'_> {
+        builder::SettleEscrow::new(self)
+    }
+    /**Exchange client credentials for an access token (OAuth 2.0 client-credentials grant)
+
+For trading platforms and third-party registries. The token expires after `expires_in` seconds;
+fetch a new one before then. Errors follow RFC 6749 (`{error, error_description}`): `400
+invalid_request` / `unsupported_grant_type`, `401 invalid_client`.
+
+Sends a `POST` request to `/v1/oauth/token`
+
+```ignore
+let response = client.issue_token()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn issue_token(&self) -> builder::IssueToken<'_> {
+        builder::IssueToken::new(self)
+    }
+    /**Get a trading platform or third-party registry
+
+Any authenticated caller may look platforms up, so that a holder can check whom it is about to
+grant a consent to.
+
+Sends a `GET` request to `/v1/platforms/{platform_id}`
+
+Arguments:
+- `platform_id`: Platform identifier.
+```ignore
+let response = client.get_platform()
+    .platform_id(platform_id)
+    .send()
+    .await;
+```*/
+    pub fn get_platform(&self) -> builder::GetPlatform<'_> {
+        builder::GetPlatform::new(self)
+    }
     /**List the ACCU Scheme project register
 
 Public data: no authentication. Filters combine with AND.
@@ -5971,6 +12221,97 @@ let response = client.list_guarantee_of_origin_projects()
     ) -> builder::ListGuaranteeOfOriginProjects<'_> {
         builder::ListGuaranteeOfOriginProjects::new(self)
     }
+    /**List reservations the caller may see
+
+A representative sees its accounts' reservations; a platform sees those made for it on accounts
+where it holds an active `reserved_units_read` consent.
+
+Sends a `GET` request to `/v1/reservations`
+
+Arguments:
+- `account_id`: Only reservations of this account.
+- `limit`: Maximum items per page (1–200, default 50).
+- `page_token`: Opaque token from a previous page's `next_page`.
+- `status`: Only reservations with this status.
+```ignore
+let response = client.list_reservations()
+    .account_id(account_id)
+    .limit(limit)
+    .page_token(page_token)
+    .status(status)
+    .send()
+    .await;
+```*/
+    pub fn list_reservations(&self) -> builder::ListReservations<'_> {
+        builder::ListReservations::new(self)
+    }
+    /**Reserve units for a trading platform (B.4)
+
+The caller must be an `initiator` on the account. The units become `reserved`: they leave the
+main holdings and may move only to `custodial_account_id`, by a transfer quoting
+`reservation_id`.
+
+Sends a `POST` request to `/v1/reservations`
+
+Arguments:
+- `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
+one logical write. A retry with the same key and body replays the first response without a
+second effect; the same key with a different body is refused with `422
+idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+Keys are remembered for at least 24 hours. Required: a write without it is refused with
+`400 idempotency-key-required`.
+- `body`
+```ignore
+let response = client.create_reservation()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_reservation(&self) -> builder::CreateReservation<'_> {
+        builder::CreateReservation::new(self)
+    }
+    /**Get a reservation
+
+Sends a `GET` request to `/v1/reservations/{reservation_id}`
+
+Arguments:
+- `reservation_id`: Reservation identifier.
+```ignore
+let response = client.get_reservation()
+    .reservation_id(reservation_id)
+    .send()
+    .await;
+```*/
+    pub fn get_reservation(&self) -> builder::GetReservation<'_> {
+        builder::GetReservation::new(self)
+    }
+    /**Release (unreserve) a reservation; its units return to `available`
+
+Any representative of the account may release at any time. The platform receives
+`reservation.released` and must halt its listing. A reservation whose units are inside a pending
+transfer cannot be released until that transfer is rescinded or rejected (`409 invalid-state`).
+
+Sends a `POST` request to `/v1/reservations/{reservation_id}/release`
+
+Arguments:
+- `reservation_id`: Reservation identifier.
+- `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
+one logical write. A retry with the same key and body replays the first response without a
+second effect; the same key with a different body is refused with `422
+idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+Keys are remembered for at least 24 hours. Required: a write without it is refused with
+`400 idempotency-key-required`.
+```ignore
+let response = client.release_reservation()
+    .reservation_id(reservation_id)
+    .idempotency_key(idempotency_key)
+    .send()
+    .await;
+```*/
+    pub fn release_reservation(&self) -> builder::ReleaseReservation<'_> {
+        builder::ReleaseReservation::new(self)
+    }
     /**Create an account holder (sandbox)
 
 Sends a `POST` request to `/v1/sandbox/account-holders`
@@ -6016,6 +12357,33 @@ let response = client.appoint_representative()
     pub fn appoint_representative(&self) -> builder::AppointRepresentative<'_> {
         builder::AppointRepresentative::new(self)
     }
+    /**Read the sandbox clock (sandbox)
+
+Sends a `GET` request to `/v1/sandbox/clock`
+
+```ignore
+let response = client.get_clock()
+    .send()
+    .await;
+```*/
+    pub fn get_clock(&self) -> builder::GetClock<'_> {
+        builder::GetClock::new(self)
+    }
+    /**Move the sandbox clock forward (sandbox), so that expiries can be tested without waiting
+
+Expiries of consents, reservations, escrows and pending transactions take effect at once.
+
+Sends a `POST` request to `/v1/sandbox/clock/advance`
+
+```ignore
+let response = client.advance_clock()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn advance_clock(&self) -> builder::AdvanceClock<'_> {
+        builder::AdvanceClock::new(self)
+    }
     /**Issue new units into an account (sandbox)
 
 Serials are allocated from the unit type's next free serial, so issued blocks never overlap.
@@ -6045,6 +12413,43 @@ let response = client.create_operator_session()
 ```*/
     pub fn create_operator_session(&self) -> builder::CreateOperatorSession<'_> {
         builder::CreateOperatorSession::new(self)
+    }
+    /**Register a trading platform or third-party registry (sandbox)
+
+Also creates the platform's account holder, so that custodial accounts can be opened for it.
+
+Sends a `POST` request to `/v1/sandbox/platforms`
+
+```ignore
+let response = client.create_platform()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_platform(&self) -> builder::CreatePlatform<'_> {
+        builder::CreatePlatform::new(self)
+    }
+    /**Create a representative of a trading platform (sandbox)
+
+The representative can be appointed to the platform's custodial accounts with
+`appoint_representative`, and to holders' accounts by delegation.
+
+Sends a `POST` request to `/v1/sandbox/platforms/{platform_id}/representatives`
+
+Arguments:
+- `platform_id`: Platform identifier.
+- `body`
+```ignore
+let response = client.create_platform_representative()
+    .platform_id(platform_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_platform_representative(
+        &self,
+    ) -> builder::CreatePlatformRepresentative<'_> {
+        builder::CreatePlatformRepresentative::new(self)
     }
     /**Remove every holder, account, representative and transaction (sandbox)
 
@@ -6177,6 +12582,81 @@ let response = client.rescind_transfer()
 ```*/
     pub fn rescind_transfer(&self) -> builder::RescindTransfer<'_> {
         builder::RescindTransfer::new(self)
+    }
+    /**List the caller's webhook subscriptions (secrets are not shown)
+
+Sends a `GET` request to `/v1/webhook-subscriptions`
+
+Arguments:
+- `limit`: Maximum items per page (1–200, default 50).
+- `page_token`: Opaque token from a previous page's `next_page`.
+```ignore
+let response = client.list_webhook_subscriptions()
+    .limit(limit)
+    .page_token(page_token)
+    .send()
+    .await;
+```*/
+    pub fn list_webhook_subscriptions(&self) -> builder::ListWebhookSubscriptions<'_> {
+        builder::ListWebhookSubscriptions::new(self)
+    }
+    /**Subscribe to webhook events (platforms and registries)
+
+Sends a `POST` request to `/v1/webhook-subscriptions`
+
+Arguments:
+- `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
+one logical write. A retry with the same key and body replays the first response without a
+second effect; the same key with a different body is refused with `422
+idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+Keys are remembered for at least 24 hours. Required: a write without it is refused with
+`400 idempotency-key-required`.
+- `body`
+```ignore
+let response = client.create_webhook_subscription()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_webhook_subscription(&self) -> builder::CreateWebhookSubscription<'_> {
+        builder::CreateWebhookSubscription::new(self)
+    }
+    /**Delete a webhook subscription; pending deliveries to it are abandoned
+
+Sends a `DELETE` request to `/v1/webhook-subscriptions/{subscription_id}`
+
+Arguments:
+- `subscription_id`: Subscription identifier.
+```ignore
+let response = client.delete_webhook_subscription()
+    .subscription_id(subscription_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_webhook_subscription(&self) -> builder::DeleteWebhookSubscription<'_> {
+        builder::DeleteWebhookSubscription::new(self)
+    }
+    /**The delivery log of a subscription, newest event last
+
+Sends a `GET` request to `/v1/webhook-subscriptions/{subscription_id}/deliveries`
+
+Arguments:
+- `subscription_id`: Subscription identifier.
+- `limit`: Maximum items per page (1–200, default 50).
+- `page_token`: Opaque token from a previous page's `next_page`.
+- `state`: Only deliveries in this state.
+```ignore
+let response = client.list_webhook_deliveries()
+    .subscription_id(subscription_id)
+    .limit(limit)
+    .page_token(page_token)
+    .state(state)
+    .send()
+    .await;
+```*/
+    pub fn list_webhook_deliveries(&self) -> builder::ListWebhookDeliveries<'_> {
+        builder::ListWebhookDeliveries::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -6402,7 +12882,840 @@ pub mod builder {
                         ),
                     )
                 }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_account_consents`]
+
+[`Client::list_account_consents`]: super::Client::list_account_consents*/
+    #[derive(Debug, Clone)]
+    pub struct ListAccountConsents<'a> {
+        client: &'a super::Client,
+        account_id: Result<::std::string::String, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+        page_token: Result<Option<::std::string::String>, String>,
+        status: Result<Option<types::ConsentStatus>, String>,
+    }
+    impl<'a> ListAccountConsents<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                account_id: Err("account_id was not initialized".to_string()),
+                limit: Ok(None),
+                page_token: Ok(None),
+                status: Ok(None),
+            }
+        }
+        pub fn account_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.account_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn status<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ConsentStatus>,
+        {
+            self.status = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ConsentStatus` for status failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/accounts/{account_id}/consents`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ConsentPage>, Error<types::Problem>> {
+            let Self { client, account_id, limit, page_token, status } = self;
+            let account_id = account_id.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let page_token = page_token.map_err(Error::InvalidRequest)?;
+            let status = status.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/accounts/{}/consents", client.baseurl, encode_path(& account_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(&progenitor_client::QueryParam::new("status", &status))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_account_consents",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Streams `GET` requests to `/v1/accounts/{account_id}/consents`
+        pub fn stream(
+            self,
+        ) -> impl futures::Stream<
+            Item = Result<types::Consent, Error<types::Problem>>,
+        > + Unpin + 'a {
+            use ::futures::StreamExt;
+            use ::futures::TryFutureExt;
+            use ::futures::TryStreamExt;
+            let next = Self {
+                page_token: Ok(None),
+                status: Ok(None),
+                ..self.clone()
+            };
+            self.send()
+                .map_ok(move |page| {
+                    let page = page.into_inner();
+                    let first = futures::stream::iter(page.items).map(Ok);
+                    let rest = futures::stream::try_unfold(
+                            (page.next_page, next),
+                            |(next_page, next)| async {
+                                if next_page.is_none() {
+                                    Ok(None)
+                                } else {
+                                    Self {
+                                        page_token: Ok(next_page),
+                                        ..next.clone()
+                                    }
+                                        .send()
+                                        .map_ok(|page| {
+                                            let page = page.into_inner();
+                                            Some((
+                                                futures::stream::iter(page.items).map(Ok),
+                                                (page.next_page, next),
+                                            ))
+                                        })
+                                        .await
+                                }
+                            },
+                        )
+                        .try_flatten();
+                    first.chain(rest)
+                })
+                .try_flatten_stream()
+                .boxed()
+        }
+    }
+    /**Builder for [`Client::grant_consent`]
+
+[`Client::grant_consent`]: super::Client::grant_consent*/
+    #[derive(Debug, Clone)]
+    pub struct GrantConsent<'a> {
+        client: &'a super::Client,
+        account_id: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::GrantConsentIdempotencyKey>, String>,
+        body: Result<types::builder::ConsentRequest, String>,
+    }
+    impl<'a> GrantConsent<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                account_id: Err("account_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn account_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.account_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GrantConsentIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `GrantConsentIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ConsentRequest>,
+            <V as std::convert::TryInto<
+                types::ConsentRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `ConsentRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ConsentRequest,
+            ) -> types::builder::ConsentRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/accounts/{account_id}/consents`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Consent>, Error<types::Problem>> {
+            let Self { client, account_id, idempotency_key, body } = self;
+            let account_id = account_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ConsentRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/accounts/{}/consents", client.baseurl, encode_path(& account_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "grant_consent",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_delegations`]
+
+[`Client::list_delegations`]: super::Client::list_delegations*/
+    #[derive(Debug, Clone)]
+    pub struct ListDelegations<'a> {
+        client: &'a super::Client,
+        account_id: Result<::std::string::String, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+        page_token: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListDelegations<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                account_id: Err("account_id was not initialized".to_string()),
+                limit: Ok(None),
+                page_token: Ok(None),
+            }
+        }
+        pub fn account_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.account_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/accounts/{account_id}/delegations`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::DelegationPage>, Error<types::Problem>> {
+            let Self { client, account_id, limit, page_token } = self;
+            let account_id = account_id.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let page_token = page_token.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/accounts/{}/delegations", client.baseurl, encode_path(& account_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_delegations",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Streams `GET` requests to `/v1/accounts/{account_id}/delegations`
+        pub fn stream(
+            self,
+        ) -> impl futures::Stream<
+            Item = Result<types::Delegation, Error<types::Problem>>,
+        > + Unpin + 'a {
+            use ::futures::StreamExt;
+            use ::futures::TryFutureExt;
+            use ::futures::TryStreamExt;
+            let next = Self {
+                page_token: Ok(None),
+                ..self.clone()
+            };
+            self.send()
+                .map_ok(move |page| {
+                    let page = page.into_inner();
+                    let first = futures::stream::iter(page.items).map(Ok);
+                    let rest = futures::stream::try_unfold(
+                            (page.next_page, next),
+                            |(next_page, next)| async {
+                                if next_page.is_none() {
+                                    Ok(None)
+                                } else {
+                                    Self {
+                                        page_token: Ok(next_page),
+                                        ..next.clone()
+                                    }
+                                        .send()
+                                        .map_ok(|page| {
+                                            let page = page.into_inner();
+                                            Some((
+                                                futures::stream::iter(page.items).map(Ok),
+                                                (page.next_page, next),
+                                            ))
+                                        })
+                                        .await
+                                }
+                            },
+                        )
+                        .try_flatten();
+                    first.chain(rest)
+                })
+                .try_flatten_stream()
+                .boxed()
+        }
+    }
+    /**Builder for [`Client::appoint_delegate`]
+
+[`Client::appoint_delegate`]: super::Client::appoint_delegate*/
+    #[derive(Debug, Clone)]
+    pub struct AppointDelegate<'a> {
+        client: &'a super::Client,
+        account_id: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::AppointDelegateIdempotencyKey>, String>,
+        body: Result<types::builder::DelegationRequest, String>,
+    }
+    impl<'a> AppointDelegate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                account_id: Err("account_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn account_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.account_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AppointDelegateIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `AppointDelegateIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DelegationRequest>,
+            <V as std::convert::TryInto<
+                types::DelegationRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `DelegationRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::DelegationRequest,
+            ) -> types::builder::DelegationRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/accounts/{account_id}/delegations`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Delegation>, Error<types::Problem>> {
+            let Self { client, account_id, idempotency_key, body } = self;
+            let account_id = account_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::DelegationRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/accounts/{}/delegations", client.baseurl, encode_path(& account_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "appoint_delegate",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::revoke_delegation`]
+
+[`Client::revoke_delegation`]: super::Client::revoke_delegation*/
+    #[derive(Debug, Clone)]
+    pub struct RevokeDelegation<'a> {
+        client: &'a super::Client,
+        account_id: Result<::std::string::String, String>,
+        delegation_id: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::RevokeDelegationIdempotencyKey>, String>,
+    }
+    impl<'a> RevokeDelegation<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                account_id: Err("account_id was not initialized".to_string()),
+                delegation_id: Err("delegation_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+            }
+        }
+        pub fn account_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.account_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn delegation_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.delegation_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for delegation_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RevokeDelegationIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `RevokeDelegationIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/v1/accounts/{account_id}/delegations/{delegation_id}/revoke`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Delegation>, Error<types::Problem>> {
+            let Self { client, account_id, delegation_id, idempotency_key } = self;
+            let account_id = account_id.map_err(Error::InvalidRequest)?;
+            let delegation_id = delegation_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/accounts/{}/delegations/{}/revoke", client.baseurl, encode_path(&
+                account_id.to_string()), encode_path(& delegation_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "revoke_delegation",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -6595,6 +13908,13 @@ pub mod builder {
                     )
                 }
                 401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -6839,6 +14159,13 @@ pub mod builder {
                         ),
                     )
                 }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -6897,6 +14224,564 @@ pub mod builder {
                 })
                 .try_flatten_stream()
                 .boxed()
+        }
+    }
+    /**Builder for [`Client::list_associations`]
+
+[`Client::list_associations`]: super::Client::list_associations*/
+    #[derive(Debug, Clone)]
+    pub struct ListAssociations<'a> {
+        client: &'a super::Client,
+        account_id: Result<Option<::std::string::String>, String>,
+        certificate_id: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+        page_token: Result<Option<::std::string::String>, String>,
+        status: Result<Option<types::AssociationStatus>, String>,
+    }
+    impl<'a> ListAssociations<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                account_id: Ok(None),
+                certificate_id: Ok(None),
+                limit: Ok(None),
+                page_token: Ok(None),
+                status: Ok(None),
+            }
+        }
+        pub fn account_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.account_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn certificate_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.certificate_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for certificate_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn status<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AssociationStatus>,
+        {
+            self.status = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `AssociationStatus` for status failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/associations`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AssociationPage>, Error<types::Problem>> {
+            let Self { client, account_id, certificate_id, limit, page_token, status } = self;
+            let account_id = account_id.map_err(Error::InvalidRequest)?;
+            let certificate_id = certificate_id.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let page_token = page_token.map_err(Error::InvalidRequest)?;
+            let status = status.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/associations", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("account_id", &account_id))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "certificate_id",
+                        &certificate_id,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(&progenitor_client::QueryParam::new("status", &status))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_associations",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Streams `GET` requests to `/v1/associations`
+        pub fn stream(
+            self,
+        ) -> impl futures::Stream<
+            Item = Result<types::Association, Error<types::Problem>>,
+        > + Unpin + 'a {
+            use ::futures::StreamExt;
+            use ::futures::TryFutureExt;
+            use ::futures::TryStreamExt;
+            let next = Self {
+                account_id: Ok(None),
+                certificate_id: Ok(None),
+                page_token: Ok(None),
+                status: Ok(None),
+                ..self.clone()
+            };
+            self.send()
+                .map_ok(move |page| {
+                    let page = page.into_inner();
+                    let first = futures::stream::iter(page.items).map(Ok);
+                    let rest = futures::stream::try_unfold(
+                            (page.next_page, next),
+                            |(next_page, next)| async {
+                                if next_page.is_none() {
+                                    Ok(None)
+                                } else {
+                                    Self {
+                                        page_token: Ok(next_page),
+                                        ..next.clone()
+                                    }
+                                        .send()
+                                        .map_ok(|page| {
+                                            let page = page.into_inner();
+                                            Some((
+                                                futures::stream::iter(page.items).map(Ok),
+                                                (page.next_page, next),
+                                            ))
+                                        })
+                                        .await
+                                }
+                            },
+                        )
+                        .try_flatten();
+                    first.chain(rest)
+                })
+                .try_flatten_stream()
+                .boxed()
+        }
+    }
+    /**Builder for [`Client::create_association`]
+
+[`Client::create_association`]: super::Client::create_association*/
+    #[derive(Debug, Clone)]
+    pub struct CreateAssociation<'a> {
+        client: &'a super::Client,
+        idempotency_key: Result<Option<types::CreateAssociationIdempotencyKey>, String>,
+        body: Result<types::builder::AssociationRequest, String>,
+    }
+    impl<'a> CreateAssociation<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateAssociationIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `CreateAssociationIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AssociationRequest>,
+            <V as std::convert::TryInto<
+                types::AssociationRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `AssociationRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::AssociationRequest,
+            ) -> types::builder::AssociationRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/associations`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Association>, Error<types::Problem>> {
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::AssociationRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/associations", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_association",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_association`]
+
+[`Client::get_association`]: super::Client::get_association*/
+    #[derive(Debug, Clone)]
+    pub struct GetAssociation<'a> {
+        client: &'a super::Client,
+        association_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetAssociation<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                association_id: Err("association_id was not initialized".to_string()),
+            }
+        }
+        pub fn association_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.association_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for association_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/associations/{association_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Association>, Error<types::Problem>> {
+            let Self { client, association_id } = self;
+            let association_id = association_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/associations/{}", client.baseurl, encode_path(& association_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_association",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::dissolve_association`]
+
+[`Client::dissolve_association`]: super::Client::dissolve_association*/
+    #[derive(Debug, Clone)]
+    pub struct DissolveAssociation<'a> {
+        client: &'a super::Client,
+        association_id: Result<::std::string::String, String>,
+        idempotency_key: Result<
+            Option<types::DissolveAssociationIdempotencyKey>,
+            String,
+        >,
+    }
+    impl<'a> DissolveAssociation<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                association_id: Err("association_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+            }
+        }
+        pub fn association_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.association_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for association_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DissolveAssociationIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `DissolveAssociationIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/v1/associations/{association_id}/dissolve`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Association>, Error<types::Problem>> {
+            let Self { client, association_id, idempotency_key } = self;
+            let association_id = association_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/associations/{}/dissolve", client.baseurl, encode_path(&
+                association_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "dissolve_association",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
         }
     }
     /**Builder for [`Client::initiate_cancellation`]
@@ -7381,6 +15266,1241 @@ pub mod builder {
                     )
                 }
                 422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_consents`]
+
+[`Client::list_consents`]: super::Client::list_consents*/
+    #[derive(Debug, Clone)]
+    pub struct ListConsents<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+        page_token: Result<Option<::std::string::String>, String>,
+        status: Result<Option<types::ConsentStatus>, String>,
+    }
+    impl<'a> ListConsents<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                limit: Ok(None),
+                page_token: Ok(None),
+                status: Ok(None),
+            }
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn status<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ConsentStatus>,
+        {
+            self.status = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ConsentStatus` for status failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/consents`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ConsentPage>, Error<types::Problem>> {
+            let Self { client, limit, page_token, status } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let page_token = page_token.map_err(Error::InvalidRequest)?;
+            let status = status.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/consents", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(&progenitor_client::QueryParam::new("status", &status))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_consents",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Streams `GET` requests to `/v1/consents`
+        pub fn stream(
+            self,
+        ) -> impl futures::Stream<
+            Item = Result<types::Consent, Error<types::Problem>>,
+        > + Unpin + 'a {
+            use ::futures::StreamExt;
+            use ::futures::TryFutureExt;
+            use ::futures::TryStreamExt;
+            let next = Self {
+                page_token: Ok(None),
+                status: Ok(None),
+                ..self.clone()
+            };
+            self.send()
+                .map_ok(move |page| {
+                    let page = page.into_inner();
+                    let first = futures::stream::iter(page.items).map(Ok);
+                    let rest = futures::stream::try_unfold(
+                            (page.next_page, next),
+                            |(next_page, next)| async {
+                                if next_page.is_none() {
+                                    Ok(None)
+                                } else {
+                                    Self {
+                                        page_token: Ok(next_page),
+                                        ..next.clone()
+                                    }
+                                        .send()
+                                        .map_ok(|page| {
+                                            let page = page.into_inner();
+                                            Some((
+                                                futures::stream::iter(page.items).map(Ok),
+                                                (page.next_page, next),
+                                            ))
+                                        })
+                                        .await
+                                }
+                            },
+                        )
+                        .try_flatten();
+                    first.chain(rest)
+                })
+                .try_flatten_stream()
+                .boxed()
+        }
+    }
+    /**Builder for [`Client::get_consent`]
+
+[`Client::get_consent`]: super::Client::get_consent*/
+    #[derive(Debug, Clone)]
+    pub struct GetConsent<'a> {
+        client: &'a super::Client,
+        consent_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetConsent<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                consent_id: Err("consent_id was not initialized".to_string()),
+            }
+        }
+        pub fn consent_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.consent_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for consent_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/consents/{consent_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Consent>, Error<types::Problem>> {
+            let Self { client, consent_id } = self;
+            let consent_id = consent_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/consents/{}", client.baseurl, encode_path(& consent_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_consent",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::revoke_consent`]
+
+[`Client::revoke_consent`]: super::Client::revoke_consent*/
+    #[derive(Debug, Clone)]
+    pub struct RevokeConsent<'a> {
+        client: &'a super::Client,
+        consent_id: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::RevokeConsentIdempotencyKey>, String>,
+    }
+    impl<'a> RevokeConsent<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                consent_id: Err("consent_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+            }
+        }
+        pub fn consent_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.consent_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for consent_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RevokeConsentIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `RevokeConsentIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/v1/consents/{consent_id}/revoke`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Consent>, Error<types::Problem>> {
+            let Self { client, consent_id, idempotency_key } = self;
+            let consent_id = consent_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/consents/{}/revoke", client.baseurl, encode_path(& consent_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "revoke_consent",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_escrows`]
+
+[`Client::list_escrows`]: super::Client::list_escrows*/
+    #[derive(Debug, Clone)]
+    pub struct ListEscrows<'a> {
+        client: &'a super::Client,
+        account_id: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+        page_token: Result<Option<::std::string::String>, String>,
+        status: Result<Option<types::EscrowStatus>, String>,
+    }
+    impl<'a> ListEscrows<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                account_id: Ok(None),
+                limit: Ok(None),
+                page_token: Ok(None),
+                status: Ok(None),
+            }
+        }
+        pub fn account_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.account_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn status<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::EscrowStatus>,
+        {
+            self.status = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `EscrowStatus` for status failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/escrows`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::EscrowPage>, Error<types::Problem>> {
+            let Self { client, account_id, limit, page_token, status } = self;
+            let account_id = account_id.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let page_token = page_token.map_err(Error::InvalidRequest)?;
+            let status = status.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/escrows", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("account_id", &account_id))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(&progenitor_client::QueryParam::new("status", &status))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_escrows",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Streams `GET` requests to `/v1/escrows`
+        pub fn stream(
+            self,
+        ) -> impl futures::Stream<
+            Item = Result<types::Escrow, Error<types::Problem>>,
+        > + Unpin + 'a {
+            use ::futures::StreamExt;
+            use ::futures::TryFutureExt;
+            use ::futures::TryStreamExt;
+            let next = Self {
+                account_id: Ok(None),
+                page_token: Ok(None),
+                status: Ok(None),
+                ..self.clone()
+            };
+            self.send()
+                .map_ok(move |page| {
+                    let page = page.into_inner();
+                    let first = futures::stream::iter(page.items).map(Ok);
+                    let rest = futures::stream::try_unfold(
+                            (page.next_page, next),
+                            |(next_page, next)| async {
+                                if next_page.is_none() {
+                                    Ok(None)
+                                } else {
+                                    Self {
+                                        page_token: Ok(next_page),
+                                        ..next.clone()
+                                    }
+                                        .send()
+                                        .map_ok(|page| {
+                                            let page = page.into_inner();
+                                            Some((
+                                                futures::stream::iter(page.items).map(Ok),
+                                                (page.next_page, next),
+                                            ))
+                                        })
+                                        .await
+                                }
+                            },
+                        )
+                        .try_flatten();
+                    first.chain(rest)
+                })
+                .try_flatten_stream()
+                .boxed()
+        }
+    }
+    /**Builder for [`Client::create_escrow`]
+
+[`Client::create_escrow`]: super::Client::create_escrow*/
+    #[derive(Debug, Clone)]
+    pub struct CreateEscrow<'a> {
+        client: &'a super::Client,
+        idempotency_key: Result<Option<types::CreateEscrowIdempotencyKey>, String>,
+        body: Result<types::builder::EscrowRequest, String>,
+    }
+    impl<'a> CreateEscrow<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateEscrowIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `CreateEscrowIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::EscrowRequest>,
+            <V as std::convert::TryInto<types::EscrowRequest>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `EscrowRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::EscrowRequest,
+            ) -> types::builder::EscrowRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/escrows`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Escrow>, Error<types::Problem>> {
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::EscrowRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/escrows", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_escrow",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_escrow`]
+
+[`Client::get_escrow`]: super::Client::get_escrow*/
+    #[derive(Debug, Clone)]
+    pub struct GetEscrow<'a> {
+        client: &'a super::Client,
+        escrow_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetEscrow<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                escrow_id: Err("escrow_id was not initialized".to_string()),
+            }
+        }
+        pub fn escrow_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.escrow_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for escrow_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/escrows/{escrow_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Escrow>, Error<types::Problem>> {
+            let Self { client, escrow_id } = self;
+            let escrow_id = escrow_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/escrows/{}", client.baseurl, encode_path(& escrow_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_escrow",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::release_escrow`]
+
+[`Client::release_escrow`]: super::Client::release_escrow*/
+    #[derive(Debug, Clone)]
+    pub struct ReleaseEscrow<'a> {
+        client: &'a super::Client,
+        escrow_id: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::ReleaseEscrowIdempotencyKey>, String>,
+    }
+    impl<'a> ReleaseEscrow<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                escrow_id: Err("escrow_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+            }
+        }
+        pub fn escrow_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.escrow_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for escrow_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ReleaseEscrowIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ReleaseEscrowIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/v1/escrows/{escrow_id}/release`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Escrow>, Error<types::Problem>> {
+            let Self { client, escrow_id, idempotency_key } = self;
+            let escrow_id = escrow_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/escrows/{}/release", client.baseurl, encode_path(& escrow_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "release_escrow",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::settle_escrow`]
+
+[`Client::settle_escrow`]: super::Client::settle_escrow*/
+    #[derive(Debug, Clone)]
+    pub struct SettleEscrow<'a> {
+        client: &'a super::Client,
+        escrow_id: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::SettleEscrowIdempotencyKey>, String>,
+        body: Result<types::builder::SettleRequest, String>,
+    }
+    impl<'a> SettleEscrow<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                escrow_id: Err("escrow_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn escrow_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.escrow_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for escrow_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SettleEscrowIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `SettleEscrowIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SettleRequest>,
+            <V as std::convert::TryInto<types::SettleRequest>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `SettleRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::SettleRequest,
+            ) -> types::builder::SettleRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/escrows/{escrow_id}/settle`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Escrow>, Error<types::Problem>> {
+            let Self { client, escrow_id, idempotency_key, body } = self;
+            let escrow_id = escrow_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::SettleRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/escrows/{}/settle", client.baseurl, encode_path(& escrow_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "settle_escrow",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::issue_token`]
+
+[`Client::issue_token`]: super::Client::issue_token*/
+    #[derive(Debug, Clone)]
+    pub struct IssueToken<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::TokenRequest, String>,
+    }
+    impl<'a> IssueToken<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TokenRequest>,
+            <V as std::convert::TryInto<types::TokenRequest>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `TokenRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::TokenRequest,
+            ) -> types::builder::TokenRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/oauth/token`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TokenResponse>, Error<types::OAuthError>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::TokenRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/oauth/token", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .form_urlencoded(&body)?
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "issue_token",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_platform`]
+
+[`Client::get_platform`]: super::Client::get_platform*/
+    #[derive(Debug, Clone)]
+    pub struct GetPlatform<'a> {
+        client: &'a super::Client,
+        platform_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetPlatform<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                platform_id: Err("platform_id was not initialized".to_string()),
+            }
+        }
+        pub fn platform_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.platform_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for platform_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/platforms/{platform_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Platform>, Error<types::Problem>> {
+            let Self { client, platform_id } = self;
+            let platform_id = platform_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/platforms/{}", client.baseurl, encode_path(& platform_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_platform",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -8054,6 +17174,545 @@ pub mod builder {
                 .boxed()
         }
     }
+    /**Builder for [`Client::list_reservations`]
+
+[`Client::list_reservations`]: super::Client::list_reservations*/
+    #[derive(Debug, Clone)]
+    pub struct ListReservations<'a> {
+        client: &'a super::Client,
+        account_id: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+        page_token: Result<Option<::std::string::String>, String>,
+        status: Result<Option<types::ReservationStatus>, String>,
+    }
+    impl<'a> ListReservations<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                account_id: Ok(None),
+                limit: Ok(None),
+                page_token: Ok(None),
+                status: Ok(None),
+            }
+        }
+        pub fn account_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.account_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn status<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ReservationStatus>,
+        {
+            self.status = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ReservationStatus` for status failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/reservations`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ReservationPage>, Error<types::Problem>> {
+            let Self { client, account_id, limit, page_token, status } = self;
+            let account_id = account_id.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let page_token = page_token.map_err(Error::InvalidRequest)?;
+            let status = status.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/reservations", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("account_id", &account_id))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(&progenitor_client::QueryParam::new("status", &status))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_reservations",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Streams `GET` requests to `/v1/reservations`
+        pub fn stream(
+            self,
+        ) -> impl futures::Stream<
+            Item = Result<types::Reservation, Error<types::Problem>>,
+        > + Unpin + 'a {
+            use ::futures::StreamExt;
+            use ::futures::TryFutureExt;
+            use ::futures::TryStreamExt;
+            let next = Self {
+                account_id: Ok(None),
+                page_token: Ok(None),
+                status: Ok(None),
+                ..self.clone()
+            };
+            self.send()
+                .map_ok(move |page| {
+                    let page = page.into_inner();
+                    let first = futures::stream::iter(page.items).map(Ok);
+                    let rest = futures::stream::try_unfold(
+                            (page.next_page, next),
+                            |(next_page, next)| async {
+                                if next_page.is_none() {
+                                    Ok(None)
+                                } else {
+                                    Self {
+                                        page_token: Ok(next_page),
+                                        ..next.clone()
+                                    }
+                                        .send()
+                                        .map_ok(|page| {
+                                            let page = page.into_inner();
+                                            Some((
+                                                futures::stream::iter(page.items).map(Ok),
+                                                (page.next_page, next),
+                                            ))
+                                        })
+                                        .await
+                                }
+                            },
+                        )
+                        .try_flatten();
+                    first.chain(rest)
+                })
+                .try_flatten_stream()
+                .boxed()
+        }
+    }
+    /**Builder for [`Client::create_reservation`]
+
+[`Client::create_reservation`]: super::Client::create_reservation*/
+    #[derive(Debug, Clone)]
+    pub struct CreateReservation<'a> {
+        client: &'a super::Client,
+        idempotency_key: Result<Option<types::CreateReservationIdempotencyKey>, String>,
+        body: Result<types::builder::ReservationRequest, String>,
+    }
+    impl<'a> CreateReservation<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateReservationIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `CreateReservationIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ReservationRequest>,
+            <V as std::convert::TryInto<
+                types::ReservationRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `ReservationRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ReservationRequest,
+            ) -> types::builder::ReservationRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/reservations`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Reservation>, Error<types::Problem>> {
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ReservationRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/reservations", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_reservation",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_reservation`]
+
+[`Client::get_reservation`]: super::Client::get_reservation*/
+    #[derive(Debug, Clone)]
+    pub struct GetReservation<'a> {
+        client: &'a super::Client,
+        reservation_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetReservation<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                reservation_id: Err("reservation_id was not initialized".to_string()),
+            }
+        }
+        pub fn reservation_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.reservation_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for reservation_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/reservations/{reservation_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Reservation>, Error<types::Problem>> {
+            let Self { client, reservation_id } = self;
+            let reservation_id = reservation_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/reservations/{}", client.baseurl, encode_path(& reservation_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_reservation",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::release_reservation`]
+
+[`Client::release_reservation`]: super::Client::release_reservation*/
+    #[derive(Debug, Clone)]
+    pub struct ReleaseReservation<'a> {
+        client: &'a super::Client,
+        reservation_id: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::ReleaseReservationIdempotencyKey>, String>,
+    }
+    impl<'a> ReleaseReservation<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                reservation_id: Err("reservation_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+            }
+        }
+        pub fn reservation_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.reservation_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for reservation_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ReleaseReservationIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ReleaseReservationIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/v1/reservations/{reservation_id}/release`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Reservation>, Error<types::Problem>> {
+            let Self { client, reservation_id, idempotency_key } = self;
+            let reservation_id = reservation_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/reservations/{}/release", client.baseurl, encode_path(&
+                reservation_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "release_reservation",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::create_account_holder`]
 
 [`Client::create_account_holder`]: super::Client::create_account_holder*/
@@ -8401,6 +18060,176 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::get_clock`]
+
+[`Client::get_clock`]: super::Client::get_clock*/
+    #[derive(Debug, Clone)]
+    pub struct GetClock<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> GetClock<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/sandbox/clock`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SandboxClock>, Error<types::Problem>> {
+            let Self { client } = self;
+            let url = format!("{}/v1/sandbox/clock", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_clock",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::advance_clock`]
+
+[`Client::advance_clock`]: super::Client::advance_clock*/
+    #[derive(Debug, Clone)]
+    pub struct AdvanceClock<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ClockAdvance, String>,
+    }
+    impl<'a> AdvanceClock<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ClockAdvance>,
+            <V as std::convert::TryInto<types::ClockAdvance>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `ClockAdvance` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ClockAdvance,
+            ) -> types::builder::ClockAdvance,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/sandbox/clock/advance`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SandboxClock>, Error<types::Problem>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::ClockAdvance::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/sandbox/clock/advance", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "advance_clock",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::issue_units`]
 
 [`Client::issue_units`]: super::Client::issue_units*/
@@ -8556,6 +18385,247 @@ pub mod builder {
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_platform`]
+
+[`Client::create_platform`]: super::Client::create_platform*/
+    #[derive(Debug, Clone)]
+    pub struct CreatePlatform<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::NewPlatform, String>,
+    }
+    impl<'a> CreatePlatform<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::NewPlatform>,
+            <V as std::convert::TryInto<types::NewPlatform>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `NewPlatform` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::NewPlatform,
+            ) -> types::builder::NewPlatform,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/sandbox/platforms`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PlatformCredential>, Error<types::Problem>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| types::NewPlatform::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/sandbox/platforms", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_platform",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_platform_representative`]
+
+[`Client::create_platform_representative`]: super::Client::create_platform_representative*/
+    #[derive(Debug, Clone)]
+    pub struct CreatePlatformRepresentative<'a> {
+        client: &'a super::Client,
+        platform_id: Result<::std::string::String, String>,
+        body: Result<types::builder::NewPlatformRepresentative, String>,
+    }
+    impl<'a> CreatePlatformRepresentative<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                platform_id: Err("platform_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn platform_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.platform_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for platform_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::NewPlatformRepresentative>,
+            <V as std::convert::TryInto<
+                types::NewPlatformRepresentative,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `NewPlatformRepresentative` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::NewPlatformRepresentative,
+            ) -> types::builder::NewPlatformRepresentative,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/sandbox/platforms/{platform_id}/representatives`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::PlatformRepresentativeCredential>,
+            Error<types::Problem>,
+        > {
+            let Self { client, platform_id, body } = self;
+            let platform_id = platform_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::NewPlatformRepresentative::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/sandbox/platforms/{}/representatives", client.baseurl,
+                encode_path(& platform_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_platform_representative",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -9268,6 +19338,562 @@ pub mod builder {
                 }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+    }
+    /**Builder for [`Client::list_webhook_subscriptions`]
+
+[`Client::list_webhook_subscriptions`]: super::Client::list_webhook_subscriptions*/
+    #[derive(Debug, Clone)]
+    pub struct ListWebhookSubscriptions<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+        page_token: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListWebhookSubscriptions<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                limit: Ok(None),
+                page_token: Ok(None),
+            }
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/webhook-subscriptions`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WebhookSubscriptionPage>,
+            Error<types::Problem>,
+        > {
+            let Self { client, limit, page_token } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let page_token = page_token.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/webhook-subscriptions", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_webhook_subscriptions",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Streams `GET` requests to `/v1/webhook-subscriptions`
+        pub fn stream(
+            self,
+        ) -> impl futures::Stream<
+            Item = Result<types::WebhookSubscription, Error<types::Problem>>,
+        > + Unpin + 'a {
+            use ::futures::StreamExt;
+            use ::futures::TryFutureExt;
+            use ::futures::TryStreamExt;
+            let next = Self {
+                page_token: Ok(None),
+                ..self.clone()
+            };
+            self.send()
+                .map_ok(move |page| {
+                    let page = page.into_inner();
+                    let first = futures::stream::iter(page.items).map(Ok);
+                    let rest = futures::stream::try_unfold(
+                            (page.next_page, next),
+                            |(next_page, next)| async {
+                                if next_page.is_none() {
+                                    Ok(None)
+                                } else {
+                                    Self {
+                                        page_token: Ok(next_page),
+                                        ..next.clone()
+                                    }
+                                        .send()
+                                        .map_ok(|page| {
+                                            let page = page.into_inner();
+                                            Some((
+                                                futures::stream::iter(page.items).map(Ok),
+                                                (page.next_page, next),
+                                            ))
+                                        })
+                                        .await
+                                }
+                            },
+                        )
+                        .try_flatten();
+                    first.chain(rest)
+                })
+                .try_flatten_stream()
+                .boxed()
+        }
+    }
+    /**Builder for [`Client::create_webhook_subscription`]
+
+[`Client::create_webhook_subscription`]: super::Client::create_webhook_subscription*/
+    #[derive(Debug, Clone)]
+    pub struct CreateWebhookSubscription<'a> {
+        client: &'a super::Client,
+        idempotency_key: Result<
+            Option<types::CreateWebhookSubscriptionIdempotencyKey>,
+            String,
+        >,
+        body: Result<types::builder::WebhookSubscriptionRequest, String>,
+    }
+    impl<'a> CreateWebhookSubscription<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateWebhookSubscriptionIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `CreateWebhookSubscriptionIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::WebhookSubscriptionRequest>,
+            <V as std::convert::TryInto<
+                types::WebhookSubscriptionRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `WebhookSubscriptionRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::WebhookSubscriptionRequest,
+            ) -> types::builder::WebhookSubscriptionRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/webhook-subscriptions`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::WebhookSubscription>, Error<types::Problem>> {
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::WebhookSubscriptionRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/webhook-subscriptions", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_webhook_subscription",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_webhook_subscription`]
+
+[`Client::delete_webhook_subscription`]: super::Client::delete_webhook_subscription*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteWebhookSubscription<'a> {
+        client: &'a super::Client,
+        subscription_id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteWebhookSubscription<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscription_id: Err("subscription_id was not initialized".to_string()),
+            }
+        }
+        pub fn subscription_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subscription_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subscription_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/webhook-subscriptions/{subscription_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::WebhookSubscription>, Error<types::Problem>> {
+            let Self { client, subscription_id } = self;
+            let subscription_id = subscription_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/webhook-subscriptions/{}", client.baseurl, encode_path(&
+                subscription_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_webhook_subscription",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_webhook_deliveries`]
+
+[`Client::list_webhook_deliveries`]: super::Client::list_webhook_deliveries*/
+    #[derive(Debug, Clone)]
+    pub struct ListWebhookDeliveries<'a> {
+        client: &'a super::Client,
+        subscription_id: Result<::std::string::String, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+        page_token: Result<Option<::std::string::String>, String>,
+        state: Result<Option<types::DeliveryState>, String>,
+    }
+    impl<'a> ListWebhookDeliveries<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscription_id: Err("subscription_id was not initialized".to_string()),
+                limit: Ok(None),
+                page_token: Ok(None),
+                state: Ok(None),
+            }
+        }
+        pub fn subscription_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subscription_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subscription_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn state<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DeliveryState>,
+        {
+            self.state = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `DeliveryState` for state failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/webhook-subscriptions/{subscription_id}/deliveries`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::WebhookDeliveryPage>, Error<types::Problem>> {
+            let Self { client, subscription_id, limit, page_token, state } = self;
+            let subscription_id = subscription_id.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let page_token = page_token.map_err(Error::InvalidRequest)?;
+            let state = state.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/webhook-subscriptions/{}/deliveries", client.baseurl,
+                encode_path(& subscription_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(&progenitor_client::QueryParam::new("state", &state))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_webhook_deliveries",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Streams `GET` requests to `/v1/webhook-subscriptions/{subscription_id}/deliveries`
+        pub fn stream(
+            self,
+        ) -> impl futures::Stream<
+            Item = Result<types::WebhookDelivery, Error<types::Problem>>,
+        > + Unpin + 'a {
+            use ::futures::StreamExt;
+            use ::futures::TryFutureExt;
+            use ::futures::TryStreamExt;
+            let next = Self {
+                page_token: Ok(None),
+                state: Ok(None),
+                ..self.clone()
+            };
+            self.send()
+                .map_ok(move |page| {
+                    let page = page.into_inner();
+                    let first = futures::stream::iter(page.items).map(Ok);
+                    let rest = futures::stream::try_unfold(
+                            (page.next_page, next),
+                            |(next_page, next)| async {
+                                if next_page.is_none() {
+                                    Ok(None)
+                                } else {
+                                    Self {
+                                        page_token: Ok(next_page),
+                                        ..next.clone()
+                                    }
+                                        .send()
+                                        .map_ok(|page| {
+                                            let page = page.into_inner();
+                                            Some((
+                                                futures::stream::iter(page.items).map(Ok),
+                                                (page.next_page, next),
+                                            ))
+                                        })
+                                        .await
+                                }
+                            },
+                        )
+                        .try_flatten();
+                    first.chain(rest)
+                })
+                .try_flatten_stream()
+                .boxed()
         }
     }
 }

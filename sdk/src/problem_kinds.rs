@@ -16,6 +16,8 @@ pub enum ProblemKind {
     Unauthenticated,
     ///The caller is authenticated but its role does not allow this action on a resource it can see.
     Forbidden,
+    ///The caller is a platform or registry whose consent on this account lacks the needed scope, or was revoked or has expired.
+    ConsentRequired,
     ///The approver is the initiator, and the account has more than one authorised representative (four-eyes rule).
     SecondApproverRequired,
     ///The resource does not exist, or the caller may not know that it exists.
@@ -30,6 +32,8 @@ pub enum ProblemKind {
     UnitsLocked,
     ///The transaction is not in a state that allows this action (e.g. approving a completed transfer).
     InvalidState,
+    ///The unit or the certificate already has a live association (associations are 1:1).
+    AssociationConflict,
     ///A request with the same `Idempotency-Key` is still being processed.
     IdempotencyKeyInUse,
     ///The `Idempotency-Key` was already used with a different request.
@@ -49,6 +53,7 @@ impl ProblemKind {
         ProblemKind::IdempotencyKeyRequired,
         ProblemKind::Unauthenticated,
         ProblemKind::Forbidden,
+        ProblemKind::ConsentRequired,
         ProblemKind::SecondApproverRequired,
         ProblemKind::NotFound,
         ProblemKind::MethodNotAllowed,
@@ -56,6 +61,7 @@ impl ProblemKind {
         ProblemKind::UnitsNotHeld,
         ProblemKind::UnitsLocked,
         ProblemKind::InvalidState,
+        ProblemKind::AssociationConflict,
         ProblemKind::IdempotencyKeyInUse,
         ProblemKind::IdempotencyKeyReused,
         ProblemKind::ValidationFailed,
@@ -72,6 +78,7 @@ impl ProblemKind {
             }
             ProblemKind::Unauthenticated => "urn:ucr:problem:unauthenticated",
             ProblemKind::Forbidden => "urn:ucr:problem:forbidden",
+            ProblemKind::ConsentRequired => "urn:ucr:problem:consent-required",
             ProblemKind::SecondApproverRequired => {
                 "urn:ucr:problem:second-approver-required"
             }
@@ -81,6 +88,7 @@ impl ProblemKind {
             ProblemKind::UnitsNotHeld => "urn:ucr:problem:units-not-held",
             ProblemKind::UnitsLocked => "urn:ucr:problem:units-locked",
             ProblemKind::InvalidState => "urn:ucr:problem:invalid-state",
+            ProblemKind::AssociationConflict => "urn:ucr:problem:association-conflict",
             ProblemKind::IdempotencyKeyInUse => "urn:ucr:problem:idempotency-key-in-use",
             ProblemKind::IdempotencyKeyReused => "urn:ucr:problem:idempotency-key-reused",
             ProblemKind::ValidationFailed => "urn:ucr:problem:validation-failed",
@@ -96,6 +104,7 @@ impl ProblemKind {
             ProblemKind::IdempotencyKeyRequired => 400,
             ProblemKind::Unauthenticated => 401,
             ProblemKind::Forbidden => 403,
+            ProblemKind::ConsentRequired => 403,
             ProblemKind::SecondApproverRequired => 403,
             ProblemKind::NotFound => 404,
             ProblemKind::MethodNotAllowed => 405,
@@ -103,6 +112,7 @@ impl ProblemKind {
             ProblemKind::UnitsNotHeld => 409,
             ProblemKind::UnitsLocked => 409,
             ProblemKind::InvalidState => 409,
+            ProblemKind::AssociationConflict => 409,
             ProblemKind::IdempotencyKeyInUse => 409,
             ProblemKind::IdempotencyKeyReused => 422,
             ProblemKind::ValidationFailed => 422,

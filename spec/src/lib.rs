@@ -9,6 +9,7 @@ pub mod associations;
 pub mod model;
 pub mod paging;
 pub mod paths;
+pub mod paths_platforms;
 pub mod platforms;
 pub mod problem;
 pub mod registers;
@@ -31,9 +32,9 @@ pub const API_VERSION: &str = "1.0.0";
 /// names the problem `type`s of that status. The conformance suite relies on this table too.
 pub const ERRORS: &[(&str, &[u16])] = &[
     ("list_accounts", &[400, 401]),
-    ("get_account", &[401, 404]),
-    ("list_holdings", &[400, 401, 404]),
-    ("list_transactions", &[400, 401, 404]),
+    ("get_account", &[401, 403, 404]),
+    ("list_holdings", &[400, 401, 403, 404]),
+    ("list_transactions", &[400, 401, 403, 404]),
     ("initiate_transfer", &[400, 401, 403, 404, 409, 422]),
     ("get_transfer", &[401, 404]),
     ("approve_transfer", &[400, 401, 403, 404, 409, 422]),
@@ -52,6 +53,38 @@ pub const ERRORS: &[(&str, &[u16])] = &[
     ("appoint_representative", &[400, 401, 404, 422]),
     ("issue_units", &[400, 401, 404, 422]),
     ("reset_sandbox", &[401, 404]),
+    ("get_platform", &[401, 404]),
+    ("grant_consent", &[400, 401, 403, 404, 422]),
+    ("list_account_consents", &[400, 401, 403, 404]),
+    ("list_consents", &[400, 401]),
+    ("get_consent", &[401, 404]),
+    ("revoke_consent", &[400, 401, 403, 404, 409, 422]),
+    ("appoint_delegate", &[400, 401, 403, 404, 409, 422]),
+    ("list_delegations", &[400, 401, 403, 404]),
+    ("revoke_delegation", &[400, 401, 403, 404, 409, 422]),
+    ("create_reservation", &[400, 401, 403, 404, 409, 422]),
+    ("list_reservations", &[400, 401]),
+    ("get_reservation", &[401, 403, 404]),
+    ("release_reservation", &[400, 401, 403, 404, 409, 422]),
+    ("create_escrow", &[400, 401, 403, 404, 409, 422]),
+    ("list_escrows", &[400, 401]),
+    ("get_escrow", &[401, 404]),
+    ("settle_escrow", &[400, 401, 403, 404, 409, 422]),
+    ("release_escrow", &[400, 401, 403, 404, 409, 422]),
+    ("create_association", &[400, 401, 403, 404, 409, 422]),
+    ("list_associations", &[400, 401]),
+    ("get_association", &[401, 404]),
+    ("dissolve_association", &[400, 401, 403, 404, 409, 422]),
+    ("create_webhook_subscription", &[400, 401, 403, 422]),
+    ("list_webhook_subscriptions", &[400, 401, 403]),
+    ("delete_webhook_subscription", &[401, 404]),
+    ("list_webhook_deliveries", &[400, 401, 404]),
+    ("create_platform", &[400, 401, 404, 422]),
+    ("create_platform_representative", &[400, 401, 404, 422]),
+    ("get_clock", &[401, 404]),
+    ("advance_clock", &[400, 401, 404, 422]),
+    // The token endpoint answers RFC 6749 errors, declared on the operation itself.
+    ("issue_token", &[]),
 ];
 
 const DESCRIPTION: &str = r#"The proposed interoperability API of the Clean Energy Regulator's Unit and Certificate Registry
@@ -80,6 +113,15 @@ This document is the common design that every interoperability model of the CER'
   splits it. Units are conserved: only issuance creates them, and cancelled units never move.
 - **Four eyes**: a transfer or cancellation is initiated by an `initiator` and approved by an
   `approver` who is not the initiator, unless the account has a single representative.
+- **Platforms and registries** authenticate as themselves (a token from `/v1/oauth/token`).
+  Their access to an account comes only from an `active` consent of the holder, with scopes, or,
+  for escrowed units, from being the escrow's controller. An account the platform never held a
+  consent for answers `404`; one whose consent lacks the scope, was revoked or has expired answers
+  `403 consent-required`, from the very next request after the change. A platform's
+  representatives act as authorised representatives wherever they are appointed (the platform's
+  custodial accounts; holders' accounts by delegation).
+- **Time**: expiries (pending transactions after 7 days, consents, reservations, escrows) take
+  effect at the first request after the instant; the sandbox clock can be moved forward.
 - **Sandbox**: the `sandbox` operations set up test data. An implementation may leave them out
   (answering `404 sandbox-unavailable`); production implementations must.
 
@@ -125,13 +167,51 @@ and needs `/v2`.
         paths::appoint_representative,
         paths::issue_units,
         paths::reset_sandbox,
+        paths_platforms::issue_token,
+        paths_platforms::get_platform,
+        paths_platforms::grant_consent,
+        paths_platforms::list_account_consents,
+        paths_platforms::list_consents,
+        paths_platforms::get_consent,
+        paths_platforms::revoke_consent,
+        paths_platforms::appoint_delegate,
+        paths_platforms::list_delegations,
+        paths_platforms::revoke_delegation,
+        paths_platforms::create_reservation,
+        paths_platforms::list_reservations,
+        paths_platforms::get_reservation,
+        paths_platforms::release_reservation,
+        paths_platforms::create_escrow,
+        paths_platforms::list_escrows,
+        paths_platforms::get_escrow,
+        paths_platforms::settle_escrow,
+        paths_platforms::release_escrow,
+        paths_platforms::create_association,
+        paths_platforms::list_associations,
+        paths_platforms::get_association,
+        paths_platforms::dissolve_association,
+        paths_platforms::create_webhook_subscription,
+        paths_platforms::list_webhook_subscriptions,
+        paths_platforms::delete_webhook_subscription,
+        paths_platforms::list_webhook_deliveries,
+        paths_platforms::create_platform,
+        paths_platforms::create_platform_representative,
+        paths_platforms::get_clock,
+        paths_platforms::advance_clock,
     ),
-    components(schemas(Problem, problem::InvalidParam)),
+    components(schemas(Problem, problem::InvalidParam, webhooks::WebhookEvent, webhooks::EventData)),
     tags(
         (name = "accounts", description = "Read access to ANREU accounts: details, holdings, transaction history."),
         (name = "transfers", description = "Write access: transfers between accounts under the four-eyes rule."),
         (name = "cancellations", description = "Write access: voluntary cancellation of units."),
         (name = "registers", description = "The CER's public registers: open data, no authentication."),
+        (name = "platforms", description = "Trading platforms and third-party registries, and their OAuth 2.0 token endpoint."),
+        (name = "consents", description = "Account holders' consents for platforms and registries to access an account (B.1, B.4, C.1)."),
+        (name = "delegations", description = "Platform representatives appointed as authorised representatives of an account (B.2)."),
+        (name = "reservations", description = "Units reserved for a trading platform: fleeting custody (B.4)."),
+        (name = "escrows", description = "Units escrowed under a trading platform's control (B.5)."),
+        (name = "associations", description = "Third-party certificates associated 1:1 with units (C.1)."),
+        (name = "webhooks", description = "Event subscriptions and delivery logs (Standard Webhooks)."),
         (name = "sandbox", description = "Test set-up. Optional; never present in production."),
     )
 )]
@@ -169,8 +249,38 @@ pub fn openapi_json() -> Value {
             }
         }
     }
+    doc["webhooks"] = webhooks_section();
     normalise_integer_formats(&mut doc);
     doc
+}
+
+/// The 3.1 `webhooks` section: one entry per event type the registry sends.
+fn webhooks_section() -> Value {
+    let mut out = Map::new();
+    for event in webhooks::EventType::ALL {
+        let name = event.name();
+        let header = |header: &str, description: &str| {
+            json!({"name": header, "in": "header", "required": true, "description": description, "schema": {"type": "string"}})
+        };
+        out.insert(name.clone(), json!({
+            "post": {
+                "summary": format!("`{name}` event"),
+                "description": "Sent to every subscription of the event's platform or registry that lists this event type. Verify `webhook-signature` before trusting the body; answer 2xx to acknowledge, anything else is retried with exponential backoff.",
+                "operationId": format!("webhook_{}", name.replace('.', "_")),
+                "parameters": [
+                    header("webhook-id", "The event ID; the same on every retry of one event."),
+                    header("webhook-timestamp", "Unix seconds when this attempt was signed."),
+                    header("webhook-signature", "Space-separated `v1,<base64 HMAC-SHA256 of \"{webhook-id}.{webhook-timestamp}.{body}\">` signatures, keyed with the subscription secret.")
+                ],
+                "requestBody": {
+                    "required": true,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WebhookEvent"}}}
+                },
+                "responses": {"2XX": {"description": "Acknowledged."}}
+            }
+        }));
+    }
+    Value::Object(out)
 }
 
 /// The published document, pretty-printed with a trailing newline: the bytes of `spec/openapi.json`.

@@ -164,3 +164,41 @@ pub struct DelegationRequest {
     /// Roles on the account; at least one.
     pub roles: Vec<Role>,
 }
+
+/// OAuth 2.0 client-credentials token request (RFC 6749 section 4.4), form-encoded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// Always `client_credentials`.
+    #[schema(example = "client_credentials")]
+    pub grant_type: String,
+    /// The platform's client ID.
+    pub client_id: String,
+    /// The platform's client secret.
+    pub client_secret: String,
+    /// Ignored; a token carries the platform's own permissions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+/// An access token (RFC 6749 section 5.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct TokenResponse {
+    /// The bearer token.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the token expires (3600 by default).
+    pub expires_in: u64,
+}
+
+/// A token endpoint error (RFC 6749 section 5.2). The token endpoint answers with this shape,
+/// not with a problem document, as OAuth clients expect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OAuthError {
+    /// `invalid_request`, `invalid_client` or `unsupported_grant_type`.
+    pub error: String,
+    /// Human-readable explanation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
+}

@@ -96,6 +96,8 @@ problem_types! {
     Unauthenticated = ("unauthenticated", 401, "Authentication required"),
     /// The caller is authenticated but its role does not allow this action on a resource it can see.
     Forbidden = ("forbidden", 403, "Forbidden"),
+    /// The caller is a platform or registry whose consent on this account lacks the needed scope, or was revoked or has expired.
+    ConsentRequired = ("consent-required", 403, "Consent required"),
     /// The approver is the initiator, and the account has more than one authorised representative (four-eyes rule).
     SecondApproverRequired = ("second-approver-required", 403, "Second approver required"),
     /// The resource does not exist, or the caller may not know that it exists.
@@ -110,6 +112,8 @@ problem_types! {
     UnitsLocked = ("units-locked", 409, "Units locked"),
     /// The transaction is not in a state that allows this action (e.g. approving a completed transfer).
     InvalidState = ("invalid-state", 409, "Invalid state"),
+    /// The unit or the certificate already has a live association (associations are 1:1).
+    AssociationConflict = ("association-conflict", 409, "Association conflict"),
     /// A request with the same `Idempotency-Key` is still being processed.
     IdempotencyKeyInUse = ("idempotency-key-in-use", 409, "Idempotency-Key in use"),
     /// The `Idempotency-Key` was already used with a different request.

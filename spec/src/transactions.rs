@@ -12,6 +12,10 @@ use crate::model::{SerialRange, TransactionStatus};
 /// account) **or** by `quantity` (the registry picks available blocks of `unit_type` in ascending
 /// serial order, optionally only of `vintage` and/or `project_id`). Sending both or neither is a
 /// `validation-failed` problem.
+///
+/// To move a reservation's units to the platform's interim custodial account (B.4), give
+/// `reservation_id` instead: the transfer takes every unit of the reservation, `to_account_id` must
+/// be the reservation's custodial account, and neither `quantity` nor `serial_ranges` may be sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
@@ -46,6 +50,9 @@ pub struct TransferRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 200)]
     pub reference: Option<String>,
+    /// Move the units of this active reservation (B.4) instead of choosing units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reservation_id: Option<String>,
 }
 
 /// A transfer of units between accounts.
@@ -99,6 +106,13 @@ pub struct Transfer {
     /// Reason given on rejection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The reservation whose units this transfer moves (B.4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reservation_id: Option<String>,
+    /// The escrow this transfer settled (B.5); such a transfer is completed in one step by the
+    /// escrow's controller.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escrow_id: Option<String>,
 }
 
 /// Request to cancel units voluntarily (e.g. to support an offset claim).

@@ -38,6 +38,29 @@ pub enum EventType {
     AssociationChanged,
 }
 
+impl EventType {
+    /// Every event type.
+    pub const ALL: &'static [EventType] = &[
+        EventType::ReservationReleased,
+        EventType::ReservationExpired,
+        EventType::ReservationConsumed,
+        EventType::EscrowSettled,
+        EventType::EscrowReleased,
+        EventType::ConsentRevoked,
+        EventType::ConsentExpired,
+        EventType::TransferCompleted,
+        EventType::AssociationChanged,
+    ];
+
+    /// The wire name, e.g. `reservation.released`.
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+}
+
 /// A webhook subscription of a platform or registry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct WebhookSubscription {

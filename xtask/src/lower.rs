@@ -67,14 +67,11 @@ pub fn lower(doc: &Value) -> Result<Value, LowerError> {
         .expect("checked above: the document is an object");
     root.insert("openapi".into(), json!("3.0.3"));
     root.remove("jsonSchemaDialect");
-    if root
-        .remove("webhooks")
-        .is_some_and(|w| w.as_object().is_some_and(|m| !m.is_empty()))
-    {
-        return Err(LowerError {
-            pointer: "/webhooks".into(),
-            reason: "top-level webhooks have no 3.0 form; declare them as callbacks".into(),
-        });
+    // Top-level webhooks have no 3.0 form. They describe requests the registry sends, not
+    // operations a client calls, so the generated client loses nothing; their payload schemas stay
+    // in components.
+    if let Some(webhooks) = root.remove("webhooks") {
+        check_webhook_refs(&webhooks, doc)?;
     }
     if let Some(license) = root
         .get_mut("info")
@@ -93,6 +90,36 @@ pub fn lower(doc: &Value) -> Result<Value, LowerError> {
     }
     walk_non_schema(&mut out, "")?;
     Ok(out)
+}
+
+/// Every structured schema a webhook refers to must live in `components/schemas`, or dropping the
+/// section would lose it (inline scalar header schemas carry nothing a client is generated from).
+fn check_webhook_refs(webhooks: &Value, doc: &Value) -> Result<(), LowerError> {
+    match webhooks {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get("$ref") {
+                let pointer = reference.trim_start_matches('#');
+                if doc.pointer(pointer).is_none() {
+                    return Err(LowerError {
+                        pointer: "/webhooks".into(),
+                        reason: format!("refers to `{reference}`, which is not in the document"),
+                    });
+                }
+            } else if map.get("schema").is_some_and(|s| {
+                s.get("$ref").is_none()
+                    && (s.get("properties").is_some()
+                        || s.get("type").is_some_and(|t| t == "object" || t == "array"))
+            }) {
+                return Err(LowerError {
+                    pointer: "/webhooks".into(),
+                    reason: "an inline webhook schema would be lost; move it to components".into(),
+                });
+            }
+            map.values().try_for_each(|v| check_webhook_refs(v, doc))
+        }
+        Value::Array(items) => items.iter().try_for_each(|v| check_webhook_refs(v, doc)),
+        _ => Ok(()),
+    }
 }
 
 /// Finds every `schema` under paths and components other than `components/schemas` and lowers it.
@@ -360,6 +387,18 @@ mod tests {
         }
         let err = lower(&json!({"openapi": "3.0.3"})).unwrap_err();
         assert_eq!(err.pointer, "/openapi");
+    }
+
+    #[test]
+    fn webhooks_are_dropped_only_when_their_schemas_survive() {
+        let mut doc = doc_with(json!({"type": "object"}));
+        let body = "/webhooks/e/post/requestBody/content/application~1json/schema";
+        doc["webhooks"] = json!({"e": {"post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/S"}}}}}}});
+        assert!(lower(&doc).unwrap().get("webhooks").is_none());
+        *doc.pointer_mut(body).unwrap() = json!({"type": "object"});
+        assert_eq!(lower(&doc).unwrap_err().pointer, "/webhooks");
+        *doc.pointer_mut(body).unwrap() = json!({"$ref": "#/components/schemas/Gone"});
+        assert_eq!(lower(&doc).unwrap_err().pointer, "/webhooks");
     }
 
     #[test]

@@ -1,0 +1,294 @@
+//! Operations of the trading-platform and third-party-registry models (Classes B and C), and the
+//! sandbox operations they need. See [`crate::paths`] for conventions.
+
+#![allow(dead_code)]
+
+use crate::associations::{AssociationRequest, AssociationsQuery};
+use crate::paging::{
+    AssociationPage, ConsentPage, DelegationPage, EscrowPage, ReservationPage, WebhookDeliveryPage,
+    WebhookSubscriptionPage,
+};
+use crate::platforms::{ConsentRequest, ConsentsQuery, DelegationRequest, Platform};
+use crate::associations::Association;
+use crate::platforms::{Consent, Delegation};
+use crate::model::PageQuery;
+use crate::sandbox::{ClockAdvance, NewPlatform, NewPlatformRepresentative, PlatformCredential, PlatformRepresentativeCredential, SandboxClock};
+use crate::trading::{Escrow, EscrowRequest, EscrowsQuery, Reservation, ReservationRequest, ReservationsQuery, SettleRequest};
+use crate::webhooks::{DeliveriesQuery, WebhookSubscription, WebhookSubscriptionRequest};
+use crate::paths::IdempotencyKey;
+
+/// Get a trading platform or third-party registry.
+///
+/// Any authenticated caller may look platforms up, so that a holder can check whom it is about to
+/// grant a consent to.
+#[utoipa::path(get, path = "/v1/platforms/{platform_id}", tag = "platforms", operation_id = "get_platform",
+    params(("platform_id" = String, Path, description = "Platform identifier.", example = "TP-0001")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The platform.", body = Platform)))]
+pub fn get_platform() {}
+
+/// Grant a consent on an account to a platform or third-party registry.
+///
+/// Any representative of the account may grant. `association` may be granted only to a third-party
+/// registry.
+#[utoipa::path(post, path = "/v1/accounts/{account_id}/consents", tag = "consents", operation_id = "grant_consent",
+    params(("account_id" = String, Path, description = "ANREU account number."), IdempotencyKey),
+    request_body = ConsentRequest,
+    security(("bearer" = [])),
+    responses((status = 201, description = "The consent, active.", body = Consent)))]
+pub fn grant_consent() {}
+
+/// List the consents granted on an account.
+#[utoipa::path(get, path = "/v1/accounts/{account_id}/consents", tag = "consents", operation_id = "list_account_consents",
+    params(("account_id" = String, Path, description = "ANREU account number."), ConsentsQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "A page of consents, ordered by `consent_id`.", body = ConsentPage)))]
+pub fn list_account_consents() {}
+
+/// List the consents that concern the caller.
+///
+/// For a platform or registry: the consents granted to it. For a representative: the consents on
+/// every account it represents.
+#[utoipa::path(get, path = "/v1/consents", tag = "consents", operation_id = "list_consents",
+    params(ConsentsQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "A page of consents, ordered by `consent_id`.", body = ConsentPage)))]
+pub fn list_consents() {}
+
+/// Get a consent (its grantee or a representative of its account).
+#[utoipa::path(get, path = "/v1/consents/{consent_id}", tag = "consents", operation_id = "get_consent",
+    params(("consent_id" = String, Path, description = "Consent identifier.", example = "CON-000001")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The consent.", body = Consent)))]
+pub fn get_consent() {}
+
+/// Revoke a consent; access derived from it ends with this request.
+///
+/// A representative of the account may revoke; the grantee may relinquish its own consent.
+#[utoipa::path(post, path = "/v1/consents/{consent_id}/revoke", tag = "consents", operation_id = "revoke_consent",
+    params(("consent_id" = String, Path, description = "Consent identifier."), IdempotencyKey),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The revoked consent.", body = Consent)))]
+pub fn revoke_consent() {}
+
+/// Appoint a trading platform's representative as an authorised representative of an account (B.2).
+///
+/// The caller must be an `approver` on the account: a delegation hands over the power to move
+/// units. The delegate then acts exactly as any representative with the given roles, and the
+/// four-eyes rule counts it.
+#[utoipa::path(post, path = "/v1/accounts/{account_id}/delegations", tag = "delegations", operation_id = "appoint_delegate",
+    params(("account_id" = String, Path, description = "ANREU account number."), IdempotencyKey),
+    request_body = DelegationRequest,
+    security(("bearer" = [])),
+    responses((status = 201, description = "The delegation, active.", body = Delegation)))]
+pub fn appoint_delegate() {}
+
+/// List an account's delegations.
+#[utoipa::path(get, path = "/v1/accounts/{account_id}/delegations", tag = "delegations", operation_id = "list_delegations",
+    params(("account_id" = String, Path, description = "ANREU account number."), PageQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "A page of delegations, ordered by `delegation_id`.", body = DelegationPage)))]
+pub fn list_delegations() {}
+
+/// Revoke a delegation; the delegate can do nothing on the account from this request on.
+///
+/// Any representative of the account may revoke, and the delegate may resign. Transactions the
+/// delegate initiated and that are still pending stay pending for the account's other approvers.
+#[utoipa::path(post, path = "/v1/accounts/{account_id}/delegations/{delegation_id}/revoke", tag = "delegations", operation_id = "revoke_delegation",
+    params(
+        ("account_id" = String, Path, description = "ANREU account number."),
+        ("delegation_id" = String, Path, description = "Delegation identifier.", example = "DEL-000001"),
+        IdempotencyKey),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The revoked delegation.", body = Delegation)))]
+pub fn revoke_delegation() {}
+
+/// Reserve units for a trading platform (B.4).
+///
+/// The caller must be an `initiator` on the account. The units become `reserved`: they leave the
+/// main holdings and may move only to `custodial_account_id`, by a transfer quoting
+/// `reservation_id`.
+#[utoipa::path(post, path = "/v1/reservations", tag = "reservations", operation_id = "create_reservation",
+    params(IdempotencyKey),
+    request_body = ReservationRequest,
+    security(("bearer" = [])),
+    responses((status = 201, description = "The reservation, active.", body = Reservation)))]
+pub fn create_reservation() {}
+
+/// List reservations the caller may see.
+///
+/// A representative sees its accounts' reservations; a platform sees those made for it on accounts
+/// where it holds an active `reserved_units_read` consent.
+#[utoipa::path(get, path = "/v1/reservations", tag = "reservations", operation_id = "list_reservations",
+    params(ReservationsQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "A page of reservations, ordered by `reservation_id`.", body = ReservationPage)))]
+pub fn list_reservations() {}
+
+/// Get a reservation.
+#[utoipa::path(get, path = "/v1/reservations/{reservation_id}", tag = "reservations", operation_id = "get_reservation",
+    params(("reservation_id" = String, Path, description = "Reservation identifier.", example = "RES-000001")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The reservation.", body = Reservation)))]
+pub fn get_reservation() {}
+
+/// Release (unreserve) a reservation; its units return to `available`.
+///
+/// Any representative of the account may release at any time. The platform receives
+/// `reservation.released` and must halt its listing. A reservation whose units are inside a pending
+/// transfer cannot be released until that transfer is rescinded or rejected (`409 invalid-state`).
+#[utoipa::path(post, path = "/v1/reservations/{reservation_id}/release", tag = "reservations", operation_id = "release_reservation",
+    params(("reservation_id" = String, Path, description = "Reservation identifier."), IdempotencyKey),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The released reservation.", body = Reservation)))]
+pub fn release_reservation() {}
+
+/// Allocate units to an escrow controlled by a trading platform (B.5).
+///
+/// The caller must be an `initiator` on the account. The units become `escrowed`; from now on only
+/// the controller can move them (settle) or give them back (release).
+#[utoipa::path(post, path = "/v1/escrows", tag = "escrows", operation_id = "create_escrow",
+    params(IdempotencyKey),
+    request_body = EscrowRequest,
+    security(("bearer" = [])),
+    responses((status = 201, description = "The escrow, active.", body = Escrow)))]
+pub fn create_escrow() {}
+
+/// List escrows the caller may see: its accounts' (representative) or those it controls (platform).
+#[utoipa::path(get, path = "/v1/escrows", tag = "escrows", operation_id = "list_escrows",
+    params(EscrowsQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "A page of escrows, ordered by `escrow_id`.", body = EscrowPage)))]
+pub fn list_escrows() {}
+
+/// Get an escrow, with the escrowed blocks' attributes.
+#[utoipa::path(get, path = "/v1/escrows/{escrow_id}", tag = "escrows", operation_id = "get_escrow",
+    params(("escrow_id" = String, Path, description = "Escrow identifier.", example = "ESC-000001")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The escrow.", body = Escrow)))]
+pub fn get_escrow() {}
+
+/// Settle an escrow: the controller moves every escrowed unit to the buyer in one step.
+#[utoipa::path(post, path = "/v1/escrows/{escrow_id}/settle", tag = "escrows", operation_id = "settle_escrow",
+    params(("escrow_id" = String, Path, description = "Escrow identifier."), IdempotencyKey),
+    request_body = SettleRequest,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The settled escrow.", body = Escrow)))]
+pub fn settle_escrow() {}
+
+/// Release an escrow: the controller gives the units back to the seller (`available`).
+#[utoipa::path(post, path = "/v1/escrows/{escrow_id}/release", tag = "escrows", operation_id = "release_escrow",
+    params(("escrow_id" = String, Path, description = "Escrow identifier."), IdempotencyKey),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The released escrow.", body = Escrow)))]
+pub fn release_escrow() {}
+
+/// Associate a third-party certificate with one unit (C.1).
+///
+/// The caller must be a third-party registry with an active `association` consent on the account;
+/// the unit must be held by the account and not cancelled; neither the unit nor the certificate
+/// may already have a live association (`409 association-conflict`).
+#[utoipa::path(post, path = "/v1/associations", tag = "associations", operation_id = "create_association",
+    params(IdempotencyKey),
+    request_body = AssociationRequest,
+    security(("bearer" = [])),
+    responses((status = 201, description = "The association, active.", body = Association)))]
+pub fn create_association() {}
+
+/// List associations: a registry's own, or those on a representative's accounts.
+#[utoipa::path(get, path = "/v1/associations", tag = "associations", operation_id = "list_associations",
+    params(AssociationsQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "A page of associations, ordered by `association_id`.", body = AssociationPage)))]
+pub fn list_associations() {}
+
+/// Get (verify) an association: its status follows the unit.
+#[utoipa::path(get, path = "/v1/associations/{association_id}", tag = "associations", operation_id = "get_association",
+    params(("association_id" = String, Path, description = "Association identifier.", example = "ASN-000001")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The association.", body = Association)))]
+pub fn get_association() {}
+
+/// Dissolve an association (the registry that made it).
+#[utoipa::path(post, path = "/v1/associations/{association_id}/dissolve", tag = "associations", operation_id = "dissolve_association",
+    params(("association_id" = String, Path, description = "Association identifier."), IdempotencyKey),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The dissolved association.", body = Association)))]
+pub fn dissolve_association() {}
+
+/// Subscribe to webhook events (platforms and registries).
+#[utoipa::path(post, path = "/v1/webhook-subscriptions", tag = "webhooks", operation_id = "create_webhook_subscription",
+    params(IdempotencyKey),
+    request_body = WebhookSubscriptionRequest,
+    security(("bearer" = [])),
+    responses((status = 201, description = "The subscription, with its secret (shown once).", body = WebhookSubscription)))]
+pub fn create_webhook_subscription() {}
+
+/// List the caller's webhook subscriptions (secrets are not shown).
+#[utoipa::path(get, path = "/v1/webhook-subscriptions", tag = "webhooks", operation_id = "list_webhook_subscriptions",
+    params(PageQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "A page of subscriptions, ordered by `subscription_id`.", body = WebhookSubscriptionPage)))]
+pub fn list_webhook_subscriptions() {}
+
+/// Delete a webhook subscription; pending deliveries to it are abandoned.
+#[utoipa::path(delete, path = "/v1/webhook-subscriptions/{subscription_id}", tag = "webhooks", operation_id = "delete_webhook_subscription",
+    params(("subscription_id" = String, Path, description = "Subscription identifier.", example = "WHS-000001")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The deleted subscription.", body = WebhookSubscription)))]
+pub fn delete_webhook_subscription() {}
+
+/// The delivery log of a subscription, newest event last.
+#[utoipa::path(get, path = "/v1/webhook-subscriptions/{subscription_id}/deliveries", tag = "webhooks", operation_id = "list_webhook_deliveries",
+    params(("subscription_id" = String, Path, description = "Subscription identifier."), DeliveriesQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "A page of deliveries, ordered by `delivery_id`.", body = WebhookDeliveryPage)))]
+pub fn list_webhook_deliveries() {}
+
+/// Register a trading platform or third-party registry (sandbox).
+///
+/// Also creates the platform's account holder, so that custodial accounts can be opened for it.
+#[utoipa::path(post, path = "/v1/sandbox/platforms", tag = "sandbox", operation_id = "create_platform",
+    request_body = NewPlatform,
+    security(("bearer" = [])),
+    responses((status = 201, description = "The platform and its credentials.", body = PlatformCredential)))]
+pub fn create_platform() {}
+
+/// Create a representative of a trading platform (sandbox).
+///
+/// The representative can be appointed to the platform's custodial accounts with
+/// `appoint_representative`, and to holders' accounts by delegation.
+#[utoipa::path(post, path = "/v1/sandbox/platforms/{platform_id}/representatives", tag = "sandbox", operation_id = "create_platform_representative",
+    params(("platform_id" = String, Path, description = "Platform identifier.")),
+    request_body = NewPlatformRepresentative,
+    security(("bearer" = [])),
+    responses((status = 201, description = "The representative's credential.", body = PlatformRepresentativeCredential)))]
+pub fn create_platform_representative() {}
+
+/// Read the sandbox clock (sandbox).
+#[utoipa::path(get, path = "/v1/sandbox/clock", tag = "sandbox", operation_id = "get_clock",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The registry's current time.", body = SandboxClock)))]
+pub fn get_clock() {}
+
+/// Move the sandbox clock forward (sandbox), so that expiries can be tested without waiting.
+///
+/// Expiries of consents, reservations, escrows and pending transactions take effect at once.
+#[utoipa::path(post, path = "/v1/sandbox/clock/advance", tag = "sandbox", operation_id = "advance_clock",
+    request_body = ClockAdvance,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The registry's new time.", body = SandboxClock)))]
+pub fn advance_clock() {}
+
+/// Exchange client credentials for an access token (OAuth 2.0 client-credentials grant).
+///
+/// For trading platforms and third-party registries. The token expires after `expires_in` seconds;
+/// fetch a new one before then. Errors follow RFC 6749 (`{error, error_description}`): `400
+/// invalid_request` / `unsupported_grant_type`, `401 invalid_client`.
+#[utoipa::path(post, path = "/v1/oauth/token", tag = "platforms", operation_id = "issue_token",
+    request_body(content = crate::platforms::TokenRequest, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "An access token.", body = crate::platforms::TokenResponse),
+        (status = 400, description = "Malformed request or unsupported grant type.", body = crate::platforms::OAuthError),
+        (status = 401, description = "Unknown client or wrong secret.", body = crate::platforms::OAuthError)))]
+pub fn issue_token() {}
