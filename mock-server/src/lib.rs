@@ -3,7 +3,8 @@
 //! The state model ([`Registry`]) is pure and synchronous; the [`Router`] turns HTTP requests into
 //! model calls and problem documents; two transports serve the router: [`MockRegistry`] (a
 //! `wiremock` server, in-process, for tests) and [`serve`] (a plain hyper server, the `ucr-mock`
-//! binary).
+//! binary). Webhooks the model records are sent by a dispatcher thread with its own runtime
+//! ([`webhooks`]), so both transports deliver them; [`MockRegistry::webhooks_idle`] waits for them.
 //!
 //! ```no_run
 //! # async fn example() {
@@ -28,8 +29,10 @@ pub mod registers;
 pub mod registry;
 pub mod router;
 mod server;
+pub mod webhooks;
 
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer};
@@ -96,6 +99,24 @@ impl MockRegistry {
         self.with_registry(|registry| registry.check_invariants())
     }
 
+    /// Waits until no webhook delivery is `pending` (each was delivered, failed every attempt or
+    /// was abandoned), or until `timeout` passes. Returns whether the deliveries settled.
+    ///
+    /// A failing receiver keeps a delivery pending for the whole backoff schedule (15.5 s with the
+    /// default 500 ms base); shorten it with [`MockRegistryBuilder::webhook_backoff`] in tests.
+    pub async fn webhooks_idle(&self, timeout: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if self.with_registry(|registry| registry.pending_deliveries()) == 0 {
+                return true;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     /// Runs `f` with the model locked.
     pub fn with_registry<T>(&self, f: impl FnOnce(&mut Registry) -> T) -> T {
         let mut registry = self
@@ -113,6 +134,7 @@ pub struct MockRegistryBuilder {
     seed: u64,
     fixture: Option<Fixture>,
     sandbox: bool,
+    webhook_backoff: Duration,
 }
 
 impl Default for MockRegistryBuilder {
@@ -121,6 +143,7 @@ impl Default for MockRegistryBuilder {
             seed: DEFAULT_SEED,
             fixture: None,
             sandbox: true,
+            webhook_backoff: webhooks::DEFAULT_BACKOFF,
         }
     }
 }
@@ -144,18 +167,24 @@ impl MockRegistryBuilder {
         self
     }
 
-    /// Builds the state and the router without serving it (the standalone server uses this).
+    /// Delay before the first webhook redelivery (default 500 ms); each further retry waits twice
+    /// as long, six attempts in all. Tests shorten it to see a failed delivery quickly.
+    pub fn webhook_backoff(mut self, base: Duration) -> Self {
+        self.webhook_backoff = base;
+        self
+    }
+
+    /// Builds the state and the router without serving it (the standalone server uses this), and
+    /// starts the webhook dispatcher thread, which ends when the router and its clones are dropped.
     pub fn router(self) -> Result<Router, FixtureError> {
         let mut registry = Registry::new();
         if let Some(fixture) = &self.fixture {
             fixture.apply(&mut registry)?;
         }
         let registers = Arc::new(PublicRegisters::generate(self.seed));
-        Ok(Router::new(
-            Arc::new(Mutex::new(registry)),
-            registers,
-            self.sandbox,
-        ))
+        let registry = Arc::new(Mutex::new(registry));
+        webhooks::start(&registry, self.webhook_backoff);
+        Ok(Router::new(registry, registers, self.sandbox))
     }
 
     /// Starts the wiremock server, or reports a fixture that cannot be applied.

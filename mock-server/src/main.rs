@@ -12,8 +12,11 @@ use ucr_mock::{DEFAULT_SEED, Fixture, MockRegistry, serve};
 /// A stateful mock of the CER Unit and Certificate Registry interoperability API.
 ///
 /// Serves the whole `/v1` API: accounts, holdings, transaction history, transfers and
-/// cancellations under the four-eyes rule, the public registers (generated from --seed) and the
-/// sandbox API for test set-up (bootstrap with POST /v1/sandbox/operator-sessions).
+/// cancellations under the four-eyes rule, the public registers (generated from --seed),
+/// trading platforms and third-party registries (OAuth client credentials, consents, delegations,
+/// reservations, escrows, associations, signed webhooks with retries) and the sandbox API for
+/// test set-up (bootstrap with POST /v1/sandbox/operator-sessions; move the registry clock with
+/// POST /v1/sandbox/clock/advance).
 #[derive(Debug, Parser)]
 #[command(
     name = "ucr-mock",
@@ -27,6 +30,13 @@ Examples:
 
   curl -s -X POST http://127.0.0.1:8080/v1/sandbox/operator-sessions
   curl -s 'http://127.0.0.1:8080/v1/registers/accu-projects?state=QLD&limit=5'
+  curl -s -X POST http://127.0.0.1:8080/v1/sandbox/platforms -H \"authorization: Bearer $OP\" \\
+       -H 'content-type: application/json' -d '{\"name\": \"Exchange\", \"kind\": \"trading_platform\"}'
+  curl -s -X POST http://127.0.0.1:8080/v1/oauth/token \\
+       -d grant_type=client_credentials -d client_id=$ID -d client_secret=$SECRET
+
+Webhooks are POSTed with Standard Webhooks signatures; a delivery answered with anything but 2xx
+is retried with exponential backoff (0.5, 1, 2, 4, 8 s by default; see --webhook-backoff-ms).
 
 Logs go to stderr; set RUST_LOG=debug to log every request."
 )]
@@ -47,6 +57,10 @@ struct Args {
     /// Disable the sandbox API: every /v1/sandbox path answers 404 sandbox-unavailable.
     #[arg(long)]
     no_sandbox: bool,
+
+    /// Delay before the first webhook redelivery, in milliseconds; each retry waits twice as long.
+    #[arg(long, default_value_t = 500, value_name = "MS")]
+    webhook_backoff_ms: u64,
 }
 
 #[tokio::main]
@@ -70,7 +84,8 @@ async fn main() -> ExitCode {
 async fn run(args: Args) -> anyhow::Result<()> {
     let mut builder = MockRegistry::builder()
         .seed(args.seed)
-        .sandbox(!args.no_sandbox);
+        .sandbox(!args.no_sandbox)
+        .webhook_backoff(std::time::Duration::from_millis(args.webhook_backoff_ms));
     if let Some(path) = &args.fixture {
         builder = builder.fixture(Fixture::from_path(path)?);
     }

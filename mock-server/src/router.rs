@@ -3,32 +3,49 @@
 //! [`Router::handle`] takes a request's method, path, query, headers and body and returns a status,
 //! headers and body. The wiremock adapter and the hyper server both call it. The registry lock is
 //! taken once per request and never held across an await (there are none here).
+//!
+//! Every error is a problem document except at the OAuth token endpoint (`/v1/oauth/token`), which
+//! answers RFC 6749 `{error, error_description}` JSON as OAuth clients expect.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
-use http::header::{ALLOW, AUTHORIZATION, CONTENT_TYPE, HeaderName, WWW_AUTHENTICATE};
+use http::header::{
+    ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, HeaderName, PRAGMA, WWW_AUTHENTICATE,
+};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use ucr_spec::ProblemType;
+use ucr_spec::associations::{AssociationRequest, AssociationsQuery};
 use ucr_spec::model::{HoldingsQuery, PageQuery, TransactionsQuery};
 use ucr_spec::paging::{
-    AccountPage, AccuProjectPage, CarbonAbatementContractPage, GuaranteeOfOriginProjectPage,
-    TransactionPage, UnitBlockPage,
+    AccountPage, AccuProjectPage, AssociationPage, CarbonAbatementContractPage, ConsentPage,
+    DelegationPage, EscrowPage, GuaranteeOfOriginProjectPage, ReservationPage, TransactionPage,
+    UnitBlockPage, WebhookDeliveryPage, WebhookSubscriptionPage,
 };
+use ucr_spec::platforms::{ConsentRequest, ConsentsQuery, DelegationRequest, OAuthError};
 use ucr_spec::problem::{InvalidParam, PROBLEM_JSON, Problem};
 use ucr_spec::registers::{
     AccuProjectQuery, CarbonAbatementContractQuery, GuaranteeOfOriginProjectQuery,
 };
-use ucr_spec::sandbox::{IssuanceRequest, NewAccount, NewAccountHolder, NewRepresentative};
+use ucr_spec::sandbox::{
+    ClockAdvance, IssuanceRequest, NewAccount, NewAccountHolder, NewPlatform,
+    NewPlatformRepresentative, NewRepresentative,
+};
+use ucr_spec::trading::{
+    EscrowRequest, EscrowsQuery, ReservationRequest, ReservationsQuery, SettleRequest,
+};
 use ucr_spec::transactions::{CancellationRequest, RejectRequest, TransferRequest};
+use ucr_spec::webhooks::{DeliveriesQuery, WebhookSubscriptionRequest};
 use uuid::Uuid;
 
 use crate::paging::{PageRequest, invalid_parameter, scope_query};
 use crate::registers::PublicRegisters;
-use crate::registry::{Principal, Registry, RequestFingerprint, StoredResponse};
+use crate::registry::{AssociationFilter, Principal, Registry, RequestFingerprint, StoredResponse};
 
 /// The `Idempotency-Key` request header.
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
@@ -38,6 +55,12 @@ pub const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 const JSON: &str = "application/json";
+
+/// The OAuth 2.0 token endpoint, which answers RFC 6749 errors rather than problem documents.
+const TOKEN_PATH: &str = "/v1/oauth/token";
+
+/// The media type of a token request.
+const FORM: &str = "application/x-www-form-urlencoded";
 
 /// An HTTP request as the router sees it, borrowed from whichever server received it.
 #[derive(Debug, Clone, Copy)]
@@ -88,7 +111,7 @@ impl From<Problem> for Refusal {
     }
 }
 
-/// One operation of the API, with its path parameter.
+/// One operation of the API, with its path parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Operation<'a> {
     ListAccounts,
@@ -107,46 +130,170 @@ enum Operation<'a> {
     ListAccuProjects,
     ListCarbonAbatementContracts,
     ListGuaranteeOfOriginProjects,
+    GetPlatform(&'a str),
+    GrantConsent(&'a str),
+    ListAccountConsents(&'a str),
+    ListConsents,
+    GetConsent(&'a str),
+    RevokeConsent(&'a str),
+    AppointDelegate(&'a str),
+    ListDelegations(&'a str),
+    RevokeDelegation(&'a str, &'a str),
+    CreateReservation,
+    ListReservations,
+    GetReservation(&'a str),
+    ReleaseReservation(&'a str),
+    CreateEscrow,
+    ListEscrows,
+    GetEscrow(&'a str),
+    SettleEscrow(&'a str),
+    ReleaseEscrow(&'a str),
+    CreateAssociation,
+    ListAssociations,
+    GetAssociation(&'a str),
+    DissolveAssociation(&'a str),
+    CreateWebhookSubscription,
+    ListWebhookSubscriptions,
+    DeleteWebhookSubscription(&'a str),
+    ListWebhookDeliveries(&'a str),
     CreateOperatorSession,
     CreateAccountHolder,
     CreateAccount,
     AppointRepresentative(&'a str),
     IssueUnits,
     ResetSandbox,
+    CreatePlatform,
+    CreatePlatformRepresentative(&'a str),
+    GetClock,
+    AdvanceClock,
 }
 
-/// The operation at `path` and the one method it answers, if any.
-fn resolve(path: &str) -> Option<(Method, Operation<'_>)> {
+/// The operations at one path, by method.
+#[derive(Debug, Clone, Copy, Default)]
+struct Route<'a> {
+    get: Option<Operation<'a>>,
+    post: Option<Operation<'a>>,
+    delete: Option<Operation<'a>>,
+}
+
+impl<'a> Route<'a> {
+    fn get(operation: Operation<'a>) -> Self {
+        Route {
+            get: Some(operation),
+            ..Route::default()
+        }
+    }
+
+    fn post(operation: Operation<'a>) -> Self {
+        Route {
+            post: Some(operation),
+            ..Route::default()
+        }
+    }
+
+    fn get_post(list: Operation<'a>, create: Operation<'a>) -> Self {
+        Route {
+            get: Some(list),
+            post: Some(create),
+            ..Route::default()
+        }
+    }
+
+    fn delete(operation: Operation<'a>) -> Self {
+        Route {
+            delete: Some(operation),
+            ..Route::default()
+        }
+    }
+
+    /// The operation answering `method`, if any.
+    fn pick(&self, method: &Method) -> Option<Operation<'a>> {
+        match *method {
+            Method::GET => self.get,
+            Method::POST => self.post,
+            Method::DELETE => self.delete,
+            _ => None,
+        }
+    }
+
+    /// The methods this path answers, for `Allow`.
+    fn allow(&self) -> String {
+        [
+            (self.get.is_some(), "GET"),
+            (self.post.is_some(), "POST"),
+            (self.delete.is_some(), "DELETE"),
+        ]
+        .into_iter()
+        .filter_map(|(present, name)| present.then_some(name))
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
+}
+
+/// The operations at `path`, if any. The token endpoint ([`TOKEN_PATH`]) is answered before
+/// routing, with its own error format.
+fn resolve(path: &str) -> Option<Route<'_>> {
     use Operation::*;
     let rest = path.strip_prefix("/v1/")?;
     let segments: Vec<&str> = rest.split('/').collect();
     if segments.iter().any(|s| s.is_empty()) {
         return None;
     }
-    let (get, post) = (Method::GET, Method::POST);
     Some(match segments.as_slice() {
-        ["accounts"] => (get, ListAccounts),
-        ["accounts", id] => (get, GetAccount(id)),
-        ["accounts", id, "holdings"] => (get, ListHoldings(id)),
-        ["accounts", id, "transactions"] => (get, ListTransactions(id)),
-        ["transfers"] => (post, InitiateTransfer),
-        ["transfers", id] => (get, GetTransfer(id)),
-        ["transfers", id, "approve"] => (post, ApproveTransfer(id)),
-        ["transfers", id, "reject"] => (post, RejectTransfer(id)),
-        ["transfers", id, "rescind"] => (post, RescindTransfer(id)),
-        ["cancellations"] => (post, InitiateCancellation),
-        ["cancellations", id] => (get, GetCancellation(id)),
-        ["cancellations", id, "approve"] => (post, ApproveCancellation(id)),
-        ["cancellations", id, "rescind"] => (post, RescindCancellation(id)),
-        ["registers", "accu-projects"] => (get, ListAccuProjects),
-        ["registers", "carbon-abatement-contracts"] => (get, ListCarbonAbatementContracts),
-        ["registers", "guarantee-of-origin-projects"] => (get, ListGuaranteeOfOriginProjects),
-        ["sandbox", "operator-sessions"] => (post, CreateOperatorSession),
-        ["sandbox", "account-holders"] => (post, CreateAccountHolder),
-        ["sandbox", "accounts"] => (post, CreateAccount),
-        ["sandbox", "accounts", id, "representatives"] => (post, AppointRepresentative(id)),
-        ["sandbox", "issuances"] => (post, IssueUnits),
-        ["sandbox", "reset"] => (post, ResetSandbox),
+        ["accounts"] => Route::get(ListAccounts),
+        ["accounts", id] => Route::get(GetAccount(id)),
+        ["accounts", id, "holdings"] => Route::get(ListHoldings(id)),
+        ["accounts", id, "transactions"] => Route::get(ListTransactions(id)),
+        ["accounts", id, "consents"] => Route::get_post(ListAccountConsents(id), GrantConsent(id)),
+        ["accounts", id, "delegations"] => {
+            Route::get_post(ListDelegations(id), AppointDelegate(id))
+        }
+        ["accounts", id, "delegations", delegation, "revoke"] => {
+            Route::post(RevokeDelegation(id, delegation))
+        }
+        ["transfers"] => Route::post(InitiateTransfer),
+        ["transfers", id] => Route::get(GetTransfer(id)),
+        ["transfers", id, "approve"] => Route::post(ApproveTransfer(id)),
+        ["transfers", id, "reject"] => Route::post(RejectTransfer(id)),
+        ["transfers", id, "rescind"] => Route::post(RescindTransfer(id)),
+        ["cancellations"] => Route::post(InitiateCancellation),
+        ["cancellations", id] => Route::get(GetCancellation(id)),
+        ["cancellations", id, "approve"] => Route::post(ApproveCancellation(id)),
+        ["cancellations", id, "rescind"] => Route::post(RescindCancellation(id)),
+        ["registers", "accu-projects"] => Route::get(ListAccuProjects),
+        ["registers", "carbon-abatement-contracts"] => Route::get(ListCarbonAbatementContracts),
+        ["registers", "guarantee-of-origin-projects"] => Route::get(ListGuaranteeOfOriginProjects),
+        ["platforms", id] => Route::get(GetPlatform(id)),
+        ["consents"] => Route::get(ListConsents),
+        ["consents", id] => Route::get(GetConsent(id)),
+        ["consents", id, "revoke"] => Route::post(RevokeConsent(id)),
+        ["reservations"] => Route::get_post(ListReservations, CreateReservation),
+        ["reservations", id] => Route::get(GetReservation(id)),
+        ["reservations", id, "release"] => Route::post(ReleaseReservation(id)),
+        ["escrows"] => Route::get_post(ListEscrows, CreateEscrow),
+        ["escrows", id] => Route::get(GetEscrow(id)),
+        ["escrows", id, "settle"] => Route::post(SettleEscrow(id)),
+        ["escrows", id, "release"] => Route::post(ReleaseEscrow(id)),
+        ["associations"] => Route::get_post(ListAssociations, CreateAssociation),
+        ["associations", id] => Route::get(GetAssociation(id)),
+        ["associations", id, "dissolve"] => Route::post(DissolveAssociation(id)),
+        ["webhook-subscriptions"] => {
+            Route::get_post(ListWebhookSubscriptions, CreateWebhookSubscription)
+        }
+        ["webhook-subscriptions", id] => Route::delete(DeleteWebhookSubscription(id)),
+        ["webhook-subscriptions", id, "deliveries"] => Route::get(ListWebhookDeliveries(id)),
+        ["sandbox", "operator-sessions"] => Route::post(CreateOperatorSession),
+        ["sandbox", "account-holders"] => Route::post(CreateAccountHolder),
+        ["sandbox", "accounts"] => Route::post(CreateAccount),
+        ["sandbox", "accounts", id, "representatives"] => Route::post(AppointRepresentative(id)),
+        ["sandbox", "issuances"] => Route::post(IssueUnits),
+        ["sandbox", "reset"] => Route::post(ResetSandbox),
+        ["sandbox", "platforms"] => Route::post(CreatePlatform),
+        ["sandbox", "platforms", id, "representatives"] => {
+            Route::post(CreatePlatformRepresentative(id))
+        }
+        ["sandbox", "clock"] => Route::get(GetClock),
+        ["sandbox", "clock", "advance"] => Route::post(AdvanceClock),
         _ => return None,
     })
 }
@@ -198,6 +345,108 @@ impl Router {
         response
     }
 
+    /// The OAuth 2.0 token endpoint (client-credentials grant, RFC 6749 section 4.4): a
+    /// form-encoded body, client authentication in the body or by HTTP Basic, errors as RFC 6749
+    /// JSON. Unrecognised parameters are ignored, as RFC 6749 requires.
+    fn issue_token(&self, request: &ApiRequest<'_>) -> ApiResponse {
+        if *request.method != Method::POST {
+            let mut response = oauth_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "invalid_request",
+                "the token endpoint takes POST",
+            );
+            response
+                .headers
+                .insert(ALLOW, HeaderValue::from_static("POST"));
+            return response;
+        }
+        let bad = |description: &str| {
+            oauth_error(StatusCode::BAD_REQUEST, "invalid_request", description)
+        };
+        let essence = request
+            .headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase());
+        if essence.as_deref() != Some(FORM) {
+            return bad(
+                "send the parameters form-encoded (Content-Type: application/x-www-form-urlencoded)",
+            );
+        }
+        let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(request.body) else {
+            return bad("the body is not a valid form-encoded parameter list");
+        };
+        let mut seen = HashSet::new();
+        let known = ["grant_type", "client_id", "client_secret", "scope"];
+        if let Some((name, _)) = pairs
+            .iter()
+            .find(|(name, _)| known.contains(&name.as_str()) && !seen.insert(name.as_str()))
+        {
+            return bad(&format!("parameter {name} is given more than once"));
+        }
+        let parameter = |name: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        };
+        match parameter("grant_type") {
+            None => return bad("grant_type is required; use grant_type=client_credentials"),
+            Some("client_credentials") => {}
+            Some(other) => {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "unsupported_grant_type",
+                    &format!("grant type {other:?} is not supported; use client_credentials"),
+                );
+            }
+        }
+        let basic = basic_credentials(request.headers);
+        let used_basic = basic.is_some();
+        let in_body = parameter("client_id").is_some() || parameter("client_secret").is_some();
+        let credentials = match (basic, in_body) {
+            (Some(Err(())), _) => return bad("the Authorization header is not valid HTTP Basic"),
+            (Some(Ok(_)), true) => {
+                return bad(
+                    "authenticate the client one way: HTTP Basic or client_id and client_secret in the body",
+                );
+            }
+            (Some(Ok(pair)), false) => Some(pair),
+            (None, _) => match (parameter("client_id"), parameter("client_secret")) {
+                (Some(id), Some(secret)) => Some((id.to_owned(), secret.to_owned())),
+                (None, None) => None,
+                _ => return bad("send both client_id and client_secret"),
+            },
+        };
+        let token = credentials.and_then(|(id, secret)| self.lock().issue_token(&id, &secret));
+        let mut response = match token {
+            Some(token) => json(StatusCode::OK, &token),
+            None => {
+                let mut response = oauth_error(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_client",
+                    "unknown client, wrong secret, or no client authentication; use the client_id and \
+                     client_secret the platform was registered with",
+                );
+                if used_basic {
+                    response.headers.insert(
+                        WWW_AUTHENTICATE,
+                        HeaderValue::from_static("Basic realm=\"ucr\""),
+                    );
+                }
+                response
+            }
+        };
+        response
+            .headers
+            .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+            .headers
+            .insert(PRAGMA, HeaderValue::from_static("no-cache"));
+        response
+    }
+
     fn lock(&self) -> MutexGuard<'_, Registry> {
         self.registry.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -209,7 +458,10 @@ impl Router {
                 .problem("the sandbox API is disabled on this server (started with --no-sandbox)")
                 .into());
         }
-        let Some((method, operation)) = resolve(request.path) else {
+        if request.path == TOKEN_PATH {
+            return Ok(self.issue_token(request));
+        }
+        let Some(route) = resolve(request.path) else {
             return Err(ProblemType::NotFound
                 .problem(format!(
                     "there is no operation at {}; the API's operations are listed in its OpenAPI document",
@@ -217,17 +469,17 @@ impl Router {
                 ))
                 .into());
         };
-        if *request.method != method {
+        let Some(operation) = route.pick(request.method) else {
+            let allow = route.allow();
             let mut refusal = Refusal::from(ProblemType::MethodNotAllowed.problem(format!(
-                "{} is not supported on {}; use {method}",
+                "{} is not supported on {}; use {allow}",
                 request.method, request.path
             )));
-            refusal.headers.insert(
-                ALLOW,
-                HeaderValue::from_static(if method == Method::GET { "GET" } else { "POST" }),
-            );
+            if let Ok(value) = HeaderValue::from_str(&allow) {
+                refusal.headers.insert(ALLOW, value);
+            }
             return Err(refusal);
-        }
+        };
         match operation {
             Operation::ListAccuProjects => {
                 let (query, list) = scope_query("accu-projects", request.query)?;
@@ -396,6 +648,205 @@ impl Router {
                 parse_empty,
                 |r, ()| r.rescind_cancellation(who, id),
             ),
+            GetPlatform(id) => Ok(json(ok, &registry.platform(id)?)),
+            GrantConsent(id) => write(
+                registry,
+                who,
+                request,
+                Key::Required,
+                created,
+                parse_json,
+                |r, body: ConsentRequest| r.grant_consent(who, id, body),
+            ),
+            ListAccountConsents(id) => {
+                let (query, list) = scope_query(&format!("consents {id}"), request.query)?;
+                let query: ConsentsQuery = parse_query(Some(&query))?;
+                let paging =
+                    PageRequest::<String>::parse(&list, query.limit, query.page_token.as_deref())?;
+                let consents = registry.account_consents(who, id, query.status)?;
+                let (items, next_page) = paging.page(&list, consents, |c| c.consent_id.clone());
+                Ok(json(ok, &ConsentPage { items, next_page }))
+            }
+            ListConsents => {
+                let (query, list) = scope_query("consents", request.query)?;
+                let query: ConsentsQuery = parse_query(Some(&query))?;
+                let paging =
+                    PageRequest::<String>::parse(&list, query.limit, query.page_token.as_deref())?;
+                let consents = registry.consents(who, query.status);
+                let (items, next_page) = paging.page(&list, consents, |c| c.consent_id.clone());
+                Ok(json(ok, &ConsentPage { items, next_page }))
+            }
+            GetConsent(id) => Ok(json(ok, &registry.consent(who, id)?)),
+            RevokeConsent(id) => write(
+                registry,
+                who,
+                request,
+                Key::Required,
+                ok,
+                parse_empty,
+                |r, ()| r.revoke_consent(who, id),
+            ),
+            AppointDelegate(id) => write(
+                registry,
+                who,
+                request,
+                Key::Required,
+                created,
+                parse_json,
+                |r, body: DelegationRequest| r.appoint_delegate(who, id, body),
+            ),
+            ListDelegations(id) => {
+                let (query, list) = scope_query(&format!("delegations {id}"), request.query)?;
+                let query: PageQuery = parse_query(Some(&query))?;
+                let paging =
+                    PageRequest::<String>::parse(&list, query.limit, query.page_token.as_deref())?;
+                let delegations = registry.delegations(who, id)?;
+                let (items, next_page) =
+                    paging.page(&list, delegations, |d| d.delegation_id.clone());
+                Ok(json(ok, &DelegationPage { items, next_page }))
+            }
+            RevokeDelegation(id, delegation) => write(
+                registry,
+                who,
+                request,
+                Key::Required,
+                ok,
+                parse_empty,
+                |r, ()| r.revoke_delegation(who, id, delegation),
+            ),
+            CreateReservation => write(
+                registry,
+                who,
+                request,
+                Key::Required,
+                created,
+                parse_json,
+                |r, body: ReservationRequest| r.create_reservation(who, body),
+            ),
+            ListReservations => {
+                let (query, list) = scope_query("reservations", request.query)?;
+                let query: ReservationsQuery = parse_query(Some(&query))?;
+                let paging =
+                    PageRequest::<String>::parse(&list, query.limit, query.page_token.as_deref())?;
+                let reservations =
+                    registry.reservations(who, query.account_id.as_deref(), query.status);
+                let (items, next_page) =
+                    paging.page(&list, reservations, |r| r.reservation_id.clone());
+                Ok(json(ok, &ReservationPage { items, next_page }))
+            }
+            GetReservation(id) => Ok(json(ok, &registry.reservation(who, id)?)),
+            ReleaseReservation(id) => write(
+                registry,
+                who,
+                request,
+                Key::Required,
+                ok,
+                parse_empty,
+                |r, ()| r.release_reservation(who, id),
+            ),
+            CreateEscrow => write(
+                registry,
+                who,
+                request,
+                Key::Required,
+                created,
+                parse_json,
+                |r, body: EscrowRequest| r.create_escrow(who, body),
+            ),
+            ListEscrows => {
+                let (query, list) = scope_query("escrows", request.query)?;
+                let query: EscrowsQuery = parse_query(Some(&query))?;
+                let paging =
+                    PageRequest::<String>::parse(&list, query.limit, query.page_token.as_deref())?;
+                let escrows = registry.escrows(who, query.account_id.as_deref(), query.status);
+                let (items, next_page) = paging.page(&list, escrows, |e| e.escrow_id.clone());
+                Ok(json(ok, &EscrowPage { items, next_page }))
+            }
+            GetEscrow(id) => Ok(json(ok, &registry.escrow(who, id)?)),
+            SettleEscrow(id) => write(
+                registry,
+                who,
+                request,
+                Key::Required,
+                ok,
+                parse_json,
+                |r, body: SettleRequest| r.settle_escrow(who, id, body),
+            ),
+            ReleaseEscrow(id) => write(
+                registry,
+                who,
+                request,
+                Key::Required,
+                ok,
+                parse_empty,
+                |r, ()| r.release_escrow(who, id),
+            ),
+            CreateAssociation => write(
+                registry,
+                who,
+                request,
+                Key::Required,
+                created,
+                parse_json,
+                |r, body: AssociationRequest| r.create_association(who, body),
+            ),
+            ListAssociations => {
+                let (query, list) = scope_query("associations", request.query)?;
+                let query: AssociationsQuery = parse_query(Some(&query))?;
+                let paging =
+                    PageRequest::<String>::parse(&list, query.limit, query.page_token.as_deref())?;
+                let filter = AssociationFilter {
+                    account_id: query.account_id.as_deref(),
+                    status: query.status,
+                    certificate_id: query.certificate_id.as_deref(),
+                };
+                let associations = registry.associations(who, filter);
+                let (items, next_page) =
+                    paging.page(&list, associations, |a| a.association_id.clone());
+                Ok(json(ok, &AssociationPage { items, next_page }))
+            }
+            GetAssociation(id) => Ok(json(ok, &registry.association(who, id)?)),
+            DissolveAssociation(id) => write(
+                registry,
+                who,
+                request,
+                Key::Required,
+                ok,
+                parse_empty,
+                |r, ()| r.dissolve_association(who, id),
+            ),
+            CreateWebhookSubscription => write(
+                registry,
+                who,
+                request,
+                Key::Required,
+                created,
+                parse_json,
+                |r, body: WebhookSubscriptionRequest| r.create_webhook_subscription(who, body),
+            ),
+            ListWebhookSubscriptions => {
+                let (query, list) = scope_query("webhook-subscriptions", request.query)?;
+                let query: PageQuery = parse_query(Some(&query))?;
+                let paging =
+                    PageRequest::<String>::parse(&list, query.limit, query.page_token.as_deref())?;
+                let subscriptions = registry.webhook_subscriptions(who)?;
+                let (items, next_page) =
+                    paging.page(&list, subscriptions, |s| s.subscription_id.clone());
+                Ok(json(ok, &WebhookSubscriptionPage { items, next_page }))
+            }
+            // The operation declares no 400: a DELETE body has no meaning and is ignored.
+            DeleteWebhookSubscription(id) => {
+                Ok(json(ok, &registry.delete_webhook_subscription(who, id)?))
+            }
+            ListWebhookDeliveries(id) => {
+                let (query, list) = scope_query(&format!("deliveries {id}"), request.query)?;
+                let query: DeliveriesQuery = parse_query(Some(&query))?;
+                let paging =
+                    PageRequest::<String>::parse(&list, query.limit, query.page_token.as_deref())?;
+                let deliveries = registry.webhook_deliveries(who, id, query.state)?;
+                let (items, next_page) = paging.page(&list, deliveries, |d| d.delivery_id.clone());
+                Ok(json(ok, &WebhookDeliveryPage { items, next_page }))
+            }
             sandbox => {
                 if !who.is_operator() {
                     return Err(ProblemType::SandboxUnavailable
@@ -443,6 +894,36 @@ impl Router {
                         |r, body: IssuanceRequest| r.issue_units(body),
                     ),
                     ResetSandbox => Ok(json(ok, &registry.reset())),
+                    CreatePlatform => write(
+                        registry,
+                        who,
+                        request,
+                        Key::Optional,
+                        created,
+                        parse_json,
+                        |r, body: NewPlatform| r.create_platform(body),
+                    ),
+                    CreatePlatformRepresentative(id) => write(
+                        registry,
+                        who,
+                        request,
+                        Key::Optional,
+                        created,
+                        parse_json,
+                        |r, body: NewPlatformRepresentative| {
+                            r.create_platform_representative(id, body)
+                        },
+                    ),
+                    GetClock => Ok(json(ok, &registry.clock())),
+                    AdvanceClock => write(
+                        registry,
+                        who,
+                        request,
+                        Key::Optional,
+                        ok,
+                        parse_json,
+                        |r, body: ClockAdvance| r.advance_sandbox_clock(body),
+                    ),
                     _ => Err(ProblemType::NotFound
                         .problem(format!("there is no operation at {}", request.path))
                         .into()),
@@ -540,8 +1021,9 @@ fn authenticate(registry: &Registry, headers: &HeaderMap) -> Result<Principal, R
         Some(token) => match registry.authenticate(token) {
             Some(principal) => return Ok(principal),
             None => (
-                "the bearer token is not known to this registry (a sandbox reset removes representatives' \
-                 tokens); get a new one",
+                "the bearer token is unknown to this registry or has expired (access tokens from \
+                 /v1/oauth/token last 3600 s of registry time; a sandbox reset removes every token but \
+                 operators'); get a new one",
                 "Bearer error=\"invalid_token\"",
             ),
         },
@@ -674,6 +1156,39 @@ fn parse_empty(request: &ApiRequest<'_>) -> Result<(), Refusal> {
             .into()),
         Err(error) => Err(malformed(error)),
     }
+}
+
+/// HTTP Basic client credentials (RFC 6749 section 2.3.1: both parts form-encoded), if the request
+/// sends `Authorization: Basic`; `Err` when that header is malformed.
+fn basic_credentials(headers: &HeaderMap) -> Option<Result<(String, String), ()>> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decode = || {
+        let decoded = STANDARD.decode(encoded.trim()).ok()?;
+        let text = String::from_utf8(decoded).ok()?;
+        let (id, secret) = text.split_once(':')?;
+        let unescape = |part: &str| -> Option<String> {
+            let pairs: Vec<(String, String)> =
+                serde_urlencoded::from_str(&format!("v={part}")).ok()?;
+            pairs.into_iter().next().map(|(_, v)| v)
+        };
+        Some((unescape(id)?, unescape(secret)?))
+    };
+    Some(decode().ok_or(()))
+}
+
+/// An RFC 6749 error response from the token endpoint.
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> ApiResponse {
+    json(
+        status,
+        &OAuthError {
+            error: error.to_owned(),
+            error_description: Some(description.to_owned()),
+        },
+    )
 }
 
 /// A success response with a JSON body.

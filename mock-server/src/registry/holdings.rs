@@ -27,14 +27,17 @@ struct Block {
     serial_end: u64,
     status: BlockStatus,
     attributes: Arc<UnitAttributes>,
-    transaction_id: Option<String>,
+    /// What holds the units: the transaction while `pending`, the reservation while `reserved`,
+    /// the escrow while `escrowed`; `None` otherwise. Blocks of different holders never merge, so
+    /// every locked block belongs to exactly one holder. Only a transaction is shown on the wire.
+    holder: Option<String>,
 }
 
 impl Block {
     /// Whether `next`, starting right after this block, can be merged into it.
     fn merges_with(&self, next: &Block) -> bool {
         self.status == next.status
-            && self.transaction_id == next.transaction_id
+            && self.holder == next.holder
             && (Arc::ptr_eq(&self.attributes, &next.attributes)
                 || self.attributes == next.attributes)
     }
@@ -76,20 +79,33 @@ impl Holdings {
                 serial_end: range.serial_end,
                 status: BlockStatus::Available,
                 attributes,
-                transaction_id: None,
+                holder: None,
             },
         );
         self.merge_adjacent(unit_type);
     }
 
-    /// Every block, ordered by unit type then `serial_start`.
-    pub fn blocks(&self) -> impl Iterator<Item = UnitBlock> + '_ {
+    /// Blocks whose status and holder satisfy `keep`, ordered by unit type then `serial_start`.
+    pub fn blocks_where<'a>(
+        &'a self,
+        keep: impl Fn(BlockStatus, Option<&str>) -> bool + 'a,
+    ) -> impl Iterator<Item = UnitBlock> + 'a {
         self.blocks
             .iter()
+            .filter(move |(_, block)| keep(block.status, block.holder.as_deref()))
             .map(|((unit_type, start), block)| unit_block(unit_type, *start, block))
     }
 
-    /// `(unit_type, range, status, transaction_id)` of every block, for invariant checks.
+    /// The status of one serial, if this account holds it.
+    pub fn status_of(&self, unit_type: &str, serial: u64) -> Option<BlockStatus> {
+        self.blocks
+            .range((unit_type.to_owned(), 0)..=(unit_type.to_owned(), serial))
+            .next_back()
+            .filter(|((t, _), block)| t == unit_type && block.serial_end >= serial)
+            .map(|(_, block)| block.status)
+    }
+
+    /// `(unit_type, range, status, holder)` of every block, for invariant checks.
     pub fn ranges(
         &self,
     ) -> impl Iterator<Item = (&str, SerialRange, BlockStatus, Option<&str>)> + '_ {
@@ -102,7 +118,7 @@ impl Holdings {
                 unit_type.as_str(),
                 range,
                 block.status,
-                block.transaction_id.as_deref(),
+                block.holder.as_deref(),
             )
         })
     }
@@ -199,7 +215,7 @@ impl Holdings {
         }
     }
 
-    /// Sets the status (and transaction) of exactly `range`, splitting blocks at its ends.
+    /// Sets the status (and holder) of exactly `range`, splitting blocks at its ends.
     ///
     /// The caller has checked that `range` is covered by blocks of this account.
     pub fn set_status(
@@ -207,7 +223,7 @@ impl Holdings {
         unit_type: &str,
         range: SerialRange,
         status: BlockStatus,
-        transaction_id: Option<&str>,
+        holder: Option<&str>,
     ) {
         if range.serial_start > range.serial_end {
             return;
@@ -220,7 +236,7 @@ impl Holdings {
             (unit_type.to_owned(), range.serial_start)..=(unit_type.to_owned(), range.serial_end);
         for block in self.blocks.range_mut(bounds).map(|(_, block)| block) {
             block.status = status;
-            block.transaction_id = transaction_id.map(str::to_owned);
+            block.holder = holder.map(str::to_owned);
         }
         self.merge_adjacent(unit_type);
     }
@@ -368,7 +384,7 @@ impl Holdings {
         }
     }
 
-    /// Merges adjacent blocks of `unit_type` with identical attributes, status and transaction.
+    /// Merges adjacent blocks of `unit_type` with identical attributes, status and holder.
     fn merge_adjacent(&mut self, unit_type: &str) {
         let keys: Vec<u64> = self.of_type(unit_type).map(|(start, _)| start).collect();
         let mut current: Option<u64> = None;
@@ -410,7 +426,9 @@ fn unit_block(unit_type: &str, serial_start: u64, block: &Block) -> UnitBlock {
         kyoto_status: attributes.kyoto_status,
         state: attributes.state.clone(),
         issued_on: attributes.issued_on,
-        transaction_id: block.transaction_id.clone(),
+        transaction_id: (block.status == BlockStatus::Pending)
+            .then(|| block.holder.clone())
+            .flatten(),
     }
 }
 

@@ -1,13 +1,20 @@
 //! The registry's state model: holders, accounts, representatives, unit blocks, transactions,
-//! idempotency records and the clock. Pure and synchronous: no I/O, no HTTP.
+//! platforms and their tokens, consents, delegations, reservations, escrows, associations,
+//! webhook subscriptions and the delivery log, idempotency records and the clock. Pure and
+//! synchronous: no I/O, no HTTP. Recorded webhook deliveries are handed to a [`WebhookSink`]
+//! channel; sending them is the dispatcher's business (`crate::webhooks`).
 //!
 //! Every operation validates everything first and mutates only when it cannot be refused, so a
 //! refused operation leaves the registry exactly as it was. Refusals are [`Problem`]s built from
 //! the spec's [`ProblemType`] catalogue (without `instance`, which the router adds).
 
+mod associations;
 mod holdings;
 mod idempotency;
+mod platforms;
+mod trading;
 mod transactions;
+mod webhooks;
 
 #[cfg(test)]
 mod tests;
@@ -16,31 +23,44 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
+use serde::Serialize;
 use ucr_spec::ProblemType;
+use ucr_spec::associations::Association;
 use ucr_spec::model::{
     Account, AccountHolder, AccountKind, AccountStatus, BlockStatus, HoldingsQuery, Representative,
     Role, SerialRange, Transaction, TransactionKind, TransactionStatus, TransactionsQuery,
     UNIT_TYPES, UnitBlock,
 };
+use ucr_spec::platforms::{Consent, Delegation};
 use ucr_spec::problem::{InvalidParam, Problem};
 use ucr_spec::sandbox::{
-    IssuanceRequest, NewAccount, NewAccountHolder, NewRepresentative, OperatorSession,
-    RepresentativeCredential, SandboxReset,
+    ClockAdvance, IssuanceRequest, NewAccount, NewAccountHolder, NewRepresentative,
+    OperatorSession, RepresentativeCredential, SandboxClock, SandboxReset,
 };
+use ucr_spec::trading::{Escrow, EscrowStatus, ReservationStatus};
 use ucr_spec::transactions::{Cancellation, Transfer};
 use uuid::Uuid;
 
+pub use associations::AssociationFilter;
 use holdings::{Holdings, UnitAttributes};
 use idempotency::IdempotencyStore;
 pub use idempotency::{
     IDEMPOTENCY_RETENTION, IdempotencyRecord, RequestFingerprint, StoredResponse,
 };
+pub use platforms::ACCESS_TOKEN_LIFETIME;
+use platforms::{AccountRead, HoldingsView, PlatformRecord};
+use trading::ReservationRecord;
+pub use webhooks::{DeliveryAttempt, DeliveryJob, MAX_ATTEMPTS, SECRET_PREFIX, WebhookSink};
+use webhooks::{DeliveryRecord, SubscriptionRecord};
 
 /// How long a transfer or cancellation may wait for a decision before it expires.
 pub const APPROVAL_WINDOW: TimeDelta = TimeDelta::days(7);
 
 /// Australian states and territories, the accepted `state` codes.
 pub const STATES: &[&str] = &["NSW", "VIC", "QLD", "WA", "SA", "TAS", "NT", "ACT"];
+
+/// Largest step of the sandbox clock, in seconds (366 days).
+pub const MAX_CLOCK_ADVANCE: u64 = 31_622_400;
 
 /// Largest quantity one issuance may create.
 pub const MAX_ISSUANCE: u64 = 1_000_000_000;
@@ -54,8 +74,12 @@ const FIRST_SERIALS: &[(&str, u64)] = &[("ACCU", 3_000_001), ("SMC", 9_000_001)]
 /// Who a bearer token authenticates as.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Principal {
-    /// An authorised representative, by `representative_id` (`AR-000001`).
+    /// An authorised representative, by `representative_id` (`AR-000001`); possibly a trading
+    /// platform's representative.
     Representative(String),
+    /// A trading platform (`TP-0001`) or third-party registry (`TR-0001`) acting as itself. It is
+    /// no representative: it reads by consent, controls escrows, associates and subscribes.
+    Platform(String),
     /// A sandbox operator session (`OP-000001`). It has no account appointments.
     Operator(String),
 }
@@ -65,7 +89,15 @@ impl Principal {
     pub fn representative_id(&self) -> Option<&str> {
         match self {
             Principal::Representative(id) => Some(id),
-            Principal::Operator(_) => None,
+            Principal::Platform(_) | Principal::Operator(_) => None,
+        }
+    }
+
+    /// The platform's id, if this is a platform or registry acting as itself.
+    pub fn platform_id(&self) -> Option<&str> {
+        match self {
+            Principal::Platform(id) => Some(id),
+            Principal::Representative(_) | Principal::Operator(_) => None,
         }
     }
 
@@ -106,6 +138,8 @@ impl AccountRecord {
 struct RepresentativeRecord {
     name: String,
     token: String,
+    /// The trading platform the representative works for, if any.
+    platform_id: Option<String>,
 }
 
 /// Units created by the sandbox operator.
@@ -125,6 +159,16 @@ enum TransactionRef {
     Cancellation(String),
 }
 
+/// Something that lapses at an instant unless it ended before: the registry's expiry queue.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Due {
+    Transfer(String),
+    Cancellation(String),
+    Consent(String),
+    Reservation(String),
+    Escrow(String),
+}
+
 /// The last number used for each kind of identifier.
 #[derive(Debug, Clone, Default)]
 struct IdCounters {
@@ -135,6 +179,16 @@ struct IdCounters {
     cancellation: u64,
     issuance: u64,
     operator: u64,
+    trading_platform: u64,
+    third_party_registry: u64,
+    consent: u64,
+    delegation: u64,
+    reservation: u64,
+    escrow: u64,
+    association: u64,
+    subscription: u64,
+    event: u64,
+    delivery: u64,
 }
 
 /// Prefixes and widths of identifiers: `AH-000001`, `AU-1000001`, `AR-000001`, ...
@@ -174,9 +228,30 @@ pub struct Registry {
     issuances: BTreeMap<String, Issuance>,
     transfers: BTreeMap<String, Transfer>,
     cancellations: BTreeMap<String, Cancellation>,
-    /// Pending transactions by expiry instant.
-    expiries: BTreeSet<(DateTime<Utc>, TransactionRef)>,
+    /// What lapses when: pending transactions, consents, reservations, escrows.
+    expiries: BTreeSet<(DateTime<Utc>, Due)>,
     idempotency: IdempotencyStore,
+    platforms: BTreeMap<String, PlatformRecord>,
+    /// OAuth client IDs to platform IDs.
+    clients: HashMap<String, String>,
+    /// OAuth access tokens: the platform and when the token lapses (registry clock).
+    access_tokens: HashMap<String, (String, DateTime<Utc>)>,
+    consents: BTreeMap<String, Consent>,
+    delegations: BTreeMap<String, Delegation>,
+    reservations: BTreeMap<String, ReservationRecord>,
+    escrows: BTreeMap<String, Escrow>,
+    associations: BTreeMap<String, Association>,
+    /// Live (`active` or `cancelled`) associations by `(unit_type, serial)`.
+    live_by_serial: BTreeMap<(String, u64), String>,
+    /// Live associations by `(registry_id, certificate_id)`.
+    live_by_certificate: HashMap<(String, String), String>,
+    subscriptions: BTreeMap<String, SubscriptionRecord>,
+    deliveries: BTreeMap<String, DeliveryRecord>,
+    /// Where recorded deliveries are handed for sending, if a dispatcher is attached.
+    webhook_sink: Option<WebhookSink>,
+    /// Incremented by every reset, so a delivery of a previous generation is never confused with
+    /// a new one of the same ID.
+    epoch: u64,
 }
 
 impl Default for Registry {
@@ -202,6 +277,20 @@ impl Registry {
             cancellations: BTreeMap::new(),
             expiries: BTreeSet::new(),
             idempotency: IdempotencyStore::default(),
+            platforms: BTreeMap::new(),
+            clients: HashMap::new(),
+            access_tokens: HashMap::new(),
+            consents: BTreeMap::new(),
+            delegations: BTreeMap::new(),
+            reservations: BTreeMap::new(),
+            escrows: BTreeMap::new(),
+            associations: BTreeMap::new(),
+            live_by_serial: BTreeMap::new(),
+            live_by_certificate: HashMap::new(),
+            subscriptions: BTreeMap::new(),
+            deliveries: BTreeMap::new(),
+            webhook_sink: None,
+            epoch: 0,
         }
     }
 
@@ -238,11 +327,39 @@ impl Registry {
         Ok(self.now())
     }
 
+    /// The sandbox clock, after whatever became due.
+    pub fn clock(&mut self) -> SandboxClock {
+        self.expire_due();
+        SandboxClock { now: self.now() }
+    }
+
+    /// Moves the sandbox clock forward by 1 to 31,622,400 seconds (`422` otherwise); every expiry
+    /// that became due takes effect and emits its events.
+    pub fn advance_sandbox_clock(
+        &mut self,
+        request: ClockAdvance,
+    ) -> Result<SandboxClock, Problem> {
+        if !(1..=MAX_CLOCK_ADVANCE).contains(&request.seconds) {
+            return Err(validation_failed(
+                "/seconds",
+                format!("move the clock forward by 1 to {MAX_CLOCK_ADVANCE} seconds (366 days)"),
+            ));
+        }
+        let seconds = i64::try_from(request.seconds).unwrap_or(i64::MAX);
+        let now = self.advance_clock(TimeDelta::seconds(seconds))?;
+        Ok(SandboxClock { now })
+    }
+
     // ---- authentication ------------------------------------------------------------------------
 
-    /// The principal a bearer token authenticates as, if the token is known.
+    /// The principal a bearer token authenticates as, if the token is known and, for an OAuth
+    /// access token, not yet expired on the registry clock.
     pub fn authenticate(&self, token: &str) -> Option<Principal> {
-        self.tokens.get(token).cloned()
+        if let Some(principal) = self.tokens.get(token) {
+            return Some(principal.clone());
+        }
+        let (platform_id, expires_at) = self.access_tokens.get(token)?;
+        (*expires_at > self.now()).then(|| Principal::Platform(platform_id.clone()))
     }
 
     /// Starts a sandbox operator session and returns its token.
@@ -412,6 +529,30 @@ impl Registry {
                         ),
                     ));
                 };
+                if let Some(platform_id) = &existing.platform_id {
+                    let platform_holder = self
+                        .platforms
+                        .get(platform_id)
+                        .map(|p| &p.platform.holder_id);
+                    let account_holder = self.accounts.get(account_id).map(|a| &a.holder_id);
+                    if platform_holder != account_holder {
+                        return Err(validation_failed(
+                            "/representative_id",
+                            format!(
+                                "{id} represents platform {platform_id}; appoint it only to that platform's own \
+                                 accounts, and to holders' accounts by delegation"
+                            ),
+                        ));
+                    }
+                }
+                if self.is_delegate(account_id, id) {
+                    return Err(validation_failed(
+                        "/representative_id",
+                        format!(
+                            "{id} is a delegate on account {account_id}; revoke the delegation first"
+                        ),
+                    ));
+                }
                 (id.clone(), existing.name.clone(), existing.token.clone())
             }
             (None, fixed) => {
@@ -452,6 +593,7 @@ impl Registry {
                     RepresentativeRecord {
                         name: request.name.clone(),
                         token: token.clone(),
+                        platform_id: None,
                     },
                 );
                 self.tokens
@@ -583,9 +725,12 @@ impl Registry {
         Ok(block)
     }
 
-    /// Removes every holder, account, representative, transaction and idempotency record.
+    /// Removes every holder, account, representative, transaction, platform, consent,
+    /// delegation, reservation, escrow, association, webhook subscription and delivery, and every
+    /// idempotency record.
     ///
     /// Operator sessions and the clock offset are kept; serials start again from the beginning.
+    /// Deliveries still being attempted are abandoned.
     pub fn reset(&mut self) -> SandboxReset {
         let summary = SandboxReset {
             accounts_removed: self.accounts.len() as u64,
@@ -602,6 +747,8 @@ impl Registry {
                 operator,
                 ..IdCounters::default()
             },
+            webhook_sink: self.webhook_sink.take(),
+            epoch: self.epoch + 1,
             ..Registry::new()
         };
         summary
@@ -618,25 +765,38 @@ impl Registry {
 
     // ---- reads ---------------------------------------------------------------------------------
 
-    /// The accounts `who` is appointed to, ordered by `account_id`.
+    /// The accounts `who` may see, ordered by `account_id`: those a representative is appointed
+    /// to, or those where a platform holds at least one active consent.
     pub fn accounts(&mut self, who: &Principal) -> Vec<Account> {
         self.expire_due();
+        let now = self.now();
         self.accounts
             .values()
-            .filter(|a| a.is_visible_to(who))
+            .filter(|a| {
+                // A platform lists the accounts whose details it may read: an active consent
+                // with `holdings_read`. Narrower consents are found through `list_consents`.
+                a.is_visible_to(who)
+                    || who.platform_id().is_some_and(|p| {
+                        self.active_scopes(p, &a.account_id, now).is_some_and(|s| {
+                            s.contains(&ucr_spec::platforms::ConsentScope::HoldingsRead)
+                        })
+                    })
+            })
             .map(|a| self.account_view(a))
             .collect()
     }
 
-    /// One account, if `who` is appointed to it (else `404 not-found`).
+    /// One account: for a representative appointed to it, or a platform with an active
+    /// `holdings_read` consent (`404` never consented, `403 consent-required` otherwise).
     pub fn account(&mut self, who: &Principal, account_id: &str) -> Result<Account, Problem> {
         self.expire_due();
-        let record = self.visible_account(who, account_id)?;
+        let (record, _) = self.readable_account(who, account_id, AccountRead::Details)?;
         Ok(self.account_view(record))
     }
 
     /// An account's blocks matching the query's filters (its paging fields are ignored), ordered by
-    /// unit type then `serial_start`.
+    /// unit type then `serial_start`. A platform whose only holdings scope is
+    /// `reserved_units_read` sees only the `reserved` blocks of its own active reservations.
     pub fn holdings(
         &mut self,
         who: &Principal,
@@ -644,10 +804,30 @@ impl Registry {
         filter: &HoldingsQuery,
     ) -> Result<Vec<UnitBlock>, Problem> {
         self.expire_due();
-        let record = self.visible_account(who, account_id)?;
+        let (record, view) = self.readable_account(who, account_id, AccountRead::Holdings)?;
+        let reserved_for: Option<BTreeSet<&str>> = match view {
+            HoldingsView::All => None,
+            HoldingsView::ReservedFor(platform_id) => Some(
+                self.reservations
+                    .values()
+                    .map(|r| &r.reservation)
+                    .filter(|r| {
+                        r.account_id == account_id
+                            && r.platform_id == platform_id
+                            && r.status == ReservationStatus::Active
+                    })
+                    .map(|r| r.reservation_id.as_str())
+                    .collect(),
+            ),
+        };
         Ok(record
             .holdings
-            .blocks()
+            .blocks_where(|status, holder| match &reserved_for {
+                None => true,
+                Some(ids) => {
+                    status == BlockStatus::Reserved && holder.is_some_and(|h| ids.contains(h))
+                }
+            })
             .filter(|b| filter.unit_type.as_ref().is_none_or(|t| *t == b.unit_type))
             .filter(|b| filter.status.is_none_or(|s| s == b.status))
             .filter(|b| filter.vintage.as_ref().is_none_or(|v| *v == b.vintage))
@@ -661,7 +841,8 @@ impl Registry {
     }
 
     /// An account's transaction history matching the query's filters (paging fields ignored),
-    /// ordered by `created_at` then `transaction_id`.
+    /// ordered by `created_at` then `transaction_id`. A platform needs an active
+    /// `transactions_read` consent.
     pub fn history(
         &mut self,
         who: &Principal,
@@ -669,7 +850,7 @@ impl Registry {
         filter: &TransactionsQuery,
     ) -> Result<Vec<Transaction>, Problem> {
         self.expire_due();
-        let record = self.visible_account(who, account_id)?;
+        let (record, _) = self.readable_account(who, account_id, AccountRead::Transactions)?;
         let mut entries: Vec<Transaction> = record
             .history
             .iter()
@@ -727,12 +908,16 @@ impl Registry {
 
     /// Checks the model's invariants: per unit type, units issued equal units held in all accounts
     /// (any status); serial ranges never overlap across all accounts; `pending` blocks belong to
-    /// exactly one pending transaction of their account and add up to its quantity; no other block
-    /// carries a transaction. Returns the first violation found.
+    /// exactly one pending transaction of their account and add up to its quantity; `reserved`
+    /// blocks to exactly one active reservation of their account (not inside a transfer) and
+    /// `escrowed` blocks to exactly one active escrow of their account, each adding up to its
+    /// quantity; no other block carries a holder; live associations are 1:1 and sit on units where
+    /// their status says. Returns the first violation found.
     pub fn check_invariants(&self) -> Result<(), String> {
         let mut held: BTreeMap<&str, u64> = BTreeMap::new();
         let mut all: Vec<(&str, SerialRange, &str)> = Vec::new();
         let mut pending: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut locked: BTreeMap<&str, u64> = BTreeMap::new();
         for account in self.accounts.values() {
             let id = account.account_id.as_str();
             for (unit_type, range, status, transaction) in account.holdings.ranges() {
@@ -767,6 +952,41 @@ impl Registry {
                     (BlockStatus::Pending, None) => {
                         return Err(format!(
                             "{id}: pending block {unit_type}-{} has no transaction",
+                            range.serial_start
+                        ));
+                    }
+                    (BlockStatus::Reserved, Some(holder)) => {
+                        let owner = self.reservations.get(holder).filter(|r| {
+                            r.reservation.account_id == id
+                                && r.reservation.status == ReservationStatus::Active
+                                && r.pending_transfer.is_none()
+                        });
+                        if owner.is_none() {
+                            return Err(format!(
+                                "{id}: reserved block {unit_type}-{} belongs to no active reservation of the \
+                                 account ({holder})",
+                                range.serial_start
+                            ));
+                        }
+                        *locked.entry(holder).or_default() += range.quantity();
+                    }
+                    (BlockStatus::Escrowed, Some(holder)) => {
+                        let owner = self
+                            .escrows
+                            .get(holder)
+                            .filter(|e| e.account_id == id && e.status == EscrowStatus::Active);
+                        if owner.is_none() {
+                            return Err(format!(
+                                "{id}: escrowed block {unit_type}-{} belongs to no active escrow of the \
+                                 account ({holder})",
+                                range.serial_start
+                            ));
+                        }
+                        *locked.entry(holder).or_default() += range.quantity();
+                    }
+                    (BlockStatus::Reserved | BlockStatus::Escrowed, None) => {
+                        return Err(format!(
+                            "{id}: {status:?} block {unit_type}-{} belongs to nothing",
                             range.serial_start
                         ));
                     }
@@ -818,14 +1038,72 @@ impl Registry {
                     .map(|c| (c.cancellation_id.as_str(), c.quantity)),
             );
         for (id, quantity) in pending_transactions {
-            let locked = pending.get(id).copied().unwrap_or(0);
-            if locked != quantity {
+            let in_it = pending.get(id).copied().unwrap_or(0);
+            if in_it != quantity {
                 return Err(format!(
-                    "{id} is pending for {quantity} units but {locked} are pending in it"
+                    "{id} is pending for {quantity} units but {in_it} are pending in it"
                 ));
             }
         }
-        Ok(())
+        for record in self.reservations.values() {
+            let reservation = &record.reservation;
+            let id = reservation.reservation_id.as_str();
+            let active = reservation.status == ReservationStatus::Active;
+            match (&record.pending_transfer, active) {
+                (Some(transfer_id), true) => {
+                    let consistent = self.transfers.get(transfer_id).is_some_and(|t| {
+                        t.status == TransactionStatus::PendingApproval
+                            && t.reservation_id.as_deref() == Some(id)
+                            && t.serial_ranges == reservation.serial_ranges
+                    });
+                    if !consistent {
+                        return Err(format!(
+                            "{id} is in transfer {transfer_id}, which is not a pending transfer of its units"
+                        ));
+                    }
+                }
+                (Some(transfer_id), false) => {
+                    return Err(format!("{id} is not active but in transfer {transfer_id}"));
+                }
+                (None, true) => {
+                    let reserved = locked.get(id).copied().unwrap_or(0);
+                    if reserved != reservation.quantity {
+                        return Err(format!(
+                            "{id} reserves {} units but {reserved} are reserved in it",
+                            reservation.quantity
+                        ));
+                    }
+                }
+                (None, false) => {}
+            }
+        }
+        for transfer in self.transfers.values() {
+            if let Some(reservation_id) = &transfer.reservation_id
+                && transfer.status == TransactionStatus::PendingApproval
+                && self
+                    .reservations
+                    .get(reservation_id)
+                    .and_then(|r| r.pending_transfer.as_ref())
+                    != Some(&transfer.transfer_id)
+            {
+                return Err(format!(
+                    "{} is pending with {reservation_id}, which does not know it",
+                    transfer.transfer_id
+                ));
+            }
+        }
+        for escrow in self.escrows.values() {
+            if escrow.status == EscrowStatus::Active {
+                let escrowed = locked.get(escrow.escrow_id.as_str()).copied().unwrap_or(0);
+                if escrowed != escrow.quantity {
+                    return Err(format!(
+                        "{} escrows {} units but {escrowed} are escrowed in it",
+                        escrow.escrow_id, escrow.quantity
+                    ));
+                }
+            }
+        }
+        self.check_associations()
     }
 
     // ---- helpers -------------------------------------------------------------------------------
@@ -927,6 +1205,14 @@ impl Registry {
             }
         })
     }
+}
+
+/// The wire name of a unit enum value, e.g. `revoked` for `ConsentStatus::Revoked`.
+pub(crate) fn wire_name<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// A `422 validation-failed` problem naming the offending field (a JSON pointer).

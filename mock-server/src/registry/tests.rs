@@ -105,6 +105,7 @@ fn by_quantity(from: &str, to: &str, quantity: u64) -> TransferRequest {
         vintage: None,
         project_id: None,
         reference: None,
+        reservation_id: None,
     }
 }
 
@@ -749,6 +750,209 @@ fn issuance_validation() {
             ..good
         })),
         ProblemType::UnknownAccount
+    );
+    w.registry.check_invariants().unwrap();
+}
+
+/// A trading platform with a custodial account, a third-party registry with an association
+/// consent on `from`, one reservation, one escrow and one association.
+fn platform_world() -> (World, String, String, String, String) {
+    use ucr_spec::associations::AssociationRequest;
+    use ucr_spec::platforms::{ConsentRequest, ConsentScope, PlatformKind};
+    use ucr_spec::sandbox::NewPlatform;
+    use ucr_spec::trading::{EscrowRequest, ReservationRequest};
+
+    let mut w = world();
+    let registry = &mut w.registry;
+    let tp = registry
+        .create_platform(NewPlatform {
+            name: "Exchange".into(),
+            kind: PlatformKind::TradingPlatform,
+        })
+        .unwrap()
+        .platform;
+    let tr = registry
+        .create_platform(NewPlatform {
+            name: "GreenCert".into(),
+            kind: PlatformKind::ThirdPartyRegistry,
+        })
+        .unwrap()
+        .platform;
+    let custodial = registry
+        .create_account(NewAccount {
+            holder_id: tp.holder_id.clone(),
+            name: "Custody".into(),
+            kind: AccountKind::Custodial,
+        })
+        .unwrap()
+        .account_id;
+    let later = registry.now() + TimeDelta::days(30);
+    registry
+        .grant_consent(
+            &w.alice,
+            &w.from,
+            ConsentRequest {
+                grantee_id: tr.platform_id.clone(),
+                scopes: vec![ConsentScope::Association],
+                expires_at: later,
+            },
+        )
+        .unwrap();
+    let reservation = registry
+        .create_reservation(
+            &w.alice,
+            ReservationRequest {
+                account_id: w.from.clone(),
+                platform_id: tp.platform_id.clone(),
+                custodial_account_id: custodial,
+                unit_type: "ACCU".into(),
+                quantity: Some(100),
+                serial_ranges: None,
+                vintage: None,
+                project_id: None,
+                expires_at: later,
+            },
+        )
+        .unwrap()
+        .reservation_id;
+    let escrow = registry
+        .create_escrow(
+            &w.alice,
+            EscrowRequest {
+                account_id: w.from.clone(),
+                controller_id: tp.platform_id.clone(),
+                unit_type: "ACCU".into(),
+                quantity: Some(50),
+                serial_ranges: None,
+                vintage: None,
+                project_id: None,
+                expires_at: later,
+            },
+        )
+        .unwrap()
+        .escrow_id;
+    let registry_principal = Principal::Platform(tr.platform_id.clone());
+    let association = registry
+        .create_association(
+            &registry_principal,
+            AssociationRequest {
+                account_id: w.from.clone(),
+                unit_type: "ACCU".into(),
+                serial: 3_000_500,
+                certificate_id: "GC-1".into(),
+            },
+        )
+        .unwrap()
+        .association_id;
+    w.registry.check_invariants().unwrap();
+    (w, tp.platform_id, reservation, escrow, association)
+}
+
+#[test]
+fn reservations_and_escrows_lock_blocks_that_never_merge_across_holders() {
+    let (mut w, _, _, _, _) = platform_world();
+    assert_eq!(
+        blocks(&mut w.registry, &w.alice, &w.from),
+        vec![
+            (3_000_001, 3_000_100, BlockStatus::Reserved),
+            (3_000_101, 3_000_150, BlockStatus::Escrowed),
+            (3_000_151, 3_001_000, BlockStatus::Available),
+        ]
+    );
+    // No locked block shows a transaction; only pending ones do.
+    let holdings = w
+        .registry
+        .holdings(&w.alice, &w.from, &HoldingsQuery::default())
+        .unwrap();
+    assert!(holdings.iter().all(|b| b.transaction_id.is_none()));
+}
+
+#[test]
+fn invariants_catch_a_reserved_block_without_its_reservation() {
+    use ucr_spec::trading::ReservationStatus;
+    let (mut w, _, reservation, _, _) = platform_world();
+    if let Some(record) = w.registry.reservations.get_mut(&reservation) {
+        record.reservation.status = ReservationStatus::Released;
+    }
+    let error = w.registry.check_invariants().unwrap_err();
+    assert!(error.contains("no active reservation"), "{error}");
+}
+
+#[test]
+fn invariants_catch_an_escrow_whose_units_are_not_all_escrowed() {
+    let (mut w, _, _, escrow, _) = platform_world();
+    if let Some(record) = w.registry.escrows.get_mut(&escrow) {
+        record.quantity += 1;
+    }
+    let error = w.registry.check_invariants().unwrap_err();
+    assert!(error.contains("escrowed in it"), "{error}");
+}
+
+#[test]
+fn invariants_catch_two_live_associations_of_one_unit() {
+    let (mut w, _, _, _, association) = platform_world();
+    let mut twin = w.registry.associations[&association].clone();
+    twin.association_id = "ASN-999999".into();
+    twin.certificate_id = "GC-2".into();
+    w.registry
+        .associations
+        .insert(twin.association_id.clone(), twin);
+    let error = w.registry.check_invariants().unwrap_err();
+    assert!(error.contains("not 1:1"), "{error}");
+}
+
+#[test]
+fn settling_moves_escrowed_units_and_associations_follow() {
+    use ucr_spec::associations::AssociationStatus;
+    use ucr_spec::trading::{EscrowStatus, SettleRequest};
+    let (mut w, tp, _, escrow, association) = platform_world();
+    let controller = Principal::Platform(tp);
+    // The seller cannot settle; the controller can, in one step.
+    assert_eq!(
+        kind(w.registry.settle_escrow(
+            &w.alice,
+            &escrow,
+            SettleRequest {
+                to_account_id: w.to.clone(),
+                reference: None
+            }
+        )),
+        ProblemType::Forbidden
+    );
+    let settled = w
+        .registry
+        .settle_escrow(
+            &controller,
+            &escrow,
+            SettleRequest {
+                to_account_id: w.to.clone(),
+                reference: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(settled.status, EscrowStatus::Settled);
+    assert_eq!(
+        blocks(&mut w.registry, &w.carol, &w.to),
+        vec![(3_000_101, 3_000_150, BlockStatus::Available)]
+    );
+    // The associated unit (3000500) did not move.
+    assert_eq!(
+        w.registry.associations[&association].status,
+        AssociationStatus::Active
+    );
+    let transfer = w
+        .registry
+        .initiate_transfer(
+            &w.alice,
+            by_serials(&w.from, &w.to, &[(3_000_500, 3_000_500)]),
+        )
+        .unwrap();
+    w.registry
+        .approve_transfer(&w.bob, &transfer.transfer_id)
+        .unwrap();
+    assert_eq!(
+        w.registry.associations[&association].status,
+        AssociationStatus::Transferred
     );
     w.registry.check_invariants().unwrap();
 }

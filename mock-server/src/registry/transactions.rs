@@ -3,21 +3,25 @@
 
 use std::collections::BTreeSet;
 
+use chrono::{DateTime, Utc};
 use ucr_spec::ProblemType;
 use ucr_spec::model::{AccountStatus, BlockStatus, Role, SerialRange, TransactionStatus};
+use ucr_spec::platforms::ConsentScope;
 use ucr_spec::problem::Problem;
+use ucr_spec::trading::ReservationStatus;
 use ucr_spec::transactions::{
     Cancellation, CancellationRequest, RejectRequest, Transfer, TransferRequest,
 };
+use ucr_spec::webhooks::{EventData, EventType};
 
 use super::holdings::{UnitSelection, describe};
 use super::{
-    APPROVAL_WINDOW, AccountRecord, Principal, Registry, TransactionRef, check_optional_text,
+    APPROVAL_WINDOW, AccountRecord, Due, Principal, Registry, TransactionRef, check_optional_text,
     check_unit_type, validation_failed,
 };
 
 /// Longest `reference`, `reason` accepted.
-const MAX_NOTE: usize = 200;
+pub(super) const MAX_NOTE: usize = 200;
 
 impl Registry {
     // ---- transfers -----------------------------------------------------------------------------
@@ -26,22 +30,41 @@ impl Registry {
     ///
     /// `who` must be an `initiator` on the source account (`404` if not appointed, `403` without
     /// the role). Then the request's content is validated (`422`), the destination looked up
-    /// (`422 unknown-account`) and the units chosen (`409`).
+    /// (`422 unknown-account`) and the units chosen (`409`). With `reservation_id` the transfer
+    /// takes every unit of that active reservation to its custodial account.
     pub fn initiate_transfer(
         &mut self,
         who: &Principal,
         request: TransferRequest,
     ) -> Result<Transfer, Problem> {
         self.expire_due();
-        let source = self.visible_account(who, &request.from_account_id)?;
+        let source =
+            self.represented_account(who, &request.from_account_id, "initiate transfers from")?;
         require_role(source, who, Role::Initiator, "initiate transfers from")?;
-        let selection = choose_units(
-            &request.unit_type,
-            request.quantity,
-            request.serial_ranges.as_deref(),
-            request.vintage.as_deref(),
-            request.project_id.as_deref(),
-        )?;
+        let selection = match &request.reservation_id {
+            None => Some(choose_units(
+                &request.unit_type,
+                request.quantity,
+                request.serial_ranges.as_deref(),
+                request.vintage.as_deref(),
+                request.project_id.as_deref(),
+            )?),
+            Some(_) => {
+                check_unit_type(&request.unit_type)?;
+                if request.quantity.is_some()
+                    || request.serial_ranges.is_some()
+                    || request.vintage.is_some()
+                    || request.project_id.is_some()
+                {
+                    return Err(validation_failed(
+                        "/reservation_id",
+                        "a transfer of a reservation takes all of its units; omit quantity, serial_ranges, vintage \
+                         and project_id",
+                    ));
+                }
+                None
+            }
+        };
         check_optional_text("/reference", request.reference.as_deref(), MAX_NOTE)?;
         if request.to_account_id == request.from_account_id {
             return Err(validation_failed(
@@ -49,6 +72,41 @@ impl Registry {
                 "the destination must differ from the source account",
             ));
         }
+        let reservation = match &request.reservation_id {
+            None => None,
+            Some(reservation_id) => {
+                let Some(record) = self
+                    .reservations
+                    .get(reservation_id)
+                    .filter(|r| r.reservation.account_id == request.from_account_id)
+                else {
+                    return Err(validation_failed(
+                        "/reservation_id",
+                        format!(
+                            "account {} has no reservation {reservation_id}",
+                            request.from_account_id
+                        ),
+                    ));
+                };
+                let reservation = &record.reservation;
+                if reservation.unit_type != request.unit_type {
+                    return Err(validation_failed(
+                        "/unit_type",
+                        format!("{reservation_id} reserves {} units", reservation.unit_type),
+                    ));
+                }
+                if reservation.custodial_account_id != request.to_account_id {
+                    return Err(validation_failed(
+                        "/to_account_id",
+                        format!(
+                            "the units of {reservation_id} may go only to its custodial account {}",
+                            reservation.custodial_account_id
+                        ),
+                    ));
+                }
+                Some(record)
+            }
+        };
         let Some(destination) = self.accounts.get(&request.to_account_id) else {
             return Err(ProblemType::UnknownAccount.problem(format!(
                 "there is no account {}; check the destination account number",
@@ -62,9 +120,36 @@ impl Registry {
             ));
         }
         require_open(source)?;
-        let ranges = source
-            .holdings
-            .select(&source.account_id, &request.unit_type, &selection)?;
+        let ranges = match (&selection, reservation) {
+            (Some(selection), _) => {
+                source
+                    .holdings
+                    .select(&source.account_id, &request.unit_type, selection)?
+            }
+            (None, Some(record)) => {
+                let reservation = &record.reservation;
+                if reservation.status != ReservationStatus::Active {
+                    return Err(ProblemType::InvalidState.problem(format!(
+                        "{} is {}; only an active reservation's units can be transferred",
+                        reservation.reservation_id,
+                        super::wire_name(&reservation.status)
+                    )));
+                }
+                if let Some(transfer_id) = &record.pending_transfer {
+                    return Err(ProblemType::UnitsLocked.problem(format!(
+                        "the units of {} are already pending in transfer {transfer_id}",
+                        reservation.reservation_id
+                    )));
+                }
+                reservation.serial_ranges.clone()
+            }
+            (None, None) => {
+                return Err(validation_failed(
+                    "/quantity",
+                    "choose units by serial_ranges or by quantity",
+                ));
+            }
+        };
 
         let now = self.now();
         self.ids.transfer += 1;
@@ -84,20 +169,31 @@ impl Registry {
             decided_by: None,
             decided_at: None,
             reason: None,
+            reservation_id: request.reservation_id,
+            escrow_id: None,
         };
         let reference = TransactionRef::Transfer(transfer_id.clone());
-        self.lock_units(
+        self.set_units(
             &transfer.from_account_id,
             &transfer.unit_type,
             &transfer.serial_ranges,
-            &transfer_id,
+            BlockStatus::Pending,
+            Some(&transfer_id),
         );
+        if let Some(record) = transfer
+            .reservation_id
+            .as_ref()
+            .and_then(|id| self.reservations.get_mut(id))
+        {
+            record.pending_transfer = Some(transfer_id.clone());
+        }
         for account_id in [&transfer.from_account_id, &transfer.to_account_id] {
             if let Some(account) = self.accounts.get_mut(account_id) {
                 account.history.push(reference.clone());
             }
         }
-        self.expiries.insert((transfer.expires_at, reference));
+        self.expiries
+            .insert((transfer.expires_at, Due::Transfer(transfer_id.clone())));
         self.transfers.insert(transfer_id, transfer.clone());
         Ok(transfer)
     }
@@ -133,20 +229,18 @@ impl Registry {
             transfer.serial_ranges.clone(),
             transfer.expires_at,
         );
-        let mut moved = Vec::new();
-        if let Some(source) = self.accounts.get_mut(&from) {
-            for range in &ranges {
-                moved.extend(source.holdings.take(&unit_type, *range));
-            }
-        }
-        if let Some(destination) = self.accounts.get_mut(&to) {
-            for (range, attributes) in moved {
-                destination.holdings.receive(&unit_type, range, attributes);
-            }
-        }
+        let reservation_id = transfer.reservation_id.clone();
+        self.move_units(&from, &to, &unit_type, &ranges);
         self.expiries
-            .remove(&(expires_at, TransactionRef::Transfer(transfer_id.to_owned())));
-        self.decide_transfer(transfer_id, TransactionStatus::Completed, who, now, None)
+            .remove(&(expires_at, Due::Transfer(transfer_id.to_owned())));
+        let transfer =
+            self.decide_transfer(transfer_id, TransactionStatus::Completed, who, now, None)?;
+        if let Some(reservation_id) = reservation_id {
+            self.consume_reservation(&reservation_id, transfer_id, now);
+        }
+        self.units_left(&from, &unit_type, &ranges, now);
+        self.announce_transfer(&transfer, None);
+        Ok(transfer)
     }
 
     /// Rejects a pending transfer: its units return to `available`. Same rules as approval.
@@ -165,22 +259,18 @@ impl Registry {
         check_optional_text("/reason", request.reason.as_deref(), MAX_NOTE)?;
 
         let now = self.now();
-        let (from, unit_type, ranges, expires_at) = (
-            transfer.from_account_id.clone(),
-            transfer.unit_type.clone(),
-            transfer.serial_ranges.clone(),
-            transfer.expires_at,
-        );
-        self.release_units(&from, &unit_type, &ranges);
+        let expires_at = transfer.expires_at;
         self.expiries
-            .remove(&(expires_at, TransactionRef::Transfer(transfer_id.to_owned())));
-        self.decide_transfer(
+            .remove(&(expires_at, Due::Transfer(transfer_id.to_owned())));
+        let transfer = self.decide_transfer(
             transfer_id,
             TransactionStatus::Rejected,
             who,
             now,
             request.reason,
-        )
+        )?;
+        self.return_units(&transfer, now);
+        Ok(transfer)
     }
 
     /// Rescinds a pending transfer: its units return to `available`. Any `initiator` of the source
@@ -197,16 +287,13 @@ impl Registry {
         require_pending(transfer_id, transfer.status, "rescinded")?;
 
         let now = self.now();
-        let (from, unit_type, ranges, expires_at) = (
-            transfer.from_account_id.clone(),
-            transfer.unit_type.clone(),
-            transfer.serial_ranges.clone(),
-            transfer.expires_at,
-        );
-        self.release_units(&from, &unit_type, &ranges);
+        let expires_at = transfer.expires_at;
         self.expiries
-            .remove(&(expires_at, TransactionRef::Transfer(transfer_id.to_owned())));
-        self.decide_transfer(transfer_id, TransactionStatus::Rescinded, who, now, None)
+            .remove(&(expires_at, Due::Transfer(transfer_id.to_owned())));
+        let transfer =
+            self.decide_transfer(transfer_id, TransactionStatus::Rescinded, who, now, None)?;
+        self.return_units(&transfer, now);
+        Ok(transfer)
     }
 
     // ---- cancellations -------------------------------------------------------------------------
@@ -218,7 +305,8 @@ impl Registry {
         request: CancellationRequest,
     ) -> Result<Cancellation, Problem> {
         self.expire_due();
-        let account = self.visible_account(who, &request.account_id)?;
+        let account =
+            self.represented_account(who, &request.account_id, "initiate cancellations from")?;
         require_role(account, who, Role::Initiator, "initiate cancellations from")?;
         let selection = choose_units(
             &request.unit_type,
@@ -252,16 +340,20 @@ impl Registry {
             decided_at: None,
         };
         let reference = TransactionRef::Cancellation(cancellation_id.clone());
-        self.lock_units(
+        self.set_units(
             &cancellation.account_id,
             &cancellation.unit_type,
             &cancellation.serial_ranges,
-            &cancellation_id,
+            BlockStatus::Pending,
+            Some(&cancellation_id),
         );
         if let Some(account) = self.accounts.get_mut(&cancellation.account_id) {
-            account.history.push(reference.clone());
+            account.history.push(reference);
         }
-        self.expiries.insert((cancellation.expires_at, reference));
+        self.expiries.insert((
+            cancellation.expires_at,
+            Due::Cancellation(cancellation_id.clone()),
+        ));
         self.cancellations
             .insert(cancellation_id, cancellation.clone());
         Ok(cancellation)
@@ -303,18 +395,19 @@ impl Registry {
             cancellation.serial_ranges.clone(),
             cancellation.expires_at,
         );
-        if let Some(account) = self.accounts.get_mut(&account_id) {
-            for range in &ranges {
-                account
-                    .holdings
-                    .set_status(&unit_type, *range, BlockStatus::Cancelled, None);
-            }
-        }
-        self.expiries.remove(&(
-            expires_at,
-            TransactionRef::Cancellation(cancellation_id.to_owned()),
-        ));
-        self.decide_cancellation(cancellation_id, TransactionStatus::Completed, who, now)
+        self.set_units(
+            &account_id,
+            &unit_type,
+            &ranges,
+            BlockStatus::Cancelled,
+            None,
+        );
+        self.expiries
+            .remove(&(expires_at, Due::Cancellation(cancellation_id.to_owned())));
+        let cancellation =
+            self.decide_cancellation(cancellation_id, TransactionStatus::Completed, who, now)?;
+        self.units_cancelled(&account_id, &unit_type, &ranges, now);
+        Ok(cancellation)
     }
 
     /// Rescinds a pending cancellation: its units return to `available`.
@@ -336,27 +429,32 @@ impl Registry {
             cancellation.serial_ranges.clone(),
             cancellation.expires_at,
         );
-        self.release_units(&account_id, &unit_type, &ranges);
-        self.expiries.remove(&(
-            expires_at,
-            TransactionRef::Cancellation(cancellation_id.to_owned()),
-        ));
+        self.set_units(
+            &account_id,
+            &unit_type,
+            &ranges,
+            BlockStatus::Available,
+            None,
+        );
+        self.expiries
+            .remove(&(expires_at, Due::Cancellation(cancellation_id.to_owned())));
         self.decide_cancellation(cancellation_id, TransactionStatus::Rescinded, who, now)
     }
 
     // ---- expiry --------------------------------------------------------------------------------
 
-    /// Expires every pending transaction whose `expires_at` is not after now; their units return
-    /// to `available`. Called first by every operation, so expiry is observed as soon as time is.
+    /// Takes every expiry whose instant is not after now, in time order: pending transactions
+    /// (units back), consents, reservations, escrows (with their events). Called first by every
+    /// operation, so expiry is observed as soon as time is.
     pub(crate) fn expire_due(&mut self) {
         let now = self.now();
-        while let Some((at, reference)) = self.expiries.first().cloned() {
+        while let Some((at, due)) = self.expiries.first().cloned() {
             if at > now {
                 break;
             }
             self.expiries.pop_first();
-            match &reference {
-                TransactionRef::Transfer(id) => {
+            match &due {
+                Due::Transfer(id) => {
                     let Some(transfer) = self.transfers.get_mut(id) else {
                         continue;
                     };
@@ -365,14 +463,10 @@ impl Registry {
                     }
                     transfer.status = TransactionStatus::Expired;
                     transfer.decided_at = Some(at);
-                    let (from, unit_type, ranges) = (
-                        transfer.from_account_id.clone(),
-                        transfer.unit_type.clone(),
-                        transfer.serial_ranges.clone(),
-                    );
-                    self.release_units(&from, &unit_type, &ranges);
+                    let transfer = transfer.clone();
+                    self.return_units(&transfer, at);
                 }
-                TransactionRef::Cancellation(id) => {
+                Due::Cancellation(id) => {
                     let Some(cancellation) = self.cancellations.get_mut(id) else {
                         continue;
                     };
@@ -386,9 +480,11 @@ impl Registry {
                         cancellation.unit_type.clone(),
                         cancellation.serial_ranges.clone(),
                     );
-                    self.release_units(&account, &unit_type, &ranges);
+                    self.set_units(&account, &unit_type, &ranges, BlockStatus::Available, None);
                 }
-                TransactionRef::Issuance(_) => {}
+                Due::Consent(id) => self.expire_consent(id, at),
+                Due::Reservation(id) => self.expire_reservation(id, at),
+                Due::Escrow(id) => self.expire_escrow(id, at),
             }
         }
     }
@@ -400,6 +496,13 @@ impl Registry {
             [&t.from_account_id, &t.to_account_id]
                 .into_iter()
                 .any(|id| self.accounts.get(id).is_some_and(|a| a.is_visible_to(who)))
+                || t.escrow_id.as_ref().is_some_and(|escrow_id| {
+                    who.platform_id().is_some_and(|p| {
+                        self.escrows
+                            .get(escrow_id)
+                            .is_some_and(|e| e.controller_id == p)
+                    })
+                })
         };
         self.transfers.get(transfer_id).filter(visible).ok_or_else(|| {
             ProblemType::NotFound.problem(format!(
@@ -428,38 +531,102 @@ impl Registry {
 
     /// An account a stored transaction refers to. Always present; a missing one is refused
     /// rather than half-applied.
-    fn account_record(&self, account_id: &str) -> Result<&AccountRecord, Problem> {
+    pub(super) fn account_record(&self, account_id: &str) -> Result<&AccountRecord, Problem> {
         self.accounts.get(account_id).ok_or_else(|| {
             ProblemType::InvalidState.problem(format!("account {account_id} no longer exists"))
         })
     }
 
-    fn lock_units(
+    /// Sets the status and holder of `ranges` in an account.
+    pub(super) fn set_units(
         &mut self,
         account_id: &str,
         unit_type: &str,
         ranges: &[SerialRange],
-        transaction_id: &str,
+        status: BlockStatus,
+        holder: Option<&str>,
     ) {
-        if let Some(account) = self.accounts.get_mut(account_id) {
-            for range in ranges {
-                account.holdings.set_status(
-                    unit_type,
-                    *range,
-                    BlockStatus::Pending,
-                    Some(transaction_id),
-                );
-            }
-        }
-    }
-
-    fn release_units(&mut self, account_id: &str, unit_type: &str, ranges: &[SerialRange]) {
         if let Some(account) = self.accounts.get_mut(account_id) {
             for range in ranges {
                 account
                     .holdings
-                    .set_status(unit_type, *range, BlockStatus::Available, None);
+                    .set_status(unit_type, *range, status, holder);
             }
+        }
+    }
+
+    /// Moves `ranges` from one account to another, where they arrive `available`.
+    pub(super) fn move_units(
+        &mut self,
+        from: &str,
+        to: &str,
+        unit_type: &str,
+        ranges: &[SerialRange],
+    ) {
+        let mut moved = Vec::new();
+        if let Some(source) = self.accounts.get_mut(from) {
+            for range in ranges {
+                moved.extend(source.holdings.take(unit_type, *range));
+            }
+        }
+        if let Some(destination) = self.accounts.get_mut(to) {
+            for (range, attributes) in moved {
+                destination.holdings.receive(unit_type, range, attributes);
+            }
+        }
+    }
+
+    /// The units of a transfer that ended without approval go back: to `available`, or to
+    /// `reserved` when they came from a reservation.
+    fn return_units(&mut self, transfer: &Transfer, at: DateTime<Utc>) {
+        match &transfer.reservation_id {
+            Some(reservation_id) => self.restore_reservation(reservation_id, at),
+            None => self.set_units(
+                &transfer.from_account_id,
+                &transfer.unit_type,
+                &transfer.serial_ranges,
+                BlockStatus::Available,
+                None,
+            ),
+        }
+    }
+
+    /// Sends `transfer.completed` to every platform holding an active `holdings_read` or
+    /// `transactions_read` consent on the source or destination account, and to the escrow's
+    /// controller for a settlement. The event names the source account unless the platform sees
+    /// only the destination.
+    pub(super) fn announce_transfer(&mut self, transfer: &Transfer, controller: Option<&str>) {
+        let scopes = [ConsentScope::HoldingsRead, ConsentScope::TransactionsRead];
+        let (from, to) = (&transfer.from_account_id, &transfer.to_account_id);
+        let recipients: Vec<(String, String)> = self
+            .platforms
+            .keys()
+            .filter_map(|platform_id| {
+                let on_from = controller == Some(platform_id.as_str())
+                    || self.has_scope(platform_id, from, &scopes);
+                let account = if on_from {
+                    from
+                } else if self.has_scope(platform_id, to, &scopes) {
+                    to
+                } else {
+                    return None;
+                };
+                Some((platform_id.clone(), account.clone()))
+            })
+            .collect();
+        let at = transfer.decided_at.unwrap_or(transfer.initiated_at);
+        for (platform_id, account_id) in recipients {
+            self.emit(
+                &platform_id,
+                EventType::TransferCompleted,
+                at,
+                EventData {
+                    account_id,
+                    transfer_id: Some(transfer.transfer_id.clone()),
+                    status: super::wire_name(&transfer.status),
+                    ..EventData::default()
+                },
+            );
         }
     }
 
@@ -500,7 +667,7 @@ impl Registry {
 }
 
 /// `403 forbidden` unless `who` holds `role` on the (visible) account.
-fn require_role(
+pub(super) fn require_role(
     account: &AccountRecord,
     who: &Principal,
     role: Role,
@@ -572,7 +739,7 @@ fn four_eyes(
 }
 
 /// Units move only in and out of open accounts.
-fn require_open(account: &AccountRecord) -> Result<(), Problem> {
+pub(super) fn require_open(account: &AccountRecord) -> Result<(), Problem> {
     if account.status == AccountStatus::Open {
         Ok(())
     } else {

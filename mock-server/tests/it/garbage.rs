@@ -6,7 +6,7 @@ use rand::{Rng, SeedableRng};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Api, world};
+use crate::helpers::{Api, exchange, grant, platform, world};
 
 const SEGMENTS: &[&str] = &[
     "v1",
@@ -43,6 +43,30 @@ const SEGMENTS: &[&str] = &[
     "",
     "ÄÖ",
     "9999999999999999999999",
+    "consents",
+    "revoke",
+    "delegations",
+    "reservations",
+    "release",
+    "escrows",
+    "settle",
+    "associations",
+    "dissolve",
+    "webhook-subscriptions",
+    "deliveries",
+    "platforms",
+    "oauth",
+    "token",
+    "clock",
+    "advance",
+    "TP-0001",
+    "TR-0001",
+    "CON-000001",
+    "RES-000001",
+    "ESC-000001",
+    "ASN-000001",
+    "WHS-000001",
+    "DEL-000001",
 ];
 const ROUTES: &[&str] = &[
     "/v1/accounts",
@@ -69,6 +93,31 @@ const ROUTES: &[&str] = &[
     "/v1/sandbox/accounts/{id}/representatives",
     "/v1/sandbox/issuances",
     "/v1/sandbox/issuances",
+    "/v1/oauth/token",
+    "/v1/platforms/{id}",
+    "/v1/accounts/{id}/consents",
+    "/v1/accounts/{id}/delegations",
+    "/v1/accounts/{id}/delegations/{id}/revoke",
+    "/v1/consents",
+    "/v1/consents/{id}",
+    "/v1/consents/{id}/revoke",
+    "/v1/reservations",
+    "/v1/reservations/{id}",
+    "/v1/reservations/{id}/release",
+    "/v1/escrows",
+    "/v1/escrows/{id}",
+    "/v1/escrows/{id}/settle",
+    "/v1/escrows/{id}/release",
+    "/v1/associations",
+    "/v1/associations/{id}",
+    "/v1/associations/{id}/dissolve",
+    "/v1/webhook-subscriptions",
+    "/v1/webhook-subscriptions/{id}",
+    "/v1/webhook-subscriptions/{id}/deliveries",
+    "/v1/sandbox/platforms",
+    "/v1/sandbox/platforms/{id}/representatives",
+    "/v1/sandbox/clock",
+    "/v1/sandbox/clock/advance",
 ];
 const PARAMETERS: &[&str] = &[
     "limit",
@@ -81,6 +130,9 @@ const PARAMETERS: &[&str] = &[
     "unit_type",
     "revoked",
     "x",
+    "account_id",
+    "certificate_id",
+    "state",
 ];
 const VALUES: &[&str] = &[
     "-1",
@@ -97,9 +149,41 @@ const VALUES: &[&str] = &[
     "WyJhY2N1LXByb2plY3RzIiwiRVJGMSJd",
     "pending_approval",
     "18446744073709551616",
+    "active",
+    "delivered",
+    "AU-1000001",
 ];
 
-fn random_body(rng: &mut StdRng, w: &crate::helpers::World) -> Vec<u8> {
+/// The body kind of `random_body` that fits a route, if any.
+fn body_kind_for(route: &str) -> Option<u32> {
+    let kinds: &[(&str, u32)] = &[
+        ("/transfers", 5),
+        ("/cancellations", 7),
+        ("/issuances", 7),
+        ("/consents", 9),
+        ("/reservations", 10),
+        ("/escrows", 16),
+        ("/associations", 11),
+        ("/webhook-subscriptions", 12),
+        ("/advance", 13),
+        ("/settle", 14),
+        ("/delegations", 17),
+        ("/platforms", 18),
+        ("/representatives", 18),
+        ("/token", 15),
+    ];
+    kinds
+        .iter()
+        .find(|(suffix, _)| route.ends_with(suffix))
+        .map(|(_, kind)| *kind)
+}
+
+fn random_body(
+    rng: &mut StdRng,
+    w: &crate::helpers::World,
+    times: &[String; 3],
+    kind: Option<u32>,
+) -> Vec<u8> {
     let serial = |rng: &mut StdRng| -> Value {
         [
             json!(3_000_000 + rng.random_range(0..1_200u64)),
@@ -112,7 +196,16 @@ fn random_body(rng: &mut StdRng, w: &crate::helpers::World) -> Vec<u8> {
         .cloned()
         .unwrap_or(Value::Null)
     };
-    match rng.random_range(0..9) {
+    let future = [
+        times[0].as_str(),
+        times[1].as_str(),
+        times[2].as_str(),
+        "soon",
+    ]
+    .choose(rng)
+    .copied()
+    .unwrap_or("");
+    match kind.unwrap_or_else(|| rng.random_range(0..19)) {
         0 => Vec::new(),
         1 => b"{}".to_vec(),
         2 => (0..rng.random_range(1..64))
@@ -154,14 +247,126 @@ fn random_body(rng: &mut StdRng, w: &crate::helpers::World) -> Vec<u8> {
             "kind": "holding",
         }))
         .unwrap_or_default(),
-        _ => br#"{"reason": "\ud800"}"#.to_vec(),
+        8 => br#"{"reason": "\ud800"}"#.to_vec(),
+        9 => serde_json::to_vec(&json!({
+            "grantee_id": (["TP-0001", "TR-0001", "TP-0099", ""].choose(rng)),
+            "scopes": ([json!([]), json!(["holdings_read"]), json!(["association"]), json!(["reserved_units_read", "transactions_read"]), json!(["nope"])].choose(rng)),
+            "expires_at": future,
+        }))
+        .unwrap_or_default(),
+        10 | 16 => {
+            let mut body = json!({
+                "account_id": ([w.a.as_str(), w.b.as_str(), "AU-1"].choose(rng)),
+                "unit_type": (["ACCU", "ACCU", "SMC", "accu"].choose(rng)),
+                "expires_at": future,
+            });
+            if rng.random_bool(0.7) {
+                body["quantity"] = json!(([0u64, 1, 50, 5_000, u64::MAX].choose(rng)));
+            } else {
+                body["serial_ranges"] = json!([{"serial_start": serial(rng), "serial_end": serial(rng)}]);
+            }
+            if kind == Some(10) || rng.random_bool(0.5) {
+                body["platform_id"] = json!((["TP-0001", "TR-0001", "x"].choose(rng)));
+                body["custodial_account_id"] = json!((["AU-1000003", w.b.as_str(), "AU-9"].choose(rng)));
+            } else {
+                body["controller_id"] = json!((["TP-0001", "TR-0001", "x"].choose(rng)));
+            }
+            serde_json::to_vec(&body).unwrap_or_default()
+        }
+        11 => serde_json::to_vec(&json!({
+            "account_id": ([w.a.as_str(), "AU-1"].choose(rng)),
+            "unit_type": "ACCU",
+            "serial": serial(rng),
+            "certificate_id": (["GC-1", "", "x".repeat(101).as_str()].choose(rng)),
+        }))
+        .unwrap_or_default(),
+        12 => serde_json::to_vec(&json!({
+            "url": (["http://127.0.0.1:9/h", "ftp://x", "", "https://[::1]:9/"].choose(rng)),
+            "event_types": ([json!(["consent.revoked"]), json!([]), json!(["x"])].choose(rng)),
+            "secret": (["whsec_AAAA", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYqr", "nope"].choose(rng)),
+        }))
+        .unwrap_or_default(),
+        13 => serde_json::to_vec(&json!({
+            "seconds": ([json!(0), json!(1), json!(60), json!(31_622_401), json!(-5), json!(u64::MAX)].choose(rng)),
+        }))
+        .unwrap_or_default(),
+        14 => serde_json::to_vec(&json!({
+            "to_account_id": ([w.a.as_str(), w.b.as_str(), "AU-1"].choose(rng)),
+        }))
+        .unwrap_or_default(),
+        17 => serde_json::to_vec(&json!({
+            "representative_id": (["AR-000001", "AR-000004", "AR-000005", "AR-999999"].choose(rng)),
+            "roles": ([json!(["initiator"]), json!([]), json!(["approver", "initiator"])].choose(rng)),
+        }))
+        .unwrap_or_default(),
+        18 => serde_json::to_vec(&json!({
+            "name": (["Exchange", "", "x"].choose(rng)),
+            "kind": (["trading_platform", "third_party_registry", "bank"].choose(rng)),
+        }))
+        .unwrap_or_default(),
+        _ => ["grant_type=client_credentials&client_id=x&client_secret=y", "grant_type=password", "%%%", "a=1&a=2"]
+            .choose(rng)
+            .map(|b| b.as_bytes().to_vec())
+            .unwrap_or_default(),
     }
 }
 
 #[tokio::test]
 async fn garbage_never_gets_a_5xx() {
-    let api = Api::start().await;
+    let api = Api::start_with(
+        ucr_mock::MockRegistry::builder().webhook_backoff(std::time::Duration::from_millis(5)),
+    )
+    .await;
     let w = world(&api).await;
+    // Platforms, a consent of each kind, a reservation, an escrow, an association and a
+    // subscription, so that the IDs the paths use exist.
+    let ex = exchange(&api, &w.operator).await;
+    let tr = platform(&api, &w.operator, "GreenCert", "third_party_registry").await;
+    let later = api.at(chrono::TimeDelta::days(30));
+    grant(
+        &api,
+        &w.alice,
+        &w.a,
+        &ex.platform.id,
+        json!(["holdings_read"]),
+        &later,
+    )
+    .await;
+    grant(&api, &w.alice, &w.a, &tr.id, json!(["association"]), &later).await;
+    let setup = [
+        (
+            &w.alice,
+            "/v1/reservations",
+            json!({"account_id": w.a, "platform_id": ex.platform.id,
+            "custodial_account_id": ex.custodial, "unit_type": "ACCU", "quantity": 10, "expires_at": later}),
+        ),
+        (
+            &w.alice,
+            "/v1/escrows",
+            json!({"account_id": w.a, "controller_id": ex.platform.id,
+            "unit_type": "ACCU", "quantity": 10, "expires_at": later}),
+        ),
+        (
+            &tr.token,
+            "/v1/associations",
+            json!({"account_id": w.a, "unit_type": "ACCU", "serial": 3000500,
+            "certificate_id": "GC-0"}),
+        ),
+        (
+            &ex.platform.token,
+            "/v1/webhook-subscriptions",
+            json!({"url": "http://127.0.0.1:9/hooks",
+            "event_types": ["consent.revoked", "transfer.completed", "escrow.settled"]}),
+        ),
+    ];
+    for (token, path, body) in setup {
+        api.post(path)
+            .token(token)
+            .json(body)
+            .send()
+            .await
+            .expect(201);
+    }
     let mut rng = StdRng::seed_from_u64(2026);
     let methods = [
         "GET", "GET", "POST", "POST", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "BREW",
@@ -175,11 +380,31 @@ async fn garbage_never_gets_a_5xx() {
         Some(w.operator.as_str()),
         Some(w.operator.as_str()),
         Some("junk"),
+        Some(ex.platform.token.as_str()),
+        Some(ex.rep.as_str()),
+        Some(tr.token.as_str()),
+    ];
+    let times = [
+        api.at(chrono::TimeDelta::days(10)),
+        api.at(chrono::TimeDelta::days(-1)),
+        api.at(chrono::TimeDelta::days(2000)),
     ];
     let mut seen = std::collections::BTreeMap::<(u16, String), usize>::new();
-    for round in 0..600 {
+    for round in 0..1500 {
         let mut path = if rng.random_bool(0.75) {
-            let id = [
+            let template = ROUTES.choose(&mut rng).copied().unwrap_or("/v1/accounts");
+            let fitting: &[&str] = match template.split('/').nth(2).unwrap_or("") {
+                "accounts" => &[w.a.as_str(), w.b.as_str(), "AU-1000003"],
+                "transfers" => &["TRF-000001", "TRF-000002"],
+                "consents" => &["CON-000001", "CON-000002"],
+                "reservations" => &["RES-000001"],
+                "escrows" => &["ESC-000001"],
+                "associations" => &["ASN-000001"],
+                "webhook-subscriptions" => &["WHS-000001"],
+                "platforms" => &["TP-0001", "TR-0001"],
+                _ => &[],
+            };
+            let any = [
                 w.a.as_str(),
                 w.b.as_str(),
                 "TRF-000001",
@@ -187,12 +412,26 @@ async fn garbage_never_gets_a_5xx() {
                 "CAN-000001",
                 "AU-1000003",
                 "%FF",
+                "TP-0001",
+                "TR-0001",
+                "CON-000001",
+                "CON-000002",
+                "RES-000001",
+                "ESC-000001",
+                "ASN-000001",
+                "WHS-000001",
+                "DEL-000001",
             ]
             .choose(&mut rng)
             .copied()
             .unwrap_or("x");
-            let template = ROUTES.choose(&mut rng).copied().unwrap_or("/v1/accounts");
-            template.replace("{id}", id)
+            let id = match fitting.choose(&mut rng) {
+                Some(id) if rng.random_bool(0.6) => id,
+                _ => any,
+            };
+            template
+                .replacen("{id}", id, 1)
+                .replace("{id}", "DEL-000001")
         } else {
             let depth = rng.random_range(1..6);
             let segments: Vec<&str> = (0..depth)
@@ -211,10 +450,33 @@ async fn garbage_never_gets_a_5xx() {
             path = format!("{path}?{}", pairs.join("&"));
         }
         let route = path.split('?').next().unwrap_or("");
-        let write = ["approve", "reject", "rescind", "transfers", "cancellations"]
+        let write = [
+            "approve",
+            "reject",
+            "rescind",
+            "transfers",
+            "cancellations",
+            "revoke",
+            "release",
+            "settle",
+            "dissolve",
+            "token",
+            "advance",
+        ]
+        .iter()
+        .any(|s| route.ends_with(s))
+            || (route.starts_with("/v1/sandbox") && route != "/v1/sandbox/clock")
+            || ([
+                "consents",
+                "delegations",
+                "reservations",
+                "escrows",
+                "associations",
+                "webhook-subscriptions",
+            ]
             .iter()
             .any(|s| route.ends_with(s))
-            || route.starts_with("/v1/sandbox");
+                && rng.random_bool(0.5));
         let method = if rng.random_bool(0.7) {
             if write { Method::POST } else { Method::GET }
         } else {
@@ -233,13 +495,16 @@ async fn garbage_never_gets_a_5xx() {
         let content_type = [
             None,
             Some("application/json"),
+            Some("application/json"),
             Some("text/plain"),
             Some("application/merge-patch+json"),
+            Some("application/x-www-form-urlencoded"),
         ]
         .choose(&mut rng)
         .copied()
         .flatten();
-        let body = random_body(&mut rng, &w);
+        let kind = body_kind_for(route).filter(|_| rng.random_bool(0.6));
+        let body = random_body(&mut rng, &w, &times, kind);
         let reply = call.raw(&body, content_type).send().await;
         assert!(
             reply.status < 500,
@@ -250,20 +515,30 @@ async fn garbage_never_gets_a_5xx() {
             .entry((reply.status, reply.problem().to_owned()))
             .or_default() += 1;
         if reply.status >= 400 && method != Method::HEAD {
-            assert_eq!(
-                reply.header("content-type"),
-                Some("application/problem+json"),
-                "round {round}: {method} {path}"
-            );
-            assert_eq!(
-                reply.body["status"], reply.status,
-                "round {round}: {method} {path}"
-            );
+            if route == "/v1/oauth/token" {
+                // RFC 6749 errors, not problem documents.
+                assert_eq!(reply.header("content-type"), Some("application/json"));
+                assert!(
+                    reply.body["error"].is_string(),
+                    "round {round}: {:?}",
+                    reply.body
+                );
+            } else {
+                assert_eq!(
+                    reply.header("content-type"),
+                    Some("application/problem+json"),
+                    "round {round}: {method} {path}"
+                );
+                assert_eq!(
+                    reply.body["status"], reply.status,
+                    "round {round}: {method} {path}"
+                );
+            }
         }
     }
     eprintln!("{seen:?}");
     assert!(
-        seen.len() >= 8,
+        seen.len() >= 14,
         "the inputs reach many different answers: {seen:?}"
     );
     assert!(

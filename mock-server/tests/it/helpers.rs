@@ -33,6 +33,22 @@ impl Reply {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// Asserts the status, showing the body otherwise, and returns the body.
+    #[track_caller]
+    pub fn expect(&self, status: u16) -> &Value {
+        assert_eq!(self.status, status, "unexpected reply: {:?}", self.body);
+        &self.body
+    }
+
+    /// A string field of the body.
+    #[track_caller]
+    pub fn text(&self, field: &str) -> String {
+        self.body[field]
+            .as_str()
+            .unwrap_or_else(|| panic!("no string {field} in {:?}", self.body))
+            .to_owned()
+    }
+
     /// Asserts a problem response of this status and kind, with the problem media type.
     #[track_caller]
     pub fn assert_problem(&self, status: u16, kind: &str) {
@@ -152,6 +168,24 @@ impl Api {
 
     pub fn post(&self, path: &str) -> Call<'_> {
         self.call(Method::POST, path)
+    }
+
+    pub fn delete(&self, path: &str) -> Call<'_> {
+        self.call(Method::DELETE, path)
+    }
+
+    /// A registry started from `builder`.
+    pub async fn start_with(builder: ucr_mock::MockRegistryBuilder) -> Self {
+        Api {
+            mock: builder.start().await,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// The registry clock moved by `by`, as RFC 3339 (for `expires_at` fields).
+    pub fn at(&self, by: chrono::TimeDelta) -> String {
+        let now = self.mock.with_registry(|registry| registry.now());
+        (now + by).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
     }
 
     /// All items of a paged list, walking `next_page` with the given page size.
@@ -323,4 +357,289 @@ pub async fn issue(
         .await;
     assert_eq!(reply.status, 201, "{:?}", reply.body);
     reply.body
+}
+
+/// A platform's sandbox credentials.
+pub struct PlatformCredential {
+    pub id: String,
+    pub token: String,
+    pub holder_id: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// Registers a trading platform (`kind` `trading_platform`) or registry (`third_party_registry`).
+pub async fn platform(api: &Api, operator: &str, name: &str, kind: &str) -> PlatformCredential {
+    let reply = api
+        .post("/v1/sandbox/platforms")
+        .token(operator)
+        .json(json!({"name": name, "kind": kind}))
+        .send()
+        .await;
+    let body = reply.expect(201);
+    let text = |v: &Value| v.as_str().unwrap().to_owned();
+    PlatformCredential {
+        id: text(&body["platform"]["platform_id"]),
+        token: text(&body["token"]),
+        holder_id: text(&body["platform"]["holder_id"]),
+        client_id: text(&body["client_id"]),
+        client_secret: text(&body["client_secret"]),
+    }
+}
+
+/// Opens an account of `kind` (`holding` or `custodial`) for a holder.
+pub async fn open_account(api: &Api, operator: &str, holder_id: &str, kind: &str) -> String {
+    let reply = api
+        .post("/v1/sandbox/accounts")
+        .token(operator)
+        .json(json!({"holder_id": holder_id, "name": "Account", "kind": kind}))
+        .send()
+        .await;
+    reply.expect(201);
+    reply.text("account_id")
+}
+
+/// Creates a representative of a trading platform: `(representative_id, token)`.
+pub async fn platform_representative(
+    api: &Api,
+    operator: &str,
+    platform_id: &str,
+    name: &str,
+) -> (String, String) {
+    let reply = api
+        .post(&format!(
+            "/v1/sandbox/platforms/{platform_id}/representatives"
+        ))
+        .token(operator)
+        .json(json!({"name": name}))
+        .send()
+        .await;
+    reply.expect(201);
+    (reply.text("representative_id"), reply.text("token"))
+}
+
+/// Appoints an existing representative to an account.
+pub async fn appoint_existing(
+    api: &Api,
+    operator: &str,
+    account: &str,
+    representative_id: &str,
+    roles: Value,
+) -> Reply {
+    api.post(&format!("/v1/sandbox/accounts/{account}/representatives"))
+        .token(operator)
+        .json(json!({"name": "", "roles": roles, "representative_id": representative_id}))
+        .send()
+        .await
+}
+
+/// Grants a consent on `account` and returns its ID.
+pub async fn grant(
+    api: &Api,
+    token: &str,
+    account: &str,
+    grantee: &str,
+    scopes: Value,
+    expires_at: &str,
+) -> String {
+    let reply = api
+        .post(&format!("/v1/accounts/{account}/consents"))
+        .token(token)
+        .json(json!({"grantee_id": grantee, "scopes": scopes, "expires_at": expires_at}))
+        .send()
+        .await;
+    reply.expect(201);
+    reply.text("consent_id")
+}
+
+/// A trading platform with a custodial account and one representative (both roles) on it.
+pub struct Exchange {
+    pub platform: PlatformCredential,
+    pub custodial: String,
+    pub rep_id: String,
+    pub rep: String,
+}
+
+pub async fn exchange(api: &Api, operator: &str) -> Exchange {
+    let platform = platform(
+        api,
+        operator,
+        "Southern Cross Carbon Exchange",
+        "trading_platform",
+    )
+    .await;
+    let custodial = open_account(api, operator, &platform.holder_id, "custodial").await;
+    let (rep_id, rep) = platform_representative(api, operator, &platform.id, "Dana Exchange").await;
+    appoint_existing(
+        api,
+        operator,
+        &custodial,
+        &rep_id,
+        json!(["initiator", "approver"]),
+    )
+    .await
+    .expect(201);
+    Exchange {
+        platform,
+        custodial,
+        rep_id,
+        rep,
+    }
+}
+
+/// One webhook request as a receiver saw it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub id: String,
+    pub timestamp: u64,
+    pub body: Value,
+    /// Whether the signature verified with the receiver's secret, computed here independently.
+    pub verified: bool,
+    /// What the receiver answered.
+    pub answered: u16,
+}
+
+#[derive(Debug, Default)]
+struct ReceiverState {
+    key: Option<Vec<u8>>,
+    failures_left: usize,
+    always_fail: bool,
+    received: Vec<Received>,
+}
+
+/// A webhook receiver on loopback: verifies every signature with its own HMAC, answers 500 to the
+/// first `fail_first` requests (or to all), 200 otherwise, and records what it got.
+pub struct Receiver {
+    pub server: wiremock::MockServer,
+    state: std::sync::Arc<std::sync::Mutex<ReceiverState>>,
+}
+
+struct ReceiverResponder(std::sync::Arc<std::sync::Mutex<ReceiverState>>);
+
+impl wiremock::Respond for ReceiverResponder {
+    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
+        use hmac::{KeyInit, Mac};
+        let header = |name: &str| {
+            request
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned()
+        };
+        let mut state = self.0.lock().unwrap();
+        let (id, timestamp) = (header("webhook-id"), header("webhook-timestamp"));
+        let verified = state.key.as_ref().is_some_and(|key| {
+            let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key).unwrap();
+            mac.update(format!("{id}.{timestamp}.").as_bytes());
+            mac.update(&request.body);
+            let expected = format!(
+                "v1,{}",
+                base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    mac.finalize().into_bytes()
+                )
+            );
+            header("webhook-signature")
+                .split(' ')
+                .any(|candidate| candidate == expected)
+        });
+        let answered = if !verified || header("content-type") != "application/json" {
+            400
+        } else if state.always_fail || state.failures_left > 0 {
+            state.failures_left = state.failures_left.saturating_sub(1);
+            500
+        } else {
+            200
+        };
+        state.received.push(Received {
+            id,
+            timestamp: timestamp.parse().unwrap_or(0),
+            body: serde_json::from_slice(&request.body).unwrap_or(Value::Null),
+            verified,
+            answered,
+        });
+        wiremock::ResponseTemplate::new(answered)
+    }
+}
+
+impl Receiver {
+    /// A receiver answering 500 to its first `fail_first` requests.
+    pub async fn start(fail_first: usize) -> Self {
+        Self::start_with(fail_first, false).await
+    }
+
+    /// A receiver that answers 500 to everything.
+    pub async fn failing() -> Self {
+        Self::start_with(0, true).await
+    }
+
+    async fn start_with(fail_first: usize, always_fail: bool) -> Self {
+        let state = std::sync::Arc::new(std::sync::Mutex::new(ReceiverState {
+            failures_left: fail_first,
+            always_fail,
+            ..ReceiverState::default()
+        }));
+        let server = wiremock::MockServer::start().await;
+        wiremock::Mock::given(wiremock::matchers::method("POST"))
+            .respond_with(ReceiverResponder(state.clone()))
+            .mount(&server)
+            .await;
+        Receiver { server, state }
+    }
+
+    /// The URL to subscribe.
+    pub fn url(&self) -> String {
+        format!("{}/hooks", self.server.uri())
+    }
+
+    /// The subscription's secret, to verify signatures with.
+    pub fn set_secret(&self, secret: &str) {
+        let encoded = secret.strip_prefix("whsec_").expect("a whsec_ secret");
+        let key =
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, encoded).unwrap();
+        self.state.lock().unwrap().key = Some(key);
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.state.lock().unwrap().received.clone()
+    }
+}
+
+/// Subscribes `token`'s platform to `events` at the receiver and gives the receiver the secret.
+pub async fn subscribe(api: &Api, token: &str, receiver: &Receiver, events: Value) -> String {
+    let reply = api
+        .post("/v1/webhook-subscriptions")
+        .token(token)
+        .json(json!({"url": receiver.url(), "event_types": events}))
+        .send()
+        .await;
+    reply.expect(201);
+    receiver.set_secret(&reply.text("secret"));
+    reply.text("subscription_id")
+}
+
+/// The events a receiver acknowledged, as `(type, body.data)`, once deliveries settled.
+pub async fn delivered_events(api: &Api, receiver: &Receiver) -> Vec<(String, Value)> {
+    assert!(
+        api.mock
+            .webhooks_idle(std::time::Duration::from_secs(20))
+            .await,
+        "deliveries settle"
+    );
+    let mut events: Vec<(String, Value)> = receiver
+        .received()
+        .into_iter()
+        .filter(|r| r.answered == 200)
+        .map(|r| {
+            assert!(r.verified);
+            (
+                r.body["type"].as_str().unwrap_or("").to_owned(),
+                r.body["data"].clone(),
+            )
+        })
+        .collect();
+    // Deliveries run concurrently; event IDs give the order the events happened in.
+    events.sort_by(|a, b| a.1["event_id"].as_str().cmp(&b.1["event_id"].as_str()));
+    events
 }

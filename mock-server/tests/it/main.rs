@@ -1,10 +1,17 @@
 //! Integration tests of the mock registry over HTTP: one test binary, one module per concern.
 
+mod associations;
+mod consents;
+mod delegations;
+mod escrows;
 mod flow;
 mod garbage;
 mod helpers;
 mod http;
 mod idempotency;
+mod oauth;
 mod paging;
 mod refusals;
+mod reservations;
 mod transports;
+mod webhooks;

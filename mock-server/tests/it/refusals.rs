@@ -371,3 +371,314 @@ async fn access_roles_and_decisions_are_refused_without_effect() {
     }
     assert_eq!(state(&api, &w).await, before);
 }
+
+/// A refused request: case, token, path, body, status, problem kind.
+type Refused<'a> = (&'a str, &'a str, String, Option<Value>, u16, &'a str);
+
+/// Everything observable about the platform models, as the parties see it.
+async fn platform_state(api: &Api, w: &World, platform_token: &str, custodial: &str) -> Vec<Value> {
+    api.check_invariants();
+    let mut state = Vec::new();
+    for (token, path) in [
+        (&w.alice, format!("/v1/accounts/{}/holdings", w.a)),
+        (&w.alice, format!("/v1/accounts/{}/transactions", w.a)),
+        (&w.carol, format!("/v1/accounts/{}/holdings", w.b)),
+        (&w.alice, format!("/v1/accounts/{}/consents", w.a)),
+        (&w.bob, format!("/v1/accounts/{}/delegations", w.a)),
+        (&w.alice, "/v1/reservations".to_owned()),
+        (&w.alice, "/v1/escrows".to_owned()),
+        (&w.alice, "/v1/associations".to_owned()),
+        (
+            &platform_token.to_owned(),
+            "/v1/webhook-subscriptions".to_owned(),
+        ),
+        (&platform_token.to_owned(), "/v1/consents".to_owned()),
+    ] {
+        state.push(Value::Array(api.all_pages(Some(token), &path, 200).await));
+    }
+    let custody = api
+        .mock
+        .with_registry(|r| r.check_invariants().map(|()| r.pending_deliveries()));
+    state.push(json!([custodial, custody.unwrap()]));
+    state
+}
+
+#[tokio::test]
+async fn refused_platform_operations_change_nothing() {
+    use chrono::TimeDelta;
+
+    use crate::helpers::{exchange, grant, platform, platform_representative};
+
+    let api = Api::start().await;
+    let w = world(&api).await;
+    let ex = exchange(&api, &w.operator).await;
+    let tr = platform(&api, &w.operator, "GreenCert", "third_party_registry").await;
+    let (delegate_id, _) = platform_representative(&api, &w.operator, &ex.platform.id, "Del").await;
+    let later = api.at(TimeDelta::days(30));
+    let consent = grant(&api, &w.alice, &w.a, &tr.id, json!(["association"]), &later).await;
+    grant(
+        &api,
+        &w.alice,
+        &w.a,
+        &ex.platform.id,
+        json!(["reserved_units_read"]),
+        &later,
+    )
+    .await;
+    let reservation = api
+        .post("/v1/reservations")
+        .token(&w.alice)
+        .json(json!({"account_id": w.a, "platform_id": ex.platform.id, "custodial_account_id": ex.custodial,
+                     "unit_type": "ACCU", "quantity": 10, "expires_at": later}))
+        .send()
+        .await
+        .text("reservation_id");
+    let escrow = api
+        .post("/v1/escrows")
+        .token(&w.alice)
+        .json(json!({"account_id": w.a, "controller_id": ex.platform.id, "unit_type": "ACCU", "quantity": 10,
+                     "expires_at": later}))
+        .send()
+        .await
+        .text("escrow_id");
+    let association = api
+        .post("/v1/associations")
+        .token(&tr.token)
+        .json(json!({"account_id": w.a, "unit_type": "ACCU", "serial": 3000900, "certificate_id": "GC-9"}))
+        .send()
+        .await
+        .text("association_id");
+    let delegation = api
+        .post(&format!("/v1/accounts/{}/delegations", w.a))
+        .token(&w.bob)
+        .json(json!({"representative_id": delegate_id, "roles": ["initiator"]}))
+        .send()
+        .await
+        .text("delegation_id");
+    let before = platform_state(&api, &w, &ex.platform.token, &ex.custodial).await;
+
+    let a = &w.a;
+    let cases: Vec<Refused> = vec![
+        (
+            "carol grants on a",
+            &w.carol,
+            format!("/v1/accounts/{a}/consents"),
+            Some(
+                json!({"grantee_id": ex.platform.id, "scopes": ["holdings_read"], "expires_at": later}),
+            ),
+            404,
+            "not-found",
+        ),
+        (
+            "grant to nobody",
+            &w.alice,
+            format!("/v1/accounts/{a}/consents"),
+            Some(
+                json!({"grantee_id": "TP-0042", "scopes": ["holdings_read"], "expires_at": later}),
+            ),
+            422,
+            "validation-failed",
+        ),
+        (
+            "carol revokes",
+            &w.carol,
+            format!("/v1/consents/{consent}/revoke"),
+            None,
+            404,
+            "not-found",
+        ),
+        (
+            "initiator delegates",
+            &w.alice,
+            format!("/v1/accounts/{a}/delegations"),
+            Some(json!({"representative_id": delegate_id, "roles": ["approver"]})),
+            403,
+            "forbidden",
+        ),
+        (
+            "delegate twice",
+            &w.bob,
+            format!("/v1/accounts/{a}/delegations"),
+            Some(json!({"representative_id": delegate_id, "roles": ["approver"]})),
+            409,
+            "invalid-state",
+        ),
+        (
+            "carol revokes a delegation",
+            &w.carol,
+            format!("/v1/accounts/{a}/delegations/{delegation}/revoke"),
+            None,
+            404,
+            "not-found",
+        ),
+        (
+            "approver reserves",
+            &w.bob,
+            "/v1/reservations".to_owned(),
+            Some(
+                json!({"account_id": a, "platform_id": ex.platform.id, "custodial_account_id": ex.custodial,
+                     "unit_type": "ACCU", "quantity": 1, "expires_at": later}),
+            ),
+            403,
+            "forbidden",
+        ),
+        (
+            "reserve too many",
+            &w.alice,
+            "/v1/reservations".to_owned(),
+            Some(
+                json!({"account_id": a, "platform_id": ex.platform.id, "custodial_account_id": ex.custodial,
+                     "unit_type": "ACCU", "quantity": 981, "expires_at": later}),
+            ),
+            409,
+            "insufficient-units",
+        ),
+        (
+            "reserve for a registry",
+            &w.alice,
+            "/v1/reservations".to_owned(),
+            Some(
+                json!({"account_id": a, "platform_id": tr.id, "custodial_account_id": ex.custodial,
+                     "unit_type": "ACCU", "quantity": 1, "expires_at": later}),
+            ),
+            422,
+            "validation-failed",
+        ),
+        (
+            "platform releases",
+            &ex.platform.token,
+            format!("/v1/reservations/{reservation}/release"),
+            None,
+            403,
+            "forbidden",
+        ),
+        (
+            "carol releases",
+            &w.carol,
+            format!("/v1/reservations/{reservation}/release"),
+            None,
+            404,
+            "not-found",
+        ),
+        (
+            "escrow reserved serials",
+            &w.alice,
+            "/v1/escrows".to_owned(),
+            Some(
+                json!({"account_id": a, "controller_id": ex.platform.id, "unit_type": "ACCU",
+                     "serial_ranges": [{"serial_start": 3000001, "serial_end": 3000001}], "expires_at": later}),
+            ),
+            409,
+            "units-locked",
+        ),
+        (
+            "seller settles",
+            &w.alice,
+            format!("/v1/escrows/{escrow}/settle"),
+            Some(json!({"to_account_id": w.b})),
+            403,
+            "forbidden",
+        ),
+        (
+            "settle to the seller",
+            &ex.platform.token,
+            format!("/v1/escrows/{escrow}/settle"),
+            Some(json!({"to_account_id": a})),
+            422,
+            "validation-failed",
+        ),
+        (
+            "settle with a typo",
+            &ex.platform.token,
+            format!("/v1/escrows/{escrow}/settle"),
+            Some(json!({"to_acount_id": w.b})),
+            400,
+            "malformed-request",
+        ),
+        (
+            "registry settles",
+            &tr.token,
+            format!("/v1/escrows/{escrow}/settle"),
+            Some(json!({"to_account_id": w.b})),
+            404,
+            "not-found",
+        ),
+        (
+            "seller releases",
+            &w.bob,
+            format!("/v1/escrows/{escrow}/release"),
+            None,
+            403,
+            "forbidden",
+        ),
+        (
+            "associate twice",
+            &tr.token,
+            "/v1/associations".to_owned(),
+            Some(
+                json!({"account_id": a, "unit_type": "ACCU", "serial": 3000900, "certificate_id": "GC-10"}),
+            ),
+            409,
+            "association-conflict",
+        ),
+        (
+            "associate a reserved unit's twin cert",
+            &tr.token,
+            "/v1/associations".to_owned(),
+            Some(
+                json!({"account_id": a, "unit_type": "ACCU", "serial": 3000001, "certificate_id": "GC-9"}),
+            ),
+            409,
+            "association-conflict",
+        ),
+        (
+            "alice dissolves",
+            &w.alice,
+            format!("/v1/associations/{association}/dissolve"),
+            None,
+            403,
+            "forbidden",
+        ),
+        (
+            "representative subscribes",
+            &w.alice,
+            "/v1/webhook-subscriptions".to_owned(),
+            Some(json!({"url": "http://127.0.0.1:9/", "event_types": ["consent.revoked"]})),
+            403,
+            "forbidden",
+        ),
+        (
+            "bad url",
+            &ex.platform.token,
+            "/v1/webhook-subscriptions".to_owned(),
+            Some(json!({"url": "mailto:x@example.com", "event_types": ["consent.revoked"]})),
+            422,
+            "validation-failed",
+        ),
+        (
+            "transfer a reservation elsewhere",
+            &w.alice,
+            "/v1/transfers".to_owned(),
+            Some(
+                json!({"from_account_id": a, "to_account_id": w.b, "unit_type": "ACCU", "reservation_id": reservation}),
+            ),
+            422,
+            "validation-failed",
+        ),
+    ];
+    for (case, token, path, body, status, kind) in cases {
+        let mut call = api.post(&path).token(token);
+        if let Some(body) = body {
+            call = call.json(body);
+        }
+        let reply = call.send().await;
+        assert_eq!(
+            (reply.status, reply.problem()),
+            (status, kind),
+            "{case}: {:?}",
+            reply.body
+        );
+    }
+    let after = platform_state(&api, &w, &ex.platform.token, &ex.custodial).await;
+    assert_eq!(before, after);
+}
