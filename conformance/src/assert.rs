@@ -120,6 +120,50 @@ pub fn expect_problem<T: Debug>(
     }
 }
 
+/// Expects `result` to be a problem document of one of `kinds` (each with its HTTP status), for
+/// refusals the contract allows to be classified in more than one way; returns the document.
+pub fn expect_problem_of<T: Debug>(
+    what: &str,
+    result: Result<ResponseValue<T>, ApiError>,
+    kinds: &[(u16, ProblemKind)],
+) -> Result<Problem, Failure> {
+    let expected = kinds
+        .iter()
+        .map(|(status, kind)| format!("HTTP {status} {}", kind.uri()))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    match result {
+        Ok(value) => Err(Failure::new(format!(
+            "{what}: expected {expected}, got HTTP {} (success)",
+            value.status().as_u16()
+        ))),
+        Err(Error::ErrorResponse(response)) => {
+            let got_status = response.status().as_u16();
+            let problem = response.into_inner();
+            if !kinds
+                .iter()
+                .any(|(status, kind)| got_status == *status && problem.type_ == kind.uri())
+            {
+                return Err(Failure::new(format!(
+                    "{what}: expected {expected}, got HTTP {got_status} {}",
+                    problem.type_
+                )));
+            }
+            if problem.status != got_status {
+                return Err(Failure::new(format!(
+                    "{what}: the problem document's `status` member is {}, not the HTTP status {got_status}",
+                    problem.status
+                )));
+            }
+            Ok(problem)
+        }
+        Err(other) => Err(Failure::new(format!(
+            "{what}: expected {expected}, got {}",
+            describe_error(&other)
+        ))),
+    }
+}
+
 /// Fails unless `expected == actual`.
 pub fn ensure_eq<T: PartialEq + Debug>(what: &str, expected: T, actual: T) -> Result<(), Failure> {
     if expected == actual {

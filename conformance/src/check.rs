@@ -29,16 +29,53 @@ pub enum Model {
     /// public registers.
     #[serde(rename = "A.1")]
     A1,
+    /// Class B, B.1: a trading platform reads an account's holdings by the holder's consent, and
+    /// the public registers.
+    #[serde(rename = "B.1")]
+    B1,
+    /// Class B, B.2: the holder appoints a platform's representative as an authorised
+    /// representative of its account.
+    #[serde(rename = "B.2")]
+    B2,
+    /// Class B, B.3: the seller transfers units to the platform's custodial account; the
+    /// platform's representative transfers them on to the buyer.
+    #[serde(rename = "B.3")]
+    B3,
+    /// Class B, B.4: the seller reserves units for a platform, which sees only them; a trade moves
+    /// them through the platform's interim custodial account.
+    #[serde(rename = "B.4")]
+    B4,
+    /// Class B, B.5: units placed in escrow inside the seller's account are settled or released by
+    /// the controlling platform.
+    #[serde(rename = "B.5")]
+    B5,
+    /// Class C, C.1: a third-party registry associates its certificates 1:1 with units.
+    #[serde(rename = "C.1")]
+    C1,
 }
 
 impl Model {
     /// Every model, in the paper's order.
-    pub const ALL: &'static [Model] = &[Model::A1];
+    pub const ALL: &'static [Model] = &[
+        Model::A1,
+        Model::B1,
+        Model::B2,
+        Model::B3,
+        Model::B4,
+        Model::B5,
+        Model::C1,
+    ];
 
     /// The prefix of the model's check IDs, e.g. `A1`.
     pub fn code(self) -> &'static str {
         match self {
             Model::A1 => "A1",
+            Model::B1 => "B1",
+            Model::B2 => "B2",
+            Model::B3 => "B3",
+            Model::B4 => "B4",
+            Model::B5 => "B5",
+            Model::C1 => "C1",
         }
     }
 
@@ -46,6 +83,12 @@ impl Model {
     pub fn title(self) -> &'static str {
         match self {
             Model::A1 => "Read and write API from own account",
+            Model::B1 => "API connectivity for information only from third-party platforms",
+            Model::B2 => "Account delegation model",
+            Model::B3 => "Full custody model",
+            Model::B4 => "Fleeting custody model",
+            Model::B5 => "Escrow model",
+            Model::C1 => "Associating units with third-party certificates",
         }
     }
 }
@@ -55,17 +98,38 @@ impl fmt::Display for Model {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Model::A1 => "A.1",
+            Model::B1 => "B.1",
+            Model::B2 => "B.2",
+            Model::B3 => "B.3",
+            Model::B4 => "B.4",
+            Model::B5 => "B.5",
+            Model::C1 => "C.1",
         })
     }
 }
 
-/// When the engine runs a check.
+/// When the engine runs a check. Phases run in this order, each after the previous has finished.
+///
+/// Moving the sandbox clock affects every fixture on the target (every consent, reservation,
+/// escrow, pending transaction and access token), so checks that move it do not run beside the
+/// others: they run in the [`Phase::Clock`] phase, one at a time, after every `Main` check. Each
+/// of them sets its own expiries from the registry's clock (`get_clock`), moves the clock just
+/// past them, and looks only at its own objects; `Main` checks never move the clock (the engine
+/// refuses it, see [`Ctx::advance_clock`](crate::Ctx::advance_clock)) and also set expiries from
+/// the registry's clock, so a target whose clock an earlier run moved is tested the same way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Phase {
     /// With the other checks, concurrently.
     Main,
-    /// After every `Main` check has finished (run-wide checks such as conservation).
+    /// After every `Main` check, one at a time: checks that move the sandbox clock.
+    Clock,
+    /// After every other check has finished (run-wide checks such as conservation).
     AfterAll,
+}
+
+impl Phase {
+    /// Every phase, in the order the engine runs them.
+    pub const ALL: &'static [Phase] = &[Phase::Main, Phase::Clock, Phase::AfterAll];
 }
 
 /// The signature of a check's body.

@@ -2,6 +2,7 @@
 //! codes.
 
 use std::io::{IsTerminal, Write};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -27,6 +28,11 @@ Examples:
   List the checks without running them:
     ucr-conformance --list
 
+  Run the webhook checks against a remote target that reaches this machine through a tunnel
+  forwarding https://hooks.example.net to local port 9000:
+    ucr-conformance --base-url https://ucr.example.net --webhook-listen 0.0.0.0:9000 \
+      --webhook-url https://hooks.example.net
+
 Exit codes:
   0  every selected check passed (or was skipped)
   1  one or more checks failed
@@ -37,11 +43,12 @@ Exit codes:
 /// Conformance suite for implementations of the CER Unit and Certificate Registry
 /// interoperability API.
 ///
-/// Runs checks (each with a stable ID such as A1-TRANSFER-003) against a target over HTTP. Every
-/// check provisions its own holders, accounts, representatives and units through the target's
-/// sandbox API, so checks are independent and run concurrently; a run-wide conservation check
-/// runs last. Without --base-url the suite starts the embedded mock registry in-process and runs
-/// against it.
+/// Runs checks (each with a stable ID such as A1-TRANSFER-003 or B4-RESERVE-001) against a target
+/// over HTTP. Every check provisions its own holders, accounts, representatives, platforms and
+/// units through the target's sandbox API, so checks are independent and run concurrently; the
+/// checks that move the sandbox clock then run one at a time, and a run-wide conservation check
+/// runs last. Webhooks are received by the suite's own HTTP receiver. Without --base-url the
+/// suite starts the embedded mock registry in-process and runs against it.
 #[derive(Debug, Parser)]
 #[command(name = "ucr-conformance", version, after_help = AFTER_HELP)]
 pub struct Args {
@@ -76,6 +83,16 @@ pub struct Args {
     #[arg(long, value_name = "SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
 
+    /// Address the suite's webhook receiver listens on (port 0: any free port).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub webhook_listen: SocketAddr,
+
+    /// Base URL (scheme, host, port) at which the target reaches the webhook receiver, when it
+    /// cannot reach --webhook-listen directly (a remote target). Default: the receiver's own
+    /// address.
+    #[arg(long, value_name = "BASE")]
+    pub webhook_url: Option<String>,
+
     /// Print the JSON Schema of the JSON report and exit.
     #[arg(long)]
     pub report_schema: bool,
@@ -108,10 +125,10 @@ pub fn render_list(checks: &[Check], format: Format) -> Result<String, String> {
             let width = checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
             let mut out = String::new();
             for check in checks {
-                let after = if check.phase == Phase::AfterAll {
-                    " (runs last)"
-                } else {
-                    ""
+                let after = match check.phase {
+                    Phase::Main => "",
+                    Phase::Clock => " (moves the clock: runs alone, after the others)",
+                    Phase::AfterAll => " (runs last)",
                 };
                 out.push_str(&format!(
                     "{:<width$}  {}  {}  {}{after}\n",
@@ -135,6 +152,7 @@ pub fn render_list(checks: &[Check], format: Format) -> Result<String, String> {
                         "operations": c.operations,
                         "description": c.description,
                         "after_all": c.phase == Phase::AfterAll,
+                        "moves_clock": c.phase == Phase::Clock,
                     })
                 })
                 .collect();
@@ -184,6 +202,14 @@ pub async fn main(args: Args) -> ExitCode {
         };
     }
 
+    if let Some(url) = &args.webhook_url
+        && reqwest::Url::parse(url)
+            .map(|u| !matches!(u.scheme(), "http" | "https") || u.cannot_be_a_base())
+            .unwrap_or(true)
+    {
+        return usage_error(format!("--webhook-url {url:?} is not an http(s) URL"));
+    }
+
     // Keep the embedded registry alive for the whole run.
     let (embedded, base_url, label) = match &args.base_url {
         Some(url) => {
@@ -226,6 +252,8 @@ pub async fn main(args: Args) -> ExitCode {
                 bar.set_message(check.id.clone());
             }) as CheckDone
         }),
+        webhook_listen: args.webhook_listen,
+        webhook_url: args.webhook_url.clone(),
     };
     let outcome = run(&base_url, checks, &options).await;
     if let Some(bar) = progress {

@@ -1,6 +1,8 @@
-//! The one engine: selects checks, opens a sandbox operator session on the target, runs the checks
-//! concurrently (then the run-wide ones), and collects a report.
+//! The one engine: selects checks, opens a sandbox operator session on the target, starts the
+//! webhook receiver, runs the checks phase by phase (concurrently, then the clock-moving ones one
+//! at a time, then the run-wide ones; see [`Phase`]), and collects a report.
 
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -14,6 +16,7 @@ use crate::report::{
     CheckReport, CheckStatus, EXCHANGE_BODY_LIMIT, ExchangeRecord, FAILED_EXCHANGE_BODY_LIMIT,
     Report, Summary,
 };
+use crate::webhooks::Receiver;
 
 /// A callback the engine calls with each finished check's report.
 pub type CheckDone = Arc<dyn Fn(&CheckReport) + Send + Sync>;
@@ -29,6 +32,12 @@ pub struct RunOptions {
     pub target_label: Option<String>,
     /// Called as each check finishes (e.g. to advance a progress bar).
     pub on_check_done: Option<CheckDone>,
+    /// Where the suite's webhook receiver listens (port 0: any free port).
+    pub webhook_listen: SocketAddr,
+    /// The receiver's base URL as the target reaches it (scheme, host, port), when the target
+    /// cannot reach `webhook_listen` directly (e.g. behind a tunnel); `None`: the listening
+    /// address itself.
+    pub webhook_url: Option<String>,
 }
 
 impl Default for RunOptions {
@@ -38,6 +47,8 @@ impl Default for RunOptions {
             timeout: Duration::from_secs(15),
             target_label: None,
             on_check_done: None,
+            webhook_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            webhook_url: None,
         }
     }
 }
@@ -48,6 +59,8 @@ impl std::fmt::Debug for RunOptions {
             .field("concurrency", &self.concurrency)
             .field("timeout", &self.timeout)
             .field("target_label", &self.target_label)
+            .field("webhook_listen", &self.webhook_listen)
+            .field("webhook_url", &self.webhook_url)
             .finish_non_exhaustive()
     }
 }
@@ -76,6 +89,14 @@ pub enum TargetError {
     SandboxUnavailable {
         /// The target's base URL.
         url: String,
+    },
+    /// The webhook receiver cannot listen where it was told to.
+    #[error("the webhook receiver cannot listen on {addr}: {message}")]
+    WebhookReceiver {
+        /// The address it was told to listen on.
+        addr: SocketAddr,
+        /// The error.
+        message: String,
     },
     /// The target answered the sandbox bootstrap in an unexpected way.
     #[error("{url} answered POST /v1/sandbox/operator-sessions unexpectedly: {message}")]
@@ -172,8 +193,8 @@ async fn probe(base_url: &str, client: &ucr_sdk::Client) -> Result<String, Targe
 }
 
 /// Runs `checks` against the implementation at `base_url`: `Main` checks concurrently, then the
-/// `AfterAll` checks. Fails only if the target cannot be tested at all; failing checks are in the
-/// report.
+/// `Clock` checks one at a time, then the `AfterAll` checks. Fails only if the target cannot be
+/// tested at all; failing checks are in the report.
 pub async fn run(
     base_url: &str,
     checks: Vec<Check>,
@@ -185,6 +206,12 @@ pub async fn run(
     let (client, http) =
         RunState::clients(&base_url, options.timeout).map_err(TargetError::Client)?;
     let operator_token = probe(&base_url, &client).await?;
+    let receiver = Receiver::start(options.webhook_listen, options.webhook_url.as_deref())
+        .await
+        .map_err(|e| TargetError::WebhookReceiver {
+            addr: options.webhook_listen,
+            message: e.to_string(),
+        })?;
     let state = Arc::new(RunState {
         base_url: base_url.clone(),
         operator: client.with_bearer_token(&operator_token),
@@ -192,12 +219,18 @@ pub async fn run(
         http,
         run_tag: uuid::Uuid::new_v4().simple().to_string()[..8].to_owned(),
         ledger: Mutex::new(Ledger::default()),
+        receiver,
     });
 
     let concurrency = options.concurrency.max(1);
     let mut results: Vec<Option<CheckReport>> = vec![None; checks.len()];
-    for phase in [Phase::Main, Phase::AfterAll] {
-        let semaphore = Arc::new(Semaphore::new(concurrency));
+    for &phase in Phase::ALL {
+        let permits = if phase == Phase::Clock {
+            1
+        } else {
+            concurrency
+        };
+        let semaphore = Arc::new(Semaphore::new(permits));
         let mut tasks = tokio::task::JoinSet::new();
         for (index, check) in checks.iter().enumerate().filter(|(_, c)| c.phase == phase) {
             let check = *check;
@@ -255,7 +288,7 @@ fn check_deadline(request_timeout: Duration) -> Duration {
 
 async fn run_one(check: Check, state: Arc<RunState>, request_timeout: Duration) -> CheckReport {
     let recorder = Arc::new(Recorder::default());
-    let ctx = Ctx::new(state, check.id);
+    let ctx = Ctx::new(state, check.id, check.phase);
     let started = Instant::now();
     let deadline = check_deadline(request_timeout);
     let body =

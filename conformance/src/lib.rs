@@ -7,9 +7,12 @@
 //! the `ucr-sdk` client (and raw `reqwest` for requests the SDK cannot express), and produces a
 //! [`Report`] that renders as human text, JSON or JUnit XML.
 //!
-//! Each check provisions its own fixture (holders, accounts, representatives, issuances) through
-//! the sandbox API, so checks are independent and run concurrently. Every HTTP exchange a check
-//! makes is kept as evidence; a failing check carries the exchange that failed it.
+//! Each check provisions its own fixture (holders, accounts, representatives, issuances, trading
+//! platforms, third-party registries) through the sandbox API, so checks are independent and run
+//! concurrently; the few that move the sandbox clock run alone afterwards (see [`Phase`]). Events
+//! are received by the suite's own webhook receiver and verified independently
+//! ([`webhooks`]). Every HTTP exchange a check makes, and every webhook it receives, is kept as
+//! evidence; a failing check carries the exchange that failed it.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -29,8 +32,11 @@ pub mod cli;
 mod ctx;
 mod engine;
 pub mod report;
+pub mod webhooks;
 
 pub use check::{Check, Failure, Model, Phase, registry};
-pub use ctx::{Attrs, Ctx, FourEyes, Party, RawRequest, RawResponse, Rep, Snapshot};
+pub use ctx::{
+    Attrs, Ctx, Custodial, FourEyes, Party, Platform, RawRequest, RawResponse, Rep, Snapshot,
+};
 pub use engine::{CheckDone, RunOptions, SelectError, TargetError, glob_match, run, select};
 pub use report::Report;

@@ -155,19 +155,14 @@ impl From<&ucr_sdk::Exchange> for ExchangeRecord {
                 })
                 .collect()
         };
-        let mut response_body = String::from_utf8_lossy(&exchange.response_body).into_owned();
-        if matches!(
-            exchange.operation_id,
-            "create_operator_session" | "appoint_representative"
-        ) {
-            response_body = redact_tokens(&response_body);
-        }
+        let response_body = redact_tokens(&String::from_utf8_lossy(&exchange.response_body));
+        let request_body = redact_tokens(&String::from_utf8_lossy(&exchange.request_body));
         Self {
             operation_id: exchange.operation_id.to_owned(),
             method: exchange.method.clone(),
             url: exchange.url.clone(),
             request_headers: headers(&exchange.request_headers),
-            request_body: String::from_utf8_lossy(&exchange.request_body).into_owned(),
+            request_body,
             status: exchange.status,
             response_headers: headers(&exchange.response_headers),
             response_body,
@@ -184,18 +179,50 @@ impl ExchangeRecord {
     }
 }
 
-/// Replaces the `token` member of a JSON object body (sandbox credentials) with `<redacted>`.
+/// Members of a JSON object body, or fields of a form body, that carry credentials: sandbox and
+/// platform tokens, OAuth client secrets and access tokens, webhook signing secrets.
+const SECRET_MEMBERS: &[&str] = &["token", "client_secret", "access_token", "secret"];
+
+/// Replaces the credential members of a JSON object body or a form body ([`SECRET_MEMBERS`]) with
+/// `<redacted>`; other bodies are kept as they are.
 fn redact_tokens(body: &str) -> String {
-    match serde_json::from_str::<serde_json::Value>(body) {
-        Ok(serde_json::Value::Object(mut object)) if object.contains_key("token") => {
-            object.insert(
-                "token".into(),
-                serde_json::Value::String("<redacted>".into()),
-            );
-            serde_json::Value::Object(object).to_string()
+    const REDACTED: &str = "<redacted>";
+    if let Ok(serde_json::Value::Object(mut object)) = serde_json::from_str(body) {
+        let mut changed = false;
+        for member in SECRET_MEMBERS {
+            if let Some(value) = object.get_mut(*member)
+                && value.is_string()
+            {
+                *value = serde_json::Value::String(REDACTED.into());
+                changed = true;
+            }
         }
-        _ => body.to_owned(),
+        return if changed {
+            serde_json::Value::Object(object).to_string()
+        } else {
+            body.to_owned()
+        };
     }
+    if !body.trim_start().starts_with('{')
+        && body.contains('=')
+        && let Ok(pairs) = serde_urlencoded::from_str::<Vec<(String, String)>>(body)
+        && pairs
+            .iter()
+            .any(|(name, _)| SECRET_MEMBERS.contains(&name.as_str()))
+    {
+        let redacted: Vec<(String, String)> = pairs
+            .into_iter()
+            .map(|(name, value)| {
+                if SECRET_MEMBERS.contains(&name.as_str()) {
+                    (name, REDACTED.to_owned())
+                } else {
+                    (name, value)
+                }
+            })
+            .collect();
+        return serde_urlencoded::to_string(redacted).unwrap_or_else(|_| body.to_owned());
+    }
+    body.to_owned()
 }
 
 /// The JSON Schema of the JSON report.
@@ -509,6 +536,30 @@ mod tests {
             r#"{"token":"<redacted>","name":"x"}"#
         );
         assert_eq!(redact_tokens("not json"), "not json");
+    }
+
+    #[test]
+    fn platform_credentials_and_webhook_secrets_are_redacted() {
+        assert_eq!(
+            redact_tokens(
+                r#"{"platform":{"platform_id":"TP-0001"},"token":"t","client_id":"c","client_secret":"s"}"#
+            ),
+            r#"{"platform":{"platform_id":"TP-0001"},"token":"<redacted>","client_id":"c","client_secret":"<redacted>"}"#
+        );
+        assert_eq!(
+            redact_tokens(r#"{"access_token":"a","token_type":"Bearer","expires_in":3600}"#),
+            r#"{"access_token":"<redacted>","token_type":"Bearer","expires_in":3600}"#
+        );
+        assert_eq!(
+            redact_tokens(r#"{"url":"http://x/hooks","secret":"whsec_abc"}"#),
+            r#"{"url":"http://x/hooks","secret":"<redacted>"}"#
+        );
+        assert_eq!(
+            redact_tokens("grant_type=client_credentials&client_id=c&client_secret=s%26t"),
+            "grant_type=client_credentials&client_id=c&client_secret=%3Credacted%3E"
+        );
+        assert_eq!(redact_tokens(r#"{"quantity":5}"#), r#"{"quantity":5}"#);
+        assert_eq!(redact_tokens("a=b"), "a=b");
     }
 
     #[test]

@@ -31,19 +31,27 @@ macro_rules! check {
 
 mod access;
 mod accounts;
+mod associations;
 mod auth;
 mod cancellations;
+mod consents;
 mod conservation;
+mod custody;
+mod delegation;
+mod escrows;
 mod four_eyes;
 mod history;
 mod holdings;
 mod idempotency;
 mod input;
+mod oauth;
 mod paging;
 mod problems;
 mod registers;
+mod reservations;
 mod support;
 mod transfers;
+mod webhooks;
 
 /// Seed section: read access to an ANREU account.
 const READ: &str = "Types of APIs: read access to an ANREU account";
@@ -53,6 +61,24 @@ const WRITE: &str = "Types of APIs: write access to an ANREU account";
 const REGISTERS: &str = "Types of APIs: read access to CER public registers";
 /// Seed section: the A.1 model itself (an AR acting on its own account only).
 const A1: &str = "Class A, A.1: read and write API from own account";
+/// Seed section: B.1, a platform's view-only access by consent (Figure 2).
+const B1: &str = "Class B, B.1: API connectivity for information only from third-party platforms";
+/// Seed section: Class B's consent requirement and Table 1's permissions in the seller account.
+const CONSENT: &str =
+    "Class B: holders consent to platforms viewing holdings (Table 1: permissions)";
+/// Seed section: B.2, the platform's representative appointed to the seller's account (Figure 3).
+const B2: &str = "Class B, B.2: account delegation model";
+/// Seed section: B.3, units held in the platform's custodial account (Figure 4).
+const B3: &str = "Class B, B.3: full custody model";
+/// Seed section: B.4, reservations and the interim custodial account (Figure 5).
+const B4: &str = "Class B, B.4: fleeting custody model";
+/// Seed section: B.4's notification of the platform when units are unreserved.
+const B4_NOTIFY: &str =
+    "Class B, B.4: the platform is notified when units are unreserved and halts the trade";
+/// Seed section: B.5, units in escrow under the platform's control (Figure 6).
+const B5: &str = "Class B, B.5: escrow model";
+/// Seed section: C.1, 1:1 associations with third-party certificates (Figure 7).
+const C1: &str = "Class C, C.1: associating units with third-party certificates";
 
 /// Every check, in report order.
 pub(crate) fn all() -> Vec<Check> {
@@ -71,6 +97,14 @@ pub(crate) fn all() -> Vec<Check> {
         idempotency::CHECKS,
         registers::CHECKS,
         conservation::CHECKS,
+        consents::CHECKS,
+        oauth::CHECKS,
+        delegation::CHECKS,
+        custody::CHECKS,
+        reservations::CHECKS,
+        webhooks::CHECKS,
+        escrows::CHECKS,
+        associations::CHECKS,
     ]
     .concat()
 }

@@ -1,16 +1,20 @@
 //! Fixtures and flows that several check modules share.
 
+use std::num::NonZeroU64;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
 use ucr_sdk::Client;
 use ucr_sdk::types::{
-    BlockStatus, Cancellation, CancellationRequest, TransactionStatus, Transfer, TransferRequest,
-    UnitBlock,
+    Account, BlockStatus, Cancellation, CancellationRequest, Escrow, EscrowRequest, Reservation,
+    ReservationRequest, TransactionStatus, Transfer, TransferRequest, UnitBlock, WebhookDelivery,
 };
 
 use crate::assert::{SdkResultExt, ensure_eq};
 use crate::check::Failure;
-use crate::ctx::{Attrs, Ctx, FourEyes, Party};
+use crate::ctx::{Attrs, Ctx, FourEyes, Party, Platform};
+use crate::webhooks::Received;
 
 /// A two-representative source account holding `quantity` ACCUs in one block, and a destination
 /// account of another holder.
@@ -121,4 +125,206 @@ pub(super) fn all_available(what: &str, blocks: &[UnitBlock]) -> Result<(), Fail
 /// Waits a few milliseconds so that consecutive transactions get distinct timestamps.
 pub(super) async fn tick() {
     tokio::time::sleep(Duration::from_millis(4)).await;
+}
+
+/// A seller's account (an `initiator` and a separate `approver`) holding `quantity` ACCUs in one
+/// block, a buyer's account, and a trading platform.
+pub(super) struct Market {
+    pub(super) seller: FourEyes,
+    pub(super) buyer: Party,
+    pub(super) platform: Platform,
+    pub(super) block: UnitBlock,
+}
+
+pub(super) async fn market(ctx: &Ctx, quantity: u64) -> Result<Market, Failure> {
+    let Funded {
+        source,
+        dest,
+        block,
+    } = funded(ctx, quantity).await?;
+    let platform = ctx.trading_platform().await?;
+    Ok(Market {
+        seller: source,
+        buyer: dest,
+        platform,
+        block,
+    })
+}
+
+/// A request reserving `quantity` ACCUs of `account_id` for `platform`, to move only to
+/// `custodial_account_id`.
+pub(super) fn reservation_request(
+    account_id: &str,
+    platform: &Platform,
+    custodial_account_id: &str,
+    quantity: u64,
+    expires_at: DateTime<Utc>,
+) -> ReservationRequest {
+    ReservationRequest {
+        account_id: account_id.to_owned(),
+        platform_id: platform.platform_id.clone(),
+        custodial_account_id: custodial_account_id.to_owned(),
+        unit_type: "ACCU".into(),
+        quantity: NonZeroU64::new(quantity),
+        serial_ranges: None,
+        vintage: None,
+        project_id: None,
+        expires_at,
+    }
+}
+
+/// A request placing `quantity` ACCUs of `account_id` in escrow under `controller`.
+pub(super) fn escrow_request(
+    account_id: &str,
+    controller: &Platform,
+    quantity: u64,
+    expires_at: DateTime<Utc>,
+) -> EscrowRequest {
+    EscrowRequest {
+        account_id: account_id.to_owned(),
+        controller_id: controller.platform_id.clone(),
+        unit_type: "ACCU".into(),
+        quantity: NonZeroU64::new(quantity),
+        serial_ranges: None,
+        vintage: None,
+        project_id: None,
+        expires_at,
+    }
+}
+
+/// A transfer request moving every unit of reservation `reservation_id`.
+pub(super) fn by_reservation(from: &str, to: &str, reservation_id: &str) -> TransferRequest {
+    TransferRequest {
+        from_account_id: from.to_owned(),
+        to_account_id: to.to_owned(),
+        unit_type: "ACCU".into(),
+        quantity: None,
+        serial_ranges: None,
+        vintage: None,
+        project_id: None,
+        reference: None,
+        reservation_id: Some(reservation_id.to_owned()),
+    }
+}
+
+pub(super) async fn reserve(
+    client: &Client,
+    request: ReservationRequest,
+    what: &str,
+) -> Result<Reservation, Failure> {
+    client
+        .create_reservation()
+        .body(request)
+        .send()
+        .await
+        .expect_ok(what)
+}
+
+pub(super) async fn get_reservation(
+    client: &Client,
+    reservation_id: &str,
+    what: &str,
+) -> Result<Reservation, Failure> {
+    client
+        .get_reservation()
+        .reservation_id(reservation_id)
+        .send()
+        .await
+        .expect_ok(what)
+}
+
+pub(super) async fn escrow(
+    client: &Client,
+    request: EscrowRequest,
+    what: &str,
+) -> Result<Escrow, Failure> {
+    client
+        .create_escrow()
+        .body(request)
+        .send()
+        .await
+        .expect_ok(what)
+}
+
+pub(super) async fn get_escrow(
+    client: &Client,
+    escrow_id: &str,
+    what: &str,
+) -> Result<Escrow, Failure> {
+    client
+        .get_escrow()
+        .escrow_id(escrow_id)
+        .send()
+        .await
+        .expect_ok(what)
+}
+
+/// Every account `client` may list.
+pub(super) async fn account_ids(client: &Client, what: &str) -> Result<Vec<String>, Failure> {
+    let accounts: Vec<Account> = client
+        .list_accounts()
+        .limit(200u32)
+        .stream()
+        .try_collect()
+        .await
+        .map_err(|e| Failure::from(e).context(what))?;
+    Ok(accounts.into_iter().map(|a| a.account_id).collect())
+}
+
+/// Waits (bounded) until the delivery log of `subscription_id` shows event `event_id` in a state
+/// that satisfies `done`; returns the entry as last seen.
+pub(super) async fn delivery_log_entry(
+    client: &Client,
+    subscription_id: &str,
+    event_id: &str,
+    done: impl Fn(&WebhookDelivery) -> bool,
+) -> Result<WebhookDelivery, Failure> {
+    let deadline = tokio::time::Instant::now() + crate::webhooks::EVENT_WAIT;
+    loop {
+        let log: Vec<WebhookDelivery> = client
+            .list_webhook_deliveries()
+            .subscription_id(subscription_id)
+            .limit(200u32)
+            .stream()
+            .try_collect()
+            .await
+            .map_err(|e| {
+                Failure::from(e).context(format!(
+                    "list_webhook_deliveries of subscription {subscription_id}"
+                ))
+            })?;
+        let entry = log.into_iter().find(|d| d.event_id == event_id);
+        match entry {
+            Some(entry) if done(&entry) => return Ok(entry),
+            entry if tokio::time::Instant::now() >= deadline => {
+                return match entry {
+                    Some(entry) => Ok(entry),
+                    None => Err(Failure::new(format!(
+                        "the delivery log of subscription {subscription_id} has no entry for event {event_id}"
+                    ))),
+                };
+            }
+            _ => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
+/// Expects the event's `data.status` and `data.account_id`.
+pub(super) fn expect_event_data(
+    what: &str,
+    received: &Received,
+    account_id: &str,
+    status: &str,
+) -> Result<(), Failure> {
+    let data = &received.event.data;
+    ensure_eq(
+        &format!("{what}: data.account_id"),
+        account_id,
+        data.account_id.as_str(),
+    )?;
+    ensure_eq(
+        &format!("{what}: data.status"),
+        status,
+        data.status.as_str(),
+    )
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use ucr_conformance::{Check, Phase, registry};
+use ucr_conformance::{Check, Model, Phase, registry};
 
 /// `^[A-Z0-9]+-[A-Z]+-[0-9]{3}$`, without a regex engine.
 fn well_formed(id: &str) -> bool {
@@ -16,7 +16,9 @@ fn well_formed(id: &str) -> bool {
 
 #[test]
 fn the_id_format_check_rejects_bad_ids() {
-    assert!(well_formed("A1-TRANSFER-003"));
+    for good in ["A1-TRANSFER-003", "B4-RESERVE-001", "C1-ASSOC-002"] {
+        assert!(well_formed(good), "{good}");
+    }
     for bad in [
         "A1-TRANSFER-03",
         "a1-TRANSFER-003",
@@ -24,6 +26,9 @@ fn the_id_format_check_rejects_bad_ids() {
         "A1--003",
         "A1-TRANSFER-003-X",
         "A1_TRANSFER-003",
+        "B4-RESERVE-1",
+        "C1-ASSOC2-002",
+        "b4-RESERVE-001",
     ] {
         assert!(!well_formed(bad), "{bad}");
     }
@@ -59,7 +64,13 @@ fn every_check_is_described_and_sourced() {
             check.id
         );
         assert!(!check.seed.is_empty(), "{}: seed section missing", check.id);
-        assert_eq!(check.model.to_string(), "A.1");
+        let shown = check.model.to_string();
+        assert_eq!(
+            shown.replace('.', ""),
+            check.model.code(),
+            "{}: model {shown} is not displayed as its code with a dot",
+            check.id
+        );
     }
     let after_all: Vec<&str> = registry()
         .iter()
@@ -67,6 +78,48 @@ fn every_check_is_described_and_sourced() {
         .map(|c| c.id)
         .collect();
     assert_eq!(after_all, ["A1-CONSERVE-001", "A1-CONSERVE-002"]);
+    let clock: Vec<&str> = registry()
+        .iter()
+        .filter(|c| c.phase == Phase::Clock)
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(
+        clock,
+        [
+            "B1-CONSENT-009",
+            "B1-OAUTH-003",
+            "B4-RESERVE-008",
+            "B5-ESCROW-008"
+        ],
+        "the checks that move the sandbox clock"
+    );
+}
+
+#[test]
+fn every_model_has_checks_listed_in_the_papers_order() {
+    assert_eq!(
+        Model::ALL.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
+        ["A.1", "B.1", "B.2", "B.3", "B.4", "B.5", "C.1"]
+    );
+    let checks = registry();
+    for model in Model::ALL {
+        let count = checks.iter().filter(|c| c.model == *model).count();
+        assert!(count >= 3, "{model} has only {count} checks");
+        assert!(!model.title().is_empty());
+    }
+    let order: Vec<usize> = checks
+        .iter()
+        .map(|c| {
+            Model::ALL
+                .iter()
+                .position(|m| *m == c.model)
+                .expect("every model is in Model::ALL")
+        })
+        .collect();
+    assert!(
+        order.windows(2).all(|w| w[0] <= w[1]),
+        "the registry must list the checks model by model, in the paper's order"
+    );
 }
 
 fn spec_operations() -> BTreeSet<String> {
@@ -107,6 +160,10 @@ fn operations_are_real_and_every_api_operation_is_checked() {
         "appoint_representative",
         "issue_units",
         "reset_sandbox",
+        "create_platform",
+        "create_platform_representative",
+        "get_clock",
+        "advance_clock",
     ]
     .into();
     let unchecked: Vec<&String> = spec

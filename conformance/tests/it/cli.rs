@@ -39,7 +39,7 @@ fn list_prints_every_check_without_running() {
             .find(|l| l.starts_with(check.id))
             .unwrap_or_else(|| panic!("{} not listed", check.id));
         assert!(
-            line.contains("A.1") && line.contains(check.description),
+            line.contains(&check.model.to_string()) && line.contains(check.description),
             "{line}"
         );
         assert!(
@@ -113,6 +113,18 @@ fn bad_arguments_are_usage_errors() {
             .code(),
         Some(2)
     );
+    assert_eq!(
+        run(&["--webhook-url", "ftp://x", "--only", "A1-AUTH-001"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["--webhook-listen", "nowhere", "--only", "A1-AUTH-001"])
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -165,6 +177,8 @@ fn help_documents_examples_and_exit_codes() {
         "--output",
         "--concurrency",
         "--timeout",
+        "--webhook-listen",
+        "--webhook-url",
         "Exit codes:",
         "Examples:",
     ] {

@@ -55,3 +55,34 @@ impl Match for HasPageToken {
             .any(|(name, _)| name == "page_token")
     }
 }
+
+/// Matches nothing, but raises `flag` when it sees a `POST` whose path starts with `prefix` and
+/// ends with `suffix`: mounted with the highest priority it watches every request, so that another
+/// mock can misbehave only after a given write (see [`After`]).
+pub struct Saw {
+    pub flag: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    pub prefix: &'static str,
+    pub suffix: &'static str,
+}
+
+impl Match for Saw {
+    fn matches(&self, request: &Request) -> bool {
+        let path = request.url.path();
+        if request.method.as_str() == "POST"
+            && path.starts_with(self.prefix)
+            && path.ends_with(self.suffix)
+        {
+            self.flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        false
+    }
+}
+
+/// Matches once `flag` is raised.
+pub struct After(pub std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Match for After {
+    fn matches(&self, _: &Request) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}

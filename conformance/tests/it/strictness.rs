@@ -2,13 +2,18 @@
 //! the target misbehave in one specific way, and the check for that behaviour must then fail.
 
 use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use ucr_conformance::report::CheckStatus;
 use ucr_conformance::{RunOptions, TargetError, registry, run};
-use ucr_mock::MockRegistry;
-use wiremock::matchers::{method, path, path_regex, query_param};
-use wiremock::{Mock, ResponseTemplate};
 
-use crate::helpers::{HasPageToken, NoAuthorization, assert_failed, check, run_selected};
+use ucr_mock::{ApiRequest, MockRegistry, Router};
+use wiremock::matchers::{body_string_contains, method, path, path_regex, query_param};
+use wiremock::{Mock, Respond, ResponseTemplate};
+
+use crate::helpers::{
+    After, HasPageToken, NoAuthorization, Saw, assert_failed, check, run_selected,
+};
 
 fn problem(kind: &str, status: u16) -> ResponseTemplate {
     let body = json!({"type": format!("urn:ucr:problem:{kind}"), "title": kind, "status": status});
@@ -184,5 +189,164 @@ async fn a_target_without_the_sandbox_cannot_be_tested() {
     assert!(
         matches!(outcome, Err(TargetError::SandboxUnavailable { .. })),
         "{outcome:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_consent_still_answering_holdings_fails_the_revocation_check() {
+    let mock = MockRegistry::start().await;
+    let revoked = Arc::new(AtomicBool::new(false));
+    Mock::given(Saw {
+        flag: revoked.clone(),
+        prefix: "/v1/consents/",
+        suffix: "/revoke",
+    })
+    .respond_with(ResponseTemplate::new(500))
+    .with_priority(1)
+    .mount(mock.server())
+    .await;
+    Mock::given(method("GET"))
+        .and(path_regex(r"^/v1/accounts/[^/]+/holdings$"))
+        .and(After(revoked))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"items": [], "next_page": null})),
+        )
+        .with_priority(2)
+        .mount(mock.server())
+        .await;
+
+    let report = run_selected(&mock.uri(), "B1-CONSENT-004").await;
+    let message = assert_failed(&report, "B1-CONSENT-004");
+    assert!(
+        message.contains("right after the revocation")
+            && message.contains("consent-required")
+            && message.contains("success"),
+        "{message}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_settlement_by_the_seller_fails_the_escrow_control_check() {
+    let mock = MockRegistry::start().await;
+    let settled = json!({
+        "escrow_id": "ESC-999999",
+        "account_id": "AU-1000001",
+        "controller_id": "TP-0001",
+        "unit_type": "ACCU",
+        "quantity": 60,
+        "blocks": [],
+        "status": "settled",
+        "created_by": "AR-000001",
+        "created_at": "2026-01-01T00:00:00Z",
+        "expires_at": "2026-02-01T00:00:00Z",
+        "ended_at": "2026-01-01T00:01:00Z",
+        "settled_to_account_id": "AU-1000002",
+        "transaction_id": "TRF-999999"
+    });
+    Mock::given(method("POST"))
+        .and(path_regex(r"^/v1/escrows/[^/]+/settle$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(settled))
+        .with_priority(1)
+        .mount(mock.server())
+        .await;
+
+    let report = run_selected(&mock.uri(), "B5-ESCROW-004").await;
+    let message = assert_failed(&report, "B5-ESCROW-004");
+    assert!(
+        message.contains("settle_escrow by the seller") && message.contains("forbidden"),
+        "{message}"
+    );
+    let failing = check(&report, "B5-ESCROW-004")
+        .failed_exchange
+        .as_ref()
+        .expect("the failing exchange is attached");
+    assert!(failing.url.ends_with("/settle"), "{}", failing.url);
+    assert_eq!(failing.status, Some(200));
+}
+
+/// Answers through the mock's router, but hands out another (valid) secret than the one the
+/// registry signs with.
+struct SwappedSecret(Router);
+
+impl Respond for SwappedSecret {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let response = self.0.handle(&ApiRequest {
+            method: &request.method,
+            path: request.url.path(),
+            query: request.url.query(),
+            headers: &request.headers,
+            body: &request.body,
+        });
+        let mut body: serde_json::Value =
+            serde_json::from_slice(&response.body).unwrap_or_default();
+        if let Some(secret) = body.get_mut("secret") {
+            *secret = json!(ucr_conformance::webhooks::new_secret());
+        }
+        ResponseTemplate::new(response.status).set_body_json(body)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_signed_with_another_secret_fails_the_release_check() {
+    let mock = MockRegistry::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/webhook-subscriptions"))
+        .respond_with(SwappedSecret(mock.router().clone()))
+        .with_priority(1)
+        .mount(mock.server())
+        .await;
+
+    let report = run_selected(&mock.uri(), "B4-WEBHOOK-001").await;
+    let message = assert_failed(&report, "B4-WEBHOOK-001");
+    assert!(
+        message.contains("webhook-signature") && message.contains("HMAC-SHA256"),
+        "{message}"
+    );
+    let failing = check(&report, "B4-WEBHOOK-001")
+        .failed_exchange
+        .as_ref()
+        .expect("the failing delivery is attached");
+    assert_eq!(failing.operation_id, "webhook_delivery");
+    assert!(
+        failing
+            .request_headers
+            .iter()
+            .any(|h| h.name == "webhook-signature"),
+        "{failing:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_error_as_a_problem_document_fails_the_oauth_check() {
+    let mock = MockRegistry::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/oauth/token"))
+        .and(body_string_contains("client_secret=not-the-secret"))
+        .respond_with(problem("unauthenticated", 401))
+        .with_priority(1)
+        .mount(mock.server())
+        .await;
+
+    let report = run_selected(&mock.uri(), "B1-OAUTH-002").await;
+    let message = assert_failed(&report, "B1-OAUTH-002");
+    assert!(
+        message.contains("wrong client secret") && message.contains("RFC 6749"),
+        "{message}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retries_off_the_documented_schedule_fail_the_redelivery_checks() {
+    let mock = MockRegistry::builder()
+        .webhook_backoff(std::time::Duration::from_millis(20))
+        .start()
+        .await;
+    let report = run_selected(&mock.uri(), "B4-WEBHOOK-002,B4-WEBHOOK-005").await;
+    let message = assert_failed(&report, "B4-WEBHOOK-002");
+    assert!(message.contains("waits 0.5 s first"), "{message}");
+    let message = assert_failed(&report, "B4-WEBHOOK-005");
+    assert!(
+        message.contains("the waits between attempts were"),
+        "{message}"
     );
 }

@@ -20,7 +20,13 @@ use ucr_sdk::types::{
 use ucr_sdk::{Client, Exchange, ProblemKind};
 
 use crate::assert::{BlockRun, SdkResultExt, normalize};
-use crate::check::Failure;
+use crate::check::{Failure, Phase};
+use crate::webhooks::Receiver;
+
+mod platforms;
+
+pub(crate) use platforms::certificate;
+pub use platforms::{Custodial, Platform};
 
 tokio::task_local! {
     static RECORDER: Arc<Recorder>;
@@ -52,7 +58,7 @@ impl Recorder {
 }
 
 /// Records an exchange into the current check's evidence (ignored outside a check).
-fn record(exchange: Exchange) {
+pub(crate) fn record(exchange: Exchange) {
     let _ = RECORDER.try_with(|recorder| recorder.push(exchange));
 }
 
@@ -77,6 +83,8 @@ pub(crate) struct RunState {
     /// Short random tag that makes fixture names unique to this run.
     pub(crate) run_tag: String,
     pub(crate) ledger: Mutex<Ledger>,
+    /// The run's webhook receiver.
+    pub(crate) receiver: Receiver,
 }
 
 impl RunState {
@@ -247,14 +255,16 @@ pub struct Snapshot {
 pub struct Ctx {
     run: Arc<RunState>,
     check_id: &'static str,
+    phase: Phase,
     seq: Arc<AtomicUsize>,
 }
 
 impl Ctx {
-    pub(crate) fn new(run: Arc<RunState>, check_id: &'static str) -> Self {
+    pub(crate) fn new(run: Arc<RunState>, check_id: &'static str, phase: Phase) -> Self {
         Self {
             run,
             check_id,
+            phase,
             seq: Arc::new(AtomicUsize::new(0)),
         }
     }
@@ -296,8 +306,22 @@ impl Ctx {
 
     /// A name unique to this check and run, e.g. for holders and accounts.
     pub fn unique(&self, what: &str) -> String {
-        let n = self.seq.fetch_add(1, Ordering::Relaxed);
+        let n = self.next_seq();
         format!("{what} {} {}-{n}", self.check_id, self.run.run_tag)
+    }
+
+    /// The next number of this check's sequence (shared by [`Ctx::unique`] and webhook paths).
+    fn next_seq(&self) -> usize {
+        self.seq.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Notes an account the run created, and a token that can read it, for the run-wide checks.
+    fn note_account(&self, account_id: &str, reader: Option<&str>) {
+        let mut ledger = self.run.ledger.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = ledger.accounts.entry(account_id.to_owned()).or_default();
+        if entry.is_none() {
+            *entry = reader.map(str::to_owned);
+        }
     }
 
     /// Creates an account holder.
@@ -316,9 +340,19 @@ impl Ctx {
 
     /// Opens a holding account for `holder_id`.
     pub async fn new_account(&self, holder_id: &str) -> Result<String, Failure> {
+        self.open_account(holder_id, ucr_sdk::types::AccountKind::Holding)
+            .await
+    }
+
+    /// Opens an account of `kind` for `holder_id`.
+    pub async fn open_account(
+        &self,
+        holder_id: &str,
+        kind: ucr_sdk::types::AccountKind,
+    ) -> Result<String, Failure> {
         let body = ucr_sdk::types::NewAccount {
             holder_id: holder_id.to_owned(),
-            kind: ucr_sdk::types::AccountKind::Holding,
+            kind,
             name: parse(&self.unique("Conformance account"), "account name")?,
         };
         let account = self
@@ -328,12 +362,7 @@ impl Ctx {
             .send()
             .await
             .expect_ok("opening an account (sandbox)")?;
-        self.run
-            .ledger
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .accounts
-            .insert(account.account_id.clone(), None);
+        self.note_account(&account.account_id, None);
         Ok(account.account_id)
     }
 
@@ -394,11 +423,7 @@ impl Ctx {
     }
 
     fn note_reader(&self, account_id: &str, token: &str) {
-        let mut ledger = self.run.ledger.lock().unwrap_or_else(|e| e.into_inner());
-        let reader = ledger.accounts.entry(account_id.to_owned()).or_default();
-        if reader.is_none() {
-            *reader = Some(token.to_owned());
-        }
+        self.note_account(account_id, Some(token));
     }
 
     /// A new holder with one account and one representative per entry of `roles`.
@@ -598,6 +623,7 @@ pub fn by_quantity(from: &str, to: &str, unit_type: &str, quantity: u64) -> Tran
         vintage: None,
         project_id: None,
         reference: None,
+        reservation_id: None,
     }
 }
 
@@ -620,6 +646,7 @@ pub fn by_serials(from: &str, to: &str, unit_type: &str, ranges: &[(u64, u64)]) 
         vintage: None,
         project_id: None,
         reference: None,
+        reservation_id: None,
     }
 }
 
@@ -709,6 +736,13 @@ impl RawRequest {
     /// Sends `value` as a JSON body.
     pub fn json(self, value: &serde_json::Value) -> Self {
         self.body_text(&value.to_string())
+    }
+
+    /// Sends `pairs` as an `application/x-www-form-urlencoded` body (e.g. an OAuth token request).
+    pub fn form(mut self, pairs: &[(&str, &str)]) -> Self {
+        let encoded = serde_urlencoded::to_string(pairs).unwrap_or_default();
+        self.body = Some(Bytes::from(encoded));
+        self.header("content-type", "application/x-www-form-urlencoded")
     }
 
     /// Sends `text` verbatim with `Content-Type: application/json` (for malformed JSON).

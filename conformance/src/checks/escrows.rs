@@ -1,0 +1,962 @@
+//! B.5: the seller places units in escrow inside its account; only the controlling platform can
+//! settle them to a buyer (in one step) or release them; the seller cannot move them meanwhile.
+
+use futures::TryStreamExt;
+use ucr_sdk::ProblemKind;
+use ucr_sdk::types::{
+    BlockStatus, Escrow, EscrowStatus, EventType, SerialRange, SettleRequest, TransactionKind,
+    TransactionStatus, UnitBlock,
+};
+
+use super::B5;
+use super::support::{
+    Market, escrow, escrow_request, expect_event_data, expect_status, get_escrow, get_transfer,
+    market, reservation_request,
+};
+use crate::assert::{
+    SdkResultExt, assert_unchanged, ensure_eq, expect_problem_of, merge_ranges, serials, total,
+};
+use crate::check::{Check, Failure};
+use crate::ctx::{Ctx, by_quantity, by_serials, cancel_serials};
+use crate::ensure;
+use crate::webhooks::new_secret;
+
+pub(super) const CHECKS: &[Check] = &[
+    check! {
+        id: "B5-ESCROW-001",
+        model: B5,
+        seed: B5,
+        operations: ["create_escrow", "get_escrow", "list_escrows", "list_holdings", "get_account"],
+        description: "Escrowed units stay in the seller's account as escrowed; the controller sees them with their attributes through get_escrow, without consent",
+        run: escrow_holds_units,
+    },
+    check! {
+        id: "B5-ESCROW-002",
+        model: B5,
+        seed: B5,
+        operations: ["settle_escrow", "get_transfer", "list_holdings", "list_transactions"],
+        description: "The controller settles: the buyer holds the units, the seller no longer; a completed transfer with escrow_id; signed escrow.settled and transfer.completed",
+        run: controller_settles,
+    },
+    check! {
+        id: "B5-ESCROW-003",
+        model: B5,
+        seed: B5,
+        operations: ["release_escrow", "list_holdings"],
+        description: "The controller releases: the units are available to the seller again and escrow.released is sent",
+        run: controller_releases,
+    },
+    check! {
+        id: "B5-ESCROW-004",
+        model: B5,
+        seed: B5,
+        operations: ["settle_escrow", "release_escrow", "initiate_transfer", "initiate_cancellation", "create_reservation"],
+        description: "The seller cannot move escrowed units (409 units-locked, not chosen by quantity) nor settle or release them (403 forbidden); nothing changes",
+        run: seller_cannot_touch_escrow,
+    },
+    check! {
+        id: "B5-ESCROW-005",
+        model: B5,
+        seed: B5,
+        operations: ["settle_escrow", "release_escrow"],
+        description: "Settling or releasing an escrow that is no longer active answers 409 invalid-state",
+        run: finished_escrows_are_final,
+    },
+    check! {
+        id: "B5-ESCROW-006",
+        model: B5,
+        seed: B5,
+        operations: ["get_account", "list_holdings", "list_transactions", "get_escrow", "settle_escrow", "release_escrow", "list_escrows"],
+        description: "The controller sees nothing else of the account (404); another platform gets 404 on the escrow; settling to the seller's own account answers 422",
+        run: controller_is_confined,
+    },
+    check! {
+        id: "B5-ESCROW-007",
+        model: B5,
+        seed: B5,
+        operations: ["create_escrow"],
+        description: "An expiry past or over a year ahead or a registry as controller (422), an approver-only caller (403), too many units (409) are refused",
+        run: invalid_escrows_refused,
+    },
+    check! {
+        id: "B5-IDEMPOTENCY-001",
+        model: B5,
+        seed: B5,
+        operations: ["create_escrow", "settle_escrow"],
+        description: "Escrow writes need Idempotency-Key (400); replaying a creation or a settlement returns the same body (Idempotent-Replayed) and has one effect",
+        run: escrow_writes_are_idempotent,
+    },
+    check! {
+        id: "B5-ESCROW-008",
+        model: B5,
+        seed: B5,
+        operations: ["get_escrow", "list_holdings", "settle_escrow"],
+        description: "At its expiry (sandbox clock) an active escrow is released automatically (escrow.released); it can no longer be settled",
+        run: escrow_expires,
+        phase: Clock,
+    },
+];
+
+const DAY: i64 = 86_400;
+
+async fn place(ctx: &Ctx, m: &Market, quantity: u64) -> Result<Escrow, Failure> {
+    let expires_at = ctx.registry_in(30 * DAY).await?;
+    escrow(
+        &m.seller.initiator.client,
+        escrow_request(&m.seller.account_id, &m.platform, quantity, expires_at),
+        &format!("create_escrow of {quantity} units by the seller's initiator"),
+    )
+    .await
+}
+
+fn escrowed_serials(escrow: &Escrow) -> Vec<(u64, u64)> {
+    merge_ranges(escrow.blocks.iter().map(|b| (b.serial_start, b.serial_end)))
+}
+
+fn attributes(block: &UnitBlock) -> (&str, &str, &str, &str) {
+    (
+        &block.project_id,
+        &block.vintage,
+        &block.method,
+        &block.state,
+    )
+}
+
+async fn settle(
+    client: &ucr_sdk::Client,
+    escrow_id: &str,
+    to_account_id: &str,
+) -> Result<ucr_sdk::ResponseValue<Escrow>, ucr_sdk::ApiError> {
+    client
+        .settle_escrow()
+        .escrow_id(escrow_id)
+        .body(SettleRequest {
+            to_account_id: to_account_id.to_owned(),
+            reference: None,
+        })
+        .send()
+        .await
+}
+
+async fn escrow_holds_units(ctx: Ctx) -> Result<(), Failure> {
+    let m = market(&ctx, 100).await?;
+    let s = m.block.serial_start;
+    let expires_at = ctx.registry_in(30 * DAY).await?;
+    let placed = escrow(
+        &m.seller.initiator.client,
+        escrow_request(&m.seller.account_id, &m.platform, 30, expires_at),
+        "create_escrow",
+    )
+    .await?;
+    ensure_eq("create_escrow: status", EscrowStatus::Active, placed.status)?;
+    ensure_eq(
+        "create_escrow: (account, controller, unit type, quantity, created_by)",
+        (
+            m.seller.account_id.as_str(),
+            m.platform.platform_id.as_str(),
+            "ACCU",
+            30,
+            m.seller.initiator.id.as_str(),
+        ),
+        (
+            placed.account_id.as_str(),
+            placed.controller_id.as_str(),
+            placed.unit_type.as_str(),
+            placed.quantity,
+            placed.created_by.as_str(),
+        ),
+    )?;
+    ensure_eq(
+        "create_escrow: expires_at",
+        expires_at.timestamp_millis(),
+        placed.expires_at.timestamp_millis(),
+    )?;
+    ensure_eq(
+        "create_escrow: the escrowed blocks' serials (the lowest available)",
+        vec![(s, s + 29)],
+        escrowed_serials(&placed),
+    )?;
+    ensure!(
+        placed.ended_at.is_none()
+            && placed.settled_to_account_id.is_none()
+            && placed.transaction_id.is_none(),
+        "an active escrow has no ended_at, settled_to_account_id or transaction_id"
+    );
+    let blocks = ctx
+        .holdings(&m.seller.approver.client, &m.seller.account_id)
+        .await?;
+    ensure_eq(
+        "the seller's escrowed serials",
+        vec![(s, s + 29)],
+        serials(&blocks, "ACCU", Some(BlockStatus::Escrowed)),
+    )?;
+    let account = m
+        .seller
+        .approver
+        .client
+        .get_account()
+        .account_id(&m.seller.account_id)
+        .send()
+        .await
+        .expect_ok("get_account")?;
+    ensure_eq(
+        "get_account: ACCU (available, escrowed)",
+        Some((70, 30)),
+        account
+            .balances
+            .iter()
+            .find(|b| b.unit_type == "ACCU")
+            .map(|b| (b.available, b.escrowed)),
+    )?;
+
+    let seen = get_escrow(
+        &m.platform.client,
+        &placed.escrow_id,
+        "get_escrow by the controller (no consent)",
+    )
+    .await?;
+    ensure_eq(
+        "get_escrow by the controller: escrowed serials",
+        vec![(s, s + 29)],
+        escrowed_serials(&seen),
+    )?;
+    for block in &seen.blocks {
+        ensure_eq(
+            "get_escrow by the controller: attributes of an escrowed block",
+            attributes(&m.block),
+            attributes(block),
+        )?;
+        ensure_eq(
+            "get_escrow by the controller: unit type of an escrowed block",
+            "ACCU",
+            block.unit_type.as_str(),
+        )?;
+    }
+    let controlled: Vec<Escrow> = m
+        .platform
+        .client
+        .list_escrows()
+        .limit(200u32)
+        .stream()
+        .try_collect()
+        .await
+        .map_err(|e| Failure::from(e).context("list_escrows by the controller"))?;
+    ensure_eq(
+        "list_escrows by the controller",
+        vec![placed.escrow_id.as_str()],
+        controlled.iter().map(|e| e.escrow_id.as_str()).collect(),
+    )?;
+    let of_account: Vec<Escrow> = m
+        .seller
+        .approver
+        .client
+        .list_escrows()
+        .account_id(&m.seller.account_id)
+        .limit(200u32)
+        .stream()
+        .try_collect()
+        .await
+        .map_err(|e| Failure::from(e).context("list_escrows by the seller's representative"))?;
+    ensure_eq(
+        "list_escrows of the seller's account",
+        vec![&placed],
+        of_account.iter().collect(),
+    )
+}
+
+async fn controller_settles(ctx: Ctx) -> Result<(), Failure> {
+    let m = market(&ctx, 60).await?;
+    let hook = ctx
+        .subscribe_with_secret(
+            &m.platform,
+            &[EventType::EscrowSettled, EventType::TransferCompleted],
+            Some(new_secret()),
+        )
+        .await?;
+    let placed = place(&ctx, &m, 25).await?;
+    let moved = escrowed_serials(&placed);
+    let settled = settle(&m.platform.client, &placed.escrow_id, &m.buyer.account_id)
+        .await
+        .expect_ok("settle_escrow by the controller")?;
+    ensure_eq(
+        "settle_escrow: status",
+        EscrowStatus::Settled,
+        settled.status,
+    )?;
+    ensure_eq(
+        "settle_escrow: settled_to_account_id",
+        Some(m.buyer.account_id.as_str()),
+        settled.settled_to_account_id.as_deref(),
+    )?;
+    ensure!(
+        settled.ended_at.is_some(),
+        "a settled escrow must have ended_at"
+    );
+    let transaction_id = settled.transaction_id.clone().ok_or_else(|| {
+        Failure::new("settle_escrow: a settled escrow must name its transaction_id")
+    })?;
+
+    let bought = ctx
+        .holdings(&m.buyer.rep.client, &m.buyer.account_id)
+        .await?;
+    ensure_eq(
+        "the buyer's available serials after the settlement",
+        moved.clone(),
+        serials(&bought, "ACCU", Some(BlockStatus::Available)),
+    )?;
+    for block in &bought {
+        ensure_eq(
+            "attributes of the settled units",
+            attributes(&m.block),
+            attributes(block),
+        )?;
+    }
+    let left = ctx
+        .holdings(&m.seller.approver.client, &m.seller.account_id)
+        .await?;
+    ensure_eq(
+        "the seller's units after the settlement: none escrowed, 35 available",
+        (0, 35),
+        (
+            total(&left, "ACCU", Some(BlockStatus::Escrowed)),
+            total(&left, "ACCU", Some(BlockStatus::Available)),
+        ),
+    )?;
+    let still_held: Vec<(u64, u64)> = serials(&left, "ACCU", None)
+        .into_iter()
+        .filter(|(a, b)| moved.iter().any(|(c, d)| a <= d && c <= b))
+        .collect();
+    ensure!(
+        still_held.is_empty(),
+        "the seller still holds settled serials {still_held:?}"
+    );
+
+    let transfer = get_transfer(
+        &m.buyer.rep.client,
+        &transaction_id,
+        "get_transfer of the settlement by the buyer's representative",
+    )
+    .await?;
+    expect_status(
+        "the settlement transfer",
+        TransactionStatus::Completed,
+        transfer.status,
+    )?;
+    ensure_eq(
+        "the settlement transfer: (escrow_id, from, to, quantity, initiated_by, decided_by)",
+        (
+            Some(placed.escrow_id.as_str()),
+            m.seller.account_id.as_str(),
+            m.buyer.account_id.as_str(),
+            25,
+            m.platform.platform_id.as_str(),
+            Some(m.platform.platform_id.as_str()),
+        ),
+        (
+            transfer.escrow_id.as_deref(),
+            transfer.from_account_id.as_str(),
+            transfer.to_account_id.as_str(),
+            transfer.quantity,
+            transfer.initiated_by.as_str(),
+            transfer.decided_by.as_deref(),
+        ),
+    )?;
+    ensure_eq(
+        "the settlement transfer: serials",
+        moved,
+        crate::assert::ranges_of(&transfer.serial_ranges),
+    )?;
+    let history = ctx
+        .history(&m.seller.initiator.client, &m.seller.account_id)
+        .await?;
+    let entry = history
+        .iter()
+        .find(|t| t.transaction_id == transaction_id)
+        .ok_or_else(|| {
+            Failure::new(format!(
+                "the seller's history does not list the settlement {transaction_id}"
+            ))
+        })?;
+    ensure_eq(
+        "the settlement in the seller's history: (kind, status)",
+        (TransactionKind::Transfer, TransactionStatus::Completed),
+        (entry.kind, entry.status),
+    )?;
+
+    let event = hook
+        .expect_event(EventType::EscrowSettled, "after the settlement", |d| {
+            d.escrow_id.as_deref() == Some(placed.escrow_id.as_str())
+        })
+        .await?;
+    expect_event_data("escrow.settled", &event, &m.seller.account_id, "settled")?;
+    let completed = hook
+        .expect_event(
+            EventType::TransferCompleted,
+            "after the settlement (the controller gets transfer.completed for it)",
+            |d| d.transfer_id.as_deref() == Some(transaction_id.as_str()),
+        )
+        .await?;
+    ensure_eq(
+        "transfer.completed for the settlement: data.status",
+        "completed",
+        completed.event.data.status.as_str(),
+    )
+}
+
+async fn controller_releases(ctx: Ctx) -> Result<(), Failure> {
+    let m = market(&ctx, 40).await?;
+    let hook = ctx
+        .subscribe(&m.platform, &[EventType::EscrowReleased])
+        .await?;
+    let placed = place(&ctx, &m, 15).await?;
+    let released = m
+        .platform
+        .client
+        .release_escrow()
+        .escrow_id(&placed.escrow_id)
+        .send()
+        .await
+        .expect_ok("release_escrow by the controller")?;
+    ensure_eq(
+        "release_escrow: status",
+        EscrowStatus::Released,
+        released.status,
+    )?;
+    ensure!(
+        released.ended_at.is_some() && released.transaction_id.is_none(),
+        "a released escrow has ended_at and no transaction_id"
+    );
+    let blocks = ctx
+        .holdings(&m.seller.approver.client, &m.seller.account_id)
+        .await?;
+    ensure_eq(
+        "the seller's available units after the release",
+        40,
+        total(&blocks, "ACCU", Some(BlockStatus::Available)),
+    )?;
+    let event = hook
+        .expect_event(EventType::EscrowReleased, "after the release", |d| {
+            d.escrow_id.as_deref() == Some(placed.escrow_id.as_str())
+        })
+        .await?;
+    expect_event_data("escrow.released", &event, &m.seller.account_id, "released")?;
+    // The units can be moved by the seller again.
+    let transfer = super::support::initiate(
+        &m.seller.initiator.client,
+        by_serials(
+            &m.seller.account_id,
+            &m.buyer.account_id,
+            "ACCU",
+            &escrowed_serials(&placed),
+        ),
+        "initiate_transfer of the released units by the seller",
+    )
+    .await?;
+    expect_status(
+        "the transfer of released units",
+        TransactionStatus::PendingApproval,
+        transfer.status,
+    )
+}
+
+async fn seller_cannot_touch_escrow(ctx: Ctx) -> Result<(), Failure> {
+    let m = market(&ctx, 100).await?;
+    let placed = place(&ctx, &m, 60).await?;
+    let s = m.block.serial_start;
+    ensure_eq(
+        "the escrow's serials",
+        vec![(s, s + 59)],
+        escrowed_serials(&placed),
+    )?;
+    let before = ctx
+        .snapshot(&m.seller.approver.client, &m.seller.account_id)
+        .await?;
+    settle(
+        &m.seller.initiator.client,
+        &placed.escrow_id,
+        &m.buyer.account_id,
+    )
+    .await
+    .expect_problem(
+        "settle_escrow by the seller's initiator",
+        403,
+        ProblemKind::Forbidden,
+    )?;
+    m.seller
+        .approver
+        .client
+        .release_escrow()
+        .escrow_id(&placed.escrow_id)
+        .send()
+        .await
+        .expect_problem(
+            "release_escrow by the seller's approver",
+            403,
+            ProblemKind::Forbidden,
+        )?;
+    let seller = &m.seller.initiator.client;
+    seller
+        .initiate_transfer()
+        .body(by_serials(
+            &m.seller.account_id,
+            &m.buyer.account_id,
+            "ACCU",
+            &[(s + 5, s + 9)],
+        ))
+        .send()
+        .await
+        .expect_problem(
+            "initiate_transfer of escrowed serials",
+            409,
+            ProblemKind::UnitsLocked,
+        )?;
+    seller
+        .initiate_transfer()
+        .body(by_quantity(
+            &m.seller.account_id,
+            &m.buyer.account_id,
+            "ACCU",
+            41,
+        ))
+        .send()
+        .await
+        .expect_problem(
+            "initiate_transfer of 41 units by quantity when 40 are available and 60 escrowed",
+            409,
+            ProblemKind::InsufficientUnits,
+        )?;
+    seller
+        .initiate_cancellation()
+        .body(cancel_serials(&m.seller.account_id, "ACCU", &[(s, s)]))
+        .send()
+        .await
+        .expect_problem(
+            "initiate_cancellation of an escrowed serial",
+            409,
+            ProblemKind::UnitsLocked,
+        )?;
+    let custodial = ctx
+        .custodial_account(&m.platform, &[&[ucr_sdk::types::Role::Initiator]])
+        .await?;
+    let mut reservation = reservation_request(
+        &m.seller.account_id,
+        &m.platform,
+        &custodial.account_id,
+        1,
+        ctx.registry_in(DAY).await?,
+    );
+    reservation.quantity = None;
+    reservation.serial_ranges = Some(vec![SerialRange {
+        serial_start: s + 1,
+        serial_end: s + 1,
+    }]);
+    seller
+        .create_reservation()
+        .body(reservation)
+        .send()
+        .await
+        .expect_problem(
+            "create_reservation of an escrowed serial",
+            409,
+            ProblemKind::UnitsLocked,
+        )?;
+    let after = ctx
+        .snapshot(&m.seller.approver.client, &m.seller.account_id)
+        .await?;
+    assert_unchanged("after the seller's refused requests", &before, &after)?;
+    ensure_eq(
+        "the escrow after the seller's refused requests: status",
+        EscrowStatus::Active,
+        get_escrow(&m.platform.client, &placed.escrow_id, "get_escrow")
+            .await?
+            .status,
+    )
+}
+
+async fn finished_escrows_are_final(ctx: Ctx) -> Result<(), Failure> {
+    let m = market(&ctx, 40).await?;
+    let first = place(&ctx, &m, 10).await?;
+    settle(&m.platform.client, &first.escrow_id, &m.buyer.account_id)
+        .await
+        .expect_ok("settle_escrow")?;
+    let second = place(&ctx, &m, 10).await?;
+    m.platform
+        .client
+        .release_escrow()
+        .escrow_id(&second.escrow_id)
+        .send()
+        .await
+        .expect_ok("release_escrow")?;
+    for (state, escrow) in [("settled", &first), ("released", &second)] {
+        settle(&m.platform.client, &escrow.escrow_id, &m.buyer.account_id)
+            .await
+            .expect_problem(
+                &format!("settle_escrow of a {state} escrow"),
+                409,
+                ProblemKind::InvalidState,
+            )?;
+        m.platform
+            .client
+            .release_escrow()
+            .escrow_id(&escrow.escrow_id)
+            .send()
+            .await
+            .expect_problem(
+                &format!("release_escrow of a {state} escrow"),
+                409,
+                ProblemKind::InvalidState,
+            )?;
+    }
+    ensure_eq(
+        "the buyer's units (only the first escrow's)",
+        10,
+        total(
+            &ctx.holdings(&m.buyer.rep.client, &m.buyer.account_id)
+                .await?,
+            "ACCU",
+            None,
+        ),
+    )
+}
+
+async fn controller_is_confined(ctx: Ctx) -> Result<(), Failure> {
+    let m = market(&ctx, 40).await?;
+    let placed = place(&ctx, &m, 10).await?;
+    let rival = ctx.trading_platform().await?;
+    let controller = &m.platform.client;
+    let what = |op: &str| format!("{op} of the seller's account by the escrow's controller");
+    controller
+        .get_account()
+        .account_id(&m.seller.account_id)
+        .send()
+        .await
+        .expect_problem(&what("get_account"), 404, ProblemKind::NotFound)?;
+    controller
+        .list_holdings()
+        .account_id(&m.seller.account_id)
+        .send()
+        .await
+        .expect_problem(&what("list_holdings"), 404, ProblemKind::NotFound)?;
+    controller
+        .list_transactions()
+        .account_id(&m.seller.account_id)
+        .send()
+        .await
+        .expect_problem(&what("list_transactions"), 404, ProblemKind::NotFound)?;
+
+    let before = ctx
+        .snapshot(&m.seller.approver.client, &m.seller.account_id)
+        .await?;
+    rival
+        .client
+        .get_escrow()
+        .escrow_id(&placed.escrow_id)
+        .send()
+        .await
+        .expect_problem("get_escrow by another platform", 404, ProblemKind::NotFound)?;
+    settle(&rival.client, &placed.escrow_id, &m.buyer.account_id)
+        .await
+        .expect_problem(
+            "settle_escrow of another platform's escrow",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    rival
+        .client
+        .release_escrow()
+        .escrow_id(&placed.escrow_id)
+        .send()
+        .await
+        .expect_problem(
+            "release_escrow of another platform's escrow",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    m.buyer
+        .rep
+        .client
+        .get_escrow()
+        .escrow_id(&placed.escrow_id)
+        .send()
+        .await
+        .expect_problem(
+            "get_escrow by the buyer's representative",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    let theirs: Vec<Escrow> = rival
+        .client
+        .list_escrows()
+        .limit(200u32)
+        .stream()
+        .try_collect()
+        .await
+        .map_err(|e| Failure::from(e).context("list_escrows by another platform"))?;
+    ensure!(
+        theirs.is_empty(),
+        "list_escrows by another platform shows {:?}",
+        theirs.iter().map(|e| &e.escrow_id).collect::<Vec<_>>()
+    );
+    expect_problem_of(
+        "settle_escrow to the seller's own account",
+        settle(&m.platform.client, &placed.escrow_id, &m.seller.account_id).await,
+        &[(422, ProblemKind::ValidationFailed)],
+    )?;
+    let after = ctx
+        .snapshot(&m.seller.approver.client, &m.seller.account_id)
+        .await?;
+    assert_unchanged("after the refused requests", &before, &after)?;
+    ensure_eq(
+        "the escrow after the refused requests: status",
+        EscrowStatus::Active,
+        get_escrow(
+            controller,
+            &placed.escrow_id,
+            "get_escrow by the controller",
+        )
+        .await?
+        .status,
+    )
+}
+
+async fn invalid_escrows_refused(ctx: Ctx) -> Result<(), Failure> {
+    let m = market(&ctx, 30).await?;
+    let registry = ctx.third_party_registry().await?;
+    let month = ctx.registry_in(30 * DAY).await?;
+    let before = ctx
+        .snapshot(&m.seller.approver.client, &m.seller.account_id)
+        .await?;
+    let cases = [
+        (
+            "expires_at a minute ago by the registry's clock",
+            escrow_request(
+                &m.seller.account_id,
+                &m.platform,
+                10,
+                ctx.registry_in(-60).await?,
+            ),
+        ),
+        (
+            "expires_at more than a year ahead",
+            escrow_request(
+                &m.seller.account_id,
+                &m.platform,
+                10,
+                ctx.registry_in(367 * DAY).await?,
+            ),
+        ),
+        (
+            "a third-party registry as controller",
+            escrow_request(&m.seller.account_id, &registry, 10, month),
+        ),
+    ];
+    for (case, body) in cases {
+        m.seller
+            .initiator
+            .client
+            .create_escrow()
+            .body(body)
+            .send()
+            .await
+            .expect_problem(
+                &format!("create_escrow with {case}"),
+                422,
+                ProblemKind::ValidationFailed,
+            )?;
+    }
+    m.seller
+        .approver
+        .client
+        .create_escrow()
+        .body(escrow_request(&m.seller.account_id, &m.platform, 10, month))
+        .send()
+        .await
+        .expect_problem(
+            "create_escrow by a representative with the approver role only",
+            403,
+            ProblemKind::Forbidden,
+        )?;
+    m.seller
+        .initiator
+        .client
+        .create_escrow()
+        .body(escrow_request(&m.seller.account_id, &m.platform, 31, month))
+        .send()
+        .await
+        .expect_problem(
+            "create_escrow of 31 units when 30 are available",
+            409,
+            ProblemKind::InsufficientUnits,
+        )?;
+    let after = ctx
+        .snapshot(&m.seller.approver.client, &m.seller.account_id)
+        .await?;
+    assert_unchanged("after the refused escrows", &before, &after)
+}
+
+async fn escrow_expires(ctx: Ctx) -> Result<(), Failure> {
+    let m = market(&ctx, 20).await?;
+    let hook = ctx
+        .subscribe(&m.platform, &[EventType::EscrowReleased])
+        .await?;
+    let placed = escrow(
+        &m.seller.initiator.client,
+        escrow_request(
+            &m.seller.account_id,
+            &m.platform,
+            12,
+            ctx.registry_in(3600).await?,
+        ),
+        "create_escrow expiring in an hour",
+    )
+    .await?;
+    ctx.advance_clock(3600 + 60).await?;
+    let released = get_escrow(
+        &m.platform.client,
+        &placed.escrow_id,
+        "get_escrow after its expiry",
+    )
+    .await?;
+    ensure_eq(
+        "the escrow after its expiry: status",
+        EscrowStatus::Released,
+        released.status,
+    )?;
+    let blocks = ctx
+        .holdings(&m.seller.approver.client, &m.seller.account_id)
+        .await?;
+    ensure_eq(
+        "the seller's available units after the escrow expired",
+        20,
+        total(&blocks, "ACCU", Some(BlockStatus::Available)),
+    )?;
+    let event = hook
+        .expect_event(EventType::EscrowReleased, "after the expiry", |d| {
+            d.escrow_id.as_deref() == Some(placed.escrow_id.as_str())
+        })
+        .await?;
+    expect_event_data(
+        "escrow.released on expiry",
+        &event,
+        &m.seller.account_id,
+        "released",
+    )?;
+    settle(&m.platform.client, &placed.escrow_id, &m.buyer.account_id)
+        .await
+        .expect_problem(
+            "settle_escrow of an expired (released) escrow",
+            409,
+            ProblemKind::InvalidState,
+        )?;
+    Ok(())
+}
+
+async fn escrow_writes_are_idempotent(ctx: Ctx) -> Result<(), Failure> {
+    let m = market(&ctx, 40).await?;
+    let body = serde_json::json!({
+        "account_id": m.seller.account_id,
+        "controller_id": m.platform.platform_id,
+        "unit_type": "ACCU",
+        "quantity": 10,
+        "expires_at": ctx.registry_in(30 * DAY).await?,
+    });
+    let create = |key: Option<&str>| {
+        let request = ctx
+            .raw("create_escrow", reqwest::Method::POST, "/v1/escrows")
+            .bearer(m.seller.initiator.token())
+            .json(&body);
+        match key {
+            Some(key) => request.idempotency_key(key),
+            None => request.no_idempotency_key(),
+        }
+        .send()
+    };
+    create(None).await?.expect_problem(
+        "create_escrow without Idempotency-Key",
+        400,
+        ProblemKind::IdempotencyKeyRequired,
+    )?;
+    let key = uuid::Uuid::new_v4().to_string();
+    let created = create(Some(&key))
+        .await?
+        .expect_status("create_escrow", 201)?;
+    let replay = create(Some(&key)).await?;
+    ensure_eq(
+        "the replayed create_escrow's body",
+        &created,
+        &replay.expect_status("create_escrow replayed with the same key and body", 201)?,
+    )?;
+    ensure_eq(
+        "the replayed create_escrow's Idempotent-Replayed header",
+        Some("true"),
+        replay.header("idempotent-replayed"),
+    )?;
+    let escrows: Vec<Escrow> = m
+        .seller
+        .approver
+        .client
+        .list_escrows()
+        .account_id(&m.seller.account_id)
+        .limit(200u32)
+        .stream()
+        .try_collect()
+        .await
+        .map_err(|e| Failure::from(e).context("list_escrows"))?;
+    ensure_eq("escrows after a creation and its replay", 1, escrows.len())?;
+    let escrow_id = escrows[0].escrow_id.clone();
+
+    let path = format!("/v1/escrows/{escrow_id}/settle");
+    let settle_body = serde_json::json!({"to_account_id": m.buyer.account_id});
+    let settle = |key: Option<&str>| {
+        let request = ctx
+            .raw("settle_escrow", reqwest::Method::POST, &path)
+            .bearer(m.platform.token())
+            .json(&settle_body);
+        match key {
+            Some(key) => request.idempotency_key(key),
+            None => request.no_idempotency_key(),
+        }
+        .send()
+    };
+    settle(None).await?.expect_problem(
+        "settle_escrow without Idempotency-Key",
+        400,
+        ProblemKind::IdempotencyKeyRequired,
+    )?;
+    let key = uuid::Uuid::new_v4().to_string();
+    let settled = settle(Some(&key))
+        .await?
+        .expect_status("settle_escrow", 200)?;
+    let replay = settle(Some(&key)).await?;
+    ensure_eq(
+        "the replayed settle_escrow's body",
+        &settled,
+        &replay.expect_status("settle_escrow replayed with the same key and body", 200)?,
+    )?;
+    ensure_eq(
+        "the replayed settle_escrow's Idempotent-Replayed header",
+        Some("true"),
+        replay.header("idempotent-replayed"),
+    )?;
+    ensure_eq(
+        "the buyer's units after a settlement and its replay",
+        10,
+        total(
+            &ctx.holdings(&m.buyer.rep.client, &m.buyer.account_id)
+                .await?,
+            "ACCU",
+            None,
+        ),
+    )?;
+    let transfers = ctx
+        .history(&m.buyer.rep.client, &m.buyer.account_id)
+        .await?
+        .into_iter()
+        .filter(|t| t.kind == TransactionKind::Transfer)
+        .count();
+    ensure_eq(
+        "transfers into the buyer's account after a settlement and its replay",
+        1,
+        transfers,
+    )
+}

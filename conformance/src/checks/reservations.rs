@@ -1,0 +1,967 @@
+//! B.4: the seller reserves units for a trading platform; the platform sees only reserved units;
+//! a trade moves them through the platform's interim custodial account; reserved units are locked
+//! for everything else.
+
+use futures::TryStreamExt;
+use ucr_sdk::ProblemKind;
+use ucr_sdk::types::{
+    BlockStatus, ConsentScope, EventType, Reservation, ReservationStatus, Role, SerialRange,
+    TransactionStatus,
+};
+
+use super::B4;
+use super::support::{
+    Market, approve, by_reservation, escrow_request, expect_event_data, expect_status,
+    get_reservation, initiate, market, reservation_request, reserve,
+};
+use crate::assert::{
+    SdkResultExt, assert_unchanged, ensure_eq, expect_problem_of, ranges_of, serials, total,
+};
+use crate::check::{Check, Failure};
+use crate::ctx::{
+    Ctx, Custodial, FourEyes, Party, Platform, by_quantity, by_serials, cancel_serials,
+};
+use crate::ensure;
+
+pub(super) const CHECKS: &[Check] = &[
+    check! {
+        id: "B4-RESERVE-001",
+        model: B4,
+        seed: B4,
+        operations: ["create_reservation", "get_reservation", "list_reservations", "list_holdings", "get_account"],
+        description: "Reserving by quantity takes the lowest serials, makes them reserved (out of the available balance) and is listed for the account",
+        run: reservation_separates_units,
+    },
+    check! {
+        id: "B4-RESERVE-002",
+        model: B4,
+        seed: B4,
+        operations: ["list_holdings", "get_account", "list_transactions", "get_reservation", "list_reservations", "revoke_consent"],
+        description: "With reserved_units_read the platform sees only its reserved blocks and reservations (account and history 403); after revocation 403",
+        run: platform_sees_only_reserved_units,
+    },
+    check! {
+        id: "B4-RESERVE-003",
+        model: B4,
+        seed: B4,
+        operations: ["initiate_transfer", "approve_transfer", "get_reservation", "list_holdings"],
+        description: "Trade: the seller moves the reservation to the custodial account (consumed, signed reservation.consumed), the platform's representatives to the buyer",
+        run: reservation_trade,
+    },
+    check! {
+        id: "B4-RESERVE-004",
+        model: B4,
+        seed: B4,
+        operations: ["initiate_transfer", "initiate_cancellation", "create_escrow", "create_reservation"],
+        description: "Reserved units are refused by serial (409 units-locked) and never picked by quantity; nothing changes",
+        run: reserved_units_are_locked,
+    },
+    check! {
+        id: "B4-RESERVE-005",
+        model: B4,
+        seed: B4,
+        operations: ["initiate_transfer"],
+        description: "A transfer quoting a reservation to another destination, or with a quantity too, answers 422 validation-failed; nothing changes",
+        run: reservation_transfer_must_go_to_custody,
+    },
+    check! {
+        id: "B4-RESERVE-006",
+        model: B4,
+        seed: B4,
+        operations: ["release_reservation", "rescind_transfer", "get_reservation", "list_holdings"],
+        description: "Releasing while the reservation's transfer is pending answers 409; a rescinded transfer returns the units to reserved, then release frees them",
+        run: release_waits_for_pending_transfer,
+    },
+    check! {
+        id: "B4-RESERVE-007",
+        model: B4,
+        seed: B4,
+        operations: ["create_reservation"],
+        description: "A holding or another platform's account as custodial account, a past expiry (422), an approver-only caller (403), too many units (409) are refused",
+        run: invalid_reservations_refused,
+    },
+    check! {
+        id: "B4-RESERVE-008",
+        model: B4,
+        seed: B4,
+        operations: ["get_reservation", "list_holdings", "release_reservation"],
+        description: "At its expiry (sandbox clock) a reservation is expired, its units available, reservation.expired is sent; releasing answers 409",
+        run: reservation_expires,
+        phase: Clock,
+    },
+];
+
+const DAY: i64 = 86_400;
+
+/// A market whose platform has a custodial account with two representatives (initiator, approver).
+pub(super) struct Fleeting {
+    pub(super) seller: FourEyes,
+    pub(super) buyer: Party,
+    pub(super) platform: Platform,
+    pub(super) custodial: Custodial,
+    pub(super) first_serial: u64,
+}
+
+pub(super) async fn fleeting(ctx: &Ctx, quantity: u64) -> Result<Fleeting, Failure> {
+    let Market {
+        seller,
+        buyer,
+        platform,
+        block,
+    } = market(ctx, quantity).await?;
+    let custodial = ctx
+        .custodial_account(&platform, &[&[Role::Initiator], &[Role::Approver]])
+        .await?;
+    Ok(Fleeting {
+        seller,
+        buyer,
+        platform,
+        custodial,
+        first_serial: block.serial_start,
+    })
+}
+
+impl Fleeting {
+    /// Reserves `quantity` units for the platform, as the seller's initiator, for a week.
+    pub(super) async fn reserve(&self, ctx: &Ctx, quantity: u64) -> Result<Reservation, Failure> {
+        let expires_at = ctx.registry_in(7 * DAY).await?;
+        self.reserve_until(quantity, expires_at).await
+    }
+
+    pub(super) async fn reserve_until(
+        &self,
+        quantity: u64,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Reservation, Failure> {
+        reserve(
+            &self.seller.initiator.client,
+            reservation_request(
+                &self.seller.account_id,
+                &self.platform,
+                &self.custodial.account_id,
+                quantity,
+                expires_at,
+            ),
+            &format!("create_reservation of {quantity} units by the seller's initiator"),
+        )
+        .await
+    }
+}
+
+async fn reservations_of(
+    client: &ucr_sdk::Client,
+    account_id: Option<&str>,
+    what: &str,
+) -> Result<Vec<Reservation>, Failure> {
+    let mut request = client.list_reservations().limit(200u32);
+    if let Some(account_id) = account_id {
+        request = request.account_id(account_id);
+    }
+    request
+        .stream()
+        .try_collect()
+        .await
+        .map_err(|e| Failure::from(e).context(what))
+}
+
+async fn reservation_separates_units(ctx: Ctx) -> Result<(), Failure> {
+    let f = fleeting(&ctx, 100).await?;
+    let expires_at = ctx.registry_in(7 * DAY).await?;
+    let reservation = f.reserve_until(30, expires_at).await?;
+    let s = f.first_serial;
+    ensure_eq(
+        "create_reservation: status",
+        ReservationStatus::Active,
+        reservation.status,
+    )?;
+    ensure_eq(
+        "create_reservation: (account, platform, custodial account, unit type, quantity, created_by)",
+        (
+            f.seller.account_id.as_str(),
+            f.platform.platform_id.as_str(),
+            f.custodial.account_id.as_str(),
+            "ACCU",
+            30,
+            f.seller.initiator.id.as_str(),
+        ),
+        (
+            reservation.account_id.as_str(),
+            reservation.platform_id.as_str(),
+            reservation.custodial_account_id.as_str(),
+            reservation.unit_type.as_str(),
+            reservation.quantity,
+            reservation.created_by.as_str(),
+        ),
+    )?;
+    ensure_eq(
+        "create_reservation: serial_ranges (the lowest available serials)",
+        vec![(s, s + 29)],
+        ranges_of(&reservation.serial_ranges),
+    )?;
+    ensure_eq(
+        "create_reservation: expires_at",
+        expires_at.timestamp_millis(),
+        reservation.expires_at.timestamp_millis(),
+    )?;
+    ensure!(
+        reservation.ended_at.is_none() && reservation.transfer_id.is_none(),
+        "create_reservation: an active reservation has no ended_at or transfer_id"
+    );
+    let blocks = ctx
+        .holdings(&f.seller.approver.client, &f.seller.account_id)
+        .await?;
+    ensure_eq(
+        "the seller's reserved serials",
+        vec![(s, s + 29)],
+        serials(&blocks, "ACCU", Some(BlockStatus::Reserved)),
+    )?;
+    ensure_eq(
+        "the seller's available serials",
+        vec![(s + 30, s + 99)],
+        serials(&blocks, "ACCU", Some(BlockStatus::Available)),
+    )?;
+    let account = f
+        .seller
+        .approver
+        .client
+        .get_account()
+        .account_id(&f.seller.account_id)
+        .send()
+        .await
+        .expect_ok("get_account")?;
+    let balance = account
+        .balances
+        .iter()
+        .find(|b| b.unit_type == "ACCU")
+        .map(|b| (b.available, b.reserved, b.pending));
+    ensure_eq(
+        "get_account: ACCU (available, reserved, pending)",
+        Some((70, 30, 0)),
+        balance,
+    )?;
+    let fetched = get_reservation(
+        &f.seller.approver.client,
+        &reservation.reservation_id,
+        "get_reservation by the seller's approver",
+    )
+    .await?;
+    ensure_eq("get_reservation", &reservation, &fetched)?;
+    let listed = reservations_of(
+        &f.seller.initiator.client,
+        Some(&f.seller.account_id),
+        "list_reservations of the seller's account",
+    )
+    .await?;
+    ensure_eq(
+        "list_reservations of the seller's account",
+        vec![&reservation],
+        listed.iter().collect(),
+    )
+}
+
+async fn platform_sees_only_reserved_units(ctx: Ctx) -> Result<(), Failure> {
+    let f = fleeting(&ctx, 100).await?;
+    let mine = f.reserve(&ctx, 30).await?;
+    let rival = ctx.trading_platform().await?;
+    let rival_custody = ctx
+        .custodial_account(&rival, &[&[Role::Initiator, Role::Approver]])
+        .await?;
+    let theirs = reserve(
+        &f.seller.initiator.client,
+        reservation_request(
+            &f.seller.account_id,
+            &rival,
+            &rival_custody.account_id,
+            20,
+            ctx.registry_in(7 * DAY).await?,
+        ),
+        "create_reservation for another platform",
+    )
+    .await?;
+    let consent = ctx
+        .grant(
+            &f.seller.initiator,
+            &f.seller.account_id,
+            &f.platform,
+            &[ConsentScope::ReservedUnitsRead],
+        )
+        .await?;
+
+    let seen = ctx
+        .holdings(&f.platform.client, &f.seller.account_id)
+        .await
+        .map_err(|e| e.context("with a reserved_units_read consent"))?;
+    ensure!(
+        seen.iter().all(|b| b.status == BlockStatus::Reserved),
+        "list_holdings with reserved_units_read must show only reserved blocks, got statuses {:?}",
+        seen.iter().map(|b| b.status).collect::<Vec<_>>()
+    );
+    ensure_eq(
+        "list_holdings with reserved_units_read: exactly the serials reserved for the platform",
+        ranges_of(&mine.serial_ranges),
+        serials(&seen, "ACCU", None),
+    )?;
+    f.platform
+        .client
+        .get_account()
+        .account_id(&f.seller.account_id)
+        .send()
+        .await
+        .expect_problem(
+            "get_account by a platform with reserved_units_read only",
+            403,
+            ProblemKind::ConsentRequired,
+        )?;
+    f.platform
+        .client
+        .list_transactions()
+        .account_id(&f.seller.account_id)
+        .send()
+        .await
+        .expect_problem(
+            "list_transactions by a platform with reserved_units_read only",
+            403,
+            ProblemKind::ConsentRequired,
+        )?;
+    let fetched = get_reservation(
+        &f.platform.client,
+        &mine.reservation_id,
+        "get_reservation by the platform it is made for",
+    )
+    .await?;
+    ensure_eq("get_reservation by the platform", &mine, &fetched)?;
+    let listed = reservations_of(
+        &f.platform.client,
+        None,
+        "list_reservations by the platform",
+    )
+    .await?;
+    ensure_eq(
+        "list_reservations by the platform: only the reservation made for it",
+        vec![mine.reservation_id.as_str()],
+        listed.iter().map(|r| r.reservation_id.as_str()).collect(),
+    )?;
+    expect_problem_of(
+        "get_reservation by a platform of a reservation made for another platform",
+        f.platform
+            .client
+            .get_reservation()
+            .reservation_id(&theirs.reservation_id)
+            .send()
+            .await,
+        &[
+            (404, ProblemKind::NotFound),
+            (403, ProblemKind::ConsentRequired),
+        ],
+    )?;
+
+    f.seller
+        .approver
+        .client
+        .revoke_consent()
+        .consent_id(&consent.consent_id)
+        .send()
+        .await
+        .expect_ok("revoke_consent")?;
+    f.platform
+        .client
+        .get_reservation()
+        .reservation_id(&mine.reservation_id)
+        .send()
+        .await
+        .expect_problem(
+            "get_reservation by the platform after its consent was revoked",
+            403,
+            ProblemKind::ConsentRequired,
+        )?;
+    let listed = reservations_of(
+        &f.platform.client,
+        None,
+        "list_reservations by the platform after the revocation",
+    )
+    .await?;
+    ensure!(
+        listed.is_empty(),
+        "list_reservations by the platform after its consent was revoked lists {:?}",
+        listed.iter().map(|r| &r.reservation_id).collect::<Vec<_>>()
+    );
+    f.platform
+        .client
+        .list_holdings()
+        .account_id(&f.seller.account_id)
+        .send()
+        .await
+        .expect_problem(
+            "list_holdings by the platform after the revocation",
+            403,
+            ProblemKind::ConsentRequired,
+        )?;
+    Ok(())
+}
+
+async fn reservation_trade(ctx: Ctx) -> Result<(), Failure> {
+    let f = fleeting(&ctx, 100).await?;
+    let hook = ctx
+        .subscribe(&f.platform, &[EventType::ReservationConsumed])
+        .await?;
+    ctx.grant(
+        &f.seller.initiator,
+        &f.seller.account_id,
+        &f.platform,
+        &[ConsentScope::ReservedUnitsRead],
+    )
+    .await?;
+    let reservation = f.reserve(&ctx, 40).await?;
+    let reserved = ranges_of(&reservation.serial_ranges);
+
+    let delivery = initiate(
+        &f.seller.initiator.client,
+        by_reservation(
+            &f.seller.account_id,
+            &f.custodial.account_id,
+            &reservation.reservation_id,
+        ),
+        "initiate_transfer of the reservation to the custodial account by the seller",
+    )
+    .await?;
+    expect_status(
+        "the reservation's transfer",
+        TransactionStatus::PendingApproval,
+        delivery.status,
+    )?;
+    ensure_eq(
+        "the reservation's transfer: (reservation_id, quantity, serials)",
+        (
+            Some(reservation.reservation_id.as_str()),
+            40,
+            reserved.clone(),
+        ),
+        (
+            delivery.reservation_id.as_deref(),
+            delivery.quantity,
+            ranges_of(&delivery.serial_ranges),
+        ),
+    )?;
+    let blocks = ctx
+        .holdings(&f.seller.approver.client, &f.seller.account_id)
+        .await?;
+    ensure_eq(
+        "the seller's pending serials while the reservation's transfer is pending",
+        reserved.clone(),
+        serials(&blocks, "ACCU", Some(BlockStatus::Pending)),
+    )?;
+    let still = get_reservation(
+        &f.seller.approver.client,
+        &reservation.reservation_id,
+        "get_reservation while its transfer is pending",
+    )
+    .await?;
+    ensure_eq(
+        "the reservation while its transfer is pending: status",
+        ReservationStatus::Active,
+        still.status,
+    )?;
+
+    let done = approve(
+        &f.seller.approver.client,
+        &delivery.transfer_id,
+        "approve_transfer of the reservation's transfer by the seller's approver",
+    )
+    .await?;
+    expect_status(
+        "the reservation's transfer",
+        TransactionStatus::Completed,
+        done.status,
+    )?;
+    let consumed = get_reservation(
+        &f.seller.approver.client,
+        &reservation.reservation_id,
+        "get_reservation after its transfer",
+    )
+    .await?;
+    ensure_eq(
+        "the reservation after its transfer: status",
+        ReservationStatus::Consumed,
+        consumed.status,
+    )?;
+    ensure_eq(
+        "the reservation after its transfer: transfer_id",
+        Some(delivery.transfer_id.as_str()),
+        consumed.transfer_id.as_deref(),
+    )?;
+    ensure!(
+        consumed.ended_at.is_some(),
+        "a consumed reservation must have ended_at"
+    );
+    let event = hook
+        .expect_event(
+            EventType::ReservationConsumed,
+            "after the reservation's transfer was approved",
+            |d| d.reservation_id.as_deref() == Some(reservation.reservation_id.as_str()),
+        )
+        .await?;
+    expect_event_data(
+        "reservation.consumed",
+        &event,
+        &f.seller.account_id,
+        "consumed",
+    )?;
+    ensure_eq(
+        "reservation.consumed: data.transfer_id",
+        Some(delivery.transfer_id.as_str()),
+        event.event.data.transfer_id.as_deref(),
+    )?;
+
+    let (trader, checker) = (&f.custodial.reps[0], &f.custodial.reps[1]);
+    let in_custody = ctx
+        .holdings(&trader.client, &f.custodial.account_id)
+        .await?;
+    ensure_eq(
+        "the custodial account's available serials",
+        reserved.clone(),
+        serials(&in_custody, "ACCU", Some(BlockStatus::Available)),
+    )?;
+    let sale = initiate(
+        &trader.client,
+        by_serials(
+            &f.custodial.account_id,
+            &f.buyer.account_id,
+            "ACCU",
+            &reserved,
+        ),
+        "initiate_transfer custodial account → buyer by the platform's representative",
+    )
+    .await?;
+    approve(
+        &checker.client,
+        &sale.transfer_id,
+        "approve_transfer custodial account → buyer",
+    )
+    .await?;
+    ensure_eq(
+        "the buyer's serials",
+        reserved,
+        serials(
+            &ctx.holdings(&f.buyer.rep.client, &f.buyer.account_id)
+                .await?,
+            "ACCU",
+            Some(BlockStatus::Available),
+        ),
+    )?;
+    let visible = ctx
+        .holdings(&f.platform.client, &f.seller.account_id)
+        .await?;
+    ensure!(
+        visible.is_empty(),
+        "with reserved_units_read and no reservation left, list_holdings shows {} blocks",
+        visible.len()
+    );
+    Ok(())
+}
+
+async fn reserved_units_are_locked(ctx: Ctx) -> Result<(), Failure> {
+    let f = fleeting(&ctx, 100).await?;
+    let reservation = f.reserve(&ctx, 60).await?;
+    let s = f.first_serial;
+    ensure_eq(
+        "the reservation's serials",
+        vec![(s, s + 59)],
+        ranges_of(&reservation.serial_ranges),
+    )?;
+    let seller = &f.seller;
+    let before = ctx
+        .snapshot(&seller.approver.client, &seller.account_id)
+        .await?;
+    seller
+        .initiator
+        .client
+        .initiate_transfer()
+        .body(by_serials(
+            &seller.account_id,
+            &f.buyer.account_id,
+            "ACCU",
+            &[(s + 10, s + 19)],
+        ))
+        .send()
+        .await
+        .expect_problem(
+            "initiate_transfer of reserved serials",
+            409,
+            ProblemKind::UnitsLocked,
+        )?;
+    seller
+        .initiator
+        .client
+        .initiate_transfer()
+        .body(by_quantity(
+            &seller.account_id,
+            &f.buyer.account_id,
+            "ACCU",
+            50,
+        ))
+        .send()
+        .await
+        .expect_problem(
+            "initiate_transfer of 50 units by quantity when 40 are available and 60 reserved",
+            409,
+            ProblemKind::InsufficientUnits,
+        )?;
+    seller
+        .initiator
+        .client
+        .initiate_cancellation()
+        .body(cancel_serials(&seller.account_id, "ACCU", &[(s, s + 4)]))
+        .send()
+        .await
+        .expect_problem(
+            "initiate_cancellation of reserved serials",
+            409,
+            ProblemKind::UnitsLocked,
+        )?;
+    let mut escrow = escrow_request(
+        &seller.account_id,
+        &f.platform,
+        5,
+        ctx.registry_in(DAY).await?,
+    );
+    escrow.quantity = None;
+    escrow.serial_ranges = Some(vec![SerialRange {
+        serial_start: s,
+        serial_end: s + 4,
+    }]);
+    seller
+        .initiator
+        .client
+        .create_escrow()
+        .body(escrow)
+        .send()
+        .await
+        .expect_problem(
+            "create_escrow of reserved serials",
+            409,
+            ProblemKind::UnitsLocked,
+        )?;
+    let mut again = reservation_request(
+        &seller.account_id,
+        &f.platform,
+        &f.custodial.account_id,
+        5,
+        ctx.registry_in(DAY).await?,
+    );
+    again.quantity = None;
+    again.serial_ranges = Some(vec![SerialRange {
+        serial_start: s + 20,
+        serial_end: s + 24,
+    }]);
+    seller
+        .initiator
+        .client
+        .create_reservation()
+        .body(again)
+        .send()
+        .await
+        .expect_problem(
+            "create_reservation of already reserved serials",
+            409,
+            ProblemKind::UnitsLocked,
+        )?;
+    let after = ctx
+        .snapshot(&seller.approver.client, &seller.account_id)
+        .await?;
+    assert_unchanged("after the refused requests", &before, &after)?;
+
+    let transfer = initiate(
+        &seller.initiator.client,
+        by_quantity(&seller.account_id, &f.buyer.account_id, "ACCU", 40),
+        "initiate_transfer of the 40 available units by quantity",
+    )
+    .await?;
+    ensure_eq(
+        "a quantity transfer next to a reservation takes only unreserved serials",
+        vec![(s + 60, s + 99)],
+        ranges_of(&transfer.serial_ranges),
+    )
+}
+
+async fn reservation_transfer_must_go_to_custody(ctx: Ctx) -> Result<(), Failure> {
+    let f = fleeting(&ctx, 50).await?;
+    let reservation = f.reserve(&ctx, 20).await?;
+    let before = ctx
+        .snapshot(&f.seller.approver.client, &f.seller.account_id)
+        .await?;
+    f.seller
+        .initiator
+        .client
+        .initiate_transfer()
+        .body(by_reservation(
+            &f.seller.account_id,
+            &f.buyer.account_id,
+            &reservation.reservation_id,
+        ))
+        .send()
+        .await
+        .expect_problem(
+            "initiate_transfer quoting the reservation to the buyer instead of the custodial account",
+            422,
+            ProblemKind::ValidationFailed,
+        )?;
+    let mut with_quantity = by_reservation(
+        &f.seller.account_id,
+        &f.custodial.account_id,
+        &reservation.reservation_id,
+    );
+    with_quantity.quantity = std::num::NonZeroU64::new(20);
+    f.seller
+        .initiator
+        .client
+        .initiate_transfer()
+        .body(with_quantity)
+        .send()
+        .await
+        .expect_problem(
+            "initiate_transfer quoting the reservation and giving a quantity too",
+            422,
+            ProblemKind::ValidationFailed,
+        )?;
+    let after = ctx
+        .snapshot(&f.seller.approver.client, &f.seller.account_id)
+        .await?;
+    assert_unchanged("after the refused transfers", &before, &after)?;
+    let still = get_reservation(
+        &f.seller.approver.client,
+        &reservation.reservation_id,
+        "get_reservation",
+    )
+    .await?;
+    ensure_eq(
+        "the reservation after the refused transfers",
+        &reservation,
+        &still,
+    )
+}
+
+async fn release_waits_for_pending_transfer(ctx: Ctx) -> Result<(), Failure> {
+    let f = fleeting(&ctx, 50).await?;
+    let reservation = f.reserve(&ctx, 20).await?;
+    let reserved = ranges_of(&reservation.serial_ranges);
+    let transfer = initiate(
+        &f.seller.initiator.client,
+        by_reservation(
+            &f.seller.account_id,
+            &f.custodial.account_id,
+            &reservation.reservation_id,
+        ),
+        "initiate_transfer of the reservation",
+    )
+    .await?;
+    f.seller
+        .approver
+        .client
+        .release_reservation()
+        .reservation_id(&reservation.reservation_id)
+        .send()
+        .await
+        .expect_problem(
+            "release_reservation while its transfer is pending",
+            409,
+            ProblemKind::InvalidState,
+        )?;
+    let rescinded = f
+        .seller
+        .initiator
+        .client
+        .rescind_transfer()
+        .transfer_id(&transfer.transfer_id)
+        .send()
+        .await
+        .expect_ok("rescind_transfer of the reservation's transfer")?;
+    expect_status(
+        "rescind_transfer",
+        TransactionStatus::Rescinded,
+        rescinded.status,
+    )?;
+    let blocks = ctx
+        .holdings(&f.seller.approver.client, &f.seller.account_id)
+        .await?;
+    ensure_eq(
+        "the reservation's serials after the rescission: reserved again",
+        reserved.clone(),
+        serials(&blocks, "ACCU", Some(BlockStatus::Reserved)),
+    )?;
+    ensure_eq(
+        "the reservation after the rescission: status",
+        ReservationStatus::Active,
+        get_reservation(
+            &f.seller.approver.client,
+            &reservation.reservation_id,
+            "get_reservation after the rescission",
+        )
+        .await?
+        .status,
+    )?;
+    let released = f
+        .seller
+        .approver
+        .client
+        .release_reservation()
+        .reservation_id(&reservation.reservation_id)
+        .send()
+        .await
+        .expect_ok("release_reservation after the rescission")?;
+    ensure_eq(
+        "release_reservation: status",
+        ReservationStatus::Released,
+        released.status,
+    )?;
+    let blocks = ctx
+        .holdings(&f.seller.approver.client, &f.seller.account_id)
+        .await?;
+    ensure_eq(
+        "available units after the release",
+        50,
+        total(&blocks, "ACCU", Some(BlockStatus::Available)),
+    )
+}
+
+async fn invalid_reservations_refused(ctx: Ctx) -> Result<(), Failure> {
+    let f = fleeting(&ctx, 30).await?;
+    let rival = ctx.trading_platform().await?;
+    let rival_custody = ctx
+        .custodial_account(&rival, &[&[Role::Initiator, Role::Approver]])
+        .await?;
+    let week = ctx.registry_in(7 * DAY).await?;
+    let request = |custodial: &str, quantity: u64, expires_at| {
+        reservation_request(
+            &f.seller.account_id,
+            &f.platform,
+            custodial,
+            quantity,
+            expires_at,
+        )
+    };
+    let before = ctx
+        .snapshot(&f.seller.approver.client, &f.seller.account_id)
+        .await?;
+    let initiator = &f.seller.initiator.client;
+    let cases = [
+        (
+            "a holding account (the buyer's) as custodial_account_id",
+            request(&f.buyer.account_id, 10, week),
+        ),
+        (
+            "another platform's custodial account as custodial_account_id",
+            request(&rival_custody.account_id, 10, week),
+        ),
+        (
+            "expires_at a minute ago by the registry's clock",
+            request(&f.custodial.account_id, 10, ctx.registry_in(-60).await?),
+        ),
+    ];
+    for (case, body) in cases {
+        initiator
+            .create_reservation()
+            .body(body)
+            .send()
+            .await
+            .expect_problem(
+                &format!("create_reservation with {case}"),
+                422,
+                ProblemKind::ValidationFailed,
+            )?;
+    }
+    f.seller
+        .approver
+        .client
+        .create_reservation()
+        .body(request(&f.custodial.account_id, 10, week))
+        .send()
+        .await
+        .expect_problem(
+            "create_reservation by a representative with the approver role only",
+            403,
+            ProblemKind::Forbidden,
+        )?;
+    initiator
+        .create_reservation()
+        .body(request(&f.custodial.account_id, 31, week))
+        .send()
+        .await
+        .expect_problem(
+            "create_reservation of 31 units when 30 are available",
+            409,
+            ProblemKind::InsufficientUnits,
+        )?;
+    let after = ctx
+        .snapshot(&f.seller.approver.client, &f.seller.account_id)
+        .await?;
+    assert_unchanged("after the refused reservations", &before, &after)?;
+    let listed = reservations_of(
+        &f.seller.approver.client,
+        Some(&f.seller.account_id),
+        "list_reservations",
+    )
+    .await?;
+    ensure!(
+        listed.is_empty(),
+        "refused reservations must create nothing, but list_reservations shows {:?}",
+        listed.iter().map(|r| &r.reservation_id).collect::<Vec<_>>()
+    );
+    Ok(())
+}
+
+async fn reservation_expires(ctx: Ctx) -> Result<(), Failure> {
+    let f = fleeting(&ctx, 40).await?;
+    let hook = ctx
+        .subscribe(&f.platform, &[EventType::ReservationExpired])
+        .await?;
+    let expires_at = ctx.registry_in(3600).await?;
+    let reservation = f.reserve_until(25, expires_at).await?;
+    ctx.advance_clock(3600 + 60).await?;
+    let expired = get_reservation(
+        &f.seller.approver.client,
+        &reservation.reservation_id,
+        "get_reservation after its expiry",
+    )
+    .await?;
+    ensure_eq(
+        "the reservation after its expiry: status",
+        ReservationStatus::Expired,
+        expired.status,
+    )?;
+    ensure!(
+        expired.ended_at.is_some(),
+        "an expired reservation must have ended_at"
+    );
+    let blocks = ctx
+        .holdings(&f.seller.approver.client, &f.seller.account_id)
+        .await?;
+    ensure_eq(
+        "available units after the reservation expired",
+        40,
+        total(&blocks, "ACCU", Some(BlockStatus::Available)),
+    )?;
+    let event = hook
+        .expect_event(EventType::ReservationExpired, "after the expiry", |d| {
+            d.reservation_id.as_deref() == Some(reservation.reservation_id.as_str())
+        })
+        .await?;
+    expect_event_data(
+        "reservation.expired",
+        &event,
+        &f.seller.account_id,
+        "expired",
+    )?;
+    f.seller
+        .approver
+        .client
+        .release_reservation()
+        .reservation_id(&reservation.reservation_id)
+        .send()
+        .await
+        .expect_problem(
+            "release_reservation of an expired reservation",
+            409,
+            ProblemKind::InvalidState,
+        )?;
+    Ok(())
+}

@@ -1,0 +1,558 @@
+//! B.4's notifications: the platform is told by webhook when units are unreserved. Signatures,
+//! content, redelivery after a failure, the delivery log, and who may subscribe.
+
+use std::time::Duration;
+
+use futures::TryStreamExt;
+use ucr_sdk::ProblemKind;
+use ucr_sdk::types::{
+    BlockStatus, ConsentScope, DeliveryState, EventType, ReservationStatus, WebhookSubscription,
+    WebhookSubscriptionRequest,
+};
+
+use super::B4_NOTIFY;
+use super::reservations::fleeting;
+use super::support::{delivery_log_entry, expect_event_data};
+use crate::assert::{SdkResultExt, ensure_eq, ranges_of, serials};
+use crate::check::{Check, Failure};
+use crate::ctx::Ctx;
+use crate::ensure;
+use crate::webhooks::{EVENT_WAIT, decode_secret, new_secret};
+
+pub(super) const CHECKS: &[Check] = &[
+    check! {
+        id: "B4-WEBHOOK-001",
+        model: B4,
+        seed: B4_NOTIFY,
+        operations: ["create_webhook_subscription", "release_reservation", "list_holdings"],
+        description: "Unreserving sends the platform a signed reservation.released (type, IDs, status); the units are available and leave its view; releasing again answers 409",
+        run: release_notifies_platform,
+    },
+    check! {
+        id: "B4-WEBHOOK-002",
+        model: B4,
+        seed: B4_NOTIFY,
+        operations: ["create_webhook_subscription", "release_reservation", "list_webhook_deliveries"],
+        description: "After the receiver answers 500 once, the event is redelivered (same webhook-id, validly signed) after the 0.5 s backoff; the log shows attempts ≥ 2, delivered",
+        run: failed_delivery_is_retried,
+    },
+    check! {
+        id: "B4-WEBHOOK-003",
+        model: B4,
+        seed: B4_NOTIFY,
+        operations: ["create_webhook_subscription", "list_webhook_subscriptions"],
+        description: "A representative cannot subscribe (403 forbidden); a relative or non-http URL, no event types or a malformed secret answer 422",
+        run: invalid_subscriptions_refused,
+    },
+    check! {
+        id: "B4-WEBHOOK-004",
+        model: B4,
+        seed: B4_NOTIFY,
+        operations: ["create_webhook_subscription", "list_webhook_subscriptions", "delete_webhook_subscription", "list_webhook_deliveries"],
+        description: "Secrets are whsec_ + base64 of 24–64 bytes and shown only on creation; subscriptions are private to their platform and can be deleted",
+        run: subscription_lifecycle,
+    },
+    check! {
+        id: "B4-WEBHOOK-005",
+        model: B4,
+        seed: B4_NOTIFY,
+        operations: ["release_reservation", "list_webhook_deliveries"],
+        description: "A receiver that always fails gets six attempts in all, backing off 0.5, 1, 2, 4, 8 s; then the delivery log shows it failed",
+        run: failing_receiver_gets_six_attempts,
+    },
+];
+
+/// The retry schedule: waits before the 2nd to 6th attempts.
+const BACKOFF_MS: [i64; 5] = [500, 1000, 2000, 4000, 8000];
+
+async fn subscriptions(
+    client: &ucr_sdk::Client,
+    what: &str,
+) -> Result<Vec<WebhookSubscription>, Failure> {
+    client
+        .list_webhook_subscriptions()
+        .limit(200u32)
+        .stream()
+        .try_collect()
+        .await
+        .map_err(|e| Failure::from(e).context(what))
+}
+
+async fn release_notifies_platform(ctx: Ctx) -> Result<(), Failure> {
+    let f = fleeting(&ctx, 50).await?;
+    let hook = ctx
+        .subscribe(&f.platform, &[EventType::ReservationReleased])
+        .await?;
+    ctx.grant(
+        &f.seller.initiator,
+        &f.seller.account_id,
+        &f.platform,
+        &[ConsentScope::ReservedUnitsRead],
+    )
+    .await?;
+    let reservation = f.reserve(&ctx, 20).await?;
+    let listed = ctx
+        .holdings(&f.platform.client, &f.seller.account_id)
+        .await?;
+    ensure_eq(
+        "the platform's view of the reserved units",
+        ranges_of(&reservation.serial_ranges),
+        serials(&listed, "ACCU", Some(BlockStatus::Reserved)),
+    )?;
+
+    let released = f
+        .seller
+        .approver
+        .client
+        .release_reservation()
+        .reservation_id(&reservation.reservation_id)
+        .send()
+        .await
+        .expect_ok("release_reservation by the seller's approver (any representative)")?;
+    ensure_eq(
+        "release_reservation: status",
+        ReservationStatus::Released,
+        released.status,
+    )?;
+    ensure!(
+        released.ended_at.is_some(),
+        "a released reservation must have ended_at"
+    );
+    let event = hook
+        .expect_event(
+            EventType::ReservationReleased,
+            "after the holder unreserved the units",
+            |d| d.reservation_id.as_deref() == Some(reservation.reservation_id.as_str()),
+        )
+        .await?;
+    expect_event_data(
+        "reservation.released",
+        &event,
+        &f.seller.account_id,
+        "released",
+    )?;
+
+    let blocks = ctx
+        .holdings(&f.seller.approver.client, &f.seller.account_id)
+        .await?;
+    ensure_eq(
+        "the seller's available serials after the release",
+        serials(&blocks, "ACCU", None),
+        serials(&blocks, "ACCU", Some(BlockStatus::Available)),
+    )?;
+    let visible = ctx
+        .holdings(&f.platform.client, &f.seller.account_id)
+        .await?;
+    ensure!(
+        visible.is_empty(),
+        "after the release the platform (reserved_units_read) still sees {} blocks",
+        visible.len()
+    );
+    f.seller
+        .initiator
+        .client
+        .release_reservation()
+        .reservation_id(&reservation.reservation_id)
+        .send()
+        .await
+        .expect_problem(
+            "release_reservation of a released reservation",
+            409,
+            ProblemKind::InvalidState,
+        )?;
+    Ok(())
+}
+
+async fn failed_delivery_is_retried(ctx: Ctx) -> Result<(), Failure> {
+    let f = fleeting(&ctx, 20).await?;
+    let hook = ctx
+        .subscribe(&f.platform, &[EventType::ReservationReleased])
+        .await?;
+    hook.fail_next(1);
+    let reservation = f.reserve(&ctx, 10).await?;
+    f.seller
+        .initiator
+        .client
+        .release_reservation()
+        .reservation_id(&reservation.reservation_id)
+        .send()
+        .await
+        .expect_ok("release_reservation")?;
+    let deliveries = hook
+        .wait_deliveries(EVENT_WAIT, |d| d.iter().any(|d| d.answered == 200))
+        .await;
+    ensure!(
+        deliveries.len() >= 2,
+        "after the receiver answered 500 to the first delivery, {} deliveries arrived within {} s (expected a redelivery)",
+        deliveries.len(),
+        EVENT_WAIT.as_secs()
+    );
+    ensure_eq(
+        "the receiver's answers (the first delivery failed on purpose)",
+        (500, 200),
+        (deliveries[0].answered, deliveries[1].answered),
+    )?;
+    let mut events = Vec::with_capacity(deliveries.len());
+    for delivery in &deliveries {
+        events.push(hook.verify(delivery)?);
+    }
+    ensure_eq(
+        "the redelivery's webhook-id (the event ID, stable across retries)",
+        deliveries[0].webhook_id(),
+        deliveries[1].webhook_id(),
+    )?;
+    ensure_eq("the redelivered event", &events[0].data, &events[1].data)?;
+    let gap = deliveries[1].received_at - deliveries[0].received_at;
+    ensure!(
+        gap >= chrono::Duration::milliseconds(400),
+        "the redelivery came {} ms after the failed attempt; the retry schedule waits 0.5 s first",
+        gap.num_milliseconds()
+    );
+    let event_id = events[0].data.event_id.clone();
+    let entry = delivery_log_entry(&f.platform.client, &hook.subscription_id, &event_id, |d| {
+        d.state == DeliveryState::Delivered
+    })
+    .await?;
+    ensure!(
+        entry.state == DeliveryState::Delivered
+            && entry.attempts >= 2
+            && entry.last_status == Some(200),
+        "the delivery log's entry for {event_id}: expected state delivered, attempts ≥ 2, last_status 200, got {} after {} attempts, last_status {:?}",
+        entry.state,
+        entry.attempts,
+        entry.last_status
+    );
+    ensure_eq(
+        "the delivery log's entry: event_type",
+        EventType::ReservationReleased,
+        entry.event_type,
+    )?;
+    // Nothing more arrives for a delivered event.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let later = hook.wait_deliveries(Duration::ZERO, |_| true).await;
+    ensure_eq(
+        "deliveries after the event was delivered",
+        deliveries.len(),
+        later.len(),
+    )
+}
+
+async fn invalid_subscriptions_refused(ctx: Ctx) -> Result<(), Failure> {
+    let seller = ctx.holder_with_one_rep().await?;
+    let platform = ctx.trading_platform().await?;
+    let (url, _) = ctx.webhook_url();
+    let request = |url: &str, event_types: Vec<EventType>, secret: Option<String>| {
+        WebhookSubscriptionRequest {
+            url: url.to_owned(),
+            event_types,
+            secret,
+        }
+    };
+    let released = || vec![EventType::ReservationReleased];
+    seller
+        .rep
+        .client
+        .create_webhook_subscription()
+        .body(request(&url, released(), None))
+        .send()
+        .await
+        .expect_problem(
+            "create_webhook_subscription by an authorised representative",
+            403,
+            ProblemKind::Forbidden,
+        )?;
+    seller
+        .rep
+        .client
+        .list_webhook_subscriptions()
+        .send()
+        .await
+        .expect_problem(
+            "list_webhook_subscriptions by an authorised representative",
+            403,
+            ProblemKind::Forbidden,
+        )?;
+    let short = format!(
+        "whsec_{}",
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [7u8; 8])
+    );
+    let cases = [
+        (
+            "a relative URL",
+            request("/hooks/relative", released(), None),
+        ),
+        (
+            "an ftp URL",
+            request("ftp://127.0.0.1/hooks", released(), None),
+        ),
+        ("no event types", request(&url, vec![], None)),
+        (
+            "a secret of 8 bytes",
+            request(&url, released(), Some(short)),
+        ),
+        (
+            "a secret without the whsec_ prefix",
+            request(
+                &url,
+                released(),
+                Some("c2VjcmV0LXdpdGhvdXQtcHJlZml4LTEyMzQ1Njc4".into()),
+            ),
+        ),
+    ];
+    for (case, body) in cases {
+        platform
+            .client
+            .create_webhook_subscription()
+            .body(body)
+            .send()
+            .await
+            .expect_problem(
+                &format!("create_webhook_subscription with {case}"),
+                422,
+                ProblemKind::ValidationFailed,
+            )?;
+    }
+    let listed = subscriptions(
+        &platform.client,
+        "list_webhook_subscriptions by the platform",
+    )
+    .await?;
+    ensure!(
+        listed.is_empty(),
+        "refused subscriptions must create nothing, but the platform has {:?}",
+        listed
+            .iter()
+            .map(|s| &s.subscription_id)
+            .collect::<Vec<_>>()
+    );
+    Ok(())
+}
+
+async fn subscription_lifecycle(ctx: Ctx) -> Result<(), Failure> {
+    let platform = ctx.trading_platform().await?;
+    let rival = ctx.trading_platform().await?;
+    let generated = ctx
+        .subscribe(&platform, &[EventType::ReservationReleased])
+        .await?;
+    let key = decode_secret(&generated.secret).map_err(|e| {
+        Failure::new(format!(
+            "create_webhook_subscription: the generated secret is not whsec_ + base64: {e}"
+        ))
+    })?;
+    ensure!(
+        (24..=64).contains(&key.len()),
+        "create_webhook_subscription: the generated secret decodes to {} bytes, not 24–64",
+        key.len()
+    );
+    let own = new_secret();
+    let chosen = ctx
+        .subscribe_with_secret(
+            &platform,
+            &[
+                EventType::ReservationExpired,
+                EventType::ReservationConsumed,
+            ],
+            Some(own),
+        )
+        .await?;
+
+    let listed = subscriptions(
+        &platform.client,
+        "list_webhook_subscriptions by the platform",
+    )
+    .await?;
+    let mut ids: Vec<&str> = listed.iter().map(|s| s.subscription_id.as_str()).collect();
+    ids.sort_unstable();
+    let mut expected = vec![
+        generated.subscription_id.as_str(),
+        chosen.subscription_id.as_str(),
+    ];
+    expected.sort_unstable();
+    ensure_eq("list_webhook_subscriptions: IDs", expected, ids)?;
+    ensure!(
+        listed.iter().all(|s| s.secret.is_none()),
+        "list_webhook_subscriptions must not show secrets (they are shown only on creation)"
+    );
+    let listed_chosen = listed
+        .iter()
+        .find(|s| s.subscription_id == chosen.subscription_id)
+        .ok_or_else(|| Failure::new("the second subscription is not listed"))?;
+    ensure_eq(
+        "list_webhook_subscriptions: url and event types",
+        (
+            chosen.url.as_str(),
+            vec![
+                EventType::ReservationExpired,
+                EventType::ReservationConsumed,
+            ],
+        ),
+        (
+            listed_chosen.url.as_str(),
+            listed_chosen.event_types.clone(),
+        ),
+    )?;
+
+    ensure!(
+        subscriptions(
+            &rival.client,
+            "list_webhook_subscriptions by another platform"
+        )
+        .await?
+        .is_empty(),
+        "another platform sees this platform's subscriptions"
+    );
+    rival
+        .client
+        .delete_webhook_subscription()
+        .subscription_id(&generated.subscription_id)
+        .send()
+        .await
+        .expect_problem(
+            "delete_webhook_subscription by another platform",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    rival
+        .client
+        .list_webhook_deliveries()
+        .subscription_id(&generated.subscription_id)
+        .send()
+        .await
+        .expect_problem(
+            "list_webhook_deliveries of another platform's subscription",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    let log = platform
+        .client
+        .list_webhook_deliveries()
+        .subscription_id(&generated.subscription_id)
+        .send()
+        .await
+        .expect_ok("list_webhook_deliveries of a new subscription")?;
+    ensure!(
+        log.items.is_empty(),
+        "a subscription nothing happened for has {} deliveries",
+        log.items.len()
+    );
+
+    let deleted = platform
+        .client
+        .delete_webhook_subscription()
+        .subscription_id(&chosen.subscription_id)
+        .send()
+        .await
+        .expect_ok("delete_webhook_subscription by its platform")?;
+    ensure_eq(
+        "delete_webhook_subscription: subscription_id",
+        chosen.subscription_id.as_str(),
+        &deleted.subscription_id,
+    )?;
+    ensure!(
+        deleted.secret.is_none(),
+        "delete_webhook_subscription must not show the secret"
+    );
+    let left = subscriptions(
+        &platform.client,
+        "list_webhook_subscriptions after the deletion",
+    )
+    .await?;
+    ensure_eq(
+        "list_webhook_subscriptions after the deletion",
+        vec![generated.subscription_id.as_str()],
+        left.iter().map(|s| s.subscription_id.as_str()).collect(),
+    )?;
+    platform
+        .client
+        .list_webhook_deliveries()
+        .subscription_id(&chosen.subscription_id)
+        .send()
+        .await
+        .expect_problem(
+            "list_webhook_deliveries of a deleted subscription",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    platform
+        .client
+        .delete_webhook_subscription()
+        .subscription_id(&chosen.subscription_id)
+        .send()
+        .await
+        .expect_problem(
+            "delete_webhook_subscription of a deleted subscription",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    Ok(())
+}
+
+async fn failing_receiver_gets_six_attempts(ctx: Ctx) -> Result<(), Failure> {
+    let f = fleeting(&ctx, 20).await?;
+    let hook = ctx
+        .subscribe(&f.platform, &[EventType::ReservationReleased])
+        .await?;
+    hook.fail_next(u32::MAX);
+    let reservation = f.reserve(&ctx, 10).await?;
+    f.seller
+        .initiator
+        .client
+        .release_reservation()
+        .reservation_id(&reservation.reservation_id)
+        .send()
+        .await
+        .expect_ok("release_reservation")?;
+    let schedule: i64 = BACKOFF_MS.iter().sum();
+    let wait = Duration::from_millis(u64::try_from(schedule).unwrap_or(0)) + EVENT_WAIT;
+    let deliveries = hook.wait_deliveries(wait, |d| d.len() >= 6).await;
+    // A seventh attempt would come 16 s after the sixth; any sooner one is caught here.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let deliveries = {
+        let later = hook.wait_deliveries(Duration::ZERO, |_| true).await;
+        if later.len() > deliveries.len() {
+            later
+        } else {
+            deliveries
+        }
+    };
+    ensure_eq(
+        "attempts of a delivery the receiver always answers with 500",
+        6,
+        deliveries.len(),
+    )?;
+    let mut ids = Vec::with_capacity(deliveries.len());
+    for delivery in &deliveries {
+        ids.push(hook.verify(delivery)?.data.event_id);
+    }
+    ensure!(
+        ids.iter().all(|id| *id == ids[0]),
+        "every attempt must carry the same event (webhook-id), got {ids:?}"
+    );
+    let gaps: Vec<i64> = deliveries
+        .windows(2)
+        .map(|w| (w[1].received_at - w[0].received_at).num_milliseconds())
+        .collect();
+    let on_schedule = gaps
+        .iter()
+        .zip(BACKOFF_MS)
+        .all(|(gap, backoff)| *gap >= backoff * 8 / 10 && *gap <= backoff * 2 + 1000);
+    ensure!(
+        on_schedule,
+        "the waits between attempts were {gaps:?} ms; the schedule is {BACKOFF_MS:?} ms"
+    );
+    let entry = delivery_log_entry(&f.platform.client, &hook.subscription_id, &ids[0], |d| {
+        d.state == DeliveryState::Failed
+    })
+    .await?;
+    ensure!(
+        entry.state == DeliveryState::Failed
+            && entry.attempts == 6
+            && entry.last_status == Some(500),
+        "the delivery log's entry for {}: expected state failed after 6 attempts with last_status 500, got {} after {} attempts, last_status {:?}",
+        ids[0],
+        entry.state,
+        entry.attempts,
+        entry.last_status
+    );
+    Ok(())
+}
