@@ -1,18 +1,24 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+mod auth;
 #[allow(missing_docs, unused_imports, clippy::all, clippy::pedantic)]
 #[rustfmt::skip]
 mod generated;
 mod hooks;
+mod paging;
 mod problem;
 #[allow(missing_docs, clippy::all)]
 #[rustfmt::skip]
 mod problem_kinds;
 mod retry;
+pub mod webhooks;
 
 pub use generated::{Client, ClientInfo, Error, ResponseValue, builder, types};
-pub use hooks::{ClientBuilder, ClientState, Exchange, ExchangeObserver, IDEMPOTENCY_KEY};
+pub use hooks::{
+    ClientBuilder, ClientState, Exchange, ExchangeObserver, IDEMPOTENCY_KEY, REDACTED_FIELDS,
+};
+pub use paging::{CollectAtMost, CollectError, PageStreamExt};
 pub use problem::{ApiError, ProblemExt};
 pub use problem_kinds::ProblemKind;
 pub use retry::RetryPolicy;

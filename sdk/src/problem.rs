@@ -15,6 +15,12 @@ pub trait ProblemExt {
     fn problem_kind(&self) -> Option<ProblemKind> {
         self.problem().and_then(|p| ProblemKind::from_uri(&p.type_))
     }
+
+    /// Whether the registry refused with a problem of this kind:
+    /// `err.is(ProblemKind::InsufficientUnits)`.
+    fn is(&self, kind: ProblemKind) -> bool {
+        self.problem_kind() == Some(kind)
+    }
 }
 
 impl ProblemExt for Error<Problem> {

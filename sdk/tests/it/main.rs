@@ -1,7 +1,9 @@
 //! Integration tests of the SDK against the in-process mock registry.
 
+mod auth;
 mod helpers;
 mod hooks;
 mod problems;
 mod retries;
 mod streams;
+mod webhooks;
