@@ -259,9 +259,7 @@ fn webhooks_section() -> Value {
     let mut out = Map::new();
     for event in webhooks::EventType::ALL {
         let name = event.name();
-        let header = |header: &str, description: &str| {
-            json!({"name": header, "in": "header", "required": true, "description": description, "schema": {"type": "string"}})
-        };
+        let header = |header: &str, description: &str| json!({"name": header, "in": "header", "required": true, "description": description, "schema": {"type": "string"}});
         out.insert(name.clone(), json!({
             "post": {
                 "summary": format!("`{name}` event"),

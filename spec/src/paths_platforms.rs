@@ -3,19 +3,25 @@
 
 #![allow(dead_code)]
 
+use crate::associations::Association;
 use crate::associations::{AssociationRequest, AssociationsQuery};
+use crate::model::PageQuery;
 use crate::paging::{
     AssociationPage, ConsentPage, DelegationPage, EscrowPage, ReservationPage, WebhookDeliveryPage,
     WebhookSubscriptionPage,
 };
-use crate::platforms::{ConsentRequest, ConsentsQuery, DelegationRequest, Platform};
-use crate::associations::Association;
-use crate::platforms::{Consent, Delegation};
-use crate::model::PageQuery;
-use crate::sandbox::{ClockAdvance, NewPlatform, NewPlatformRepresentative, PlatformCredential, PlatformRepresentativeCredential, SandboxClock};
-use crate::trading::{Escrow, EscrowRequest, EscrowsQuery, Reservation, ReservationRequest, ReservationsQuery, SettleRequest};
-use crate::webhooks::{DeliveriesQuery, WebhookSubscription, WebhookSubscriptionRequest};
 use crate::paths::IdempotencyKey;
+use crate::platforms::{Consent, Delegation};
+use crate::platforms::{ConsentRequest, ConsentsQuery, DelegationRequest, Platform};
+use crate::sandbox::{
+    ClockAdvance, NewPlatform, NewPlatformRepresentative, PlatformCredential,
+    PlatformRepresentativeCredential, SandboxClock,
+};
+use crate::trading::{
+    Escrow, EscrowRequest, EscrowsQuery, Reservation, ReservationRequest, ReservationsQuery,
+    SettleRequest,
+};
+use crate::webhooks::{DeliveriesQuery, WebhookSubscription, WebhookSubscriptionRequest};
 
 /// Get a trading platform or third-party registry.
 ///

@@ -1,5 +1,6 @@
 //! `cargo xtask`: regenerates the OpenAPI documents and the SDK, and checks them for drift.
 
+mod bench;
 mod codegen;
 mod lower;
 
@@ -16,6 +17,9 @@ COMMANDS:
     spec     Regenerate spec/openapi.json (OpenAPI 3.1, published), spec/openapi-3.0.json
              (derived, read by progenitor) and sdk/src/generated.rs from the Rust types in spec/
     check    Regenerate in memory and fail, naming each stale file, if anything committed differs
+    bench    Measure the mock's throughput against a bare hyper server, its memory under load, the
+             conformance suite's run time and the SDK's build cost; print the table and write
+             docs/benchmarks.md (`bench --quick` for a short smoke run)
     help     Print this message
 
 `cargo xtask` with no command runs `spec`.";
@@ -29,6 +33,16 @@ fn main() -> ExitCode {
             }
         }),
         "check" => codegen::check_all(&root()).map(|()| println!("generated files are up to date")),
+        "bench" => {
+            let quick = std::env::args().any(|a| a == "--quick");
+            let settings = if quick {
+                bench::Settings::quick()
+            } else {
+                bench::Settings::full()
+            };
+            bench::run(&root(), settings)
+        }
+        "bench-baseline" => bench::baseline(&std::env::args().skip(2).collect::<Vec<_>>()),
         "help" | "--help" | "-h" => {
             println!("{HELP}");
             Ok(())
