@@ -127,3 +127,52 @@ async fn retries_stop_after_max_attempts() {
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(seen.lock().unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn a_429_on_a_write_is_retried_after_retry_after_with_one_effect() {
+    let f = funded().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/transfers"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(f.registry.server())
+        .await;
+    let seen = Arc::<Mutex<Vec<Exchange>>>::default();
+    let client = observed_client(f.registry.uri(), &f.initiator_token, seen.clone());
+    let transfer = client
+        .initiate_transfer()
+        .body(transfer_of(&f, 25))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(transfer.quantity, 25);
+    let exchanges = seen.lock().unwrap().clone();
+    let writes: Vec<_> = exchanges
+        .iter()
+        .filter(|e| e.operation_id == "initiate_transfer")
+        .collect();
+    assert_eq!(
+        writes.iter().map(|e| e.status).collect::<Vec<_>>(),
+        [Some(429), Some(201)]
+    );
+    assert_eq!(key_of(writes[0]), key_of(writes[1]));
+    let pending = client
+        .list_holdings()
+        .account_id(&f.account_id)
+        .status(types::BlockStatus::Pending)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        pending.items.iter().map(|b| b.quantity).sum::<u64>(),
+        25,
+        "the write took effect more than once"
+    );
+}
+
+#[test]
+fn the_client_is_cheap_to_clone_and_shareable_across_threads() {
+    fn assert_send_sync_clone<T: Send + Sync + Clone + 'static>() {}
+    assert_send_sync_clone::<Client>();
+}
