@@ -146,6 +146,33 @@ where
     )))
 }
 
+/// Compares a stream walk and a by-hand walk of `operation` with the big pages (`all`, keyed
+/// `keys`): no item repeated or lost, same order, same rows.
+fn compare_walks<T: PartialEq>(
+    operation: &str,
+    all: &[T],
+    keys: &[String],
+    (stream_limit, streamed): (u32, &[T]),
+    (walk_limit, walked): (u32, &[T]),
+    key: impl Fn(&T) -> String,
+) -> Result<(), Failure> {
+    let stream_what = format!("{operation} with limit={stream_limit} (stream)");
+    compare_walk(
+        &stream_what,
+        keys,
+        &streamed.iter().map(&key).collect::<Vec<_>>(),
+    )?;
+    ensure!(
+        streamed == all,
+        "{operation} with limit={stream_limit}: rows differ from the big pages' rows with the same IDs"
+    );
+    compare_walk(
+        &format!("{operation} with limit={walk_limit} (page_token by hand)"),
+        keys,
+        &walked.iter().map(&key).collect::<Vec<_>>(),
+    )
+}
+
 async fn all_accu(client: &Client) -> Result<Vec<AccuProject>, Failure> {
     client
         .list_accu_projects()
@@ -268,18 +295,6 @@ async fn accu_paging(ctx: Ctx) -> Result<(), Failure> {
         .try_collect()
         .await
         .map_err(|e| Failure::from(e).context("list_accu_projects with limit=7 (stream)"))?;
-    compare_walk(
-        "list_accu_projects with limit=7 (stream)",
-        &keys,
-        &streamed
-            .iter()
-            .map(|p| p.project_id.clone())
-            .collect::<Vec<_>>(),
-    )?;
-    ensure!(
-        streamed == all,
-        "list_accu_projects with limit=7: rows differ from the big pages' rows with the same IDs"
-    );
     let walked = walk(
         "list_accu_projects with limit=13 (page_token by hand)",
         13,
@@ -299,13 +314,13 @@ async fn accu_paging(ctx: Ctx) -> Result<(), Failure> {
         },
     )
     .await?;
-    compare_walk(
-        "list_accu_projects with limit=13 (page_token by hand)",
+    compare_walks(
+        "list_accu_projects",
+        &all,
         &keys,
-        &walked
-            .iter()
-            .map(|p| p.project_id.clone())
-            .collect::<Vec<_>>(),
+        (7, &streamed),
+        (13, &walked),
+        |p| p.project_id.clone(),
     )
 }
 
@@ -417,18 +432,6 @@ async fn cac_paging(ctx: Ctx) -> Result<(), Failure> {
         .map_err(|e| {
             Failure::from(e).context("list_carbon_abatement_contracts with limit=5 (stream)")
         })?;
-    compare_walk(
-        "list_carbon_abatement_contracts with limit=5 (stream)",
-        &keys,
-        &streamed
-            .iter()
-            .map(|c| c.contract_id.clone())
-            .collect::<Vec<_>>(),
-    )?;
-    ensure!(
-        streamed == all,
-        "list_carbon_abatement_contracts with limit=5: rows differ from the big pages' rows with the same IDs"
-    );
     let walked = walk(
         "list_carbon_abatement_contracts with limit=9 (page_token by hand)",
         9,
@@ -448,13 +451,13 @@ async fn cac_paging(ctx: Ctx) -> Result<(), Failure> {
         },
     )
     .await?;
-    compare_walk(
-        "list_carbon_abatement_contracts with limit=9 (page_token by hand)",
+    compare_walks(
+        "list_carbon_abatement_contracts",
+        &all,
         &keys,
-        &walked
-            .iter()
-            .map(|c| c.contract_id.clone())
-            .collect::<Vec<_>>(),
+        (5, &streamed),
+        (9, &walked),
+        |c| c.contract_id.clone(),
     )
 }
 
@@ -547,18 +550,6 @@ async fn go_paging(ctx: Ctx) -> Result<(), Failure> {
         .map_err(|e| {
             Failure::from(e).context("list_guarantee_of_origin_projects with limit=6 (stream)")
         })?;
-    compare_walk(
-        "list_guarantee_of_origin_projects with limit=6 (stream)",
-        &keys,
-        &streamed
-            .iter()
-            .map(|g| g.profile_id.clone())
-            .collect::<Vec<_>>(),
-    )?;
-    ensure!(
-        streamed == all,
-        "list_guarantee_of_origin_projects with limit=6: rows differ from the big pages' rows with the same IDs"
-    );
     let walked = walk(
         "list_guarantee_of_origin_projects with limit=11 (page_token by hand)",
         11,
@@ -578,13 +569,13 @@ async fn go_paging(ctx: Ctx) -> Result<(), Failure> {
         },
     )
     .await?;
-    compare_walk(
-        "list_guarantee_of_origin_projects with limit=11 (page_token by hand)",
+    compare_walks(
+        "list_guarantee_of_origin_projects",
+        &all,
         &keys,
-        &walked
-            .iter()
-            .map(|g| g.profile_id.clone())
-            .collect::<Vec<_>>(),
+        (6, &streamed),
+        (11, &walked),
+        |g| g.profile_id.clone(),
     )
 }
 
