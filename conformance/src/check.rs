@@ -5,6 +5,7 @@ use std::fmt;
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
+use crate::capability::{Feature, Requirement};
 use crate::ctx::Ctx;
 
 /// The interoperability model of the CER's paper a check belongs to.
@@ -150,8 +151,38 @@ pub struct Check {
     pub description: &'static str,
     /// When the engine runs it.
     pub phase: Phase,
+    /// The optional parts of the API it needs; `None`: derived from its operations and phase
+    /// (see [`Check::requirements`]).
+    pub requires: Option<&'static [Feature]>,
     /// The check's body.
     pub run: CheckFn,
+}
+
+impl Check {
+    /// What the target must declare for the check to run: its model, and the features it
+    /// declares with `requires:` or, by default, those its operations belong to
+    /// ([`Feature::of_operation`]) plus the sandbox clock for [`Phase::Clock`] checks.
+    pub fn requirements(&self) -> Vec<Requirement> {
+        let mut features: Vec<Feature> = match self.requires {
+            Some(features) => features.to_vec(),
+            None => {
+                let mut derived: Vec<Feature> = self
+                    .operations
+                    .iter()
+                    .filter_map(|op| Feature::of_operation(op))
+                    .collect();
+                if self.phase == Phase::Clock {
+                    derived.push(Feature::SandboxClock);
+                }
+                derived
+            }
+        };
+        features.sort();
+        features.dedup();
+        std::iter::once(Requirement::Model(self.model))
+            .chain(features.into_iter().map(Requirement::Feature))
+            .collect()
+    }
 }
 
 impl fmt::Debug for Check {
@@ -163,6 +194,7 @@ impl fmt::Debug for Check {
             .field("operations", &self.operations)
             .field("description", &self.description)
             .field("phase", &self.phase)
+            .field("requires", &self.requires)
             .finish_non_exhaustive()
     }
 }

@@ -11,7 +11,9 @@ use std::time::Duration;
 use clap::{Parser, ValueEnum};
 
 use crate::check::{Check, Phase};
+use crate::config::Config;
 use crate::engine::{CheckDone, RunOptions, run, select};
+use crate::expected::ExpectedFailures;
 use crate::report::{self, Report};
 
 const AFTER_HELP: &str = "\
@@ -19,8 +21,16 @@ Examples:
   Run every check against the embedded mock registry (no target needed):
     ucr-conformance
 
-  Run against another implementation (it must offer the sandbox API):
+  Run against another implementation that offers the sandbox API:
     ucr-conformance --base-url http://localhost:8080
+
+  Run against an implementation without the sandbox API, described by a configuration file
+  (base URL, declared models and features, provisioned accounts and tokens; see README), keep
+  each check's exchanges as evidence and write a page for a certification request:
+    ucr-conformance --config target.toml --evidence evidence/ --format html --output report.html
+
+  Accept known failures while they are being fixed (a listed check that passes fails the run):
+    ucr-conformance --config target.toml --expected-failures known-failures.toml
 
   Run only the transfer checks and one auth check, as JUnit for CI:
     ucr-conformance --only 'A1-TRANSFER-*,A1-AUTH-001' --format junit --output conformance.xml
@@ -34,11 +44,14 @@ Examples:
       --webhook-url https://hooks.example.net
 
 Exit codes:
-  0  every selected check passed (or was skipped)
-  1  one or more checks failed
-  2  usage or configuration error: bad arguments, a --only pattern that matches no check,
-     an unreachable target, a target without the sandbox API
-     (POST /v1/sandbox/operator-sessions answered 404), or a report that cannot be written";
+  0  every selected check passed, was skipped (the target lacks what it needs; the reason is in
+     the report) or is a listed expected failure
+  1  one or more checks failed, or a check listed in --expected-failures passed
+  2  usage or configuration error: bad arguments, a --only pattern that matches no check, an
+     invalid --config or --expected-failures file (unknown check IDs included), an unreachable
+     target, a target without the sandbox API that declares `sandbox`
+     (POST /v1/sandbox/operator-sessions answered 404), a configured token that cannot read its
+     account, or a report or evidence that cannot be written";
 
 /// Conformance suite for implementations of the CER Unit and Certificate Registry
 /// interoperability API.
@@ -47,15 +60,34 @@ Exit codes:
 /// over HTTP. Every check provisions its own holders, accounts, representatives, platforms and
 /// units through the target's sandbox API, so checks are independent and run concurrently; the
 /// checks that move the sandbox clock then run one at a time, and a run-wide conservation check
-/// runs last. Webhooks are received by the suite's own HTTP receiver. Without --base-url the
-/// suite starts the embedded mock registry in-process and runs against it.
+/// runs last. Webhooks are received by the suite's own HTTP receiver. Without --base-url or
+/// --config the suite starts the embedded mock registry in-process and runs against it.
+///
+/// A target without the sandbox API is described by a --config file: it declares the models and
+/// optional features it implements and provides accounts with representatives' tokens. Checks
+/// needing anything it lacks are reported as skipped, with the reason, never as passed.
 #[derive(Debug, Parser)]
 #[command(name = "ucr-conformance", version, after_help = AFTER_HELP)]
 pub struct Args {
     /// Base URL of the implementation to test (scheme, host, port; without /v1). Without it, the
     /// embedded mock registry is started in-process and tested.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", conflicts_with = "config")]
     pub base_url: Option<String>,
+
+    /// Target configuration file (TOML): base URL, declared capabilities, provisioned accounts and
+    /// representatives' tokens. Needed for a target without the sandbox API.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Check IDs the target is known to fail, each with a reason (TOML: `"ID" = "reason"`).
+    /// Listed failures do not fail the run; a listed check that passes does.
+    #[arg(long, value_name = "FILE")]
+    pub expected_failures: Option<PathBuf>,
+
+    /// Write every check's HTTP exchanges (credentials redacted) to `DIR/<CHECK-ID>.json`; the
+    /// reports refer to these files.
+    #[arg(long, value_name = "DIR")]
+    pub evidence: Option<PathBuf>,
 
     /// Print the checks (ID, model, operations, description) and exit without running anything.
     #[arg(long)]
@@ -107,6 +139,9 @@ pub enum Format {
     Json,
     /// JUnit XML: one testsuite per model, one testcase per check.
     Junit,
+    /// One self-contained HTML page: target, date, capabilities, each model's flows and checks
+    /// with results, failure messages and exchanges.
+    Html,
 }
 
 /// Renders the report in `format`.
@@ -115,6 +150,7 @@ pub fn render(report: &Report, format: Format) -> String {
         Format::Human => report::render_human(report),
         Format::Json => report::render_json(report),
         Format::Junit => report::render_junit(report),
+        Format::Html => crate::html::render_html(report),
     }
 }
 
@@ -153,12 +189,13 @@ pub fn render_list(checks: &[Check], format: Format) -> Result<String, String> {
                         "description": c.description,
                         "after_all": c.phase == Phase::AfterAll,
                         "moves_clock": c.phase == Phase::Clock,
+                        "requires": c.requirements().iter().map(ToString::to_string).collect::<Vec<_>>(),
                     })
                 })
                 .collect();
             Ok(serde_json::to_string_pretty(&list).unwrap_or_default() + "\n")
         }
-        Format::Junit => Err("--list supports --format human or json".into()),
+        Format::Junit | Format::Html => Err("--list supports --format human or json".into()),
     }
 }
 
@@ -185,6 +222,20 @@ pub async fn main(args: Args) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let all = crate::registry();
+    let expected = match &args.expected_failures {
+        Some(path) => match ExpectedFailures::from_path(path, &all) {
+            Ok(expected) => Some(expected),
+            Err(e) => return usage_error(format!("--expected-failures {e}")),
+        },
+        None => None,
+    };
+    let config = match &args.config {
+        Some(path) => match Config::from_path(path) {
+            Ok(config) => Some(config),
+            Err(e) => return usage_error(format!("--config {e}")),
+        },
+        None => None,
+    };
     let checks = match &args.only {
         Some(patterns) => match select(&all, patterns) {
             Ok(checks) => checks,
@@ -211,8 +262,16 @@ pub async fn main(args: Args) -> ExitCode {
     }
 
     // Keep the embedded registry alive for the whole run.
-    let (embedded, base_url, label) = match &args.base_url {
-        Some(url) => {
+    let (embedded, base_url, label) = match (&args.base_url, &config) {
+        (_, Some(config)) => (
+            None,
+            config.base_url.clone(),
+            config
+                .label
+                .clone()
+                .unwrap_or_else(|| config.base_url.clone()),
+        ),
+        (Some(url), None) => {
             if reqwest::Url::parse(url)
                 .map(|u| !matches!(u.scheme(), "http" | "https"))
                 .unwrap_or(true)
@@ -221,7 +280,7 @@ pub async fn main(args: Args) -> ExitCode {
             }
             (None, url.clone(), url.clone())
         }
-        None => {
+        (None, None) => {
             let registry = ucr_mock::MockRegistry::start().await;
             let uri = registry.uri();
             (
@@ -254,16 +313,35 @@ pub async fn main(args: Args) -> ExitCode {
         }),
         webhook_listen: args.webhook_listen,
         webhook_url: args.webhook_url.clone(),
+        capabilities: config
+            .as_ref()
+            .map(|c| c.capabilities.clone())
+            .unwrap_or_default(),
+        accounts: config
+            .as_ref()
+            .map(|c| c.accounts.clone())
+            .unwrap_or_default(),
     };
     let outcome = run(&base_url, checks, &options).await;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
     drop(embedded);
-    let report = match outcome {
+    let mut report = match outcome {
         Ok(report) => report,
         Err(e) => return usage_error(e),
     };
+    if let Some(expected) = &expected {
+        expected.apply(&mut report);
+    }
+    if let Some(dir) = &args.evidence
+        && let Err(e) = report::write_evidence(&mut report, dir)
+    {
+        return usage_error(format!(
+            "cannot write the evidence to {}: {e}",
+            dir.display()
+        ));
+    }
 
     let rendered = render(&report, args.format);
     match &args.output {
@@ -291,9 +369,9 @@ pub async fn main(args: Args) -> ExitCode {
             }
         }
     }
-    if report.summary.failed > 0 {
-        ExitCode::from(1)
-    } else {
+    if report.summary.ok() {
         ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }

@@ -9,12 +9,15 @@ use std::time::{Duration, Instant};
 use futures::FutureExt;
 use tokio::sync::Semaphore;
 use ucr_sdk::Error;
+use ucr_sdk::types::{Role, TransactionStatus};
 
+use crate::capability::{Capabilities, Feature};
 use crate::check::{Check, Failure, Phase};
-use crate::ctx::{Ctx, Ledger, Recorder, RunState};
+use crate::config::AccountConfig;
+use crate::ctx::{Ctx, Ledger, ProvidedAccount, Provision, Recorder, Rep, RunState};
 use crate::report::{
     CheckReport, CheckStatus, EXCHANGE_BODY_LIMIT, ExchangeRecord, FAILED_EXCHANGE_BODY_LIMIT,
-    Report, Summary,
+    Provisioning, Report, Summary,
 };
 use crate::webhooks::Receiver;
 
@@ -38,6 +41,12 @@ pub struct RunOptions {
     /// cannot reach `webhook_listen` directly (e.g. behind a tunnel); `None`: the listening
     /// address itself.
     pub webhook_url: Option<String>,
+    /// What the target declares it implements; checks needing anything else are skipped.
+    /// Default: everything.
+    pub capabilities: Capabilities,
+    /// Accounts provisioned on the target, used instead of sandbox fixtures when `capabilities`
+    /// lacks [`Feature::Sandbox`].
+    pub accounts: Vec<AccountConfig>,
 }
 
 impl Default for RunOptions {
@@ -49,6 +58,8 @@ impl Default for RunOptions {
             on_check_done: None,
             webhook_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             webhook_url: None,
+            capabilities: Capabilities::default(),
+            accounts: Vec::new(),
         }
     }
 }
@@ -61,6 +72,8 @@ impl std::fmt::Debug for RunOptions {
             .field("target_label", &self.target_label)
             .field("webhook_listen", &self.webhook_listen)
             .field("webhook_url", &self.webhook_url)
+            .field("capabilities", &self.capabilities)
+            .field("accounts", &self.accounts)
             .finish_non_exhaustive()
     }
 }
@@ -96,6 +109,14 @@ pub enum TargetError {
         /// The address it was told to listen on.
         addr: SocketAddr,
         /// The error.
+        message: String,
+    },
+    /// A provisioned account or token from the configuration does not work on the target.
+    #[error("the configuration does not match {url}: {message}")]
+    Config {
+        /// The target's base URL.
+        url: String,
+        /// Which account or representative, and what the target answered.
         message: String,
     },
     /// The target answered the sandbox bootstrap in an unexpected way.
@@ -192,6 +213,87 @@ async fn probe(base_url: &str, client: &ucr_sdk::Client) -> Result<String, Targe
     }
 }
 
+/// Reads every provided account with each of its configured tokens: each must read the account,
+/// and its representative must be appointed there. Roles and names come from the target.
+async fn verify_accounts(
+    base_url: &str,
+    client: &ucr_sdk::Client,
+    accounts: &[AccountConfig],
+) -> Result<Vec<ProvidedAccount>, TargetError> {
+    let config_error = |message: String| TargetError::Config {
+        url: base_url.to_owned(),
+        message,
+    };
+    let mut provided = Vec::with_capacity(accounts.len());
+    for (i, account) in accounts.iter().enumerate() {
+        let mut holder = None;
+        let mut reps = Vec::with_capacity(account.representatives.len());
+        let mut representatives = 0;
+        for (j, configured) in account.representatives.iter().enumerate() {
+            let at = format!(
+                "accounts[{i}] ({}).representatives[{j}] ({})",
+                account.account_id, configured.representative_id
+            );
+            let as_rep = client.with_bearer_token(configured.token());
+            let seen = match as_rep
+                .get_account()
+                .account_id(&account.account_id)
+                .send()
+                .await
+            {
+                Ok(seen) => seen.into_inner(),
+                Err(Error::CommunicationError(e)) => {
+                    return Err(TargetError::Unreachable {
+                        url: base_url.to_owned(),
+                        message: e.to_string(),
+                    });
+                }
+                Err(other) => {
+                    return Err(config_error(format!(
+                        "{at}: its token cannot read the account: {}",
+                        crate::assert::describe_error(&other)
+                    )));
+                }
+            };
+            let Some(me) = seen
+                .representatives
+                .iter()
+                .find(|r| r.representative_id == configured.representative_id)
+            else {
+                return Err(config_error(format!(
+                    "{at}: the account's representatives are {:?}; the configured representative is not among them",
+                    seen.representatives
+                        .iter()
+                        .map(|r| r.representative_id.as_str())
+                        .collect::<Vec<_>>()
+                )));
+            };
+            reps.push(Rep::provided(
+                me.representative_id.clone(),
+                me.name.clone(),
+                me.roles.clone(),
+                as_rep,
+                configured.token().to_owned(),
+            ));
+            representatives = seen.representatives.len();
+            holder = Some(seen.holder);
+        }
+        let holder = holder.ok_or_else(|| {
+            config_error(format!(
+                "accounts[{i}] ({}): no representative",
+                account.account_id
+            ))
+        })?;
+        provided.push(ProvidedAccount {
+            holder,
+            account_id: account.account_id.clone(),
+            representatives,
+            reps,
+        });
+    }
+    Ok(provided)
+}
+
 /// Runs `checks` against the implementation at `base_url`: `Main` checks concurrently, then the
 /// `Clock` checks one at a time, then the `AfterAll` checks. Fails only if the target cannot be
 /// tested at all; failing checks are in the report.
@@ -205,7 +307,21 @@ pub async fn run(
     let started = Instant::now();
     let (client, http) =
         RunState::clients(&base_url, options.timeout).map_err(TargetError::Client)?;
-    let operator_token = probe(&base_url, &client).await?;
+    let provision = if options.capabilities.has(Feature::Sandbox) {
+        let operator_token = probe(&base_url, &client).await?;
+        Provision::Sandbox(client.with_bearer_token(&operator_token))
+    } else {
+        Provision::Provided(verify_accounts(&base_url, &client, &options.accounts).await?)
+    };
+    let secrets: Vec<String> = options
+        .accounts
+        .iter()
+        .flat_map(|a| a.representatives.iter())
+        .map(|r| r.token().to_owned())
+        .collect();
+    // Provided accounts are shared by every check, so checks must not see each other's writes:
+    // without the sandbox, checks run one at a time.
+    let shared_fixtures = matches!(provision, Provision::Provided(_));
     let receiver = Receiver::start(options.webhook_listen, options.webhook_url.as_deref())
         .await
         .map_err(|e| TargetError::WebhookReceiver {
@@ -214,18 +330,20 @@ pub async fn run(
         })?;
     let state = Arc::new(RunState {
         base_url: base_url.clone(),
-        operator: client.with_bearer_token(&operator_token),
+        provision,
+        capabilities: options.capabilities.clone(),
         client,
         http,
         run_tag: uuid::Uuid::new_v4().simple().to_string()[..8].to_owned(),
         ledger: Mutex::new(Ledger::default()),
         receiver,
     });
+    let secrets = Arc::new(secrets);
 
     let concurrency = options.concurrency.max(1);
     let mut results: Vec<Option<CheckReport>> = vec![None; checks.len()];
     for &phase in Phase::ALL {
-        let permits = if phase == Phase::Clock {
+        let permits = if phase == Phase::Clock || shared_fixtures {
             1
         } else {
             concurrency
@@ -238,9 +356,10 @@ pub async fn run(
             let semaphore = semaphore.clone();
             let on_done = options.on_check_done.clone();
             let timeout = options.timeout;
+            let secrets = secrets.clone();
             tasks.spawn(async move {
                 let _permit = semaphore.acquire_owned().await.ok();
-                let report = run_one(check, state, timeout).await;
+                let report = run_one(check, state, timeout, &secrets).await;
                 if let Some(on_done) = on_done {
                     on_done(&report);
                 }
@@ -272,6 +391,12 @@ pub async fn run(
         base_url,
         started_at,
         duration_ms: millis(started.elapsed()),
+        capabilities: options.capabilities.clone(),
+        provisioning: if shared_fixtures {
+            Provisioning::Configured
+        } else {
+            Provisioning::Sandbox
+        },
         summary,
         checks,
     })
@@ -286,9 +411,24 @@ fn check_deadline(request_timeout: Duration) -> Duration {
     (request_timeout * 20).max(Duration::from_secs(60))
 }
 
-async fn run_one(check: Check, state: Arc<RunState>, request_timeout: Duration) -> CheckReport {
+async fn run_one(
+    check: Check,
+    state: Arc<RunState>,
+    request_timeout: Duration,
+    secrets: &[String],
+) -> CheckReport {
+    let requirements = check.requirements();
+    let missing = state.capabilities.missing(&requirements);
+    let requires: Vec<String> = requirements.iter().map(ToString::to_string).collect();
+    if !missing.is_empty() {
+        return CheckReport {
+            status: CheckStatus::Skipped,
+            message: Some(Capabilities::skip_reason(&missing)),
+            ..CheckReport::new(&check, requires)
+        };
+    }
     let recorder = Arc::new(Recorder::default());
-    let ctx = Ctx::new(state, check.id, check.phase);
+    let ctx = Ctx::new(state.clone(), check.id, check.phase);
     let started = Instant::now();
     let deadline = check_deadline(request_timeout);
     let body =
@@ -309,7 +449,24 @@ async fn run_one(check: Check, state: Arc<RunState>, request_timeout: Duration) 
             .unwrap_or_else(|| "unknown panic".into());
         Err(Failure::new(format!("the check panicked: {message}")))
     });
-    let exchanges = recorder.take();
+    let mut exchanges = recorder.take();
+    let mut outcome = outcome;
+    if let Provision::Provided(accounts) = &state.provision {
+        let tidy = recorder.clone().scope(tidy_up(accounts, &exchanges)).await;
+        exchanges.extend(recorder.take());
+        if let Err(problem) = tidy {
+            let note = format!(
+                "tidying up the configured accounts failed, so later checks may see this check's writes: {problem}"
+            );
+            outcome = Err(match outcome {
+                Ok(()) => Failure::new(note),
+                Err(failure) => Failure {
+                    message: format!("{}\n{note}", failure.message),
+                    ..failure
+                },
+            });
+        }
+    }
     let (status, message, failed_exchange) = match outcome {
         Ok(()) => (CheckStatus::Passed, None, None),
         Err(failure) if failure.skipped => (CheckStatus::Skipped, Some(failure.message), None),
@@ -321,24 +478,98 @@ async fn run_one(check: Check, state: Arc<RunState>, request_timeout: Duration) 
             (
                 CheckStatus::Failed,
                 Some(failure.message),
-                exchange.map(|e| ExchangeRecord::from(&e).capped(FAILED_EXCHANGE_BODY_LIMIT)),
+                exchange.map(|e| {
+                    ExchangeRecord::from(&e)
+                        .scrubbed(secrets)
+                        .capped(FAILED_EXCHANGE_BODY_LIMIT)
+                }),
             )
         }
     };
     CheckReport {
-        id: check.id.to_owned(),
-        model: check.model,
-        seed: check.seed.to_owned(),
-        operations: check.operations.iter().map(|s| (*s).to_owned()).collect(),
-        description: check.description.to_owned(),
         status,
         duration_ms,
         message,
         failed_exchange,
         exchanges: exchanges
             .iter()
-            .map(|e| ExchangeRecord::from(e).capped(EXCHANGE_BODY_LIMIT))
+            .map(|e| {
+                ExchangeRecord::from(e)
+                    .scrubbed(secrets)
+                    .capped(EXCHANGE_BODY_LIMIT)
+            })
             .collect(),
+        ..CheckReport::new(&check, requires)
+    }
+}
+
+/// Rescinds the transfers and cancellations a check initiated on the configured accounts and
+/// left pending, as a configured initiator of the source account, so that the next check finds
+/// the accounts' units available. Only what this check's own exchanges created is touched.
+async fn tidy_up(
+    accounts: &[ProvidedAccount],
+    exchanges: &[ucr_sdk::Exchange],
+) -> Result<(), String> {
+    let mut problems = Vec::new();
+    let pending = TransactionStatus::PendingApproval.to_string();
+    for exchange in exchanges {
+        if !matches!(exchange.status, Some(200..=299)) {
+            continue;
+        }
+        let (kind, id_member, account_member) = match exchange.operation_id {
+            "initiate_transfer" => ("transfer", "transfer_id", "from_account_id"),
+            "initiate_cancellation" => ("cancellation", "cancellation_id", "account_id"),
+            _ => continue,
+        };
+        let Ok(body) = serde_json::from_slice::<serde_json::Value>(&exchange.response_body) else {
+            continue;
+        };
+        let member = |name: &str| body.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+        if member("status").as_deref() != Some(pending.as_str()) {
+            continue;
+        }
+        let (Some(id), Some(account_id)) = (member(id_member), member(account_member)) else {
+            continue;
+        };
+        let Some(rep) = accounts
+            .iter()
+            .find(|a| a.account_id == account_id)
+            .and_then(|a| a.reps.iter().find(|r| r.roles.contains(&Role::Initiator)))
+        else {
+            problems.push(format!(
+                "{kind} {id} from {account_id} stays pending: no configured initiator of {account_id}"
+            ));
+            continue;
+        };
+        let result = if kind == "transfer" {
+            rep.client
+                .rescind_transfer()
+                .transfer_id(&id)
+                .send()
+                .await
+                .map(drop)
+        } else {
+            rep.client
+                .rescind_cancellation()
+                .cancellation_id(&id)
+                .send()
+                .await
+                .map(drop)
+        };
+        match result {
+            Ok(()) => {}
+            // Decided meanwhile (by the check itself): nothing is left pending.
+            Err(Error::ErrorResponse(response)) if response.status().as_u16() == 409 => {}
+            Err(error) => problems.push(format!(
+                "rescinding {kind} {id}: {}",
+                crate::assert::describe_error(&error)
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("; "))
     }
 }
 

@@ -5,7 +5,11 @@
 //! [`Model`] and seed section it comes from, the operations it exercises and a one-line
 //! description. One engine ([`run`]) runs a selection of them against a target over HTTP, through
 //! the `ucr-sdk` client (and raw `reqwest` for requests the SDK cannot express), and produces a
-//! [`Report`] that renders as human text, JSON or JUnit XML.
+//! [`Report`] that renders as human text, JSON, JUnit XML or a self-contained HTML page.
+//!
+//! What the target implements is declared as [`Capabilities`] (models and optional features);
+//! checks needing anything undeclared are reported as skipped. A target without the sandbox API is
+//! described by a [`Config`] file whose provisioned accounts replace fresh fixtures.
 //!
 //! Each check provisions its own fixture (holders, accounts, representatives, issuances, trading
 //! platforms, third-party registries) through the sandbox API, so checks are independent and run
@@ -26,17 +30,24 @@
 #![deny(missing_docs)]
 
 pub mod assert;
+pub mod capability;
 mod check;
 mod checks;
 pub mod cli;
+pub mod config;
 mod ctx;
 mod engine;
+pub mod expected;
+pub mod html;
 pub mod report;
 pub mod webhooks;
 
+pub use capability::{Capabilities, Feature, Requirement};
 pub use check::{Check, Failure, Model, Phase, registry};
+pub use config::Config;
 pub use ctx::{
     Attrs, Ctx, Custodial, FourEyes, Party, Platform, RawRequest, RawResponse, Rep, Snapshot,
 };
 pub use engine::{CheckDone, RunOptions, SelectError, TargetError, glob_match, run, select};
+pub use expected::ExpectedFailures;
 pub use report::Report;

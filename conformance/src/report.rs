@@ -1,4 +1,5 @@
-//! The run's report and its three renderings: human text, JSON (with a JSON Schema) and JUnit XML.
+//! The run's report and its renderings: human text, JSON (with a JSON Schema, published as
+//! `conformance/report.schema.json`), JUnit XML and a self-contained HTML page ([`crate::html`]).
 
 use std::fmt::Write as _;
 
@@ -8,7 +9,8 @@ use quick_xml::events::{BytesDecl, BytesText, Event};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::check::Model;
+use crate::capability::Capabilities;
+use crate::check::{Check, Model};
 
 /// How much of a body the human and JUnit reports show.
 const BODY_LIMIT: usize = 4096;
@@ -32,23 +34,42 @@ pub struct Report {
     pub started_at: DateTime<Utc>,
     /// Wall-clock duration of the run, in milliseconds.
     pub duration_ms: u64,
+    /// What the target declared it implements; checks needing anything else were skipped.
+    pub capabilities: Capabilities,
+    /// Where the fixtures came from.
+    pub provisioning: Provisioning,
     /// Counts by status.
     pub summary: Summary,
     /// One entry per selected check, in registry order.
     pub checks: Vec<CheckReport>,
 }
 
+/// Where a run's fixtures came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Provisioning {
+    /// Fresh holders, accounts, representatives and units per check, through the sandbox API.
+    Sandbox,
+    /// The accounts and tokens of a configuration file; checks that need fresh fixtures were
+    /// skipped, and checks ran one at a time.
+    Configured,
+}
+
 /// Counts by status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
-    /// Checks run.
+    /// Checks selected.
     pub total: usize,
     /// Checks passed.
     pub passed: usize,
-    /// Checks failed.
+    /// Checks failed (not counting expected failures).
     pub failed: usize,
-    /// Checks that did not apply.
+    /// Checks that did not apply or were not run.
     pub skipped: usize,
+    /// Failures listed in the expected-failures file.
+    pub expected_failures: usize,
+    /// Checks listed in the expected-failures file that passed: they fail the run.
+    pub unexpected_passes: usize,
 }
 
 impl Summary {
@@ -60,14 +81,28 @@ impl Summary {
             passed: count(CheckStatus::Passed),
             failed: count(CheckStatus::Failed),
             skipped: count(CheckStatus::Skipped),
+            expected_failures: count(CheckStatus::ExpectedFailure),
+            unexpected_passes: count(CheckStatus::UnexpectedPass),
         }
     }
 
-    /// `N passed, M failed` (and `, K skipped` when some were).
+    /// Whether the run succeeded: nothing failed and no expected failure passed.
+    pub fn ok(&self) -> bool {
+        self.failed == 0 && self.unexpected_passes == 0
+    }
+
+    /// `N passed, M failed` (and `, K skipped`, `, E expected failures`, `, U unexpectedly passed`
+    /// when there were some).
     pub fn line(&self) -> String {
         let mut line = format!("{} passed, {} failed", self.passed, self.failed);
         if self.skipped > 0 {
             let _ = write!(line, ", {} skipped", self.skipped);
+        }
+        if self.expected_failures > 0 {
+            let _ = write!(line, ", {} expected failures", self.expected_failures);
+        }
+        if self.unexpected_passes > 0 {
+            let _ = write!(line, ", {} unexpectedly passed", self.unexpected_passes);
         }
         line
     }
@@ -81,8 +116,14 @@ pub enum CheckStatus {
     Passed,
     /// It did not; see `message` and `failed_exchange`.
     Failed,
-    /// The check did not apply; see `message`.
+    /// The check did not apply, or the target lacks what it needs; see `message`.
     Skipped,
+    /// It failed, and the expected-failures file lists it (see `expected_failure`); does not fail
+    /// the run.
+    ExpectedFailure,
+    /// It passed although the expected-failures file lists it: remove it from the file. Fails the
+    /// run.
+    UnexpectedPass,
 }
 
 /// One check's result with its evidence.
@@ -98,6 +139,8 @@ pub struct CheckReport {
     pub operations: Vec<String>,
     /// What the check verifies.
     pub description: String,
+    /// What the target must declare for the check to run (its model, optional features).
+    pub requires: Vec<String>,
     /// Outcome.
     pub status: CheckStatus,
     /// How long the check took, in milliseconds.
@@ -105,11 +148,38 @@ pub struct CheckReport {
     /// Why it failed or was skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The reason the expected-failures file gives, when it lists the check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_failure: Option<String>,
+    /// The evidence file holding the check's exchanges (with `--evidence`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
     /// The exchange that failed the check (by default its last).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_exchange: Option<ExchangeRecord>,
     /// Every HTTP exchange the check made, fixture set-up included, in order.
     pub exchanges: Vec<ExchangeRecord>,
+}
+
+impl CheckReport {
+    /// A passed report of `check` with no exchanges, for filling in.
+    pub fn new(check: &Check, requires: Vec<String>) -> Self {
+        Self {
+            id: check.id.to_owned(),
+            model: check.model,
+            seed: check.seed.to_owned(),
+            operations: check.operations.iter().map(|s| (*s).to_owned()).collect(),
+            description: check.description.to_owned(),
+            requires,
+            status: CheckStatus::Passed,
+            duration_ms: 0,
+            message: None,
+            expected_failure: None,
+            evidence: None,
+            failed_exchange: None,
+            exchanges: Vec::new(),
+        }
+    }
 }
 
 /// One HTTP request and its response. Credentials are redacted.
@@ -170,7 +240,49 @@ impl From<&ucr_sdk::Exchange> for ExchangeRecord {
     }
 }
 
+/// Headers whose values are credentials, whatever their scheme.
+const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "webhook-signature",
+];
+
 impl ExchangeRecord {
+    /// The record with credential headers redacted and every occurrence of `secrets` (the
+    /// configuration's tokens) replaced with `<redacted>`, wherever it appears.
+    pub fn scrubbed(mut self, secrets: &[String]) -> Self {
+        let scrub = |text: &mut String| {
+            for secret in secrets.iter().filter(|s| !s.is_empty()) {
+                if text.contains(secret.as_str()) {
+                    *text = text.replace(secret.as_str(), "<redacted>");
+                }
+            }
+        };
+        for header in self
+            .request_headers
+            .iter_mut()
+            .chain(self.response_headers.iter_mut())
+        {
+            if SECRET_HEADERS.contains(&header.name.as_str())
+                && !header.value.contains("<redacted>")
+            {
+                header.value = match header.value.split_once(' ') {
+                    Some((scheme, _)) if header.name.ends_with("authorization") => {
+                        format!("{scheme} <redacted>")
+                    }
+                    _ => "<redacted>".to_owned(),
+                };
+            }
+            scrub(&mut header.value);
+        }
+        scrub(&mut self.url);
+        scrub(&mut self.request_body);
+        scrub(&mut self.response_body);
+        self
+    }
+
     /// The record with both bodies cut after `max` bytes.
     pub fn capped(mut self, max: usize) -> Self {
         self.request_body = truncate(&self.request_body, max);
@@ -223,6 +335,32 @@ fn redact_tokens(body: &str) -> String {
         return serde_urlencoded::to_string(redacted).unwrap_or_else(|_| body.to_owned());
     }
     body.to_owned()
+}
+
+/// Writes one JSON file per check into `dir` (created if needed): `<CHECK-ID>.json` with the
+/// check's ID, status, message and every exchange (credentials redacted), and sets each check's
+/// `evidence` to the file's path.
+pub fn write_evidence(report: &mut Report, dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for check in &mut report.checks {
+        let path = dir.join(format!("{}.json", check.id));
+        let evidence = serde_json::json!({
+            "id": check.id,
+            "status": check.status,
+            "message": check.message,
+            "expected_failure": check.expected_failure,
+            "target": report.base_url,
+            "started_at": report.started_at,
+            "failed_exchange": check.failed_exchange,
+            "exchanges": check.exchanges,
+        });
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(&evidence).unwrap_or_default() + "\n",
+        )?;
+        check.evidence = Some(path.display().to_string());
+    }
+    Ok(())
 }
 
 /// The JSON Schema of the JSON report.
@@ -315,11 +453,14 @@ pub fn exchange_text(exchange: &ExchangeRecord) -> String {
     out
 }
 
-fn status_word(status: CheckStatus) -> &'static str {
+/// The short word for a status, as the human report shows it.
+pub fn status_word(status: CheckStatus) -> &'static str {
     match status {
         CheckStatus::Passed => "PASS",
         CheckStatus::Failed => "FAIL",
         CheckStatus::Skipped => "SKIP",
+        CheckStatus::ExpectedFailure => "XFAIL",
+        CheckStatus::UnexpectedPass => "XPASS",
     }
 }
 
@@ -334,6 +475,7 @@ pub fn render_human(report: &Report) -> String {
         let _ = write!(out, " ({})", report.base_url);
     }
     out.push('\n');
+    let _ = writeln!(out, "{}", capabilities_line(report));
     for model in Model::ALL {
         let checks: Vec<&CheckReport> =
             report.checks.iter().filter(|c| c.model == *model).collect();
@@ -350,13 +492,23 @@ pub fn render_human(report: &Report) -> String {
                 check.duration_ms,
                 check.description
             );
+            if let Some(reason) = &check.expected_failure {
+                let _ = writeln!(out, "        expected to fail: {reason}");
+            }
             if check.status != CheckStatus::Passed
                 && let Some(message) = &check.message
             {
                 let _ = writeln!(out, "{}", indent(message, "        "));
             }
-            if check.status == CheckStatus::Failed
-                && let Some(exchange) = &check.failed_exchange
+            if let Some(evidence) = &check.evidence
+                && check.status != CheckStatus::Passed
+            {
+                let _ = writeln!(out, "        evidence: {evidence}");
+            }
+            if matches!(
+                check.status,
+                CheckStatus::Failed | CheckStatus::ExpectedFailure
+            ) && let Some(exchange) = &check.failed_exchange
             {
                 let _ = writeln!(
                     out,
@@ -376,17 +528,51 @@ pub fn render_human(report: &Report) -> String {
     out
 }
 
+/// What the target declared and where fixtures came from, on one line.
+pub fn capabilities_line(report: &Report) -> String {
+    let models: Vec<String> = report
+        .capabilities
+        .models
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let features: Vec<&str> = report
+        .capabilities
+        .features
+        .iter()
+        .map(|f| f.name())
+        .collect();
+    format!(
+        "declared: models {}; features {}; fixtures: {}",
+        if models.is_empty() {
+            "none".to_owned()
+        } else {
+            models.join(", ")
+        },
+        if features.is_empty() {
+            "none".to_owned()
+        } else {
+            features.join(", ")
+        },
+        match report.provisioning {
+            Provisioning::Sandbox => "sandbox API",
+            Provisioning::Configured => "configured accounts (checks run one at a time)",
+        }
+    )
+}
+
 /// A short summary for stderr when the report goes to a file: failed checks and the summary line.
 pub fn render_summary(report: &Report) -> String {
     let mut out = String::new();
     for check in report
         .checks
         .iter()
-        .filter(|c| c.status == CheckStatus::Failed)
+        .filter(|c| matches!(c.status, CheckStatus::Failed | CheckStatus::UnexpectedPass))
     {
         let _ = writeln!(
             out,
-            "FAIL  {}  {}",
+            "{}  {}  {}",
+            status_word(check.status),
             check.id,
             check.message.as_deref().unwrap_or_default()
         );
@@ -423,8 +609,8 @@ pub fn render_junit(report: &Report) -> String {
 fn write_junit(writer: &mut Writer<Vec<u8>>, report: &Report) -> std::io::Result<()> {
     writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     let total = report.summary.total.to_string();
-    let failures = report.summary.failed.to_string();
-    let skipped = report.summary.skipped.to_string();
+    let failures = junit_failures(&report.summary).to_string();
+    let skipped = junit_skipped(&report.summary).to_string();
     let time = seconds(report.duration_ms);
     let timestamp = report.started_at.to_rfc3339();
     writer
@@ -446,8 +632,8 @@ fn write_junit(writer: &mut Writer<Vec<u8>>, report: &Report) -> std::io::Result
                 let summary = Summary::of(&checks.iter().map(|c| (*c).clone()).collect::<Vec<_>>());
                 let name = model.to_string();
                 let tests = summary.total.to_string();
-                let failures = summary.failed.to_string();
-                let skipped = summary.skipped.to_string();
+                let failures = junit_failures(&summary).to_string();
+                let skipped = junit_skipped(&summary).to_string();
                 let time = seconds(checks.iter().map(|c| c.duration_ms).sum());
                 let target = xml_safe(&report.target);
                 writer
@@ -469,6 +655,16 @@ fn write_junit(writer: &mut Writer<Vec<u8>>, report: &Report) -> std::io::Result
             Ok(())
         })?;
     Ok(())
+}
+
+/// JUnit failures: failed checks and unexpected passes.
+fn junit_failures(summary: &Summary) -> usize {
+    summary.failed + summary.unexpected_passes
+}
+
+/// JUnit skipped: skipped checks and expected failures (as pytest reports `xfail`).
+fn junit_skipped(summary: &Summary) -> usize {
+    summary.skipped + summary.expected_failures
 }
 
 fn write_testcase(
@@ -496,8 +692,30 @@ fn write_testcase(
                 Ok(())
             })?;
         }
-        CheckStatus::Failed => {
+        CheckStatus::ExpectedFailure => {
+            let noted = xml_safe(&format!(
+                "expected failure ({}): {message}",
+                check.expected_failure.as_deref().unwrap_or_default()
+            ));
+            element.write_inner_content(|writer| {
+                writer
+                    .create_element("skipped")
+                    .with_attribute(("type", "expected-failure"))
+                    .with_attribute(("message", noted.as_str()))
+                    .write_empty()?;
+                Ok(())
+            })?;
+        }
+        CheckStatus::Failed | CheckStatus::UnexpectedPass => {
+            let kind = if check.status == CheckStatus::Failed {
+                "conformance"
+            } else {
+                "unexpected-pass"
+            };
             let mut text = format!("{}\n{}\n", check.description, message);
+            if let Some(evidence) = &check.evidence {
+                text.push_str(&format!("evidence: {evidence}\n"));
+            }
             if let Some(exchange) = &check.failed_exchange {
                 text.push('\n');
                 text.push_str(&exchange_text(exchange));
@@ -507,7 +725,7 @@ fn write_testcase(
                 writer
                     .create_element("failure")
                     .with_attribute(("message", message.as_str()))
-                    .with_attribute(("type", "conformance"))
+                    .with_attribute(("type", kind))
                     .write_text_content(BytesText::new(&text))?;
                 Ok(())
             })?;

@@ -5,7 +5,7 @@ use ucr_sdk::ProblemKind;
 use ucr_sdk::types::{Problem, RejectRequest, Role, TransactionStatus};
 
 use super::A1;
-use super::support::{expect_status, funded, get_transfer, initiate, initiate_cancellation};
+use super::support::{expect_status, funded_shared, get_transfer, initiate, initiate_cancellation};
 use crate::assert::{SdkResultExt, assert_unchanged, ensure_eq};
 use crate::check::{Check, Failure};
 use crate::ctx::{Attrs, Ctx, by_quantity, cancel_quantity};
@@ -55,7 +55,7 @@ pub(super) const CHECKS: &[Check] = &[
 
 async fn foreign_account_hidden(ctx: Ctx) -> Result<(), Failure> {
     let stranger = ctx.holder_with_one_rep().await?;
-    let f = funded(&ctx, 30).await?;
+    let f = funded_shared(&ctx, 30).await?;
     let theirs = f.source.account_id.as_str();
     let client = &stranger.rep.client;
     let seen = client
@@ -113,7 +113,7 @@ async fn foreign_account_hidden(ctx: Ctx) -> Result<(), Failure> {
 
 async fn foreign_initiation_refused(ctx: Ctx) -> Result<(), Failure> {
     let stranger = ctx.holder_with_one_rep().await?;
-    let f = funded(&ctx, 30).await?;
+    let f = funded_shared(&ctx, 30).await?;
     let theirs = f.source.account_id.as_str();
     let before = ctx.snapshot(&f.source.initiator.client, theirs).await?;
     let mine_before = ctx
@@ -159,7 +159,7 @@ async fn foreign_initiation_refused(ctx: Ctx) -> Result<(), Failure> {
 
 async fn foreign_transfer_hidden(ctx: Ctx) -> Result<(), Failure> {
     let stranger = ctx.holder_with_one_rep().await?;
-    let f = funded(&ctx, 30).await?;
+    let f = funded_shared(&ctx, 30).await?;
     let transfer = initiate(
         &f.source.initiator.client,
         by_quantity(&f.source.account_id, &f.dest.account_id, "ACCU", 10),
@@ -234,7 +234,7 @@ async fn foreign_transfer_hidden(ctx: Ctx) -> Result<(), Failure> {
 
 async fn foreign_cancellation_hidden(ctx: Ctx) -> Result<(), Failure> {
     let stranger = ctx.holder_with_one_rep().await?;
-    let f = funded(&ctx, 30).await?;
+    let f = funded_shared(&ctx, 30).await?;
     let cancellation = initiate_cancellation(
         &f.source.initiator.client,
         cancel_quantity(&f.source.account_id, "ACCU", 10),

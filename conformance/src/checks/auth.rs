@@ -9,7 +9,7 @@ use ucr_sdk::{ApiError, Client, Error, ProblemKind, ResponseValue};
 
 use super::A1;
 use super::support::{
-    Funded, expect_status, funded, get_transfer, initiate, initiate_cancellation,
+    Funded, expect_status, funded_shared, get_transfer, initiate, initiate_cancellation,
 };
 use crate::assert::{assert_unchanged, expect_problem};
 use crate::check::{Check, Failure};
@@ -53,7 +53,7 @@ pub(super) const CHECKS: &[Check] = &[
 
 /// A funded account with a pending transfer and a pending cancellation.
 async fn pending_fixture(ctx: &Ctx) -> Result<(Funded, Transfer, Cancellation), Failure> {
-    let f = funded(ctx, 60).await?;
+    let f = funded_shared(ctx, 60).await?;
     let transfer = initiate(
         &f.source.initiator.client,
         by_quantity(&f.source.account_id, &f.dest.account_id, "ACCU", 10),

@@ -6,7 +6,7 @@ use ucr_sdk::ProblemKind;
 use ucr_sdk::types::{Problem, TransferRequest};
 
 use super::WRITE;
-use super::support::{Funded, funded, initiate};
+use super::support::{Funded, funded, funded_shared, initiate};
 use crate::assert::{SdkResultExt, assert_unchanged};
 use crate::check::{Check, Failure};
 use crate::ctx::{Attrs, Ctx, Snapshot, by_quantity, by_serials};
@@ -170,7 +170,7 @@ async fn refuse_transfer(
 }
 
 async fn malformed_json(ctx: Ctx) -> Result<(), Failure> {
-    let f = funded(&ctx, 50).await?;
+    let f = funded_shared(&ctx, 50).await?;
     let before = snapshots(&ctx, &f).await?;
     let truncated = format!(
         r#"{{"from_account_id": "{}", "to_account_id": "#,
@@ -208,7 +208,7 @@ async fn malformed_json(ctx: Ctx) -> Result<(), Failure> {
 }
 
 async fn unknown_field(ctx: Ctx) -> Result<(), Failure> {
-    let f = funded(&ctx, 50).await?;
+    let f = funded_shared(&ctx, 50).await?;
     let before = snapshots(&ctx, &f).await?;
     let mut body = valid_body(&f);
     body["colour"] = json!("blue");
@@ -236,7 +236,7 @@ async fn unknown_field(ctx: Ctx) -> Result<(), Failure> {
 }
 
 async fn wrong_type(ctx: Ctx) -> Result<(), Failure> {
-    let f = funded(&ctx, 50).await?;
+    let f = funded_shared(&ctx, 50).await?;
     let before = snapshots(&ctx, &f).await?;
     let mut body = valid_body(&f);
     body["quantity"] = json!("ten");
@@ -275,7 +275,7 @@ async fn wrong_type(ctx: Ctx) -> Result<(), Failure> {
 }
 
 async fn negative_quantity(ctx: Ctx) -> Result<(), Failure> {
-    let f = funded(&ctx, 50).await?;
+    let f = funded_shared(&ctx, 50).await?;
     let before = snapshots(&ctx, &f).await?;
     let mut body = valid_body(&f);
     body["quantity"] = json!(-5);
@@ -292,7 +292,7 @@ async fn negative_quantity(ctx: Ctx) -> Result<(), Failure> {
 }
 
 async fn zero_quantity(ctx: Ctx) -> Result<(), Failure> {
-    let f = funded(&ctx, 50).await?;
+    let f = funded_shared(&ctx, 50).await?;
     let before = snapshots(&ctx, &f).await?;
     let mut body = valid_body(&f);
     body["quantity"] = json!(0);
@@ -309,7 +309,7 @@ async fn zero_quantity(ctx: Ctx) -> Result<(), Failure> {
 }
 
 async fn both_or_neither(ctx: Ctx) -> Result<(), Failure> {
-    let f = funded(&ctx, 50).await?;
+    let f = funded_shared(&ctx, 50).await?;
     let s = f.block.serial_start;
     let before = snapshots(&ctx, &f).await?;
     let mut body = valid_body(&f);
@@ -425,7 +425,7 @@ async fn units_not_held(ctx: Ctx) -> Result<(), Failure> {
 }
 
 async fn pending_serials_locked(ctx: Ctx) -> Result<(), Failure> {
-    let f = funded(&ctx, 50).await?;
+    let f = funded_shared(&ctx, 50).await?;
     let s = f.block.serial_start;
     let (src, dst) = (f.source.account_id.as_str(), f.dest.account_id.as_str());
     initiate(
@@ -462,7 +462,7 @@ async fn pending_serials_locked(ctx: Ctx) -> Result<(), Failure> {
 }
 
 async fn unknown_destination(ctx: Ctx) -> Result<(), Failure> {
-    let f = funded(&ctx, 50).await?;
+    let f = funded_shared(&ctx, 50).await?;
     let before = snapshots(&ctx, &f).await?;
     let unknown = format!("AU-9{:06}", uuid::Uuid::new_v4().as_u128() % 1_000_000);
     expect_transfer_problem(
@@ -477,7 +477,7 @@ async fn unknown_destination(ctx: Ctx) -> Result<(), Failure> {
 }
 
 async fn same_account(ctx: Ctx) -> Result<(), Failure> {
-    let f = funded(&ctx, 50).await?;
+    let f = funded_shared(&ctx, 50).await?;
     let before = snapshots(&ctx, &f).await?;
     expect_transfer_problem(
         &f,
@@ -491,7 +491,7 @@ async fn same_account(ctx: Ctx) -> Result<(), Failure> {
 }
 
 async fn unknown_unit_type(ctx: Ctx) -> Result<(), Failure> {
-    let f = funded(&ctx, 50).await?;
+    let f = funded_shared(&ctx, 50).await?;
     let before = snapshots(&ctx, &f).await?;
     expect_transfer_problem(
         &f,

@@ -3,7 +3,11 @@
 
 use crate::check::Check;
 
-/// Declares a [`Check`]: `check! { id, model, seed, operations, description, run[, phase] }`.
+/// Declares a [`Check`]: `check! { id, model, seed, operations, description, run[, phase][,
+/// requires] }`. `requires: [Webhooks, SandboxClock]` names the optional [features] the check needs;
+/// without it they are derived from its operations and phase ([`Check::requirements`]).
+///
+/// [features]: crate::capability::Feature
 macro_rules! check {
     (
         id: $id:literal,
@@ -13,6 +17,7 @@ macro_rules! check {
         description: $description:literal,
         run: $run:path
         $(, phase: $phase:ident)?
+        $(, requires: [$($feature:ident),* $(,)?])?
         $(,)?
     ) => {
         $crate::check::Check {
@@ -22,11 +27,16 @@ macro_rules! check {
             operations: &[$($op),*],
             description: $description,
             phase: check!(@phase $($phase)?),
+            requires: check!(@requires $([$($feature),*])?),
             run: |ctx| ::std::boxed::Box::pin($run(ctx)),
         }
     };
     (@phase) => { $crate::check::Phase::Main };
     (@phase $phase:ident) => { $crate::check::Phase::$phase };
+    (@requires) => { ::std::option::Option::None };
+    (@requires [$($feature:ident),*]) => {
+        ::std::option::Option::Some(&[$($crate::capability::Feature::$feature),*])
+    };
 }
 
 mod access;

@@ -37,6 +37,23 @@ pub(super) async fn funded(ctx: &Ctx, quantity: u64) -> Result<Funded, Failure> 
     })
 }
 
+/// Like [`funded`], but the source's units come from [`Ctx::stock`]: on a target without the
+/// sandbox, the configured accounts serve, and the source account may hold more than `block`.
+/// Only for checks whose assertions hold whatever else the accounts hold and that complete no
+/// transaction (refusals, access, authentication); the engine rescinds what they leave pending.
+pub(super) async fn funded_shared(ctx: &Ctx, quantity: u64) -> Result<Funded, Failure> {
+    let source = ctx.holder_with_two_reps().await?;
+    let dest = ctx.holder_with_one_rep().await?;
+    let block = ctx
+        .stock(&source.account_id, quantity, &Attrs::accu())
+        .await?;
+    Ok(Funded {
+        source,
+        dest,
+        block,
+    })
+}
+
 pub(super) async fn initiate(
     client: &Client,
     request: TransferRequest,

@@ -4,7 +4,7 @@
 //! Every exchange made while a check runs (through the SDK's observer or [`RawRequest`]) lands in
 //! that check's evidence: the engine runs each check inside a task-local [`Recorder`] scope.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroU64;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -20,6 +20,7 @@ use ucr_sdk::types::{
 use ucr_sdk::{Client, Exchange, ProblemKind};
 
 use crate::assert::{BlockRun, SdkResultExt, normalize};
+use crate::capability::{Capabilities, Feature};
 use crate::check::{Failure, Phase};
 use crate::webhooks::Receiver;
 
@@ -71,13 +72,46 @@ pub(crate) struct Ledger {
     pub(crate) accounts: BTreeMap<String, Option<String>>,
 }
 
+/// Where a run's fixtures come from: the seam between the checks and the target's set-up.
+pub(crate) enum Provision {
+    /// Fresh holders, accounts, representatives, units and platforms through the sandbox API, as
+    /// this SDK client with the operator's token.
+    Sandbox(Client),
+    /// Only the accounts a configuration file provides (verified at start-up); anything that needs
+    /// the sandbox is skipped.
+    Provided(Vec<ProvidedAccount>),
+}
+
+/// A provisioned account as the target reports it, with the configured representatives.
+#[derive(Debug, Clone)]
+pub(crate) struct ProvidedAccount {
+    pub(crate) holder: AccountHolder,
+    pub(crate) account_id: String,
+    /// How many representatives the account has in all (configured or not): four eyes depends on
+    /// it.
+    pub(crate) representatives: usize,
+    /// The configured representatives, with their roles on the account.
+    pub(crate) reps: Vec<Rep>,
+}
+
+impl ProvidedAccount {
+    /// A representative with `roles` exactly (in any order).
+    fn rep_with(&self, roles: &[Role]) -> Option<&Rep> {
+        self.reps.iter().find(|r| {
+            r.roles.len() == roles.len() && roles.iter().all(|role| r.roles.contains(role))
+        })
+    }
+}
+
 /// State shared by every check of a run.
 pub(crate) struct RunState {
     pub(crate) base_url: String,
     /// SDK client without credentials; its observer records into the current check.
     pub(crate) client: Client,
-    /// SDK client with the sandbox operator's token.
-    pub(crate) operator: Client,
+    /// Where fixtures come from.
+    pub(crate) provision: Provision,
+    /// What the target declares.
+    pub(crate) capabilities: Capabilities,
     /// Raw HTTP client for requests the SDK cannot express.
     pub(crate) http: reqwest::Client,
     /// Short random tag that makes fixture names unique to this run.
@@ -199,6 +233,25 @@ pub struct Rep {
 }
 
 impl Rep {
+    /// A representative whose credentials come from elsewhere (a configuration file).
+    pub(crate) fn provided(
+        id: String,
+        name: String,
+        roles: Vec<Role>,
+        client: Client,
+        token: String,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            roles,
+            client,
+            token,
+        }
+    }
+}
+
+impl Rep {
     /// The bearer token, for raw requests.
     pub fn token(&self) -> &str {
         &self.token
@@ -257,6 +310,8 @@ pub struct Ctx {
     check_id: &'static str,
     phase: Phase,
     seq: Arc<AtomicUsize>,
+    /// The provided accounts this check has taken (each serves one fixture per check).
+    taken: Arc<Mutex<BTreeSet<String>>>,
 }
 
 impl Ctx {
@@ -266,6 +321,7 @@ impl Ctx {
             check_id,
             phase,
             seq: Arc::new(AtomicUsize::new(0)),
+            taken: Arc::default(),
         }
     }
 
@@ -283,9 +339,61 @@ impl Ctx {
         &self.run.base_url
     }
 
-    /// SDK client authenticated as the sandbox operator.
-    pub fn operator(&self) -> &Client {
-        &self.run.operator
+    /// SDK client authenticated as the sandbox operator, for `what` (e.g. `issue units`); a
+    /// target without the sandbox API skips the check, saying what it needed.
+    pub fn operator(&self, what: &str) -> Result<&Client, Failure> {
+        match &self.run.provision {
+            Provision::Sandbox(operator) => Ok(operator),
+            Provision::Provided(_) => Err(Failure::skipped(format!(
+                "needs the sandbox API to {what}; the target does not declare `sandbox` and its \
+                 configuration cannot provide that"
+            ))),
+        }
+    }
+
+    /// What the target declares it implements.
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.run.capabilities
+    }
+
+    /// Skips the check unless the target declares `feature` (for features a check's operations
+    /// do not reveal, e.g. webhooks received after a transfer).
+    pub fn require(&self, feature: Feature, what: &str) -> Result<(), Failure> {
+        if self.run.capabilities.has(feature) {
+            Ok(())
+        } else {
+            Err(Failure::skipped(format!(
+                "needs `{feature}` to {what}; the target does not declare it (capabilities)"
+            )))
+        }
+    }
+
+    /// Takes the first provided account not yet taken by this check for which `pick` finds a
+    /// fixture; `None` when the run uses the sandbox. `Err` (skipped) when none is left.
+    fn take_provided<T>(
+        &self,
+        what: &str,
+        pick: impl Fn(&ProvidedAccount) -> Option<T>,
+    ) -> Option<Result<T, Failure>> {
+        let Provision::Provided(accounts) = &self.run.provision else {
+            return None;
+        };
+        let mut taken = self.taken.lock().unwrap_or_else(|e| e.into_inner());
+        for account in accounts {
+            if taken.contains(&account.account_id) {
+                continue;
+            }
+            if let Some(fixture) = pick(account) {
+                taken.insert(account.account_id.clone());
+                return Some(Ok(fixture));
+            }
+        }
+        Some(Err(Failure::skipped(format!(
+            "needs {what}; without the sandbox API the configuration must provide one, and it has no \
+             further account of that shape ({} provided, {} already used by this check)",
+            accounts.len(),
+            taken.len()
+        ))))
     }
 
     /// SDK client that sends no credentials.
@@ -330,7 +438,7 @@ impl Ctx {
         let body = ucr_sdk::types::NewAccountHolder {
             name: parse(&name, "holder name")?,
         };
-        self.operator()
+        self.operator("create an account holder")?
             .create_account_holder()
             .body(body)
             .send()
@@ -356,7 +464,7 @@ impl Ctx {
             name: parse(&self.unique("Conformance account"), "account name")?,
         };
         let account = self
-            .operator()
+            .operator("open an account")?
             .create_account()
             .body(body)
             .send()
@@ -375,7 +483,7 @@ impl Ctx {
             representative_id: None,
         };
         let credential = self
-            .operator()
+            .operator("appoint a representative")?
             .appoint_representative()
             .account_id(account_id)
             .body(body)
@@ -405,7 +513,7 @@ impl Ctx {
             representative_id: Some(rep.id.clone()),
         };
         let credential = self
-            .operator()
+            .operator("appoint a representative to another account")?
             .appoint_representative()
             .account_id(account_id)
             .body(body)
@@ -440,8 +548,23 @@ impl Ctx {
         Ok((holder, account_id, reps))
     }
 
-    /// A new holder with one account, an `initiator` and a separate `approver`.
+    /// A new holder with one account, an `initiator` and a separate `approver`. Without the
+    /// sandbox: the next provided account with an initiator-only and an approver-only
+    /// representative.
     pub async fn holder_with_two_reps(&self) -> Result<FourEyes, Failure> {
+        if let Some(provided) = self.take_provided(
+            "an account with an initiator-only and an approver-only representative",
+            |a| {
+                Some(FourEyes {
+                    holder: a.holder.clone(),
+                    account_id: a.account_id.clone(),
+                    initiator: a.rep_with(&[Role::Initiator])?.clone(),
+                    approver: a.rep_with(&[Role::Approver])?.clone(),
+                })
+            },
+        ) {
+            return provided;
+        }
         let (holder, account_id, mut reps) = self
             .holder_with_reps(&[&[Role::Initiator], &[Role::Approver]])
             .await?;
@@ -459,8 +582,22 @@ impl Ctx {
         })
     }
 
-    /// A new holder with one account and a single representative holding both roles.
+    /// A new holder with one account and a single representative holding both roles. Without the
+    /// sandbox: the next provided account whose only representative holds both roles.
     pub async fn holder_with_one_rep(&self) -> Result<Party, Failure> {
+        if let Some(provided) = self.take_provided(
+            "an account whose only representative is both initiator and approver",
+            |a| {
+                (a.representatives == 1).then_some(())?;
+                Some(Party {
+                    holder: a.holder.clone(),
+                    account_id: a.account_id.clone(),
+                    rep: a.rep_with(&[Role::Initiator, Role::Approver])?.clone(),
+                })
+            },
+        ) {
+            return provided;
+        }
         let (holder, account_id, mut reps) = self
             .holder_with_reps(&[&[Role::Initiator, Role::Approver]])
             .await?;
@@ -495,7 +632,7 @@ impl Ctx {
             issued_on: None,
         };
         let block = self
-            .operator()
+            .operator("issue units")?
             .issue_units()
             .body(body)
             .send()
@@ -520,6 +657,56 @@ impl Ctx {
             )));
         }
         Ok(block)
+    }
+
+    /// `quantity` units of `attrs.unit_type` in `account_id` that the check may use, for checks
+    /// whose assertions hold whatever else the account holds (refusals, access, authentication).
+    /// With the sandbox they are freshly issued (like [`Ctx::issue`]); on a provided account they
+    /// are the first `quantity` serials of an `available` block of that unit type the account
+    /// already holds, and the returned block describes exactly those serials. Without such a block
+    /// the check is skipped.
+    pub async fn stock(
+        &self,
+        account_id: &str,
+        quantity: u64,
+        attrs: &Attrs,
+    ) -> Result<UnitBlock, Failure> {
+        let Provision::Provided(accounts) = &self.run.provision else {
+            return self.issue(account_id, quantity, attrs).await;
+        };
+        if quantity == 0 {
+            return Err(Failure::new("fixture: cannot use zero units"));
+        }
+        let reader = accounts
+            .iter()
+            .find(|a| a.account_id == account_id)
+            .and_then(|a| a.reps.first())
+            .ok_or_else(|| {
+                Failure::skipped(format!(
+                    "needs units in {account_id}, which is not a configured account (sandbox needed)"
+                ))
+            })?;
+        let blocks = self.holdings(&reader.client, account_id).await?;
+        let block = blocks
+            .into_iter()
+            .filter(|b| {
+                b.status == BlockStatus::Available
+                    && b.unit_type == attrs.unit_type
+                    && b.quantity >= quantity
+            })
+            .min_by_key(|b| b.serial_start)
+            .ok_or_else(|| {
+                Failure::skipped(format!(
+                    "needs {quantity} available {} in one block of the configured account {account_id}; \
+                     it holds none (provision more units)",
+                    attrs.unit_type
+                ))
+            })?;
+        Ok(UnitBlock {
+            quantity,
+            serial_end: block.serial_start + quantity - 1,
+            ..block
+        })
     }
 
     /// Every block of `account_id` (all statuses), read through `client`, across all pages.

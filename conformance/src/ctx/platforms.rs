@@ -11,6 +11,7 @@ use ucr_sdk::types::{
 
 use super::{Ctx, Rep, parse};
 use crate::assert::SdkResultExt;
+use crate::capability::Feature;
 use crate::check::{Failure, Phase};
 use crate::webhooks::Hook;
 
@@ -79,7 +80,7 @@ impl Ctx {
             name: self.unique(what),
         };
         let credential = self
-            .operator()
+            .operator("register a trading platform or third-party registry")?
             .create_platform()
             .body(body)
             .send()
@@ -119,7 +120,7 @@ impl Ctx {
             name: self.unique("Conformance platform AR"),
         };
         let credential = self
-            .operator()
+            .operator("create a platform representative")?
             .create_platform_representative()
             .platform_id(&platform.platform_id)
             .body(body)
@@ -162,10 +163,14 @@ impl Ctx {
     }
 
     /// The registry's current time (sandbox `get_clock`). Expiries are set from it, not from the
-    /// suite's clock, because a target's sandbox clock may have been moved forward.
+    /// suite's clock, because a target's sandbox clock may have been moved forward. A target that
+    /// does not declare `sandbox_clock` has no clock of its own to move: the suite's clock is used.
     pub async fn registry_now(&self) -> Result<DateTime<Utc>, Failure> {
+        if !self.capabilities().has(Feature::SandboxClock) {
+            return Ok(Utc::now());
+        }
         Ok(self
-            .operator()
+            .operator("read the sandbox clock")?
             .get_clock()
             .send()
             .await
@@ -191,9 +196,10 @@ impl Ctx {
         }
         let seconds = NonZeroU64::new(seconds)
             .ok_or_else(|| Failure::new("suite bug: advancing the clock by 0 s"))?;
+        self.require(Feature::SandboxClock, "move the registry's clock")?;
         let before = self.registry_now().await?;
         let clock = self
-            .operator()
+            .operator("advance the sandbox clock")?
             .advance_clock()
             .body(ucr_sdk::types::ClockAdvance { seconds })
             .send()
@@ -272,6 +278,7 @@ impl Ctx {
         events: &[EventType],
         secret: Option<String>,
     ) -> Result<Hook, Failure> {
+        self.require(Feature::Webhooks, "subscribe to webhooks")?;
         let (url, path) = self.webhook_url();
         let subscription = platform
             .client

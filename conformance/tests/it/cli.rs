@@ -179,6 +179,10 @@ fn help_documents_examples_and_exit_codes() {
         "--timeout",
         "--webhook-listen",
         "--webhook-url",
+        "--config",
+        "--expected-failures",
+        "--evidence",
+        "html",
         "Exit codes:",
         "Examples:",
     ] {

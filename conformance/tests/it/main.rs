@@ -3,6 +3,9 @@
 
 mod catalogue;
 mod cli;
+mod configured;
+mod expected;
 mod helpers;
+mod report_files;
 mod strictness;
 mod suite;
