@@ -12,19 +12,27 @@
 //!   "issuances": [{"account_id": "AU-1000001", "unit_type": "ACCU", "quantity": 1000,
 //!                  "project_id": "ERF101234", "vintage": "2023-24",
 //!                  "method": "Human-induced regeneration of a permanent even-aged native forest",
-//!                  "kyoto_status": "NON_KYOTO", "state": "NSW", "issued_on": "2024-09-12"}]
+//!                  "kyoto_status": "NON_KYOTO", "state": "NSW", "issued_on": "2024-09-12"}],
+//!   "platforms": [{"platform_id": "TP-0001", "kind": "trading_platform", "name": "Carbon Exchange",
+//!                  "token": "exchange", "client_id": "exchange-client", "client_secret": "exchange-secret"}]
 //! }
 //! ```
 //!
 //! Ids are given explicitly so that tests can name them; ids the sandbox creates later continue
 //! after the highest fixture id. Issuances are applied in order, so their serials are deterministic.
+//! Platforms are registered after the representatives, in order, each with its own account holder
+//! (after the fixture's holders); their IDs are assigned as in the sandbox (`TP-0001`, `TR-0001`,
+//! …), so list them in that order, and their credentials are the fixed ones given.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use ucr_spec::model::{AccountKind, Role};
+use ucr_spec::platforms::PlatformKind;
 use ucr_spec::problem::Problem;
-use ucr_spec::sandbox::{IssuanceRequest, NewAccount, NewAccountHolder, NewRepresentative};
+use ucr_spec::sandbox::{
+    IssuanceRequest, NewAccount, NewAccountHolder, NewPlatform, NewRepresentative,
+};
 
 use crate::registry::Registry;
 
@@ -47,6 +55,27 @@ pub struct Fixture {
     /// Units issued into `accounts`, in order.
     #[serde(default)]
     pub issuances: Vec<IssuanceRequest>,
+    /// Trading platforms and third-party registries with fixed credentials.
+    #[serde(default)]
+    pub platforms: Vec<FixturePlatform>,
+}
+
+/// A trading platform or third-party registry with fixed credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixturePlatform {
+    /// The ID the registry assigns in order (`TP-0001`, `TP-0002`, …; `TR-0001`, …).
+    pub platform_id: String,
+    /// Trading platform or third-party registry.
+    pub kind: PlatformKind,
+    /// Organisation name.
+    pub name: String,
+    /// The bearer token that authenticates as the platform.
+    pub token: String,
+    /// OAuth 2.0 client ID.
+    pub client_id: String,
+    /// OAuth 2.0 client secret.
+    pub client_secret: String,
 }
 
 /// An account holder with a fixed id.
@@ -218,6 +247,35 @@ impl Fixture {
                     })?;
             }
         }
+        for (i, platform) in self.platforms.iter().enumerate() {
+            let name = format!("platforms[{i}] ({})", platform.platform_id);
+            let credential = registry
+                .create_platform(NewPlatform {
+                    kind: platform.kind,
+                    name: platform.name.clone(),
+                })
+                .map_err(|p| entry(name.clone(), p))?;
+            if credential.platform.platform_id != platform.platform_id {
+                return Err(FixtureError::Entry {
+                    entry: name,
+                    reason: format!(
+                        "the registry assigns {} here: list platforms in ID order",
+                        credential.platform.platform_id
+                    ),
+                });
+            }
+            registry
+                .set_platform_credentials(
+                    &platform.platform_id,
+                    &platform.token,
+                    &platform.client_id,
+                    &platform.client_secret,
+                )
+                .map_err(|reason| FixtureError::Entry {
+                    entry: name,
+                    reason,
+                })?;
+        }
         for (i, issuance) in self.issuances.iter().enumerate() {
             registry
                 .issue_units(issuance.clone())
@@ -275,6 +333,54 @@ mod tests {
             .unwrap();
         assert_eq!(account.account_id, "AU-1000012");
         registry.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn platforms_get_fixed_credentials() {
+        let mut fixture = Fixture::from_json(EXAMPLE).unwrap();
+        fixture.platforms = vec![
+            FixturePlatform {
+                platform_id: "TP-0001".into(),
+                kind: PlatformKind::TradingPlatform,
+                name: "Carbon Exchange".into(),
+                token: "exchange".into(),
+                client_id: "exchange-client".into(),
+                client_secret: "exchange-secret".into(),
+            },
+            FixturePlatform {
+                platform_id: "TR-0001".into(),
+                kind: PlatformKind::ThirdPartyRegistry,
+                name: "Green Registry".into(),
+                token: "registry".into(),
+                client_id: "registry-client".into(),
+                client_secret: "registry-secret".into(),
+            },
+        ];
+        let mut registry = Registry::new();
+        fixture.apply(&mut registry).unwrap();
+        assert_eq!(
+            registry.authenticate("exchange").unwrap(),
+            Principal::Platform("TP-0001".into())
+        );
+        assert_eq!(
+            registry.authenticate("registry").unwrap(),
+            Principal::Platform("TR-0001".into())
+        );
+        registry.check_invariants().unwrap();
+
+        let mut out_of_order = Fixture::from_json(EXAMPLE).unwrap();
+        out_of_order.platforms = vec![FixturePlatform {
+            platform_id: "TP-0002".into(),
+            ..fixture.platforms[0].clone()
+        }];
+        let error = out_of_order
+            .apply(&mut Registry::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("platforms[0] (TP-0002)") && error.contains("TP-0001"),
+            "{error}"
+        );
     }
 
     #[test]

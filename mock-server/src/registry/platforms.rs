@@ -106,6 +106,36 @@ impl Registry {
         })
     }
 
+    /// Replaces a platform's bearer token and OAuth client credentials with fixed ones (fixtures:
+    /// a configured target knows its platforms' credentials in advance).
+    pub(crate) fn set_platform_credentials(
+        &mut self,
+        platform_id: &str,
+        token: &str,
+        client_id: &str,
+        client_secret: &str,
+    ) -> Result<(), String> {
+        if !self.platforms.contains_key(platform_id) {
+            return Err(format!("there is no platform {platform_id}"));
+        }
+        if self.tokens.contains_key(token) {
+            return Err(format!("token {token:?} is already in use"));
+        }
+        if self.clients.contains_key(client_id) {
+            return Err(format!("client_id {client_id:?} is already in use"));
+        }
+        let mine = Principal::Platform(platform_id.to_owned());
+        self.tokens.retain(|_, principal| *principal != mine);
+        self.clients.retain(|_, platform| platform != platform_id);
+        self.tokens.insert(token.to_owned(), mine);
+        self.clients
+            .insert(client_id.to_owned(), platform_id.to_owned());
+        if let Some(record) = self.platforms.get_mut(platform_id) {
+            record.client_secret = client_secret.to_owned();
+        }
+        Ok(())
+    }
+
     /// Creates a representative of a trading platform. Unknown platform → `404 not-found`; a
     /// third-party registry has no representatives (`422`).
     pub fn create_platform_representative(
