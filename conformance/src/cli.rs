@@ -321,6 +321,10 @@ pub async fn main(args: Args) -> ExitCode {
             .as_ref()
             .map(|c| c.accounts.clone())
             .unwrap_or_default(),
+        platforms: config
+            .as_ref()
+            .map(|c| c.platforms.clone())
+            .unwrap_or_default(),
     };
     let outcome = run(&base_url, checks, &options).await;
     if let Some(bar) = progress {

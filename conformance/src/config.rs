@@ -20,12 +20,19 @@
 //! [[accounts]]                                   # another holder's account, one representative
 //! account_id = "AU-1000002"
 //! representatives = [{ representative_id = "AR-000003", token = "literal-token" }]
+//!
+//! [[platforms]]                                  # a trading platform or third-party registry
+//! platform_id = "TP-0001"
+//! token_env = "UCR_TOKEN_PLATFORM"
+//! client_id = "exchange-client"                  # with oauth_client_credentials
+//! client_secret_env = "UCR_PLATFORM_SECRET"
 //! ```
 //!
 //! A representative's token is given literally (`token`) or read from an environment variable
 //! (`token_env`), so the file itself need not hold secrets. The suite verifies every token before
 //! running anything: each must read its account, and its representative must be appointed there;
-//! the roles and names come from the account as the target reports it.
+//! the roles and names come from the account as the target reports it. Each platform's token must
+//! read the platform (`get_platform`); its kind and name come from the target.
 
 use std::path::Path;
 
@@ -47,6 +54,77 @@ pub struct Config {
     /// Accounts provisioned for the suite (needed when `sandbox` is not declared).
     #[serde(default)]
     pub accounts: Vec<AccountConfig>,
+    /// Trading platforms and third-party registries provisioned for the suite.
+    #[serde(default)]
+    pub platforms: Vec<PlatformConfig>,
+}
+
+/// A provisioned trading platform or third-party registry and its credentials.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformConfig {
+    /// The platform, e.g. `TP-0001` or `TR-0001`.
+    pub platform_id: String,
+    /// Its bearer token, literally.
+    #[serde(default)]
+    pub token: Option<String>,
+    /// The environment variable holding its bearer token.
+    #[serde(default)]
+    pub token_env: Option<String>,
+    /// Its OAuth 2.0 client ID (needed with `oauth_client_credentials`).
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// Its OAuth 2.0 client secret, literally.
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    /// The environment variable holding its OAuth 2.0 client secret.
+    #[serde(default)]
+    pub client_secret_env: Option<String>,
+}
+
+impl std::fmt::Debug for PlatformConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PlatformConfig")
+            .field("platform_id", &self.platform_id)
+            .field("token_env", &self.token_env)
+            .field("client_id", &self.client_id)
+            .field("client_secret_env", &self.client_secret_env)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PlatformConfig {
+    /// The bearer token (always present in a [`Config`] that was read or parsed).
+    pub fn token(&self) -> &str {
+        self.token.as_deref().unwrap_or_default()
+    }
+}
+
+/// A value given literally or by the name of an environment variable; exactly one is required
+/// when `required`.
+fn secret(
+    at: &str,
+    what: &str,
+    literal: Option<String>,
+    env_name: Option<&String>,
+    env: &impl Fn(&str) -> Option<String>,
+    required: bool,
+) -> Result<Option<String>, String> {
+    let value = match (literal, env_name) {
+        (Some(_), Some(_)) => {
+            return Err(format!("{at}: give `{what}` or `{what}_env`, not both"));
+        }
+        (None, None) if required => return Err(format!("{at}: give `{what}` or `{what}_env`")),
+        (None, None) => return Ok(None),
+        (Some(value), None) => value,
+        (None, Some(name)) => env(name).ok_or_else(|| {
+            format!("{at}: the environment variable {name} ({what}_env) is not set")
+        })?,
+    };
+    if value.trim().is_empty() {
+        return Err(format!("{at}: the {what} is empty"));
+    }
+    Ok(Some(value))
 }
 
 /// One provisioned account and the representatives whose tokens the suite may use.
@@ -160,30 +238,58 @@ impl Config {
             }
             for (j, rep) in account.representatives.iter_mut().enumerate() {
                 let at = format!("{at}.representatives[{j}] ({})", rep.representative_id);
-                rep.token = match (rep.token.take(), &rep.token_env) {
-                    (Some(_), Some(_)) => {
-                        return Err(format!("{at}: give `token` or `token_env`, not both"));
-                    }
-                    (None, None) => return Err(format!("{at}: give `token` or `token_env`")),
-                    (Some(token), None) => Some(token),
-                    (None, Some(name)) => Some(env(name).ok_or_else(|| {
-                        format!("{at}: the environment variable {name} (token_env) is not set")
-                    })?),
-                };
-                if rep.token().trim().is_empty() {
-                    return Err(format!("{at}: the token is empty"));
-                }
+                rep.token = secret(
+                    &at,
+                    "token",
+                    rep.token.take(),
+                    rep.token_env.as_ref(),
+                    &env,
+                    true,
+                )?;
+            }
+        }
+        let oauth = self.capabilities.has(Feature::OauthClientCredentials);
+        for (i, platform) in self.platforms.iter_mut().enumerate() {
+            let at = format!("platforms[{i}] ({})", platform.platform_id);
+            if !seen.insert(platform.platform_id.clone()) {
+                return Err(format!("{at}: the platform is listed twice"));
+            }
+            platform.token = secret(
+                &at,
+                "token",
+                platform.token.take(),
+                platform.token_env.as_ref(),
+                &env,
+                true,
+            )?;
+            platform.client_secret = secret(
+                &at,
+                "client_secret",
+                platform.client_secret.take(),
+                platform.client_secret_env.as_ref(),
+                &env,
+                oauth,
+            )?;
+            if oauth && platform.client_id.is_none() {
+                return Err(format!(
+                    "{at}: `oauth_client_credentials` is declared, so give the platform's `client_id`"
+                ));
             }
         }
         Ok(())
     }
 
-    /// Every token in the file, for scrubbing them from evidence.
+    /// Every token and client secret in the file, for scrubbing them from evidence.
     pub fn secrets(&self) -> Vec<String> {
         self.accounts
             .iter()
             .flat_map(|a| a.representatives.iter())
             .map(|r| r.token().to_owned())
+            .chain(
+                self.platforms.iter().flat_map(|p| {
+                    std::iter::once(p.token().to_owned()).chain(p.client_secret.clone())
+                }),
+            )
             .collect()
     }
 }
@@ -221,6 +327,26 @@ mod tests {
         assert!(
             !format!("{config:?}").contains("tok-first"),
             "tokens stay out of Debug"
+        );
+    }
+
+    #[test]
+    fn platforms_need_client_credentials_with_oauth() {
+        let with_platform = format!(
+            "{EXAMPLE}\n[[platforms]]\nplatform_id = \"TP-0001\"\ntoken = \"tok-platform\"\n"
+        );
+        let env = |name: &str| (name == "TWO").then(|| "two".into());
+        let config = Config::parse(&with_platform, env).unwrap();
+        assert_eq!(config.platforms[0].token(), "tok-platform");
+        assert!(config.secrets().contains(&"tok-platform".to_owned()));
+        let oauth = with_platform.replace(
+            "features = [\"public_registers\"]",
+            "features = [\"public_registers\", \"oauth_client_credentials\"]",
+        );
+        let error = Config::parse(&oauth, env).unwrap_err();
+        assert!(
+            error.contains("platforms[0] (TP-0001)") && error.contains("client_secret"),
+            "{error}"
         );
     }
 

@@ -9,12 +9,14 @@ use std::time::{Duration, Instant};
 use futures::FutureExt;
 use tokio::sync::Semaphore;
 use ucr_sdk::Error;
-use ucr_sdk::types::{Role, TransactionStatus};
+use ucr_sdk::types::{ConsentStatus, Role, TransactionStatus};
 
 use crate::capability::{Capabilities, Feature};
 use crate::check::{Check, Failure, Phase};
-use crate::config::AccountConfig;
-use crate::ctx::{Ctx, Ledger, ProvidedAccount, Provision, Recorder, Rep, RunState};
+use crate::config::{AccountConfig, PlatformConfig};
+use crate::ctx::{
+    Ctx, Ledger, Platform, Provided, ProvidedAccount, Provision, Recorder, Rep, RunState,
+};
 use crate::report::{
     CheckReport, CheckStatus, EXCHANGE_BODY_LIMIT, ExchangeRecord, FAILED_EXCHANGE_BODY_LIMIT,
     Provisioning, Report, Summary,
@@ -47,6 +49,9 @@ pub struct RunOptions {
     /// Accounts provisioned on the target, used instead of sandbox fixtures when `capabilities`
     /// lacks [`Feature::Sandbox`].
     pub accounts: Vec<AccountConfig>,
+    /// Platforms provisioned on the target, used instead of sandbox-registered ones when
+    /// `capabilities` lacks [`Feature::Sandbox`].
+    pub platforms: Vec<PlatformConfig>,
 }
 
 impl Default for RunOptions {
@@ -60,6 +65,7 @@ impl Default for RunOptions {
             webhook_url: None,
             capabilities: Capabilities::default(),
             accounts: Vec::new(),
+            platforms: Vec::new(),
         }
     }
 }
@@ -74,6 +80,7 @@ impl std::fmt::Debug for RunOptions {
             .field("webhook_url", &self.webhook_url)
             .field("capabilities", &self.capabilities)
             .field("accounts", &self.accounts)
+            .field("platforms", &self.platforms)
             .finish_non_exhaustive()
     }
 }
@@ -294,6 +301,50 @@ async fn verify_accounts(
     Ok(provided)
 }
 
+/// Reads every provided platform with its own token; kind, name and holder come from the target.
+async fn verify_platforms(
+    base_url: &str,
+    client: &ucr_sdk::Client,
+    platforms: &[PlatformConfig],
+) -> Result<Vec<Platform>, TargetError> {
+    let mut provided = Vec::with_capacity(platforms.len());
+    for (i, configured) in platforms.iter().enumerate() {
+        let as_platform = client.with_bearer_token(configured.token());
+        let seen = match as_platform
+            .get_platform()
+            .platform_id(&configured.platform_id)
+            .send()
+            .await
+        {
+            Ok(seen) => seen.into_inner(),
+            Err(Error::CommunicationError(e)) => {
+                return Err(TargetError::Unreachable {
+                    url: base_url.to_owned(),
+                    message: e.to_string(),
+                });
+            }
+            Err(other) => {
+                return Err(TargetError::Config {
+                    url: base_url.to_owned(),
+                    message: format!(
+                        "platforms[{i}] ({}): its token cannot read the platform: {}",
+                        configured.platform_id,
+                        crate::assert::describe_error(&other)
+                    ),
+                });
+            }
+        };
+        provided.push(Platform::provided(
+            seen,
+            as_platform,
+            configured.token().to_owned(),
+            configured.client_id.clone().unwrap_or_default(),
+            configured.client_secret.clone().unwrap_or_default(),
+        ));
+    }
+    Ok(provided)
+}
+
 /// Runs `checks` against the implementation at `base_url`: `Main` checks concurrently, then the
 /// `Clock` checks one at a time, then the `AfterAll` checks. Fails only if the target cannot be
 /// tested at all; failing checks are in the report.
@@ -311,13 +362,22 @@ pub async fn run(
         let operator_token = probe(&base_url, &client).await?;
         Provision::Sandbox(client.with_bearer_token(&operator_token))
     } else {
-        Provision::Provided(verify_accounts(&base_url, &client, &options.accounts).await?)
+        Provision::Provided(Provided {
+            accounts: verify_accounts(&base_url, &client, &options.accounts).await?,
+            platforms: verify_platforms(&base_url, &client, &options.platforms).await?,
+        })
     };
     let secrets: Vec<String> = options
         .accounts
         .iter()
         .flat_map(|a| a.representatives.iter())
         .map(|r| r.token().to_owned())
+        .chain(
+            options
+                .platforms
+                .iter()
+                .flat_map(|p| std::iter::once(p.token().to_owned()).chain(p.client_secret.clone())),
+        )
         .collect();
     // Provided accounts are shared by every check, so checks must not see each other's writes:
     // without the sandbox, checks run one at a time.
@@ -450,9 +510,11 @@ async fn run_one(
         Err(Failure::new(format!("the check panicked: {message}")))
     });
     let mut exchanges = recorder.take();
+    // A failure is pinned to the check's own last exchange, not to the tidy-up's.
+    let last_of_check = exchanges.last().cloned();
     let mut outcome = outcome;
-    if let Provision::Provided(accounts) = &state.provision {
-        let tidy = recorder.clone().scope(tidy_up(accounts, &exchanges)).await;
+    if let Provision::Provided(provided) = &state.provision {
+        let tidy = recorder.clone().scope(tidy_up(provided, &exchanges)).await;
         exchanges.extend(recorder.take());
         if let Err(problem) = tidy {
             let note = format!(
@@ -474,7 +536,7 @@ async fn run_one(
             let exchange = failure
                 .exchange
                 .map(|e| *e)
-                .or_else(|| exchanges.last().cloned());
+                .or_else(|| last_of_check.clone());
             (
                 CheckStatus::Failed,
                 Some(failure.message),
@@ -503,28 +565,78 @@ async fn run_one(
     }
 }
 
-/// Rescinds the transfers and cancellations a check initiated on the configured accounts and
-/// left pending, as a configured initiator of the source account, so that the next check finds
-/// the accounts' units available. Only what this check's own exchanges created is touched.
-async fn tidy_up(
-    accounts: &[ProvidedAccount],
-    exchanges: &[ucr_sdk::Exchange],
-) -> Result<(), String> {
+/// Undoes what a check left behind on the configured accounts and platforms, so that the next
+/// check finds them as configured: rescinds transfers and cancellations left pending (as a
+/// configured initiator of the source account), revokes consents left active (as a configured
+/// representative of the account) and deletes webhook subscriptions (as their platform). Only
+/// what this check's own exchanges created is touched.
+async fn tidy_up(provided: &Provided, exchanges: &[ucr_sdk::Exchange]) -> Result<(), String> {
+    let accounts = &provided.accounts;
     let mut problems = Vec::new();
     let pending = TransactionStatus::PendingApproval.to_string();
+    let active = ConsentStatus::Active.to_string();
+    let gone = |error: &ucr_sdk::ApiError| matches!(error, Error::ErrorResponse(r) if matches!(r.status().as_u16(), 404 | 409));
     for exchange in exchanges {
         if !matches!(exchange.status, Some(200..=299)) {
             continue;
         }
-        let (kind, id_member, account_member) = match exchange.operation_id {
-            "initiate_transfer" => ("transfer", "transfer_id", "from_account_id"),
-            "initiate_cancellation" => ("cancellation", "cancellation_id", "account_id"),
-            _ => continue,
-        };
         let Ok(body) = serde_json::from_slice::<serde_json::Value>(&exchange.response_body) else {
             continue;
         };
         let member = |name: &str| body.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+        let (kind, id_member, account_member) = match exchange.operation_id {
+            "initiate_transfer" => ("transfer", "transfer_id", "from_account_id"),
+            "initiate_cancellation" => ("cancellation", "cancellation_id", "account_id"),
+            "grant_consent" => {
+                let (Some(id), Some(account_id)) = (member("consent_id"), member("account_id"))
+                else {
+                    continue;
+                };
+                if member("status").as_deref() != Some(active.as_str()) {
+                    continue;
+                }
+                let Some(rep) = accounts
+                    .iter()
+                    .find(|a| a.account_id == account_id)
+                    .and_then(|a| a.reps.first())
+                else {
+                    continue;
+                };
+                match rep.client.revoke_consent().consent_id(&id).send().await {
+                    Ok(_) => {}
+                    Err(error) if gone(&error) => {}
+                    Err(error) => problems.push(format!(
+                        "revoking consent {id}: {}",
+                        crate::assert::describe_error(&error)
+                    )),
+                }
+                continue;
+            }
+            "create_webhook_subscription" => {
+                let Some(id) = member("subscription_id") else {
+                    continue;
+                };
+                // Subscriptions do not name their platform: ask each until one owns it.
+                for platform in &provided.platforms {
+                    match platform
+                        .client
+                        .delete_webhook_subscription()
+                        .subscription_id(&id)
+                        .send()
+                        .await
+                    {
+                        Ok(_) => break,
+                        Err(error) if gone(&error) => {}
+                        Err(error) => problems.push(format!(
+                            "deleting webhook subscription {id}: {}",
+                            crate::assert::describe_error(&error)
+                        )),
+                    }
+                }
+                continue;
+            }
+            _ => continue,
+        };
         if member("status").as_deref() != Some(pending.as_str()) {
             continue;
         }

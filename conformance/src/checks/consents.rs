@@ -1,6 +1,8 @@
 //! B.1: a trading platform reads an account by the holder's consent, only while the consent is
 //! active and only within its scopes, and reads the public registers for project attributes.
 
+use std::collections::BTreeSet;
+
 use futures::TryStreamExt;
 use ucr_sdk::ProblemKind;
 use ucr_sdk::types::{
@@ -685,6 +687,22 @@ async fn invalid_consents_refused(ctx: Ctx) -> Result<(), Failure> {
             future,
         ),
     ];
+    // Compared with what was there before (a configured target's shared account may hold
+    // consents already): refused grants add nothing.
+    let list = || async {
+        seller
+            .rep
+            .client
+            .list_account_consents()
+            .account_id(&seller.account_id)
+            .limit(200u32)
+            .stream()
+            .try_collect::<Vec<Consent>>()
+            .await
+            .map_err(|e| Failure::from(e).context("list_account_consents"))
+    };
+    let consents_before: Vec<String> = list().await?.into_iter().map(|c| c.consent_id).collect();
+    let visible_before = account_ids(&platform.client, "list_accounts by the platform").await?;
     for (case, scopes, expires_at) in cases {
         seller
             .rep
@@ -704,24 +722,14 @@ async fn invalid_consents_refused(ctx: Ctx) -> Result<(), Failure> {
                 ProblemKind::ValidationFailed,
             )?;
     }
-    let consents: Vec<Consent> = seller
-        .rep
-        .client
-        .list_account_consents()
-        .account_id(&seller.account_id)
-        .limit(200u32)
-        .stream()
-        .try_collect()
-        .await
-        .map_err(|e| Failure::from(e).context("list_account_consents"))?;
+    let consents: Vec<String> = list().await?.into_iter().map(|c| c.consent_id).collect();
     ensure!(
-        consents.is_empty(),
-        "refused grants must create nothing, but list_account_consents shows {:?}",
-        consents.iter().map(|c| &c.consent_id).collect::<Vec<_>>()
+        consents == consents_before,
+        "refused grants must create nothing, but list_account_consents shows {consents:?} (before: {consents_before:?})"
     );
     ensure_eq(
         "list_accounts by the platform after refused grants",
-        Vec::<String>::new(),
+        visible_before,
         account_ids(&platform.client, "list_accounts by the platform").await?,
     )
 }
@@ -1241,6 +1249,21 @@ async fn consent_writes_are_idempotent(ctx: Ctx) -> Result<(), Failure> {
         ProblemKind::IdempotencyKeyRequired,
     )?;
 
+    // The account may hold consents already (a configured target's shared account): the grant and
+    // its replay must add exactly the granted one.
+    let list = || async {
+        seller
+            .rep
+            .client
+            .list_account_consents()
+            .account_id(&seller.account_id)
+            .limit(200u32)
+            .stream()
+            .try_collect::<Vec<Consent>>()
+            .await
+            .map_err(|e| Failure::from(e).context("list_account_consents"))
+    };
+    let before: BTreeSet<String> = list().await?.into_iter().map(|c| c.consent_id).collect();
     let key = uuid::Uuid::new_v4().to_string();
     let send = || {
         ctx.raw("grant_consent", reqwest::Method::POST, &path)
@@ -1260,21 +1283,21 @@ async fn consent_writes_are_idempotent(ctx: Ctx) -> Result<(), Failure> {
         Some("true"),
         replay.header("idempotent-replayed"),
     )?;
-    let consents: Vec<Consent> = seller
-        .rep
-        .client
-        .list_account_consents()
-        .account_id(&seller.account_id)
-        .limit(200u32)
-        .stream()
-        .try_collect()
-        .await
-        .map_err(|e| Failure::from(e).context("list_account_consents"))?;
-    ensure_eq("consents after a grant and its replay", 1, consents.len())?;
     let consent_id = granted
         .get("consent_id")
         .and_then(|v| v.as_str())
         .ok_or_else(|| Failure::new(format!("grant_consent answered no consent_id: {granted}")))?;
+    let added: Vec<String> = list()
+        .await?
+        .into_iter()
+        .map(|c| c.consent_id)
+        .filter(|id| !before.contains(id))
+        .collect();
+    ensure_eq(
+        "consents added by a grant and its replay",
+        vec![consent_id.to_owned()],
+        added,
+    )?;
     ctx.raw(
         "revoke_consent",
         reqwest::Method::POST,

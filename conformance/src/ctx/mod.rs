@@ -77,9 +77,16 @@ pub(crate) enum Provision {
     /// Fresh holders, accounts, representatives, units and platforms through the sandbox API, as
     /// this SDK client with the operator's token.
     Sandbox(Client),
-    /// Only the accounts a configuration file provides (verified at start-up); anything that needs
-    /// the sandbox is skipped.
-    Provided(Vec<ProvidedAccount>),
+    /// Only the accounts and platforms a configuration file provides (verified at start-up);
+    /// anything that needs the sandbox is skipped.
+    Provided(Provided),
+}
+
+/// What a configuration file provides, as the target reports it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Provided {
+    pub(crate) accounts: Vec<ProvidedAccount>,
+    pub(crate) platforms: Vec<Platform>,
 }
 
 /// A provisioned account as the target reports it, with the configured representatives.
@@ -368,6 +375,33 @@ impl Ctx {
         }
     }
 
+    /// Takes the first provided platform of `kind` not yet taken by this check; `None` when the run
+    /// uses the sandbox. `Err` (skipped) when none is left.
+    pub(crate) fn take_provided_platform(
+        &self,
+        kind: ucr_sdk::types::PlatformKind,
+    ) -> Option<Result<Platform, Failure>> {
+        let Provision::Provided(Provided { platforms, .. }) = &self.run.provision else {
+            return None;
+        };
+        let mut taken = self.taken.lock().unwrap_or_else(|e| e.into_inner());
+        let found = platforms
+            .iter()
+            .find(|p| p.kind == kind && !taken.contains(&p.platform_id))
+            .cloned();
+        Some(match found {
+            Some(platform) => {
+                taken.insert(platform.platform_id.clone());
+                Ok(platform)
+            }
+            None => Err(Failure::skipped(format!(
+                "needs a {kind} of its own; without the sandbox API the configuration must provide one, \
+                 and it has no further {kind} ({} platforms provided)",
+                platforms.len()
+            ))),
+        })
+    }
+
     /// Takes the first provided account not yet taken by this check for which `pick` finds a
     /// fixture; `None` when the run uses the sandbox. `Err` (skipped) when none is left.
     fn take_provided<T>(
@@ -375,7 +409,7 @@ impl Ctx {
         what: &str,
         pick: impl Fn(&ProvidedAccount) -> Option<T>,
     ) -> Option<Result<T, Failure>> {
-        let Provision::Provided(accounts) = &self.run.provision else {
+        let Provision::Provided(Provided { accounts, .. }) = &self.run.provision else {
             return None;
         };
         let mut taken = self.taken.lock().unwrap_or_else(|e| e.into_inner());
@@ -392,7 +426,10 @@ impl Ctx {
             "needs {what}; without the sandbox API the configuration must provide one, and it has no \
              further account of that shape ({} provided, {} already used by this check)",
             accounts.len(),
-            taken.len()
+            accounts
+                .iter()
+                .filter(|a| taken.contains(&a.account_id))
+                .count()
         ))))
     }
 
@@ -671,7 +708,7 @@ impl Ctx {
         quantity: u64,
         attrs: &Attrs,
     ) -> Result<UnitBlock, Failure> {
-        let Provision::Provided(accounts) = &self.run.provision else {
+        let Provision::Provided(Provided { accounts, .. }) = &self.run.provision else {
             return self.issue(account_id, quantity, attrs).await;
         };
         if quantity == 0 {

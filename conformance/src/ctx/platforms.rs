@@ -39,6 +39,26 @@ pub struct Platform {
 }
 
 impl Platform {
+    /// A platform whose credentials come from elsewhere (a configuration file).
+    pub(crate) fn provided(
+        platform: ucr_sdk::types::Platform,
+        client: Client,
+        token: String,
+        client_id: String,
+        client_secret: String,
+    ) -> Self {
+        Self {
+            platform_id: platform.platform_id,
+            holder_id: platform.holder_id,
+            kind: platform.kind,
+            name: platform.name,
+            client,
+            client_id,
+            token,
+            client_secret,
+        }
+    }
+
     /// The platform's bearer token, for raw requests.
     pub fn token(&self) -> &str {
         &self.token
@@ -69,8 +89,12 @@ pub struct Custodial {
 }
 
 impl Ctx {
-    /// Registers a trading platform or third-party registry (sandbox).
+    /// Registers a trading platform or third-party registry (sandbox). Without the sandbox: the
+    /// next configured platform of that kind.
     pub async fn new_platform(&self, kind: PlatformKind) -> Result<Platform, Failure> {
+        if let Some(provided) = self.take_provided_platform(kind) {
+            return provided;
+        }
         let what = match kind {
             PlatformKind::TradingPlatform => "Conformance trading platform",
             PlatformKind::ThirdPartyRegistry => "Conformance registry",

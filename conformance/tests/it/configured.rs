@@ -12,6 +12,24 @@ const INITIATOR: &str = "tok-initiator-6f1c2e";
 const APPROVER: &str = "tok-approver-93ab07";
 const SOLE_A: &str = "tok-sole-a-51d4c8";
 const SOLE_B: &str = "tok-sole-b-0e7f3a";
+const EXCHANGE: &str = "tok-exchange-7a2b90";
+const EXCHANGE_SECRET: &str = "secret-exchange-44c1d2";
+const BROKER: &str = "tok-broker-c3e5f1";
+const BROKER_SECRET: &str = "secret-broker-9b0a6e";
+const REGISTRY: &str = "tok-registry-18d7e4";
+const REGISTRY_SECRET: &str = "secret-registry-5f2c3b";
+const SECRETS: [&str; 10] = [
+    INITIATOR,
+    APPROVER,
+    SOLE_A,
+    SOLE_B,
+    EXCHANGE,
+    EXCHANGE_SECRET,
+    BROKER,
+    BROKER_SECRET,
+    REGISTRY,
+    REGISTRY_SECRET,
+];
 
 const FIXTURE: &str = r#"{
   "holders": [
@@ -41,6 +59,14 @@ const FIXTURE: &str = r#"{
     {"account_id": "AU-1000002", "unit_type": "SMC", "quantity": 300, "project_id": "SGF-000417",
      "vintage": "2024-25", "method": "Safeguard Mechanism: emissions below baseline", "state": "WA",
      "issued_on": "2025-10-01"}
+  ],
+  "platforms": [
+    {"platform_id": "TP-0001", "kind": "trading_platform", "name": "Carbon Exchange",
+     "token": "tok-exchange-7a2b90", "client_id": "exchange-client", "client_secret": "secret-exchange-44c1d2"},
+    {"platform_id": "TP-0002", "kind": "trading_platform", "name": "Offset Brokers",
+     "token": "tok-broker-c3e5f1", "client_id": "broker-client", "client_secret": "secret-broker-9b0a6e"},
+    {"platform_id": "TR-0001", "kind": "third_party_registry", "name": "Green Certificates Registry",
+     "token": "tok-registry-18d7e4", "client_id": "registry-client", "client_secret": "secret-registry-5f2c3b"}
   ]
 }"#;
 
@@ -147,6 +173,24 @@ representatives = [{{ representative_id = "AR-000003", token = "{SOLE_A}" }}]
 [[accounts]]
 account_id = "AU-1000003"
 representatives = [{{ representative_id = "AR-000004", token = "{SOLE_B}" }}]
+
+[[platforms]]
+platform_id = "TP-0001"
+token = "{EXCHANGE}"
+client_id = "exchange-client"
+client_secret = "{EXCHANGE_SECRET}"
+
+[[platforms]]
+platform_id = "TP-0002"
+token = "{BROKER}"
+client_id = "broker-client"
+client_secret = "{BROKER_SECRET}"
+
+[[platforms]]
+platform_id = "TR-0001"
+token = "{REGISTRY}"
+client_id = "registry-client"
+client_secret_env = "UCR_IT_REGISTRY_SECRET"
 "#
     )
 }
@@ -155,6 +199,7 @@ fn conformance(args: &[&str], approver_token: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ucr-conformance"))
         .args(args)
         .env("UCR_IT_APPROVER_TOKEN", approver_token)
+        .env("UCR_IT_REGISTRY_SECRET", REGISTRY_SECRET)
         .output()
         .expect("ucr-conformance runs")
 }
@@ -198,12 +243,18 @@ fn a_target_without_the_sandbox_runs_from_a_config_file() {
         "every check is reported"
     );
     assert!(
-        report.summary.passed >= 25,
+        report.summary.passed >= 35,
         "a substantial number of checks ran and passed: {}",
         report.summary.line()
     );
-    // What ran: reads, registers, auth, access and bad input on the provisioned accounts.
+    // What ran: reads, registers, auth, access and bad input on the provisioned accounts, consents,
+    // OAuth errors and webhook subscriptions of the provisioned platforms.
     for id in [
+        "B1-CONSENT-007",
+        "B1-CONSENT-008",
+        "B1-OAUTH-002",
+        "B1-WEBHOOK-001",
+        "B4-WEBHOOK-004",
         "A1-ACCOUNTS-002",
         "A1-REGISTER-001",
         "A1-AUTH-002",
@@ -261,8 +312,11 @@ fn a_target_without_the_sandbox_runs_from_a_config_file() {
     for check in &report.checks {
         let path = check.evidence.as_deref().expect("evidence referenced");
         let evidence = std::fs::read_to_string(path).expect("evidence file exists");
-        for token in [INITIATOR, APPROVER, SOLE_A, SOLE_B] {
-            assert!(!evidence.contains(token), "{path} leaks a configured token");
+        for secret in SECRETS {
+            assert!(
+                !evidence.contains(secret),
+                "{path} leaks a configured credential"
+            );
         }
     }
     let auth = std::fs::read_to_string(evidence.join("A1-AUTH-002.json")).expect("evidence");
@@ -288,6 +342,45 @@ fn a_target_without_the_sandbox_runs_from_a_config_file() {
             .len()
     });
     assert_eq!(pending, 0, "pending transactions left on AU-1000001");
+    // … and no consent active on the provisioned accounts, no webhook subscription left.
+    let (active, subscriptions) = runtime.block_on(async {
+        let as_sole = ucr_sdk::Client::builder(&mock.base_url)
+            .bearer_token(SOLE_A)
+            .build()
+            .expect("client");
+        let consents = as_sole
+            .list_account_consents()
+            .account_id("AU-1000002")
+            .limit(200u32)
+            .send()
+            .await
+            .expect("consents readable")
+            .into_inner()
+            .items;
+        let as_exchange = ucr_sdk::Client::builder(&mock.base_url)
+            .bearer_token(EXCHANGE)
+            .build()
+            .expect("client");
+        let subscriptions = as_exchange
+            .list_webhook_subscriptions()
+            .send()
+            .await
+            .expect("subscriptions readable")
+            .into_inner()
+            .items;
+        (
+            consents
+                .iter()
+                .filter(|c| c.status == ucr_sdk::types::ConsentStatus::Active)
+                .count(),
+            subscriptions.len(),
+        )
+    });
+    assert_eq!(
+        (active, subscriptions),
+        (0, 0),
+        "active consents on AU-1000002, subscriptions of TP-0001"
+    );
 
     // A second run against the same target passes the same way.
     let again = conformance(
@@ -334,6 +427,23 @@ fn a_misconfigured_token_is_a_clear_error_not_a_pass() {
         text(&output.stderr).contains("404"),
         "{}",
         text(&output.stderr)
+    );
+
+    // A wrong platform token names the platform.
+    std::fs::write(
+        &config_path,
+        config(&mock.base_url).replace(EXCHANGE, "tok-not-the-exchange"),
+    )
+    .expect("config written");
+    let output = conformance(
+        &["--config", config_path.to_str().expect("UTF-8")],
+        APPROVER,
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("platforms[0] (TP-0001)") && stderr.contains("401"),
+        "{stderr}"
     );
 
     // Declaring the sandbox the target does not offer is refused too.
