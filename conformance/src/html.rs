@@ -23,7 +23,8 @@ dl.meta{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dl.me
 .passed{color:#176f2c}.failed,.unexpected_pass{color:#b3261e}.skipped{color:#6b6f76}.expected_failure{color:#8a5a00}\
 code,pre{font-family:ui-monospace,'SFMono-Regular',monospace;font-size:.85rem}\
 pre{background:#f5f6f8;padding:.5rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all}\
-.message{white-space:pre-wrap}.flows{color:#444}details{margin:.3rem 0}";
+.message{white-space:pre-wrap}.flows{color:#444}details{margin:.3rem 0}.id{white-space:nowrap}\
+table.overview{width:auto}table.overview td.n{text-align:right}";
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -147,6 +148,7 @@ pub fn render_html(report: &Report) -> String {
         ),
     );
     let _ = writeln!(out, "</dl>");
+    write_overview(&mut out, report);
 
     for model in Model::ALL {
         let checks: Vec<&CheckReport> =
@@ -198,11 +200,50 @@ pub fn render_html(report: &Report) -> String {
     out
 }
 
+/// One row per model present in the report: declared or not, and its counts.
+fn write_overview(out: &mut String, report: &Report) {
+    let _ = writeln!(
+        out,
+        "<table class=\"overview\">\n<thead><tr><th>Model</th><th>Declared</th><th>Passed</th><th>Failed</th>\
+         <th>Skipped</th><th>Expected failures</th><th>Unexpectedly passed</th></tr></thead>\n<tbody>"
+    );
+    for model in Model::ALL {
+        let checks: Vec<CheckReport> = report
+            .checks
+            .iter()
+            .filter(|c| c.model == *model)
+            .cloned()
+            .collect();
+        if checks.is_empty() {
+            continue;
+        }
+        let summary = Summary::of(&checks);
+        let _ = writeln!(
+            out,
+            "<tr><td><a href=\"#model-{code}\">{model}</a> {title}</td><td>{declared}</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            summary.passed,
+            summary.failed,
+            summary.skipped,
+            summary.expected_failures,
+            summary.unexpected_passes,
+            code = model.code(),
+            title = escape(model.title()),
+            declared = if report.capabilities.models.contains(model) {
+                "yes"
+            } else {
+                "no"
+            },
+        );
+    }
+    let _ = writeln!(out, "</tbody>\n</table>");
+}
+
 fn write_check(out: &mut String, check: &CheckReport) {
     let class = status_class(check.status);
     let _ = writeln!(
         out,
-        "<tr id=\"{id}\" class=\"{class}\"><td class=\"status {class}\">{word}</td><td><code>{id}</code></td><td>{description}",
+        "<tr id=\"{id}\"><td class=\"status {class}\">{word}</td><td><code class=\"id\">{id}</code></td><td>{description}",
         id = escape(&check.id),
         word = status_word(check.status),
         description = escape(&check.description),
