@@ -1282,11 +1282,10 @@ async fn run_row(ctx: Ctx, operation_id: &'static str) -> Result<(), Failure> {
         .into_iter()
         .filter(|a| expect(*a) == Outcome::Allowed)
         .collect();
-    let refusals = futures::future::join_all(
-        refused
-            .iter()
-            .map(|actor| async { (*actor, world.send(&ctx, *actor, &shared, None).await) }),
-    )
+    let refusals = futures::future::join_all(refused.iter().map(|actor| async {
+        let response = world.send(&ctx, *actor, &shared, None).await;
+        (*actor, shared.clone(), response)
+    }))
     .await;
     let world_ref = &world;
     let ctx_ref = &ctx;
@@ -1298,18 +1297,17 @@ async fn run_row(ctx: Ctx, operation_id: &'static str) -> Result<(), Failure> {
             } else {
                 match target(ctx_ref, world_ref, operation_id).await {
                     Ok(request) => request,
-                    Err(failure) => return (*actor, Err(failure)),
+                    Err(failure) => return (*actor, shared_ref.clone(), Err(failure)),
                 }
             };
-            (
-                *actor,
-                world_ref.send(ctx_ref, *actor, &request, None).await,
-            )
+            let response = world_ref.send(ctx_ref, *actor, &request, None).await;
+            (*actor, request, response)
         }))
         .await;
 
     let mut mismatches = Vec::new();
-    for (actor, response) in refusals.into_iter().chain(grants) {
+    let mut evidence = None;
+    for (actor, request, response) in refusals.into_iter().chain(grants) {
         let expected = expect(actor);
         let verdict = match &response {
             Ok(response) => judge(op, expected, response),
@@ -1319,6 +1317,11 @@ async fn run_row(ctx: Ctx, operation_id: &'static str) -> Result<(), Failure> {
             note_issuance(&ctx, operation_id, response);
         }
         if let Err(got) = verdict {
+            if evidence.is_none()
+                && let Ok(response) = &response
+            {
+                evidence = Some(exchange(&world, actor, &request, response));
+            }
             mismatches.push(format!(
                 "{}: expected {}, got {got}",
                 actor.label(),
@@ -1329,12 +1332,56 @@ async fn run_row(ctx: Ctx, operation_id: &'static str) -> Result<(), Failure> {
     if mismatches.is_empty() {
         return Ok(());
     }
-    Err(Failure::new(format!(
+    let failure = Failure::new(format!(
         "{} of {} pairs ({operation_id} × actor kind) differ from the access matrix:\n  {}",
         mismatches.len(),
         refused.len() + allowed.len(),
         mismatches.join("\n  ")
-    )))
+    ));
+    Err(match evidence {
+        Some(exchange) => failure.with_exchange(exchange),
+        None => failure,
+    })
+}
+
+/// The exchange of a mismatching pair, pinned as the failure's evidence (credentials redacted).
+fn exchange(
+    world: &World,
+    actor: Actor,
+    request: &Request,
+    response: &RawResponse,
+) -> ucr_sdk::Exchange {
+    let mut request_headers = Vec::new();
+    if world.token(actor).is_some() && !matches!(request.body, Body::Form(_)) {
+        request_headers.push(("authorization".to_owned(), "Bearer <redacted>".to_owned()));
+    }
+    let request_body = match &request.body {
+        Body::None => bytes::Bytes::new(),
+        Body::Json(value) => bytes::Bytes::from(value.to_string()),
+        Body::Text(text) => bytes::Bytes::from(text.clone()),
+        Body::Form(_) => bytes::Bytes::from_static(
+            b"grant_type=client_credentials (client credentials redacted)",
+        ),
+    };
+    ucr_sdk::Exchange {
+        operation_id: request.operation,
+        method: request.method.to_string(),
+        url: response.url.clone(),
+        request_headers,
+        request_body,
+        status: Some(response.status),
+        response_headers: response
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        response_body: response.body.clone(),
+    }
 }
 
 /// Units issued by a matrix request join the run's ledger, so that the run-wide conservation
