@@ -11425,6 +11425,16 @@ This document is the common design that every interoperability model of the CER'
 - **Hidden existence**: a resource (account, transfer, cancellation) that exists but that the caller
   may not see answers `404 not-found`, exactly like one that does not exist. `403` is reserved for
   resources the caller can see but may not act on in that way (e.g. an approver-only action).
+  The resource is the one in the path or, for a create, the account the request acts on
+  (`from_account_id`, `account_id`). Representatives see the accounts they are appointed to and
+  everything on them; a platform sees an account once it has held any consent there (a revoked,
+  expired or narrower consent then answers `403 consent-required` to reads and `403 forbidden` to
+  writes), and otherwise only what is its own: consents granted to it, reservations made for it,
+  escrows it controls, associations it made, its webhook subscriptions. Transfers and
+  cancellations are seen by ID only by representatives of an account they touch (and an escrow
+  settlement by its controller), never through a consent. An operation on the caller's own
+  collection that its kind of principal cannot use (webhook subscriptions for a representative)
+  answers `403 forbidden`.
 - **Errors**: every 4xx is an RFC 9457 `application/problem+json` document whose `type` is a stable
   URI from the catalogue below. Branch on `type`, never on `title` or `detail`. A refused request
   changes nothing.
@@ -11788,7 +11798,8 @@ let response = client.list_associations()
 
 The caller must be a third-party registry with an active `association` consent on the account;
 the unit must be held by the account and not cancelled; neither the unit nor the certificate
-may already have a live association (`409 association-conflict`).
+may already have a live association (`409 association-conflict`). A representative gets `404`
+for an account it is not appointed to and `403 forbidden` for one it is.
 
 Sends a `POST` request to `/v1/associations`
 

@@ -193,7 +193,8 @@ pub fn release_escrow() {}
 ///
 /// The caller must be a third-party registry with an active `association` consent on the account;
 /// the unit must be held by the account and not cancelled; neither the unit nor the certificate
-/// may already have a live association (`409 association-conflict`).
+/// may already have a live association (`409 association-conflict`). A representative gets `404`
+/// for an account it is not appointed to and `403 forbidden` for one it is.
 #[utoipa::path(post, path = "/v1/associations", tag = "associations", operation_id = "create_association",
     params(IdempotencyKey),
     request_body = AssociationRequest,

@@ -7,6 +7,11 @@ use ucr_sdk::ProblemKind;
 use ucr_sdk::types::{BlockStatus, TransactionKind, TransactionStatus};
 
 use super::WRITE;
+use super::matrix::{Actor, Body, Request, World};
+use super::robustness::{
+    effect, observe, over_operations, problem_document, succeed, valid, writes,
+};
+use super::spec;
 use super::support::{expect_status, funded, get_transfer, initiate};
 use crate::assert::{assert_unchanged, ensure_eq, total};
 use crate::check::{Check, Failure};
@@ -53,6 +58,30 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer"],
         description: "Keys are scoped per principal: two representatives using the same key make two transfers",
         run: keys_per_principal,
+    },
+    check! {
+        id: "A1-IDEMPOTENCY-006",
+        model: A1,
+        seed: WRITE,
+        operations: [],
+        description: "Every write operation taking an Idempotency-Key: a replay with the same key and body answers the same status and body and has no further effect",
+        run: every_write_replayed,
+    },
+    check! {
+        id: "A1-IDEMPOTENCY-007",
+        model: A1,
+        seed: WRITE,
+        operations: [],
+        description: "Every write operation taking an Idempotency-Key: the same key with another request is refused with 422 idempotency-key-reused; nothing changes",
+        run: every_write_key_reused,
+    },
+    check! {
+        id: "A1-IDEMPOTENCY-008",
+        model: A1,
+        seed: WRITE,
+        operations: [],
+        description: "Every write operation taking an Idempotency-Key: 8 concurrent duplicates with one key answer alike and have exactly the effect of one request",
+        run: every_write_concurrent_duplicates,
     },
 ];
 
@@ -306,4 +335,193 @@ async fn keys_per_principal(ctx: Ctx) -> Result<(), Failure> {
         )?;
     }
     Ok(())
+}
+
+// ---- every write operation ---------------------------------------------------------------------
+
+fn new_key() -> String {
+    format!("ucr-conformance-{}", uuid::Uuid::new_v4())
+}
+
+/// The body of a response as JSON (`Null` when it is not JSON).
+fn body_of(response: &crate::ctx::RawResponse) -> Value {
+    serde_json::from_slice(&response.body).unwrap_or(Value::Null)
+}
+
+async fn replayed(
+    ctx: &Ctx,
+    world: &World,
+    op: &'static spec::Operation,
+    actor: Actor,
+) -> Result<Vec<String>, Failure> {
+    let request = valid(ctx, world, op).await?;
+    let key = new_key();
+    let first = succeed(ctx, world, op, actor, &request, Some(&key)).await?;
+    let settled = observe(ctx, world, Some(&request)).await?;
+    let replay = world.send(ctx, actor, &request, Some(&key)).await?;
+    let mut found = Vec::new();
+    if replay.status != first.status || body_of(&replay) != body_of(&first) {
+        found.push(format!(
+            "the replay answered HTTP {} {}, the first request HTTP {} {}",
+            replay.status,
+            crate::report::snippet(&replay.body, 200),
+            first.status,
+            crate::report::snippet(&first.body, 200)
+        ));
+    }
+    if let Some(difference) = settled.difference(&observe(ctx, world, Some(&request)).await?) {
+        found.push(format!("the replay had an effect: {difference}"));
+    }
+    Ok(found)
+}
+
+/// Another valid request of the same operation: a fresh object's, or the same body with one value
+/// changed when a fresh object gives the very same request.
+async fn another(
+    ctx: &Ctx,
+    world: &World,
+    op: &spec::Operation,
+    first: &Request,
+) -> Result<Option<Request>, Failure> {
+    let mut second = valid(ctx, world, op).await?;
+    let same = second.path == first.path
+        && match (&second.body, &first.body) {
+            (Body::Json(a), Body::Json(b)) => a == b,
+            (Body::None, Body::None) => true,
+            _ => false,
+        };
+    if !same {
+        return Ok(Some(second));
+    }
+    let Body::Json(Value::Object(body)) = &mut second.body else {
+        return Ok(None);
+    };
+    if let Some(quantity) = body.get("quantity").and_then(Value::as_u64) {
+        body.insert("quantity".into(), json!(quantity + 1));
+    } else if let Some(at) = body
+        .get("expires_at")
+        .and_then(Value::as_str)
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+    {
+        body.insert(
+            "expires_at".into(),
+            json!((at + chrono::Duration::seconds(1)).with_timezone(&chrono::Utc)),
+        );
+    } else {
+        return Ok(None);
+    }
+    Ok(Some(second))
+}
+
+async fn key_reused_for(
+    ctx: &Ctx,
+    world: &World,
+    op: &'static spec::Operation,
+    actor: Actor,
+) -> Result<Vec<String>, Failure> {
+    let request = valid(ctx, world, op).await?;
+    let key = new_key();
+    succeed(ctx, world, op, actor, &request, Some(&key)).await?;
+    let Some(other) = another(ctx, world, op, &request).await? else {
+        return Ok(vec![
+            "suite gap: no second, different valid request to reuse the key with".into(),
+        ]);
+    };
+    let before = observe(ctx, world, Some(&other)).await?;
+    let response = world.send(ctx, actor, &other, Some(&key)).await?;
+    let mut found = Vec::new();
+    match problem_document(&response) {
+        Ok(ProblemKind::IdempotencyKeyReused) if response.status == 422 => {}
+        Ok(kind) => found.push(format!(
+            "another request with a used key answered HTTP {} {}, expected 422 {}",
+            response.status,
+            kind.uri(),
+            ProblemKind::IdempotencyKeyReused.uri()
+        )),
+        Err(e) => found.push(format!("another request with a used key answered {e}")),
+    }
+    if let Some(difference) = before.difference(&observe(ctx, world, Some(&other)).await?) {
+        found.push(format!("the refused reuse changed something: {difference}"));
+    }
+    if found.is_empty() {
+        succeed(ctx, world, op, actor, &other, None)
+            .await
+            .map_err(|f| f.context("the other request with a new key"))?;
+    }
+    Ok(found)
+}
+
+async fn concurrent_duplicates_for(
+    ctx: &Ctx,
+    world: &World,
+    op: &'static spec::Operation,
+    actor: Actor,
+) -> Result<Vec<String>, Failure> {
+    // The effect of one execution, measured on a fresh object.
+    let single = valid(ctx, world, op).await?;
+    let before = observe(ctx, world, None).await?.signature();
+    succeed(ctx, world, op, actor, &single, None).await?;
+    let one = effect(&before, &observe(ctx, world, None).await?.signature());
+
+    let request = valid(ctx, world, op).await?;
+    let before = observe(ctx, world, None).await?.signature();
+    let key = new_key();
+    let responses =
+        futures::future::join_all((0..8).map(|_| world.send(ctx, actor, &request, Some(&key))))
+            .await;
+    let many = effect(&before, &observe(ctx, world, None).await?.signature());
+    let mut found = Vec::new();
+    let mut first: Option<Value> = None;
+    for response in responses {
+        let response = response?;
+        if response.status == op.success {
+            let body = body_of(&response);
+            match &first {
+                None => first = Some(body),
+                Some(first) if *first == body => {}
+                Some(first) => found.push(format!(
+                    "two duplicates answered different bodies: {first} and {body}"
+                )),
+            }
+        } else if !matches!(
+            problem_document(&response),
+            Ok(ProblemKind::IdempotencyKeyInUse)
+        ) {
+            found.push(format!(
+                "a duplicate answered HTTP {} {}, neither the success nor 409 idempotency-key-in-use",
+                response.status,
+                response.problem_type().unwrap_or_default()
+            ));
+        }
+    }
+    if first.is_none() {
+        found.push("no duplicate succeeded".into());
+    }
+    if many != one {
+        found.push(format!(
+            "8 concurrent duplicates had the effect {many:?}; one request has {one:?}"
+        ));
+    }
+    Ok(found)
+}
+
+async fn every_write_replayed(ctx: Ctx) -> Result<(), Failure> {
+    let world = World::build(&ctx).await?;
+    over_operations(&ctx, &world, writes(|op| op.idempotent), replayed).await
+}
+
+async fn every_write_key_reused(ctx: Ctx) -> Result<(), Failure> {
+    let world = World::build(&ctx).await?;
+    over_operations(&ctx, &world, writes(|op| op.idempotent), key_reused_for).await
+}
+
+async fn every_write_concurrent_duplicates(ctx: Ctx) -> Result<(), Failure> {
+    let world = World::build(&ctx).await?;
+    over_operations(
+        &ctx,
+        &world,
+        writes(|op| op.idempotent),
+        concurrent_duplicates_for,
+    )
+    .await
 }

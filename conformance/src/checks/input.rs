@@ -6,6 +6,11 @@ use ucr_sdk::ProblemKind;
 use ucr_sdk::types::{Problem, TransferRequest};
 
 use super::WRITE;
+use super::matrix::{Actor, Body, Request, World};
+use super::robustness::{
+    may_succeed_now, observe, over_operations, problem_document, succeed, valid, writes,
+};
+use super::spec::{self, JsonType};
 use super::support::{Funded, funded, funded_shared, initiate};
 use crate::assert::{SdkResultExt, assert_unchanged};
 use crate::check::{Check, Failure};
@@ -107,6 +112,46 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer"],
         description: "An unknown unit type code is refused with 422 validation-failed; nothing changes",
         run: unknown_unit_type,
+    },
+    check! {
+        id: "A1-INPUT-013",
+        model: A1,
+        seed: WRITE,
+        operations: [],
+        description: "Every write operation of the spec: a body that is not JSON, or not a JSON object, is refused with 400 malformed-request; nothing changes",
+        run: every_write_malformed,
+    },
+    check! {
+        id: "A1-INPUT-014",
+        model: A1,
+        seed: WRITE,
+        operations: [],
+        description: "Every write operation of the spec: each body field sent with the wrong JSON type is refused with 400 malformed-request; nothing changes",
+        run: every_write_wrong_types,
+    },
+    check! {
+        id: "A1-INPUT-015",
+        model: A1,
+        seed: WRITE,
+        operations: [],
+        description: "Every write operation of the spec: each required body field left out is refused with 400 malformed-request; nothing changes",
+        run: every_write_missing_fields,
+    },
+    check! {
+        id: "A1-INPUT-016",
+        model: A1,
+        seed: WRITE,
+        operations: [],
+        description: "Every write operation of the spec: negative or out-of-range integers get 400, the largest u64 a documented 409/422 problem; nothing changes",
+        run: every_write_numbers,
+    },
+    check! {
+        id: "A1-INPUT-017",
+        model: A1,
+        seed: WRITE,
+        operations: [],
+        description: "Every write operation of the spec: unknown IDs in the path get 404 not-found, in the body a documented 404/422 problem; nothing changes",
+        run: every_write_unknown_ids,
     },
 ];
 
@@ -502,4 +547,309 @@ async fn unknown_unit_type(ctx: Ctx) -> Result<(), Failure> {
     )
     .await?;
     unchanged(&ctx, &f, &before, "after the refused request").await
+}
+
+// ---- bad input on every write operation ----------------------------------------------------------
+
+/// What a bad request must be answered with.
+#[derive(Debug, Clone)]
+enum Expect {
+    /// Exactly this status and problem type.
+    Exactly(u16, ProblemKind),
+    /// A problem document with one of these statuses (those the operation documents).
+    OneOf(Vec<u16>),
+}
+
+/// A bad variant of a valid request.
+struct Variant {
+    what: String,
+    request: Request,
+    expect: Expect,
+}
+
+fn with_body(request: &Request, body: Body) -> Request {
+    Request {
+        body,
+        ..request.clone()
+    }
+}
+
+/// The valid request's JSON body, if it has one.
+fn json_body(request: &Request) -> Option<&serde_json::Map<String, Value>> {
+    match &request.body {
+        Body::Json(Value::Object(map)) => Some(map),
+        _ => None,
+    }
+}
+
+fn malformed_variants(op: &spec::Operation, request: &Request) -> Vec<Variant> {
+    if !op.problems.contains(&400) || matches!(request.body, Body::Form(_)) {
+        return Vec::new();
+    }
+    let bad = |what: &str, text: &str| Variant {
+        what: what.to_owned(),
+        request: with_body(request, Body::Text(text.to_owned())),
+        expect: Expect::Exactly(400, ProblemKind::MalformedRequest),
+    };
+    vec![
+        bad("a truncated JSON body", r#"{"account_id": "#),
+        bad("a body that is not JSON", "quantity=1&unit_type=ACCU"),
+        bad("a JSON array instead of an object", "[1, 2]"),
+        bad("a JSON string instead of an object", r#""hello""#),
+    ]
+}
+
+/// A value of another JSON type than `json_type`.
+fn wrong_value(json_type: JsonType) -> Value {
+    match json_type {
+        JsonType::String => json!(12345),
+        JsonType::Integer | JsonType::Number => json!("ten"),
+        JsonType::Boolean => json!("yes"),
+        JsonType::Array => json!("not-a-list"),
+        JsonType::Object => json!(7),
+    }
+}
+
+fn wrong_type_variants(op: &spec::Operation, request: &Request) -> Vec<Variant> {
+    let (Some(fields), Some(body)) = (&op.body, json_body(request)) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for field in fields {
+        let mut bad = body.clone();
+        bad.insert(field.name.clone(), wrong_value(field.json_type));
+        out.push(Variant {
+            what: format!("{} as {}", field.name, bad[&field.name]),
+            request: with_body(request, Body::Json(Value::Object(bad))),
+            expect: Expect::Exactly(400, ProblemKind::MalformedRequest),
+        });
+        if field.json_type == JsonType::Integer {
+            let mut bad = body.clone();
+            bad.insert(field.name.clone(), json!(1.5));
+            out.push(Variant {
+                what: format!("{} as 1.5", field.name),
+                request: with_body(request, Body::Json(Value::Object(bad))),
+                expect: Expect::Exactly(400, ProblemKind::MalformedRequest),
+            });
+        }
+    }
+    out
+}
+
+fn missing_variants(op: &spec::Operation, request: &Request) -> Vec<Variant> {
+    let (Some(fields), Some(body)) = (&op.body, json_body(request)) else {
+        return Vec::new();
+    };
+    fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|field| {
+            let mut bad = body.clone();
+            bad.remove(&field.name);
+            Variant {
+                what: format!("without required field {}", field.name),
+                request: with_body(request, Body::Json(Value::Object(bad))),
+                expect: Expect::Exactly(400, ProblemKind::MalformedRequest),
+            }
+        })
+        .collect()
+}
+
+fn number_variants(op: &spec::Operation, request: &Request) -> Vec<Variant> {
+    let (Some(fields), Some(body)) = (&op.body, json_body(request)) else {
+        return Vec::new();
+    };
+    let refusals: Vec<u16> = [409, 422]
+        .into_iter()
+        .filter(|s| op.problems.contains(s))
+        .collect();
+    let mut out = Vec::new();
+    for field in fields.iter().filter(|f| f.json_type == JsonType::Integer) {
+        let mut set = |what: &str, value: Value, expect: Expect| {
+            let mut bad = body.clone();
+            bad.insert(field.name.clone(), value);
+            out.push(Variant {
+                what: format!("{} {what}", field.name),
+                request: with_body(request, Body::Json(Value::Object(bad))),
+                expect,
+            });
+        };
+        let malformed = Expect::Exactly(400, ProblemKind::MalformedRequest);
+        set("-1", json!(-1), malformed.clone());
+        set(
+            "-1000000000000",
+            json!(-1_000_000_000_000i64),
+            malformed.clone(),
+        );
+        // 2^64: no unsigned 64-bit integer (written by hand: serde_json cannot hold it).
+        let mut without = body.clone();
+        without.remove(&field.name);
+        let rest = Value::Object(without).to_string();
+        let huge = format!("\"{}\":18446744073709551616", field.name);
+        let text = match rest.strip_prefix('{') {
+            Some("}") | None => Body::Text(format!("{{{huge}}}")),
+            Some(tail) => Body::Text(format!("{{{huge},{tail}")),
+        };
+        set(
+            "18446744073709551615 (u64::MAX)",
+            json!(u64::MAX),
+            Expect::OneOf(refusals.clone()),
+        );
+        out.push(Variant {
+            what: format!("{} 18446744073709551616 (2^64)", field.name),
+            request: with_body(request, text),
+            expect: malformed,
+        });
+    }
+    out
+}
+
+/// A well-formed identifier that names nothing: the valid one's prefix and nine digits.
+fn unknown_like(valid: &str) -> String {
+    let prefix = valid.rsplit_once('-').map(|(p, _)| p).unwrap_or("X");
+    format!(
+        "{prefix}-9{:08}",
+        uuid::Uuid::new_v4().as_u128() % 100_000_000
+    )
+}
+
+fn unknown_id_variants(op: &spec::Operation, request: &Request) -> Vec<Variant> {
+    let mut out = Vec::new();
+    let template: Vec<&str> = op.path.split('/').collect();
+    let concrete: Vec<&str> = request.path.split('/').collect();
+    if template.len() == concrete.len() && op.problems.contains(&404) {
+        for (i, segment) in template.iter().enumerate() {
+            if !segment.starts_with('{') {
+                continue;
+            }
+            let mut path = concrete.clone();
+            let unknown = unknown_like(concrete[i]);
+            path[i] = &unknown;
+            out.push(Variant {
+                what: format!(
+                    "unknown {} {unknown} in the path",
+                    segment.trim_matches(['{', '}'])
+                ),
+                request: Request {
+                    path: path.join("/"),
+                    ..request.clone()
+                },
+                expect: Expect::Exactly(404, ProblemKind::NotFound),
+            });
+        }
+    }
+    if let Some(body) = json_body(request) {
+        let refusals: Vec<u16> = [404, 422]
+            .into_iter()
+            .filter(|s| op.problems.contains(s))
+            .collect();
+        // The registry's own identifiers; a certificate or project ID is the caller's free text.
+        for (name, value) in body {
+            let Some(valid) = value.as_str() else {
+                continue;
+            };
+            if !name.ends_with("_id") || name == "certificate_id" || name == "project_id" {
+                continue;
+            }
+            let mut bad = body.clone();
+            let unknown = unknown_like(valid);
+            bad.insert(name.clone(), json!(unknown));
+            out.push(Variant {
+                what: format!("unknown {name} {unknown}"),
+                request: with_body(request, Body::Json(Value::Object(bad))),
+                expect: Expect::OneOf(refusals.clone()),
+            });
+        }
+    }
+    out
+}
+
+/// Sends every bad variant `variants` makes of a fresh valid request for `op` as `actor`; each must
+/// get its problem document and leave the world as it was; then the valid request must succeed.
+async fn bad_input_for(
+    ctx: &Ctx,
+    world: &World,
+    op: &'static spec::Operation,
+    actor: Actor,
+    variants: fn(&spec::Operation, &Request) -> Vec<Variant>,
+) -> Result<Vec<String>, Failure> {
+    let request = valid(ctx, world, op).await?;
+    let variants = variants(op, &request);
+    if variants.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut found = Vec::new();
+    let before = observe(ctx, world, Some(&request)).await?;
+    for variant in &variants {
+        let response = world.send(ctx, actor, &variant.request, None).await?;
+        let verdict = match problem_document(&response) {
+            Err(e) => Err(e),
+            Ok(kind) => match &variant.expect {
+                Expect::Exactly(status, expected)
+                    if response.status == *status && kind == *expected =>
+                {
+                    Ok(())
+                }
+                Expect::Exactly(status, expected) => Err(format!(
+                    "HTTP {} {}, expected {status} {}",
+                    response.status,
+                    kind.uri(),
+                    expected.uri()
+                )),
+                Expect::OneOf(statuses) if statuses.contains(&response.status) => Ok(()),
+                Expect::OneOf(statuses) => Err(format!(
+                    "HTTP {} {}, expected one of the documented {statuses:?}",
+                    response.status,
+                    kind.uri()
+                )),
+            },
+        };
+        if let Err(e) = verdict {
+            found.push(format!("{} as {}: {e}", variant.what, actor.label()));
+        }
+    }
+    let after = observe(ctx, world, Some(&request)).await?;
+    if let Some(difference) = before.difference(&after) {
+        found.push(format!(
+            "the refused requests changed something: {difference}"
+        ));
+    }
+    if found.is_empty() && may_succeed_now(op) {
+        succeed(ctx, world, op, actor, &request, None)
+            .await
+            .map_err(|f| f.context("after the refused requests"))?;
+    }
+    Ok(found)
+}
+
+async fn every_write_with(
+    ctx: Ctx,
+    variants: fn(&spec::Operation, &Request) -> Vec<Variant>,
+) -> Result<(), Failure> {
+    let world = World::build(&ctx).await?;
+    let ops = writes(|_| true);
+    over_operations(&ctx, &world, ops, |ctx, world, op, actor| {
+        bad_input_for(ctx, world, op, actor, variants)
+    })
+    .await
+}
+
+async fn every_write_malformed(ctx: Ctx) -> Result<(), Failure> {
+    every_write_with(ctx, malformed_variants).await
+}
+
+async fn every_write_wrong_types(ctx: Ctx) -> Result<(), Failure> {
+    every_write_with(ctx, wrong_type_variants).await
+}
+
+async fn every_write_missing_fields(ctx: Ctx) -> Result<(), Failure> {
+    every_write_with(ctx, missing_variants).await
+}
+
+async fn every_write_numbers(ctx: Ctx) -> Result<(), Failure> {
+    every_write_with(ctx, number_variants).await
+}
+
+async fn every_write_unknown_ids(ctx: Ctx) -> Result<(), Failure> {
+    every_write_with(ctx, unknown_id_variants).await
 }

@@ -91,14 +91,15 @@ fn mock_binary() -> PathBuf {
         .expect("the binary has a directory")
         .to_path_buf();
     let binary = dir.join(format!("ucr-mock{}", std::env::consts::EXE_SUFFIX));
-    if !binary.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "-p", "ucr-mock", "--bin", "ucr-mock"])
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building ucr-mock failed");
-    }
+    // Always ask cargo: a binary left over from an older build would test old code (a no-op when
+    // `cargo test --workspace` has just built it).
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "--quiet", "-p", "ucr-mock", "--bin", "ucr-mock"])
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "building ucr-mock failed");
+    assert!(binary.exists(), "cargo built {}", binary.display());
     binary
 }
 
