@@ -1,8 +1,10 @@
 //! Integration tests of the conformance suite: the whole suite against the in-process mock, proof
-//! that checks fail against a misbehaving target, the catalogue's shape, and the CLI.
+//! that checks fail against a misbehaving target (wiremock overrides, and every named fault of the
+//! mock), the catalogue's shape, and the CLI.
 
 mod catalogue;
 mod cli;
+mod faults;
 mod helpers;
 mod strictness;
 mod suite;
