@@ -3,7 +3,7 @@
 //!
 //! Every fault is off by default. [`MockRegistryBuilder::fault`](crate::MockRegistryBuilder::fault)
 //! and `ucr-mock --fault NAME` switch one on. Each is one small branch in the mock, marked with a
-//! `// FAULT(<name>)` comment where the bug would live, consulting the one [`Faults`] set the
+//! `FAULT(<name>)` comment where the bug would live, consulting the one [`Faults`] set the
 //! registry, the router and the webhook dispatcher share. A fault changes behaviour only; it never
 //! makes the mock panic or answer 5xx.
 //!
@@ -98,6 +98,9 @@ faults! {
     /// Same key, other body: replayed.
     KeyReuseReplayed = ("key-reuse-replayed", "idempotency",
         "the same Idempotency-Key with another body replays the first response instead of 422 idempotency-key-reused"),
+    /// Refusals are not remembered under their key.
+    RefusalNotReplayed = ("refusal-not-replayed", "idempotency",
+        "a refused write is not stored under its Idempotency-Key, so a retry with the same key runs again and may succeed"),
     /// Keys shared by every caller.
     KeysNotScoped = ("keys-not-scoped", "idempotency",
         "Idempotency-Keys are shared by all callers, so another representative's request with the same key gets the first one's response"),
@@ -158,6 +161,9 @@ faults! {
     /// Cancellation does not reach associations.
     AssociationSurvivesCancellation = ("association-survives-cancellation", "C.1",
         "cancelling a unit leaves its association active"),
+    /// Escrow settlement does not reach associations.
+    SettlementKeepsAssociations = ("settlement-keeps-associations", "C.1",
+        "settling an escrow moves the units to the buyer but leaves their associations active"),
     /// Transfers do not reach associations.
     AssociationSurvivesTransfer = ("association-survives-transfer", "C.1",
         "transferring a unit away leaves its association active"),

@@ -1071,7 +1071,9 @@ fn write<T, R: Serialize>(
         Ok(value) => json(success, &value),
         Err(problem) => problem_response(problem, request.path),
     };
-    if let Some(key) = key {
+    // FAULT(refusal-not-replayed): only successes are remembered.
+    let remembered = response.status.is_success() || !faults.has(Fault::RefusalNotReplayed);
+    if let Some(key) = key.filter(|_| remembered) {
         let content_type = response
             .headers
             .get(CONTENT_TYPE)

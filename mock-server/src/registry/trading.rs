@@ -522,7 +522,10 @@ impl Registry {
             e.settled_to_account_id = Some(request.to_account_id.clone());
             e.transaction_id = Some(transfer_id.clone());
         });
-        self.units_left(&seller, &unit_type, &ranges, now);
+        if !self.fault(Fault::SettlementKeepsAssociations) {
+            // FAULT(settlement-keeps-associations): settlement skips the association update.
+            self.units_left(&seller, &unit_type, &ranges, now);
+        }
         self.announce_transfer(&transfer, Some(&controller));
         escrow.ok_or_else(|| escrow_not_found(escrow_id))
     }

@@ -69,3 +69,37 @@ fn the_binary_lists_every_fault_and_refuses_unknown_names() {
         "{stderr}"
     );
 }
+
+/// Every `FAULT(<name>[, <name>])` marker under `dir`, recursively.
+fn markers(dir: &std::path::Path, found: &mut std::collections::BTreeSet<String>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            markers(&path, found);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (_, rest) in text
+                .match_indices("// FAULT(")
+                .map(|(i, _)| text.split_at(i + 9))
+            {
+                let names = rest.split(')').next().unwrap_or_default();
+                found.extend(names.split(',').map(|n| n.trim().to_owned()));
+            }
+        }
+    }
+}
+
+#[test]
+fn every_fault_is_one_marked_branch_in_the_source() {
+    let mut found = std::collections::BTreeSet::new();
+    markers(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut found,
+    );
+    let expected: std::collections::BTreeSet<String> =
+        Fault::ALL.iter().map(|f| f.name().to_owned()).collect();
+    assert_eq!(
+        found, expected,
+        "each fault is marked `// FAULT(<name>)` where the bug lives, and every marker names a fault"
+    );
+}
