@@ -1031,14 +1031,14 @@ fn write<T, R: Serialize>(
         path: request.path.to_owned(),
         body: request.body.to_vec(),
     };
+    let faults = registry.faults();
     // FAULT(keys-not-scoped): every caller's keys land in one shared scope.
-    let everyone = Principal::Operator("*".to_owned());
-    let scope = if registry.faults().has(Fault::KeysNotScoped) {
+    let everyone = Principal::Operator(String::new());
+    let scope = if faults.has(Fault::KeysNotScoped) {
         &everyone
     } else {
         who
     };
-    let faults = registry.faults();
     if let Some(key) = &key
         && let Some(record) = registry.recall(scope, key)
         // FAULT(replay-executes-twice): the stored response is not consulted for a same-body retry.
