@@ -23,6 +23,7 @@
     reason = "refusals carry a whole problem document; they are rare and built once per request"
 )]
 
+pub mod faults;
 pub mod fixture;
 mod paging;
 pub mod registers;
@@ -37,6 +38,7 @@ use std::time::Duration;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer};
 
+pub use faults::{Fault, Faults};
 pub use fixture::{Fixture, FixtureError};
 pub use registers::{DEFAULT_SEED, PublicRegisters};
 pub use registry::{Principal, Registry};
@@ -135,6 +137,7 @@ pub struct MockRegistryBuilder {
     fixture: Option<Fixture>,
     sandbox: bool,
     webhook_backoff: Duration,
+    faults: Faults,
 }
 
 impl Default for MockRegistryBuilder {
@@ -144,6 +147,7 @@ impl Default for MockRegistryBuilder {
             fixture: None,
             sandbox: true,
             webhook_backoff: webhooks::DEFAULT_BACKOFF,
+            faults: Faults::NONE,
         }
     }
 }
@@ -174,16 +178,24 @@ impl MockRegistryBuilder {
         self
     }
 
+    /// Switches on a deliberate implementation bug (see [`faults`]); call again for more. Only for
+    /// proving that a test suite notices it.
+    pub fn fault(mut self, fault: Fault) -> Self {
+        self.faults = self.faults.with(fault);
+        self
+    }
+
     /// Builds the state and the router without serving it (the standalone server uses this), and
     /// starts the webhook dispatcher thread, which ends when the router and its clones are dropped.
     pub fn router(self) -> Result<Router, FixtureError> {
         let mut registry = Registry::new();
+        registry.set_faults(self.faults);
         if let Some(fixture) = &self.fixture {
             fixture.apply(&mut registry)?;
         }
         let registers = Arc::new(PublicRegisters::generate(self.seed));
         let registry = Arc::new(Mutex::new(registry));
-        webhooks::start(&registry, self.webhook_backoff);
+        webhooks::start(&registry, self.webhook_backoff, self.faults);
         Ok(Router::new(registry, registers, self.sandbox))
     }
 

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
-use ucr_mock::{DEFAULT_SEED, Fixture, MockRegistry, serve};
+use ucr_mock::{DEFAULT_SEED, Fault, Fixture, MockRegistry, serve};
 
 /// A stateful mock of the CER Unit and Certificate Registry interoperability API.
 ///
@@ -27,6 +27,7 @@ Examples:
   ucr-mock --addr 0.0.0.0:9000 --seed 7     another port, other public-register rows
   ucr-mock --fixture world.json             start with holders, accounts and tokens from a file
   ucr-mock --no-sandbox                     production-like: /v1/sandbox answers 404
+  ucr-mock --fault self-approval            deliberately broken, to test a test suite (--list-faults)
 
   curl -s -X POST http://127.0.0.1:8080/v1/sandbox/operator-sessions
   curl -s 'http://127.0.0.1:8080/v1/registers/accu-projects?state=QLD&limit=5'
@@ -61,6 +62,15 @@ struct Args {
     /// Delay before the first webhook redelivery, in milliseconds; each retry waits twice as long.
     #[arg(long, default_value_t = 500, value_name = "MS")]
     webhook_backoff_ms: u64,
+
+    /// Switch on a deliberate implementation bug, to check that a test suite notices it
+    /// (repeatable; see --list-faults). Never use it for anything else.
+    #[arg(long = "fault", value_name = "NAME")]
+    faults: Vec<Fault>,
+
+    /// Print every fault --fault accepts (name, area, description) and exit.
+    #[arg(long)]
+    list_faults: bool,
 }
 
 #[tokio::main]
@@ -82,10 +92,30 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
+    if args.list_faults {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        for fault in Fault::ALL {
+            let line = format!(
+                "{:<36} {:<12} {}",
+                fault.name(),
+                fault.area(),
+                fault.description()
+            );
+            // A closed pipe (`| head`) ends the listing quietly.
+            if writeln!(out, "{line}").is_err() {
+                break;
+            }
+        }
+        return Ok(());
+    }
     let mut builder = MockRegistry::builder()
         .seed(args.seed)
         .sandbox(!args.no_sandbox)
         .webhook_backoff(std::time::Duration::from_millis(args.webhook_backoff_ms));
+    for fault in &args.faults {
+        builder = builder.fault(*fault);
+    }
     if let Some(path) = &args.fixture {
         builder = builder.fixture(Fixture::from_path(path)?);
     }
@@ -101,6 +131,13 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let address = listener
         .local_addr()
         .context("cannot read the listening address")?;
+    if !args.faults.is_empty() {
+        let names: Vec<&str> = args.faults.iter().map(|f| f.name()).collect();
+        tracing::warn!(
+            "deliberately broken: running with fault(s) {}",
+            names.join(", ")
+        );
+    }
     tracing::info!(
         "ucr-mock listening on http://{address} (seed {}, {} public-register rows, sandbox {})",
         args.seed,

@@ -13,22 +13,30 @@ use ucr_spec::ProblemType;
 use ucr_spec::paging::{DEFAULT_LIMIT, MAX_LIMIT};
 use ucr_spec::problem::{InvalidParam, Problem};
 
+use crate::faults::{Fault, Faults};
+
 /// A validated page request: how many items, after which key.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct PageRequest<K> {
     limit: usize,
     after: Option<K>,
+    faults: Faults,
 }
 
 impl<K: Ord + Serialize + DeserializeOwned> PageRequest<K> {
     /// Validates `limit` (1–200, default 50) and decodes `page_token`, which must have been issued
-    /// for the list named `list`.
+    /// for the list named `list`. `faults` may break paging on purpose (see [`crate::faults`]).
     pub fn parse(
+        faults: Faults,
         list: &str,
         limit: Option<u32>,
         page_token: Option<&str>,
     ) -> Result<Self, Problem> {
-        let limit = limit.unwrap_or(DEFAULT_LIMIT);
+        let mut limit = limit.unwrap_or(DEFAULT_LIMIT);
+        if faults.has(Fault::LimitClamped) {
+            // FAULT(limit-clamped): out-of-range values are quietly corrected.
+            limit = limit.clamp(1, MAX_LIMIT);
+        }
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(invalid_parameter(
                 "limit",
@@ -49,6 +57,7 @@ impl<K: Ord + Serialize + DeserializeOwned> PageRequest<K> {
         Ok(PageRequest {
             limit: limit as usize,
             after,
+            faults,
         })
     }
 
@@ -61,15 +70,23 @@ impl<K: Ord + Serialize + DeserializeOwned> PageRequest<K> {
         key: impl Fn(&T) -> K,
     ) -> (Vec<T>, Option<String>) {
         let after = self.after;
+        // FAULT(page-drops-item): the page after a token skips its first item.
+        let skip = usize::from(after.is_some() && self.faults.has(Fault::PageDropsItem));
         let mut page: Vec<T> = items
             .into_iter()
             .filter(|item| after.as_ref().is_none_or(|after| key(item) > *after))
+            .skip(skip)
             .take(self.limit + 1)
             .collect();
         let more = page.len() > self.limit;
         page.truncate(self.limit);
+        // FAULT(page-repeats-item): the cursor is the second-to-last item, so the last repeats.
+        let back = usize::from(page.len() >= 2 && self.faults.has(Fault::PageRepeatsItem));
         let next = if more {
-            page.last().map(|last| encode(list, &key(last)))
+            page.iter()
+                .rev()
+                .nth(back)
+                .map(|last| encode(list, &key(last)))
         } else {
             None
         };
@@ -166,7 +183,9 @@ mod tests {
         let mut seen = Vec::new();
         let mut token: Option<String> = None;
         loop {
-            let request = PageRequest::<u32>::parse("numbers", Some(5), token.as_deref()).unwrap();
+            let request =
+                PageRequest::<u32>::parse(Faults::NONE, "numbers", Some(5), token.as_deref())
+                    .unwrap();
             let (page, next) = request.page("numbers", items.iter().copied(), |n| *n);
             assert!(!page.is_empty());
             seen.extend(page);
@@ -180,7 +199,7 @@ mod tests {
 
     #[test]
     fn exact_multiple_ends_without_a_token() {
-        let request = PageRequest::<u32>::parse("numbers", Some(5), None).unwrap();
+        let request = PageRequest::<u32>::parse(Faults::NONE, "numbers", Some(5), None).unwrap();
         let (page, next) = request.page("numbers", 0..5u32, |n| *n);
         assert_eq!(page.len(), 5);
         assert_eq!(next, None);
@@ -188,13 +207,13 @@ mod tests {
 
     #[test]
     fn tokens_of_other_lists_and_garbage_are_refused() {
-        let request = PageRequest::<u32>::parse("numbers", Some(1), None).unwrap();
+        let request = PageRequest::<u32>::parse(Faults::NONE, "numbers", Some(1), None).unwrap();
         let (_, next) = request.page("numbers", 0..5u32, |n| *n);
         let token = next.unwrap();
-        assert!(PageRequest::<u32>::parse("letters", None, Some(&token)).is_err());
-        assert!(PageRequest::<u32>::parse("numbers", None, Some("!!")).is_err());
-        assert!(PageRequest::<u32>::parse("numbers", None, Some("")).is_err());
-        assert!(PageRequest::<u32>::parse("numbers", Some(0), None).is_err());
-        assert!(PageRequest::<u32>::parse("numbers", Some(201), None).is_err());
+        assert!(PageRequest::<u32>::parse(Faults::NONE, "letters", None, Some(&token)).is_err());
+        assert!(PageRequest::<u32>::parse(Faults::NONE, "numbers", None, Some("!!")).is_err());
+        assert!(PageRequest::<u32>::parse(Faults::NONE, "numbers", None, Some("")).is_err());
+        assert!(PageRequest::<u32>::parse(Faults::NONE, "numbers", Some(0), None).is_err());
+        assert!(PageRequest::<u32>::parse(Faults::NONE, "numbers", Some(201), None).is_err());
     }
 }

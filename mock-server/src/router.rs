@@ -43,6 +43,7 @@ use ucr_spec::transactions::{CancellationRequest, RejectRequest, TransferRequest
 use ucr_spec::webhooks::{DeliveriesQuery, WebhookSubscriptionRequest};
 use uuid::Uuid;
 
+use crate::faults::{Fault, Faults};
 use crate::paging::{PageRequest, invalid_parameter, scope_query};
 use crate::registers::PublicRegisters;
 use crate::registry::{AssociationFilter, Principal, Registry, RequestFingerprint, StoredResponse};
@@ -94,6 +95,8 @@ pub struct Router {
     registry: Arc<Mutex<Registry>>,
     registers: Arc<PublicRegisters>,
     sandbox: bool,
+    /// The registry's deliberate bugs, copied at construction (see [`crate::faults`]).
+    faults: Faults,
 }
 
 /// A refused request: the problem and any headers it needs (`WWW-Authenticate`, `Allow`).
@@ -306,10 +309,15 @@ impl Router {
         registers: Arc<PublicRegisters>,
         sandbox: bool,
     ) -> Self {
+        let faults = registry
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .faults();
         Router {
             registry,
             registers,
             sandbox,
+            faults,
         }
     }
 
@@ -338,6 +346,18 @@ impl Router {
                 response
             }
         };
+        if self.faults.has(Fault::MissingWwwAuthenticate) {
+            // FAULT(missing-www-authenticate): the 401 challenge is forgotten.
+            response.headers.remove(WWW_AUTHENTICATE);
+        }
+        if self.faults.has(Fault::ProblemPlainJson)
+            && response.headers.get(CONTENT_TYPE) == Some(&HeaderValue::from_static(PROBLEM_JSON))
+        {
+            // FAULT(problem-plain-json): problems go out with the generic JSON media type.
+            response
+                .headers
+                .insert(CONTENT_TYPE, HeaderValue::from_static(JSON));
+        }
         if let Ok(id) = HeaderValue::from_str(&Uuid::new_v4().to_string()) {
             response.headers.insert(REQUEST_ID, id);
         }
@@ -485,8 +505,12 @@ impl Router {
                 let (query, list) = scope_query("accu-projects", request.query)?;
                 let list = list.as_str();
                 let query: AccuProjectQuery = parse_query(Some(&query))?;
-                let paging =
-                    PageRequest::<String>::parse(list, query.limit, query.page_token.as_deref())?;
+                let paging = PageRequest::<String>::parse(
+                    self.faults,
+                    list,
+                    query.limit,
+                    query.page_token.as_deref(),
+                )?;
                 let (items, next_page) =
                     paging.page(list, self.registers.accu_projects(&query).cloned(), |p| {
                         p.project_id.clone()
@@ -497,8 +521,12 @@ impl Router {
                 let (query, list) = scope_query("carbon-abatement-contracts", request.query)?;
                 let list = list.as_str();
                 let query: CarbonAbatementContractQuery = parse_query(Some(&query))?;
-                let paging =
-                    PageRequest::<String>::parse(list, query.limit, query.page_token.as_deref())?;
+                let paging = PageRequest::<String>::parse(
+                    self.faults,
+                    list,
+                    query.limit,
+                    query.page_token.as_deref(),
+                )?;
                 let rows = self.registers.carbon_abatement_contracts(&query).cloned();
                 let (items, next_page) = paging.page(list, rows, |c| c.contract_id.clone());
                 Ok(json(
@@ -510,8 +538,12 @@ impl Router {
                 let (query, list) = scope_query("guarantee-of-origin-projects", request.query)?;
                 let list = list.as_str();
                 let query: GuaranteeOfOriginProjectQuery = parse_query(Some(&query))?;
-                let paging =
-                    PageRequest::<String>::parse(list, query.limit, query.page_token.as_deref())?;
+                let paging = PageRequest::<String>::parse(
+                    self.faults,
+                    list,
+                    query.limit,
+                    query.page_token.as_deref(),
+                )?;
                 let rows = self.registers.guarantee_of_origin_projects(&query).cloned();
                 let (items, next_page) = paging.page(list, rows, |g| g.profile_id.clone());
                 Ok(json(
@@ -547,8 +579,12 @@ impl Router {
                 let (query, list) = scope_query("accounts", request.query)?;
                 let list = list.as_str();
                 let query: PageQuery = parse_query(Some(&query))?;
-                let paging =
-                    PageRequest::<String>::parse(list, query.limit, query.page_token.as_deref())?;
+                let paging = PageRequest::<String>::parse(
+                    self.faults,
+                    list,
+                    query.limit,
+                    query.page_token.as_deref(),
+                )?;
                 let (items, next_page) =
                     paging.page(list, registry.accounts(who), |a| a.account_id.clone());
                 Ok(json(ok, &AccountPage { items, next_page }))
@@ -558,6 +594,7 @@ impl Router {
                 let (query, list) = scope_query(&format!("holdings {id}"), request.query)?;
                 let query: HoldingsQuery = parse_query(Some(&query))?;
                 let paging = PageRequest::<(String, u64)>::parse(
+                    self.faults,
                     &list,
                     query.limit,
                     query.page_token.as_deref(),
@@ -577,7 +614,12 @@ impl Router {
                         invalid_parameter("to", "must not be before from".to_owned()).into(),
                     );
                 }
-                let paging = PageRequest::parse(&list, query.limit, query.page_token.as_deref())?;
+                let paging = PageRequest::parse(
+                    self.faults,
+                    &list,
+                    query.limit,
+                    query.page_token.as_deref(),
+                )?;
                 let entries = registry.history(who, id, &query)?;
                 let (items, next_page) =
                     paging.page(&list, entries, |t| (t.created_at, t.transaction_id.clone()));
@@ -661,8 +703,12 @@ impl Router {
             ListAccountConsents(id) => {
                 let (query, list) = scope_query(&format!("consents {id}"), request.query)?;
                 let query: ConsentsQuery = parse_query(Some(&query))?;
-                let paging =
-                    PageRequest::<String>::parse(&list, query.limit, query.page_token.as_deref())?;
+                let paging = PageRequest::<String>::parse(
+                    self.faults,
+                    &list,
+                    query.limit,
+                    query.page_token.as_deref(),
+                )?;
                 let consents = registry.account_consents(who, id, query.status)?;
                 let (items, next_page) = paging.page(&list, consents, |c| c.consent_id.clone());
                 Ok(json(ok, &ConsentPage { items, next_page }))
@@ -670,8 +716,12 @@ impl Router {
             ListConsents => {
                 let (query, list) = scope_query("consents", request.query)?;
                 let query: ConsentsQuery = parse_query(Some(&query))?;
-                let paging =
-                    PageRequest::<String>::parse(&list, query.limit, query.page_token.as_deref())?;
+                let paging = PageRequest::<String>::parse(
+                    self.faults,
+                    &list,
+                    query.limit,
+                    query.page_token.as_deref(),
+                )?;
                 let consents = registry.consents(who, query.status);
                 let (items, next_page) = paging.page(&list, consents, |c| c.consent_id.clone());
                 Ok(json(ok, &ConsentPage { items, next_page }))
@@ -698,8 +748,12 @@ impl Router {
             ListDelegations(id) => {
                 let (query, list) = scope_query(&format!("delegations {id}"), request.query)?;
                 let query: PageQuery = parse_query(Some(&query))?;
-                let paging =
-                    PageRequest::<String>::parse(&list, query.limit, query.page_token.as_deref())?;
+                let paging = PageRequest::<String>::parse(
+                    self.faults,
+                    &list,
+                    query.limit,
+                    query.page_token.as_deref(),
+                )?;
                 let delegations = registry.delegations(who, id)?;
                 let (items, next_page) =
                     paging.page(&list, delegations, |d| d.delegation_id.clone());
@@ -726,8 +780,12 @@ impl Router {
             ListReservations => {
                 let (query, list) = scope_query("reservations", request.query)?;
                 let query: ReservationsQuery = parse_query(Some(&query))?;
-                let paging =
-                    PageRequest::<String>::parse(&list, query.limit, query.page_token.as_deref())?;
+                let paging = PageRequest::<String>::parse(
+                    self.faults,
+                    &list,
+                    query.limit,
+                    query.page_token.as_deref(),
+                )?;
                 let reservations =
                     registry.reservations(who, query.account_id.as_deref(), query.status);
                 let (items, next_page) =
@@ -756,8 +814,12 @@ impl Router {
             ListEscrows => {
                 let (query, list) = scope_query("escrows", request.query)?;
                 let query: EscrowsQuery = parse_query(Some(&query))?;
-                let paging =
-                    PageRequest::<String>::parse(&list, query.limit, query.page_token.as_deref())?;
+                let paging = PageRequest::<String>::parse(
+                    self.faults,
+                    &list,
+                    query.limit,
+                    query.page_token.as_deref(),
+                )?;
                 let escrows = registry.escrows(who, query.account_id.as_deref(), query.status);
                 let (items, next_page) = paging.page(&list, escrows, |e| e.escrow_id.clone());
                 Ok(json(ok, &EscrowPage { items, next_page }))
@@ -793,8 +855,12 @@ impl Router {
             ListAssociations => {
                 let (query, list) = scope_query("associations", request.query)?;
                 let query: AssociationsQuery = parse_query(Some(&query))?;
-                let paging =
-                    PageRequest::<String>::parse(&list, query.limit, query.page_token.as_deref())?;
+                let paging = PageRequest::<String>::parse(
+                    self.faults,
+                    &list,
+                    query.limit,
+                    query.page_token.as_deref(),
+                )?;
                 let filter = AssociationFilter {
                     account_id: query.account_id.as_deref(),
                     status: query.status,
@@ -827,8 +893,12 @@ impl Router {
             ListWebhookSubscriptions => {
                 let (query, list) = scope_query("webhook-subscriptions", request.query)?;
                 let query: PageQuery = parse_query(Some(&query))?;
-                let paging =
-                    PageRequest::<String>::parse(&list, query.limit, query.page_token.as_deref())?;
+                let paging = PageRequest::<String>::parse(
+                    self.faults,
+                    &list,
+                    query.limit,
+                    query.page_token.as_deref(),
+                )?;
                 let subscriptions = registry.webhook_subscriptions(who)?;
                 let (items, next_page) =
                     paging.page(&list, subscriptions, |s| s.subscription_id.clone());
@@ -841,8 +911,12 @@ impl Router {
             ListWebhookDeliveries(id) => {
                 let (query, list) = scope_query(&format!("deliveries {id}"), request.query)?;
                 let query: DeliveriesQuery = parse_query(Some(&query))?;
-                let paging =
-                    PageRequest::<String>::parse(&list, query.limit, query.page_token.as_deref())?;
+                let paging = PageRequest::<String>::parse(
+                    self.faults,
+                    &list,
+                    query.limit,
+                    query.page_token.as_deref(),
+                )?;
                 let deliveries = registry.webhook_deliveries(who, id, query.state)?;
                 let (items, next_page) = paging.page(&list, deliveries, |d| d.delivery_id.clone());
                 Ok(json(ok, &WebhookDeliveryPage { items, next_page }))
@@ -951,16 +1025,27 @@ fn write<T, R: Serialize>(
     parse: fn(&ApiRequest<'_>) -> Result<T, Refusal>,
     perform: impl FnOnce(&mut Registry, T) -> Result<R, Problem>,
 ) -> Result<ApiResponse, Refusal> {
-    let key = idempotency_key(request.headers, key)?;
+    let key = idempotency_key(request.headers, key, registry.faults())?;
     let fingerprint = RequestFingerprint {
         method: request.method.to_string(),
         path: request.path.to_owned(),
         body: request.body.to_vec(),
     };
+    let faults = registry.faults();
+    // FAULT(keys-not-scoped): every caller's keys land in one shared scope.
+    let everyone = Principal::Operator(String::new());
+    let scope = if faults.has(Fault::KeysNotScoped) {
+        &everyone
+    } else {
+        who
+    };
     if let Some(key) = &key
-        && let Some(record) = registry.recall(who, key)
+        && let Some(record) = registry.recall(scope, key)
+        // FAULT(replay-executes-twice): the stored response is not consulted for a same-body retry.
+        && !(faults.has(Fault::ReplayExecutesTwice) && record.fingerprint == fingerprint)
     {
-        if record.fingerprint != fingerprint {
+        // FAULT(key-reuse-replayed): the body is not compared, so another body gets the replay.
+        if record.fingerprint != fingerprint && !faults.has(Fault::KeyReuseReplayed) {
             return Err(ProblemType::IdempotencyKeyReused
                 .problem(format!(
                     "Idempotency-Key {key:?} was first used with {} {} and a different body; \
@@ -986,7 +1071,9 @@ fn write<T, R: Serialize>(
         Ok(value) => json(success, &value),
         Err(problem) => problem_response(problem, request.path),
     };
-    if let Some(key) = key {
+    // FAULT(refusal-not-replayed): only successes are remembered.
+    let remembered = response.status.is_success() || !faults.has(Fault::RefusalNotReplayed);
+    if let Some(key) = key.filter(|_| remembered) {
         let content_type = response
             .headers
             .get(CONTENT_TYPE)
@@ -998,7 +1085,7 @@ fn write<T, R: Serialize>(
             content_type,
             body: response.body.to_vec(),
         };
-        registry.remember(who, &key, fingerprint, stored);
+        registry.remember(scope, &key, fingerprint, stored);
     }
     Ok(response)
 }
@@ -1036,8 +1123,18 @@ fn authenticate(registry: &Registry, headers: &HeaderMap) -> Result<Principal, R
 }
 
 /// The `Idempotency-Key`: 1–255 visible ASCII characters.
-fn idempotency_key(headers: &HeaderMap, key: Key) -> Result<Option<String>, Refusal> {
+fn idempotency_key(
+    headers: &HeaderMap,
+    key: Key,
+    faults: Faults,
+) -> Result<Option<String>, Refusal> {
     let mut values = headers.get_all(IDEMPOTENCY_KEY).iter();
+    let key = if faults.has(Fault::IdempotencyKeyOptional) {
+        // FAULT(idempotency-key-optional): a missing key is let through.
+        Key::Optional
+    } else {
+        key
+    };
     let Some(value) = values.next() else {
         return match key {
             Key::Required => Err(ProblemType::IdempotencyKeyRequired

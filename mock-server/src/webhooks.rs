@@ -15,7 +15,8 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::registry::{DeliveryJob, MAX_ATTEMPTS, Registry};
+use crate::faults::{Fault, Faults};
+use crate::registry::{DeliveryJob, MAX_ATTEMPTS, Registry, SECRET_PREFIX};
 
 /// Delay before the first retry; each further retry waits twice as long (0.5 s, 1 s, 2 s, 4 s, 8 s).
 pub const DEFAULT_BACKOFF: Duration = Duration::from_millis(500);
@@ -40,7 +41,8 @@ pub fn sign(key: &[u8], id: &str, timestamp: u64, body: &[u8]) -> String {
 
 /// Attaches a dispatcher to `registry`: every delivery recorded from now on is sent from a
 /// dedicated thread, retried after `backoff`, `2 × backoff`, ... up to [`MAX_ATTEMPTS`] attempts.
-pub(crate) fn start(registry: &Arc<Mutex<Registry>>, backoff: Duration) {
+/// `faults` may break the dispatcher on purpose (see [`crate::faults`]).
+pub(crate) fn start(registry: &Arc<Mutex<Registry>>, backoff: Duration, faults: Faults) {
     let (sink, jobs) = tokio::sync::mpsc::unbounded_channel();
     registry
         .lock()
@@ -49,7 +51,7 @@ pub(crate) fn start(registry: &Arc<Mutex<Registry>>, backoff: Duration) {
     let weak = Arc::downgrade(registry);
     let spawned = std::thread::Builder::new()
         .name("ucr-mock-webhooks".to_owned())
-        .spawn(move || run(weak, jobs, backoff));
+        .spawn(move || run(weak, jobs, backoff, faults));
     if let Err(error) = spawned {
         tracing::error!(%error, "cannot start the webhook dispatcher; deliveries stay pending");
     }
@@ -60,6 +62,7 @@ fn run(
     registry: Weak<Mutex<Registry>>,
     mut jobs: UnboundedReceiver<DeliveryJob>,
     backoff: Duration,
+    faults: Faults,
 ) {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -86,7 +89,13 @@ fn run(
     };
     runtime.block_on(async move {
         while let Some(job) = jobs.recv().await {
-            tokio::spawn(deliver(registry.clone(), client.clone(), job, backoff));
+            tokio::spawn(deliver(
+                registry.clone(),
+                client.clone(),
+                job,
+                backoff,
+                faults,
+            ));
         }
     });
 }
@@ -97,6 +106,7 @@ async fn deliver(
     client: reqwest::Client,
     job: DeliveryJob,
     backoff: Duration,
+    faults: Faults,
 ) {
     for attempt in 1..=MAX_ATTEMPTS {
         let Some(plan) = with_registry(&registry, |r| r.delivery_attempt(&job)).flatten() else {
@@ -105,10 +115,20 @@ async fn deliver(
         let timestamp = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |elapsed| elapsed.as_secs());
-        let signature = sign(&plan.key, &plan.event_id, timestamp, &plan.body);
+        let mut key = plan.key;
+        if faults.has(Fault::WebhookBadSignature) {
+            // FAULT(webhook-bad-signature): keyed with the secret's text, not its decoded bytes.
+            key = format!("{SECRET_PREFIX}{}", STANDARD.encode(&key)).into_bytes();
+        }
+        let mut event_id = plan.event_id;
+        if faults.has(Fault::WebhookIdChangesOnRetry) && attempt > 1 {
+            // FAULT(webhook-id-changes-on-retry): each attempt is sent as a new message.
+            event_id = format!("{event_id}-{attempt}");
+        }
+        let signature = sign(&key, &event_id, timestamp, &plan.body);
         let answer = client
             .post(&plan.url)
-            .header("webhook-id", &plan.event_id)
+            .header("webhook-id", &event_id)
             .header("webhook-timestamp", timestamp.to_string())
             .header("webhook-signature", signature)
             .header(http::header::CONTENT_TYPE, "application/json")
@@ -130,6 +150,10 @@ async fn deliver(
             return;
         }
         if status.is_some_and(|s| (200..300).contains(&s)) {
+            return;
+        }
+        if faults.has(Fault::WebhookNoRetry) {
+            // FAULT(webhook-no-retry): the retry is never scheduled; the delivery stays pending.
             return;
         }
         if attempt < MAX_ATTEMPTS {

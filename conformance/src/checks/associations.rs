@@ -4,13 +4,14 @@
 use futures::TryStreamExt;
 use ucr_sdk::ProblemKind;
 use ucr_sdk::types::{
-    Association, AssociationRequest, AssociationStatus, ConsentScope, EventType, TransactionStatus,
+    Association, AssociationRequest, AssociationStatus, ConsentScope, EscrowStatus, EventType,
+    SettleRequest, TransactionStatus,
 };
 
 use super::C1;
 use super::support::{
-    approve, approve_cancellation, expect_event_data, expect_status, initiate,
-    initiate_cancellation,
+    approve, approve_cancellation, escrow, escrow_request, expect_event_data, expect_status,
+    initiate, initiate_cancellation,
 };
 use crate::assert::{SdkResultExt, ensure_eq};
 use crate::check::{Check, Failure};
@@ -81,6 +82,14 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["get_association", "list_associations"],
         description: "Associations are visible to their registry and the account's representatives only: others get 404 and see none listed",
         run: associations_are_private,
+    },
+    check! {
+        id: "C1-ASSOC-009",
+        model: C1,
+        seed: C1,
+        operations: ["create_escrow", "settle_escrow", "get_association", "create_association"],
+        description: "When the unit leaves by escrow settlement the association becomes transferred (signed association.changed) and the certificate is free again",
+        run: association_follows_settlement,
     },
 ];
 
@@ -736,4 +745,76 @@ async fn associations_are_private(ctx: Ctx) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// Escrow settlement is a transfer too: the associations of the settled units follow them.
+async fn association_follows_settlement(ctx: Ctx) -> Result<(), Failure> {
+    let Holding {
+        seller,
+        registry,
+        first_serial: s,
+    } = holding(&ctx).await?;
+    let buyer = ctx.holder_with_one_rep().await?;
+    let controller = ctx.trading_platform().await?;
+    let hook = ctx
+        .subscribe(&registry, &[EventType::AssociationChanged])
+        .await?;
+    let cert = ctx.unique("GC").replace(' ', "-");
+    let made = associate(&registry, &seller.account_id, s + 2, &cert).await?;
+    let expires_at = ctx.registry_in(30 * 86_400).await?;
+    let placed = escrow(
+        &seller.rep.client,
+        escrow_request(&seller.account_id, &controller, 5, expires_at),
+        "create_escrow of the five lowest units, the associated one among them",
+    )
+    .await?;
+    let settled = controller
+        .client
+        .settle_escrow()
+        .escrow_id(&placed.escrow_id)
+        .body(SettleRequest {
+            to_account_id: buyer.account_id.clone(),
+            reference: None,
+        })
+        .send()
+        .await
+        .expect_ok("settle_escrow to the buyer")?;
+    ensure_eq(
+        "the escrow after settlement: status",
+        EscrowStatus::Settled,
+        settled.status,
+    )?;
+    let moved = get_association(
+        &registry.client,
+        &made.association_id,
+        "get_association after the unit was settled to the buyer",
+    )
+    .await?;
+    ensure_eq(
+        "the association after its unit was settled to the buyer: status",
+        AssociationStatus::Transferred,
+        moved.status,
+    )?;
+    let event = hook
+        .expect_event(
+            EventType::AssociationChanged,
+            "after the unit was settled to the buyer",
+            |d| {
+                d.association_id.as_deref() == Some(made.association_id.as_str())
+                    && d.status == "transferred"
+            },
+        )
+        .await?;
+    expect_event_data(
+        "association.changed",
+        &event,
+        &seller.account_id,
+        "transferred",
+    )?;
+    let again = associate(&registry, &seller.account_id, s + 10, &cert).await?;
+    ensure_eq(
+        "re-using the certificate of the settled unit's association: status",
+        AssociationStatus::Active,
+        again.status,
+    )
 }

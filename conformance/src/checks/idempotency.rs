@@ -83,6 +83,14 @@ pub(super) const CHECKS: &[Check] = &[
         description: "Every write operation taking an Idempotency-Key: 8 concurrent duplicates with one key answer alike and have exactly the effect of one request",
         run: every_write_concurrent_duplicates,
     },
+    check! {
+        id: "A1-IDEMPOTENCY-009",
+        model: A1,
+        seed: WRITE,
+        operations: ["initiate_transfer", "list_holdings", "list_transactions"],
+        description: "A refused write is replayed too: after the cause is gone the same key and body answer the stored 409 (Idempotent-Replayed) and change nothing; a new key succeeds",
+        run: refusal_replayed,
+    },
 ];
 
 fn transfer_body(from: &str, to: &str, quantity: u64) -> Value {
@@ -524,4 +532,56 @@ async fn every_write_concurrent_duplicates(ctx: Ctx) -> Result<(), Failure> {
         concurrent_duplicates_for,
     )
     .await
+}
+
+/// A refusal is the response to its key as much as a success is: a retry of a refused write with
+/// the same key must not run again once the cause is gone (here: the units arrive meanwhile).
+async fn refusal_replayed(ctx: Ctx) -> Result<(), Failure> {
+    let f = funded(&ctx, 20).await?;
+    let key = format!("ucr-conformance-{}", uuid::Uuid::new_v4());
+    let body = transfer_body(&f.source.account_id, &f.dest.account_id, 30);
+    let send = |key: String| {
+        ctx.raw("initiate_transfer", Method::POST, "/v1/transfers")
+            .bearer(f.source.initiator.token())
+            .idempotency_key(&key)
+            .json(&body)
+            .send()
+    };
+    let first = send(key.clone()).await?;
+    first.expect_problem(
+        "initiate_transfer of 30 from an account holding 20",
+        409,
+        ProblemKind::InsufficientUnits,
+    )?;
+    ctx.issue(&f.source.account_id, 20, &Attrs::accu()).await?;
+    let before = ctx
+        .snapshot(&f.source.initiator.client, &f.source.account_id)
+        .await?;
+    let replay = send(key.clone()).await?;
+    replay.expect_problem(
+        "the same initiate_transfer with the same key after 20 more units arrived (a replay)",
+        409,
+        ProblemKind::InsufficientUnits,
+    )?;
+    ensure_eq(
+        "the replayed refusal: Idempotent-Replayed header",
+        Some("true"),
+        replay.header("idempotent-replayed"),
+    )?;
+    ensure!(
+        first.body == replay.body,
+        "the replayed refusal's body differs from the first response:\nfirst:  {}\nreplay: {}",
+        String::from_utf8_lossy(&first.body),
+        String::from_utf8_lossy(&replay.body)
+    );
+    assert_unchanged(
+        "after the replayed refusal",
+        &before,
+        &ctx.snapshot(&f.source.initiator.client, &f.source.account_id)
+            .await?,
+    )?;
+    send(format!("ucr-conformance-{}", uuid::Uuid::new_v4()))
+        .await?
+        .expect_status("the same initiate_transfer with a new key", 201)?;
+    Ok(())
 }

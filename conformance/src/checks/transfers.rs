@@ -7,12 +7,13 @@ use ucr_sdk::types::{BlockStatus, RejectRequest, Role, TransactionStatus, Transf
 use super::WRITE;
 use super::support::{
     Funded, all_available, approve, expect_status, funded, get_transfer, initiate,
+    initiate_cancellation,
 };
 use crate::assert::{
     SdkResultExt, assert_unchanged, ensure_eq, normalize, ranges_of, serials, total,
 };
 use crate::check::{Check, Failure};
-use crate::ctx::{Attrs, Ctx, by_quantity, by_serials};
+use crate::ctx::{Attrs, Ctx, by_quantity, by_serials, cancel_quantity};
 use crate::ensure;
 
 pub(super) const CHECKS: &[Check] = &[
@@ -111,6 +112,15 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer"],
         description: "A quantity transfer spanning two blocks takes whole lower blocks first and splits only the last",
         run: spans_blocks_lowest_first,
+    },
+    check! {
+        id: "A1-TRANSFER-013",
+        model: A1,
+        seed: WRITE,
+        operations: ["initiate_transfer", "initiate_cancellation", "get_transfer", "get_cancellation", "list_holdings", "approve_transfer", "approve_cancellation"],
+        description: "At its expires_at (sandbox clock) a pending transfer or cancellation is expired (decided_at = expires_at, no decider), its units available again; approving answers 409 (moves the clock: runs alone, after the others)",
+        run: pending_expires,
+        phase: Clock,
     },
 ];
 
@@ -861,5 +871,105 @@ async fn spans_blocks_lowest_first(ctx: Ctx) -> Result<(), Failure> {
         vec![(high.serial_start + 15, high.serial_end)],
         serials(&holdings, "ACCU", Some(BlockStatus::Available)),
     )?;
+    Ok(())
+}
+
+/// Pending transactions lapse: 7 days after initiation (by the registry's clock) a transfer and a
+/// cancellation nobody decided are `expired`, their units `available` again, and they can no
+/// longer be approved.
+async fn pending_expires(ctx: Ctx) -> Result<(), Failure> {
+    let f = funded(&ctx, 60).await?;
+    let before = ctx
+        .snapshot(&f.source.initiator.client, &f.source.account_id)
+        .await?;
+    let transfer = initiate(
+        &f.source.initiator.client,
+        by_quantity(&f.source.account_id, &f.dest.account_id, "ACCU", 20),
+        "initiate_transfer",
+    )
+    .await?;
+    let cancellation = initiate_cancellation(
+        &f.source.initiator.client,
+        cancel_quantity(&f.source.account_id, "ACCU", 10),
+        "initiate_cancellation",
+    )
+    .await?;
+    let now = ctx.registry_now().await?;
+    let last = transfer.expires_at.max(cancellation.expires_at);
+    ensure!(
+        last > now,
+        "the pending transactions expire at {last}, not after the registry's time {now}"
+    );
+    let seconds = u64::try_from((last - now).num_seconds()).unwrap_or(0) + 60;
+    ctx.advance_clock(seconds).await?;
+
+    let expired = get_transfer(
+        &f.source.initiator.client,
+        &transfer.transfer_id,
+        "get_transfer after its expiry",
+    )
+    .await?;
+    expect_status(
+        "the transfer after its expiry",
+        TransactionStatus::Expired,
+        expired.status,
+    )?;
+    ensure_eq(
+        "the expired transfer: (decided_at, decided_by)",
+        (Some(transfer.expires_at), None),
+        (expired.decided_at, expired.decided_by.as_deref()),
+    )?;
+    let lapsed = f
+        .source
+        .initiator
+        .client
+        .get_cancellation()
+        .cancellation_id(&cancellation.cancellation_id)
+        .send()
+        .await
+        .expect_ok("get_cancellation after its expiry")?;
+    expect_status(
+        "the cancellation after its expiry",
+        TransactionStatus::Expired,
+        lapsed.status,
+    )?;
+    ensure_eq(
+        "the expired cancellation: (decided_at, decided_by)",
+        (Some(cancellation.expires_at), None),
+        (lapsed.decided_at, lapsed.decided_by.as_deref()),
+    )?;
+    let after = ctx
+        .holdings(&f.source.initiator.client, &f.source.account_id)
+        .await?;
+    all_available("source holdings after the expiries", &after)?;
+    ensure_eq(
+        "source holdings after the expiries: runs of serials",
+        &before.holdings,
+        &normalize(&after),
+    )?;
+    f.source
+        .approver
+        .client
+        .approve_transfer()
+        .transfer_id(&transfer.transfer_id)
+        .send()
+        .await
+        .expect_problem(
+            "approve_transfer of an expired transfer",
+            409,
+            ProblemKind::InvalidState,
+        )?;
+    f.source
+        .approver
+        .client
+        .approve_cancellation()
+        .cancellation_id(&cancellation.cancellation_id)
+        .send()
+        .await
+        .expect_problem(
+            "approve_cancellation of an expired cancellation",
+            409,
+            ProblemKind::InvalidState,
+        )?;
     Ok(())
 }

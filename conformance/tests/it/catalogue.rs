@@ -86,6 +86,7 @@ fn every_check_is_described_and_sourced() {
     assert_eq!(
         clock,
         [
+            "A1-TRANSFER-013",
             "A1-MATRIX-026",
             "B1-CONSENT-009",
             "B1-OAUTH-003",

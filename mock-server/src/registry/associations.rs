@@ -10,6 +10,7 @@ use ucr_spec::problem::Problem;
 use ucr_spec::webhooks::{EventData, EventType};
 
 use super::{Principal, Registry, check_text, check_unit_type, wire_name};
+use crate::faults::Fault;
 
 /// Longest certificate ID.
 const MAX_CERTIFICATE_ID: usize = 100;
@@ -67,7 +68,12 @@ impl Registry {
             )));
         }
         let unit = (request.unit_type.clone(), request.serial);
-        if let Some(existing) = self.live_by_serial.get(&unit) {
+        // FAULT(association-not-one-to-one): the unit's live association is not looked up.
+        if let Some(existing) = self
+            .live_by_serial
+            .get(&unit)
+            .filter(|_| !self.fault(Fault::AssociationNotOneToOne))
+        {
             return Err(ProblemType::AssociationConflict.problem(format!(
                 "{} serial {} already has a live association ({existing}); a unit backs one certificate",
                 request.unit_type, request.serial
@@ -164,6 +170,10 @@ impl Registry {
         ranges: &[SerialRange],
         at: DateTime<Utc>,
     ) {
+        if self.fault(Fault::AssociationSurvivesTransfer) {
+            // FAULT(association-survives-transfer): transfers do not touch associations.
+            return;
+        }
         for id in self.live_in(account_id, unit_type, ranges, AssociationStatus::Active) {
             self.change_association(&id, AssociationStatus::Transferred, at);
         }
@@ -178,6 +188,10 @@ impl Registry {
         ranges: &[SerialRange],
         at: DateTime<Utc>,
     ) {
+        if self.fault(Fault::AssociationSurvivesCancellation) {
+            // FAULT(association-survives-cancellation): cancellations do not touch associations.
+            return;
+        }
         for id in self.live_in(account_id, unit_type, ranges, AssociationStatus::Active) {
             self.change_association(&id, AssociationStatus::Cancelled, at);
         }

@@ -8,6 +8,8 @@ use ucr_spec::ProblemType;
 use ucr_spec::model::{Balance, BlockStatus, KyotoStatus, SerialRange, UnitBlock};
 use ucr_spec::problem::Problem;
 
+use crate::faults::{Fault, Faults};
+
 /// What every unit of one issuance shares. Blocks split from one issuance share one `Arc`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct UnitAttributes {
@@ -60,9 +62,19 @@ pub(crate) enum UnitSelection {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Holdings {
     blocks: BTreeMap<(String, u64), Block>,
+    /// The registry's deliberate bugs (see [`crate::faults`]).
+    faults: Faults,
 }
 
 impl Holdings {
+    /// No blocks, in a registry running with `faults`.
+    pub fn new(faults: Faults) -> Self {
+        Holdings {
+            blocks: BTreeMap::new(),
+            faults,
+        }
+    }
+
     /// Adds units that are new to this account as one `available` block.
     ///
     /// The caller guarantees the range is held by no account (fresh serials or serials just taken
@@ -192,7 +204,9 @@ impl Holdings {
                     });
                     remaining -= take;
                 }
-                if remaining > 0 {
+                // FAULT(overdraw): a shortfall is not refused when anything at all was picked.
+                let overdraw = self.faults.has(Fault::Overdraw) && !picks.is_empty();
+                if remaining > 0 && !overdraw {
                     let held: u64 = self
                         .of_type(unit_type)
                         .filter(|(_, block)| matches(block))
@@ -321,7 +335,13 @@ impl Holdings {
                         serial_end: start - 1,
                     });
                 }
-                if block.status != BlockStatus::Available && locked.is_none() {
+                // FAULT(reserved-units-transferable, escrowed-units-transferable): the lock check
+                // forgets a status.
+                let forgotten = (block.status == BlockStatus::Reserved
+                    && self.faults.has(Fault::ReservedUnitsTransferable))
+                    || (block.status == BlockStatus::Escrowed
+                        && self.faults.has(Fault::EscrowedUnitsTransferable));
+                if block.status != BlockStatus::Available && !forgotten && locked.is_none() {
                     let overlap = SerialRange {
                         serial_start: start.max(range.serial_start),
                         serial_end: block.serial_end.min(range.serial_end),
@@ -380,6 +400,10 @@ impl Holdings {
                 ..block.clone()
             };
             block.serial_end = serial - 1;
+            if self.faults.has(Fault::SerialsOverlapAfterSplit) {
+                // FAULT(serials-overlap-after-split): off by one, the left half keeps `serial`.
+                block.serial_end = serial;
+            }
             self.blocks.insert((unit_type.to_owned(), serial), right);
         }
     }

@@ -41,6 +41,7 @@ use ucr_spec::trading::{Escrow, EscrowStatus, ReservationStatus};
 use ucr_spec::transactions::{Cancellation, Transfer};
 use uuid::Uuid;
 
+use crate::faults::{Fault, Faults};
 pub use associations::AssociationFilter;
 use holdings::{Holdings, UnitAttributes};
 use idempotency::IdempotencyStore;
@@ -252,6 +253,8 @@ pub struct Registry {
     /// Incremented by every reset, so a delivery of a previous generation is never confused with
     /// a new one of the same ID.
     epoch: u64,
+    /// Deliberate bugs switched on (none by default); see [`crate::faults`].
+    faults: Faults,
 }
 
 impl Default for Registry {
@@ -291,7 +294,23 @@ impl Registry {
             deliveries: BTreeMap::new(),
             webhook_sink: None,
             epoch: 0,
+            faults: Faults::NONE,
         }
+    }
+
+    /// The deliberate bugs this registry runs with (none unless switched on).
+    pub fn faults(&self) -> Faults {
+        self.faults
+    }
+
+    /// Switches deliberate bugs on (see [`crate::faults`]); a test-only way to break the registry.
+    pub fn set_faults(&mut self, faults: Faults) {
+        self.faults = faults;
+    }
+
+    /// Whether the deliberate bug `fault` is switched on.
+    pub(crate) fn fault(&self, fault: Fault) -> bool {
+        self.faults.has(fault)
     }
 
     // ---- clock ---------------------------------------------------------------------------------
@@ -359,7 +378,9 @@ impl Registry {
             return Some(principal.clone());
         }
         let (platform_id, expires_at) = self.access_tokens.get(token)?;
-        (*expires_at > self.now()).then(|| Principal::Platform(platform_id.clone()))
+        // FAULT(expired-token-accepted): the token's lifetime is not compared with the clock.
+        let expired = *expires_at <= self.now() && !self.fault(Fault::ExpiredTokenAccepted);
+        (!expired).then(|| Principal::Platform(platform_id.clone()))
     }
 
     /// Starts a sandbox operator session and returns its token.
@@ -480,7 +501,7 @@ impl Registry {
             holder_id: request.holder_id,
             opened_at: self.now(),
             appointments: BTreeMap::new(),
-            holdings: Holdings::default(),
+            holdings: Holdings::new(self.faults),
             history: Vec::new(),
         };
         let view = self.account_view(&record);
@@ -749,6 +770,7 @@ impl Registry {
             },
             webhook_sink: self.webhook_sink.take(),
             epoch: self.epoch + 1,
+            faults: self.faults,
             ..Registry::new()
         };
         summary
@@ -829,7 +851,11 @@ impl Registry {
                 }
             })
             .filter(|b| filter.unit_type.as_ref().is_none_or(|t| *t == b.unit_type))
-            .filter(|b| filter.status.is_none_or(|s| s == b.status))
+            // FAULT(holdings-status-filter-ignored): the status filter is dropped.
+            .filter(|b| {
+                self.fault(Fault::HoldingsStatusFilterIgnored)
+                    || filter.status.is_none_or(|s| s == b.status)
+            })
             .filter(|b| filter.vintage.as_ref().is_none_or(|v| *v == b.vintage))
             .filter(|b| {
                 filter
@@ -855,6 +881,12 @@ impl Registry {
             .history
             .iter()
             .filter_map(|reference| self.transaction_view(reference))
+            // FAULT(history-missing-incoming): only the source account's history gets transfers.
+            .filter(|t| {
+                !(self.fault(Fault::HistoryMissingIncoming)
+                    && t.kind == TransactionKind::Transfer
+                    && t.to_account_id.as_deref() == Some(account_id))
+            })
             .filter(|t| filter.kind.is_none_or(|k| k == t.kind))
             .filter(|t| filter.status.is_none_or(|s| s == t.status))
             .filter(|t| filter.from.is_none_or(|from| t.created_at >= from))
@@ -1113,6 +1145,16 @@ impl Registry {
         who: &Principal,
         account_id: &str,
     ) -> Result<&AccountRecord, Problem> {
+        if self.fault(Fault::ForeignAccountForbidden)
+            && self
+                .accounts
+                .get(account_id)
+                .is_some_and(|a| !a.is_visible_to(who))
+        {
+            // FAULT(foreign-account-forbidden): refused as forbidden, which tells it exists.
+            return Err(ProblemType::Forbidden
+                .problem(format!("you are not appointed to account {account_id}")));
+        }
         self.accounts.get(account_id).filter(|a| a.is_visible_to(who)).ok_or_else(|| {
             ProblemType::NotFound.problem(format!(
                 "no account {account_id} is visible to you: it does not exist or you are not appointed to it; \

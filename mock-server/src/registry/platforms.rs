@@ -23,6 +23,7 @@ use super::{
     AccountRecord, Due, Principal, Registry, RepresentativeRecord, check_text, ids,
     validation_failed, wire_name,
 };
+use crate::faults::Fault;
 
 /// How long an OAuth access token is accepted, in registry clock time.
 pub const ACCESS_TOKEN_LIFETIME: TimeDelta = TimeDelta::seconds(3600);
@@ -201,7 +202,8 @@ impl Registry {
         self.expire_due();
         let platform_id = self.clients.get(client_id)?;
         let platform = self.platforms.get(platform_id)?;
-        if platform.client_secret != client_secret {
+        // FAULT(oauth-secret-unchecked): the secret is never compared.
+        if platform.client_secret != client_secret && !self.fault(Fault::OauthSecretUnchecked) {
             return None;
         }
         let platform_id = platform_id.clone();
@@ -235,11 +237,16 @@ impl Registry {
     ) -> Option<BTreeSet<ConsentScope>> {
         let mut scopes = BTreeSet::new();
         let mut any = false;
+        let revoked_honoured = self.fault(Fault::RevokedConsentHonoured);
+        let expired_honoured = self.fault(Fault::ExpiredConsentHonoured);
         for consent in self.consents.values().filter(|c| {
             c.account_id == account_id
                 && c.grantee_id == platform_id
-                && c.status == ConsentStatus::Active
-                && c.expires_at > now
+                // FAULT(revoked-consent-honoured): revocation is not looked at.
+                && (c.status == ConsentStatus::Active
+                    || (revoked_honoured && c.status == ConsentStatus::Revoked))
+                // FAULT(expired-consent-honoured): nor is the expiry.
+                && (c.expires_at > now || expired_honoured)
         }) {
             any = true;
             scopes.extend(consent.scopes.iter().copied());
@@ -300,7 +307,7 @@ impl Registry {
         let Some(platform_id) = who.platform_id() else {
             return Ok((self.visible_account(who, account_id)?, HoldingsView::All));
         };
-        let (scopes, action): (&[ConsentScope], &str) = match need {
+        let (mut scopes, action): (&[ConsentScope], &str) = match need {
             AccountRead::Details => (&[ConsentScope::HoldingsRead], "read"),
             AccountRead::Holdings => (
                 &[
@@ -315,6 +322,15 @@ impl Registry {
                 "read the transaction history of",
             ),
         };
+        if self.fault(Fault::ConsentScopeIgnored) {
+            // FAULT(consent-scope-ignored): any consent is taken to cover every read.
+            scopes = &[
+                ConsentScope::HoldingsRead,
+                ConsentScope::TransactionsRead,
+                ConsentScope::ReservedUnitsRead,
+                ConsentScope::Association,
+            ];
+        }
         self.require_consent(platform_id, account_id, scopes, action)?;
         let record = self
             .accounts
@@ -469,7 +485,8 @@ impl Registry {
         let consent = consent.clone();
         self.expiries
             .remove(&(consent.expires_at, Due::Consent(consent_id.to_owned())));
-        if !by_grantee {
+        // FAULT(consent-revoked-not-notified): the grantee is never told.
+        if !by_grantee && !self.fault(Fault::ConsentRevokedNotNotified) {
             self.emit(
                 &consent.grantee_id,
                 EventType::ConsentRevoked,
@@ -491,6 +508,10 @@ impl Registry {
             return;
         };
         if consent.status != ConsentStatus::Active {
+            return;
+        }
+        if self.faults.has(Fault::ExpiredConsentHonoured) {
+            // FAULT(expired-consent-honoured): the expiry job skips consents.
             return;
         }
         consent.status = ConsentStatus::Expired;
@@ -538,7 +559,10 @@ impl Registry {
     ) -> Result<Delegation, Problem> {
         self.expire_due();
         let account = self.represented_account(who, account_id, "appoint delegates to")?;
-        require_role(account, who, Role::Approver, "appoint delegates to")?;
+        if !self.fault(Fault::DelegateAppointedWithoutApprover) {
+            // FAULT(delegate-appointed-without-approver): without this any role may appoint.
+            require_role(account, who, Role::Approver, "appoint delegates to")?;
+        }
         if request.roles.is_empty() {
             return Err(validation_failed(
                 "/roles",
@@ -643,8 +667,11 @@ impl Registry {
         }
         let now = self.now();
         let representative_id = delegation.representative_id.clone();
-        if let Some(account) = self.accounts.get_mut(account_id) {
-            account.appointments.remove(&representative_id);
+        if !self.fault(Fault::RevokedDelegateActs) {
+            // FAULT(revoked-delegate-acts): without this the appointment outlives the delegation.
+            if let Some(account) = self.accounts.get_mut(account_id) {
+                account.appointments.remove(&representative_id);
+            }
         }
         let Some(delegation) = self.delegations.get_mut(delegation_id) else {
             return Err(ProblemType::NotFound.problem(format!("no delegation {delegation_id}")));

@@ -21,6 +21,7 @@ use super::transactions::{MAX_NOTE, choose_units, require_open, require_role};
 use super::{
     Due, Principal, Registry, TransactionRef, check_optional_text, validation_failed, wire_name,
 };
+use crate::faults::Fault;
 
 /// How far ahead an escrow may lapse.
 const MAX_ESCROW_MONTHS: u32 = 12;
@@ -228,6 +229,8 @@ impl Registry {
         };
         if record.reservation.status != ReservationStatus::Active
             || record.pending_transfer.is_some()
+            // FAULT(expired-reservation-kept): the expiry job skips reservations.
+            || self.fault(Fault::ExpiredReservationKept)
         {
             return;
         }
@@ -262,6 +265,10 @@ impl Registry {
         } else {
             EventType::ReservationExpired
         };
+        if event == EventType::ReservationReleased && self.fault(Fault::UnreserveWithoutWebhook) {
+            // FAULT(unreserve-without-webhook): the platform is not told.
+            return Some(reservation);
+        }
         self.emit(
             &reservation.platform_id,
             event,
@@ -515,7 +522,10 @@ impl Registry {
             e.settled_to_account_id = Some(request.to_account_id.clone());
             e.transaction_id = Some(transfer_id.clone());
         });
-        self.units_left(&seller, &unit_type, &ranges, now);
+        if !self.fault(Fault::SettlementKeepsAssociations) {
+            // FAULT(settlement-keeps-associations): settlement skips the association update.
+            self.units_left(&seller, &unit_type, &ranges, now);
+        }
         self.announce_transfer(&transfer, Some(&controller));
         escrow.ok_or_else(|| escrow_not_found(escrow_id))
     }
@@ -524,7 +534,12 @@ impl Registry {
     /// again.
     pub fn release_escrow(&mut self, who: &Principal, escrow_id: &str) -> Result<Escrow, Problem> {
         self.expire_due();
-        let escrow = self.controlled_escrow(who, escrow_id, "release")?;
+        let escrow = if self.fault(Fault::EscrowReleasedBySeller) {
+            // FAULT(escrow-released-by-seller): anyone who sees the escrow may release it.
+            self.visible_escrow(who, escrow_id)?
+        } else {
+            self.controlled_escrow(who, escrow_id, "release")?
+        };
         require_active_escrow(escrow, "released")?;
         let now = self.now();
         self.end_escrow(escrow_id, EscrowStatus::Released, now, |_| {})
@@ -533,10 +548,12 @@ impl Registry {
 
     /// Releases an escrow still active at its expiry (from the expiry queue).
     pub(super) fn expire_escrow(&mut self, escrow_id: &str, at: DateTime<Utc>) {
+        // FAULT(expired-escrow-kept): the expiry job skips escrows.
         if self
             .escrows
             .get(escrow_id)
             .is_some_and(|e| e.status == EscrowStatus::Active)
+            && !self.fault(Fault::ExpiredEscrowKept)
         {
             self.end_escrow(escrow_id, EscrowStatus::Released, at, |_| {});
         }

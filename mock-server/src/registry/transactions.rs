@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use ucr_spec::ProblemType;
-use ucr_spec::model::{AccountStatus, BlockStatus, Role, SerialRange, TransactionStatus};
+use ucr_spec::model::{
+    AccountKind, AccountStatus, BlockStatus, Role, SerialRange, TransactionStatus,
+};
 use ucr_spec::platforms::ConsentScope;
 use ucr_spec::problem::Problem;
 use ucr_spec::trading::ReservationStatus;
@@ -13,6 +15,8 @@ use ucr_spec::transactions::{
     Cancellation, CancellationRequest, RejectRequest, Transfer, TransferRequest,
 };
 use ucr_spec::webhooks::{EventData, EventType};
+
+use crate::faults::Fault;
 
 use super::holdings::{UnitSelection, describe};
 use super::{
@@ -41,6 +45,7 @@ impl Registry {
         let source =
             self.represented_account(who, &request.from_account_id, "initiate transfers from")?;
         require_role(source, who, Role::Initiator, "initiate transfers from")?;
+        let custodial = source.kind == AccountKind::Custodial;
         let selection = match &request.reservation_id {
             None => Some(choose_units(
                 &request.unit_type,
@@ -194,7 +199,24 @@ impl Registry {
         }
         self.expiries
             .insert((transfer.expires_at, Due::Transfer(transfer_id.clone())));
-        self.transfers.insert(transfer_id, transfer.clone());
+        self.transfers.insert(transfer_id.clone(), transfer.clone());
+        if custodial && self.fault(Fault::CustodySkipsApproval) {
+            // FAULT(custody-skips-approval): the platform's own transfers bypass four eyes.
+            let (from, to, unit_type, ranges) = (
+                transfer.from_account_id.clone(),
+                transfer.to_account_id.clone(),
+                transfer.unit_type.clone(),
+                transfer.serial_ranges.clone(),
+            );
+            self.move_units(&from, &to, &unit_type, &ranges);
+            self.expiries
+                .remove(&(transfer.expires_at, Due::Transfer(transfer_id.clone())));
+            let transfer =
+                self.decide_transfer(&transfer_id, TransactionStatus::Completed, who, now, None)?;
+            self.units_left(&from, &unit_type, &ranges, now);
+            self.announce_transfer(&transfer, None);
+            return Ok(transfer);
+        }
         Ok(transfer)
     }
 
@@ -217,8 +239,11 @@ impl Registry {
         let transfer = self.visible_transfer(who, transfer_id)?;
         let source = self.account_record(&transfer.from_account_id)?;
         require_role(source, who, Role::Approver, "approve transfers from")?;
-        require_pending(transfer_id, transfer.status, "approved")?;
-        four_eyes(source, who, &transfer.initiated_by, transfer_id, "approve")?;
+        if !self.fault(Fault::DecidedTransferApprovable) {
+            // FAULT(decided-transfer-approvable): without this the status is never looked at.
+            require_pending(transfer_id, transfer.status, "approved")?;
+        }
+        self.four_eyes(source, who, &transfer.initiated_by, transfer_id, "approve")?;
         self.account_record(&transfer.to_account_id)?;
 
         let now = self.now();
@@ -255,7 +280,7 @@ impl Registry {
         let source = self.account_record(&transfer.from_account_id)?;
         require_role(source, who, Role::Approver, "reject transfers from")?;
         require_pending(transfer_id, transfer.status, "rejected")?;
-        four_eyes(source, who, &transfer.initiated_by, transfer_id, "reject")?;
+        self.four_eyes(source, who, &transfer.initiated_by, transfer_id, "reject")?;
         check_optional_text("/reason", request.reason.as_deref(), MAX_NOTE)?;
 
         let now = self.now();
@@ -380,7 +405,7 @@ impl Registry {
         let account = self.account_record(&cancellation.account_id)?;
         require_role(account, who, Role::Approver, "approve cancellations from")?;
         require_pending(cancellation_id, cancellation.status, "approved")?;
-        four_eyes(
+        self.four_eyes(
             account,
             who,
             &cancellation.initiated_by,
@@ -395,13 +420,22 @@ impl Registry {
             cancellation.serial_ranges.clone(),
             cancellation.expires_at,
         );
-        self.set_units(
-            &account_id,
-            &unit_type,
-            &ranges,
-            BlockStatus::Cancelled,
-            None,
-        );
+        if self.fault(Fault::CancellationDropsUnits) {
+            // FAULT(cancellation-drops-units): cancelled units are deleted, not kept as cancelled.
+            if let Some(account) = self.accounts.get_mut(&account_id) {
+                for range in &ranges {
+                    account.holdings.take(&unit_type, *range);
+                }
+            }
+        } else {
+            // FAULT(cancelled-units-stay-available): the units are unlocked instead of cancelled.
+            let status = if self.fault(Fault::CancelledUnitsStayAvailable) {
+                BlockStatus::Available
+            } else {
+                BlockStatus::Cancelled
+            };
+            self.set_units(&account_id, &unit_type, &ranges, status, None);
+        }
         self.expiries
             .remove(&(expires_at, Due::Cancellation(cancellation_id.to_owned())));
         let cancellation =
@@ -455,6 +489,10 @@ impl Registry {
             self.expiries.pop_first();
             match &due {
                 Due::Transfer(id) => {
+                    if self.fault(Fault::PendingTransferNeverExpires) {
+                        // FAULT(pending-transfer-never-expires): the expiry job skips transfers.
+                        continue;
+                    }
                     let Some(transfer) = self.transfers.get_mut(id) else {
                         continue;
                     };
@@ -718,16 +756,44 @@ fn require_pending(id: &str, status: TransactionStatus, action: &str) -> Result<
     )))
 }
 
+impl Registry {
+    /// Four eyes: `403 second-approver-required` when the decider initiated the transaction and
+    /// the account has more than one representative.
+    fn four_eyes(
+        &self,
+        account: &AccountRecord,
+        who: &Principal,
+        initiated_by: &str,
+        id: &str,
+        action: &str,
+    ) -> Result<(), Problem> {
+        if self.fault(Fault::SelfApproval) {
+            // FAULT(self-approval): the four-eyes rule is not applied.
+            return Ok(());
+        }
+        let mut representatives = account.appointments.len();
+        if self.fault(Fault::DelegateNotCountedForFourEyes) {
+            // FAULT(delegate-not-counted-for-four-eyes): delegates are left out of the count.
+            representatives = account
+                .appointments
+                .keys()
+                .filter(|id| !self.is_delegate(&account.account_id, id))
+                .count();
+        }
+        four_eyes(representatives, account, who, initiated_by, id, action)
+    }
+}
+
 /// Four eyes: `403 second-approver-required` when the decider initiated the transaction and the
-/// account has more than one representative.
+/// account has more than one (`representatives`) representative.
 fn four_eyes(
+    representatives: usize,
     account: &AccountRecord,
     who: &Principal,
     initiated_by: &str,
     id: &str,
     action: &str,
 ) -> Result<(), Problem> {
-    let representatives = account.appointments.len();
     if who.representative_id() == Some(initiated_by) && representatives > 1 {
         return Err(ProblemType::SecondApproverRequired.problem(format!(
             "you initiated {id} and account {} has {representatives} authorised representatives, so another \

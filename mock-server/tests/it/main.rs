@@ -4,6 +4,7 @@ mod associations;
 mod consents;
 mod delegations;
 mod escrows;
+mod faults;
 mod flow;
 mod garbage;
 mod helpers;

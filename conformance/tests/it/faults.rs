@@ -1,0 +1,255 @@
+//! Proof of strictness: the whole default suite runs against the in-process mock once per named
+//! fault ([`ucr_mock::Fault`]), and every fault must fail at least one check. A clean mock runs in
+//! the same batch as a control: under the same load it must pass everything, so a check that fails
+//! only because the machine is busy cannot pass for a catch.
+//!
+//! The table "fault → checks that caught it" is printed, written to `target/fault-table.md`, and
+//! compared with `docs/faults.md`: the documented faults must be exactly the mock's, and every check
+//! the document says catches a fault must still catch it. `UPDATE_FAULTS_DOC=1` rewrites the
+//! document from the run.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::Semaphore;
+use ucr_conformance::report::{CheckStatus, Report};
+use ucr_conformance::{RunOptions, registry, run};
+use ucr_mock::{Fault, MockRegistry};
+
+/// By default every suite run starts at once: a run spends most of its ~20 s waiting (webhook
+/// backoff, the receiver) and about 2.5 s on the CPU, so overlapping all of them gives the shortest
+/// wall time. `UCR_FAULT_RUNS=N` runs at most N at a time on a crowded machine.
+const PARALLEL_RUNS_VAR: &str = "UCR_FAULT_RUNS";
+
+/// The areas the faults must cover: every model of the paper and the cross-cutting parts.
+const AREAS: &[&str] = &[
+    "A.1",
+    "B.1",
+    "B.2",
+    "B.3",
+    "B.4",
+    "B.5",
+    "C.1",
+    "paging",
+    "problems",
+    "idempotency",
+    "webhooks",
+    "auth",
+];
+
+const DOC: &str = "docs/faults.md";
+
+#[test]
+fn faults_cover_every_model_and_cross_cutting_part() {
+    assert!(Fault::ALL.len() >= 20, "only {} faults", Fault::ALL.len());
+    for area in AREAS {
+        assert!(
+            Fault::ALL.iter().any(|f| f.area() == *area),
+            "no fault in {area}"
+        );
+    }
+    for fault in Fault::ALL {
+        assert!(
+            AREAS.contains(&fault.area()),
+            "{fault} has an unknown area {}",
+            fault.area()
+        );
+    }
+}
+
+/// One suite run against a mock with `fault` (or none): the IDs of the failed checks. A fault
+/// changes behaviour only, so every request to the mock must still get an answer below 500 (the
+/// suite's webhook receiver answering 500 on purpose is not the mock).
+async fn failed_checks(fault: Option<Fault>) -> Result<Vec<String>, String> {
+    let mut builder = MockRegistry::builder();
+    if let Some(fault) = fault {
+        builder = builder.fault(fault);
+    }
+    let mock = builder.start().await;
+    let report: Report = run(&mock.uri(), registry(), &RunOptions::default())
+        .await
+        .map_err(|e| format!("the suite could not run: {e}"))?;
+    let broken: Vec<String> = report
+        .checks
+        .iter()
+        .flat_map(|c| c.exchanges.iter().map(move |e| (c, e)))
+        .filter(|(_, e)| e.url.starts_with(&mock.uri()) && e.status.is_none_or(|s| s >= 500))
+        .map(|(c, e)| format!("{}: {} {} → {:?}", c.id, e.method, e.url, e.status))
+        .collect();
+    if !broken.is_empty() {
+        return Err(format!(
+            "the mock answered 5xx or not at all:\n{}",
+            broken.join("\n")
+        ));
+    }
+    Ok(report
+        .checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::Failed)
+        .map(|c| c.id.clone())
+        .collect())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fault_fails_at_least_one_check() {
+    let runs_in_all = Fault::ALL.len() + 1;
+    let parallel = std::env::var(PARALLEL_RUNS_VAR)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(runs_in_all)
+        .clamp(1, runs_in_all);
+    let started = Instant::now();
+    let semaphore = Arc::new(Semaphore::new(parallel));
+    let mut runs = tokio::task::JoinSet::new();
+    // The control first, so it runs under the same load as the faults.
+    for fault in std::iter::once(None).chain(Fault::ALL.iter().copied().map(Some)) {
+        let semaphore = semaphore.clone();
+        runs.spawn(async move {
+            let _permit = semaphore.acquire_owned().await.ok();
+            (fault, failed_checks(fault).await)
+        });
+    }
+    let mut control = None;
+    let mut caught: Vec<(Fault, Vec<String>)> = Vec::new();
+    while let Some(joined) = runs.join_next().await {
+        let (fault, result) = joined.expect("a suite run panicked");
+        let failed = result.unwrap_or_else(|e| panic!("{fault:?}: {e}"));
+        match fault {
+            None => control = Some(failed),
+            Some(fault) => caught.push((fault, failed)),
+        }
+    }
+    caught.sort_by_key(|(fault, _)| Fault::ALL.iter().position(|f| f == fault));
+    let elapsed = started.elapsed();
+
+    let table = render_table(&caught);
+    println!("{table}");
+    println!(
+        "{} faults, {} suite runs ({} at a time) in {:.1} s",
+        caught.len(),
+        caught.len() + 1,
+        parallel,
+        elapsed.as_secs_f64()
+    );
+    let written = target_dir().join("fault-table.md");
+    if let Err(e) = std::fs::write(&written, &table) {
+        eprintln!("cannot write {}: {e}", written.display());
+    }
+
+    let control = control.expect("the control ran");
+    assert!(
+        control.is_empty(),
+        "the clean mock failed {control:?} in the same batch: a check is flaky under load, so the table above \
+         cannot be trusted"
+    );
+    let uncaught: Vec<&str> = caught
+        .iter()
+        .filter(|(_, checks)| checks.is_empty())
+        .map(|(fault, _)| fault.name())
+        .collect();
+    assert!(
+        uncaught.is_empty(),
+        "no check catches {uncaught:?}: a gap in the suite. Add or strengthen a check; do not delete the fault"
+    );
+    check_doc(&table, &caught);
+    assert!(
+        elapsed < Duration::from_secs(600),
+        "the fault runs took {elapsed:?}"
+    );
+}
+
+/// The markdown table: fault, area, description, checks that caught it.
+fn render_table(caught: &[(Fault, Vec<String>)]) -> String {
+    let mut out = String::from(
+        "| fault | area | what goes wrong | checks that caught it |\n| --- | --- | --- | --- |\n",
+    );
+    for (fault, checks) in caught {
+        let checks = if checks.is_empty() {
+            "**none**".to_owned()
+        } else {
+            checks.join(", ")
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            fault.name(),
+            fault.area(),
+            fault.description(),
+            checks
+        ));
+    }
+    out
+}
+
+fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the crate sits in the workspace")
+}
+
+/// `target/` of this build (the parent of Cargo's `target/tmp`).
+fn target_dir() -> PathBuf {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    tmp.parent().unwrap_or(tmp).to_path_buf()
+}
+
+const DOC_HEADER: &str = "# Named faults of the mock registry
+
+Generated by `UPDATE_FAULTS_DOC=1 cargo test -p ucr-conformance --test it faults`; checked by the
+same test without the variable.
+
+Each fault is a deliberate, realistic implementation bug the mock registry can be started with
+(`MockRegistry::builder().fault(Fault::…)`, `ucr-mock --fault NAME`, `ucr-mock --list-faults`). The
+test runs the whole default suite once per fault, plus a clean control run in the same batch, and
+requires every fault to fail at least one check. The last column is what caught each fault when
+this document was generated; the test fails if a listed check stops catching its fault.
+
+";
+
+/// Compares the run with `docs/faults.md` (or rewrites it with `UPDATE_FAULTS_DOC=1`).
+fn check_doc(table: &str, caught: &[(Fault, Vec<String>)]) {
+    let path = workspace_root().join(DOC);
+    let fresh = format!("{DOC_HEADER}{table}");
+    if std::env::var_os("UPDATE_FAULTS_DOC").is_some() {
+        std::fs::write(&path, &fresh).expect("write docs/faults.md");
+        return;
+    }
+    let hint = "run `UPDATE_FAULTS_DOC=1 cargo test -p ucr-conformance --test it faults`";
+    let doc = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}; {hint}", path.display()));
+    let rows: Vec<Vec<&str>> = doc
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| l.trim_matches('|').split(" | ").map(str::trim).collect())
+        .collect();
+    let documented: Vec<String> = rows
+        .iter()
+        .map(|r| format!("{} | {} | {}", r[0], r[1], r[2]))
+        .collect();
+    let actual: Vec<String> = caught
+        .iter()
+        .map(|(f, _)| format!("`{}` | {} | {}", f.name(), f.area(), f.description()))
+        .collect();
+    assert_eq!(
+        documented, actual,
+        "{DOC} does not list the mock's faults; {hint}"
+    );
+    let mut lost = Vec::new();
+    for (row, (fault, checks)) in rows.iter().zip(caught) {
+        let now: BTreeSet<&str> = checks.iter().map(String::as_str).collect();
+        for listed in row[3].split(", ").filter(|c| !c.is_empty()) {
+            if !now.contains(listed) {
+                lost.push(format!("{listed} no longer catches {fault}"));
+            }
+        }
+    }
+    assert!(
+        lost.is_empty(),
+        "the suite got less strict than {DOC} says:\n{}\n(if a check was deliberately replaced, {hint})",
+        lost.join("\n")
+    );
+    if fresh != doc {
+        println!("note: more checks catch some faults than {DOC} lists; {hint} to record them");
+    }
+}

@@ -1,0 +1,280 @@
+//! Named faults: deliberate, realistic implementation bugs the mock can be started with, to prove
+//! that the conformance suite notices each of them.
+//!
+//! Every fault is off by default. [`MockRegistryBuilder::fault`](crate::MockRegistryBuilder::fault)
+//! and `ucr-mock --fault NAME` switch one on. Each is one small branch in the mock, marked with a
+//! `FAULT(<name>)` comment where the bug would live, consulting the one [`Faults`] set the
+//! registry, the router and the webhook dispatcher share. A fault changes behaviour only; it never
+//! makes the mock panic or answer 5xx.
+//!
+//! The conformance crate's `faults` test runs the whole suite once per fault and requires every
+//! fault to fail at least one check (`docs/faults.md` is its table).
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Declares the fault enum and its table of names, areas and descriptions in one place.
+macro_rules! faults {
+    ($( $(#[$doc:meta])* $variant:ident = ($name:literal, $area:literal, $description:literal), )+) => {
+        /// One deliberate implementation bug (see the [module docs](self)).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Fault {
+            $( $(#[$doc])* $variant, )+
+        }
+
+        impl Fault {
+            /// Every fault, in documentation order.
+            pub const ALL: &'static [Fault] = &[$(Fault::$variant),+];
+
+            /// The stable kebab-case name, as given to `ucr-mock --fault`.
+            pub fn name(self) -> &'static str {
+                match self { $(Fault::$variant => $name,)+ }
+            }
+
+            /// The model of the CER's paper (`A.1` … `C.1`) or the cross-cutting part (`paging`,
+            /// `problems`, `idempotency`, `webhooks`, `auth`) the bug belongs to.
+            pub fn area(self) -> &'static str {
+                match self { $(Fault::$variant => $area,)+ }
+            }
+
+            /// One line saying what goes wrong.
+            pub fn description(self) -> &'static str {
+                match self { $(Fault::$variant => $description,)+ }
+            }
+        }
+    };
+}
+
+faults! {
+    /// Four eyes not enforced.
+    SelfApproval = ("self-approval", "A.1",
+        "the initiator may approve or reject its own transaction on an account with several representatives"),
+    /// Asking for more units than available takes what there is.
+    Overdraw = ("overdraw", "A.1",
+        "a quantity larger than the available units is accepted (the transaction takes what is available) instead of 409 insufficient-units"),
+    /// Approved cancellations do not lock their units.
+    CancelledUnitsStayAvailable = ("cancelled-units-stay-available", "A.1",
+        "an approved cancellation leaves its units in holdings as available, so they can still be transferred"),
+    /// Approved cancellations delete their units.
+    CancellationDropsUnits = ("cancellation-drops-units", "A.1",
+        "an approved cancellation removes its units from holdings instead of keeping them as cancelled blocks (conservation broken)"),
+    /// Off-by-one when a block splits.
+    SerialsOverlapAfterSplit = ("serials-overlap-after-split", "A.1",
+        "splitting a block keeps the split serial in both halves, so serial ranges overlap"),
+    /// History recorded on the source account only.
+    HistoryMissingIncoming = ("history-missing-incoming", "A.1",
+        "an account's history leaves out transfers into it"),
+    /// Existence of foreign accounts leaks.
+    ForeignAccountForbidden = ("foreign-account-forbidden", "A.1",
+        "another holder's existing account answers 403 forbidden instead of 404 not-found, leaking that it exists"),
+    /// Decided transfers can be approved again.
+    DecidedTransferApprovable = ("decided-transfer-approvable", "A.1",
+        "approving a transfer that is no longer pending (rescinded, rejected, completed) succeeds"),
+    /// The holdings status filter is dropped.
+    HoldingsStatusFilterIgnored = ("holdings-status-filter-ignored", "A.1",
+        "list_holdings ignores its status filter and returns blocks of every status"),
+    /// Pending transfers never lapse.
+    PendingTransferNeverExpires = ("pending-transfer-never-expires", "A.1",
+        "a transfer pending approval stays pending past its expires_at, its units locked"),
+    /// A page's last item repeats on the next page.
+    PageRepeatsItem = ("page-repeats-item", "paging",
+        "next_page points one item back, so the last item of a page is served again on the next"),
+    /// An item after each page boundary is skipped.
+    PageDropsItem = ("page-drops-item", "paging",
+        "the page after a page_token skips its first item"),
+    /// Out-of-range limits are clamped.
+    LimitClamped = ("limit-clamped", "paging",
+        "an out-of-range limit (0, 201) is clamped into 1–200 instead of refused with 400 invalid-parameter"),
+    /// Problems served as plain JSON.
+    ProblemPlainJson = ("problem-plain-json", "problems",
+        "problem documents are served as application/json instead of application/problem+json"),
+    /// Writes without a key are accepted.
+    IdempotencyKeyOptional = ("idempotency-key-optional", "idempotency",
+        "a write without an Idempotency-Key is executed instead of refused with 400 idempotency-key-required"),
+    /// A replay runs the write again.
+    ReplayExecutesTwice = ("replay-executes-twice", "idempotency",
+        "a write replayed with the same Idempotency-Key and body is executed again instead of replaying the first response"),
+    /// Same key, other body: replayed.
+    KeyReuseReplayed = ("key-reuse-replayed", "idempotency",
+        "the same Idempotency-Key with another body replays the first response instead of 422 idempotency-key-reused"),
+    /// Refusals are not remembered under their key.
+    RefusalNotReplayed = ("refusal-not-replayed", "idempotency",
+        "a refused write is not stored under its Idempotency-Key, so a retry with the same key runs again and may succeed"),
+    /// Keys shared by every caller.
+    KeysNotScoped = ("keys-not-scoped", "idempotency",
+        "Idempotency-Keys are shared by all callers, so another representative's request with the same key gets the first one's response"),
+    /// OAuth access tokens do not lapse.
+    ExpiredTokenAccepted = ("expired-token-accepted", "auth",
+        "an OAuth access token is still accepted after its 3600 s lifetime"),
+    /// 401 without a challenge.
+    MissingWwwAuthenticate = ("missing-www-authenticate", "auth",
+        "401 unauthenticated answers carry no WWW-Authenticate header"),
+    /// Client secret not compared.
+    OauthSecretUnchecked = ("oauth-secret-unchecked", "auth",
+        "the token endpoint issues an access token for a known client_id whatever the client_secret"),
+    /// Revocation ignored by access checks.
+    RevokedConsentHonoured = ("revoked-consent-honoured", "B.1",
+        "a revoked consent still grants the platform access"),
+    /// Expiry ignored by access checks.
+    ExpiredConsentHonoured = ("expired-consent-honoured", "B.1",
+        "a consent past its expires_at stays active and still grants access"),
+    /// Any consent grants every read.
+    ConsentScopeIgnored = ("consent-scope-ignored", "B.1",
+        "any active consent grants every read of the account, whatever its scopes"),
+    /// No consent.revoked event.
+    ConsentRevokedNotNotified = ("consent-revoked-not-notified", "B.1",
+        "revoking a consent sends the grantee no consent.revoked event"),
+    /// Revoked delegates keep their appointment.
+    RevokedDelegateActs = ("revoked-delegate-acts", "B.2",
+        "a revoked delegation is marked revoked but the delegate stays appointed and keeps acting on the account"),
+    /// Any representative appoints delegates.
+    DelegateAppointedWithoutApprover = ("delegate-appointed-without-approver", "B.2",
+        "a representative without the approver role may appoint a delegate to the account"),
+    /// Delegates ignored by four eyes.
+    DelegateNotCountedForFourEyes = ("delegate-not-counted-for-four-eyes", "B.2",
+        "four eyes counts only the holder's own representatives, so a sole representative self-approves despite a delegate"),
+    /// Custodial transfers complete without a second approver.
+    CustodySkipsApproval = ("custody-skips-approval", "B.3",
+        "a transfer out of a custodial account completes on initiation, without the four-eyes approval"),
+    /// No reservation.released event.
+    UnreserveWithoutWebhook = ("unreserve-without-webhook", "B.4",
+        "releasing a reservation sends the platform no reservation.released event"),
+    /// Reserved units pass the lock check.
+    ReservedUnitsTransferable = ("reserved-units-transferable", "B.4",
+        "the seller can transfer, cancel or escrow reserved units by serial"),
+    /// Reservations never lapse.
+    ExpiredReservationKept = ("expired-reservation-kept", "B.4",
+        "a reservation past its expires_at stays active, its units reserved"),
+    /// Escrowed units pass the lock check.
+    EscrowedUnitsTransferable = ("escrowed-units-transferable", "B.5",
+        "the seller can transfer, cancel or reserve escrowed units by serial"),
+    /// The seller releases its own escrow.
+    EscrowReleasedBySeller = ("escrow-released-by-seller", "B.5",
+        "a representative of the seller's account may release an escrow, not only its controller"),
+    /// Escrows never lapse.
+    ExpiredEscrowKept = ("expired-escrow-kept", "B.5",
+        "an escrow past its expires_at stays active, its units escrowed"),
+    /// A unit can back several certificates.
+    AssociationNotOneToOne = ("association-not-one-to-one", "C.1",
+        "a unit that already has a live association can be associated again (by another registry)"),
+    /// Cancellation does not reach associations.
+    AssociationSurvivesCancellation = ("association-survives-cancellation", "C.1",
+        "cancelling a unit leaves its association active"),
+    /// Escrow settlement does not reach associations.
+    SettlementKeepsAssociations = ("settlement-keeps-associations", "C.1",
+        "settling an escrow moves the units to the buyer but leaves their associations active"),
+    /// Transfers do not reach associations.
+    AssociationSurvivesTransfer = ("association-survives-transfer", "C.1",
+        "transferring a unit away leaves its association active"),
+    /// Signatures keyed with the secret's text.
+    WebhookBadSignature = ("webhook-bad-signature", "webhooks",
+        "webhooks are signed with the bytes of the whsec_ secret string instead of its decoded key"),
+    /// Failed deliveries are not retried.
+    WebhookNoRetry = ("webhook-no-retry", "webhooks",
+        "a delivery the receiver did not acknowledge is never retried"),
+    /// A new webhook-id per attempt.
+    WebhookIdChangesOnRetry = ("webhook-id-changes-on-retry", "webhooks",
+        "each redelivery attempt sends a new webhook-id, so receivers cannot deduplicate"),
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A name that is not a fault's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("there is no fault named {0:?}; `ucr-mock --list-faults` lists them")]
+pub struct UnknownFault(pub String);
+
+impl FromStr for Fault {
+    type Err = UnknownFault;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Fault::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name() == name)
+            .ok_or_else(|| UnknownFault(name.to_owned()))
+    }
+}
+
+/// The faults a mock runs with; empty (a correct registry) by default. Cheap to copy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Faults(u64);
+
+impl Faults {
+    /// No fault: the correct registry.
+    pub const NONE: Faults = Faults(0);
+
+    /// This set with `fault` switched on.
+    #[must_use]
+    pub fn with(self, fault: Fault) -> Faults {
+        Faults(self.0 | Self::bit(fault))
+    }
+
+    /// Whether `fault` is switched on.
+    pub fn has(self, fault: Fault) -> bool {
+        self.0 & Self::bit(fault) != 0
+    }
+
+    /// Whether no fault is switched on.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The faults switched on, in documentation order.
+    pub fn iter(self) -> impl Iterator<Item = Fault> {
+        Fault::ALL.iter().copied().filter(move |f| self.has(*f))
+    }
+
+    fn bit(fault: Fault) -> u64 {
+        let index = Fault::ALL.iter().position(|f| *f == fault).unwrap_or(0);
+        1 << index
+    }
+}
+
+impl FromIterator<Fault> for Faults {
+    fn from_iter<I: IntoIterator<Item = Fault>>(faults: I) -> Self {
+        faults.into_iter().fold(Faults::NONE, Faults::with)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_kebab_case_and_parse_back() {
+        assert!(Fault::ALL.len() <= 64, "Faults is a 64-bit set");
+        let mut names = std::collections::BTreeSet::new();
+        for fault in Fault::ALL {
+            let name = fault.name();
+            assert!(names.insert(name), "{name} twice");
+            assert!(
+                name.split('-')
+                    .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase())),
+                "{name} is not kebab-case"
+            );
+            assert_eq!(name.parse::<Fault>(), Ok(*fault));
+            assert!(!fault.description().is_empty());
+        }
+        assert!("no-such-fault".parse::<Fault>().is_err());
+    }
+
+    #[test]
+    fn sets_hold_exactly_what_was_added() {
+        let faults: Faults = [Fault::Overdraw, Fault::WebhookNoRetry]
+            .into_iter()
+            .collect();
+        assert!(faults.has(Fault::Overdraw) && faults.has(Fault::WebhookNoRetry));
+        assert!(!faults.has(Fault::SelfApproval));
+        assert_eq!(
+            faults.iter().collect::<Vec<_>>(),
+            [Fault::Overdraw, Fault::WebhookNoRetry]
+        );
+        assert!(Faults::NONE.is_empty() && !faults.is_empty());
+    }
+}
