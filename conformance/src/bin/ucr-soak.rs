@@ -139,7 +139,7 @@ impl Mock {
         bail!("nothing listens on {addr} 5 s after starting the mock")
     }
 
-    /// Resident set size in KiB, from /proc/<pid>/status.
+    /// Resident set size in KiB, from `/proc/<pid>/status`.
     fn rss_kib(&mut self) -> anyhow::Result<u64> {
         if let Some(status) = self.child.try_wait()? {
             bail!("the mock exited with {status}");
