@@ -192,7 +192,7 @@ async fn provision(base_url: &str, accounts: usize) -> anyhow::Result<World> {
         .create_platform()
         .body(types::NewPlatform {
             kind: types::PlatformKind::TradingPlatform,
-            name: "Soak Exchange".into(),
+            name: "Soak Exchange".parse()?,
         })
         .send()
         .await
@@ -203,7 +203,7 @@ async fn provision(base_url: &str, accounts: usize) -> anyhow::Result<World> {
         .body(types::NewAccount {
             holder_id: platform.platform.holder_id.clone(),
             kind: types::AccountKind::Custodial,
-            name: "Soak Exchange custody".into(),
+            name: "Soak Exchange custody".parse()?,
         })
         .send()
         .await
@@ -225,7 +225,7 @@ async fn provision(base_url: &str, accounts: usize) -> anyhow::Result<World> {
         let holder = operator
             .create_account_holder()
             .body(types::NewAccountHolder {
-                name: format!("Soak holder {n}"),
+                name: format!("Soak holder {n}").parse()?,
             })
             .send()
             .await
@@ -235,7 +235,7 @@ async fn provision(base_url: &str, accounts: usize) -> anyhow::Result<World> {
             .body(types::NewAccount {
                 holder_id: holder.holder_id.clone(),
                 kind: types::AccountKind::Holding,
-                name: format!("Soak account {n}"),
+                name: format!("Soak account {n}").parse()?,
             })
             .send()
             .await
