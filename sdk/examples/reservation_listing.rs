@@ -59,7 +59,7 @@ async fn main() -> anyhow::Result<()> {
         .create_account()
         .body(types::NewAccount {
             holder_id: platform.holder_id.clone(),
-            name: "Southern Cross Exchange custody".into(),
+            name: "Southern Cross Exchange custody".parse()?,
             kind: types::AccountKind::Custodial,
         })
         .send()

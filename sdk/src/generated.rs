@@ -2209,8 +2209,8 @@ with `422 validation-failed`.*/
         pub holder_id: ::std::string::String,
         ///Holding or custodial.
         pub kind: AccountKind,
-        ///Account name, 1–200 characters.
-        pub name: ::std::string::String,
+        ///Account name, 1–200 characters, not blank.
+        pub name: NewAccountName,
     }
     impl NewAccount {
         pub fn builder() -> builder::NewAccount {
@@ -2221,12 +2221,126 @@ with `422 validation-failed`.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct NewAccountHolder {
-        ///Legal name, 1–200 characters.
-        pub name: ::std::string::String,
+        ///Legal name, 1–200 characters, not blank.
+        pub name: NewAccountHolderName,
     }
     impl NewAccountHolder {
         pub fn builder() -> builder::NewAccountHolder {
             Default::default()
+        }
+    }
+    ///Legal name, 1–200 characters, not blank.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct NewAccountHolderName(::std::string::String);
+    impl ::std::ops::Deref for NewAccountHolderName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<NewAccountHolderName> for ::std::string::String {
+        fn from(value: NewAccountHolderName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for NewAccountHolderName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for NewAccountHolderName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for NewAccountHolderName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for NewAccountHolderName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Account name, 1–200 characters, not blank.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct NewAccountName(::std::string::String);
+    impl ::std::ops::Deref for NewAccountName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<NewAccountName> for ::std::string::String {
+        fn from(value: NewAccountName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for NewAccountName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for NewAccountName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for NewAccountName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for NewAccountName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Request to register a trading platform or third-party registry.
@@ -2235,24 +2349,139 @@ with `422 validation-failed`.*/
     pub struct NewPlatform {
         ///Trading platform or third-party registry.
         pub kind: PlatformKind,
-        ///Organisation name, 1–200 characters.
-        pub name: ::std::string::String,
+        ///Organisation name, 1–200 characters, not blank.
+        pub name: NewPlatformName,
     }
     impl NewPlatform {
         pub fn builder() -> builder::NewPlatform {
             Default::default()
         }
     }
+    ///Organisation name, 1–200 characters, not blank.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct NewPlatformName(::std::string::String);
+    impl ::std::ops::Deref for NewPlatformName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<NewPlatformName> for ::std::string::String {
+        fn from(value: NewPlatformName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for NewPlatformName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for NewPlatformName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for NewPlatformName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for NewPlatformName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///Request to create a representative of a trading platform.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct NewPlatformRepresentative {
-        ///Full name, 1–200 characters.
-        pub name: ::std::string::String,
+        ///Full name, 1–200 characters, not blank.
+        pub name: NewPlatformRepresentativeName,
     }
     impl NewPlatformRepresentative {
         pub fn builder() -> builder::NewPlatformRepresentative {
             Default::default()
+        }
+    }
+    ///Full name, 1–200 characters, not blank.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct NewPlatformRepresentativeName(::std::string::String);
+    impl ::std::ops::Deref for NewPlatformRepresentativeName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<NewPlatformRepresentativeName> for ::std::string::String {
+        fn from(value: NewPlatformRepresentativeName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for NewPlatformRepresentativeName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for NewPlatformRepresentativeName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for NewPlatformRepresentativeName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for NewPlatformRepresentativeName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Request to appoint an authorised representative to an account.
@@ -7587,7 +7816,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                 ::std::string::String,
             >,
             kind: ::std::result::Result<super::AccountKind, ::std::string::String>,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<super::NewAccountName, ::std::string::String>,
         }
         impl ::std::default::Default for NewAccount {
             fn default() -> Self {
@@ -7625,7 +7854,7 @@ is by key, so an item is never repeated or skipped because others were added mea
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::NewAccountName>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -7659,7 +7888,10 @@ is by key, so an item is never repeated or skipped because others were added mea
         }
         #[derive(Clone, Debug)]
         pub struct NewAccountHolder {
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<
+                super::NewAccountHolderName,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for NewAccountHolder {
             fn default() -> Self {
@@ -7671,7 +7903,7 @@ is by key, so an item is never repeated or skipped because others were added mea
         impl NewAccountHolder {
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::NewAccountHolderName>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -7698,7 +7930,7 @@ is by key, so an item is never repeated or skipped because others were added mea
         #[derive(Clone, Debug)]
         pub struct NewPlatform {
             kind: ::std::result::Result<super::PlatformKind, ::std::string::String>,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<super::NewPlatformName, ::std::string::String>,
         }
         impl ::std::default::Default for NewPlatform {
             fn default() -> Self {
@@ -7723,7 +7955,7 @@ is by key, so an item is never repeated or skipped because others were added mea
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::NewPlatformName>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -7755,7 +7987,10 @@ is by key, so an item is never repeated or skipped because others were added mea
         }
         #[derive(Clone, Debug)]
         pub struct NewPlatformRepresentative {
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<
+                super::NewPlatformRepresentativeName,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for NewPlatformRepresentative {
             fn default() -> Self {
@@ -7767,7 +8002,7 @@ is by key, so an item is never repeated or skipped because others were added mea
         impl NewPlatformRepresentative {
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::NewPlatformRepresentativeName>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value

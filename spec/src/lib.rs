@@ -449,6 +449,78 @@ mod tests {
         }
     }
 
+    /// Every link names an operation that exists, sets only path parameters that operation has,
+    /// and reads a field the source response's schema declares.
+    #[test]
+    fn links_resolve() {
+        let doc = openapi_json();
+        let mut path_params = std::collections::BTreeMap::new();
+        for item in doc["paths"].as_object().unwrap().values() {
+            for op in item.as_object().unwrap().values() {
+                let names: Vec<String> = op["parameters"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|p| p["in"] == "path")
+                    .map(|p| p["name"].as_str().unwrap().to_owned())
+                    .collect();
+                path_params.insert(op["operationId"].as_str().unwrap().to_owned(), names);
+            }
+        }
+        let deref = |schema: &Value| -> Value {
+            match schema["$ref"].as_str() {
+                Some(r) => doc
+                    .pointer(r.trim_start_matches('#'))
+                    .unwrap_or_else(|| panic!("dangling {r}"))
+                    .clone(),
+                None => schema.clone(),
+            }
+        };
+        let mut links = 0;
+        for item in doc["paths"].as_object().unwrap().values() {
+            for op in item.as_object().unwrap().values() {
+                let source = op["operationId"].as_str().unwrap();
+                for response in op["responses"].as_object().unwrap().values() {
+                    let Some(map) = response["links"].as_object() else {
+                        continue;
+                    };
+                    let body = &response["content"]["application/json"]["schema"];
+                    for (name, link) in map {
+                        links += 1;
+                        let target = link["operationId"].as_str().unwrap();
+                        let params = path_params
+                            .get(target)
+                            .unwrap_or_else(|| panic!("{source} links to unknown {target}"));
+                        for (param, expression) in link["parameters"].as_object().unwrap() {
+                            assert!(
+                                params.contains(param),
+                                "{source}.{name}: {target} has no path parameter {param}"
+                            );
+                            let pointer = expression
+                                .as_str()
+                                .and_then(|e| e.strip_prefix("$response.body#/"))
+                                .unwrap_or_else(|| panic!("{source}.{name}: {expression}"));
+                            let mut schema = deref(body);
+                            for segment in pointer.split('/') {
+                                schema = if segment.parse::<usize>().is_ok() {
+                                    deref(&schema["items"])
+                                } else {
+                                    assert!(
+                                        schema["properties"].get(segment).is_some(),
+                                        "{source}.{name}: no field {segment} in {pointer}"
+                                    );
+                                    deref(&schema["properties"][segment])
+                                };
+                            }
+                            assert_eq!(schema["type"], "string", "{source}.{name}: {pointer}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(links >= 40, "only {links} links");
+    }
+
     #[test]
     fn no_unnormalised_integer_formats() {
         assert!(!openapi_string().contains("u-int"));

@@ -3,6 +3,10 @@
 //! The functions have no bodies: they exist to carry the operation declarations. Each declares
 //! its success response here; its problem responses (4xx) are added from [`crate::ERRORS`] so that
 //! every operation documents them the same way.
+//!
+//! A success response that yields an identifier declares OpenAPI `links` to the operations that
+//! take it (`transfer_id` → get, approve, reject, rescind; a list's first item → get; ...), so
+//! that tools such as Schemathesis can chain calls statefully. Lists link from `items/0`.
 
 #![allow(dead_code)]
 
@@ -29,7 +33,12 @@ use crate::transactions::{
 #[utoipa::path(get, path = "/v1/accounts", tag = "accounts", operation_id = "list_accounts",
     params(PageQuery),
     security(("bearer" = [])),
-    responses((status = 200, description = "A page of accounts.", body = AccountPage)))]
+    responses((status = 200, description = "A page of accounts.", body = AccountPage,
+        links(
+            ("get_account" = (operation_id = "get_account", parameters(("account_id" = "$response.body#/items/0/account_id")))),
+            ("list_holdings" = (operation_id = "list_holdings", parameters(("account_id" = "$response.body#/items/0/account_id")))),
+            ("list_transactions" = (operation_id = "list_transactions", parameters(("account_id" = "$response.body#/items/0/account_id"))))
+        ))))]
 pub fn list_accounts() {}
 
 /// Get an account's details, representatives and balances.
@@ -39,7 +48,15 @@ pub fn list_accounts() {}
 #[utoipa::path(get, path = "/v1/accounts/{account_id}", tag = "accounts", operation_id = "get_account",
     params(("account_id" = String, Path, description = "ANREU account number.", example = "AU-1000001")),
     security(("bearer" = [])),
-    responses((status = 200, description = "The account.", body = Account)))]
+    responses((status = 200, description = "The account.", body = Account,
+        links(
+            ("list_holdings" = (operation_id = "list_holdings", parameters(("account_id" = "$response.body#/account_id")))),
+            ("list_transactions" = (operation_id = "list_transactions", parameters(("account_id" = "$response.body#/account_id")))),
+            ("list_account_consents" = (operation_id = "list_account_consents", parameters(("account_id" = "$response.body#/account_id")))),
+            ("list_delegations" = (operation_id = "list_delegations", parameters(("account_id" = "$response.body#/account_id")))),
+            ("grant_consent" = (operation_id = "grant_consent", parameters(("account_id" = "$response.body#/account_id")))),
+            ("appoint_delegate" = (operation_id = "appoint_delegate", parameters(("account_id" = "$response.body#/account_id"))))
+        ))))]
 pub fn get_account() {}
 
 /// List an account's holdings as unit blocks.
@@ -71,7 +88,13 @@ pub fn list_transactions() {}
     params(IdempotencyKey),
     request_body = TransferRequest,
     security(("bearer" = [])),
-    responses((status = 201, description = "The transfer, pending approval.", body = Transfer)))]
+    responses((status = 201, description = "The transfer, pending approval.", body = Transfer,
+        links(
+            ("get_transfer" = (operation_id = "get_transfer", parameters(("transfer_id" = "$response.body#/transfer_id")))),
+            ("approve_transfer" = (operation_id = "approve_transfer", parameters(("transfer_id" = "$response.body#/transfer_id")))),
+            ("reject_transfer" = (operation_id = "reject_transfer", parameters(("transfer_id" = "$response.body#/transfer_id")))),
+            ("rescind_transfer" = (operation_id = "rescind_transfer", parameters(("transfer_id" = "$response.body#/transfer_id"))))
+        ))))]
 pub fn initiate_transfer() {}
 
 /// Get a transfer.
@@ -80,7 +103,12 @@ pub fn initiate_transfer() {}
 #[utoipa::path(get, path = "/v1/transfers/{transfer_id}", tag = "transfers", operation_id = "get_transfer",
     params(("transfer_id" = String, Path, description = "Transfer identifier.", example = "TRF-000042")),
     security(("bearer" = [])),
-    responses((status = 200, description = "The transfer.", body = Transfer)))]
+    responses((status = 200, description = "The transfer.", body = Transfer,
+        links(
+            ("approve_transfer" = (operation_id = "approve_transfer", parameters(("transfer_id" = "$response.body#/transfer_id")))),
+            ("reject_transfer" = (operation_id = "reject_transfer", parameters(("transfer_id" = "$response.body#/transfer_id")))),
+            ("rescind_transfer" = (operation_id = "rescind_transfer", parameters(("transfer_id" = "$response.body#/transfer_id"))))
+        ))))]
 pub fn get_transfer() {}
 
 /// Approve a pending transfer; its units move atomically.
@@ -120,7 +148,12 @@ pub fn rescind_transfer() {}
     params(IdempotencyKey),
     request_body = CancellationRequest,
     security(("bearer" = [])),
-    responses((status = 201, description = "The cancellation, pending approval.", body = Cancellation)))]
+    responses((status = 201, description = "The cancellation, pending approval.", body = Cancellation,
+        links(
+            ("get_cancellation" = (operation_id = "get_cancellation", parameters(("cancellation_id" = "$response.body#/cancellation_id")))),
+            ("approve_cancellation" = (operation_id = "approve_cancellation", parameters(("cancellation_id" = "$response.body#/cancellation_id")))),
+            ("rescind_cancellation" = (operation_id = "rescind_cancellation", parameters(("cancellation_id" = "$response.body#/cancellation_id"))))
+        ))))]
 pub fn initiate_cancellation() {}
 
 /// Get a voluntary cancellation.
@@ -189,7 +222,11 @@ pub fn create_account_holder() {}
 #[utoipa::path(post, path = "/v1/sandbox/accounts", tag = "sandbox", operation_id = "create_account",
     request_body = NewAccount,
     security(("bearer" = [])),
-    responses((status = 201, description = "The new account.", body = Account)))]
+    responses((status = 201, description = "The new account.", body = Account,
+        links(
+            ("appoint_representative" = (operation_id = "appoint_representative", parameters(("account_id" = "$response.body#/account_id")))),
+            ("get_account" = (operation_id = "get_account", parameters(("account_id" = "$response.body#/account_id"))))
+        ))))]
 pub fn create_account() {}
 
 /// Appoint an authorised representative to an account (sandbox).

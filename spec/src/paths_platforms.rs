@@ -41,14 +41,22 @@ pub fn get_platform() {}
     params(("account_id" = String, Path, description = "ANREU account number."), IdempotencyKey),
     request_body = ConsentRequest,
     security(("bearer" = [])),
-    responses((status = 201, description = "The consent, active.", body = Consent)))]
+    responses((status = 201, description = "The consent, active.", body = Consent,
+        links(
+            ("get_consent" = (operation_id = "get_consent", parameters(("consent_id" = "$response.body#/consent_id")))),
+            ("revoke_consent" = (operation_id = "revoke_consent", parameters(("consent_id" = "$response.body#/consent_id"))))
+        ))))]
 pub fn grant_consent() {}
 
 /// List the consents granted on an account.
 #[utoipa::path(get, path = "/v1/accounts/{account_id}/consents", tag = "consents", operation_id = "list_account_consents",
     params(("account_id" = String, Path, description = "ANREU account number."), ConsentsQuery),
     security(("bearer" = [])),
-    responses((status = 200, description = "A page of consents, ordered by `consent_id`.", body = ConsentPage)))]
+    responses((status = 200, description = "A page of consents, ordered by `consent_id`.", body = ConsentPage,
+        links(
+            ("get_consent" = (operation_id = "get_consent", parameters(("consent_id" = "$response.body#/items/0/consent_id")))),
+            ("revoke_consent" = (operation_id = "revoke_consent", parameters(("consent_id" = "$response.body#/items/0/consent_id"))))
+        ))))]
 pub fn list_account_consents() {}
 
 /// List the consents that concern the caller.
@@ -58,7 +66,11 @@ pub fn list_account_consents() {}
 #[utoipa::path(get, path = "/v1/consents", tag = "consents", operation_id = "list_consents",
     params(ConsentsQuery),
     security(("bearer" = [])),
-    responses((status = 200, description = "A page of consents, ordered by `consent_id`.", body = ConsentPage)))]
+    responses((status = 200, description = "A page of consents, ordered by `consent_id`.", body = ConsentPage,
+        links(
+            ("get_consent" = (operation_id = "get_consent", parameters(("consent_id" = "$response.body#/items/0/consent_id")))),
+            ("revoke_consent" = (operation_id = "revoke_consent", parameters(("consent_id" = "$response.body#/items/0/consent_id"))))
+        ))))]
 pub fn list_consents() {}
 
 /// Get a consent (its grantee or a representative of its account).
@@ -86,14 +98,20 @@ pub fn revoke_consent() {}
     params(("account_id" = String, Path, description = "ANREU account number."), IdempotencyKey),
     request_body = DelegationRequest,
     security(("bearer" = [])),
-    responses((status = 201, description = "The delegation, active.", body = Delegation)))]
+    responses((status = 201, description = "The delegation, active.", body = Delegation,
+        links(
+            ("revoke_delegation" = (operation_id = "revoke_delegation", parameters(("account_id" = "$response.body#/account_id"), ("delegation_id" = "$response.body#/delegation_id"))))
+        ))))]
 pub fn appoint_delegate() {}
 
 /// List an account's delegations.
 #[utoipa::path(get, path = "/v1/accounts/{account_id}/delegations", tag = "delegations", operation_id = "list_delegations",
     params(("account_id" = String, Path, description = "ANREU account number."), PageQuery),
     security(("bearer" = [])),
-    responses((status = 200, description = "A page of delegations, ordered by `delegation_id`.", body = DelegationPage)))]
+    responses((status = 200, description = "A page of delegations, ordered by `delegation_id`.", body = DelegationPage,
+        links(
+            ("revoke_delegation" = (operation_id = "revoke_delegation", parameters(("account_id" = "$response.body#/items/0/account_id"), ("delegation_id" = "$response.body#/items/0/delegation_id"))))
+        ))))]
 pub fn list_delegations() {}
 
 /// Revoke a delegation; the delegate can do nothing on the account from this request on.
@@ -118,7 +136,11 @@ pub fn revoke_delegation() {}
     params(IdempotencyKey),
     request_body = ReservationRequest,
     security(("bearer" = [])),
-    responses((status = 201, description = "The reservation, active.", body = Reservation)))]
+    responses((status = 201, description = "The reservation, active.", body = Reservation,
+        links(
+            ("get_reservation" = (operation_id = "get_reservation", parameters(("reservation_id" = "$response.body#/reservation_id")))),
+            ("release_reservation" = (operation_id = "release_reservation", parameters(("reservation_id" = "$response.body#/reservation_id"))))
+        ))))]
 pub fn create_reservation() {}
 
 /// List reservations the caller may see.
@@ -128,7 +150,11 @@ pub fn create_reservation() {}
 #[utoipa::path(get, path = "/v1/reservations", tag = "reservations", operation_id = "list_reservations",
     params(ReservationsQuery),
     security(("bearer" = [])),
-    responses((status = 200, description = "A page of reservations, ordered by `reservation_id`.", body = ReservationPage)))]
+    responses((status = 200, description = "A page of reservations, ordered by `reservation_id`.", body = ReservationPage,
+        links(
+            ("get_reservation" = (operation_id = "get_reservation", parameters(("reservation_id" = "$response.body#/items/0/reservation_id")))),
+            ("release_reservation" = (operation_id = "release_reservation", parameters(("reservation_id" = "$response.body#/items/0/reservation_id"))))
+        ))))]
 pub fn list_reservations() {}
 
 /// Get a reservation.
@@ -157,14 +183,24 @@ pub fn release_reservation() {}
     params(IdempotencyKey),
     request_body = EscrowRequest,
     security(("bearer" = [])),
-    responses((status = 201, description = "The escrow, active.", body = Escrow)))]
+    responses((status = 201, description = "The escrow, active.", body = Escrow,
+        links(
+            ("get_escrow" = (operation_id = "get_escrow", parameters(("escrow_id" = "$response.body#/escrow_id")))),
+            ("settle_escrow" = (operation_id = "settle_escrow", parameters(("escrow_id" = "$response.body#/escrow_id")))),
+            ("release_escrow" = (operation_id = "release_escrow", parameters(("escrow_id" = "$response.body#/escrow_id"))))
+        ))))]
 pub fn create_escrow() {}
 
 /// List escrows the caller may see: its accounts' (representative) or those it controls (platform).
 #[utoipa::path(get, path = "/v1/escrows", tag = "escrows", operation_id = "list_escrows",
     params(EscrowsQuery),
     security(("bearer" = [])),
-    responses((status = 200, description = "A page of escrows, ordered by `escrow_id`.", body = EscrowPage)))]
+    responses((status = 200, description = "A page of escrows, ordered by `escrow_id`.", body = EscrowPage,
+        links(
+            ("get_escrow" = (operation_id = "get_escrow", parameters(("escrow_id" = "$response.body#/items/0/escrow_id")))),
+            ("settle_escrow" = (operation_id = "settle_escrow", parameters(("escrow_id" = "$response.body#/items/0/escrow_id")))),
+            ("release_escrow" = (operation_id = "release_escrow", parameters(("escrow_id" = "$response.body#/items/0/escrow_id"))))
+        ))))]
 pub fn list_escrows() {}
 
 /// Get an escrow, with the escrowed blocks' attributes.
@@ -199,14 +235,22 @@ pub fn release_escrow() {}
     params(IdempotencyKey),
     request_body = AssociationRequest,
     security(("bearer" = [])),
-    responses((status = 201, description = "The association, active.", body = Association)))]
+    responses((status = 201, description = "The association, active.", body = Association,
+        links(
+            ("get_association" = (operation_id = "get_association", parameters(("association_id" = "$response.body#/association_id")))),
+            ("dissolve_association" = (operation_id = "dissolve_association", parameters(("association_id" = "$response.body#/association_id"))))
+        ))))]
 pub fn create_association() {}
 
 /// List associations: a registry's own, or those on a representative's accounts.
 #[utoipa::path(get, path = "/v1/associations", tag = "associations", operation_id = "list_associations",
     params(AssociationsQuery),
     security(("bearer" = [])),
-    responses((status = 200, description = "A page of associations, ordered by `association_id`.", body = AssociationPage)))]
+    responses((status = 200, description = "A page of associations, ordered by `association_id`.", body = AssociationPage,
+        links(
+            ("get_association" = (operation_id = "get_association", parameters(("association_id" = "$response.body#/items/0/association_id")))),
+            ("dissolve_association" = (operation_id = "dissolve_association", parameters(("association_id" = "$response.body#/items/0/association_id"))))
+        ))))]
 pub fn list_associations() {}
 
 /// Get (verify) an association: its status follows the unit.
@@ -228,14 +272,22 @@ pub fn dissolve_association() {}
     params(IdempotencyKey),
     request_body = WebhookSubscriptionRequest,
     security(("bearer" = [])),
-    responses((status = 201, description = "The subscription, with its secret (shown once).", body = WebhookSubscription)))]
+    responses((status = 201, description = "The subscription, with its secret (shown once).", body = WebhookSubscription,
+        links(
+            ("list_webhook_deliveries" = (operation_id = "list_webhook_deliveries", parameters(("subscription_id" = "$response.body#/subscription_id")))),
+            ("delete_webhook_subscription" = (operation_id = "delete_webhook_subscription", parameters(("subscription_id" = "$response.body#/subscription_id"))))
+        ))))]
 pub fn create_webhook_subscription() {}
 
 /// List the caller's webhook subscriptions (secrets are not shown).
 #[utoipa::path(get, path = "/v1/webhook-subscriptions", tag = "webhooks", operation_id = "list_webhook_subscriptions",
     params(PageQuery),
     security(("bearer" = [])),
-    responses((status = 200, description = "A page of subscriptions, ordered by `subscription_id`.", body = WebhookSubscriptionPage)))]
+    responses((status = 200, description = "A page of subscriptions, ordered by `subscription_id`.", body = WebhookSubscriptionPage,
+        links(
+            ("list_webhook_deliveries" = (operation_id = "list_webhook_deliveries", parameters(("subscription_id" = "$response.body#/items/0/subscription_id")))),
+            ("delete_webhook_subscription" = (operation_id = "delete_webhook_subscription", parameters(("subscription_id" = "$response.body#/items/0/subscription_id"))))
+        ))))]
 pub fn list_webhook_subscriptions() {}
 
 /// Delete a webhook subscription; pending deliveries to it are abandoned.
@@ -258,7 +310,11 @@ pub fn list_webhook_deliveries() {}
 #[utoipa::path(post, path = "/v1/sandbox/platforms", tag = "sandbox", operation_id = "create_platform",
     request_body = NewPlatform,
     security(("bearer" = [])),
-    responses((status = 201, description = "The platform and its credentials.", body = PlatformCredential)))]
+    responses((status = 201, description = "The platform and its credentials.", body = PlatformCredential,
+        links(
+            ("get_platform" = (operation_id = "get_platform", parameters(("platform_id" = "$response.body#/platform/platform_id")))),
+            ("create_platform_representative" = (operation_id = "create_platform_representative", parameters(("platform_id" = "$response.body#/platform/platform_id"))))
+        ))))]
 pub fn create_platform() {}
 
 /// Create a representative of a trading platform (sandbox).

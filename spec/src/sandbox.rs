@@ -17,8 +17,8 @@ pub struct OperatorSession {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAccountHolder {
-    /// Legal name, 1–200 characters.
-    #[schema(example = "Mallee Carbon Pty Ltd")]
+    /// Legal name, 1–200 characters, not blank.
+    #[schema(example = "Mallee Carbon Pty Ltd", min_length = 1, max_length = 200)]
     pub name: String,
 }
 
@@ -28,7 +28,8 @@ pub struct NewAccountHolder {
 pub struct NewAccount {
     /// The holder that owns the account.
     pub holder_id: String,
-    /// Account name, 1–200 characters.
+    /// Account name, 1–200 characters, not blank.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// Holding or custodial.
     pub kind: AccountKind,
@@ -114,8 +115,12 @@ pub struct SandboxReset {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPlatform {
-    /// Organisation name, 1–200 characters.
-    #[schema(example = "Southern Cross Carbon Exchange")]
+    /// Organisation name, 1–200 characters, not blank.
+    #[schema(
+        example = "Southern Cross Carbon Exchange",
+        min_length = 1,
+        max_length = 200
+    )]
     pub name: String,
     /// Trading platform or third-party registry.
     pub kind: crate::platforms::PlatformKind,
@@ -138,7 +143,8 @@ pub struct PlatformCredential {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPlatformRepresentative {
-    /// Full name, 1–200 characters.
+    /// Full name, 1–200 characters, not blank.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
 }
 

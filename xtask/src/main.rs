@@ -3,6 +3,7 @@
 mod bench;
 mod codegen;
 mod lower;
+mod soak;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -20,6 +21,11 @@ COMMANDS:
     bench    Measure the mock's throughput against a bare hyper server, its memory under load, the
              conformance suite's run time and the SDK's build cost; print the table and write
              docs/benchmarks.md (`bench --quick` for a short smoke run)
+    soak     Soak the standalone ucr-mock: 16 concurrent clients, mixed reads and writes, then
+             reads only; fails on any 5xx, undeclared response or transport error, on units not
+             conserved, overlapping serials or unbounded memory. Options go to the driver:
+             `soak [--duration 60s] [--clients 16] [--mock PATH] [--no-build]` (`--no-build`
+             uses the binaries in target/debug, as CI does after the tests)
     help     Print this message
 
 `cargo xtask` with no command runs `spec`.";
@@ -42,6 +48,7 @@ fn main() -> ExitCode {
             };
             bench::run(&root(), settings)
         }
+        "soak" => soak::run(&root(), &std::env::args().skip(2).collect::<Vec<_>>()),
         "bench-baseline" => bench::baseline(&std::env::args().skip(2).collect::<Vec<_>>()),
         "help" | "--help" | "-h" => {
             println!("{HELP}");

@@ -1147,7 +1147,10 @@ async fn platforms_cannot_use_the_sandbox(ctx: Ctx) -> Result<(), Failure> {
             .create_platform()
             .body(ucr_sdk::types::NewPlatform {
                 kind: PlatformKind::TradingPlatform,
-                name: ctx.unique("Rogue platform"),
+                name: ctx
+                    .unique("Rogue platform")
+                    .parse()
+                    .map_err(|e| Failure::new(format!("platform name: {e}")))?,
             })
             .send()
             .await
@@ -1160,7 +1163,10 @@ async fn platforms_cannot_use_the_sandbox(ctx: Ctx) -> Result<(), Failure> {
             .create_platform_representative()
             .platform_id(&platform.platform_id)
             .body(ucr_sdk::types::NewPlatformRepresentative {
-                name: ctx.unique("Rogue AR"),
+                name: ctx
+                    .unique("Rogue AR")
+                    .parse()
+                    .map_err(|e| Failure::new(format!("representative name: {e}")))?,
             })
             .send()
             .await

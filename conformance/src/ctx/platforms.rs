@@ -101,7 +101,7 @@ impl Ctx {
         };
         let body = ucr_sdk::types::NewPlatform {
             kind,
-            name: self.unique(what),
+            name: parse(&self.unique(what), "platform name")?,
         };
         let credential = self
             .operator("register a trading platform or third-party registry")?
@@ -141,7 +141,10 @@ impl Ctx {
     /// Creates a representative of `platform` (sandbox), appointed to nothing yet.
     pub async fn platform_rep(&self, platform: &Platform) -> Result<Rep, Failure> {
         let body = ucr_sdk::types::NewPlatformRepresentative {
-            name: self.unique("Conformance platform AR"),
+            name: parse(
+                &self.unique("Conformance platform AR"),
+                "representative name",
+            )?,
         };
         let credential = self
             .operator("create a platform representative")?

@@ -68,7 +68,9 @@ pub async fn holding_account(target: &Target, name: &str) -> anyhow::Result<Hold
     let operator = &target.operator;
     let holder = operator
         .create_account_holder()
-        .body(types::NewAccountHolder { name: name.into() })
+        .body(types::NewAccountHolder {
+            name: name.parse()?,
+        })
         .send()
         .await
         .with_context(|| format!("creating holder {name}"))?;
@@ -76,7 +78,7 @@ pub async fn holding_account(target: &Target, name: &str) -> anyhow::Result<Hold
         .create_account()
         .body(types::NewAccount {
             holder_id: holder.holder_id.clone(),
-            name: format!("{name} holding"),
+            name: format!("{name} holding").parse()?,
             kind: types::AccountKind::Holding,
         })
         .send()
@@ -158,7 +160,7 @@ pub async fn platform(
         .create_platform()
         .body(types::NewPlatform {
             kind,
-            name: name.into(),
+            name: name.parse()?,
         })
         .send()
         .await

@@ -457,7 +457,7 @@ async fn registered_platform() -> (ucr_mock::MockRegistry, Client, types::Platfo
         .create_platform()
         .body(types::NewPlatform {
             kind: types::PlatformKind::TradingPlatform,
-            name: "Southern Cross Exchange".into(),
+            name: "Southern Cross Exchange".parse().unwrap(),
         })
         .send()
         .await

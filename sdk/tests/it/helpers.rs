@@ -30,7 +30,9 @@ pub async fn funded() -> Funded {
     for name in ["Seller Pty Ltd", "Buyer Pty Ltd"] {
         let holder = operator
             .create_account_holder()
-            .body(types::NewAccountHolder { name: name.into() })
+            .body(types::NewAccountHolder {
+                name: name.parse().unwrap(),
+            })
             .send()
             .await
             .unwrap();
@@ -38,7 +40,7 @@ pub async fn funded() -> Funded {
             .create_account()
             .body(types::NewAccount {
                 holder_id: holder.holder_id.clone(),
-                name: format!("{name} holding"),
+                name: format!("{name} holding").parse().unwrap(),
                 kind: types::AccountKind::Holding,
             })
             .send()
