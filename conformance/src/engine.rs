@@ -38,7 +38,14 @@ pub struct RunOptions {
     /// cannot reach `webhook_listen` directly (e.g. behind a tunnel); `None`: the listening
     /// address itself.
     pub webhook_url: Option<String>,
+    /// The target's declared webhook retry base: the wait before the first redelivery, each
+    /// further retry waiting twice as long. The redelivery checks hold the target to the schedule
+    /// this declares. Default [`DOCUMENTED_WEBHOOK_BACKOFF`].
+    pub webhook_backoff: Duration,
 }
+
+/// The retry base the API documents for a registry: 0.5 s, doubling (0.5, 1, 2, 4, 8 s).
+pub const DOCUMENTED_WEBHOOK_BACKOFF: Duration = Duration::from_millis(500);
 
 impl Default for RunOptions {
     fn default() -> Self {
@@ -49,6 +56,7 @@ impl Default for RunOptions {
             on_check_done: None,
             webhook_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             webhook_url: None,
+            webhook_backoff: DOCUMENTED_WEBHOOK_BACKOFF,
         }
     }
 }
@@ -61,6 +69,7 @@ impl std::fmt::Debug for RunOptions {
             .field("target_label", &self.target_label)
             .field("webhook_listen", &self.webhook_listen)
             .field("webhook_url", &self.webhook_url)
+            .field("webhook_backoff", &self.webhook_backoff)
             .finish_non_exhaustive()
     }
 }
@@ -220,6 +229,7 @@ pub async fn run(
         run_tag: uuid::Uuid::new_v4().simple().to_string()[..8].to_owned(),
         ledger: Mutex::new(Ledger::default()),
         receiver,
+        webhook_backoff: options.webhook_backoff,
     });
 
     let concurrency = options.concurrency.max(1);

@@ -38,5 +38,8 @@ pub use check::{Check, Failure, Model, Phase, registry};
 pub use ctx::{
     Attrs, Ctx, Custodial, FourEyes, Party, Platform, RawRequest, RawResponse, Rep, Snapshot,
 };
-pub use engine::{CheckDone, RunOptions, SelectError, TargetError, glob_match, run, select};
+pub use engine::{
+    CheckDone, DOCUMENTED_WEBHOOK_BACKOFF, RunOptions, SelectError, TargetError, glob_match, run,
+    select,
+};
 pub use report::Report;
