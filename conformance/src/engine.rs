@@ -52,7 +52,14 @@ pub struct RunOptions {
     /// Platforms provisioned on the target, used instead of sandbox-registered ones when
     /// `capabilities` lacks [`Feature::Sandbox`].
     pub platforms: Vec<PlatformConfig>,
+    /// The target's declared webhook retry base: the wait before the first redelivery, each
+    /// further retry waiting twice as long. The redelivery checks hold the target to the schedule
+    /// this declares. Default [`DOCUMENTED_WEBHOOK_BACKOFF`].
+    pub webhook_backoff: Duration,
 }
+
+/// The retry base the API documents for a registry: 0.5 s, doubling (0.5, 1, 2, 4, 8 s).
+pub const DOCUMENTED_WEBHOOK_BACKOFF: Duration = Duration::from_millis(500);
 
 impl Default for RunOptions {
     fn default() -> Self {
@@ -66,6 +73,7 @@ impl Default for RunOptions {
             capabilities: Capabilities::default(),
             accounts: Vec::new(),
             platforms: Vec::new(),
+            webhook_backoff: DOCUMENTED_WEBHOOK_BACKOFF,
         }
     }
 }
@@ -81,6 +89,7 @@ impl std::fmt::Debug for RunOptions {
             .field("capabilities", &self.capabilities)
             .field("accounts", &self.accounts)
             .field("platforms", &self.platforms)
+            .field("webhook_backoff", &self.webhook_backoff)
             .finish_non_exhaustive()
     }
 }
@@ -397,6 +406,7 @@ pub async fn run(
         run_tag: uuid::Uuid::new_v4().simple().to_string()[..8].to_owned(),
         ledger: Mutex::new(Ledger::default()),
         receiver,
+        webhook_backoff: options.webhook_backoff,
     });
     let secrets = Arc::new(secrets);
 

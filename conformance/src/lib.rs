@@ -48,6 +48,9 @@ pub use config::Config;
 pub use ctx::{
     Attrs, Ctx, Custodial, FourEyes, Party, Platform, RawRequest, RawResponse, Rep, Snapshot,
 };
-pub use engine::{CheckDone, RunOptions, SelectError, TargetError, glob_match, run, select};
+pub use engine::{
+    CheckDone, DOCUMENTED_WEBHOOK_BACKOFF, RunOptions, SelectError, TargetError, glob_match, run,
+    select,
+};
 pub use expected::ExpectedFailures;
 pub use report::Report;

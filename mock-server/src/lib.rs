@@ -41,7 +41,7 @@ use wiremock::{Mock, MockServer};
 pub use faults::{Fault, Faults};
 pub use fixture::{Fixture, FixtureError};
 pub use registers::{DEFAULT_SEED, PublicRegisters};
-pub use registry::{Principal, Registry};
+pub use registry::{Principal, Registry, Synthetic};
 pub use router::{ApiRequest, ApiResponse, Router};
 pub use server::{MAX_BODY_BYTES, RegistryResponder, serve};
 
@@ -138,6 +138,7 @@ pub struct MockRegistryBuilder {
     sandbox: bool,
     webhook_backoff: Duration,
     faults: Faults,
+    synthetic: Option<Synthetic>,
 }
 
 impl Default for MockRegistryBuilder {
@@ -148,6 +149,7 @@ impl Default for MockRegistryBuilder {
             sandbox: true,
             webhook_backoff: webhooks::DEFAULT_BACKOFF,
             faults: Faults::NONE,
+            synthetic: None,
         }
     }
 }
@@ -185,10 +187,21 @@ impl MockRegistryBuilder {
         self
     }
 
+    /// Starts from a synthetic registry of `size` (scale tests), generated deterministically from
+    /// the [`seed`](MockRegistryBuilder::seed): see [`Registry::synthetic`]. A fixture is applied
+    /// on top of it.
+    pub fn synthetic(mut self, size: Synthetic) -> Self {
+        self.synthetic = Some(size);
+        self
+    }
+
     /// Builds the state and the router without serving it (the standalone server uses this), and
     /// starts the webhook dispatcher thread, which ends when the router and its clones are dropped.
     pub fn router(self) -> Result<Router, FixtureError> {
-        let mut registry = Registry::new();
+        let mut registry = match self.synthetic {
+            Some(size) => Registry::synthetic(size, self.seed),
+            None => Registry::new(),
+        };
         registry.set_faults(self.faults);
         if let Some(fixture) = &self.fixture {
             fixture.apply(&mut registry)?;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
-use ucr_mock::{DEFAULT_SEED, Fault, Fixture, MockRegistry, serve};
+use ucr_mock::{DEFAULT_SEED, Fault, Fixture, MockRegistry, Synthetic, serve};
 
 /// A stateful mock of the CER Unit and Certificate Registry interoperability API.
 ///
@@ -28,6 +28,8 @@ Examples:
   ucr-mock --fixture world.json             start with holders, accounts and tokens from a file
   ucr-mock --no-sandbox                     production-like: /v1/sandbox answers 404
   ucr-mock --fault self-approval            deliberately broken, to test a test suite (--list-faults)
+  ucr-mock --synthetic-accounts 10000 --synthetic-blocks 1000000 --synthetic-transactions 1000000
+                                            a large registry for scale tests
 
   curl -s -X POST http://127.0.0.1:8080/v1/sandbox/operator-sessions
   curl -s 'http://127.0.0.1:8080/v1/registers/accu-projects?state=QLD&limit=5'
@@ -71,6 +73,22 @@ struct Args {
     /// Print every fault --fault accepts (name, area, description) and exit.
     #[arg(long)]
     list_faults: bool,
+
+    /// Start from a synthetic registry with this many accounts (scale tests; generated from
+    /// --seed, the same seed giving the same registry). Needs --synthetic-blocks and
+    /// --synthetic-transactions.
+    #[arg(long, value_name = "N", requires_all = ["synthetic_blocks", "synthetic_transactions"])]
+    synthetic_accounts: Option<u64>,
+
+    /// Unit blocks of the synthetic registry: issuances of 10 blocks of 100 ACCUs, each block
+    /// but the first of an issuance transferred to another account.
+    #[arg(long, value_name = "N", requires = "synthetic_accounts")]
+    synthetic_blocks: Option<u64>,
+
+    /// Transactions of the synthetic registry, at least one per block; those beyond the blocks
+    /// are rejected transfers.
+    #[arg(long, value_name = "N", requires = "synthetic_accounts")]
+    synthetic_transactions: Option<u64>,
 }
 
 #[tokio::main]
@@ -116,10 +134,28 @@ async fn run(args: Args) -> anyhow::Result<()> {
     for fault in &args.faults {
         builder = builder.fault(*fault);
     }
+    if let (Some(accounts), Some(blocks), Some(transactions)) = (
+        args.synthetic_accounts,
+        args.synthetic_blocks,
+        args.synthetic_transactions,
+    ) {
+        let size = Synthetic::new(accounts, blocks, transactions).map_err(anyhow::Error::msg)?;
+        builder = builder.synthetic(size);
+    }
     if let Some(path) = &args.fixture {
         builder = builder.fixture(Fixture::from_path(path)?);
     }
+    let started = std::time::Instant::now();
     let router = builder.router()?;
+    if args.synthetic_accounts.is_some() {
+        tracing::info!(
+            "synthetic registry of {} accounts, {} blocks, {} transactions built in {:.2} s",
+            args.synthetic_accounts.unwrap_or_default(),
+            args.synthetic_blocks.unwrap_or_default(),
+            args.synthetic_transactions.unwrap_or_default(),
+            started.elapsed().as_secs_f64()
+        );
+    }
     let listener = tokio::net::TcpListener::bind(&args.addr)
         .await
         .with_context(|| {

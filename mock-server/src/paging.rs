@@ -61,6 +61,18 @@ impl<K: Ord + Serialize + DeserializeOwned> PageRequest<K> {
         })
     }
 
+    /// The key of the last item the previous page served, if this is not the first page.
+    pub fn after(&self) -> Option<&K> {
+        self.after.as_ref()
+    }
+
+    /// How many items [`PageRequest::page`] needs from the cursor on: the page and one more, to
+    /// know whether another page follows.
+    pub fn fetch(&self) -> usize {
+        // FAULT(page-drops-item): the item `page` skips must be fetched too.
+        self.limit + 1 + usize::from(self.after.is_some() && self.faults.has(Fault::PageDropsItem))
+    }
+
     /// Cuts one page from `items`, which must be ordered by `key` ascending. `next_page` is set
     /// exactly when at least one more item follows.
     pub fn page<T>(

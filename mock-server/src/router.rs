@@ -599,7 +599,8 @@ impl Router {
                     query.limit,
                     query.page_token.as_deref(),
                 )?;
-                let blocks = registry.holdings(who, id, &query)?;
+                let blocks =
+                    registry.holdings_page(who, id, &query, paging.after(), paging.fetch())?;
                 let (items, next_page) =
                     paging.page(&list, blocks, |b| (b.unit_type.clone(), b.serial_start));
                 Ok(json(ok, &UnitBlockPage { items, next_page }))
@@ -620,7 +621,8 @@ impl Router {
                     query.limit,
                     query.page_token.as_deref(),
                 )?;
-                let entries = registry.history(who, id, &query)?;
+                let entries =
+                    registry.history_page(who, id, &query, paging.after(), paging.fetch())?;
                 let (items, next_page) =
                     paging.page(&list, entries, |t| (t.created_at, t.transaction_id.clone()));
                 Ok(json(ok, &TransactionPage { items, next_page }))

@@ -30,6 +30,10 @@ pub struct Settings {
     pub memory_requests: u64,
     /// Whether to time clean builds of the SDK (slow).
     pub build_cost: bool,
+    /// The large synthetic registry of the scale section: accounts, blocks, transactions.
+    pub scale: (u64, u64, u64),
+    /// Requests per page and registry whose median latency is compared.
+    pub latency_rounds: usize,
 }
 
 impl Settings {
@@ -41,6 +45,8 @@ impl Settings {
             connections: 16,
             memory_requests: 1_000_000,
             build_cost: true,
+            scale: (10_000, 1_000_000, 1_000_000),
+            latency_rounds: 300,
         }
     }
 
@@ -52,6 +58,8 @@ impl Settings {
             connections: 8,
             memory_requests: 50_000,
             build_cost: false,
+            scale: (1_000, 100_000, 100_000),
+            latency_rounds: 60,
         }
     }
 }
@@ -76,6 +84,7 @@ pub fn run(root: &Path, settings: Settings) -> Result<(), String> {
     runtime.block_on(async {
         throughput_and_memory(root, settings, &mut rows).await?;
         conformance_time(root, &mut rows)?;
+        scale(root, settings, &mut rows).await?;
         Ok::<_, String>(())
     })?;
     if settings.build_cost {
@@ -142,13 +151,22 @@ fn free_addr() -> Result<SocketAddr, String> {
 }
 
 async fn wait_until_up(addr: SocketAddr) -> Result<(), String> {
-    for _ in 0..200 {
+    wait_until_up_within(addr, Duration::from_secs(5)).await
+}
+
+/// Waits until `addr` accepts a connection, polling every 10 ms, for at most `limit`.
+async fn wait_until_up_within(addr: SocketAddr, limit: Duration) -> Result<(), String> {
+    let started = Instant::now();
+    while started.elapsed() < limit {
         if tokio::net::TcpStream::connect(addr).await.is_ok() {
             return Ok(());
         }
-        tokio::time::sleep(Duration::from_millis(25)).await;
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    Err(format!("nothing listens on {addr} after 5 s"))
+    Err(format!(
+        "nothing listens on {addr} after {} s",
+        limit.as_secs()
+    ))
 }
 
 async fn start(program: &Path, args: &[String]) -> Result<Server, String> {
@@ -595,6 +613,216 @@ fn conformance_time(root: &Path, rows: &mut Vec<Row>) -> Result<(), String> {
     Ok(())
 }
 
+/// A `ucr-mock` seeded with a synthetic registry, and how long it took to answer.
+struct Seeded {
+    server: Server,
+    startup: Duration,
+    rss_kib: u64,
+    token: String,
+}
+
+/// Starts the release `ucr-mock` with a synthetic registry of `(accounts, blocks, transactions)`,
+/// timing spawn → port answers, and appoints a representative to the busy account `AU-1000001`
+/// through the sandbox API.
+async fn seeded(
+    program: &Path,
+    (accounts, blocks, transactions): (u64, u64, u64),
+) -> Result<Seeded, String> {
+    let addr = free_addr()?;
+    let started = Instant::now();
+    let child = Command::new(program)
+        .args(["--addr", &addr.to_string()])
+        .args(["--synthetic-accounts", &accounts.to_string()])
+        .args(["--synthetic-blocks", &blocks.to_string()])
+        .args(["--synthetic-transactions", &transactions.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("starting {}: {e}", program.display()))?;
+    let server = Server { child, addr };
+    wait_until_up_within(addr, Duration::from_secs(120)).await?;
+    let startup = started.elapsed();
+    let rss_kib = server.rss_kib().ok_or("cannot read the mock's RSS")?;
+    let op = expect(addr, "POST", "/v1/sandbox/operator-sessions", None, None).await?["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let rep = expect(
+        addr,
+        "POST",
+        &format!("/v1/sandbox/accounts/{BUSY_ACCOUNT}/representatives"),
+        Some(&op),
+        Some(json!({"name": "Bench Reader", "roles": ["initiator"]})),
+    )
+    .await?;
+    let token = rep["token"].as_str().unwrap_or_default().to_owned();
+    Ok(Seeded {
+        server,
+        startup,
+        rss_kib,
+        token,
+    })
+}
+
+/// The account of a synthetic registry that receives a tenth of everything.
+const BUSY_ACCOUNT: &str = "AU-1000001";
+
+/// Walks every page of `list` (a path with `?limit=`) and returns the page URLs in order: the
+/// first without a token, each other with the token the previous page gave.
+async fn page_urls(addr: SocketAddr, list: &str, token: &str) -> Result<Vec<String>, String> {
+    let mut urls = vec![list.to_owned()];
+    loop {
+        let page = expect(
+            addr,
+            "GET",
+            urls.last().map_or(list, |u| u),
+            Some(token),
+            None,
+        )
+        .await?;
+        match page["next_page"].as_str() {
+            Some(next) => urls.push(format!("{list}&page_token={next}")),
+            None => return Ok(urls),
+        }
+    }
+}
+
+/// Median latency in ms of each `(server, path)`, requested in turn `rounds` times over one
+/// kept-alive connection per target (after a warm-up round), so drift hits all alike.
+async fn median_latencies(
+    targets: &[(SocketAddr, String, String)],
+    rounds: usize,
+) -> Result<Vec<f64>, String> {
+    let mut senders = Vec::new();
+    for (addr, _, _) in targets {
+        let stream = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|e| e.to_string())?;
+        let (sender, conn) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                .await
+                .map_err(|e| e.to_string())?;
+        tokio::spawn(conn);
+        senders.push(sender);
+    }
+    let mut samples = vec![Vec::with_capacity(rounds); targets.len()];
+    for round in 0..=rounds {
+        for (i, ((addr, path, token), sender)) in targets.iter().zip(&mut senders).enumerate() {
+            let request = Request::get(path.as_str())
+                .header("host", addr.to_string())
+                .header("authorization", format!("Bearer {token}"))
+                .body(Full::new(Bytes::new()))
+                .map_err(|e| e.to_string())?;
+            let started = Instant::now();
+            let response = sender
+                .send_request(request)
+                .await
+                .map_err(|e| e.to_string())?;
+            let status = response.status();
+            response
+                .into_body()
+                .collect()
+                .await
+                .map_err(|e| e.to_string())?;
+            let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+            if status != StatusCode::OK {
+                return Err(format!("{path} answered {status}"));
+            }
+            if round > 0 {
+                samples[i].push(elapsed);
+            }
+        }
+    }
+    Ok(samples.into_iter().map(median).collect())
+}
+
+/// The scale section: a large synthetic registry against one of 1,000 blocks, side by side.
+async fn scale(root: &Path, settings: Settings, rows: &mut Vec<Row>) -> Result<(), String> {
+    let program = root.join("target/release/ucr-mock");
+    let (accounts, blocks, transactions) = settings.scale;
+    let small_size = ((accounts * 1_000 / blocks).max(3), 1_000, 1_000);
+    eprintln!(
+        "scale: starting ucr-mock with {accounts} accounts, {blocks} blocks, {transactions} transactions…"
+    );
+    let big = seeded(&program, settings.scale).await?;
+    let small = seeded(&program, small_size).await?;
+    let size = format!("{accounts} accounts / {blocks} blocks / {transactions} transactions");
+    let startup = big.startup.as_secs_f64();
+    rows.push(Row {
+        what: format!("scale: start-up with {size} (spawn → port answers)"),
+        value: format!("{startup:.2} s"),
+        goal: "< 10 s".into(),
+        met: Some(startup < 10.0),
+    });
+    rows.push(Row {
+        what: format!(
+            "scale: start-up with {} accounts / 1000 blocks / 1000 transactions",
+            small_size.0
+        ),
+        value: format!("{:.2} s", small.startup.as_secs_f64()),
+        goal: String::new(),
+        met: None,
+    });
+    rows.push(Row {
+        what: format!("scale: ucr-mock RSS after start-up, {size}"),
+        value: format!("{:.1} MiB", big.rss_kib as f64 / 1024.0),
+        goal: String::new(),
+        met: None,
+    });
+    let per_block = (big.rss_kib.saturating_sub(small.rss_kib)) as f64 * 1024.0
+        / (blocks.saturating_sub(1_000)).max(1) as f64;
+    rows.push(Row {
+        what: "scale: memory per block (RSS difference vs the 1,000-block registry / block difference; each block comes with about one transaction)".into(),
+        value: format!("{per_block:.0} bytes"),
+        goal: String::new(),
+        met: None,
+    });
+
+    for (name, list) in [
+        (
+            "holdings",
+            format!("/v1/accounts/{BUSY_ACCOUNT}/holdings?limit=50"),
+        ),
+        (
+            "history",
+            format!("/v1/accounts/{BUSY_ACCOUNT}/transactions?limit=50"),
+        ),
+    ] {
+        let big_pages = page_urls(big.server.addr, &list, &big.token).await?;
+        let small_pages = page_urls(small.server.addr, &list, &small.token).await?;
+        let pick = |pages: &[String], which: &str| -> String {
+            match which {
+                "first" => pages[0].clone(),
+                "middle" => pages[pages.len() / 2].clone(),
+                _ => pages[pages.len() - 1].clone(),
+            }
+        };
+        for which in ["first", "middle", "last"] {
+            let targets = [
+                (big.server.addr, pick(&big_pages, which), big.token.clone()),
+                (
+                    small.server.addr,
+                    pick(&small_pages, which),
+                    small.token.clone(),
+                ),
+            ];
+            let medians = median_latencies(&targets, settings.latency_rounds).await?;
+            let ratio = medians[0] / medians[1];
+            rows.push(Row {
+                what: format!(
+                    "scale: {name} page, {which} of {} ({BUSY_ACCOUNT}, 50 a page), median ms: large / 1,000-block ({} pages)",
+                    big_pages.len(),
+                    small_pages.len()
+                ),
+                value: format!("{:.3} / {:.3} = {ratio:.2}", medians[0], medians[1]),
+                goal: "≤ 2.00".into(),
+                met: Some(ratio <= 2.0),
+            });
+        }
+    }
+    Ok(())
+}
+
 fn build_cost(root: &Path, rows: &mut Vec<Row>) -> Result<(), String> {
     for (what, args) in [
         (
@@ -636,9 +864,19 @@ fn render(rows: &[Row], settings: Settings) -> String {
     let mut out = String::from("# Benchmarks\n\nWritten by `cargo xtask bench`");
     out.push_str(&format!(
         " ({} connections, {} samples of {:.1} s per server, alternating). One run on this machine; \
-         compare ratios, not absolute numbers.\n\n| measurement | value | goal | |\n| --- | --- | --- | --- |\n",
-        settings.connections, settings.samples, settings.sample.as_secs_f64()
+         compare ratios, not absolute numbers.\n\n",
+        settings.connections,
+        settings.samples,
+        settings.sample.as_secs_f64()
     ));
+    if settings.scale != Settings::full().scale {
+        out.push_str(&format!(
+            "This is a `--quick` run: the scale section uses a smaller registry ({} accounts / {} \
+             blocks / {} transactions) than the full bench's 10,000 / 1,000,000 / 1,000,000.\n\n",
+            settings.scale.0, settings.scale.1, settings.scale.2
+        ));
+    }
+    out.push_str("| measurement | value | goal | |\n| --- | --- | --- | --- |\n");
     for row in rows {
         let mark = match row.met {
             Some(true) => "met",

@@ -33,7 +33,7 @@ pub(super) const CHECKS: &[Check] = &[
         model: B4,
         seed: B4_NOTIFY,
         operations: ["create_webhook_subscription", "release_reservation", "list_webhook_deliveries"],
-        description: "After the receiver answers 500 once, the event is redelivered (same webhook-id, validly signed) after the 0.5 s backoff; the log shows attempts ≥ 2, delivered",
+        description: "After the receiver answers 500 once, the event is redelivered (same webhook-id, validly signed) after the declared retry base (documented 0.5 s); the log shows attempts ≥ 2, delivered",
         run: failed_delivery_is_retried,
     },
     check! {
@@ -57,13 +57,34 @@ pub(super) const CHECKS: &[Check] = &[
         model: B4,
         seed: B4_NOTIFY,
         operations: ["release_reservation", "list_webhook_deliveries"],
-        description: "A receiver that always fails gets six attempts in all, backing off 0.5, 1, 2, 4, 8 s; then the delivery log shows it failed",
+        description: "A receiver that always fails gets six attempts in all, each wait doubling from the declared retry base (documented 0.5, 1, 2, 4, 8 s); then the delivery log shows it failed",
         run: failing_receiver_gets_six_attempts,
     },
 ];
 
-/// The retry schedule: waits before the 2nd to 6th attempts.
-const BACKOFF_MS: [i64; 5] = [500, 1000, 2000, 4000, 8000];
+/// Attempts of a delivery the receiver always fails: the first and five retries.
+const ATTEMPTS: usize = 6;
+
+/// The retry schedule of a target declaring retry base `base`: the waits before the 2nd to 6th
+/// attempts, in ms (0.5, 1, 2, 4, 8 s for the documented 0.5 s base).
+fn schedule_ms(base: Duration) -> Vec<i64> {
+    let base = i64::try_from(base.as_millis()).unwrap_or(i64::MAX / 64);
+    (0..ATTEMPTS as u32 - 1).map(|n| base << n).collect()
+}
+
+/// How late a wait may run past twice its scheduled length (delivery and scheduling jitter):
+/// 1 s for the documented 0.5 s base, scaled with the base, but never under 200 ms.
+fn late_slack_ms(base: Duration) -> i64 {
+    i64::try_from(base.as_millis() * 2)
+        .unwrap_or(i64::MAX / 4)
+        .max(200)
+}
+
+/// Whether an observed wait fits a scheduled one: at least 80% of it, at most twice it plus the
+/// slack.
+fn on_schedule(gap_ms: i64, scheduled_ms: i64, base: Duration) -> bool {
+    gap_ms >= scheduled_ms * 8 / 10 && gap_ms <= scheduled_ms * 2 + late_slack_ms(base)
+}
 
 async fn subscriptions(
     client: &ucr_sdk::Client,
@@ -202,11 +223,13 @@ async fn failed_delivery_is_retried(ctx: Ctx) -> Result<(), Failure> {
         deliveries[1].webhook_id(),
     )?;
     ensure_eq("the redelivered event", &events[0].data, &events[1].data)?;
-    let gap = deliveries[1].received_at - deliveries[0].received_at;
+    let base = ctx.webhook_backoff();
+    let gap = (deliveries[1].received_at - deliveries[0].received_at).num_milliseconds();
+    let first = schedule_ms(base)[0];
     ensure!(
-        gap >= chrono::Duration::milliseconds(400),
-        "the redelivery came {} ms after the failed attempt; the retry schedule waits 0.5 s first",
-        gap.num_milliseconds()
+        on_schedule(gap, first, base),
+        "the redelivery came {gap} ms after the failed attempt; the retry schedule waits {} s first (the target's declared retry base)",
+        base.as_secs_f64()
     );
     let event_id = events[0].data.event_id.clone();
     let entry = delivery_log_entry(&f.platform.client, &hook.subscription_id, &event_id, |d| {
@@ -227,8 +250,8 @@ async fn failed_delivery_is_retried(ctx: Ctx) -> Result<(), Failure> {
         EventType::ReservationReleased,
         entry.event_type,
     )?;
-    // Nothing more arrives for a delivered event.
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    // Nothing more arrives for a delivered event: wait past when a third attempt would come.
+    tokio::time::sleep((base * 12 / 5).max(Duration::from_millis(300))).await;
     let later = hook.wait_deliveries(Duration::ZERO, |_| true).await;
     ensure_eq(
         "deliveries after the event was delivered",
@@ -502,11 +525,13 @@ async fn failing_receiver_gets_six_attempts(ctx: Ctx) -> Result<(), Failure> {
         .send()
         .await
         .expect_ok("release_reservation")?;
-    let schedule: i64 = BACKOFF_MS.iter().sum();
-    let wait = Duration::from_millis(u64::try_from(schedule).unwrap_or(0)) + EVENT_WAIT;
-    let deliveries = hook.wait_deliveries(wait, |d| d.len() >= 6).await;
-    // A seventh attempt would come 16 s after the sixth; any sooner one is caught here.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    let base = ctx.webhook_backoff();
+    let schedule = schedule_ms(base);
+    let total: i64 = schedule.iter().sum();
+    let wait = Duration::from_millis(u64::try_from(total).unwrap_or(0)) + EVENT_WAIT;
+    let deliveries = hook.wait_deliveries(wait, |d| d.len() >= ATTEMPTS).await;
+    // A seventh attempt would come 32 bases after the sixth; any sooner than 4 is caught here.
+    tokio::time::sleep((base * 4).max(Duration::from_millis(300))).await;
     let deliveries = {
         let later = hook.wait_deliveries(Duration::ZERO, |_| true).await;
         if later.len() > deliveries.len() {
@@ -517,7 +542,7 @@ async fn failing_receiver_gets_six_attempts(ctx: Ctx) -> Result<(), Failure> {
     };
     ensure_eq(
         "attempts of a delivery the receiver always answers with 500",
-        6,
+        ATTEMPTS,
         deliveries.len(),
     )?;
     let mut ids = Vec::with_capacity(deliveries.len());
@@ -532,13 +557,14 @@ async fn failing_receiver_gets_six_attempts(ctx: Ctx) -> Result<(), Failure> {
         .windows(2)
         .map(|w| (w[1].received_at - w[0].received_at).num_milliseconds())
         .collect();
-    let on_schedule = gaps
+    let kept = gaps
         .iter()
-        .zip(BACKOFF_MS)
-        .all(|(gap, backoff)| *gap >= backoff * 8 / 10 && *gap <= backoff * 2 + 1000);
+        .zip(&schedule)
+        .all(|(gap, scheduled)| on_schedule(*gap, *scheduled, base));
     ensure!(
-        on_schedule,
-        "the waits between attempts were {gaps:?} ms; the schedule is {BACKOFF_MS:?} ms"
+        kept,
+        "the waits between attempts were {gaps:?} ms; the schedule is {schedule:?} ms (doubling from the target's declared retry base of {} s)",
+        base.as_secs_f64()
     );
     let entry = delivery_log_entry(&f.platform.client, &hook.subscription_id, &ids[0], |d| {
         d.state == DeliveryState::Failed

@@ -126,6 +126,8 @@ pub(crate) struct RunState {
     pub(crate) ledger: Mutex<Ledger>,
     /// The run's webhook receiver.
     pub(crate) receiver: Receiver,
+    /// The target's declared webhook retry base ([`crate::RunOptions::webhook_backoff`]).
+    pub(crate) webhook_backoff: Duration,
 }
 
 impl RunState {
@@ -339,6 +341,12 @@ impl Ctx {
     /// The ID of the running check.
     pub fn check_id(&self) -> &'static str {
         self.check_id
+    }
+
+    /// The target's declared webhook retry base: the wait before the first redelivery; each
+    /// further retry waits twice as long.
+    pub fn webhook_backoff(&self) -> Duration {
+        self.run.webhook_backoff
     }
 
     /// The target's base URL (scheme, host, port; no `/v1`).

@@ -350,3 +350,59 @@ async fn retries_off_the_documented_schedule_fail_the_redelivery_checks() {
         "{message}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retries_off_a_declared_short_base_fail_the_redelivery_checks() {
+    // The built-in mock's configuration: a short declared base. A target retrying faster than it
+    // declares still fails, as does one retrying slower.
+    for (actual, declared) in [(20, 50), (400, 50)] {
+        let mock = MockRegistry::builder()
+            .webhook_backoff(std::time::Duration::from_millis(actual))
+            .start()
+            .await;
+        let options = RunOptions {
+            webhook_backoff: std::time::Duration::from_millis(declared),
+            ..RunOptions::default()
+        };
+        let checks = ucr_conformance::select(&registry(), "B4-WEBHOOK-002,B4-WEBHOOK-005")
+            .expect("the patterns match checks");
+        let report = run(&mock.uri(), checks, &options)
+            .await
+            .expect("the target can be tested");
+        let message = assert_failed(&report, "B4-WEBHOOK-002");
+        assert!(message.contains("waits 0.05 s first"), "{message}");
+        // Too fast: the waits are off schedule. Too slow: fewer than six attempts arrive in the
+        // declared schedule's time.
+        let message = assert_failed(&report, "B4-WEBHOOK-005");
+        assert!(
+            message.contains("the waits between attempts were")
+                || message.contains("attempts of a delivery the receiver always answers"),
+            "{message}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retries_on_the_declared_short_base_pass_the_redelivery_checks() {
+    let mock = MockRegistry::builder()
+        .webhook_backoff(std::time::Duration::from_millis(50))
+        .start()
+        .await;
+    let options = RunOptions {
+        webhook_backoff: std::time::Duration::from_millis(50),
+        ..RunOptions::default()
+    };
+    let checks = ucr_conformance::select(&registry(), "B4-WEBHOOK-002,B4-WEBHOOK-005")
+        .expect("the patterns match checks");
+    let report = run(&mock.uri(), checks, &options)
+        .await
+        .expect("the target can be tested");
+    for id in ["B4-WEBHOOK-002", "B4-WEBHOOK-005"] {
+        assert_eq!(
+            check(&report, id).status,
+            CheckStatus::Passed,
+            "{}",
+            ucr_conformance::report::render_human(&report)
+        );
+    }
+}

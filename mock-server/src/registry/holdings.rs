@@ -1,6 +1,7 @@
 //! The unit blocks of one account: non-overlapping serial ranges that split and merge as units move.
 
 use std::collections::BTreeMap;
+use std::ops::Bound;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -75,6 +76,11 @@ impl Holdings {
         }
     }
 
+    /// Switches the registry's deliberate bugs on these holdings.
+    pub(crate) fn set_faults(&mut self, faults: Faults) {
+        self.faults = faults;
+    }
+
     /// Adds units that are new to this account as one `available` block.
     ///
     /// The caller guarantees the range is held by no account (fresh serials or serials just taken
@@ -97,15 +103,61 @@ impl Holdings {
         self.merge_adjacent(unit_type);
     }
 
+    /// `available` blocks of one unit type, built in one pass without looking for neighbours to
+    /// merge: for a state whose blocks are known to be separate (the synthetic registry). The
+    /// caller guarantees the ranges are disjoint, held by no other account, and that no two of
+    /// them are adjacent with the same attributes.
+    pub fn from_unmerged(
+        unit_type: &str,
+        blocks: impl IntoIterator<Item = (SerialRange, Arc<UnitAttributes>)>,
+    ) -> Self {
+        Holdings {
+            blocks: blocks
+                .into_iter()
+                .map(|(range, attributes)| {
+                    let block = Block {
+                        serial_end: range.serial_end,
+                        status: BlockStatus::Available,
+                        attributes,
+                        holder: None,
+                    };
+                    ((unit_type.to_owned(), range.serial_start), block)
+                })
+                .collect(),
+            faults: Faults::NONE,
+        }
+    }
+
     /// Blocks whose status and holder satisfy `keep`, ordered by unit type then `serial_start`.
     pub fn blocks_where<'a>(
         &'a self,
         keep: impl Fn(BlockStatus, Option<&str>) -> bool + 'a,
     ) -> impl Iterator<Item = UnitBlock> + 'a {
+        self.blocks_after(None, keep)
+    }
+
+    /// Like [`Holdings::blocks_where`], but only the blocks whose key `(unit_type, serial_start)`
+    /// follows `after`: a page is found from its cursor by a range lookup, and only the blocks
+    /// the caller consumes are visited and built.
+    pub fn blocks_after<'a>(
+        &'a self,
+        after: Option<&(String, u64)>,
+        keep: impl Fn(BlockStatus, Option<&str>) -> bool + 'a,
+    ) -> impl Iterator<Item = UnitBlock> + 'a {
+        let lower = match after {
+            Some(after) => Bound::Excluded(after.clone()),
+            None => Bound::Unbounded,
+        };
         self.blocks
-            .iter()
+            .range((lower, Bound::Unbounded))
             .filter(move |(_, block)| keep(block.status, block.holder.as_deref()))
             .map(|((unit_type, start), block)| unit_block(unit_type, *start, block))
+    }
+
+    /// The number of blocks held.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.blocks.len()
     }
 
     /// The status of one serial, if this account holds it.

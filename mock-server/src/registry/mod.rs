@@ -9,9 +9,11 @@
 //! the spec's [`ProblemType`] catalogue (without `instance`, which the router adds).
 
 mod associations;
+mod history;
 mod holdings;
 mod idempotency;
 mod platforms;
+mod synthetic;
 mod trading;
 mod transactions;
 mod webhooks;
@@ -43,6 +45,8 @@ use uuid::Uuid;
 
 use crate::faults::{Fault, Faults};
 pub use associations::AssociationFilter;
+use history::History;
+pub use history::HistoryKey;
 use holdings::{Holdings, UnitAttributes};
 use idempotency::IdempotencyStore;
 pub use idempotency::{
@@ -50,6 +54,7 @@ pub use idempotency::{
 };
 pub use platforms::ACCESS_TOKEN_LIFETIME;
 use platforms::{AccountRead, HoldingsView, PlatformRecord};
+pub use synthetic::{MAX_SYNTHETIC_ACCOUNTS, MAX_SYNTHETIC_ITEMS, PIECE_UNITS, PIECES, Synthetic};
 use trading::ReservationRecord;
 pub use webhooks::{DeliveryAttempt, DeliveryJob, MAX_ATTEMPTS, SECRET_PREFIX, WebhookSink};
 use webhooks::{DeliveryRecord, SubscriptionRecord};
@@ -120,8 +125,8 @@ struct AccountRecord {
     /// Appointed representatives and their roles on this account.
     appointments: BTreeMap<String, BTreeSet<Role>>,
     holdings: Holdings,
-    /// Transactions touching this account, in creation order.
-    history: Vec<TransactionRef>,
+    /// Transactions touching this account, in the order they are served.
+    history: History,
 }
 
 impl AccountRecord {
@@ -158,6 +163,16 @@ enum TransactionRef {
     Issuance(String),
     Transfer(String),
     Cancellation(String),
+}
+
+impl TransactionRef {
+    fn kind(&self) -> TransactionKind {
+        match self {
+            TransactionRef::Issuance(_) => TransactionKind::Issuance,
+            TransactionRef::Transfer(_) => TransactionKind::Transfer,
+            TransactionRef::Cancellation(_) => TransactionKind::Cancellation,
+        }
+    }
 }
 
 /// Something that lapses at an instant unless it ended before: the registry's expiry queue.
@@ -306,6 +321,9 @@ impl Registry {
     /// Switches deliberate bugs on (see [`crate::faults`]); a test-only way to break the registry.
     pub fn set_faults(&mut self, faults: Faults) {
         self.faults = faults;
+        for record in self.accounts.values_mut() {
+            record.holdings.set_faults(faults);
+        }
     }
 
     /// Whether the deliberate bug `fault` is switched on.
@@ -502,7 +520,7 @@ impl Registry {
             opened_at: self.now(),
             appointments: BTreeMap::new(),
             holdings: Holdings::new(self.faults),
-            history: Vec::new(),
+            history: History::default(),
         };
         let view = self.account_view(&record);
         self.accounts.insert(account_id, record);
@@ -732,7 +750,7 @@ impl Registry {
                 .receive(&request.unit_type, range, attributes);
             account
                 .history
-                .push(TransactionRef::Issuance(issuance_id.clone()));
+                .record(now, &TransactionRef::Issuance(issuance_id.clone()));
         }
         self.issuances.insert(
             issuance_id,
@@ -825,6 +843,20 @@ impl Registry {
         account_id: &str,
         filter: &HoldingsQuery,
     ) -> Result<Vec<UnitBlock>, Problem> {
+        self.holdings_page(who, account_id, filter, None, usize::MAX)
+    }
+
+    /// The first `count` blocks of [`Registry::holdings`] whose key `(unit_type, serial_start)`
+    /// follows `after`. Found from the cursor by a range lookup: only the blocks visited up to the
+    /// `count`th match are built.
+    pub fn holdings_page(
+        &mut self,
+        who: &Principal,
+        account_id: &str,
+        filter: &HoldingsQuery,
+        after: Option<&(String, u64)>,
+        count: usize,
+    ) -> Result<Vec<UnitBlock>, Problem> {
         self.expire_due();
         let (record, view) = self.readable_account(who, account_id, AccountRead::Holdings)?;
         let reserved_for: Option<BTreeSet<&str>> = match view {
@@ -844,7 +876,7 @@ impl Registry {
         };
         Ok(record
             .holdings
-            .blocks_where(|status, holder| match &reserved_for {
+            .blocks_after(after, |status, holder| match &reserved_for {
                 None => true,
                 Some(ids) => {
                     status == BlockStatus::Reserved && holder.is_some_and(|h| ids.contains(h))
@@ -863,6 +895,7 @@ impl Registry {
                     .as_ref()
                     .is_none_or(|p| *p == b.project_id)
             })
+            .take(count)
             .collect())
     }
 
@@ -875,27 +908,39 @@ impl Registry {
         account_id: &str,
         filter: &TransactionsQuery,
     ) -> Result<Vec<Transaction>, Problem> {
+        self.history_page(who, account_id, filter, None, usize::MAX)
+    }
+
+    /// The first `count` entries of [`Registry::history`] whose key `(created_at,
+    /// transaction_id)` follows `after`. Found from the cursor (and `from`/`to`) by a range lookup
+    /// in the account's ordered history: only the entries visited up to the `count`th match are
+    /// built.
+    pub fn history_page(
+        &mut self,
+        who: &Principal,
+        account_id: &str,
+        filter: &TransactionsQuery,
+        after: Option<&HistoryKey>,
+        count: usize,
+    ) -> Result<Vec<Transaction>, Problem> {
         self.expire_due();
         let (record, _) = self.readable_account(who, account_id, AccountRead::Transactions)?;
-        let mut entries: Vec<Transaction> = record
+        Ok(record
             .history
-            .iter()
-            .filter_map(|reference| self.transaction_view(reference))
+            .window(after, filter.from, filter.to)
+            .filter(|(_, reference)| filter.kind.is_none_or(|k| k == reference.kind()))
+            .filter_map(|(_, reference)| self.transaction_view(&reference))
             // FAULT(history-missing-incoming): only the source account's history gets transfers.
             .filter(|t| {
                 !(self.fault(Fault::HistoryMissingIncoming)
                     && t.kind == TransactionKind::Transfer
                     && t.to_account_id.as_deref() == Some(account_id))
             })
-            .filter(|t| filter.kind.is_none_or(|k| k == t.kind))
             .filter(|t| filter.status.is_none_or(|s| s == t.status))
             .filter(|t| filter.from.is_none_or(|from| t.created_at >= from))
             .filter(|t| filter.to.is_none_or(|to| t.created_at < to))
-            .collect();
-        entries.sort_by(|a, b| {
-            (a.created_at, &a.transaction_id).cmp(&(b.created_at, &b.transaction_id))
-        });
-        Ok(entries)
+            .take(count)
+            .collect())
     }
 
     /// Units issued so far per unit type.

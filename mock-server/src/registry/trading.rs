@@ -514,7 +514,7 @@ impl Registry {
         let reference = TransactionRef::Transfer(transfer_id.clone());
         for account_id in [&seller, &request.to_account_id] {
             if let Some(account) = self.accounts.get_mut(account_id) {
-                account.history.push(reference.clone());
+                account.history.record(transfer.initiated_at, &reference);
             }
         }
         self.transfers.insert(transfer_id.clone(), transfer.clone());

@@ -194,7 +194,7 @@ impl Registry {
         }
         for account_id in [&transfer.from_account_id, &transfer.to_account_id] {
             if let Some(account) = self.accounts.get_mut(account_id) {
-                account.history.push(reference.clone());
+                account.history.record(transfer.initiated_at, &reference);
             }
         }
         self.expiries
@@ -373,7 +373,9 @@ impl Registry {
             Some(&cancellation_id),
         );
         if let Some(account) = self.accounts.get_mut(&cancellation.account_id) {
-            account.history.push(reference);
+            account
+                .history
+                .record(cancellation.initiated_at, &reference);
         }
         self.expiries.insert((
             cancellation.expires_at,
