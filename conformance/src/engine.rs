@@ -251,26 +251,19 @@ async fn verify_accounts(
                 account.account_id, configured.representative_id
             );
             let as_rep = client.with_bearer_token(configured.token());
-            let seen = match as_rep
+            let seen = as_rep
                 .get_account()
                 .account_id(&account.account_id)
                 .send()
                 .await
-            {
-                Ok(seen) => seen.into_inner(),
-                Err(Error::CommunicationError(e)) => {
-                    return Err(TargetError::Unreachable {
-                        url: base_url.to_owned(),
-                        message: e.to_string(),
-                    });
-                }
-                Err(other) => {
-                    return Err(config_error(format!(
-                        "{at}: its token cannot read the account: {}",
-                        crate::assert::describe_error(&other)
-                    )));
-                }
-            };
+                .map_err(|e| {
+                    refused_token(
+                        base_url,
+                        &format!("{at}: its token cannot read the account"),
+                        e,
+                    )
+                })?
+                .into_inner();
             let Some(me) = seen
                 .representatives
                 .iter()
@@ -310,6 +303,21 @@ async fn verify_accounts(
     Ok(provided)
 }
 
+/// A configured token's first read failed: the target is unreachable, or the configuration is
+/// wrong (`what` names the entry and what its token could not read).
+fn refused_token(base_url: &str, what: &str, error: ucr_sdk::ApiError) -> TargetError {
+    match error {
+        Error::CommunicationError(e) => TargetError::Unreachable {
+            url: base_url.to_owned(),
+            message: e.to_string(),
+        },
+        other => TargetError::Config {
+            url: base_url.to_owned(),
+            message: format!("{what}: {}", crate::assert::describe_error(&other)),
+        },
+    }
+}
+
 /// Reads every provided platform with its own token; kind, name and holder come from the target.
 async fn verify_platforms(
     base_url: &str,
@@ -319,30 +327,20 @@ async fn verify_platforms(
     let mut provided = Vec::with_capacity(platforms.len());
     for (i, configured) in platforms.iter().enumerate() {
         let as_platform = client.with_bearer_token(configured.token());
-        let seen = match as_platform
+        let seen = as_platform
             .get_platform()
             .platform_id(&configured.platform_id)
             .send()
             .await
-        {
-            Ok(seen) => seen.into_inner(),
-            Err(Error::CommunicationError(e)) => {
-                return Err(TargetError::Unreachable {
-                    url: base_url.to_owned(),
-                    message: e.to_string(),
-                });
-            }
-            Err(other) => {
-                return Err(TargetError::Config {
-                    url: base_url.to_owned(),
-                    message: format!(
-                        "platforms[{i}] ({}): its token cannot read the platform: {}",
-                        configured.platform_id,
-                        crate::assert::describe_error(&other)
-                    ),
-                });
-            }
-        };
+            .map_err(|e| {
+                let at = format!("platforms[{i}] ({})", configured.platform_id);
+                refused_token(
+                    base_url,
+                    &format!("{at}: its token cannot read the platform"),
+                    e,
+                )
+            })?
+            .into_inner();
         provided.push(Platform::provided(
             seen,
             as_platform,
