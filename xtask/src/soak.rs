@@ -1,8 +1,8 @@
 //! `cargo xtask soak`: builds the standalone mock and the soak driver, then runs the driver.
 //!
-//! The driver (`ucr-soak`, a binary of `ucr-conformance`) talks to the mock through the SDK. It
-//! lives there rather than here because the SDK pulls in reqwest, progenitor-client and their
-//! trees, and xtask must stay light: it is built by every `cargo xtask check`.
+//! The driver (`ucr-soak`, the workspace member `soak/`) talks to the mock through the SDK. It is
+//! its own crate rather than part of xtask because the SDK pulls in reqwest, progenitor-client and
+//! their trees, and xtask must stay light: it is built by every `cargo xtask check`.
 
 use std::path::Path;
 use std::process::Command;
@@ -25,8 +25,6 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
                 "--bin",
                 "ucr-mock",
                 "-p",
-                "ucr-conformance",
-                "--bin",
                 "ucr-soak",
             ])
             .current_dir(root)
