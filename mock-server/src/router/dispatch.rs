@@ -44,16 +44,15 @@ impl Router {
             return Err(refusal);
         };
         let [id, second] = operation.params;
-        let (registers, faults) = (&*self.registers, self.faults);
         use OperationId::*;
         let handler: Handler<'_> = match operation.id {
             IssueToken => return Ok(oauth::issue_token(&self.registry, request)),
-            ListAccuProjects => return lists::accu_projects(registers, faults, request),
+            ListAccuProjects => return lists::accu_projects(self, request),
             ListCarbonAbatementContracts => {
-                return lists::carbon_abatement_contracts(registers, faults, request);
+                return lists::carbon_abatement_contracts(self, request);
             }
             ListGuaranteeOfOriginProjects => {
-                return lists::guarantee_of_origin_projects(registers, faults, request);
+                return lists::guarantee_of_origin_projects(self, request);
             }
             CreateOperatorSession => return Ok(writes::create_operator_session(&mut self.lock())),
             ListAccounts => Box::new(lists::accounts),

@@ -18,12 +18,12 @@ use ucr_spec::registers::{
 use ucr_spec::trading::{EscrowsQuery, ReservationsQuery};
 use ucr_spec::webhooks::DeliveriesQuery;
 
+use super::Router;
 use super::call::Call;
 use super::exchange::{ApiRequest, ApiResponse, Refusal, json};
 use super::extract::parse_query;
 use crate::faults::Faults;
 use crate::paging::{PageRequest, invalid_parameter, scope_query};
-use crate::public_registers::PublicRegisters;
 use crate::registry::AssociationFilter;
 
 /// A list operation's query type: its paging parameters.
@@ -94,10 +94,10 @@ fn listing<Q: Paged, K: Ord + Serialize + DeserializeOwned>(
 
 /// `list_accu_projects` (public, no authentication).
 pub(crate) fn accu_projects(
-    registers: &PublicRegisters,
-    faults: Faults,
+    router: &Router,
     request: &ApiRequest<'_>,
 ) -> Result<ApiResponse, Refusal> {
+    let (registers, faults) = (&router.registers, router.faults);
     let (query, paging, list) =
         listing::<AccuProjectQuery, String>(faults, "accu-projects", request.query)?;
     let rows = registers.accu_projects(&query).cloned();
@@ -107,10 +107,10 @@ pub(crate) fn accu_projects(
 
 /// `list_carbon_abatement_contracts` (public, no authentication).
 pub(crate) fn carbon_abatement_contracts(
-    registers: &PublicRegisters,
-    faults: Faults,
+    router: &Router,
     request: &ApiRequest<'_>,
 ) -> Result<ApiResponse, Refusal> {
+    let (registers, faults) = (&router.registers, router.faults);
     let (query, paging, list) = listing::<CarbonAbatementContractQuery, String>(
         faults,
         "carbon-abatement-contracts",
@@ -124,10 +124,10 @@ pub(crate) fn carbon_abatement_contracts(
 
 /// `list_guarantee_of_origin_projects` (public, no authentication).
 pub(crate) fn guarantee_of_origin_projects(
-    registers: &PublicRegisters,
-    faults: Faults,
+    router: &Router,
     request: &ApiRequest<'_>,
 ) -> Result<ApiResponse, Refusal> {
+    let (registers, faults) = (&router.registers, router.faults);
     let (query, paging, list) = listing::<GuaranteeOfOriginProjectQuery, String>(
         faults,
         "guarantee-of-origin-projects",
