@@ -6,64 +6,6 @@
 
 use http::Method;
 
-/// One operation of the API; its name is the spec's `operationId` in camel case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum OperationId {
-    ListAccounts,
-    GetAccount,
-    ListAccountConsents,
-    GrantConsent,
-    ListDelegations,
-    AppointDelegate,
-    RevokeDelegation,
-    ListHoldings,
-    ListTransactions,
-    ListAssociations,
-    CreateAssociation,
-    GetAssociation,
-    DissolveAssociation,
-    InitiateCancellation,
-    GetCancellation,
-    ApproveCancellation,
-    RescindCancellation,
-    ListConsents,
-    GetConsent,
-    RevokeConsent,
-    ListEscrows,
-    CreateEscrow,
-    GetEscrow,
-    ReleaseEscrow,
-    SettleEscrow,
-    IssueToken,
-    GetPlatform,
-    ListAccuProjects,
-    ListCarbonAbatementContracts,
-    ListGuaranteeOfOriginProjects,
-    ListReservations,
-    CreateReservation,
-    GetReservation,
-    ReleaseReservation,
-    CreateAccountHolder,
-    CreateAccount,
-    AppointRepresentative,
-    GetClock,
-    AdvanceClock,
-    IssueUnits,
-    CreateOperatorSession,
-    CreatePlatform,
-    CreatePlatformRepresentative,
-    ResetSandbox,
-    InitiateTransfer,
-    GetTransfer,
-    ApproveTransfer,
-    RejectTransfer,
-    RescindTransfer,
-    ListWebhookSubscriptions,
-    CreateWebhookSubscription,
-    DeleteWebhookSubscription,
-    ListWebhookDeliveries,
-}
-
 /// Which requests a table entry answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Verb {
@@ -83,128 +25,86 @@ impl Verb {
     }
 }
 
-use OperationId::*;
-
 const GET: Verb = Verb::Only(Method::GET);
 const POST: Verb = Verb::Only(Method::POST);
 const DELETE: Verb = Verb::Only(Method::DELETE);
+/// The token endpoint's verb: it answers a wrong method itself, in RFC 6749 form.
+const TOKEN: Verb = Verb::Any(Method::POST);
 
-/// Every operation: method, path template (`{name}` is one path parameter) and operation.
-pub(crate) const ROUTES: &[(Verb, &str, OperationId)] = &[
-    (GET, "/v1/accounts", ListAccounts),
-    (GET, "/v1/accounts/{account_id}", GetAccount),
-    (
-        GET,
-        "/v1/accounts/{account_id}/consents",
-        ListAccountConsents,
-    ),
-    (POST, "/v1/accounts/{account_id}/consents", GrantConsent),
-    (
-        GET,
-        "/v1/accounts/{account_id}/delegations",
-        ListDelegations,
-    ),
-    (
-        POST,
-        "/v1/accounts/{account_id}/delegations",
-        AppointDelegate,
-    ),
-    (
-        POST,
-        "/v1/accounts/{account_id}/delegations/{delegation_id}/revoke",
-        RevokeDelegation,
-    ),
-    (GET, "/v1/accounts/{account_id}/holdings", ListHoldings),
-    (
-        GET,
-        "/v1/accounts/{account_id}/transactions",
-        ListTransactions,
-    ),
-    (GET, "/v1/associations", ListAssociations),
-    (POST, "/v1/associations", CreateAssociation),
-    (GET, "/v1/associations/{association_id}", GetAssociation),
-    (
-        POST,
-        "/v1/associations/{association_id}/dissolve",
-        DissolveAssociation,
-    ),
-    (POST, "/v1/cancellations", InitiateCancellation),
-    (GET, "/v1/cancellations/{cancellation_id}", GetCancellation),
-    (
-        POST,
-        "/v1/cancellations/{cancellation_id}/approve",
-        ApproveCancellation,
-    ),
-    (
-        POST,
-        "/v1/cancellations/{cancellation_id}/rescind",
-        RescindCancellation,
-    ),
-    (GET, "/v1/consents", ListConsents),
-    (GET, "/v1/consents/{consent_id}", GetConsent),
-    (POST, "/v1/consents/{consent_id}/revoke", RevokeConsent),
-    (GET, "/v1/escrows", ListEscrows),
-    (POST, "/v1/escrows", CreateEscrow),
-    (GET, "/v1/escrows/{escrow_id}", GetEscrow),
-    (POST, "/v1/escrows/{escrow_id}/release", ReleaseEscrow),
-    (POST, "/v1/escrows/{escrow_id}/settle", SettleEscrow),
-    (Verb::Any(Method::POST), "/v1/oauth/token", IssueToken),
-    (GET, "/v1/platforms/{platform_id}", GetPlatform),
-    (GET, "/v1/registers/accu-projects", ListAccuProjects),
-    (
-        GET,
-        "/v1/registers/carbon-abatement-contracts",
-        ListCarbonAbatementContracts,
-    ),
-    (
-        GET,
-        "/v1/registers/guarantee-of-origin-projects",
-        ListGuaranteeOfOriginProjects,
-    ),
-    (GET, "/v1/reservations", ListReservations),
-    (POST, "/v1/reservations", CreateReservation),
-    (GET, "/v1/reservations/{reservation_id}", GetReservation),
-    (
-        POST,
-        "/v1/reservations/{reservation_id}/release",
-        ReleaseReservation,
-    ),
-    (POST, "/v1/sandbox/account-holders", CreateAccountHolder),
-    (POST, "/v1/sandbox/accounts", CreateAccount),
-    (
-        POST,
-        "/v1/sandbox/accounts/{account_id}/representatives",
-        AppointRepresentative,
-    ),
-    (GET, "/v1/sandbox/clock", GetClock),
-    (POST, "/v1/sandbox/clock/advance", AdvanceClock),
-    (POST, "/v1/sandbox/issuances", IssueUnits),
-    (POST, "/v1/sandbox/operator-sessions", CreateOperatorSession),
-    (POST, "/v1/sandbox/platforms", CreatePlatform),
-    (
-        POST,
-        "/v1/sandbox/platforms/{platform_id}/representatives",
-        CreatePlatformRepresentative,
-    ),
-    (POST, "/v1/sandbox/reset", ResetSandbox),
-    (POST, "/v1/transfers", InitiateTransfer),
-    (GET, "/v1/transfers/{transfer_id}", GetTransfer),
-    (POST, "/v1/transfers/{transfer_id}/approve", ApproveTransfer),
-    (POST, "/v1/transfers/{transfer_id}/reject", RejectTransfer),
-    (POST, "/v1/transfers/{transfer_id}/rescind", RescindTransfer),
-    (GET, "/v1/webhook-subscriptions", ListWebhookSubscriptions),
-    (POST, "/v1/webhook-subscriptions", CreateWebhookSubscription),
-    (
-        DELETE,
-        "/v1/webhook-subscriptions/{subscription_id}",
-        DeleteWebhookSubscription,
-    ),
-    (
-        GET,
-        "/v1/webhook-subscriptions/{subscription_id}/deliveries",
-        ListWebhookDeliveries,
-    ),
-];
+/// Declares [`OperationId`] and [`ROUTES`] from one list: `Name = VERB, "/v1/path/{param}";`.
+macro_rules! routes {
+    ($($id:ident = $verb:expr, $path:literal;)*) => {
+        /// One operation of the API; its name is the spec's `operationId` in camel case.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+        pub(crate) enum OperationId {
+            $(
+                #[doc = $path]
+                $id,
+            )*
+        }
+
+        /// Every operation: method, path template (`{name}` is one path parameter) and
+        /// operation, in the order of `spec/openapi.json`.
+        pub(crate) const ROUTES: &[(Verb, &str, OperationId)] =
+            &[$(($verb, $path, OperationId::$id)),*];
+    };
+}
+
+routes! {
+    ListAccounts = GET, "/v1/accounts";
+    GetAccount = GET, "/v1/accounts/{account_id}";
+    ListAccountConsents = GET, "/v1/accounts/{account_id}/consents";
+    GrantConsent = POST, "/v1/accounts/{account_id}/consents";
+    ListDelegations = GET, "/v1/accounts/{account_id}/delegations";
+    AppointDelegate = POST, "/v1/accounts/{account_id}/delegations";
+    RevokeDelegation = POST, "/v1/accounts/{account_id}/delegations/{delegation_id}/revoke";
+    ListHoldings = GET, "/v1/accounts/{account_id}/holdings";
+    ListTransactions = GET, "/v1/accounts/{account_id}/transactions";
+    ListAssociations = GET, "/v1/associations";
+    CreateAssociation = POST, "/v1/associations";
+    GetAssociation = GET, "/v1/associations/{association_id}";
+    DissolveAssociation = POST, "/v1/associations/{association_id}/dissolve";
+    InitiateCancellation = POST, "/v1/cancellations";
+    GetCancellation = GET, "/v1/cancellations/{cancellation_id}";
+    ApproveCancellation = POST, "/v1/cancellations/{cancellation_id}/approve";
+    RescindCancellation = POST, "/v1/cancellations/{cancellation_id}/rescind";
+    ListConsents = GET, "/v1/consents";
+    GetConsent = GET, "/v1/consents/{consent_id}";
+    RevokeConsent = POST, "/v1/consents/{consent_id}/revoke";
+    ListEscrows = GET, "/v1/escrows";
+    CreateEscrow = POST, "/v1/escrows";
+    GetEscrow = GET, "/v1/escrows/{escrow_id}";
+    ReleaseEscrow = POST, "/v1/escrows/{escrow_id}/release";
+    SettleEscrow = POST, "/v1/escrows/{escrow_id}/settle";
+    IssueToken = TOKEN, "/v1/oauth/token";
+    GetPlatform = GET, "/v1/platforms/{platform_id}";
+    ListAccuProjects = GET, "/v1/registers/accu-projects";
+    ListCarbonAbatementContracts = GET, "/v1/registers/carbon-abatement-contracts";
+    ListGuaranteeOfOriginProjects = GET, "/v1/registers/guarantee-of-origin-projects";
+    ListReservations = GET, "/v1/reservations";
+    CreateReservation = POST, "/v1/reservations";
+    GetReservation = GET, "/v1/reservations/{reservation_id}";
+    ReleaseReservation = POST, "/v1/reservations/{reservation_id}/release";
+    CreateAccountHolder = POST, "/v1/sandbox/account-holders";
+    CreateAccount = POST, "/v1/sandbox/accounts";
+    AppointRepresentative = POST, "/v1/sandbox/accounts/{account_id}/representatives";
+    GetClock = GET, "/v1/sandbox/clock";
+    AdvanceClock = POST, "/v1/sandbox/clock/advance";
+    IssueUnits = POST, "/v1/sandbox/issuances";
+    CreateOperatorSession = POST, "/v1/sandbox/operator-sessions";
+    CreatePlatform = POST, "/v1/sandbox/platforms";
+    CreatePlatformRepresentative = POST, "/v1/sandbox/platforms/{platform_id}/representatives";
+    ResetSandbox = POST, "/v1/sandbox/reset";
+    InitiateTransfer = POST, "/v1/transfers";
+    GetTransfer = GET, "/v1/transfers/{transfer_id}";
+    ApproveTransfer = POST, "/v1/transfers/{transfer_id}/approve";
+    RejectTransfer = POST, "/v1/transfers/{transfer_id}/reject";
+    RescindTransfer = POST, "/v1/transfers/{transfer_id}/rescind";
+    ListWebhookSubscriptions = GET, "/v1/webhook-subscriptions";
+    CreateWebhookSubscription = POST, "/v1/webhook-subscriptions";
+    DeleteWebhookSubscription = DELETE, "/v1/webhook-subscriptions/{subscription_id}";
+    ListWebhookDeliveries = GET, "/v1/webhook-subscriptions/{subscription_id}/deliveries";
+}
 
 /// An operation with the values of its path parameters, in path order (unused ones are empty).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -379,7 +279,8 @@ mod tests {
                     // Only the token endpoint answers an undeclared method, itself (RFC 6749).
                     (None, Some(operation)) => {
                         assert_eq!(
-                            operation.id, IssueToken,
+                            operation.id,
+                            OperationId::IssueToken,
                             "{method} {path} is not in the spec"
                         )
                     }
