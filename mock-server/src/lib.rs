@@ -4,7 +4,7 @@
 //! model calls and problem documents; two transports serve the router: [`MockRegistry`] (a
 //! `wiremock` server, in-process, for tests) and [`serve`] (a plain hyper server, the `ucr-mock`
 //! binary). Webhooks the model records are sent by a dispatcher thread with its own runtime
-//! ([`webhooks`]), so both transports deliver them; [`MockRegistry::webhooks_idle`] waits for them.
+//! ([`delivery`]), so both transports deliver them; [`MockRegistry::webhooks_idle`] waits for them.
 //!
 //! ```no_run
 //! # async fn example() {
@@ -23,14 +23,14 @@
     reason = "refusals carry a whole problem document; they are rare and built once per request"
 )]
 
+pub mod delivery;
 pub mod faults;
 pub mod fixture;
 mod paging;
-pub mod registers;
+pub mod public_registers;
 pub mod registry;
 pub mod router;
 mod server;
-pub mod webhooks;
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -40,7 +40,7 @@ use wiremock::{Mock, MockServer};
 
 pub use faults::{Fault, Faults};
 pub use fixture::{Fixture, FixtureError};
-pub use registers::{DEFAULT_SEED, PublicRegisters};
+pub use public_registers::{DEFAULT_SEED, PublicRegisters};
 pub use registry::{Principal, Registry, Synthetic};
 pub use router::{ApiRequest, ApiResponse, Router};
 pub use server::{MAX_BODY_BYTES, RegistryResponder, serve};
@@ -147,7 +147,7 @@ impl Default for MockRegistryBuilder {
             seed: DEFAULT_SEED,
             fixture: None,
             sandbox: true,
-            webhook_backoff: webhooks::DEFAULT_BACKOFF,
+            webhook_backoff: delivery::DEFAULT_BACKOFF,
             faults: Faults::NONE,
             synthetic: None,
         }
@@ -208,7 +208,7 @@ impl MockRegistryBuilder {
         }
         let registers = Arc::new(PublicRegisters::generate(self.seed));
         let registry = Arc::new(Mutex::new(registry));
-        webhooks::start(&registry, self.webhook_backoff, self.faults);
+        delivery::start(&registry, self.webhook_backoff, self.faults);
         Ok(Router::new(registry, registers, self.sandbox))
     }
 

@@ -9,7 +9,9 @@ use ucr_spec::platforms::ConsentScope;
 use ucr_spec::problem::Problem;
 use ucr_spec::webhooks::{EventData, EventType};
 
-use super::{Principal, Registry, check_text, check_unit_type, wire_name};
+use super::Registry;
+use super::principal::Principal;
+use super::validate::{check_text, check_unit_type, wire_name};
 use crate::faults::Fault;
 
 /// Longest certificate ID.

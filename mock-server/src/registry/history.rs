@@ -6,8 +6,25 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
+use ucr_spec::model::TransactionKind;
 
-use super::TransactionRef;
+/// A reference to one transaction of any kind, by id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum TransactionRef {
+    Issuance(String),
+    Transfer(String),
+    Cancellation(String),
+}
+
+impl TransactionRef {
+    pub(crate) fn kind(&self) -> TransactionKind {
+        match self {
+            TransactionRef::Issuance(_) => TransactionKind::Issuance,
+            TransactionRef::Transfer(_) => TransactionKind::Transfer,
+            TransactionRef::Cancellation(_) => TransactionKind::Cancellation,
+        }
+    }
+}
 
 /// The key a history page's cursor names: `(created_at, transaction_id)` of the last entry served.
 pub type HistoryKey = (DateTime<Utc>, String);

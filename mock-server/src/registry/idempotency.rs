@@ -4,7 +4,8 @@ use std::collections::{HashMap, VecDeque};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::Principal;
+use super::Registry;
+use super::principal::Principal;
 
 /// How long a key is remembered, in registry clock time.
 pub const IDEMPOTENCY_RETENTION: TimeDelta = TimeDelta::hours(24);
@@ -84,5 +85,38 @@ impl IdempotencyStore {
                 self.records.remove(&(who, key));
             }
         }
+    }
+}
+
+impl Registry {
+    /// The record stored for `who`'s `key`, if any and younger than [`IDEMPOTENCY_RETENTION`].
+    pub fn recall(&mut self, who: &Principal, key: &str) -> Option<&IdempotencyRecord> {
+        let now = self.now();
+        self.idempotency.get(who, key, now)
+    }
+
+    /// Stores the first response to `who`'s `key`. A key already stored is left as it is.
+    pub fn remember(
+        &mut self,
+        who: &Principal,
+        key: &str,
+        fingerprint: RequestFingerprint,
+        response: StoredResponse,
+    ) {
+        let stored_at = self.now();
+        self.idempotency.insert(
+            who,
+            key,
+            IdempotencyRecord {
+                fingerprint,
+                response,
+                stored_at,
+            },
+        );
+    }
+
+    /// Number of idempotency records currently kept.
+    pub fn idempotency_records(&self) -> usize {
+        self.idempotency.len()
     }
 }

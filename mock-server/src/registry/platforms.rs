@@ -18,11 +18,11 @@ use ucr_spec::sandbox::{
 use ucr_spec::webhooks::{EventData, EventType};
 use uuid::Uuid;
 
+use super::Registry;
+use super::principal::Principal;
+use super::records::{AccountRecord, Due, RepresentativeRecord, ids};
 use super::transactions::require_role;
-use super::{
-    AccountRecord, Due, Principal, Registry, RepresentativeRecord, check_text, ids,
-    validation_failed, wire_name,
-};
+use super::validate::{check_text, validation_failed, wire_name};
 use crate::faults::Fault;
 
 /// How long an OAuth access token is accepted, in registry clock time.

@@ -22,11 +22,12 @@ use ucr_spec::model::{
 use ucr_spec::transactions::Transfer;
 use uuid::Uuid;
 
-use super::history::History;
+use super::Registry;
+use super::history::{History, TransactionRef};
 use super::holdings::{Holdings, UnitAttributes};
-use super::{
-    APPROVAL_WINDOW, AccountRecord, Issuance, Registry, RepresentativeRecord, TransactionRef, ids,
-};
+use super::principal::Principal;
+use super::records::{AccountRecord, Issuance, RepresentativeRecord, ids};
+use super::transactions::APPROVAL_WINDOW;
 
 /// Pieces per issuance, each a block of its own.
 pub const PIECES: u64 = 10;
@@ -151,10 +152,8 @@ impl Registry {
         ];
         for (id, name, _) in desk {
             let token = format!("ucr_rep_{}", Uuid::new_v4().simple());
-            self.tokens.insert(
-                token.clone(),
-                super::Principal::Representative(id.to_owned()),
-            );
+            self.tokens
+                .insert(token.clone(), Principal::Representative(id.to_owned()));
             self.representatives.insert(
                 id.to_owned(),
                 RepresentativeRecord {

@@ -15,12 +15,14 @@ use ucr_spec::trading::{
 use ucr_spec::transactions::Transfer;
 use ucr_spec::webhooks::{EventData, EventType};
 
+use super::Registry;
+use super::history::TransactionRef;
 use super::holdings::coalesce;
 use super::platforms::check_expiry;
+use super::principal::Principal;
+use super::records::Due;
 use super::transactions::{MAX_NOTE, choose_units, require_open, require_role};
-use super::{
-    Due, Principal, Registry, TransactionRef, check_optional_text, validation_failed, wire_name,
-};
+use super::validate::{check_optional_text, validation_failed, wire_name};
 use crate::faults::Fault;
 
 /// How far ahead an escrow may lapse.

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use ucr_spec::ProblemType;
 use ucr_spec::model::{
     AccountKind, AccountStatus, BlockStatus, Role, SerialRange, TransactionStatus,
@@ -18,11 +18,15 @@ use ucr_spec::webhooks::{EventData, EventType};
 
 use crate::faults::Fault;
 
+use super::Registry;
+use super::history::TransactionRef;
 use super::holdings::{UnitSelection, describe};
-use super::{
-    APPROVAL_WINDOW, AccountRecord, Due, Principal, Registry, TransactionRef, check_optional_text,
-    check_unit_type, validation_failed,
-};
+use super::principal::Principal;
+use super::records::{AccountRecord, Due};
+use super::validate::{check_optional_text, check_unit_type, validation_failed, wire_name};
+
+/// How long a transfer or cancellation may wait for a decision before it expires.
+pub const APPROVAL_WINDOW: TimeDelta = TimeDelta::days(7);
 
 /// Longest `reference`, `reason` accepted.
 pub(super) const MAX_NOTE: usize = 200;
@@ -137,7 +141,7 @@ impl Registry {
                     return Err(ProblemType::InvalidState.problem(format!(
                         "{} is {}; only an active reservation's units can be transferred",
                         reservation.reservation_id,
-                        super::wire_name(&reservation.status)
+                        wire_name(&reservation.status)
                     )));
                 }
                 if let Some(transfer_id) = &record.pending_transfer {
@@ -663,7 +667,7 @@ impl Registry {
                 EventData {
                     account_id,
                     transfer_id: Some(transfer.transfer_id.clone()),
-                    status: super::wire_name(&transfer.status),
+                    status: wire_name(&transfer.status),
                     ..EventData::default()
                 },
             );

@@ -1,7 +1,7 @@
 //! Webhook subscriptions, events and the delivery log.
 //!
 //! The model records every delivery (one per event and matching subscription) and hands its ID to
-//! the attached [`WebhookSink`]; the dispatcher (`crate::webhooks`) sends it and reports each
+//! the attached [`WebhookSink`]; the dispatcher (the crate's `delivery` module) sends it and reports each
 //! attempt back with [`Registry::record_delivery_attempt`]. No I/O happens here.
 
 use base64::Engine;
@@ -17,7 +17,9 @@ use ucr_spec::webhooks::{
     WebhookSubscriptionRequest,
 };
 
-use super::{Principal, Registry, validation_failed};
+use super::Registry;
+use super::principal::Principal;
+use super::validate::validation_failed;
 
 /// Attempts made per delivery before it is `failed`.
 pub const MAX_ATTEMPTS: u32 = 6;

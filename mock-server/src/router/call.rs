@@ -1,0 +1,19 @@
+//! The context an authenticated operation runs in: the locked registry, the caller, the request
+//! and the deliberate bugs the router runs with.
+
+use crate::faults::Faults;
+use crate::registry::{Principal, Registry};
+
+use super::exchange::ApiRequest;
+
+/// One authenticated call, handed to an operation's handler.
+pub(crate) struct Call<'a> {
+    /// The registry, locked for the whole request.
+    pub(crate) registry: &'a mut Registry,
+    /// Who the bearer token authenticates as.
+    pub(crate) who: &'a Principal,
+    /// The request.
+    pub(crate) request: ApiRequest<'a>,
+    /// The router's deliberate bugs (see [`crate::faults`]).
+    pub(crate) faults: Faults,
+}

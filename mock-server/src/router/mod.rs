@@ -1,0 +1,121 @@
+//! Transport-agnostic HTTP handling: route → authenticate → idempotency → parse → model → response.
+//!
+//! [`Router::handle`] takes a request's method, path, query, headers and body and returns a status,
+//! headers and body. The wiremock adapter and the hyper server both call it. The registry lock is
+//! taken once per request and never held across an await (there are none here).
+//!
+//! Every error is a problem document except at the OAuth token endpoint (`/v1/oauth/token`), which
+//! answers RFC 6749 `{error, error_description}` JSON as OAuth clients expect.
+//!
+//! - `routes`: the routing table (one entry per operation of the contract) and path resolution.
+//! - `dispatch`: one line per operation, from the operation to its handler.
+//! - `lists`, `reads`, `writes`: the handlers, by the shape of the operation.
+//! - `idempotency`: the `Idempotency-Key` rules every write runs under.
+//! - `extract`: the bearer token, the query string and the body, parsed.
+//! - `oauth`: the token endpoint.
+//! - `call`, `exchange`: the handler's context; requests, responses and refusals.
+
+mod call;
+mod dispatch;
+mod exchange;
+mod extract;
+mod idempotency;
+mod lists;
+mod oauth;
+mod reads;
+mod routes;
+mod writes;
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use http::HeaderValue;
+use http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
+use ucr_spec::problem::PROBLEM_JSON;
+use uuid::Uuid;
+
+pub use exchange::{ApiRequest, ApiResponse, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, REQUEST_ID};
+
+use crate::faults::{Fault, Faults};
+use crate::public_registers::PublicRegisters;
+use crate::registry::Registry;
+use exchange::{JSON, problem_response};
+
+/// Routes requests to the registry model. Cheap to clone: clones share the same state.
+#[derive(Debug, Clone)]
+pub struct Router {
+    registry: Arc<Mutex<Registry>>,
+    registers: Arc<PublicRegisters>,
+    sandbox: bool,
+    /// The registry's deliberate bugs, copied at construction (see [`crate::faults`]).
+    faults: Faults,
+}
+
+impl Router {
+    /// A router over `registry` and `registers`; with `sandbox` false every `/v1/sandbox` path
+    /// answers `404 sandbox-unavailable`.
+    pub fn new(
+        registry: Arc<Mutex<Registry>>,
+        registers: Arc<PublicRegisters>,
+        sandbox: bool,
+    ) -> Self {
+        let faults = registry
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .faults();
+        Router {
+            registry,
+            registers,
+            sandbox,
+            faults,
+        }
+    }
+
+    /// The shared registry state.
+    pub fn registry(&self) -> &Arc<Mutex<Registry>> {
+        &self.registry
+    }
+
+    /// The public registers served.
+    pub fn registers(&self) -> &Arc<PublicRegisters> {
+        &self.registers
+    }
+
+    /// Whether the sandbox API is enabled.
+    pub fn sandbox_enabled(&self) -> bool {
+        self.sandbox
+    }
+
+    /// Answers one request. Never panics on any input and never answers 5xx.
+    pub fn handle(&self, request: &ApiRequest<'_>) -> ApiResponse {
+        let mut response = match self.dispatch(request) {
+            Ok(response) => response,
+            Err(refusal) => {
+                let mut response = problem_response(refusal.problem, request.path);
+                response.headers.extend(refusal.headers);
+                response
+            }
+        };
+        if self.faults.has(Fault::MissingWwwAuthenticate) {
+            // FAULT(missing-www-authenticate): the 401 challenge is forgotten.
+            response.headers.remove(WWW_AUTHENTICATE);
+        }
+        if self.faults.has(Fault::ProblemPlainJson)
+            && response.headers.get(CONTENT_TYPE) == Some(&HeaderValue::from_static(PROBLEM_JSON))
+        {
+            // FAULT(problem-plain-json): problems go out with the generic JSON media type.
+            response
+                .headers
+                .insert(CONTENT_TYPE, HeaderValue::from_static(JSON));
+        }
+        if let Ok(id) = HeaderValue::from_str(&Uuid::new_v4().to_string()) {
+            response.headers.insert(REQUEST_ID, id);
+        }
+        tracing::debug!(method = %request.method, path = request.path, status = response.status.as_u16(), "request");
+        response
+    }
+
+    /// The registry, locked (a panic elsewhere does not poison it for good).
+    fn lock(&self) -> MutexGuard<'_, Registry> {
+        self.registry.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}

@@ -1,0 +1,299 @@
+//! The writes: each parses its body and calls the model under the idempotency rules
+//! (`Idempotency-Key` required on the API, optional on the sandbox), answering `201` for what it
+//! creates and `200` otherwise.
+
+use http::StatusCode;
+use ucr_spec::associations::AssociationRequest;
+use ucr_spec::platforms::{ConsentRequest, DelegationRequest};
+use ucr_spec::sandbox::{
+    ClockAdvance, IssuanceRequest, NewAccount, NewAccountHolder, NewPlatform,
+    NewPlatformRepresentative, NewRepresentative,
+};
+use ucr_spec::trading::{EscrowRequest, ReservationRequest, SettleRequest};
+use ucr_spec::transactions::{CancellationRequest, RejectRequest, TransferRequest};
+use ucr_spec::webhooks::WebhookSubscriptionRequest;
+
+use super::call::Call;
+use super::exchange::{ApiResponse, Refusal, json};
+use super::extract::{parse_empty, parse_json, parse_optional};
+use super::idempotency::Key::{Optional, Required};
+use super::idempotency::write;
+use crate::registry::Registry;
+
+const CREATED: StatusCode = StatusCode::CREATED;
+const OK: StatusCode = StatusCode::OK;
+
+/// `initiate_transfer`.
+pub(crate) fn initiate_transfer(c: &mut Call<'_>) -> Result<ApiResponse, Refusal> {
+    write(
+        c,
+        Required,
+        CREATED,
+        parse_json,
+        |r, who, body: TransferRequest| r.initiate_transfer(who, body),
+    )
+}
+
+/// `approve_transfer`.
+pub(crate) fn approve_transfer(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Refusal> {
+    write(c, Required, OK, parse_empty, |r, who, ()| {
+        r.approve_transfer(who, id)
+    })
+}
+
+/// `reject_transfer`.
+pub(crate) fn reject_transfer(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Refusal> {
+    write(
+        c,
+        Required,
+        OK,
+        parse_optional,
+        |r, who, body: RejectRequest| r.reject_transfer(who, id, body),
+    )
+}
+
+/// `rescind_transfer`.
+pub(crate) fn rescind_transfer(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Refusal> {
+    write(c, Required, OK, parse_empty, |r, who, ()| {
+        r.rescind_transfer(who, id)
+    })
+}
+
+/// `initiate_cancellation`.
+pub(crate) fn initiate_cancellation(c: &mut Call<'_>) -> Result<ApiResponse, Refusal> {
+    write(
+        c,
+        Required,
+        CREATED,
+        parse_json,
+        |r, who, body: CancellationRequest| r.initiate_cancellation(who, body),
+    )
+}
+
+/// `approve_cancellation`.
+pub(crate) fn approve_cancellation(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Refusal> {
+    write(c, Required, OK, parse_empty, |r, who, ()| {
+        r.approve_cancellation(who, id)
+    })
+}
+
+/// `rescind_cancellation`.
+pub(crate) fn rescind_cancellation(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Refusal> {
+    write(c, Required, OK, parse_empty, |r, who, ()| {
+        r.rescind_cancellation(who, id)
+    })
+}
+
+/// `grant_consent`.
+pub(crate) fn grant_consent(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Refusal> {
+    write(
+        c,
+        Required,
+        CREATED,
+        parse_json,
+        |r, who, body: ConsentRequest| r.grant_consent(who, id, body),
+    )
+}
+
+/// `revoke_consent`.
+pub(crate) fn revoke_consent(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Refusal> {
+    write(c, Required, OK, parse_empty, |r, who, ()| {
+        r.revoke_consent(who, id)
+    })
+}
+
+/// `appoint_delegate`.
+pub(crate) fn appoint_delegate(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Refusal> {
+    write(
+        c,
+        Required,
+        CREATED,
+        parse_json,
+        |r, who, body: DelegationRequest| r.appoint_delegate(who, id, body),
+    )
+}
+
+/// `revoke_delegation`.
+pub(crate) fn revoke_delegation(
+    c: &mut Call<'_>,
+    id: &str,
+    delegation: &str,
+) -> Result<ApiResponse, Refusal> {
+    write(c, Required, OK, parse_empty, |r, who, ()| {
+        r.revoke_delegation(who, id, delegation)
+    })
+}
+
+/// `create_reservation`.
+pub(crate) fn create_reservation(c: &mut Call<'_>) -> Result<ApiResponse, Refusal> {
+    write(
+        c,
+        Required,
+        CREATED,
+        parse_json,
+        |r, who, body: ReservationRequest| r.create_reservation(who, body),
+    )
+}
+
+/// `release_reservation`.
+pub(crate) fn release_reservation(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Refusal> {
+    write(c, Required, OK, parse_empty, |r, who, ()| {
+        r.release_reservation(who, id)
+    })
+}
+
+/// `create_escrow`.
+pub(crate) fn create_escrow(c: &mut Call<'_>) -> Result<ApiResponse, Refusal> {
+    write(
+        c,
+        Required,
+        CREATED,
+        parse_json,
+        |r, who, body: EscrowRequest| r.create_escrow(who, body),
+    )
+}
+
+/// `settle_escrow`.
+pub(crate) fn settle_escrow(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Refusal> {
+    write(
+        c,
+        Required,
+        OK,
+        parse_json,
+        |r, who, body: SettleRequest| r.settle_escrow(who, id, body),
+    )
+}
+
+/// `release_escrow`.
+pub(crate) fn release_escrow(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Refusal> {
+    write(c, Required, OK, parse_empty, |r, who, ()| {
+        r.release_escrow(who, id)
+    })
+}
+
+/// `create_association`.
+pub(crate) fn create_association(c: &mut Call<'_>) -> Result<ApiResponse, Refusal> {
+    write(
+        c,
+        Required,
+        CREATED,
+        parse_json,
+        |r, who, body: AssociationRequest| r.create_association(who, body),
+    )
+}
+
+/// `dissolve_association`.
+pub(crate) fn dissolve_association(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Refusal> {
+    write(c, Required, OK, parse_empty, |r, who, ()| {
+        r.dissolve_association(who, id)
+    })
+}
+
+/// `create_webhook_subscription`.
+pub(crate) fn create_webhook_subscription(c: &mut Call<'_>) -> Result<ApiResponse, Refusal> {
+    write(
+        c,
+        Required,
+        CREATED,
+        parse_json,
+        |r, who, body: WebhookSubscriptionRequest| r.create_webhook_subscription(who, body),
+    )
+}
+
+/// `create_account_holder`.
+pub(crate) fn create_account_holder(c: &mut Call<'_>) -> Result<ApiResponse, Refusal> {
+    write(
+        c,
+        Optional,
+        CREATED,
+        parse_json,
+        |r, _, body: NewAccountHolder| r.create_account_holder(body),
+    )
+}
+
+/// `create_account`.
+pub(crate) fn create_account(c: &mut Call<'_>) -> Result<ApiResponse, Refusal> {
+    write(
+        c,
+        Optional,
+        CREATED,
+        parse_json,
+        |r, _, body: NewAccount| r.create_account(body),
+    )
+}
+
+/// `appoint_representative`.
+pub(crate) fn appoint_representative(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Refusal> {
+    write(
+        c,
+        Optional,
+        CREATED,
+        parse_json,
+        |r, _, body: NewRepresentative| r.appoint_representative(id, body),
+    )
+}
+
+/// `issue_units`.
+pub(crate) fn issue_units(c: &mut Call<'_>) -> Result<ApiResponse, Refusal> {
+    write(
+        c,
+        Optional,
+        CREATED,
+        parse_json,
+        |r, _, body: IssuanceRequest| r.issue_units(body),
+    )
+}
+
+/// `create_platform`.
+pub(crate) fn create_platform(c: &mut Call<'_>) -> Result<ApiResponse, Refusal> {
+    write(
+        c,
+        Optional,
+        CREATED,
+        parse_json,
+        |r, _, body: NewPlatform| r.create_platform(body),
+    )
+}
+
+/// `create_platform_representative`.
+pub(crate) fn create_platform_representative(
+    c: &mut Call<'_>,
+    id: &str,
+) -> Result<ApiResponse, Refusal> {
+    write(
+        c,
+        Optional,
+        CREATED,
+        parse_json,
+        |r, _, body: NewPlatformRepresentative| r.create_platform_representative(id, body),
+    )
+}
+
+/// `advance_clock`.
+pub(crate) fn advance_clock(c: &mut Call<'_>) -> Result<ApiResponse, Refusal> {
+    write(c, Optional, OK, parse_json, |r, _, body: ClockAdvance| {
+        r.advance_sandbox_clock(body)
+    })
+}
+
+/// `create_operator_session` (sandbox, no authentication): a new operator token.
+pub(crate) fn create_operator_session(registry: &mut Registry) -> ApiResponse {
+    json(CREATED, &registry.create_operator_session())
+}
+
+/// `reset_sandbox`: it ignores any body and stores no idempotency record (it removes them all).
+pub(crate) fn reset_sandbox(c: &mut Call<'_>) -> Result<ApiResponse, Refusal> {
+    Ok(json(OK, &c.registry.reset()))
+}
+
+/// `delete_webhook_subscription`. The operation declares no 400: a DELETE body has no meaning and
+/// is ignored.
+pub(crate) fn delete_webhook_subscription(
+    c: &mut Call<'_>,
+    id: &str,
+) -> Result<ApiResponse, Refusal> {
+    Ok(json(
+        OK,
+        &c.registry.delete_webhook_subscription(c.who, id)?,
+    ))
+}
