@@ -13,8 +13,10 @@ use super::robustness::{
 use super::spec::{self, JsonType};
 use super::support::{Funded, funded, funded_shared, initiate};
 use crate::assert::{SdkResultExt, assert_unchanged};
-use crate::check::{Check, Failure};
-use crate::ctx::{Attrs, Ctx, Snapshot, by_quantity, by_serials};
+use crate::check::Check;
+use crate::ctx::{Attrs, Ctx, by_quantity, by_serials};
+use crate::outcome::Failure;
+use crate::snapshot::Snapshot;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {

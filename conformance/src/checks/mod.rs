@@ -22,7 +22,7 @@ macro_rules! check {
     ) => {
         $crate::check::Check {
             id: $id,
-            model: $crate::check::Model::$model,
+            model: $crate::model::Model::$model,
             seed: $seed,
             operations: &[$($op),*],
             description: $description,
@@ -31,8 +31,8 @@ macro_rules! check {
             run: |ctx| ::std::boxed::Box::pin($run(ctx)),
         }
     };
-    (@phase) => { $crate::check::Phase::Main };
-    (@phase $phase:ident) => { $crate::check::Phase::$phase };
+    (@phase) => { $crate::outcome::Phase::Main };
+    (@phase $phase:ident) => { $crate::outcome::Phase::$phase };
     (@requires) => { ::std::option::Option::None };
     (@requires [$($feature:ident),*]) => {
         ::std::option::Option::Some(&[$($crate::capability::Feature::$feature),*])
@@ -93,9 +93,9 @@ const B5: &str = "Class B, B.5: escrow model";
 /// Seed section: C.1, 1:1 associations with third-party certificates (Figure 7).
 const C1: &str = "Class C, C.1: associating units with third-party certificates";
 
-/// Every check, in report order: model by model (a stable sort, so each model keeps the order
-/// below), since some modules (the access matrix) hold checks of several models.
-pub(crate) fn all() -> Vec<Check> {
+/// Every check of the suite, in report order: model by model (a stable sort, so each model keeps
+/// the order below), since some modules (the access matrix) hold checks of several models.
+pub fn registry() -> Vec<Check> {
     let mut all = [
         accounts::CHECKS,
         holdings::CHECKS,

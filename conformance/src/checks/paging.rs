@@ -10,9 +10,10 @@ use ucr_sdk::types::{Transaction, UnitBlock};
 use super::READ;
 use super::support::{approve, initiate, tick};
 use crate::assert::{SdkResultExt, ensure_eq};
-use crate::check::{Check, Failure};
+use crate::check::Check;
 use crate::ctx::{Attrs, Ctx, by_quantity};
 use crate::ensure;
+use crate::outcome::Failure;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {

@@ -17,11 +17,12 @@ use super::support::{
 use crate::assert::{
     SdkResultExt, assert_unchanged, ensure_eq, expect_problem_of, ranges_of, serials, total,
 };
-use crate::check::{Check, Failure};
+use crate::check::Check;
 use crate::ctx::{
     Ctx, Custodial, FourEyes, Party, Platform, by_quantity, by_serials, cancel_serials,
 };
 use crate::ensure;
+use crate::outcome::Failure;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {

@@ -18,9 +18,10 @@ use super::matrix::{Actor, Request, World, first_allowed, target};
 use super::spec;
 use super::support::{approve, expect_status, funded};
 use crate::assert::{ensure_eq, merge_ranges, total};
-use crate::check::{Check, Failure};
+use crate::check::Check;
 use crate::ctx::{Ctx, RawResponse, by_quantity, by_serials};
 use crate::ensure;
+use crate::outcome::Failure;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {
@@ -65,9 +66,9 @@ impl Observed {
                     "GET {} answered HTTP {} {} before and HTTP {} {} after",
                     a.0,
                     a.1,
-                    crate::report::snippet(a.2.to_string().as_bytes(), 300),
+                    crate::text::snippet(a.2.to_string().as_bytes(), 300),
                     b.1,
-                    crate::report::snippet(b.2.to_string().as_bytes(), 300)
+                    crate::text::snippet(b.2.to_string().as_bytes(), 300)
                 ));
             }
         }
@@ -82,7 +83,7 @@ impl Observed {
             let Some(items) = body["items"].as_array() else {
                 continue;
             };
-            // Block boundaries may merge and split (ARCHITECTURE.md, invariant 2): holdings count
+            // Block boundaries may merge and split (docs/design-decisions.md, invariant 2): holdings count
             // units by status, other lists their items.
             if !label.ends_with("/holdings") {
                 *out.entry(format!("{label} items")).or_default() += items.len() as i64;

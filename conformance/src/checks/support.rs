@@ -12,9 +12,9 @@ use ucr_sdk::types::{
 };
 
 use crate::assert::{SdkResultExt, ensure_eq};
-use crate::check::Failure;
 use crate::ctx::{Attrs, Ctx, FourEyes, Party, Platform};
-use crate::webhooks::Received;
+use crate::outcome::Failure;
+use crate::receiver::Received;
 
 /// A two-representative source account holding `quantity` ACCUs in one block, and a destination
 /// account of another holder.
@@ -296,7 +296,7 @@ pub(super) async fn delivery_log_entry(
     event_id: &str,
     done: impl Fn(&WebhookDelivery) -> bool,
 ) -> Result<WebhookDelivery, Failure> {
-    let deadline = tokio::time::Instant::now() + crate::webhooks::EVENT_WAIT;
+    let deadline = tokio::time::Instant::now() + crate::receiver::EVENT_WAIT;
     loop {
         let log: Vec<WebhookDelivery> = client
             .list_webhook_deliveries()
