@@ -7,11 +7,11 @@ use ucr_sdk::ProblemKind;
 use ucr_sdk::types::{BlockStatus, TransactionKind, TransactionStatus};
 
 use super::WRITE;
-use super::matrix::{Actor, Body, Request, World};
-use super::robustness::{
+use super::matrix::writes::{
     effect, observe, over_operations, problem_document, succeed, valid, writes,
 };
-use super::spec;
+use super::matrix::{Actor, Body, Request, World};
+use super::support::spec;
 use super::support::{expect_status, funded, get_transfer, initiate};
 use crate::assert::{assert_unchanged, ensure_eq, total};
 use crate::check::Check;

@@ -6,11 +6,11 @@ use ucr_sdk::ProblemKind;
 use ucr_sdk::types::{Problem, TransferRequest};
 
 use super::WRITE;
-use super::matrix::{Actor, Body, Request, World};
-use super::robustness::{
+use super::matrix::writes::{
     may_succeed_now, observe, over_operations, problem_document, succeed, valid, writes,
 };
-use super::spec::{self, JsonType};
+use super::matrix::{Actor, Body, Request, World};
+use super::support::spec::{self, JsonType};
 use super::support::{Funded, funded, funded_shared, initiate};
 use crate::assert::{SdkResultExt, assert_unchanged};
 use crate::check::Check;

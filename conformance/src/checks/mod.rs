@@ -41,15 +41,15 @@ macro_rules! check {
 
 mod access;
 mod accounts;
-mod associations;
+mod approval;
+mod assoc;
 mod auth;
-mod cancellations;
-mod consents;
-mod conservation;
+mod cancel;
+mod consent;
+mod conserve;
 mod custody;
-mod delegation;
-mod escrows;
-mod four_eyes;
+mod delegate;
+mod escrow;
 mod history;
 mod holdings;
 mod idempotency;
@@ -57,14 +57,13 @@ mod input;
 mod matrix;
 mod oauth;
 mod paging;
-mod problems;
-mod registers;
-mod reservations;
-mod robustness;
-mod spec;
+mod problem;
+mod race;
+mod register;
+mod reserve;
 mod support;
-mod transfers;
-mod webhooks;
+mod transfer;
+mod webhook;
 
 /// Seed section: read access to an ANREU account.
 const READ: &str = "Types of APIs: read access to an ANREU account";
@@ -101,26 +100,26 @@ pub fn registry() -> Vec<Check> {
         holdings::CHECKS,
         history::CHECKS,
         paging::CHECKS,
-        transfers::CHECKS,
-        four_eyes::CHECKS,
-        cancellations::CHECKS,
+        transfer::CHECKS,
+        approval::CHECKS,
+        cancel::CHECKS,
         input::CHECKS,
-        problems::CHECKS,
+        problem::CHECKS,
         auth::CHECKS,
         access::CHECKS,
         idempotency::CHECKS,
-        registers::CHECKS,
-        conservation::CHECKS,
-        consents::CHECKS,
+        register::CHECKS,
+        conserve::CHECKS,
+        consent::CHECKS,
         oauth::CHECKS,
-        delegation::CHECKS,
+        delegate::CHECKS,
         custody::CHECKS,
-        reservations::CHECKS,
-        webhooks::CHECKS,
-        escrows::CHECKS,
-        associations::CHECKS,
+        reserve::CHECKS,
+        webhook::CHECKS,
+        escrow::CHECKS,
+        assoc::CHECKS,
         matrix::CHECKS,
-        robustness::CHECKS,
+        race::CHECKS,
     ]
     .concat();
     all.sort_by_key(|c| c.model);

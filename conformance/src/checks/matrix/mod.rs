@@ -23,10 +23,11 @@
 
 mod table;
 mod world;
+pub(super) mod writes;
 
 use reqwest::Method;
 
-use super::spec;
+use super::support::spec;
 use crate::ctx::{Ctx, RawResponse};
 use crate::outcome::Failure;
 pub(super) use table::{Actor, CHECKS, first_allowed};

@@ -12,7 +12,7 @@ use ucr_sdk::types::{
     WebhookSubscriptionRequest,
 };
 
-use super::super::spec;
+use super::super::support::spec;
 use super::super::support::{escrow, escrow_request, initiate, reservation_request, reserve};
 use super::table::Actor;
 use crate::assert::SdkResultExt;

@@ -11,7 +11,7 @@ use ucr_sdk::types::{
 };
 
 use super::B4_NOTIFY;
-use super::reservations::fleeting;
+use super::support::fleeting;
 use super::support::{delivery_log_entry, expect_event_data};
 use crate::assert::{SdkResultExt, ensure_eq, ranges_of, serials};
 use crate::check::Check;

@@ -11,7 +11,7 @@ use ucr_sdk::types::{
 use ucr_sdk::{ApiError, Client};
 
 use super::REGISTERS;
-use super::paging::compare_walk;
+use super::support::compare_walk;
 use crate::check::Check;
 use crate::ctx::Ctx;
 use crate::ensure;
