@@ -2,11 +2,12 @@
 
 use std::fmt::Debug;
 
-use ucr_sdk::types::{BlockStatus, KyotoStatus, Problem, SerialRange, UnitBlock};
+use ucr_sdk::types::{BlockStatus, Problem, SerialRange, UnitBlock};
 use ucr_sdk::{ApiError, Error, ProblemKind, ResponseValue};
 
-use crate::check::Failure;
-use crate::ctx::Snapshot;
+use crate::outcome::Failure;
+use crate::snapshot::Snapshot;
+pub use crate::snapshot::{BlockRun, normalize};
 
 /// Fails the check with a formatted message unless `cond` holds.
 #[macro_export]
@@ -18,39 +19,7 @@ macro_rules! ensure {
     };
 }
 
-/// Describes an SDK error for a failure message: status, problem type and detail, or the transport
-/// or decoding error.
-pub fn describe_error(error: &ApiError) -> String {
-    match error {
-        Error::ErrorResponse(response) => {
-            let problem = response.as_ref();
-            let detail = problem
-                .detail
-                .as_deref()
-                .map(|d| format!(" ({d})"))
-                .unwrap_or_default();
-            format!(
-                "HTTP {} {}{detail}",
-                response.status().as_u16(),
-                problem.type_
-            )
-        }
-        Error::UnexpectedResponse(response) => {
-            format!(
-                "unexpected HTTP {} (not a status this operation declares)",
-                response.status().as_u16()
-            )
-        }
-        Error::InvalidResponsePayload(body, e) => {
-            format!(
-                "a response body that does not match the API's schema ({e}): {}",
-                crate::report::snippet(body, 300)
-            )
-        }
-        Error::CommunicationError(e) => format!("a transport error: {e}"),
-        other => other.to_string(),
-    }
-}
+pub use crate::outcome::describe_error;
 
 /// Expectations on SDK results.
 pub trait SdkResultExt<T> {
@@ -173,106 +142,6 @@ pub fn ensure_eq<T: PartialEq + Debug>(what: &str, expected: T, actual: T) -> Re
             "{what}: expected {expected:?}, got {actual:?}"
         )))
     }
-}
-
-/// A run of consecutive serials with identical attributes and status: holdings with block
-/// boundaries normalised away (an implementation may merge adjacent identical blocks).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct BlockRun {
-    /// Unit type code.
-    pub unit_type: String,
-    /// First serial.
-    pub serial_start: u64,
-    /// Last serial (inclusive).
-    pub serial_end: u64,
-    /// Status.
-    pub status: BlockStatus,
-    /// Project or facility.
-    pub project_id: String,
-    /// Vintage.
-    pub vintage: String,
-    /// Method.
-    pub method: String,
-    /// Kyoto eligibility.
-    pub kyoto_status: Option<KyotoStatus>,
-    /// State or territory.
-    pub state: String,
-    /// Issuance date.
-    pub issued_on: chrono::NaiveDate,
-    /// The transaction holding the units while pending.
-    pub transaction_id: Option<String>,
-}
-
-impl BlockRun {
-    fn same_kind(&self, other: &BlockRun) -> bool {
-        self.unit_type == other.unit_type
-            && self.status == other.status
-            && self.project_id == other.project_id
-            && self.vintage == other.vintage
-            && self.method == other.method
-            && self.kyoto_status == other.kyoto_status
-            && self.state == other.state
-            && self.issued_on == other.issued_on
-            && self.transaction_id == other.transaction_id
-    }
-
-    /// Number of units.
-    pub fn quantity(&self) -> u64 {
-        self.serial_end - self.serial_start + 1
-    }
-}
-
-impl std::fmt::Display for BlockRun {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} {}..={} {} ({}, {}",
-            self.unit_type,
-            self.serial_start,
-            self.serial_end,
-            self.status,
-            self.project_id,
-            self.vintage
-        )?;
-        if let Some(tx) = &self.transaction_id {
-            write!(f, ", in {tx}")?;
-        }
-        f.write_str(")")
-    }
-}
-
-/// Holdings as runs: sorted by unit type and serial, adjacent identical blocks merged.
-pub fn normalize(blocks: &[UnitBlock]) -> Vec<BlockRun> {
-    let mut runs: Vec<BlockRun> = blocks
-        .iter()
-        .map(|b| BlockRun {
-            unit_type: b.unit_type.clone(),
-            serial_start: b.serial_start,
-            serial_end: b.serial_end,
-            status: b.status,
-            project_id: b.project_id.clone(),
-            vintage: b.vintage.clone(),
-            method: b.method.clone(),
-            kyoto_status: b.kyoto_status,
-            state: b.state.clone(),
-            issued_on: b.issued_on,
-            transaction_id: b.transaction_id.clone(),
-        })
-        .collect();
-    runs.sort_by(|a, b| (&a.unit_type, a.serial_start).cmp(&(&b.unit_type, b.serial_start)));
-    let mut merged: Vec<BlockRun> = Vec::with_capacity(runs.len());
-    for run in runs {
-        match merged.last_mut() {
-            Some(last)
-                if last.same_kind(&run)
-                    && last.serial_end.checked_add(1) == Some(run.serial_start) =>
-            {
-                last.serial_end = run.serial_end;
-            }
-            _ => merged.push(run),
-        }
-    }
-    merged
 }
 
 /// Merges ranges into sorted, non-adjacent, non-overlapping ranges.

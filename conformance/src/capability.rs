@@ -8,7 +8,7 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::check::Model;
+use crate::model::Model;
 
 /// An optional part of the API that a target may or may not offer.
 #[derive(
@@ -55,24 +55,77 @@ impl Feature {
 
     /// The feature an `operationId` belongs to, if it is optional.
     pub fn of_operation(operation_id: &str) -> Option<Feature> {
-        match operation_id {
-            "get_clock" | "advance_clock" => Some(Feature::SandboxClock),
-            "create_operator_session"
-            | "create_account_holder"
-            | "create_account"
-            | "appoint_representative"
-            | "issue_units"
-            | "create_platform"
-            | "create_platform_representative" => Some(Feature::Sandbox),
-            "list_accu_projects"
-            | "list_carbon_abatement_contracts"
-            | "list_guarantee_of_origin_projects" => Some(Feature::PublicRegisters),
-            "issue_token" => Some(Feature::OauthClientCredentials),
-            op if op.contains("webhook") => Some(Feature::Webhooks),
-            _ => None,
-        }
+        OPERATION_FEATURES
+            .iter()
+            .find(|(op, _)| *op == operation_id)
+            .and_then(|(_, feature)| *feature)
     }
 }
+
+/// Every operation of `spec/openapi.json`, exactly once, with the optional feature it belongs to
+/// (`None`: the core API of the operation's model). A test ties this list to the spec, so a new
+/// operation cannot go unclassified.
+const OPERATION_FEATURES: &[(&str, Option<Feature>)] = &[
+    ("list_accounts", None),
+    ("get_account", None),
+    ("list_holdings", None),
+    ("list_transactions", None),
+    ("initiate_transfer", None),
+    ("get_transfer", None),
+    ("approve_transfer", None),
+    ("reject_transfer", None),
+    ("rescind_transfer", None),
+    ("initiate_cancellation", None),
+    ("get_cancellation", None),
+    ("approve_cancellation", None),
+    ("rescind_cancellation", None),
+    ("list_accu_projects", Some(Feature::PublicRegisters)),
+    (
+        "list_carbon_abatement_contracts",
+        Some(Feature::PublicRegisters),
+    ),
+    (
+        "list_guarantee_of_origin_projects",
+        Some(Feature::PublicRegisters),
+    ),
+    ("create_operator_session", Some(Feature::Sandbox)),
+    ("create_account_holder", Some(Feature::Sandbox)),
+    ("create_account", Some(Feature::Sandbox)),
+    ("appoint_representative", Some(Feature::Sandbox)),
+    ("issue_units", Some(Feature::Sandbox)),
+    ("reset_sandbox", None),
+    ("create_platform", Some(Feature::Sandbox)),
+    ("create_platform_representative", Some(Feature::Sandbox)),
+    ("get_clock", Some(Feature::SandboxClock)),
+    ("advance_clock", Some(Feature::SandboxClock)),
+    ("issue_token", Some(Feature::OauthClientCredentials)),
+    ("get_platform", None),
+    ("grant_consent", None),
+    ("list_account_consents", None),
+    ("list_consents", None),
+    ("get_consent", None),
+    ("revoke_consent", None),
+    ("appoint_delegate", None),
+    ("list_delegations", None),
+    ("revoke_delegation", None),
+    ("create_reservation", None),
+    ("list_reservations", None),
+    ("get_reservation", None),
+    ("release_reservation", None),
+    ("create_escrow", None),
+    ("list_escrows", None),
+    ("get_escrow", None),
+    ("settle_escrow", None),
+    ("release_escrow", None),
+    ("create_association", None),
+    ("list_associations", None),
+    ("get_association", None),
+    ("dissolve_association", None),
+    ("create_webhook_subscription", Some(Feature::Webhooks)),
+    ("list_webhook_subscriptions", Some(Feature::Webhooks)),
+    ("delete_webhook_subscription", Some(Feature::Webhooks)),
+    ("list_webhook_deliveries", Some(Feature::Webhooks)),
+];
 
 impl fmt::Display for Feature {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -154,6 +207,30 @@ impl Capabilities {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every spec operation appears exactly once in [`OPERATION_FEATURES`], and nothing else.
+    #[test]
+    fn operation_features_list_every_spec_operation_once() {
+        let spec: serde_json::Value =
+            serde_json::from_str(include_str!("../../spec/openapi.json")).expect("spec is JSON");
+        let mut in_spec: Vec<&str> = spec["paths"]
+            .as_object()
+            .expect("paths")
+            .values()
+            .flat_map(|item| item.as_object().expect("path item").values())
+            .filter_map(|op| op.get("operationId").and_then(|id| id.as_str()))
+            .collect();
+        in_spec.sort_unstable();
+        let mut listed: Vec<&str> = OPERATION_FEATURES.iter().map(|(op, _)| *op).collect();
+        listed.sort_unstable();
+        let mut unique = listed.clone();
+        unique.dedup();
+        assert_eq!(listed, unique, "an operation is listed twice");
+        assert_eq!(
+            listed, in_spec,
+            "OPERATION_FEATURES must list exactly the spec's operations"
+        );
+    }
 
     #[test]
     fn operations_map_to_features() {

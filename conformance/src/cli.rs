@@ -10,14 +10,23 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
-use crate::check::{Check, Phase};
+use crate::check::Check;
+
 use crate::config::Config;
 use crate::engine::{CheckDone, DOCUMENTED_WEBHOOK_BACKOFF, RunOptions, run, select};
 use crate::expected::ExpectedFailures;
+use crate::outcome::Phase;
 use crate::report::{self, Report};
 
 /// The webhook retry base the built-in mock is started with and checked against.
 pub const EMBEDDED_WEBHOOK_BACKOFF: Duration = Duration::from_millis(50);
+
+/// The registry the CLI starts in-process when given no target (kept alive for the run).
+#[cfg(feature = "embedded-mock")]
+type Embedded = ucr_mock::MockRegistry;
+/// Without the `embedded-mock` feature there is no embedded registry.
+#[cfg(not(feature = "embedded-mock"))]
+type Embedded = std::convert::Infallible;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -231,7 +240,7 @@ pub async fn main(args: Args) -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
-    let all = crate::registry();
+    let all = crate::checks::registry();
     let expected = match &args.expected_failures {
         Some(path) => match ExpectedFailures::from_path(path, &all) {
             Ok(expected) => Some(expected),
@@ -280,7 +289,10 @@ pub async fn main(args: Args) -> ExitCode {
     };
 
     // Keep the embedded registry alive for the whole run.
-    let (embedded, base_url, label) = match (&args.base_url, &config) {
+    let (embedded, base_url, label): (Option<Embedded>, String, String) = match (
+        &args.base_url,
+        &config,
+    ) {
         (_, Some(config)) => (
             None,
             config.base_url.clone(),
@@ -298,6 +310,14 @@ pub async fn main(args: Args) -> ExitCode {
             }
             (None, url.clone(), url.clone())
         }
+        #[cfg(not(feature = "embedded-mock"))]
+        (None, None) => {
+            return usage_error(
+                "no target: pass --base-url URL or --config FILE (this build has no embedded mock \
+                 registry: the `embedded-mock` feature of ucr-conformance is off)",
+            );
+        }
+        #[cfg(feature = "embedded-mock")]
         (None, None) => {
             let registry = ucr_mock::MockRegistry::builder()
                 .webhook_backoff(webhook_backoff)
@@ -352,7 +372,10 @@ pub async fn main(args: Args) -> ExitCode {
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
+    #[cfg(feature = "embedded-mock")]
     drop(embedded);
+    #[cfg(not(feature = "embedded-mock"))]
+    let _ = embedded;
     let mut report = match outcome {
         Ok(report) => report,
         Err(e) => return usage_error(e),

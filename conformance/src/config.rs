@@ -297,7 +297,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::Model;
+    use crate::model::Model;
 
     const EXAMPLE: &str = r#"
         base_url = "http://127.0.0.1:8080"

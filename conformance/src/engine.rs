@@ -12,16 +12,16 @@ use ucr_sdk::Error;
 use ucr_sdk::types::{ConsentStatus, Role, TransactionStatus};
 
 use crate::capability::{Capabilities, Feature};
-use crate::check::{Check, Failure, Phase};
+use crate::check::Check;
 use crate::config::{AccountConfig, PlatformConfig};
-use crate::ctx::{
-    Ctx, Ledger, Platform, Provided, ProvidedAccount, Provision, Recorder, Rep, RunState,
-};
+use crate::ctx::{Ctx, Ledger, Platform, Provided, ProvidedAccount, Provision, Rep, RunState};
+use crate::evidence::Recorder;
+use crate::outcome::{Failure, Phase};
+use crate::receiver::Receiver;
 use crate::report::{
     CheckReport, CheckStatus, EXCHANGE_BODY_LIMIT, ExchangeRecord, FAILED_EXCHANGE_BODY_LIMIT,
     Provisioning, Report, Summary,
 };
-use crate::webhooks::Receiver;
 
 /// A callback the engine calls with each finished check's report.
 pub type CheckDone = Arc<dyn Fn(&CheckReport) + Send + Sync>;
@@ -711,7 +711,7 @@ mod tests {
 
     #[test]
     fn selection_requires_every_pattern_to_match() {
-        let checks = crate::registry();
+        let checks = crate::checks::registry();
         let picked = select(&checks, "A1-AUTH-*, A1-TRANSFER-001").expect("patterns match");
         assert!(
             picked

@@ -117,7 +117,7 @@ mod tests {
 
     #[test]
     fn listed_failures_pass_the_run_and_listed_passes_fail_it() {
-        let all = crate::registry();
+        let all = crate::checks::registry();
         let (a, b, c, d) = (&all[0], &all[1], &all[2], &all[3]);
         let file = format!(
             "\"{}\" = \"known bug 12\"\n\"{}\" = \"fixed meanwhile\"\n\"{}\" = \"no data\"\n",
@@ -170,7 +170,7 @@ mod tests {
 
     #[test]
     fn unknown_ids_and_missing_reasons_are_errors() {
-        let all = crate::registry();
+        let all = crate::checks::registry();
         let error = ExpectedFailures::parse("\"A1-NOPE-001\" = \"x\"", &all).unwrap_err();
         assert!(error.contains("A1-NOPE-001"), "{error}");
         let error =

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use crate::check::Model;
+use crate::model::Model;
 use crate::report::{
     CheckReport, CheckStatus, ExchangeRecord, Provisioning, Report, Summary, status_word,
 };

@@ -15,7 +15,7 @@
 //! platforms, third-party registries) through the sandbox API, so checks are independent and run
 //! concurrently; the few that move the sandbox clock run alone afterwards (see [`Phase`]). Events
 //! are received by the suite's own webhook receiver and verified independently
-//! ([`webhooks`]). Every HTTP exchange a check makes, and every webhook it receives, is kept as
+//! ([`receiver`]). Every HTTP exchange a check makes, and every webhook it receives, is kept as
 //! evidence; a failing check carries the exchange that failed it.
 //!
 //! ```no_run
@@ -37,20 +37,27 @@ pub mod cli;
 pub mod config;
 mod ctx;
 mod engine;
+mod evidence;
 pub mod expected;
 pub mod html;
+mod model;
+mod outcome;
+pub mod receiver;
 pub mod report;
-pub mod webhooks;
+mod snapshot;
+mod text;
 
 pub use capability::{Capabilities, Feature, Requirement};
-pub use check::{Check, Failure, Model, Phase, registry};
+pub use check::Check;
+pub use checks::registry;
 pub use config::Config;
-pub use ctx::{
-    Attrs, Ctx, Custodial, FourEyes, Party, Platform, RawRequest, RawResponse, Rep, Snapshot,
-};
+pub use ctx::{Attrs, Ctx, Custodial, FourEyes, Party, Platform, RawRequest, RawResponse, Rep};
 pub use engine::{
     CheckDone, DOCUMENTED_WEBHOOK_BACKOFF, RunOptions, SelectError, TargetError, glob_match, run,
     select,
 };
 pub use expected::ExpectedFailures;
+pub use model::Model;
+pub use outcome::{Failure, Phase};
 pub use report::Report;
+pub use snapshot::Snapshot;

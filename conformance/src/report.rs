@@ -1,5 +1,5 @@
 //! The run's report and its renderings: human text, JSON (with a JSON Schema, published as
-//! `conformance/report.schema.json`), JUnit XML and a self-contained HTML page ([`crate::html`]).
+//! `conformance/report.schema.json`), JUnit XML and a self-contained HTML page (the `html` module).
 
 use std::fmt::Write as _;
 
@@ -10,7 +10,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::capability::Capabilities;
-use crate::check::{Check, Model};
+use crate::check::Check;
+use crate::model::Model;
+pub use crate::text::snippet;
+use crate::text::truncate;
 
 /// How much of a body the human and JUnit reports show.
 const BODY_LIMIT: usize = 4096;
@@ -371,23 +374,6 @@ pub fn json_schema() -> serde_json::Value {
 /// The JSON report, pretty-printed.
 pub fn render_json(report: &Report) -> String {
     serde_json::to_string_pretty(report).unwrap_or_default() + "\n"
-}
-
-/// At most `max` bytes of `body` as text, marked when cut.
-pub fn snippet(body: &[u8], max: usize) -> String {
-    let text = String::from_utf8_lossy(body);
-    truncate(&text, max)
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return text.to_owned();
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}… [{} more bytes]", &text[..end], text.len() - end)
 }
 
 /// A body for people: pretty-printed when it is JSON, truncated after a few KB.

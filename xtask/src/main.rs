@@ -4,6 +4,8 @@ mod bench;
 mod codegen;
 mod lower;
 mod soak;
+#[cfg(test)]
+mod tidy;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -7,8 +7,9 @@ use ucr_sdk::types::{Problem, RejectRequest, Role, TransactionStatus};
 use super::A1;
 use super::support::{expect_status, funded_shared, get_transfer, initiate, initiate_cancellation};
 use crate::assert::{SdkResultExt, assert_unchanged, ensure_eq};
-use crate::check::{Check, Failure};
+use crate::check::Check;
 use crate::ctx::{Attrs, Ctx, by_quantity, cancel_quantity};
+use crate::outcome::Failure;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {

@@ -8,9 +8,10 @@ use ucr_sdk::types::{Account, AccountKind, AccountStatus, Balance, BlockStatus, 
 use super::support::{approve_cancellation, initiate, initiate_cancellation};
 use super::{A1, READ};
 use crate::assert::{SdkResultExt, ensure_eq, total};
-use crate::check::{Check, Failure};
+use crate::check::Check;
 use crate::ctx::{Attrs, Ctx, by_quantity, cancel_quantity};
 use crate::ensure;
+use crate::outcome::Failure;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {

@@ -12,9 +12,10 @@ use super::support::{
     Funded, expect_status, funded_shared, get_transfer, initiate, initiate_cancellation,
 };
 use crate::assert::{assert_unchanged, expect_problem};
-use crate::check::{Check, Failure};
+use crate::check::Check;
 use crate::ctx::{Ctx, by_quantity, cancel_quantity};
 use crate::ensure;
+use crate::outcome::Failure;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {

@@ -9,9 +9,10 @@ use ucr_sdk::types::{
 use super::B3;
 use super::support::{Market, account_ids, approve, expect_status, initiate, market};
 use crate::assert::{SdkResultExt, assert_unchanged, ensure_eq, ranges_of, serials};
-use crate::check::{Check, Failure};
+use crate::check::Check;
 use crate::ctx::{Attrs, Ctx, by_quantity, by_serials};
 use crate::ensure;
+use crate::outcome::Failure;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {

@@ -9,9 +9,10 @@ use super::support::{
     approve, approve_cancellation, funded, initiate, initiate_cancellation, tick,
 };
 use crate::assert::{SdkResultExt, ensure_eq, ranges_of};
-use crate::check::{Check, Failure};
+use crate::check::Check;
 use crate::ctx::{Attrs, Ctx, by_quantity, cancel_quantity};
 use crate::ensure;
+use crate::outcome::Failure;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {

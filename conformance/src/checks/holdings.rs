@@ -6,9 +6,10 @@ use ucr_sdk::types::{BlockStatus, KyotoStatus, UnitBlock};
 use super::READ;
 use super::support::{approve_cancellation, initiate, initiate_cancellation};
 use crate::assert::ensure_eq;
-use crate::check::{Check, Failure};
+use crate::check::Check;
 use crate::ctx::{Attrs, Ctx, FourEyes, by_serials, cancel_quantity};
 use crate::ensure;
+use crate::outcome::Failure;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {

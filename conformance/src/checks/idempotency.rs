@@ -7,16 +7,17 @@ use ucr_sdk::ProblemKind;
 use ucr_sdk::types::{BlockStatus, TransactionKind, TransactionStatus};
 
 use super::WRITE;
-use super::matrix::{Actor, Body, Request, World};
-use super::robustness::{
+use super::matrix::writes::{
     effect, observe, over_operations, problem_document, succeed, valid, writes,
 };
-use super::spec;
+use super::matrix::{Actor, Body, Request, World};
+use super::support::spec;
 use super::support::{expect_status, funded, get_transfer, initiate};
 use crate::assert::{assert_unchanged, ensure_eq, total};
-use crate::check::{Check, Failure};
+use crate::check::Check;
 use crate::ctx::{Attrs, Ctx, by_quantity};
 use crate::ensure;
+use crate::outcome::Failure;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {
@@ -372,9 +373,9 @@ async fn replayed(
         found.push(format!(
             "the replay answered HTTP {} {}, the first request HTTP {} {}",
             replay.status,
-            crate::report::snippet(&replay.body, 200),
+            crate::text::snippet(&replay.body, 200),
             first.status,
-            crate::report::snippet(&first.body, 200)
+            crate::text::snippet(&first.body, 200)
         ));
     }
     if let Some(difference) = settled.difference(&observe(ctx, world, Some(&request)).await?) {

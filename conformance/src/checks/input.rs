@@ -6,15 +6,17 @@ use ucr_sdk::ProblemKind;
 use ucr_sdk::types::{Problem, TransferRequest};
 
 use super::WRITE;
-use super::matrix::{Actor, Body, Request, World};
-use super::robustness::{
+use super::matrix::writes::{
     may_succeed_now, observe, over_operations, problem_document, succeed, valid, writes,
 };
-use super::spec::{self, JsonType};
+use super::matrix::{Actor, Body, Request, World};
+use super::support::spec::{self, JsonType};
 use super::support::{Funded, funded, funded_shared, initiate};
 use crate::assert::{SdkResultExt, assert_unchanged};
-use crate::check::{Check, Failure};
-use crate::ctx::{Attrs, Ctx, Snapshot, by_quantity, by_serials};
+use crate::check::Check;
+use crate::ctx::{Attrs, Ctx, by_quantity, by_serials};
+use crate::outcome::Failure;
+use crate::snapshot::Snapshot;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {

@@ -22,7 +22,7 @@ macro_rules! check {
     ) => {
         $crate::check::Check {
             id: $id,
-            model: $crate::check::Model::$model,
+            model: $crate::model::Model::$model,
             seed: $seed,
             operations: &[$($op),*],
             description: $description,
@@ -31,8 +31,8 @@ macro_rules! check {
             run: |ctx| ::std::boxed::Box::pin($run(ctx)),
         }
     };
-    (@phase) => { $crate::check::Phase::Main };
-    (@phase $phase:ident) => { $crate::check::Phase::$phase };
+    (@phase) => { $crate::outcome::Phase::Main };
+    (@phase $phase:ident) => { $crate::outcome::Phase::$phase };
     (@requires) => { ::std::option::Option::None };
     (@requires [$($feature:ident),*]) => {
         ::std::option::Option::Some(&[$($crate::capability::Feature::$feature),*])
@@ -41,15 +41,15 @@ macro_rules! check {
 
 mod access;
 mod accounts;
-mod associations;
+mod approval;
+mod assoc;
 mod auth;
-mod cancellations;
-mod consents;
-mod conservation;
+mod cancel;
+mod consent;
+mod conserve;
 mod custody;
-mod delegation;
-mod escrows;
-mod four_eyes;
+mod delegate;
+mod escrow;
 mod history;
 mod holdings;
 mod idempotency;
@@ -57,14 +57,13 @@ mod input;
 mod matrix;
 mod oauth;
 mod paging;
-mod problems;
-mod registers;
-mod reservations;
-mod robustness;
-mod spec;
+mod problem;
+mod race;
+mod register;
+mod reserve;
 mod support;
-mod transfers;
-mod webhooks;
+mod transfer;
+mod webhook;
 
 /// Seed section: read access to an ANREU account.
 const READ: &str = "Types of APIs: read access to an ANREU account";
@@ -93,34 +92,34 @@ const B5: &str = "Class B, B.5: escrow model";
 /// Seed section: C.1, 1:1 associations with third-party certificates (Figure 7).
 const C1: &str = "Class C, C.1: associating units with third-party certificates";
 
-/// Every check, in report order: model by model (a stable sort, so each model keeps the order
-/// below), since some modules (the access matrix) hold checks of several models.
-pub(crate) fn all() -> Vec<Check> {
+/// Every check of the suite, in report order: model by model (a stable sort, so each model keeps
+/// the order below), since some modules (the access matrix) hold checks of several models.
+pub fn registry() -> Vec<Check> {
     let mut all = [
         accounts::CHECKS,
         holdings::CHECKS,
         history::CHECKS,
         paging::CHECKS,
-        transfers::CHECKS,
-        four_eyes::CHECKS,
-        cancellations::CHECKS,
+        transfer::CHECKS,
+        approval::CHECKS,
+        cancel::CHECKS,
         input::CHECKS,
-        problems::CHECKS,
+        problem::CHECKS,
         auth::CHECKS,
         access::CHECKS,
         idempotency::CHECKS,
-        registers::CHECKS,
-        conservation::CHECKS,
-        consents::CHECKS,
+        register::CHECKS,
+        conserve::CHECKS,
+        consent::CHECKS,
         oauth::CHECKS,
-        delegation::CHECKS,
+        delegate::CHECKS,
         custody::CHECKS,
-        reservations::CHECKS,
-        webhooks::CHECKS,
-        escrows::CHECKS,
-        associations::CHECKS,
+        reserve::CHECKS,
+        webhook::CHECKS,
+        escrow::CHECKS,
+        assoc::CHECKS,
         matrix::CHECKS,
-        robustness::CHECKS,
+        race::CHECKS,
     ]
     .concat();
     all.sort_by_key(|c| c.model);

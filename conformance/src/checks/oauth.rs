@@ -7,9 +7,10 @@ use ucr_sdk::{Error, ProblemKind};
 use super::B1;
 use super::support::account_ids;
 use crate::assert::{SdkResultExt, ensure_eq};
-use crate::check::{Check, Failure};
+use crate::check::Check;
 use crate::ctx::{Attrs, Ctx, Platform, RawResponse};
 use crate::ensure;
+use crate::outcome::Failure;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {
@@ -99,7 +100,7 @@ fn expect_oauth_error(
         response.status == status,
         "{what}: expected HTTP {status} with error {code:?}, got HTTP {}: {}",
         response.status,
-        crate::report::snippet(&response.body, 300)
+        crate::text::snippet(&response.body, 300)
     );
     let content_type = response.content_type().unwrap_or_default();
     ensure!(

@@ -1,18 +1,18 @@
 //! Cursor paging of account lists: integrity across pages and refusal of bad parameters.
 
-use std::collections::HashSet;
-
 use futures::TryStreamExt;
 use reqwest::Method;
 use ucr_sdk::ProblemKind;
 use ucr_sdk::types::{Transaction, UnitBlock};
 
 use super::READ;
+use super::support::compare_walk;
 use super::support::{approve, initiate, tick};
 use crate::assert::{SdkResultExt, ensure_eq};
-use crate::check::{Check, Failure};
+use crate::check::Check;
 use crate::ctx::{Attrs, Ctx, by_quantity};
 use crate::ensure;
+use crate::outcome::Failure;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {
@@ -73,48 +73,6 @@ pub(super) const CHECKS: &[Check] = &[
 
 /// Most pages a walk may take before the check gives up (guards against a token that never ends).
 const MAX_PAGES: usize = 500;
-
-fn duplicates<'a>(keys: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
-    let mut seen = HashSet::new();
-    keys.into_iter().filter(|k| !seen.insert(*k)).collect()
-}
-
-/// Compares a walk with the reference list by key, naming duplicates, missing and extra items.
-pub(super) fn compare_walk(
-    what: &str,
-    reference: &[String],
-    walked: &[String],
-) -> Result<(), Failure> {
-    let dups = duplicates(walked.iter().map(String::as_str));
-    if !dups.is_empty() {
-        return Err(Failure::new(format!(
-            "{what}: items repeated across pages: {dups:?}"
-        )));
-    }
-    let walked_set: HashSet<&str> = walked.iter().map(String::as_str).collect();
-    let reference_set: HashSet<&str> = reference.iter().map(String::as_str).collect();
-    let missing: Vec<&str> = reference
-        .iter()
-        .map(String::as_str)
-        .filter(|k| !walked_set.contains(k))
-        .collect();
-    if !missing.is_empty() {
-        return Err(Failure::new(format!(
-            "{what}: items of the big page never served: {missing:?}"
-        )));
-    }
-    let extra: Vec<&str> = walked
-        .iter()
-        .map(String::as_str)
-        .filter(|k| !reference_set.contains(k))
-        .collect();
-    if !extra.is_empty() {
-        return Err(Failure::new(format!(
-            "{what}: items not on the big page: {extra:?}"
-        )));
-    }
-    ensure_eq(&format!("{what}: order of items"), reference, walked)
-}
 
 async fn holdings_paging(ctx: Ctx) -> Result<(), Failure> {
     let party = ctx.holder_with_one_rep().await?;

@@ -2,7 +2,7 @@
 //! deliberately malformed requests, and evidence recording.
 //!
 //! Every exchange made while a check runs (through the SDK's observer or [`RawRequest`]) lands in
-//! that check's evidence: the engine runs each check inside a task-local [`Recorder`] scope.
+//! that check's evidence: the engine runs each check inside a task-local [`Recorder`](crate::evidence::Recorder) scope.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroU64;
@@ -19,49 +19,17 @@ use ucr_sdk::types::{
 };
 use ucr_sdk::{Client, Exchange, ProblemKind};
 
-use crate::assert::{BlockRun, SdkResultExt, normalize};
+use crate::assert::SdkResultExt;
 use crate::capability::{Capabilities, Feature};
-use crate::check::{Failure, Phase};
-use crate::webhooks::Receiver;
+use crate::evidence::record;
+use crate::outcome::{Failure, Phase};
+use crate::receiver::Receiver;
+use crate::snapshot::{Snapshot, normalize};
 
 mod platforms;
 
 pub(crate) use platforms::certificate;
 pub use platforms::{Custodial, Platform};
-
-tokio::task_local! {
-    static RECORDER: Arc<Recorder>;
-}
-
-/// The exchanges one check made, in order.
-#[derive(Debug, Default)]
-pub(crate) struct Recorder {
-    exchanges: Mutex<Vec<Exchange>>,
-}
-
-impl Recorder {
-    fn push(&self, exchange: Exchange) {
-        self.exchanges
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(exchange);
-    }
-
-    /// Everything recorded so far.
-    pub(crate) fn take(&self) -> Vec<Exchange> {
-        std::mem::take(&mut *self.exchanges.lock().unwrap_or_else(|e| e.into_inner()))
-    }
-
-    /// Runs `future` with this recorder receiving every exchange made inside it.
-    pub(crate) async fn scope<F: Future>(self: Arc<Self>, future: F) -> F::Output {
-        RECORDER.scope(self, future).await
-    }
-}
-
-/// Records an exchange into the current check's evidence (ignored outside a check).
-pub(crate) fn record(exchange: Exchange) {
-    let _ = RECORDER.try_with(|recorder| recorder.push(exchange));
-}
 
 /// Everything the run created, for the run-wide conservation checks.
 #[derive(Debug, Default, Clone)]
@@ -298,18 +266,6 @@ pub struct FourEyes {
     pub initiator: Rep,
     /// Representative with the `approver` role only.
     pub approver: Rep,
-}
-
-/// An account's state as a client sees it: holdings (merged into runs of serials, so that block
-/// boundaries an implementation may merge do not matter) and the full transaction history.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Snapshot {
-    /// The account.
-    pub account_id: String,
-    /// Normalised holdings.
-    pub holdings: Vec<BlockRun>,
-    /// Every transaction, in the list's order.
-    pub history: Vec<Transaction>,
 }
 
 /// What a running check gets from the engine.
@@ -1099,7 +1055,7 @@ impl RawResponse {
             Failure::new(format!(
                 "HTTP {} answered a body that is not JSON ({e}): {}",
                 self.status,
-                crate::report::snippet(&self.body, 200)
+                crate::text::snippet(&self.body, 200)
             ))
         })
     }
@@ -1141,7 +1097,7 @@ impl RawResponse {
                 self.status,
                 got_type.unwrap_or_else(|| format!(
                     "without a problem type (body: {})",
-                    crate::report::snippet(&self.body, 200)
+                    crate::text::snippet(&self.body, 200)
                 ))
             )));
         }

@@ -12,8 +12,8 @@ use ucr_sdk::types::{
 use super::{Ctx, Rep, parse};
 use crate::assert::SdkResultExt;
 use crate::capability::Feature;
-use crate::check::{Failure, Phase};
-use crate::webhooks::Hook;
+use crate::outcome::{Failure, Phase};
+use crate::receiver::Hook;
 
 /// How long the consents of [`Ctx::grant`] last, by the registry's clock.
 const CONSENT_DAYS: i64 = 30;

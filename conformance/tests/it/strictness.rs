@@ -280,7 +280,7 @@ impl Respond for SwappedSecret {
         let mut body: serde_json::Value =
             serde_json::from_slice(&response.body).unwrap_or_default();
         if let Some(secret) = body.get_mut("secret") {
-            *secret = json!(ucr_conformance::webhooks::new_secret());
+            *secret = json!(ucr_conformance::receiver::new_secret());
         }
         ResponseTemplate::new(response.status).set_body_json(body)
     }

@@ -1,5 +1,7 @@
 //! Fixtures and flows that several check modules share.
 
+pub(super) mod spec;
+
 use std::num::NonZeroU64;
 use std::time::Duration;
 
@@ -12,9 +14,14 @@ use ucr_sdk::types::{
 };
 
 use crate::assert::{SdkResultExt, ensure_eq};
-use crate::check::Failure;
+use std::collections::HashSet;
+
+use ucr_sdk::types::Role;
+
+use crate::ctx::Custodial;
 use crate::ctx::{Attrs, Ctx, FourEyes, Party, Platform};
-use crate::webhooks::Received;
+use crate::outcome::Failure;
+use crate::receiver::Received;
 
 /// A two-representative source account holding `quantity` ACCUs in one block, and a destination
 /// account of another holder.
@@ -296,7 +303,7 @@ pub(super) async fn delivery_log_entry(
     event_id: &str,
     done: impl Fn(&WebhookDelivery) -> bool,
 ) -> Result<WebhookDelivery, Failure> {
-    let deadline = tokio::time::Instant::now() + crate::webhooks::EVENT_WAIT;
+    let deadline = tokio::time::Instant::now() + crate::receiver::EVENT_WAIT;
     loop {
         let log: Vec<WebhookDelivery> = client
             .list_webhook_deliveries()
@@ -344,4 +351,101 @@ pub(super) fn expect_event_data(
         status,
         data.status.as_str(),
     )
+}
+
+/// A market whose platform has a custodial account with two representatives (initiator, approver).
+pub(in crate::checks) struct Fleeting {
+    pub(super) seller: FourEyes,
+    pub(super) buyer: Party,
+    pub(super) platform: Platform,
+    pub(super) custodial: Custodial,
+    pub(super) first_serial: u64,
+}
+
+pub(in crate::checks) async fn fleeting(ctx: &Ctx, quantity: u64) -> Result<Fleeting, Failure> {
+    let Market {
+        seller,
+        buyer,
+        platform,
+        block,
+    } = market(ctx, quantity).await?;
+    let custodial = ctx
+        .custodial_account(&platform, &[&[Role::Initiator], &[Role::Approver]])
+        .await?;
+    Ok(Fleeting {
+        seller,
+        buyer,
+        platform,
+        custodial,
+        first_serial: block.serial_start,
+    })
+}
+
+/// Compares a walk with the reference list by key, naming duplicates, missing and extra items.
+pub(in crate::checks) fn compare_walk(
+    what: &str,
+    reference: &[String],
+    walked: &[String],
+) -> Result<(), Failure> {
+    let dups = duplicates(walked.iter().map(String::as_str));
+    if !dups.is_empty() {
+        return Err(Failure::new(format!(
+            "{what}: items repeated across pages: {dups:?}"
+        )));
+    }
+    let walked_set: HashSet<&str> = walked.iter().map(String::as_str).collect();
+    let reference_set: HashSet<&str> = reference.iter().map(String::as_str).collect();
+    let missing: Vec<&str> = reference
+        .iter()
+        .map(String::as_str)
+        .filter(|k| !walked_set.contains(k))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Failure::new(format!(
+            "{what}: items of the big page never served: {missing:?}"
+        )));
+    }
+    let extra: Vec<&str> = walked
+        .iter()
+        .map(String::as_str)
+        .filter(|k| !reference_set.contains(k))
+        .collect();
+    if !extra.is_empty() {
+        return Err(Failure::new(format!(
+            "{what}: items not on the big page: {extra:?}"
+        )));
+    }
+    ensure_eq(&format!("{what}: order of items"), reference, walked)
+}
+
+impl Fleeting {
+    /// Reserves `quantity` units for the platform, as the seller's initiator, for a week.
+    pub(super) async fn reserve(&self, ctx: &Ctx, quantity: u64) -> Result<Reservation, Failure> {
+        let expires_at = ctx.registry_in(7 * 86_400).await?;
+        self.reserve_until(quantity, expires_at).await
+    }
+
+    pub(super) async fn reserve_until(
+        &self,
+        quantity: u64,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Reservation, Failure> {
+        reserve(
+            &self.seller.initiator.client,
+            reservation_request(
+                &self.seller.account_id,
+                &self.platform,
+                &self.custodial.account_id,
+                quantity,
+                expires_at,
+            ),
+            &format!("create_reservation of {quantity} units by the seller's initiator"),
+        )
+        .await
+    }
+}
+
+pub(in crate::checks) fn duplicates<'a>(keys: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut seen = HashSet::new();
+    keys.into_iter().filter(|k| !seen.insert(*k)).collect()
 }

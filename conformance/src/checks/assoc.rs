@@ -14,9 +14,10 @@ use super::support::{
     initiate, initiate_cancellation,
 };
 use crate::assert::{SdkResultExt, ensure_eq};
-use crate::check::{Check, Failure};
+use crate::check::Check;
 use crate::ctx::{Attrs, Ctx, Party, Platform, by_serials, cancel_serials, certificate};
 use crate::ensure;
+use crate::outcome::Failure;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {

@@ -8,8 +8,9 @@ use ucr_sdk::types::{Role, UnitBlock};
 
 use super::A1;
 use crate::assert::merge_ranges;
-use crate::check::{Check, Failure};
+use crate::check::Check;
 use crate::ctx::Ctx;
+use crate::outcome::Failure;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {

@@ -11,13 +11,14 @@ use ucr_sdk::types::{
 };
 
 use super::B4_NOTIFY;
-use super::reservations::fleeting;
+use super::support::fleeting;
 use super::support::{delivery_log_entry, expect_event_data};
 use crate::assert::{SdkResultExt, ensure_eq, ranges_of, serials};
-use crate::check::{Check, Failure};
+use crate::check::Check;
 use crate::ctx::Ctx;
 use crate::ensure;
-use crate::webhooks::{EVENT_WAIT, decode_secret, new_secret};
+use crate::outcome::Failure;
+use crate::receiver::{EVENT_WAIT, decode_secret, new_secret};
 
 pub(super) const CHECKS: &[Check] = &[
     check! {

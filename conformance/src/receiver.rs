@@ -33,7 +33,7 @@ use tokio::task::JoinHandle;
 use ucr_sdk::Exchange;
 use ucr_sdk::types::{EventData, EventType, WebhookEvent};
 
-use crate::check::Failure;
+use crate::outcome::Failure;
 
 /// How far a `webhook-timestamp` may be from the receiver's clock (Standard Webhooks' default
 /// tolerance against replays).
@@ -422,7 +422,7 @@ impl Hook {
     fn record_new(&self, deliveries: &[Delivery]) {
         let from = self.recorded.fetch_max(deliveries.len(), Ordering::Relaxed);
         for delivery in deliveries.iter().skip(from) {
-            crate::ctx::record(delivery.exchange(&self.url));
+            crate::evidence::record(delivery.exchange(&self.url));
         }
     }
 
@@ -439,7 +439,7 @@ impl Hook {
         let event: WebhookEvent = serde_json::from_slice(&delivery.body).map_err(|e| {
             failure(format!(
                 "the body is not a webhook event {{type, timestamp, data}} ({e}): {}",
-                crate::report::snippet(&delivery.body, 300)
+                crate::text::snippet(&delivery.body, 300)
             ))
         })?;
         let header = |name: &str| {
@@ -494,7 +494,7 @@ impl Hook {
                 .map(|d| {
                     serde_json::from_slice::<WebhookEvent>(&d.body)
                         .map(|e| format!("{} {:?}", e.type_, e.data))
-                        .unwrap_or_else(|_| crate::report::snippet(&d.body, 120))
+                        .unwrap_or_else(|_| crate::text::snippet(&d.body, 120))
                 })
                 .collect();
             Failure::new(format!(

@@ -16,10 +16,11 @@ use super::support::{
 use crate::assert::{
     SdkResultExt, assert_unchanged, ensure_eq, expect_problem_of, merge_ranges, serials, total,
 };
-use crate::check::{Check, Failure};
+use crate::check::Check;
 use crate::ctx::{Ctx, by_quantity, by_serials, cancel_serials};
 use crate::ensure;
-use crate::webhooks::new_secret;
+use crate::outcome::Failure;
+use crate::receiver::new_secret;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {

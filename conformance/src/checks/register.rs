@@ -11,10 +11,11 @@ use ucr_sdk::types::{
 use ucr_sdk::{ApiError, Client};
 
 use super::REGISTERS;
-use super::paging::compare_walk;
-use crate::check::{Check, Failure};
+use super::support::compare_walk;
+use crate::check::Check;
 use crate::ctx::Ctx;
 use crate::ensure;
+use crate::outcome::Failure;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {

@@ -5,9 +5,10 @@ use serde_json::json;
 use ucr_sdk::ProblemKind;
 
 use super::A1;
-use crate::check::{Check, Failure};
+use crate::check::Check;
 use crate::ctx::{Attrs, Ctx, RawResponse};
 use crate::ensure;
+use crate::outcome::Failure;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {

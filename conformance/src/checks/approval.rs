@@ -6,8 +6,9 @@ use ucr_sdk::types::{RejectRequest, Role, TransactionStatus};
 use super::WRITE;
 use super::support::{approve, expect_status, get_transfer, initiate, initiate_cancellation};
 use crate::assert::{SdkResultExt, assert_unchanged, ensure_eq, total};
-use crate::check::{Check, Failure};
+use crate::check::Check;
 use crate::ctx::{Attrs, Ctx, by_quantity, cancel_quantity};
+use crate::outcome::Failure;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {

@@ -12,9 +12,10 @@ use super::support::{
 use crate::assert::{
     SdkResultExt, assert_unchanged, ensure_eq, normalize, ranges_of, serials, total,
 };
-use crate::check::{Check, Failure};
+use crate::check::Check;
 use crate::ctx::{Attrs, Ctx, by_quantity, by_serials, cancel_quantity};
 use crate::ensure;
+use crate::outcome::Failure;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {

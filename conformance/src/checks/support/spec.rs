@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use serde_json::Value;
 
 /// The published OpenAPI document, as committed next to the code that generates it.
-const OPENAPI: &str = include_str!("../../../spec/openapi.json");
+const OPENAPI: &str = include_str!("../../../../spec/openapi.json");
 
 /// One operation of the API.
 #[derive(Debug, Clone)]

@@ -10,18 +10,18 @@ use ucr_sdk::types::{
 };
 
 use super::B4;
+use super::support::fleeting;
 use super::support::{
-    Market, approve, by_reservation, escrow_request, expect_event_data, expect_status,
-    get_reservation, initiate, market, reservation_request, reserve,
+    approve, by_reservation, escrow_request, expect_event_data, expect_status, get_reservation,
+    initiate, reservation_request, reserve,
 };
 use crate::assert::{
     SdkResultExt, assert_unchanged, ensure_eq, expect_problem_of, ranges_of, serials, total,
 };
-use crate::check::{Check, Failure};
-use crate::ctx::{
-    Ctx, Custodial, FourEyes, Party, Platform, by_quantity, by_serials, cancel_serials,
-};
+use crate::check::Check;
+use crate::ctx::{Ctx, by_quantity, by_serials, cancel_serials};
 use crate::ensure;
+use crate::outcome::Failure;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {
@@ -92,61 +92,6 @@ pub(super) const CHECKS: &[Check] = &[
 ];
 
 const DAY: i64 = 86_400;
-
-/// A market whose platform has a custodial account with two representatives (initiator, approver).
-pub(super) struct Fleeting {
-    pub(super) seller: FourEyes,
-    pub(super) buyer: Party,
-    pub(super) platform: Platform,
-    pub(super) custodial: Custodial,
-    pub(super) first_serial: u64,
-}
-
-pub(super) async fn fleeting(ctx: &Ctx, quantity: u64) -> Result<Fleeting, Failure> {
-    let Market {
-        seller,
-        buyer,
-        platform,
-        block,
-    } = market(ctx, quantity).await?;
-    let custodial = ctx
-        .custodial_account(&platform, &[&[Role::Initiator], &[Role::Approver]])
-        .await?;
-    Ok(Fleeting {
-        seller,
-        buyer,
-        platform,
-        custodial,
-        first_serial: block.serial_start,
-    })
-}
-
-impl Fleeting {
-    /// Reserves `quantity` units for the platform, as the seller's initiator, for a week.
-    pub(super) async fn reserve(&self, ctx: &Ctx, quantity: u64) -> Result<Reservation, Failure> {
-        let expires_at = ctx.registry_in(7 * DAY).await?;
-        self.reserve_until(quantity, expires_at).await
-    }
-
-    pub(super) async fn reserve_until(
-        &self,
-        quantity: u64,
-        expires_at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Reservation, Failure> {
-        reserve(
-            &self.seller.initiator.client,
-            reservation_request(
-                &self.seller.account_id,
-                &self.platform,
-                &self.custodial.account_id,
-                quantity,
-                expires_at,
-            ),
-            &format!("create_reservation of {quantity} units by the seller's initiator"),
-        )
-        .await
-    }
-}
 
 async fn reservations_of(
     client: &ucr_sdk::Client,

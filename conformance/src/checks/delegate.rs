@@ -9,9 +9,10 @@ use ucr_sdk::types::{Delegation, DelegationRequest, DelegationStatus, Role, Tran
 use super::B2;
 use super::support::{Market, account_ids, approve, expect_status, get_transfer, initiate, market};
 use crate::assert::{SdkResultExt, assert_unchanged, ensure_eq, total};
-use crate::check::{Check, Failure};
+use crate::check::Check;
 use crate::ctx::{Attrs, Ctx, Rep, by_quantity};
 use crate::ensure;
+use crate::outcome::Failure;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {

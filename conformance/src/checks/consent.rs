@@ -16,9 +16,10 @@ use super::{B1, CONSENT};
 use crate::assert::{
     SdkResultExt, assert_unchanged, ensure_eq, expect_problem_of, normalize, total,
 };
-use crate::check::{Check, Failure};
+use crate::check::Check;
 use crate::ctx::{Attrs, Ctx, by_quantity, cancel_quantity};
 use crate::ensure;
+use crate::outcome::Failure;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {

@@ -9,9 +9,10 @@ use super::support::{
     all_available, approve_cancellation, expect_status, funded, initiate_cancellation,
 };
 use crate::assert::{SdkResultExt, assert_unchanged, ensure_eq, normalize, ranges_of, serials};
-use crate::check::{Check, Failure};
+use crate::check::Check;
 use crate::ctx::{Attrs, Ctx, by_quantity, by_serials, cancel_quantity, cancel_serials};
 use crate::ensure;
+use crate::outcome::Failure;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {
