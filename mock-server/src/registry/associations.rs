@@ -38,7 +38,7 @@ impl Registry {
     ) -> Result<Association, Problem> {
         self.expire_due();
         let Some(registry_id) = who.platform_id() else {
-            // Access matrix (ARCHITECTURE.md, "Access: 404 or 403"): an account the caller cannot
+            // Access matrix (docs/design-decisions.md, "Access: 404 or 403"): an account the caller cannot
             // see answers 404 first, exactly like an absent one; only its own representatives
             // learn that registries alone associate.
             self.visible_account(who, &request.account_id)?;
