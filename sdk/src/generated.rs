@@ -11724,6 +11724,11 @@ and needs `/v2`.
 | `urn:ucr:problem:unknown-account` | 422 | The destination or referenced account does not exist. |
 | `urn:ucr:problem:sandbox-unavailable` | 404 | The sandbox API is not enabled on this implementation or this credential is not an operator's. |
 
+## Requirements that apply to every operation
+- `REQ-PROBLEM-001` Every 4xx response of every operation except `issue_token` MUST carry an RFC 9457 problem document with `Content-Type: application/problem+json`.
+- `REQ-PROBLEM-002` A 4xx problem document's `type` MUST be a `urn:ucr:problem:<kind>` URI from the problem catalogue, and the response status MUST be the status the catalogue gives that kind.
+- `REQ-PROBLEM-003` A problem document's `status` member MUST equal the HTTP status code of the response that carries it.
+- `REQ-PROBLEM-004` A problem document's `instance` member MUST be present and MUST be the path of the request (the `/v1/…` path exactly as received, without scheme, host or query string).
 
 Version: 1.0.0*/
 pub struct Client {

@@ -13,6 +13,7 @@ pub mod paths_platforms;
 pub mod platforms;
 pub mod problem;
 pub mod registers;
+pub mod requirements;
 pub mod sandbox;
 pub mod trading;
 pub mod transactions;
@@ -230,7 +231,8 @@ pub struct ApiDoc;
 /// The published OpenAPI 3.1 document as JSON.
 ///
 /// It is utoipa's output with the API description, the security scheme, every operation's problem
-/// responses and the paging extension added, and two utoipa quirks normalised (see inline).
+/// responses and the paging extension added, two utoipa quirks normalised (see inline), and the
+/// requirements catalogue emitted as `x-ucr-requirements` and rendered into the descriptions.
 pub fn openapi_json() -> Value {
     let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the document serialises");
     doc["info"]["description"] =
@@ -261,6 +263,7 @@ pub fn openapi_json() -> Value {
     }
     doc["webhooks"] = webhooks_section();
     normalise_integer_formats(&mut doc);
+    requirements::emit::apply(&mut doc);
     doc
 }
 
