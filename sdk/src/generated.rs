@@ -102,7 +102,7 @@ pub mod types {
     }
     /**A page of accounts, ordered by `account_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AccountPage {
@@ -206,7 +206,7 @@ is by key, so an item is never repeated or skipped because others were added mea
     }
     /**A page of ACCU Scheme projects, ordered by `project_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AccuProjectPage {
@@ -430,7 +430,7 @@ free both sides for a new association.*/
     }
     /**A page of associations, ordered by `association_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssociationPage {
@@ -824,7 +824,7 @@ Units are chosen as in a `TransferRequest`: by `serial_ranges` or by `quantity`.
     }
     /**A page of Carbon Abatement Contracts, ordered by `contract_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CarbonAbatementContractPage {
@@ -886,7 +886,7 @@ ends at once.*/
     }
     /**A page of consents, ordered by `consent_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConsentPage {
@@ -1362,7 +1362,7 @@ is by key, so an item is never repeated or skipped because others were added mea
     }
     /**A page of delegations, ordered by `delegation_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DelegationPage {
@@ -1609,7 +1609,7 @@ stranded when a controller disappears. The CER holds no funds.*/
     }
     /**A page of escrows, ordered by `escrow_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EscrowPage {
@@ -1971,7 +1971,7 @@ is by key, so an item is never repeated or skipped because others were added mea
     }
     /**A page of Guarantee of Origin projects, ordered by `profile_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GuaranteeOfOriginProjectPage {
@@ -3097,7 +3097,7 @@ the `reservation.released` webhook.*/
     }
     /**A page of reservations, ordered by `reservation_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ReservationPage {
@@ -3541,9 +3541,11 @@ is by key, so an item is never repeated or skipped because others were added mea
                 })
         }
     }
-    ///OAuth 2.0 client-credentials token request (RFC 6749 section 4.4), form-encoded.
+    /**OAuth 2.0 client-credentials token request (RFC 6749 section 4.4), form-encoded.
+
+Unrecognised parameters are ignored, as RFC 6749 section 3.2 requires. A client that
+authenticates with HTTP Basic instead sends `grant_type` (and optionally `scope`) only.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(deny_unknown_fields)]
     pub struct TokenRequest {
         ///The platform's client ID.
         pub client_id: ::std::string::String,
@@ -3670,7 +3672,7 @@ is by key, so an item is never repeated or skipped because others were added mea
     }
     /**A page of transactions, ordered by `created_at` then `transaction_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TransactionPage {
@@ -3940,7 +3942,7 @@ Moving part of a block splits it; the union of serials is preserved and no two b
     }
     /**A page of unit blocks, ordered by unit type then `serial_start`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UnitBlockPage {
@@ -3986,7 +3988,7 @@ is by key, so an item is never repeated or skipped because others were added mea
     }
     /**A page of webhook deliveries, ordered by `delivery_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookDeliveryPage {
@@ -4045,7 +4047,7 @@ subscription.*/
     }
     /**A page of webhook subscriptions, ordered by `subscription_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookSubscriptionPage {
@@ -11676,7 +11678,7 @@ This document is the common design that every interoperability model of the CER'
 - **Writes** take an `Idempotency-Key` header (required, except in the sandbox).
 - **Lists** are cursor-paged: optional `limit` (1–200, default 50) and `page_token`; responses are
   `{items, next_page}` with `next_page` null on the last page. Paging is by key: no item is lost
-  or repeated across pages.
+  or repeated across pages. A `page_token` carries the filters of the walk that issued it.
 - **Units** sit in blocks: contiguous serial ranges of one unit type with shared attributes and one
   status (`available`, `pending`, `reserved`, `escrowed`, `cancelled`). Moving part of a block
   splits it. Units are conserved: only issuance creates them, and cancelled units never move.
@@ -11693,6 +11695,13 @@ This document is the common design that every interoperability model of the CER'
   effect at the first request after the instant; the sandbox clock can be moved forward.
 - **Sandbox**: the `sandbox` operations set up test data. An implementation may leave them out
   (answering `404 sandbox-unavailable`); production implementations must.
+
+## Requirements
+Every normative rule has a stable ID (`REQ-<AREA>-<NNN>`) and is listed, one sentence each, in
+the top-level `x-ucr-requirements` extension of this document. Each operation's description ends
+with the requirements that govern it; those that apply to every operation are listed at the end
+of this description. Where a requirement says implementations MAY choose, clients must accept
+every choice. An implementation is conformant when it meets every requirement.
 
 ## Versioning
 The path prefix (`/v1`) is the major version; `info.version` is the document version. Within `/v1`
@@ -11725,10 +11734,39 @@ and needs `/v2`.
 | `urn:ucr:problem:sandbox-unavailable` | 404 | The sandbox API is not enabled on this implementation or this credential is not an operator's. |
 
 ## Requirements that apply to every operation
-- `REQ-PROBLEM-001` Every 4xx response of every operation except `issue_token` MUST carry an RFC 9457 problem document with `Content-Type: application/problem+json`.
+- `REQ-AUTH-001` Every operation except the public registers, `issue_token` and `create_operator_session` MUST refuse a request without `Authorization: Bearer <token>` (no header, or another scheme) with `401 unauthenticated` and the header `WWW-Authenticate: Bearer`.
+- `REQ-AUTH-002` A bearer token that is unknown, expired or removed by a sandbox reset MUST be refused with `401 unauthenticated` and `WWW-Authenticate: Bearer error="invalid_token"`, and clients MUST accept any further `WWW-Authenticate` parameters (such as `realm`).
+- `REQ-AUTH-003` The scheme name `Bearer` MUST be matched case-insensitively and the token compared exactly.
+- `REQ-AUTH-007` A sandbox operator's token MUST be accepted on every operation and give no access outside the sandbox: its lists of accounts, consents, reservations, escrows and associations are empty, accounts and transactions named in a path answer `404 not-found`, and listing or creating webhook subscriptions answers `403 forbidden`.
+- `REQ-CONV-001` Every timestamp MUST be an RFC 3339 date-time in UTC written with `Z`, implementations MAY emit whole seconds or a fraction of a second, and clients MUST accept any precision and compare timestamps as instants, not as strings.
+- `REQ-CONV-002` The registry clock MUST be UTC wall-clock time plus the total the sandbox clock has been advanced, MUST never move backwards, and MUST be the clock of every timestamp in responses and event bodies and of every expiry.
+- `REQ-CONV-003` An item with an `expires_at` MUST be treated as expired by every request made when the registry clock is at or after that instant, whether or not anything has looked at it since.
+- `REQ-CONV-004` Identifiers MUST start with their documented prefix (`AU-`, `TRF-`, `CON-` and so on) and are otherwise opaque, so clients MUST NOT derive meaning from the rest and MUST compare them as exact strings.
+- `REQ-CONV-005` Clients MUST ignore response members they do not know, and implementations MUST NOT remove, rename or change the type of a documented member within `/v1`.
+- `REQ-CONV-006` A request answered with a 4xx MUST change no registry state: no unit, transaction, consent, delegation, reservation, escrow, association, subscription or event is created, changed or removed because of it, and only the record of its `Idempotency-Key` MAY be kept.
+- `REQ-CONV-007` Successful responses with a body MUST use `Content-Type: application/json`, and problem documents MUST use `application/problem+json`.
+- `REQ-ORDER-001` A path that matches no operation MUST be answered `404 not-found`, and a known path with a method it does not support `405 method-not-allowed` (an RFC 6749 error body on the token endpoint) with an `Allow` header, both before and regardless of authentication.
+- `REQ-ORDER-003` Authentication (`401`) MUST be checked before anything about the request's headers, parameters or body, so an unauthenticated request is answered `401` whatever else is wrong with it.
+- `REQ-ORDER-004` On an operation taking `Idempotency-Key`, the key checks (`400 idempotency-key-required` or `400 invalid-parameter` for the header) MUST come after authentication and before the replay decision, which MUST come before any check of the query or body.
+- `REQ-ORDER-005` Syntax refusals (`400 malformed-request` for the body, `400 invalid-parameter` for query parameters) MUST come before any refusal that depends on registry state, so a malformed request about a resource the caller cannot see is answered `400`, not `404`.
+- `REQ-ORDER-006` A resource hidden from the caller MUST be answered `404 not-found` before any `403`, `409` or `422` about it, and `403 forbidden` or `403 consent-required` MUST come before any `409` or `422`, so a refusal never discloses state hidden from the caller.
+- `REQ-ORDER-007` When a request would be refused for several reasons among `403 second-approver-required`, `409` and `422`, implementations MAY answer any one of them, and clients MUST accept any.
+- `REQ-PROBLEM-001` Every 4xx response except those of the token endpoint (`issue_token`) MUST carry an RFC 9457 problem document with `Content-Type: application/problem+json`.
 - `REQ-PROBLEM-002` A 4xx problem document's `type` MUST be a `urn:ucr:problem:<kind>` URI from the problem catalogue, and the response status MUST be the status the catalogue gives that kind.
 - `REQ-PROBLEM-003` A problem document's `status` member MUST equal the HTTP status code of the response that carries it.
 - `REQ-PROBLEM-004` A problem document's `instance` member MUST be present and MUST be the path of the request (the `/v1/…` path exactly as received, without scheme, host or query string).
+- `REQ-PROBLEM-005` A problem document MUST have a non-empty `detail` explaining this occurrence, and a non-empty `title` that implementations MAY take from the catalogue or word otherwise, since clients MUST NOT branch on `title` or `detail`.
+- `REQ-PROBLEM-006` A `400 invalid-parameter` MUST list the offending query parameter or header by name in `invalid_params`, and any `invalid_params` entry MUST name a body member by JSON pointer (such as `/quantity`) and a query parameter or header by its name (such as `limit` or `Idempotency-Key`).
+- `REQ-PROBLEM-007` `400 malformed-request` and `422 validation-failed` MAY list the members to blame in `invalid_params` or leave it out, and clients MUST accept either.
+- `REQ-PROBLEM-008` Implementations MAY add extension members to problem documents, and clients MUST ignore members they do not know and MUST handle a `type` they do not know by its HTTP status, since new problem types MAY be added within `/v1`.
+- `REQ-PROBLEM-009` The body of a 5xx response MAY be a problem document whose `type` is outside the catalogue (such as `urn:ucr:problem:internal-error`), so clients MUST treat any 5xx as a failure whose effect is unknown and retry it with the same `Idempotency-Key`. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-SANDBOX-008` Implementations MAY choose the first serial of each unit type and the numbering of identifiers after their documented prefixes, and clients MUST NOT rely on either.
+- `REQ-VALIDATION-001` A request body that does not match its schema's structure MUST be refused with `400 malformed-request`: a body that is not JSON or not a JSON object, an unknown member, a missing required member, `null` for a non-nullable member, a value of the wrong JSON type, a number that is not a non-negative integer where the schema says `uint64`, a string outside the schema's `enum`, or a `date`/`date-time` that does not parse.
+- `REQ-VALIDATION-002` A structurally valid body that breaks a rule on values MUST be refused with `422 validation-failed`: a number outside the schema's `minimum`/`maximum`, a string longer than its `maxLength`, a blank name or text, an empty array the schema requires non-empty, an expiry in the past or beyond its documented maximum, an unknown unit type code, or a combination of members the operation forbids.
+- `REQ-VALIDATION-005` Clients MUST send JSON bodies with `Content-Type: application/json`, and implementations MAY refuse a body sent with a `Content-Type` that is neither `application/json` nor another `+json` type with `400 malformed-request`, or MAY read it as JSON regardless.
+- `REQ-VALIDATION-006` Unit type codes MUST be matched case-sensitively, and `ACCU` and `SMC` are the only codes of `/v1` until the document adds more.
+- `REQ-VALIDATION-009` A request body larger than the implementation's limit MUST be refused with `400 malformed-request`, and that limit MUST be at least 1 MiB.
+- `REQ-VALIDATION-011` An operation that declares no query parameters MUST ignore any query string sent to it.
 
 Version: 1.0.0*/
 pub struct Client {
@@ -11796,6 +11834,19 @@ impl Client {
 
 For an authorised representative: the accounts it is appointed to, ordered by `account_id`.
 
+Requirements:
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
+
 Sends a `GET` request to `/v1/accounts`
 
 Arguments:
@@ -11831,6 +11882,19 @@ let response = client.get_account()
     }
     /**List the consents granted on an account
 
+Requirements:
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
+
 Sends a `GET` request to `/v1/accounts/{account_id}/consents`
 
 Arguments:
@@ -11855,16 +11919,29 @@ let response = client.list_account_consents()
 Any representative of the account may grant. `association` may be granted only to a third-party
 registry.
 
+Requirements:
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+
 Sends a `POST` request to `/v1/accounts/{account_id}/consents`
 
 Arguments:
 - `account_id`: ANREU account number.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.grant_consent()
@@ -11878,6 +11955,19 @@ let response = client.grant_consent()
         builder::GrantConsent::new(self)
     }
     /**List an account's delegations
+
+Requirements:
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/accounts/{account_id}/delegations`
 
@@ -11902,16 +11992,29 @@ The caller must be an `approver` on the account: a delegation hands over the pow
 units. The delegate then acts exactly as any representative with the given roles, and the
 four-eyes rule counts it.
 
+Requirements:
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+
 Sends a `POST` request to `/v1/accounts/{account_id}/delegations`
 
 Arguments:
 - `account_id`: ANREU account number.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.appoint_delegate()
@@ -11929,17 +12032,31 @@ let response = client.appoint_delegate()
 Any representative of the account may revoke, and the delegate may resign. Transactions the
 delegate initiated and that are still pending stay pending for the account's other approvers.
 
+Requirements:
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
+
 Sends a `POST` request to `/v1/accounts/{account_id}/delegations/{delegation_id}/revoke`
 
 Arguments:
 - `account_id`: ANREU account number.
 - `delegation_id`: Delegation identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.revoke_delegation()
     .account_id(account_id)
@@ -11955,6 +12072,19 @@ let response = client.revoke_delegation()
 
 Every block of the account in every status, including `cancelled` blocks, unless filtered.
 Ordered by unit type, then `serial_start`.
+
+Requirements:
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/accounts/{account_id}/holdings`
 
@@ -11986,6 +12116,20 @@ let response = client.list_holdings()
 Issuances into, transfers out of and into, and cancellations from the account, in every
 status. Ordered by `created_at`, then `transaction_id`.
 
+Requirements:
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-PAGING-012` Transactions MUST be ordered by `created_at` as an instant, then by `transaction_id` compared as a string, and the `from` filter MUST be inclusive and `to` exclusive, with an unparseable date-time refused with `400 invalid-parameter` naming it.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
+
 Sends a `GET` request to `/v1/accounts/{account_id}/transactions`
 
 Arguments:
@@ -12012,6 +12156,20 @@ let response = client.list_transactions()
         builder::ListTransactions::new(self)
     }
     /**List associations: a registry's own, or those on a representative's accounts
+
+Requirements:
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-PAGING-011` An `account_id` filter naming an account the caller cannot see MUST give an empty page, exactly as for an account that does not exist.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/associations`
 
@@ -12041,15 +12199,28 @@ the unit must be held by the account and not cancelled; neither the unit nor the
 may already have a live association (`409 association-conflict`). A representative gets `404`
 for an account it is not appointed to and `403 forbidden` for one it is.
 
+Requirements:
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+
 Sends a `POST` request to `/v1/associations`
 
 Arguments:
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.create_association()
@@ -12078,16 +12249,30 @@ let response = client.get_association()
     }
     /**Dissolve an association (the registry that made it)
 
+Requirements:
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
+
 Sends a `POST` request to `/v1/associations/{association_id}/dissolve`
 
 Arguments:
 - `association_id`: Association identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.dissolve_association()
     .association_id(association_id)
@@ -12103,15 +12288,30 @@ let response = client.dissolve_association()
 The caller must be an `initiator` on the account. The chosen units become `pending` until an
 approver approves; then they are `cancelled` for good.
 
+Requirements:
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-VALIDATION-007` `serial_ranges` MUST be refused with `422 validation-failed` when a range has `serial_end` below `serial_start`, when two ranges overlap, when the array is empty, or when it is sent together with `quantity`, `vintage` or `project_id`, and a request with neither `quantity` nor `serial_ranges` (other than a transfer of a reservation) MUST be refused the same way.
+- `REQ-VALIDATION-008` A request by `quantity` MUST take the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters in ascending serial order across all of them, splitting the last block taken when needed.
+
 Sends a `POST` request to `/v1/cancellations`
 
 Arguments:
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.initiate_cancellation()
@@ -12142,16 +12342,30 @@ let response = client.get_cancellation()
 
 Same rules as approving a transfer, including four eyes.
 
+Requirements:
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
+
 Sends a `POST` request to `/v1/cancellations/{cancellation_id}/approve`
 
 Arguments:
 - `cancellation_id`: Cancellation identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.approve_cancellation()
     .cancellation_id(cancellation_id)
@@ -12164,16 +12378,30 @@ let response = client.approve_cancellation()
     }
     /**Rescind a pending cancellation; its units return to `available`
 
+Requirements:
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
+
 Sends a `POST` request to `/v1/cancellations/{cancellation_id}/rescind`
 
 Arguments:
 - `cancellation_id`: Cancellation identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.rescind_cancellation()
     .cancellation_id(cancellation_id)
@@ -12188,6 +12416,19 @@ let response = client.rescind_cancellation()
 
 For a platform or registry: the consents granted to it. For a representative: the consents on
 every account it represents.
+
+Requirements:
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/consents`
 
@@ -12225,16 +12466,31 @@ let response = client.get_consent()
 
 A representative of the account may revoke; the grantee may relinquish its own consent.
 
+Requirements:
+- `REQ-EVENT-007` `consent.revoked` MUST be routed to the consent's grantee when a representative of the account revokes the consent, and when the grantee revokes its own consent implementations MAY route it to the grantee or not, so clients MUST NOT rely on either.
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
+
 Sends a `POST` request to `/v1/consents/{consent_id}/revoke`
 
 Arguments:
 - `consent_id`: Consent identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.revoke_consent()
     .consent_id(consent_id)
@@ -12246,6 +12502,20 @@ let response = client.revoke_consent()
         builder::RevokeConsent::new(self)
     }
     /**List escrows the caller may see: its accounts' (representative) or those it controls (platform)
+
+Requirements:
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-PAGING-011` An `account_id` filter naming an account the caller cannot see MUST give an empty page, exactly as for an account that does not exist.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/escrows`
 
@@ -12271,15 +12541,30 @@ let response = client.list_escrows()
 The caller must be an `initiator` on the account. The units become `escrowed`; from now on only
 the controller can move them (settle) or give them back (release).
 
+Requirements:
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-VALIDATION-007` `serial_ranges` MUST be refused with `422 validation-failed` when a range has `serial_end` below `serial_start`, when two ranges overlap, when the array is empty, or when it is sent together with `quantity`, `vintage` or `project_id`, and a request with neither `quantity` nor `serial_ranges` (other than a transfer of a reservation) MUST be refused the same way.
+- `REQ-VALIDATION-008` A request by `quantity` MUST take the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters in ascending serial order across all of them, splitting the last block taken when needed.
+
 Sends a `POST` request to `/v1/escrows`
 
 Arguments:
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.create_escrow()
@@ -12308,16 +12593,30 @@ let response = client.get_escrow()
     }
     /**Release an escrow: the controller gives the units back to the seller (`available`)
 
+Requirements:
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
+
 Sends a `POST` request to `/v1/escrows/{escrow_id}/release`
 
 Arguments:
 - `escrow_id`: Escrow identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.release_escrow()
     .escrow_id(escrow_id)
@@ -12330,16 +12629,29 @@ let response = client.release_escrow()
     }
     /**Settle an escrow: the controller moves every escrowed unit to the buyer in one step
 
+Requirements:
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+
 Sends a `POST` request to `/v1/escrows/{escrow_id}/settle`
 
 Arguments:
 - `escrow_id`: Escrow identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.settle_escrow()
@@ -12354,9 +12666,22 @@ let response = client.settle_escrow()
     }
     /**Exchange client credentials for an access token (OAuth 2.0 client-credentials grant)
 
-For trading platforms and third-party registries. The token expires after `expires_in` seconds;
-fetch a new one before then. Errors follow RFC 6749 (`{error, error_description}`): `400
-invalid_request` / `unsupported_grant_type`, `401 invalid_client`.
+For trading platforms and third-party registries. The client authenticates either with
+`client_id` and `client_secret` in the form body or with HTTP Basic (RFC 6749 section 2.3.1),
+never both. The token expires after `expires_in` seconds; fetch a new one before then. Errors
+follow RFC 6749 (`{error, error_description}`): `400 invalid_request` /
+`unsupported_grant_type`, `401 invalid_client`.
+
+Requirements:
+- `REQ-AUTH-004` An access token from `issue_token` MUST be accepted until `expires_in` seconds (3600) after its issue and refused from then on, both measured on the registry clock, so advancing the sandbox clock by 3600 s or more expires it.
+- `REQ-AUTH-008` Token values MUST be unguessable (at least 120 bits of randomness) and MUST NOT be derivable from identifiers. (Not observable over the API: randomness cannot be established from a finite sample of tokens over the API.)
+- `REQ-OAUTH-001` `issue_token` MUST answer errors as RFC 6749 section 5.2 JSON (`{error, error_description?}`), never as problem documents, and a response carrying a token MUST carry `Cache-Control: no-store`.
+- `REQ-OAUTH-002` `issue_token` MUST refuse with `400 invalid_request` a body whose `Content-Type` is not `application/x-www-form-urlencoded`, a body that does not parse as a form, a known parameter given more than once, and a missing `grant_type`, and MUST ignore parameters it does not recognise.
+- `REQ-OAUTH-003` `issue_token` MUST refuse a `grant_type` other than `client_credentials` with `400 unsupported_grant_type`, after the `invalid_request` checks and before client authentication.
+- `REQ-OAUTH-004` `issue_token` MUST accept client authentication either as `client_id` and `client_secret` form parameters or by HTTP Basic (RFC 6749 section 2.3.1), and MUST refuse a request using both with `400 invalid_request`.
+- `REQ-OAUTH-005` `issue_token` MUST refuse with `401 invalid_client` a request that sends no client authentication at all (an `Authorization` header of another scheme, such as `Bearer`, is none), an unknown client or a wrong secret, adding `WWW-Authenticate: Basic` when the client tried HTTP Basic, while a request sending only one of `client_id` and `client_secret` MAY be refused with either `400 invalid_request` or `401 invalid_client`.
+- `REQ-OAUTH-006` A successful `issue_token` MUST answer `200` with `token_type` `Bearer`, a fresh `access_token` and `expires_in` 3600, and earlier tokens of the same client MUST stay valid until they expire.
+- `REQ-OAUTH-007` `issue_token` MUST ignore `scope`, since a token always carries the platform's own permissions.
 
 Sends a `POST` request to `/v1/oauth/token`
 
@@ -12391,6 +12716,20 @@ let response = client.get_platform()
 
 Public data: no authentication. Filters combine with AND.
 
+Requirements:
+- `REQ-AUTH-006` The public registers MUST answer without authentication and MUST ignore any `Authorization` header, valid or not.
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
+
 Sends a `GET` request to `/v1/registers/accu-projects`
 
 Arguments:
@@ -12417,6 +12756,20 @@ let response = client.list_accu_projects()
     /**List the Carbon Abatement Contract register
 
 Public data: no authentication. Filters combine with AND.
+
+Requirements:
+- `REQ-AUTH-006` The public registers MUST answer without authentication and MUST ignore any `Authorization` header, valid or not.
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/registers/carbon-abatement-contracts`
 
@@ -12446,6 +12799,20 @@ let response = client.list_carbon_abatement_contracts()
     /**List the Guarantee of Origin project register
 
 Public data: no authentication. Filters combine with AND.
+
+Requirements:
+- `REQ-AUTH-006` The public registers MUST answer without authentication and MUST ignore any `Authorization` header, valid or not.
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/registers/guarantee-of-origin-projects`
 
@@ -12477,6 +12844,20 @@ let response = client.list_guarantee_of_origin_projects()
 A representative sees its accounts' reservations; a platform sees those made for it on accounts
 where it holds an active `reserved_units_read` consent.
 
+Requirements:
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-PAGING-011` An `account_id` filter naming an account the caller cannot see MUST give an empty page, exactly as for an account that does not exist.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
+
 Sends a `GET` request to `/v1/reservations`
 
 Arguments:
@@ -12502,15 +12883,30 @@ The caller must be an `initiator` on the account. The units become `reserved`: t
 main holdings and may move only to `custodial_account_id`, by a transfer quoting
 `reservation_id`.
 
+Requirements:
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-VALIDATION-007` `serial_ranges` MUST be refused with `422 validation-failed` when a range has `serial_end` below `serial_start`, when two ranges overlap, when the array is empty, or when it is sent together with `quantity`, `vintage` or `project_id`, and a request with neither `quantity` nor `serial_ranges` (other than a transfer of a reservation) MUST be refused the same way.
+- `REQ-VALIDATION-008` A request by `quantity` MUST take the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters in ascending serial order across all of them, splitting the last block taken when needed.
+
 Sends a `POST` request to `/v1/reservations`
 
 Arguments:
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.create_reservation()
@@ -12543,16 +12939,30 @@ Any representative of the account may release at any time. The platform receives
 `reservation.released` and must halt its listing. A reservation whose units are inside a pending
 transfer cannot be released until that transfer is rescinded or rejected (`409 invalid-state`).
 
+Requirements:
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
+
 Sends a `POST` request to `/v1/reservations/{reservation_id}/release`
 
 Arguments:
 - `reservation_id`: Reservation identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.release_reservation()
     .reservation_id(reservation_id)
@@ -12564,6 +12974,12 @@ let response = client.release_reservation()
         builder::ReleaseReservation::new(self)
     }
     /**Create an account holder (sandbox)
+
+Requirements:
+- `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
+- `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
+- `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
+- `REQ-SANDBOX-002` Where the sandbox is offered, `create_operator_session` MUST need no token, and every other sandbox operation MUST answer `401 unauthenticated` without a valid token and `404 sandbox-unavailable` to a valid token that is not an operator's.
 
 Sends a `POST` request to `/v1/sandbox/account-holders`
 
@@ -12577,6 +12993,13 @@ let response = client.create_account_holder()
         builder::CreateAccountHolder::new(self)
     }
     /**Open an account for a holder (sandbox)
+
+Requirements:
+- `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
+- `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
+- `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
+- `REQ-SANDBOX-002` Where the sandbox is offered, `create_operator_session` MUST need no token, and every other sandbox operation MUST answer `401 unauthenticated` without a valid token and `404 sandbox-unavailable` to a valid token that is not an operator's.
+- `REQ-SANDBOX-003` `create_account` with a `holder_id` that names no account holder MUST be refused with `422 validation-failed` naming `/holder_id`.
 
 Sends a `POST` request to `/v1/sandbox/accounts`
 
@@ -12592,6 +13015,16 @@ let response = client.create_account()
     /**Appoint an authorised representative to an account (sandbox)
 
 Returns the representative's bearer token.
+
+Requirements:
+- `REQ-AUTH-005` Tokens handed out by the sandbox (operator sessions, representatives' and platforms' `token`) MUST NOT expire and MUST stop working only when a sandbox reset removes them, which it MUST do for every token except operators'.
+- `REQ-AUTH-008` Token values MUST be unguessable (at least 120 bits of randomness) and MUST NOT be derivable from identifiers. (Not observable over the API: randomness cannot be established from a finite sample of tokens over the API.)
+- `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
+- `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
+- `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
+- `REQ-SANDBOX-002` Where the sandbox is offered, `create_operator_session` MUST need no token, and every other sandbox operation MUST answer `401 unauthenticated` without a valid token and `404 sandbox-unavailable` to a valid token that is not an operator's.
+- `REQ-SANDBOX-005` `appoint_representative` on an account that does not exist MUST answer `404 not-found`, with a `representative_id` that names no representative MUST be refused with `422 validation-failed`, and with one already appointed to the account MUST replace that representative's roles there and answer `201`.
+- `REQ-SANDBOX-006` `appoint_representative` with the `representative_id` of a platform's representative MUST be refused with `422 validation-failed` unless the account belongs to that platform's account holder, since such representatives reach holders' accounts only by delegation.
 
 Sends a `POST` request to `/v1/sandbox/accounts/{account_id}/representatives`
 
@@ -12610,6 +13043,12 @@ let response = client.appoint_representative()
     }
     /**Read the sandbox clock (sandbox)
 
+Requirements:
+- `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
+- `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
+- `REQ-SANDBOX-002` Where the sandbox is offered, `create_operator_session` MUST need no token, and every other sandbox operation MUST answer `401 unauthenticated` without a valid token and `404 sandbox-unavailable` to a valid token that is not an operator's.
+- `REQ-SANDBOX-011` `advance_clock` MUST move the registry clock forward by 1 to 31,622,400 seconds, refuse 0 or more than 31,622,400 with `422 validation-failed`, refuse a negative or non-integer number with `400 malformed-request`, and apply every expiry that falls due at the first request after the move.
+
 Sends a `GET` request to `/v1/sandbox/clock`
 
 ```ignore
@@ -12623,6 +13062,13 @@ let response = client.get_clock()
     /**Move the sandbox clock forward (sandbox), so that expiries can be tested without waiting
 
 Expiries of consents, reservations, escrows and pending transactions take effect at once.
+
+Requirements:
+- `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
+- `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
+- `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
+- `REQ-SANDBOX-002` Where the sandbox is offered, `create_operator_session` MUST need no token, and every other sandbox operation MUST answer `401 unauthenticated` without a valid token and `404 sandbox-unavailable` to a valid token that is not an operator's.
+- `REQ-SANDBOX-011` `advance_clock` MUST move the registry clock forward by 1 to 31,622,400 seconds, refuse 0 or more than 31,622,400 with `422 validation-failed`, refuse a negative or non-integer number with `400 malformed-request`, and apply every expiry that falls due at the first request after the move.
 
 Sends a `POST` request to `/v1/sandbox/clock/advance`
 
@@ -12638,6 +13084,14 @@ let response = client.advance_clock()
     /**Issue new units into an account (sandbox)
 
 Serials are allocated from the unit type's next free serial, so issued blocks never overlap.
+
+Requirements:
+- `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
+- `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
+- `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
+- `REQ-SANDBOX-002` Where the sandbox is offered, `create_operator_session` MUST need no token, and every other sandbox operation MUST answer `401 unauthenticated` without a valid token and `404 sandbox-unavailable` to a valid token that is not an operator's.
+- `REQ-SANDBOX-004` `issue_units` into an account that does not exist MUST be refused with `422 unknown-account`.
+- `REQ-SANDBOX-007` `issue_units` MUST accept `kyoto_status` for ACCUs only (absent means `null`) and refuse it for other unit types with `422 validation-failed`, MUST refuse a blank `project_id` or `method` or a `state` that is not an Australian state or territory code with `422 validation-failed`, and MUST default `issued_on` to the registry clock's UTC date.
 
 Sends a `POST` request to `/v1/sandbox/issuances`
 
@@ -12655,6 +13109,15 @@ let response = client.issue_units()
 Returns an operator token for the other sandbox operations. Implementations without the sandbox
 answer `404 sandbox-unavailable`.
 
+Requirements:
+- `REQ-AUTH-005` Tokens handed out by the sandbox (operator sessions, representatives' and platforms' `token`) MUST NOT expire and MUST stop working only when a sandbox reset removes them, which it MUST do for every token except operators'.
+- `REQ-AUTH-008` Token values MUST be unguessable (at least 120 bits of randomness) and MUST NOT be derivable from identifiers. (Not observable over the API: randomness cannot be established from a finite sample of tokens over the API.)
+- `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
+- `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
+- `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
+- `REQ-SANDBOX-002` Where the sandbox is offered, `create_operator_session` MUST need no token, and every other sandbox operation MUST answer `401 unauthenticated` without a valid token and `404 sandbox-unavailable` to a valid token that is not an operator's.
+- `REQ-VALIDATION-010` `delete_webhook_subscription`, `create_operator_session` and `reset_sandbox`, which declare neither a request body nor a `400` response, MUST ignore any request body.
+
 Sends a `POST` request to `/v1/sandbox/operator-sessions`
 
 ```ignore
@@ -12668,6 +13131,14 @@ let response = client.create_operator_session()
     /**Register a trading platform or third-party registry (sandbox)
 
 Also creates the platform's account holder, so that custodial accounts can be opened for it.
+
+Requirements:
+- `REQ-AUTH-005` Tokens handed out by the sandbox (operator sessions, representatives' and platforms' `token`) MUST NOT expire and MUST stop working only when a sandbox reset removes them, which it MUST do for every token except operators'.
+- `REQ-AUTH-008` Token values MUST be unguessable (at least 120 bits of randomness) and MUST NOT be derivable from identifiers. (Not observable over the API: randomness cannot be established from a finite sample of tokens over the API.)
+- `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
+- `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
+- `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
+- `REQ-SANDBOX-002` Where the sandbox is offered, `create_operator_session` MUST need no token, and every other sandbox operation MUST answer `401 unauthenticated` without a valid token and `404 sandbox-unavailable` to a valid token that is not an operator's.
 
 Sends a `POST` request to `/v1/sandbox/platforms`
 
@@ -12684,6 +13155,14 @@ let response = client.create_platform()
 
 The representative can be appointed to the platform's custodial accounts with
 `appoint_representative`, and to holders' accounts by delegation.
+
+Requirements:
+- `REQ-AUTH-005` Tokens handed out by the sandbox (operator sessions, representatives' and platforms' `token`) MUST NOT expire and MUST stop working only when a sandbox reset removes them, which it MUST do for every token except operators'.
+- `REQ-AUTH-008` Token values MUST be unguessable (at least 120 bits of randomness) and MUST NOT be derivable from identifiers. (Not observable over the API: randomness cannot be established from a finite sample of tokens over the API.)
+- `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
+- `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
+- `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
+- `REQ-SANDBOX-002` Where the sandbox is offered, `create_operator_session` MUST need no token, and every other sandbox operation MUST answer `401 unauthenticated` without a valid token and `404 sandbox-unavailable` to a valid token that is not an operator's.
 
 Sends a `POST` request to `/v1/sandbox/platforms/{platform_id}/representatives`
 
@@ -12706,6 +13185,17 @@ let response = client.create_platform_representative()
 
 The public registers and operator sessions are kept.
 
+Requirements:
+- `REQ-AUTH-005` Tokens handed out by the sandbox (operator sessions, representatives' and platforms' `token`) MUST NOT expire and MUST stop working only when a sandbox reset removes them, which it MUST do for every token except operators'.
+- `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
+- `REQ-IDEMPOTENCY-013` A sandbox reset MUST forget every stored key of a principal other than an operator, and MAY forget operators' keys too.
+- `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
+- `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
+- `REQ-SANDBOX-002` Where the sandbox is offered, `create_operator_session` MUST need no token, and every other sandbox operation MUST answer `401 unauthenticated` without a valid token and `404 sandbox-unavailable` to a valid token that is not an operator's.
+- `REQ-SANDBOX-009` `reset_sandbox` MUST remove every account holder, account, representative, platform, unit, transaction, consent, delegation, reservation, escrow, association, webhook subscription and delivery, and every token but operators', MUST keep the clock where it is, and MAY restart or continue serial and identifier counters.
+- `REQ-SANDBOX-010` `reset_sandbox` MUST report in `transactions_removed` the number of issuances, transfers and cancellations it removed, and in `accounts_removed` the number of accounts.
+- `REQ-VALIDATION-010` `delete_webhook_subscription`, `create_operator_session` and `reset_sandbox`, which declare neither a request body nor a `400` response, MUST ignore any request body.
+
 Sends a `POST` request to `/v1/sandbox/reset`
 
 ```ignore
@@ -12722,15 +13212,30 @@ The caller must be an `initiator` on the source account. The chosen units become
 and the transfer waits for an approver. On a replay with the same `Idempotency-Key` and body
 the original response is returned and nothing else happens.
 
+Requirements:
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-VALIDATION-007` `serial_ranges` MUST be refused with `422 validation-failed` when a range has `serial_end` below `serial_start`, when two ranges overlap, when the array is empty, or when it is sent together with `quantity`, `vintage` or `project_id`, and a request with neither `quantity` nor `serial_ranges` (other than a transfer of a reservation) MUST be refused the same way.
+- `REQ-VALIDATION-008` A request by `quantity` MUST take the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters in ascending serial order across all of them, splitting the last block taken when needed.
+
 Sends a `POST` request to `/v1/transfers`
 
 Arguments:
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.initiate_transfer()
@@ -12764,16 +13269,30 @@ let response = client.get_transfer()
 The caller must be an `approver` on the source account and, when the account has more than one
 representative, must not be the initiator (`403 second-approver-required`).
 
+Requirements:
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
+
 Sends a `POST` request to `/v1/transfers/{transfer_id}/approve`
 
 Arguments:
 - `transfer_id`: Transfer identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.approve_transfer()
     .transfer_id(transfer_id)
@@ -12788,16 +13307,29 @@ let response = client.approve_transfer()
 
 The caller must be an `approver` on the source account; the four-eyes rule applies as for approval.
 
+Requirements:
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+
 Sends a `POST` request to `/v1/transfers/{transfer_id}/reject`
 
 Arguments:
 - `transfer_id`: Transfer identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.reject_transfer()
@@ -12814,16 +13346,30 @@ let response = client.reject_transfer()
 
 Any `initiator` of the source account may rescind, not only the one who initiated.
 
+Requirements:
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
+
 Sends a `POST` request to `/v1/transfers/{transfer_id}/rescind`
 
 Arguments:
 - `transfer_id`: Transfer identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.rescind_transfer()
     .transfer_id(transfer_id)
@@ -12835,6 +13381,21 @@ let response = client.rescind_transfer()
         builder::RescindTransfer::new(self)
     }
     /**List the caller's webhook subscriptions (secrets are not shown)
+
+Requirements:
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
+- `REQ-WEBHOOK-002` When no `secret` is supplied, `create_webhook_subscription` MUST generate one of the same form from at least 24 random bytes, and the response creating a subscription MUST be the only one that shows its secret, every other response leaving `secret` absent or `null` (clients MUST accept either).
+- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform or registry that created them, and another principal naming one MUST get `404 not-found`.
 
 Sends a `GET` request to `/v1/webhook-subscriptions`
 
@@ -12853,15 +13414,34 @@ let response = client.list_webhook_subscriptions()
     }
     /**Subscribe to webhook events (platforms and registries)
 
+Requirements:
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-WEBHOOK-001` `create_webhook_subscription` MUST refuse with `422 validation-failed` a `url` that is not an absolute `http` or `https` URL with a host, an empty `event_types`, and a supplied `secret` that is not `whsec_` followed by the standard base64 (padding optional) of 24 to 64 bytes.
+- `REQ-WEBHOOK-002` When no `secret` is supplied, `create_webhook_subscription` MUST generate one of the same form from at least 24 random bytes, and the response creating a subscription MUST be the only one that shows its secret, every other response leaving `secret` absent or `null` (clients MUST accept either).
+- `REQ-WEBHOOK-005` An attempt MUST count as acknowledged only when the receiver answers 2xx, and as failed on any other status (redirects MUST NOT be followed), a connection error, or no answer within the attempt timeout, which MUST be at least 5 seconds and at most 30 seconds.
+- `REQ-WEBHOOK-006` Each implementation MUST use one retry base `b` from 0.05 s to 60 s for all its deliveries and MUST declare it in its documentation. (Not observable over the API: the base is declared in the implementation's documentation, outside the API, and given to the suite as an option.)
+- `REQ-WEBHOOK-007` A delivery MUST be attempted at once and, while attempts fail, retried exactly five more times, the retry after the n-th failed attempt (n = 1 to 5) being sent no sooner than `b × 2^(n−1)` and no later than twice that after the failed attempt ended, so a receiver that always fails gets exactly six attempts (at `b` = 0.5 s waits of 0.5, 1, 2, 4 and 8 s).
+- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform or registry that created them, and another principal naming one MUST get `404 not-found`.
+
 Sends a `POST` request to `/v1/webhook-subscriptions`
 
 Arguments:
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.create_webhook_subscription()
@@ -12874,6 +13454,12 @@ let response = client.create_webhook_subscription()
         builder::CreateWebhookSubscription::new(self)
     }
     /**Delete a webhook subscription; pending deliveries to it are abandoned
+
+Requirements:
+- `REQ-IDEMPOTENCY-012` `delete_webhook_subscription` MUST NOT require an `Idempotency-Key`, and deleting a subscription that is already gone MUST answer `404 not-found` and change nothing.
+- `REQ-VALIDATION-010` `delete_webhook_subscription`, `create_operator_session` and `reset_sandbox`, which declare neither a request body nor a `400` response, MUST ignore any request body.
+- `REQ-WEBHOOK-011` Deleting a subscription MUST mark its pending deliveries `failed` and stop their attempts, after which the subscription and its delivery log MUST answer `404 not-found`.
+- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform or registry that created them, and another principal naming one MUST get `404 not-found`.
 
 Sends a `DELETE` request to `/v1/webhook-subscriptions/{subscription_id}`
 
@@ -12889,6 +13475,24 @@ let response = client.delete_webhook_subscription()
         builder::DeleteWebhookSubscription::new(self)
     }
     /**The delivery log of a subscription, newest event last
+
+Requirements:
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
+- `REQ-WEBHOOK-005` An attempt MUST count as acknowledged only when the receiver answers 2xx, and as failed on any other status (redirects MUST NOT be followed), a connection error, or no answer within the attempt timeout, which MUST be at least 5 seconds and at most 30 seconds.
+- `REQ-WEBHOOK-007` A delivery MUST be attempted at once and, while attempts fail, retried exactly five more times, the retry after the n-th failed attempt (n = 1 to 5) being sent no sooner than `b × 2^(n−1)` and no later than twice that after the failed attempt ended, so a receiver that always fails gets exactly six attempts (at `b` = 0.5 s waits of 0.5, 1, 2, 4 and 8 s).
+- `REQ-WEBHOOK-009` The delivery log MUST show each delivery as `pending` while attempts remain, `delivered` once one is acknowledged and `failed` after the sixth failed attempt, with `attempts` counting the attempts made and `last_status` the last HTTP status received (`null` when the last attempt got no HTTP answer).
+- `REQ-WEBHOOK-011` Deleting a subscription MUST mark its pending deliveries `failed` and stop their attempts, after which the subscription and its delivery log MUST answer `404 not-found`.
+- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform or registry that created them, and another principal naming one MUST get `404 not-found`.
 
 Sends a `GET` request to `/v1/webhook-subscriptions/{subscription_id}/deliveries`
 

@@ -118,7 +118,7 @@ This document is the common design that every interoperability model of the CER'
 - **Writes** take an `Idempotency-Key` header (required, except in the sandbox).
 - **Lists** are cursor-paged: optional `limit` (1–200, default 50) and `page_token`; responses are
   `{items, next_page}` with `next_page` null on the last page. Paging is by key: no item is lost
-  or repeated across pages.
+  or repeated across pages. A `page_token` carries the filters of the walk that issued it.
 - **Units** sit in blocks: contiguous serial ranges of one unit type with shared attributes and one
   status (`available`, `pending`, `reserved`, `escrowed`, `cancelled`). Moving part of a block
   splits it. Units are conserved: only issuance creates them, and cancelled units never move.
@@ -135,6 +135,13 @@ This document is the common design that every interoperability model of the CER'
   effect at the first request after the instant; the sandbox clock can be moved forward.
 - **Sandbox**: the `sandbox` operations set up test data. An implementation may leave them out
   (answering `404 sandbox-unavailable`); production implementations must.
+
+## Requirements
+Every normative rule has a stable ID (`REQ-<AREA>-<NNN>`) and is listed, one sentence each, in
+the top-level `x-ucr-requirements` extension of this document. Each operation's description ends
+with the requirements that govern it; those that apply to every operation are listed at the end
+of this description. Where a requirement says implementations MAY choose, clients must accept
+every choice. An implementation is conformant when it meets every requirement.
 
 ## Versioning
 The path prefix (`/v1`) is the major version; `info.version` is the document version. Within `/v1`
@@ -276,7 +283,7 @@ fn webhooks_section() -> Value {
         out.insert(name.clone(), json!({
             "post": {
                 "summary": format!("`{name}` event"),
-                "description": "Sent to every subscription of the event's platform or registry that lists this event type. Verify `webhook-signature` before trusting the body; answer 2xx to acknowledge, anything else is retried with exponential backoff.",
+                "description": "Sent to every subscription that lists this event type, of each platform or registry the event is routed to (see the requirements below). Verify `webhook-signature` before trusting the body; answer 2xx within 5 s to acknowledge; anything else is retried on the schedule of `REQ-WEBHOOK-007`.",
                 "operationId": format!("webhook_{}", name.replace('.', "_")),
                 "parameters": [
                     header("webhook-id", "The event ID; the same on every retry of one event."),

@@ -345,13 +345,15 @@ pub fn advance_clock() {}
 
 /// Exchange client credentials for an access token (OAuth 2.0 client-credentials grant).
 ///
-/// For trading platforms and third-party registries. The token expires after `expires_in` seconds;
-/// fetch a new one before then. Errors follow RFC 6749 (`{error, error_description}`): `400
-/// invalid_request` / `unsupported_grant_type`, `401 invalid_client`.
+/// For trading platforms and third-party registries. The client authenticates either with
+/// `client_id` and `client_secret` in the form body or with HTTP Basic (RFC 6749 section 2.3.1),
+/// never both. The token expires after `expires_in` seconds; fetch a new one before then. Errors
+/// follow RFC 6749 (`{error, error_description}`): `400 invalid_request` /
+/// `unsupported_grant_type`, `401 invalid_client`.
 #[utoipa::path(post, path = "/v1/oauth/token", tag = "platforms", operation_id = "issue_token",
     request_body(content = crate::platforms::TokenRequest, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "An access token.", body = crate::platforms::TokenResponse),
         (status = 400, description = "Malformed request or unsupported grant type.", body = crate::platforms::OAuthError),
-        (status = 401, description = "Unknown client or wrong secret.", body = crate::platforms::OAuthError)))]
+        (status = 401, description = "Client authentication failed: none was sent, the client is unknown or the secret is wrong.", body = crate::platforms::OAuthError)))]
 pub fn issue_token() {}

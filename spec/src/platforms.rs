@@ -166,8 +166,10 @@ pub struct DelegationRequest {
 }
 
 /// OAuth 2.0 client-credentials token request (RFC 6749 section 4.4), form-encoded.
+///
+/// Unrecognised parameters are ignored, as RFC 6749 section 3.2 requires. A client that
+/// authenticates with HTTP Basic instead sends `grant_type` (and optionally `scope`) only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     /// Always `client_credentials`.
     #[schema(example = "client_credentials")]

@@ -34,7 +34,7 @@ pub fn line(requirement: &Requirement) -> String {
     match requirement.verification {
         Verification::Api => format!("- `{}` {}", requirement.id, requirement.text),
         Verification::Untestable(why) => format!(
-            "- `{}` {} (Not observable over the API: {why})",
+            "- `{}` {} (Not observable over the API: {why}.)",
             requirement.id, requirement.text
         ),
     }

@@ -8,7 +8,17 @@
 
 pub mod emit;
 
+pub mod auth;
+pub mod conventions;
+pub mod events;
+pub mod idempotency;
+pub mod oauth;
+pub mod order;
+pub mod paging;
 pub mod problems;
+pub mod sandbox;
+pub mod validation;
+pub mod webhooks;
 
 #[cfg(test)]
 mod tests;
@@ -36,9 +46,24 @@ pub enum Verification {
     Untestable(&'static str),
 }
 
-/// Every requirement of the contract, area by area (one line per area file).
+/// The area tables, in the order the catalogue lists them (one line per area file).
+const AREAS: &[&[Requirement]] = &[
+    conventions::REQUIREMENTS,
+    problems::REQUIREMENTS,
+    auth::REQUIREMENTS,
+    order::REQUIREMENTS,
+    validation::REQUIREMENTS,
+    idempotency::REQUIREMENTS,
+    paging::REQUIREMENTS,
+    sandbox::REQUIREMENTS,
+    oauth::REQUIREMENTS,
+    webhooks::REQUIREMENTS,
+    events::REQUIREMENTS,
+];
+
+/// Every requirement of the contract, area by area.
 pub fn all() -> Vec<&'static Requirement> {
-    [problems::REQUIREMENTS].into_iter().flatten().collect()
+    AREAS.iter().copied().flatten().collect()
 }
 
 /// The requirement with this ID, if the catalogue has one.
