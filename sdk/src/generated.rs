@@ -909,7 +909,7 @@ is by key, so an item is never repeated or skipped because others were added mea
         pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///The platform or registry to grant to.
         pub grantee_id: ::std::string::String,
-        ///At least one scope; `association` only for third-party registries.
+        ///At least one scope, each at most once; `association` only for third-party registries.
         pub scopes: ::std::vec::Vec<ConsentScope>,
     }
     impl ConsentRequest {
@@ -1574,7 +1574,8 @@ stranded when a controller disappears. The CER holds no funds.*/
     pub struct Escrow {
         ///The seller's account.
         pub account_id: ::std::string::String,
-        ///The escrowed blocks with their attributes, as the controller sees them.
+        /**The units allocated at creation, as blocks with their attributes (`escrowed` while the
+escrow is active; their status is unspecified once it has ended).*/
         pub blocks: ::std::vec::Vec<UnitBlock>,
         ///The trading platform that controls the escrow.
         pub controller_id: ::std::string::String,
@@ -3120,7 +3121,7 @@ is by key, so an item is never repeated or skipped because others were added mea
         pub account_id: ::std::string::String,
         ///A custodial account of that platform.
         pub custodial_account_id: ::std::string::String,
-        ///When the reservation lapses; in the future.
+        ///When the reservation lapses; in the future (there is no upper bound).
         pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///The trading platform.
         pub platform_id: ::std::string::String,
@@ -3763,20 +3764,22 @@ While pending, its units are `pending` in the source account; on approval they m
         ///When it left `pending_approval`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub decided_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///Representative who approved, rejected or rescinded it.
+        /**Representative who approved, rejected or rescinded it; for an escrow settlement, the
+controller's platform ID; absent when it expired.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub decided_by: ::std::option::Option<::std::string::String>,
         /**The escrow this transfer settled (B.5); such a transfer is completed in one step by the
 escrow's controller.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub escrow_id: ::std::option::Option<::std::string::String>,
-        ///When it expires if still pending.
+        /**When it expires if still pending (`initiated_at` + 7 days); meaningless for an escrow
+settlement, which is completed when created.*/
         pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Source account.
         pub from_account_id: ::std::string::String,
         ///When it was initiated.
         pub initiated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///Representative who initiated it.
+        ///Representative who initiated it; for an escrow settlement, the controller's platform ID.
         pub initiated_by: ::std::string::String,
         ///Number of units.
         pub quantity: u64,
@@ -11664,10 +11667,13 @@ This document is the common design that every interoperability model of the CER'
   resources the caller can see but may not act on in that way (e.g. an approver-only action).
   The resource is the one in the path or, for a create, the account the request acts on
   (`from_account_id`, `account_id`). Representatives see the accounts they are appointed to and
-  everything on them; a platform sees an account once it has held any consent there (a revoked,
-  expired or narrower consent then answers `403 consent-required` to reads and `403 forbidden` to
-  writes), and otherwise only what is its own: consents granted to it, reservations made for it,
-  escrows it controls, associations it made, its webhook subscriptions. Transfers and
+  everything on them; a platform sees an account once it has held any consent there, and
+  otherwise only what is its own: consents granted to it, reservations made for it, escrows it
+  controls, associations it made, its webhook subscriptions. On an account it sees, a platform
+  is refused with `403 consent-required` when an active consent with a scope its kind can be
+  granted would allow the request (the scope is missing, or its consent was revoked or has
+  expired), and with `403 forbidden` when no consent could (writes only representatives make,
+  `create_association` by a trading platform, `list_account_consents`). Transfers and
   cancellations are seen by ID only by representatives of an account they touch (and an escrow
   settlement by its controller), never through a consent. An operation on the caller's own
   collection that its kind of principal cannot use (webhook subscriptions for a representative)
@@ -11687,8 +11693,10 @@ This document is the common design that every interoperability model of the CER'
 - **Platforms and registries** authenticate as themselves (a token from `/v1/oauth/token`).
   Their access to an account comes only from an `active` consent of the holder, with scopes, or,
   for escrowed units, from being the escrow's controller. An account the platform never held a
-  consent for answers `404`; one whose consent lacks the scope, was revoked or has expired answers
-  `403 consent-required`, from the very next request after the change. A platform's
+  consent for answers `404`; on one it has held a consent for, an operation a scope opens answers
+  `403 consent-required` while no active consent carries that scope (it was never granted, or was
+  revoked or has expired), from the very next request after the change. Which scope opens which
+  operation is stated in each operation's requirements (`REQ-SCOPE-*`). A platform's
   representatives act as authorised representatives wherever they are appointed (the platform's
   custodial accounts; holders' accounts by delegation).
 - **Time**: expiries (pending transactions after 7 days, consents, reservations, escrows) take
@@ -11734,6 +11742,12 @@ and needs `/v2`.
 | `urn:ucr:problem:sandbox-unavailable` | 404 | The sandbox API is not enabled on this implementation or this credential is not an operator's. |
 
 ## Requirements that apply to every operation
+- `REQ-ACCESS-001` A request whose subject the caller cannot see MUST be answered `404 not-found`, exactly as if the subject did not exist, where the subject is the resource named in the path or, for `initiate_transfer`, `initiate_cancellation`, `create_reservation`, `create_escrow` and `create_association`, the account the body acts on (`from_account_id` or `account_id`).
+- `REQ-ACCESS-002` An authorised representative MUST see exactly the accounts it is currently appointed to, directly or by an active delegation, and on them every transfer, cancellation, consent, delegation, reservation, escrow and association of that account.
+- `REQ-ACCESS-003` A trading platform or third-party registry MUST see an account if and only if at least one consent on that account has ever been granted to it, whatever that consent's status is now.
+- `REQ-ACCESS-004` Beyond accounts, a trading platform or third-party registry MUST see only its own objects: the consents granted to it, the reservations made for it, the escrows it controls, the associations it made, its webhook subscriptions and, as an escrow's controller, the transfer that settled that escrow.
+- `REQ-ACCESS-006` A caller that can see the subject but is refused for who it is MUST be answered `403`: `403 second-approver-required` under the four-eyes rule, `403 consent-required` when the caller is a trading platform or third-party registry and an active consent on the subject's account with a scope that can be granted to its kind would allow the request, and `403 forbidden` in every other case.
+- `REQ-ACCESS-007` A change of appointment, delegation or consent MUST take effect from the very next request, so that a representative whose appointment or delegation has ended MUST be answered on that account and its objects exactly as a caller that never saw them.
 - `REQ-AUTH-001` Every operation except the public registers, `issue_token` and `create_operator_session` MUST refuse a request without `Authorization: Bearer <token>` (no header, or another scheme) with `401 unauthenticated` and the header `WWW-Authenticate: Bearer`.
 - `REQ-AUTH-002` A bearer token that is unknown, expired or removed by a sandbox reset MUST be refused with `401 unauthenticated` and `WWW-Authenticate: Bearer error="invalid_token"`, and clients MUST accept any further `WWW-Authenticate` parameters (such as `realm`).
 - `REQ-AUTH-003` The scheme name `Bearer` MUST be matched case-insensitively and the token compared exactly.
@@ -11761,6 +11775,9 @@ and needs `/v2`.
 - `REQ-PROBLEM-008` Implementations MAY add extension members to problem documents, and clients MUST ignore members they do not know and MUST handle a `type` they do not know by its HTTP status, since new problem types MAY be added within `/v1`.
 - `REQ-PROBLEM-009` The body of a 5xx response MAY be a problem document whose `type` is outside the catalogue (such as `urn:ucr:problem:internal-error`), so clients MUST treat any 5xx as a failure whose effect is unknown and retry it with the same `Idempotency-Key`. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
 - `REQ-SANDBOX-008` Implementations MAY choose the first serial of each unit type and the numbering of identifiers after their documented prefixes, and clients MUST NOT rely on either.
+- `REQ-SCOPE-001` What a trading platform or third-party registry MAY do on an account through consents MUST be the union of the scopes of its consents on that account that are `active` at the time of the request.
+- `REQ-UNITS-005` Units MUST be created only by issuance and MUST never be destroyed, so that per unit type the units of all accounts in every status, `cancelled` included, add up to the units issued, and no serial is ever in two blocks.
+- `REQ-UNITS-009` A unit's status MUST change only as follows: `available` to `pending`, `reserved` or `escrowed` when a transfer or cancellation is initiated, a reservation made or an escrow created; `reserved` to `pending` when a transfer of its reservation is initiated; `pending` back to `available`, or to `reserved` for a transfer of a reservation, when the transaction ends unapproved; `pending` to `cancelled` when a cancellation is approved; `reserved` to `available` when its reservation is released or expires; `escrowed` to `available` when its escrow is released; and a unit leaving its account by an approved transfer or an escrow settlement MUST arrive `available` in the destination.
 - `REQ-VALIDATION-001` A request body that does not match its schema's structure MUST be refused with `400 malformed-request`: a body that is not JSON or not a JSON object, an unknown member, a missing required member, `null` for a non-nullable member, a value of the wrong JSON type, a number that is not a non-negative integer where the schema says `uint64`, a string outside the schema's `enum`, or a `date`/`date-time` that does not parse.
 - `REQ-VALIDATION-002` A structurally valid body that breaks a rule on values MUST be refused with `422 validation-failed`: a number outside the schema's `minimum`/`maximum`, a string longer than its `maxLength`, a blank name or text, an empty array the schema requires non-empty, an expiry in the past or beyond its documented maximum, an unknown unit type code, or a combination of members the operation forbids.
 - `REQ-VALIDATION-005` Clients MUST send JSON bodies with `Content-Type: application/json`, and implementations MAY refuse a body sent with a `Content-Type` that is neither `application/json` nor another `+json` type with `400 malformed-request`, or MAY read it as JSON regardless.
@@ -11832,9 +11849,11 @@ const _: () = {
 impl Client {
     /**List the accounts the caller may see
 
-For an authorised representative: the accounts it is appointed to, ordered by `account_id`.
+For an authorised representative: the accounts it is appointed to; for a platform or registry:
+the accounts on which it holds an active `holdings_read` consent. Ordered by `account_id`.
 
 Requirements:
+- `REQ-ACCESS-008` An operation listing the caller's own collection (`list_accounts`, `list_consents`, `list_reservations`, `list_escrows`, `list_associations`) MUST answer `200` with only the items the caller can see, never `403` or `404` because it can see none.
 - `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
 - `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
 - `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
@@ -11845,6 +11864,7 @@ Requirements:
 - `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
 - `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
 - `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-SCOPE-007` `list_accounts` by a trading platform or third-party registry MUST return exactly the accounts on which it holds an active consent with `holdings_read`.
 - `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/accounts`
@@ -11867,6 +11887,11 @@ let response = client.list_accounts()
 An account the caller may not see answers `404 not-found`, exactly as one that does not exist,
 so that account numbers cannot be probed.
 
+Requirements:
+- `REQ-DELEGATION-004` While its delegation is active a delegate MUST be a representative of the account with exactly the delegated roles: listed in the account's `representatives`, allowed what those roles allow, and counted by the four-eyes rule.
+- `REQ-SCOPE-002` `get_account` by a trading platform or third-party registry MUST succeed if and only if it holds an active consent with `holdings_read` on the account, and otherwise MUST be answered `403 consent-required` when it can see the account and `404 not-found` when it cannot.
+- `REQ-UNITS-006` An account's `balances` MUST give, for each unit type it holds a block of, the number of its units in each status, equal to the sums over its blocks.
+
 Sends a `GET` request to `/v1/accounts/{account_id}`
 
 Arguments:
@@ -11880,9 +11905,15 @@ let response = client.get_account()
     pub fn get_account(&self) -> builder::GetAccount<'_> {
         builder::GetAccount::new(self)
     }
-    /**List the consents granted on an account
+    /**List the consents granted on an account (its representatives)
+
+Platforms and registries list their own consents with `list_consents`; here they get `403
+forbidden` on an account they have held a consent for.
 
 Requirements:
+- `REQ-CONSENT-005` A consent's `scopes` MUST be exactly the scopes granted; implementations MAY return them in any order, and clients MUST NOT depend on that order.
+- `REQ-CONSENT-006` `list_account_consents` MUST be allowed to every current representative of the account whatever its roles, and MUST list every consent on the account in every status unless `status` narrows it.
+- `REQ-CONSENT-011` A revoked consent MUST carry `revoked_at`, the time of the revoking request, and keep its `expires_at`, and a consent still `active` at its `expires_at` MUST be reported `expired` by every request made at or after that instant.
 - `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
 - `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
 - `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
@@ -11893,6 +11924,7 @@ Requirements:
 - `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
 - `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
 - `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-SCOPE-010` No consent scope opens `initiate_transfer`, `initiate_cancellation`, `grant_consent`, `list_account_consents`, `appoint_delegate`, `list_delegations`, `revoke_delegation`, `create_reservation` or `create_escrow` to a trading platform or third-party registry, which MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot.
 - `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/accounts/{account_id}/consents`
@@ -11920,6 +11952,12 @@ Any representative of the account may grant. `association` may be granted only t
 registry.
 
 Requirements:
+- `REQ-CONSENT-001` `grant_consent` MUST be allowed to every current representative of the account whatever its roles, and MUST record that representative as `granted_by`.
+- `REQ-CONSENT-002` `grant_consent` MUST be answered `422 validation-failed` when `grantee_id` names no trading platform or third-party registry, when `scopes` is empty or names a scope more than once, or when `scopes` contains `association` and the grantee is a trading platform.
+- `REQ-CONSENT-003` `grant_consent` MUST be answered `422 validation-failed` when `expires_at` is not after the registry's current time or is after the same instant three calendar years later (the last day of the month when that date does not exist).
+- `REQ-CONSENT-004` `grant_consent` MUST NOT refuse a consent because the grantee already holds consents on the account, whatever their scopes.
+- `REQ-CONSENT-005` A consent's `scopes` MUST be exactly the scopes granted; implementations MAY return them in any order, and clients MUST NOT depend on that order.
+- `REQ-CONSENT-010` A consent MUST be created `active` and MUST leave that status at most once, to `revoked` by `revoke_consent` or to `expired` at its `expires_at`, and `revoke_consent` of a consent that is not `active` MUST be answered `409 invalid-state`.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -11930,6 +11968,7 @@ Requirements:
 - `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
 - `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
 - `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-SCOPE-010` No consent scope opens `initiate_transfer`, `initiate_cancellation`, `grant_consent`, `list_account_consents`, `appoint_delegate`, `list_delegations`, `revoke_delegation`, `create_reservation` or `create_escrow` to a trading platform or third-party registry, which MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot.
 
 Sends a `POST` request to `/v1/accounts/{account_id}/consents`
 
@@ -11957,6 +11996,7 @@ let response = client.grant_consent()
     /**List an account's delegations
 
 Requirements:
+- `REQ-DELEGATION-005` `list_delegations` MUST be allowed to every current representative of the account whatever its roles, and MUST list the account's delegations in every status.
 - `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
 - `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
 - `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
@@ -11967,6 +12007,7 @@ Requirements:
 - `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
 - `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
 - `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-SCOPE-010` No consent scope opens `initiate_transfer`, `initiate_cancellation`, `grant_consent`, `list_account_consents`, `appoint_delegate`, `list_delegations`, `revoke_delegation`, `create_reservation` or `create_escrow` to a trading platform or third-party registry, which MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot.
 - `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/accounts/{account_id}/delegations`
@@ -11993,6 +12034,11 @@ units. The delegate then acts exactly as any representative with the given roles
 four-eyes rule counts it.
 
 Requirements:
+- `REQ-DELEGATION-001` `appoint_delegate` MUST be allowed only to a current representative of the account holding the `approver` role, and a representative of the account without that role MUST be answered `403 forbidden`.
+- `REQ-DELEGATION-002` `appoint_delegate` MUST be answered `422 validation-failed` when `representative_id` is not a representative of a trading platform or `roles` is empty.
+- `REQ-DELEGATION-003` `appoint_delegate` MUST be answered `409 invalid-state` when the representative is already a representative of the account, directly or by an active delegation.
+- `REQ-DELEGATION-004` While its delegation is active a delegate MUST be a representative of the account with exactly the delegated roles: listed in the account's `representatives`, allowed what those roles allow, and counted by the four-eyes rule.
+- `REQ-DELEGATION-007` A delegation MUST be created `active` and MUST leave that status at most once, to `revoked` with `revoked_at` set, and revoking a delegation that is already `revoked` MUST be answered `409 invalid-state`.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -12003,6 +12049,7 @@ Requirements:
 - `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
 - `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
 - `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-SCOPE-010` No consent scope opens `initiate_transfer`, `initiate_cancellation`, `grant_consent`, `list_account_consents`, `appoint_delegate`, `list_delegations`, `revoke_delegation`, `create_reservation` or `create_escrow` to a trading platform or third-party registry, which MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot.
 
 Sends a `POST` request to `/v1/accounts/{account_id}/delegations`
 
@@ -12033,6 +12080,9 @@ Any representative of the account may revoke, and the delegate may resign. Trans
 delegate initiated and that are still pending stay pending for the account's other approvers.
 
 Requirements:
+- `REQ-DELEGATION-006` `revoke_delegation` MUST be allowed to every current representative of the account whatever its roles, the delegate included, and MUST be answered `404 not-found` when `delegation_id` is not a delegation of the account in the path.
+- `REQ-DELEGATION-007` A delegation MUST be created `active` and MUST leave that status at most once, to `revoked` with `revoked_at` set, and revoking a delegation that is already `revoked` MUST be answered `409 invalid-state`.
+- `REQ-DELEGATION-008` From its revocation on, the delegate MUST NOT be a representative of the account, while the transactions it initiated MUST stay `pending_approval` for the account's other representatives to decide.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -12043,6 +12093,7 @@ Requirements:
 - `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
 - `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
 - `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-SCOPE-010` No consent scope opens `initiate_transfer`, `initiate_cancellation`, `grant_consent`, `list_account_consents`, `appoint_delegate`, `list_delegations`, `revoke_delegation`, `create_reservation` or `create_escrow` to a trading platform or third-party registry, which MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot.
 - `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
 
 Sends a `POST` request to `/v1/accounts/{account_id}/delegations/{delegation_id}/revoke`
@@ -12084,6 +12135,15 @@ Requirements:
 - `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
 - `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
 - `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-SCOPE-003` `list_holdings` by a trading platform or third-party registry holding an active consent with `holdings_read` or `association` on the account MUST return every block of the account, exactly as for a representative.
+- `REQ-SCOPE-004` `list_holdings` by a trading platform or third-party registry holding an active consent with `reserved_units_read` but neither `holdings_read` nor `association` on the account MUST succeed and return exactly the account's blocks in status `reserved` whose units belong to active reservations made for the caller, an empty page when there are none.
+- `REQ-SCOPE-005` `list_holdings` by a trading platform or third-party registry with no active consent carrying `holdings_read`, `association` or `reserved_units_read` on the account MUST be answered `403 consent-required` when it can see the account and `404 not-found` when it cannot.
+- `REQ-UNITS-001` A block MUST contain only units of one unit type with identical attributes (`project_id`, `vintage`, `method`, `kyoto_status`, `state`, `issued_on`) and one status and, while `pending`, `reserved` or `escrowed`, only units of one transaction, reservation or escrow.
+- `REQ-UNITS-002` Implementations MAY split blocks, and MAY merge or keep apart adjacent blocks that REQ-UNITS-001 allows to be one, so clients MUST NOT depend on block boundaries or `block_id`s beyond the serials, attributes and status each block carries.
+- `REQ-UNITS-003` A block's `block_id` MUST be `<unit_type>-<serial_start>` of the block as served, and its `quantity` MUST be `serial_end - serial_start + 1`.
+- `REQ-UNITS-004` A block's `transaction_id` MUST be the ID of the transfer or cancellation holding its units while the block is `pending`, and MUST be absent or null in every other status.
+- `REQ-UNITS-007` `list_holdings` MUST list every block of the account in every status, `cancelled` included, unless a filter narrows it.
+- `REQ-UNITS-010` Cancelled units MUST stay in the holdings of the account they were cancelled from, with status `cancelled`, and MUST never move or change status again.
 - `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/accounts/{account_id}/holdings`
@@ -12117,6 +12177,9 @@ Issuances into, transfers out of and into, and cancellations from the account, i
 status. Ordered by `created_at`, then `transaction_id`.
 
 Requirements:
+- `REQ-CANCELLATION-004` A cancellation's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a cancellation still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
+- `REQ-CANCELLATION-006` A cancellation MUST appear in its account's transaction history from its initiation on, in every status, with kind `cancellation`, `from_account_id` the account, no `to_account_id`, and `reference` equal to the cancellation's `reason` (absent when it has none).
+- `REQ-ESCROW-007` The transfer recording a settlement MUST be `completed` from its creation, with `escrow_id` set, the controller's platform ID as both `initiated_by` and `decided_by`, and `decided_at` equal to `initiated_at`; its `expires_at` MUST NOT be before `initiated_at` and clients MUST NOT give it a meaning.
 - `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
 - `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
 - `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
@@ -12128,6 +12191,9 @@ Requirements:
 - `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
 - `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
 - `REQ-PAGING-012` Transactions MUST be ordered by `created_at` as an instant, then by `transaction_id` compared as a string, and the `from` filter MUST be inclusive and `to` exclusive, with an unparseable date-time refused with `400 invalid-parameter` naming it.
+- `REQ-SCOPE-006` `list_transactions` by a trading platform or third-party registry MUST succeed if and only if it holds an active consent with `transactions_read` on the account, and otherwise MUST be answered `403 consent-required` when it can see the account and `404 not-found` when it cannot.
+- `REQ-TRANSFER-004` A transfer's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a transfer still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
+- `REQ-TRANSFER-009` A transfer MUST appear in the transaction history of both its source and its destination account from its initiation on, in every status, with kind `transfer`, its `reference` and its current status.
 - `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/accounts/{account_id}/transactions`
@@ -12158,6 +12224,8 @@ let response = client.list_transactions()
     /**List associations: a registry's own, or those on a representative's accounts
 
 Requirements:
+- `REQ-ACCESS-008` An operation listing the caller's own collection (`list_accounts`, `list_consents`, `list_reservations`, `list_escrows`, `list_associations`) MUST answer `200` with only the items the caller can see, never `403` or `404` because it can see none.
+- `REQ-ASSOCIATION-008` An association MUST be visible only to the registry that made it and to the current representatives of its account, so that every other caller MUST be answered `404 not-found`.
 - `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
 - `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
 - `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
@@ -12195,11 +12263,16 @@ let response = client.list_associations()
     /**Associate a third-party certificate with one unit (C.1)
 
 The caller must be a third-party registry with an active `association` consent on the account;
-the unit must be held by the account and not cancelled; neither the unit nor the certificate
-may already have a live association (`409 association-conflict`). A representative gets `404`
-for an account it is not appointed to and `403 forbidden` for one it is.
+the unit must be held by the account (`409 units-not-held`) and not cancelled (`409
+units-locked`); neither the unit nor the certificate may already have a live association (`409
+association-conflict`). A representative gets `404` for an account it is not appointed to and
+`403 forbidden` for one it is; a trading platform gets `403 forbidden` on an account it has held
+a consent for (it can never be granted `association`) and `404` on any other.
 
 Requirements:
+- `REQ-ASSOCIATION-001` `create_association` by a representative MUST be answered `403 forbidden` on an account it represents and `404 not-found` on any other.
+- `REQ-ASSOCIATION-002` `create_association` MUST be answered `409 units-not-held` when the account does not hold the serial and `409 units-locked` when the account holds it `cancelled`, and MUST accept a serial the account holds `available`, `pending`, `reserved` or `escrowed`.
+- `REQ-ASSOCIATION-003` A unit MUST have at most one live (`active` or `cancelled`) association across all registries and a registry's `certificate_id` at most one live association, and a request that would break either MUST be answered `409 association-conflict`.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -12210,6 +12283,8 @@ Requirements:
 - `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
 - `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
 - `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-SCOPE-009` `create_association` by a third-party registry MUST be allowed only while it holds an active consent with `association` on the account, and a registry that can see the account without one MUST be answered `403 consent-required`.
+- `REQ-SCOPE-011` `create_association` by a trading platform MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot, because `association` cannot be granted to a trading platform.
 
 Sends a `POST` request to `/v1/associations`
 
@@ -12234,6 +12309,12 @@ let response = client.create_association()
     }
     /**Get (verify) an association: its status follows the unit
 
+Requirements:
+- `REQ-ASSOCIATION-004` An `active` association MUST become `transferred` when its unit leaves the account by any completed transfer (a reservation transfer and an escrow settlement included) and `cancelled` when a cancellation of its unit is approved, with `updated_at` the instant of that change.
+- `REQ-ASSOCIATION-007` An association MUST change status only as REQ-ASSOCIATION-004 and REQ-ASSOCIATION-006 say, so that `transferred` and `dissolved` are final and a `cancelled` association MUST NOT change except to `dissolved`.
+- `REQ-ASSOCIATION-008` An association MUST be visible only to the registry that made it and to the current representatives of its account, so that every other caller MUST be answered `404 not-found`.
+- `REQ-SCOPE-012` A trading platform or third-party registry MUST be able to read and act on its own objects without any active consent on their account: the consents granted to it (`get_consent`, `revoke_consent`), the escrows it controls (`get_escrow`, `settle_escrow`, `release_escrow`) and the associations it made (`get_association`, `dissolve_association`).
+
 Sends a `GET` request to `/v1/associations/{association_id}`
 
 Arguments:
@@ -12247,9 +12328,12 @@ let response = client.get_association()
     pub fn get_association(&self) -> builder::GetAssociation<'_> {
         builder::GetAssociation::new(self)
     }
-    /**Dissolve an association (the registry that made it)
+    /**Dissolve an `active` or `cancelled` association (the registry that made it)
 
 Requirements:
+- `REQ-ASSOCIATION-005` `dissolve_association` MUST be allowed only to the registry that made the association, and the current representatives of its account MUST be answered `403 forbidden`.
+- `REQ-ASSOCIATION-006` `dissolve_association` MUST make an `active` or `cancelled` association `dissolved` and MUST be answered `409 invalid-state` for a `transferred` or `dissolved` one.
+- `REQ-ASSOCIATION-008` An association MUST be visible only to the registry that made it and to the current representatives of its account, so that every other caller MUST be answered `404 not-found`.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -12260,6 +12344,7 @@ Requirements:
 - `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
 - `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
 - `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-SCOPE-012` A trading platform or third-party registry MUST be able to read and act on its own objects without any active consent on their account: the consents granted to it (`get_consent`, `revoke_consent`), the escrows it controls (`get_escrow`, `settle_escrow`, `release_escrow`) and the associations it made (`get_association`, `dissolve_association`).
 - `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
 
 Sends a `POST` request to `/v1/associations/{association_id}/dissolve`
@@ -12289,6 +12374,10 @@ The caller must be an `initiator` on the account. The chosen units become `pendi
 approver approves; then they are `cancelled` for good.
 
 Requirements:
+- `REQ-APPROVAL-001` `initiate_transfer`, `initiate_cancellation`, `create_reservation` and `create_escrow` MUST be allowed only to a current representative of the account holding the `initiator` role, and a representative of the account without that role MUST be answered `403 forbidden`.
+- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-CANCELLATION-003` While a cancellation is `pending_approval` its units MUST be `pending`; on approval they MUST become `cancelled` in the same account, and on rescission or expiry they MUST return to `available`.
+- `REQ-CANCELLATION-004` A cancellation's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a cancellation still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -12299,6 +12388,8 @@ Requirements:
 - `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
 - `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
 - `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-SCOPE-010` No consent scope opens `initiate_transfer`, `initiate_cancellation`, `grant_consent`, `list_account_consents`, `appoint_delegate`, `list_delegations`, `revoke_delegation`, `create_reservation` or `create_escrow` to a trading platform or third-party registry, which MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot.
+- `REQ-UNITS-008` A new transfer, cancellation, reservation or escrow MUST take only `available` units: chosen by quantity it MUST skip units in every other status, and chosen by serial it MUST answer `409 units-locked` when a named serial is held by the account in any other status.
 - `REQ-VALIDATION-007` `serial_ranges` MUST be refused with `422 validation-failed` when a range has `serial_end` below `serial_start`, when two ranges overlap, when the array is empty, or when it is sent together with `quantity`, `vintage` or `project_id`, and a request with neither `quantity` nor `serial_ranges` (other than a transfer of a reservation) MUST be refused the same way.
 - `REQ-VALIDATION-008` A request by `quantity` MUST take the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters in ascending serial order across all of them, splitting the last block taken when needed.
 
@@ -12325,6 +12416,11 @@ let response = client.initiate_cancellation()
     }
     /**Get a voluntary cancellation
 
+Requirements:
+- `REQ-ACCESS-005` A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.
+- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-CANCELLATION-004` A cancellation's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a cancellation still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
+
 Sends a `GET` request to `/v1/cancellations/{cancellation_id}`
 
 Arguments:
@@ -12343,6 +12439,15 @@ let response = client.get_cancellation()
 Same rules as approving a transfer, including four eyes.
 
 Requirements:
+- `REQ-ACCESS-005` A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.
+- `REQ-APPROVAL-002` `approve_transfer`, `reject_transfer` and `approve_cancellation` MUST be allowed only to a current representative of the source account holding the `approver` role, and every other caller that can see the transaction (a representative without that role, a representative of the destination account only, an escrow's controller) MUST be answered `403 forbidden`.
+- `REQ-APPROVAL-004` `approve_transfer`, `reject_transfer` and `approve_cancellation` by the representative who initiated the transaction MUST be answered `403 second-approver-required` when the source account has more than one representative at the time of the decision, counting every current representative, direct or delegated, whatever its roles, and MUST be allowed when it has exactly one.
+- `REQ-APPROVAL-006` Roles, appointments and delegations MUST be evaluated at the time of each request, not at the time the transaction was initiated.
+- `REQ-ASSOCIATION-004` An `active` association MUST become `transferred` when its unit leaves the account by any completed transfer (a reservation transfer and an escrow settlement included) and `cancelled` when a cancellation of its unit is approved, with `updated_at` the instant of that change.
+- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-CANCELLATION-002` Approving or rescinding a cancellation that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
+- `REQ-CANCELLATION-003` While a cancellation is `pending_approval` its units MUST be `pending`; on approval they MUST become `cancelled` in the same account, and on rescission or expiry they MUST return to `available`.
+- `REQ-CANCELLATION-005` When a representative approves or rescinds a cancellation, `decided_by` MUST be that representative's ID and `decided_at` the time of that request.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -12353,6 +12458,7 @@ Requirements:
 - `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
 - `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
 - `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-UNITS-010` Cancelled units MUST stay in the holdings of the account they were cancelled from, with status `cancelled`, and MUST never move or change status again.
 - `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
 
 Sends a `POST` request to `/v1/cancellations/{cancellation_id}/approve`
@@ -12379,6 +12485,14 @@ let response = client.approve_cancellation()
     /**Rescind a pending cancellation; its units return to `available`
 
 Requirements:
+- `REQ-ACCESS-005` A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.
+- `REQ-APPROVAL-003` `rescind_transfer` and `rescind_cancellation` MUST be allowed to every current representative of the source account holding the `initiator` role, not only to the one who initiated, and every other caller that can see the transaction MUST be answered `403 forbidden`.
+- `REQ-APPROVAL-005` Rescinding MUST NOT be subject to the four-eyes rule.
+- `REQ-APPROVAL-006` Roles, appointments and delegations MUST be evaluated at the time of each request, not at the time the transaction was initiated.
+- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-CANCELLATION-002` Approving or rescinding a cancellation that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
+- `REQ-CANCELLATION-003` While a cancellation is `pending_approval` its units MUST be `pending`; on approval they MUST become `cancelled` in the same account, and on rescission or expiry they MUST return to `available`.
+- `REQ-CANCELLATION-005` When a representative approves or rescinds a cancellation, `decided_by` MUST be that representative's ID and `decided_at` the time of that request.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -12418,6 +12532,10 @@ For a platform or registry: the consents granted to it. For a representative: th
 every account it represents.
 
 Requirements:
+- `REQ-ACCESS-008` An operation listing the caller's own collection (`list_accounts`, `list_consents`, `list_reservations`, `list_escrows`, `list_associations`) MUST answer `200` with only the items the caller can see, never `403` or `404` because it can see none.
+- `REQ-CONSENT-005` A consent's `scopes` MUST be exactly the scopes granted; implementations MAY return them in any order, and clients MUST NOT depend on that order.
+- `REQ-CONSENT-007` `list_consents` MUST list to a trading platform or third-party registry exactly the consents granted to it, to a representative exactly the consents on the accounts it currently represents, and to any other caller none.
+- `REQ-CONSENT-011` A revoked consent MUST carry `revoked_at`, the time of the revoking request, and keep its `expires_at`, and a consent still `active` at its `expires_at` MUST be reported `expired` by every request made at or after that instant.
 - `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
 - `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
 - `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
@@ -12449,6 +12567,13 @@ let response = client.list_consents()
     }
     /**Get a consent (its grantee or a representative of its account)
 
+Requirements:
+- `REQ-CONSENT-005` A consent's `scopes` MUST be exactly the scopes granted; implementations MAY return them in any order, and clients MUST NOT depend on that order.
+- `REQ-CONSENT-008` `get_consent` MUST succeed, in every status, for the consent's grantee and for the current representatives of its account, and MUST be answered `404 not-found` to every other caller.
+- `REQ-CONSENT-010` A consent MUST be created `active` and MUST leave that status at most once, to `revoked` by `revoke_consent` or to `expired` at its `expires_at`, and `revoke_consent` of a consent that is not `active` MUST be answered `409 invalid-state`.
+- `REQ-CONSENT-011` A revoked consent MUST carry `revoked_at`, the time of the revoking request, and keep its `expires_at`, and a consent still `active` at its `expires_at` MUST be reported `expired` by every request made at or after that instant.
+- `REQ-SCOPE-012` A trading platform or third-party registry MUST be able to read and act on its own objects without any active consent on their account: the consents granted to it (`get_consent`, `revoke_consent`), the escrows it controls (`get_escrow`, `settle_escrow`, `release_escrow`) and the associations it made (`get_association`, `dissolve_association`).
+
 Sends a `GET` request to `/v1/consents/{consent_id}`
 
 Arguments:
@@ -12467,6 +12592,9 @@ let response = client.get_consent()
 A representative of the account may revoke; the grantee may relinquish its own consent.
 
 Requirements:
+- `REQ-CONSENT-009` `revoke_consent` MUST be allowed to every current representative of the consent's account whatever its roles and to the consent's grantee, which relinquishes it, and MUST be answered `404 not-found` to every other caller.
+- `REQ-CONSENT-010` A consent MUST be created `active` and MUST leave that status at most once, to `revoked` by `revoke_consent` or to `expired` at its `expires_at`, and `revoke_consent` of a consent that is not `active` MUST be answered `409 invalid-state`.
+- `REQ-CONSENT-011` A revoked consent MUST carry `revoked_at`, the time of the revoking request, and keep its `expires_at`, and a consent still `active` at its `expires_at` MUST be reported `expired` by every request made at or after that instant.
 - `REQ-EVENT-007` `consent.revoked` MUST be routed to the consent's grantee when a representative of the account revokes the consent, and when the grantee revokes its own consent implementations MAY route it to the grantee or not, so clients MUST NOT rely on either.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
@@ -12478,6 +12606,7 @@ Requirements:
 - `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
 - `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
 - `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-SCOPE-012` A trading platform or third-party registry MUST be able to read and act on its own objects without any active consent on their account: the consents granted to it (`get_consent`, `revoke_consent`), the escrows it controls (`get_escrow`, `settle_escrow`, `release_escrow`) and the associations it made (`get_association`, `dissolve_association`).
 - `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
 
 Sends a `POST` request to `/v1/consents/{consent_id}/revoke`
@@ -12504,6 +12633,9 @@ let response = client.revoke_consent()
     /**List escrows the caller may see: its accounts' (representative) or those it controls (platform)
 
 Requirements:
+- `REQ-ACCESS-008` An operation listing the caller's own collection (`list_accounts`, `list_consents`, `list_reservations`, `list_escrows`, `list_associations`) MUST answer `200` with only the items the caller can see, never `403` or `404` because it can see none.
+- `REQ-ESCROW-009` An escrow MUST be visible only to the current representatives of its account and to its controller, so that every other caller MUST be answered `404 not-found`.
+- `REQ-ESCROW-010` An escrow's `blocks` MUST give the serial ranges and attributes of the units allocated at its creation, with status `escrowed` while it is `active`; once it has ended implementations MAY report these blocks with any status, and clients MUST NOT rely on it.
 - `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
 - `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
 - `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
@@ -12542,6 +12674,11 @@ The caller must be an `initiator` on the account. The units become `escrowed`; f
 the controller can move them (settle) or give them back (release).
 
 Requirements:
+- `REQ-APPROVAL-001` `initiate_transfer`, `initiate_cancellation`, `create_reservation` and `create_escrow` MUST be allowed only to a current representative of the account holding the `initiator` role, and a representative of the account without that role MUST be answered `403 forbidden`.
+- `REQ-ESCROW-001` `create_escrow` MUST be answered `422 validation-failed` when `controller_id` is not a trading platform, or when `expires_at` is not after the registry's current time or is after the same instant one calendar year later (the last day of the month when that date does not exist).
+- `REQ-ESCROW-002` `create_escrow` MUST NOT require the controller to hold any consent on the account.
+- `REQ-ESCROW-003` An escrow MUST be created `active` with its units `escrowed` in the seller's account, and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
+- `REQ-ESCROW-010` An escrow's `blocks` MUST give the serial ranges and attributes of the units allocated at its creation, with status `escrowed` while it is `active`; once it has ended implementations MAY report these blocks with any status, and clients MUST NOT rely on it.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -12552,6 +12689,8 @@ Requirements:
 - `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
 - `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
 - `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-SCOPE-010` No consent scope opens `initiate_transfer`, `initiate_cancellation`, `grant_consent`, `list_account_consents`, `appoint_delegate`, `list_delegations`, `revoke_delegation`, `create_reservation` or `create_escrow` to a trading platform or third-party registry, which MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot.
+- `REQ-UNITS-008` A new transfer, cancellation, reservation or escrow MUST take only `available` units: chosen by quantity it MUST skip units in every other status, and chosen by serial it MUST answer `409 units-locked` when a named serial is held by the account in any other status.
 - `REQ-VALIDATION-007` `serial_ranges` MUST be refused with `422 validation-failed` when a range has `serial_end` below `serial_start`, when two ranges overlap, when the array is empty, or when it is sent together with `quantity`, `vintage` or `project_id`, and a request with neither `quantity` nor `serial_ranges` (other than a transfer of a reservation) MUST be refused the same way.
 - `REQ-VALIDATION-008` A request by `quantity` MUST take the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters in ascending serial order across all of them, splitting the last block taken when needed.
 
@@ -12578,6 +12717,13 @@ let response = client.create_escrow()
     }
     /**Get an escrow, with the escrowed blocks' attributes
 
+Requirements:
+- `REQ-ESCROW-003` An escrow MUST be created `active` with its units `escrowed` in the seller's account, and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
+- `REQ-ESCROW-008` When an escrow is released, by its controller or on expiry, its units MUST become `available` in the seller's account again, and `ended_at` MUST be the instant the escrow left `active` (its `expires_at` for an expiry).
+- `REQ-ESCROW-009` An escrow MUST be visible only to the current representatives of its account and to its controller, so that every other caller MUST be answered `404 not-found`.
+- `REQ-ESCROW-010` An escrow's `blocks` MUST give the serial ranges and attributes of the units allocated at its creation, with status `escrowed` while it is `active`; once it has ended implementations MAY report these blocks with any status, and clients MUST NOT rely on it.
+- `REQ-SCOPE-012` A trading platform or third-party registry MUST be able to read and act on its own objects without any active consent on their account: the consents granted to it (`get_consent`, `revoke_consent`), the escrows it controls (`get_escrow`, `settle_escrow`, `release_escrow`) and the associations it made (`get_association`, `dissolve_association`).
+
 Sends a `GET` request to `/v1/escrows/{escrow_id}`
 
 Arguments:
@@ -12594,6 +12740,11 @@ let response = client.get_escrow()
     /**Release an escrow: the controller gives the units back to the seller (`available`)
 
 Requirements:
+- `REQ-ESCROW-003` An escrow MUST be created `active` with its units `escrowed` in the seller's account, and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
+- `REQ-ESCROW-004` `settle_escrow` and `release_escrow` MUST be allowed only to the escrow's controller, and the current representatives of its account MUST be answered `403 forbidden`.
+- `REQ-ESCROW-005` Settling or releasing an escrow that is not `active` MUST be answered `409 invalid-state` and change nothing.
+- `REQ-ESCROW-008` When an escrow is released, by its controller or on expiry, its units MUST become `available` in the seller's account again, and `ended_at` MUST be the instant the escrow left `active` (its `expires_at` for an expiry).
+- `REQ-ESCROW-009` An escrow MUST be visible only to the current representatives of its account and to its controller, so that every other caller MUST be answered `404 not-found`.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -12604,6 +12755,7 @@ Requirements:
 - `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
 - `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
 - `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-SCOPE-012` A trading platform or third-party registry MUST be able to read and act on its own objects without any active consent on their account: the consents granted to it (`get_consent`, `revoke_consent`), the escrows it controls (`get_escrow`, `settle_escrow`, `release_escrow`) and the associations it made (`get_association`, `dissolve_association`).
 - `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
 
 Sends a `POST` request to `/v1/escrows/{escrow_id}/release`
@@ -12630,6 +12782,13 @@ let response = client.release_escrow()
     /**Settle an escrow: the controller moves every escrowed unit to the buyer in one step
 
 Requirements:
+- `REQ-ASSOCIATION-004` An `active` association MUST become `transferred` when its unit leaves the account by any completed transfer (a reservation transfer and an escrow settlement included) and `cancelled` when a cancellation of its unit is approved, with `updated_at` the instant of that change.
+- `REQ-ESCROW-003` An escrow MUST be created `active` with its units `escrowed` in the seller's account, and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
+- `REQ-ESCROW-004` `settle_escrow` and `release_escrow` MUST be allowed only to the escrow's controller, and the current representatives of its account MUST be answered `403 forbidden`.
+- `REQ-ESCROW-005` Settling or releasing an escrow that is not `active` MUST be answered `409 invalid-state` and change nothing.
+- `REQ-ESCROW-006` `settle_escrow` MUST move every escrowed unit to `to_account_id` in one step, where they arrive `available`, MUST set the escrow's `settled_to_account_id` and `transaction_id`, and MUST be answered `422 validation-failed` when `to_account_id` is the seller's account and `422 unknown-account` when it names no account.
+- `REQ-ESCROW-007` The transfer recording a settlement MUST be `completed` from its creation, with `escrow_id` set, the controller's platform ID as both `initiated_by` and `decided_by`, and `decided_at` equal to `initiated_at`; its `expires_at` MUST NOT be before `initiated_at` and clients MUST NOT give it a meaning.
+- `REQ-ESCROW-009` An escrow MUST be visible only to the current representatives of its account and to its controller, so that every other caller MUST be answered `404 not-found`.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -12640,6 +12799,7 @@ Requirements:
 - `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
 - `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
 - `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-SCOPE-012` A trading platform or third-party registry MUST be able to read and act on its own objects without any active consent on their account: the consents granted to it (`get_consent`, `revoke_consent`), the escrows it controls (`get_escrow`, `settle_escrow`, `release_escrow`) and the associations it made (`get_association`, `dissolve_association`).
 
 Sends a `POST` request to `/v1/escrows/{escrow_id}/settle`
 
@@ -12699,6 +12859,9 @@ let response = client.issue_token()
 Any authenticated caller may look platforms up, so that a holder can check whom it is about to
 grant a consent to.
 
+Requirements:
+- `REQ-ACCESS-009` `get_platform` MUST succeed for every authenticated caller and every existing platform or registry, and MUST answer `404 not-found` for an unknown `platform_id`.
+
 Sends a `GET` request to `/v1/platforms/{platform_id}`
 
 Arguments:
@@ -12728,6 +12891,8 @@ Requirements:
 - `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
 - `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
 - `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-REGISTER-001` A register's filters MUST combine with AND, and `state`, `method_type`, `project_id`, `delivery_obligation`, `energy_source`, `profile_type`, `status` and `revoked` MUST match exactly, case included.
+- `REQ-REGISTER-002` `proponent` and `contractor` MUST match every entry whose proponent or contractor name contains the given text, ignoring case.
 - `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/registers/accu-projects`
@@ -12769,6 +12934,9 @@ Requirements:
 - `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
 - `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
 - `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-REGISTER-001` A register's filters MUST combine with AND, and `state`, `method_type`, `project_id`, `delivery_obligation`, `energy_source`, `profile_type`, `status` and `revoked` MUST match exactly, case included.
+- `REQ-REGISTER-002` `proponent` and `contractor` MUST match every entry whose proponent or contractor name contains the given text, ignoring case.
+- `REQ-REGISTER-003` A Carbon Abatement Contract's `volume_delivered` MUST NOT exceed its `volume_committed`.
 - `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/registers/carbon-abatement-contracts`
@@ -12812,6 +12980,7 @@ Requirements:
 - `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
 - `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
 - `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-REGISTER-001` A register's filters MUST combine with AND, and `state`, `method_type`, `project_id`, `delivery_obligation`, `energy_source`, `profile_type`, `status` and `revoked` MUST match exactly, case included.
 - `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/registers/guarantee-of-origin-projects`
@@ -12845,6 +13014,7 @@ A representative sees its accounts' reservations; a platform sees those made for
 where it holds an active `reserved_units_read` consent.
 
 Requirements:
+- `REQ-ACCESS-008` An operation listing the caller's own collection (`list_accounts`, `list_consents`, `list_reservations`, `list_escrows`, `list_associations`) MUST answer `200` with only the items the caller can see, never `403` or `404` because it can see none.
 - `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
 - `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
 - `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
@@ -12856,6 +13026,9 @@ Requirements:
 - `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
 - `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
 - `REQ-PAGING-011` An `account_id` filter naming an account the caller cannot see MUST give an empty page, exactly as for an account that does not exist.
+- `REQ-RESERVATION-007` `ended_at` MUST be absent while a reservation is `active` and MUST be the instant it left `active` afterwards, which for an expiry is its `expires_at`, or the instant the pending transfer holding its units ended unapproved when that was later.
+- `REQ-RESERVATION-008` A reservation MUST be visible only to the current representatives of its account and to the platform it is made for, so that every other caller, another trading platform with a consent on the account included, MUST be answered `404 not-found`.
+- `REQ-SCOPE-008` `get_reservation` by the platform a reservation is made for MUST succeed if it holds an active consent with `reserved_units_read` or `holdings_read` on the reservation's account and MUST be answered `403 consent-required` otherwise, and `list_reservations` MUST list to a platform exactly the reservations made for it on accounts where it holds such a consent.
 - `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/reservations`
@@ -12884,6 +13057,7 @@ main holdings and may move only to `custodial_account_id`, by a transfer quoting
 `reservation_id`.
 
 Requirements:
+- `REQ-APPROVAL-001` `initiate_transfer`, `initiate_cancellation`, `create_reservation` and `create_escrow` MUST be allowed only to a current representative of the account holding the `initiator` role, and a representative of the account without that role MUST be answered `403 forbidden`.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -12894,6 +13068,11 @@ Requirements:
 - `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
 - `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
 - `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-RESERVATION-001` `create_reservation` MUST be answered `422 validation-failed` when `platform_id` is not a trading platform, when `custodial_account_id` is the reserving account or is not a `custodial` account whose holder is that platform's holder, or when `expires_at` is not after the registry's current time, and `422 unknown-account` when `custodial_account_id` names no account.
+- `REQ-RESERVATION-002` `create_reservation` MUST NOT require the platform to hold any consent on the account, and MUST accept every `expires_at` after the registry's current time, without an upper bound.
+- `REQ-RESERVATION-003` A reservation MUST be created `active` with its units `reserved`, and MUST leave `active` at most once: to `released` by `release_reservation`, to `consumed` when a transfer of it is approved, or to `expired` at its `expires_at`, except that a reservation whose units are then in a pending transfer MUST stay `active` until that transfer ends and expire only if it ends unapproved.
+- `REQ-SCOPE-010` No consent scope opens `initiate_transfer`, `initiate_cancellation`, `grant_consent`, `list_account_consents`, `appoint_delegate`, `list_delegations`, `revoke_delegation`, `create_reservation` or `create_escrow` to a trading platform or third-party registry, which MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot.
+- `REQ-UNITS-008` A new transfer, cancellation, reservation or escrow MUST take only `available` units: chosen by quantity it MUST skip units in every other status, and chosen by serial it MUST answer `409 units-locked` when a named serial is held by the account in any other status.
 - `REQ-VALIDATION-007` `serial_ranges` MUST be refused with `422 validation-failed` when a range has `serial_end` below `serial_start`, when two ranges overlap, when the array is empty, or when it is sent together with `quantity`, `vintage` or `project_id`, and a request with neither `quantity` nor `serial_ranges` (other than a transfer of a reservation) MUST be refused the same way.
 - `REQ-VALIDATION-008` A request by `quantity` MUST take the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters in ascending serial order across all of them, splitting the last block taken when needed.
 
@@ -12919,6 +13098,17 @@ let response = client.create_reservation()
         builder::CreateReservation::new(self)
     }
     /**Get a reservation
+
+For the account's representatives, and for the platform it is made for while that platform holds
+an active `reserved_units_read` or `holdings_read` consent on the account (`403 consent-required`
+otherwise). Anyone else gets `404`.
+
+Requirements:
+- `REQ-RESERVATION-003` A reservation MUST be created `active` with its units `reserved`, and MUST leave `active` at most once: to `released` by `release_reservation`, to `consumed` when a transfer of it is approved, or to `expired` at its `expires_at`, except that a reservation whose units are then in a pending transfer MUST stay `active` until that transfer ends and expire only if it ends unapproved.
+- `REQ-RESERVATION-006` When a reservation is released or expires its units MUST become `available`, and when it is consumed they MUST be in the custodial account as `available` and the reservation MUST carry the approved transfer's ID as `transfer_id`.
+- `REQ-RESERVATION-007` `ended_at` MUST be absent while a reservation is `active` and MUST be the instant it left `active` afterwards, which for an expiry is its `expires_at`, or the instant the pending transfer holding its units ended unapproved when that was later.
+- `REQ-RESERVATION-008` A reservation MUST be visible only to the current representatives of its account and to the platform it is made for, so that every other caller, another trading platform with a consent on the account included, MUST be answered `404 not-found`.
+- `REQ-SCOPE-008` `get_reservation` by the platform a reservation is made for MUST succeed if it holds an active consent with `reserved_units_read` or `holdings_read` on the reservation's account and MUST be answered `403 consent-required` otherwise, and `list_reservations` MUST list to a platform exactly the reservations made for it on accounts where it holds such a consent.
 
 Sends a `GET` request to `/v1/reservations/{reservation_id}`
 
@@ -12950,6 +13140,11 @@ Requirements:
 - `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
 - `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
 - `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-RESERVATION-003` A reservation MUST be created `active` with its units `reserved`, and MUST leave `active` at most once: to `released` by `release_reservation`, to `consumed` when a transfer of it is approved, or to `expired` at its `expires_at`, except that a reservation whose units are then in a pending transfer MUST stay `active` until that transfer ends and expire only if it ends unapproved.
+- `REQ-RESERVATION-004` `release_reservation` MUST be allowed to every current representative of the reservation's account whatever its roles, and the platform the reservation is made for MUST be answered `403 forbidden`.
+- `REQ-RESERVATION-005` `release_reservation` MUST be answered `409 invalid-state` when the reservation is not `active` or its units are in a pending transfer.
+- `REQ-RESERVATION-006` When a reservation is released or expires its units MUST become `available`, and when it is consumed they MUST be in the custodial account as `available` and the reservation MUST carry the approved transfer's ID as `transfer_id`.
+- `REQ-RESERVATION-008` A reservation MUST be visible only to the current representatives of its account and to the platform it is made for, so that every other caller, another trading platform with a consent on the account included, MUST be answered `404 not-found`.
 - `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
 
 Sends a `POST` request to `/v1/reservations/{reservation_id}/release`
@@ -13092,6 +13287,7 @@ Requirements:
 - `REQ-SANDBOX-002` Where the sandbox is offered, `create_operator_session` MUST need no token, and every other sandbox operation MUST answer `401 unauthenticated` without a valid token and `404 sandbox-unavailable` to a valid token that is not an operator's.
 - `REQ-SANDBOX-004` `issue_units` into an account that does not exist MUST be refused with `422 unknown-account`.
 - `REQ-SANDBOX-007` `issue_units` MUST accept `kyoto_status` for ACCUs only (absent means `null`) and refuse it for other unit types with `422 validation-failed`, MUST refuse a blank `project_id` or `method` or a `state` that is not an Australian state or territory code with `422 validation-failed`, and MUST default `issued_on` to the registry clock's UTC date.
+- `REQ-UNITS-003` A block's `block_id` MUST be `<unit_type>-<serial_start>` of the block as served, and its `quantity` MUST be `serial_end - serial_start + 1`.
 
 Sends a `POST` request to `/v1/sandbox/issuances`
 
@@ -13213,6 +13409,7 @@ and the transfer waits for an approver. On a replay with the same `Idempotency-K
 the original response is returned and nothing else happens.
 
 Requirements:
+- `REQ-APPROVAL-001` `initiate_transfer`, `initiate_cancellation`, `create_reservation` and `create_escrow` MUST be allowed only to a current representative of the account holding the `initiator` role, and a representative of the account without that role MUST be answered `403 forbidden`.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -13223,6 +13420,14 @@ Requirements:
 - `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
 - `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
 - `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-SCOPE-010` No consent scope opens `initiate_transfer`, `initiate_cancellation`, `grant_consent`, `list_account_consents`, `appoint_delegate`, `list_delegations`, `revoke_delegation`, `create_reservation` or `create_escrow` to a trading platform or third-party registry, which MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot.
+- `REQ-TRANSFER-001` `initiate_transfer` MUST create a transfer in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-TRANSFER-003` While a transfer is `pending_approval` its units MUST be `pending` in the source account; on approval they MUST leave the source account and arrive `available` in the destination account in one step, and on rejection, rescission or expiry they MUST return to the source account's `available` units, or to `reserved` for a transfer of a reservation.
+- `REQ-TRANSFER-004` A transfer's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a transfer still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
+- `REQ-TRANSFER-006` `to_account_id` MUST be allowed to name any open account, whether or not the caller can see it, and MUST be answered `422 unknown-account` when it names no account and `422 validation-failed` when it names the source account.
+- `REQ-TRANSFER-007` A transfer with `reservation_id` MUST take every unit of that reservation, and MUST be answered `422 validation-failed` when `quantity`, `serial_ranges`, `vintage` or `project_id` is also sent, when the reservation is unknown or not one of the source account, when `unit_type` is not the reservation's or when `to_account_id` is not the reservation's custodial account.
+- `REQ-TRANSFER-008` A transfer with `reservation_id` MUST be answered `409 invalid-state` when the reservation is not `active`, and `409 units-locked` when its units are already in a pending transfer.
+- `REQ-UNITS-008` A new transfer, cancellation, reservation or escrow MUST take only `available` units: chosen by quantity it MUST skip units in every other status, and chosen by serial it MUST answer `409 units-locked` when a named serial is held by the account in any other status.
 - `REQ-VALIDATION-007` `serial_ranges` MUST be refused with `422 validation-failed` when a range has `serial_end` below `serial_start`, when two ranges overlap, when the array is empty, or when it is sent together with `quantity`, `vintage` or `project_id`, and a request with neither `quantity` nor `serial_ranges` (other than a transfer of a reservation) MUST be refused the same way.
 - `REQ-VALIDATION-008` A request by `quantity` MUST take the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters in ascending serial order across all of them, splitting the last block taken when needed.
 
@@ -13249,7 +13454,14 @@ let response = client.initiate_transfer()
     }
     /**Get a transfer
 
-Visible to representatives of the source and destination accounts.
+Visible to representatives of the source and destination accounts and, for an escrow
+settlement, to the escrow's controller; never through a consent.
+
+Requirements:
+- `REQ-ACCESS-005` A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.
+- `REQ-ESCROW-007` The transfer recording a settlement MUST be `completed` from its creation, with `escrow_id` set, the controller's platform ID as both `initiated_by` and `decided_by`, and `decided_at` equal to `initiated_at`; its `expires_at` MUST NOT be before `initiated_at` and clients MUST NOT give it a meaning.
+- `REQ-TRANSFER-001` `initiate_transfer` MUST create a transfer in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-TRANSFER-004` A transfer's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a transfer still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
 
 Sends a `GET` request to `/v1/transfers/{transfer_id}`
 
@@ -13270,6 +13482,11 @@ The caller must be an `approver` on the source account and, when the account has
 representative, must not be the initiator (`403 second-approver-required`).
 
 Requirements:
+- `REQ-ACCESS-005` A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.
+- `REQ-APPROVAL-002` `approve_transfer`, `reject_transfer` and `approve_cancellation` MUST be allowed only to a current representative of the source account holding the `approver` role, and every other caller that can see the transaction (a representative without that role, a representative of the destination account only, an escrow's controller) MUST be answered `403 forbidden`.
+- `REQ-APPROVAL-004` `approve_transfer`, `reject_transfer` and `approve_cancellation` by the representative who initiated the transaction MUST be answered `403 second-approver-required` when the source account has more than one representative at the time of the decision, counting every current representative, direct or delegated, whatever its roles, and MUST be allowed when it has exactly one.
+- `REQ-APPROVAL-006` Roles, appointments and delegations MUST be evaluated at the time of each request, not at the time the transaction was initiated.
+- `REQ-ASSOCIATION-004` An `active` association MUST become `transferred` when its unit leaves the account by any completed transfer (a reservation transfer and an escrow settlement included) and `cancelled` when a cancellation of its unit is approved, with `updated_at` the instant of that change.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -13280,6 +13497,12 @@ Requirements:
 - `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
 - `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
 - `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-RESERVATION-003` A reservation MUST be created `active` with its units `reserved`, and MUST leave `active` at most once: to `released` by `release_reservation`, to `consumed` when a transfer of it is approved, or to `expired` at its `expires_at`, except that a reservation whose units are then in a pending transfer MUST stay `active` until that transfer ends and expire only if it ends unapproved.
+- `REQ-RESERVATION-006` When a reservation is released or expires its units MUST become `available`, and when it is consumed they MUST be in the custodial account as `available` and the reservation MUST carry the approved transfer's ID as `transfer_id`.
+- `REQ-TRANSFER-001` `initiate_transfer` MUST create a transfer in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-TRANSFER-002` Approving, rejecting or rescinding a transfer that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
+- `REQ-TRANSFER-003` While a transfer is `pending_approval` its units MUST be `pending` in the source account; on approval they MUST leave the source account and arrive `available` in the destination account in one step, and on rejection, rescission or expiry they MUST return to the source account's `available` units, or to `reserved` for a transfer of a reservation.
+- `REQ-TRANSFER-005` When a representative approves, rejects or rescinds a transfer, `decided_by` MUST be that representative's ID and `decided_at` the time of that request, and a rejection's `reason`, when given, MUST be kept on the transfer.
 - `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
 
 Sends a `POST` request to `/v1/transfers/{transfer_id}/approve`
@@ -13308,6 +13531,10 @@ let response = client.approve_transfer()
 The caller must be an `approver` on the source account; the four-eyes rule applies as for approval.
 
 Requirements:
+- `REQ-ACCESS-005` A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.
+- `REQ-APPROVAL-002` `approve_transfer`, `reject_transfer` and `approve_cancellation` MUST be allowed only to a current representative of the source account holding the `approver` role, and every other caller that can see the transaction (a representative without that role, a representative of the destination account only, an escrow's controller) MUST be answered `403 forbidden`.
+- `REQ-APPROVAL-004` `approve_transfer`, `reject_transfer` and `approve_cancellation` by the representative who initiated the transaction MUST be answered `403 second-approver-required` when the source account has more than one representative at the time of the decision, counting every current representative, direct or delegated, whatever its roles, and MUST be allowed when it has exactly one.
+- `REQ-APPROVAL-006` Roles, appointments and delegations MUST be evaluated at the time of each request, not at the time the transaction was initiated.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -13318,6 +13545,10 @@ Requirements:
 - `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
 - `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
 - `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-TRANSFER-001` `initiate_transfer` MUST create a transfer in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-TRANSFER-002` Approving, rejecting or rescinding a transfer that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
+- `REQ-TRANSFER-003` While a transfer is `pending_approval` its units MUST be `pending` in the source account; on approval they MUST leave the source account and arrive `available` in the destination account in one step, and on rejection, rescission or expiry they MUST return to the source account's `available` units, or to `reserved` for a transfer of a reservation.
+- `REQ-TRANSFER-005` When a representative approves, rejects or rescinds a transfer, `decided_by` MUST be that representative's ID and `decided_at` the time of that request, and a rejection's `reason`, when given, MUST be kept on the transfer.
 
 Sends a `POST` request to `/v1/transfers/{transfer_id}/reject`
 
@@ -13347,6 +13578,10 @@ let response = client.reject_transfer()
 Any `initiator` of the source account may rescind, not only the one who initiated.
 
 Requirements:
+- `REQ-ACCESS-005` A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.
+- `REQ-APPROVAL-003` `rescind_transfer` and `rescind_cancellation` MUST be allowed to every current representative of the source account holding the `initiator` role, not only to the one who initiated, and every other caller that can see the transaction MUST be answered `403 forbidden`.
+- `REQ-APPROVAL-005` Rescinding MUST NOT be subject to the four-eyes rule.
+- `REQ-APPROVAL-006` Roles, appointments and delegations MUST be evaluated at the time of each request, not at the time the transaction was initiated.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -13357,6 +13592,10 @@ Requirements:
 - `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
 - `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
 - `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-TRANSFER-001` `initiate_transfer` MUST create a transfer in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-TRANSFER-002` Approving, rejecting or rescinding a transfer that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
+- `REQ-TRANSFER-003` While a transfer is `pending_approval` its units MUST be `pending` in the source account; on approval they MUST leave the source account and arrive `available` in the destination account in one step, and on rejection, rescission or expiry they MUST return to the source account's `available` units, or to `reserved` for a transfer of a reservation.
+- `REQ-TRANSFER-005` When a representative approves, rejects or rescinds a transfer, `decided_by` MUST be that representative's ID and `decided_at` the time of that request, and a rejection's `reason`, when given, MUST be kept on the transfer.
 - `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
 
 Sends a `POST` request to `/v1/transfers/{transfer_id}/rescind`
@@ -13383,6 +13622,7 @@ let response = client.rescind_transfer()
     /**List the caller's webhook subscriptions (secrets are not shown)
 
 Requirements:
+- `REQ-ACCESS-010` `create_webhook_subscription` and `list_webhook_subscriptions` MUST answer `403 forbidden` to every caller that is not a trading platform or third-party registry, since only those hold subscriptions.
 - `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
 - `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
 - `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
@@ -13415,6 +13655,7 @@ let response = client.list_webhook_subscriptions()
     /**Subscribe to webhook events (platforms and registries)
 
 Requirements:
+- `REQ-ACCESS-010` `create_webhook_subscription` and `list_webhook_subscriptions` MUST answer `403 forbidden` to every caller that is not a trading platform or third-party registry, since only those hold subscriptions.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.

@@ -104,10 +104,13 @@ This document is the common design that every interoperability model of the CER'
   resources the caller can see but may not act on in that way (e.g. an approver-only action).
   The resource is the one in the path or, for a create, the account the request acts on
   (`from_account_id`, `account_id`). Representatives see the accounts they are appointed to and
-  everything on them; a platform sees an account once it has held any consent there (a revoked,
-  expired or narrower consent then answers `403 consent-required` to reads and `403 forbidden` to
-  writes), and otherwise only what is its own: consents granted to it, reservations made for it,
-  escrows it controls, associations it made, its webhook subscriptions. Transfers and
+  everything on them; a platform sees an account once it has held any consent there, and
+  otherwise only what is its own: consents granted to it, reservations made for it, escrows it
+  controls, associations it made, its webhook subscriptions. On an account it sees, a platform
+  is refused with `403 consent-required` when an active consent with a scope its kind can be
+  granted would allow the request (the scope is missing, or its consent was revoked or has
+  expired), and with `403 forbidden` when no consent could (writes only representatives make,
+  `create_association` by a trading platform, `list_account_consents`). Transfers and
   cancellations are seen by ID only by representatives of an account they touch (and an escrow
   settlement by its controller), never through a consent. An operation on the caller's own
   collection that its kind of principal cannot use (webhook subscriptions for a representative)
@@ -127,8 +130,10 @@ This document is the common design that every interoperability model of the CER'
 - **Platforms and registries** authenticate as themselves (a token from `/v1/oauth/token`).
   Their access to an account comes only from an `active` consent of the holder, with scopes, or,
   for escrowed units, from being the escrow's controller. An account the platform never held a
-  consent for answers `404`; one whose consent lacks the scope, was revoked or has expired answers
-  `403 consent-required`, from the very next request after the change. A platform's
+  consent for answers `404`; on one it has held a consent for, an operation a scope opens answers
+  `403 consent-required` while no active consent carries that scope (it was never granted, or was
+  revoked or has expired), from the very next request after the change. Which scope opens which
+  operation is stated in each operation's requirements (`REQ-SCOPE-*`). A platform's
   representatives act as authorised representatives wherever they are appointed (the platform's
   custodial accounts; holders' accounts by delegation).
 - **Time**: expiries (pending transactions after 7 days, consents, reservations, escrows) take

@@ -29,7 +29,8 @@ use crate::transactions::{
 
 /// List the accounts the caller may see.
 ///
-/// For an authorised representative: the accounts it is appointed to, ordered by `account_id`.
+/// For an authorised representative: the accounts it is appointed to; for a platform or registry:
+/// the accounts on which it holds an active `holdings_read` consent. Ordered by `account_id`.
 #[utoipa::path(get, path = "/v1/accounts", tag = "accounts", operation_id = "list_accounts",
     params(PageQuery),
     security(("bearer" = [])),
@@ -99,7 +100,8 @@ pub fn initiate_transfer() {}
 
 /// Get a transfer.
 ///
-/// Visible to representatives of the source and destination accounts.
+/// Visible to representatives of the source and destination accounts and, for an escrow
+/// settlement, to the escrow's controller; never through a consent.
 #[utoipa::path(get, path = "/v1/transfers/{transfer_id}", tag = "transfers", operation_id = "get_transfer",
     params(("transfer_id" = String, Path, description = "Transfer identifier.", example = "TRF-000042")),
     security(("bearer" = [])),

@@ -30,8 +30,16 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
     Requirement {
         id: "REQ-ACCESS-005",
-        text: "A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; neither MUST ever be visible by ID through a consent.",
-        operations: &["get_transfer", "approve_transfer", "reject_transfer", "rescind_transfer", "get_cancellation", "approve_cancellation", "rescind_cancellation"],
+        text: "A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.",
+        operations: &[
+            "get_transfer",
+            "approve_transfer",
+            "reject_transfer",
+            "rescind_transfer",
+            "get_cancellation",
+            "approve_cancellation",
+            "rescind_cancellation",
+        ],
         verification: Api,
     },
     Requirement {
@@ -49,7 +57,13 @@ pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-ACCESS-008",
         text: "An operation listing the caller's own collection (`list_accounts`, `list_consents`, `list_reservations`, `list_escrows`, `list_associations`) MUST answer `200` with only the items the caller can see, never `403` or `404` because it can see none.",
-        operations: &["list_accounts", "list_consents", "list_reservations", "list_escrows", "list_associations"],
+        operations: &[
+            "list_accounts",
+            "list_consents",
+            "list_reservations",
+            "list_escrows",
+            "list_associations",
+        ],
         verification: Api,
     },
     Requirement {
@@ -60,8 +74,8 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
     Requirement {
         id: "REQ-ACCESS-010",
-        text: "`create_webhook_subscription` and `list_webhook_subscriptions` MUST answer `403 forbidden` to a caller that is not a trading platform or third-party registry, and `delete_webhook_subscription` and `list_webhook_deliveries` MUST answer `404 not-found` to every caller but the subscription's owner.",
-        operations: &["create_webhook_subscription", "list_webhook_subscriptions", "delete_webhook_subscription", "list_webhook_deliveries"],
+        text: "`create_webhook_subscription` and `list_webhook_subscriptions` MUST answer `403 forbidden` to every caller that is not a trading platform or third-party registry, since only those hold subscriptions.",
+        operations: &["create_webhook_subscription", "list_webhook_subscriptions"],
         verification: Api,
     },
 ];

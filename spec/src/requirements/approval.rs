@@ -7,13 +7,22 @@ pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-APPROVAL-001",
         text: "`initiate_transfer`, `initiate_cancellation`, `create_reservation` and `create_escrow` MUST be allowed only to a current representative of the account holding the `initiator` role, and a representative of the account without that role MUST be answered `403 forbidden`.",
-        operations: &["initiate_transfer", "initiate_cancellation", "create_reservation", "create_escrow"],
+        operations: &[
+            "initiate_transfer",
+            "initiate_cancellation",
+            "create_reservation",
+            "create_escrow",
+        ],
         verification: Api,
     },
     Requirement {
         id: "REQ-APPROVAL-002",
         text: "`approve_transfer`, `reject_transfer` and `approve_cancellation` MUST be allowed only to a current representative of the source account holding the `approver` role, and every other caller that can see the transaction (a representative without that role, a representative of the destination account only, an escrow's controller) MUST be answered `403 forbidden`.",
-        operations: &["approve_transfer", "reject_transfer", "approve_cancellation"],
+        operations: &[
+            "approve_transfer",
+            "reject_transfer",
+            "approve_cancellation",
+        ],
         verification: Api,
     },
     Requirement {
@@ -25,7 +34,11 @@ pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-APPROVAL-004",
         text: "`approve_transfer`, `reject_transfer` and `approve_cancellation` by the representative who initiated the transaction MUST be answered `403 second-approver-required` when the source account has more than one representative at the time of the decision, counting every current representative, direct or delegated, whatever its roles, and MUST be allowed when it has exactly one.",
-        operations: &["approve_transfer", "reject_transfer", "approve_cancellation"],
+        operations: &[
+            "approve_transfer",
+            "reject_transfer",
+            "approve_cancellation",
+        ],
         verification: Api,
     },
     Requirement {
@@ -37,7 +50,13 @@ pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-APPROVAL-006",
         text: "Roles, appointments and delegations MUST be evaluated at the time of each request, not at the time the transaction was initiated.",
-        operations: &["approve_transfer", "reject_transfer", "rescind_transfer", "approve_cancellation", "rescind_cancellation"],
+        operations: &[
+            "approve_transfer",
+            "reject_transfer",
+            "rescind_transfer",
+            "approve_cancellation",
+            "rescind_cancellation",
+        ],
         verification: Api,
     },
 ];

@@ -26,7 +26,12 @@ pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-ASSOCIATION-004",
         text: "An `active` association MUST become `transferred` when its unit leaves the account by any completed transfer (a reservation transfer and an escrow settlement included) and `cancelled` when a cancellation of its unit is approved, with `updated_at` the instant of that change.",
-        operations: &["approve_transfer", "settle_escrow", "approve_cancellation", "get_association"],
+        operations: &[
+            "approve_transfer",
+            "settle_escrow",
+            "approve_cancellation",
+            "get_association",
+        ],
         verification: Api,
     },
     Requirement {
@@ -50,7 +55,11 @@ pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-ASSOCIATION-008",
         text: "An association MUST be visible only to the registry that made it and to the current representatives of its account, so that every other caller MUST be answered `404 not-found`.",
-        operations: &["get_association", "dissolve_association", "list_associations"],
+        operations: &[
+            "get_association",
+            "dissolve_association",
+            "list_associations",
+        ],
         verification: Api,
     },
 ];

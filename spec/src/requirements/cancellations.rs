@@ -8,7 +8,12 @@ pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-CANCELLATION-001",
         text: "`initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rescinded` or `expired`, after which it MUST never change again.",
-        operations: &["initiate_cancellation", "approve_cancellation", "rescind_cancellation", "get_cancellation"],
+        operations: &[
+            "initiate_cancellation",
+            "approve_cancellation",
+            "rescind_cancellation",
+            "get_cancellation",
+        ],
         verification: Api,
     },
     Requirement {
@@ -20,13 +25,21 @@ pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-CANCELLATION-003",
         text: "While a cancellation is `pending_approval` its units MUST be `pending`; on approval they MUST become `cancelled` in the same account, and on rescission or expiry they MUST return to `available`.",
-        operations: &["initiate_cancellation", "approve_cancellation", "rescind_cancellation"],
+        operations: &[
+            "initiate_cancellation",
+            "approve_cancellation",
+            "rescind_cancellation",
+        ],
         verification: Api,
     },
     Requirement {
         id: "REQ-CANCELLATION-004",
         text: "A cancellation's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a cancellation still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.",
-        operations: &["initiate_cancellation", "get_cancellation", "list_transactions"],
+        operations: &[
+            "initiate_cancellation",
+            "get_cancellation",
+            "list_transactions",
+        ],
         verification: Api,
     },
     Requirement {

@@ -31,7 +31,12 @@ pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-CONSENT-005",
         text: "A consent's `scopes` MUST be exactly the scopes granted; implementations MAY return them in any order, and clients MUST NOT depend on that order.",
-        operations: &["grant_consent", "get_consent", "list_consents", "list_account_consents"],
+        operations: &[
+            "grant_consent",
+            "get_consent",
+            "list_consents",
+            "list_account_consents",
+        ],
         verification: Api,
     },
     Requirement {
@@ -67,7 +72,12 @@ pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-CONSENT-011",
         text: "A revoked consent MUST carry `revoked_at`, the time of the revoking request, and keep its `expires_at`, and a consent still `active` at its `expires_at` MUST be reported `expired` by every request made at or after that instant.",
-        operations: &["revoke_consent", "get_consent", "list_consents", "list_account_consents"],
+        operations: &[
+            "revoke_consent",
+            "get_consent",
+            "list_consents",
+            "list_account_consents",
+        ],
         verification: Api,
     },
 ];

@@ -19,7 +19,12 @@ pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-ESCROW-003",
         text: "An escrow MUST be created `active` with its units `escrowed` in the seller's account, and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.",
-        operations: &["create_escrow", "settle_escrow", "release_escrow", "get_escrow"],
+        operations: &[
+            "create_escrow",
+            "settle_escrow",
+            "release_escrow",
+            "get_escrow",
+        ],
         verification: Api,
     },
     Requirement {
@@ -55,7 +60,12 @@ pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-ESCROW-009",
         text: "An escrow MUST be visible only to the current representatives of its account and to its controller, so that every other caller MUST be answered `404 not-found`.",
-        operations: &["get_escrow", "settle_escrow", "release_escrow", "list_escrows"],
+        operations: &[
+            "get_escrow",
+            "settle_escrow",
+            "release_escrow",
+            "list_escrows",
+        ],
         verification: Api,
     },
     Requirement {

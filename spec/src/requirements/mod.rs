@@ -8,15 +8,27 @@
 
 pub mod emit;
 
+pub mod access;
+pub mod approval;
+pub mod associations;
 pub mod auth;
+pub mod cancellations;
+pub mod consents;
 pub mod conventions;
+pub mod delegations;
+pub mod escrows;
 pub mod events;
 pub mod idempotency;
 pub mod oauth;
 pub mod order;
 pub mod paging;
 pub mod problems;
+pub mod registers;
+pub mod reservations;
 pub mod sandbox;
+pub mod scopes;
+pub mod transfers;
+pub mod units;
 pub mod validation;
 pub mod webhooks;
 
@@ -59,6 +71,18 @@ const AREAS: &[&[Requirement]] = &[
     oauth::REQUIREMENTS,
     webhooks::REQUIREMENTS,
     events::REQUIREMENTS,
+    units::REQUIREMENTS,
+    access::REQUIREMENTS,
+    scopes::REQUIREMENTS,
+    approval::REQUIREMENTS,
+    transfers::REQUIREMENTS,
+    cancellations::REQUIREMENTS,
+    consents::REQUIREMENTS,
+    delegations::REQUIREMENTS,
+    reservations::REQUIREMENTS,
+    escrows::REQUIREMENTS,
+    associations::REQUIREMENTS,
+    registers::REQUIREMENTS,
 ];
 
 /// Every requirement of the contract, area by area.

@@ -20,7 +20,12 @@ pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-RESERVATION-003",
         text: "A reservation MUST be created `active` with its units `reserved`, and MUST leave `active` at most once: to `released` by `release_reservation`, to `consumed` when a transfer of it is approved, or to `expired` at its `expires_at`, except that a reservation whose units are then in a pending transfer MUST stay `active` until that transfer ends and expire only if it ends unapproved.",
-        operations: &["create_reservation", "release_reservation", "approve_transfer", "get_reservation"],
+        operations: &[
+            "create_reservation",
+            "release_reservation",
+            "approve_transfer",
+            "get_reservation",
+        ],
         verification: Api,
     },
     Requirement {
@@ -50,7 +55,11 @@ pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-RESERVATION-008",
         text: "A reservation MUST be visible only to the current representatives of its account and to the platform it is made for, so that every other caller, another trading platform with a consent on the account included, MUST be answered `404 not-found`.",
-        operations: &["get_reservation", "release_reservation", "list_reservations"],
+        operations: &[
+            "get_reservation",
+            "release_reservation",
+            "list_reservations",
+        ],
         verification: Api,
     },
 ];

@@ -25,7 +25,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
     Requirement {
         id: "REQ-SCOPE-004",
-        text: "`list_holdings` by a trading platform holding an active consent with `reserved_units_read` but neither `holdings_read` nor `association` on the account MUST succeed and return exactly the account's blocks in status `reserved` whose units belong to active reservations made for that platform, an empty page when there are none.",
+        text: "`list_holdings` by a trading platform or third-party registry holding an active consent with `reserved_units_read` but neither `holdings_read` nor `association` on the account MUST succeed and return exactly the account's blocks in status `reserved` whose units belong to active reservations made for the caller, an empty page when there are none.",
         operations: &["list_holdings"],
         verification: Api,
     },
@@ -62,7 +62,17 @@ pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-SCOPE-010",
         text: "No consent scope opens `initiate_transfer`, `initiate_cancellation`, `grant_consent`, `list_account_consents`, `appoint_delegate`, `list_delegations`, `revoke_delegation`, `create_reservation` or `create_escrow` to a trading platform or third-party registry, which MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot.",
-        operations: &["initiate_transfer", "initiate_cancellation", "grant_consent", "list_account_consents", "appoint_delegate", "list_delegations", "revoke_delegation", "create_reservation", "create_escrow"],
+        operations: &[
+            "initiate_transfer",
+            "initiate_cancellation",
+            "grant_consent",
+            "list_account_consents",
+            "appoint_delegate",
+            "list_delegations",
+            "revoke_delegation",
+            "create_reservation",
+            "create_escrow",
+        ],
         verification: Api,
     },
     Requirement {
@@ -74,7 +84,15 @@ pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-SCOPE-012",
         text: "A trading platform or third-party registry MUST be able to read and act on its own objects without any active consent on their account: the consents granted to it (`get_consent`, `revoke_consent`), the escrows it controls (`get_escrow`, `settle_escrow`, `release_escrow`) and the associations it made (`get_association`, `dissolve_association`).",
-        operations: &["get_consent", "revoke_consent", "get_escrow", "settle_escrow", "release_escrow", "get_association", "dissolve_association"],
+        operations: &[
+            "get_consent",
+            "revoke_consent",
+            "get_escrow",
+            "settle_escrow",
+            "release_escrow",
+            "get_association",
+            "dissolve_association",
+        ],
         verification: Api,
     },
 ];

@@ -8,7 +8,13 @@ pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-TRANSFER-001",
         text: "`initiate_transfer` MUST create a transfer in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.",
-        operations: &["initiate_transfer", "approve_transfer", "reject_transfer", "rescind_transfer", "get_transfer"],
+        operations: &[
+            "initiate_transfer",
+            "approve_transfer",
+            "reject_transfer",
+            "rescind_transfer",
+            "get_transfer",
+        ],
         verification: Api,
     },
     Requirement {
@@ -20,7 +26,12 @@ pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-TRANSFER-003",
         text: "While a transfer is `pending_approval` its units MUST be `pending` in the source account; on approval they MUST leave the source account and arrive `available` in the destination account in one step, and on rejection, rescission or expiry they MUST return to the source account's `available` units, or to `reserved` for a transfer of a reservation.",
-        operations: &["initiate_transfer", "approve_transfer", "reject_transfer", "rescind_transfer"],
+        operations: &[
+            "initiate_transfer",
+            "approve_transfer",
+            "reject_transfer",
+            "rescind_transfer",
+        ],
         verification: Api,
     },
     Requirement {

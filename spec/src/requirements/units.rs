@@ -49,12 +49,17 @@ pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-UNITS-008",
         text: "A new transfer, cancellation, reservation or escrow MUST take only `available` units: chosen by quantity it MUST skip units in every other status, and chosen by serial it MUST answer `409 units-locked` when a named serial is held by the account in any other status.",
-        operations: &["initiate_transfer", "initiate_cancellation", "create_reservation", "create_escrow"],
+        operations: &[
+            "initiate_transfer",
+            "initiate_cancellation",
+            "create_reservation",
+            "create_escrow",
+        ],
         verification: Api,
     },
     Requirement {
         id: "REQ-UNITS-009",
-        text: "A unit's status MUST change only as follows: `available` to `pending` (a transfer or cancellation is initiated), `reserved` or `escrowed`; `pending` back to `available`, or to `reserved` for a reservation transfer, when the transaction ends unapproved; `pending` to `cancelled` when a cancellation is approved; `reserved` to `available` when its reservation is released or expires; `escrowed` to `available` when its escrow is released; and a unit leaving its account by an approved transfer or a settlement MUST arrive `available` in the destination.",
+        text: "A unit's status MUST change only as follows: `available` to `pending`, `reserved` or `escrowed` when a transfer or cancellation is initiated, a reservation made or an escrow created; `reserved` to `pending` when a transfer of its reservation is initiated; `pending` back to `available`, or to `reserved` for a transfer of a reservation, when the transaction ends unapproved; `pending` to `cancelled` when a cancellation is approved; `reserved` to `available` when its reservation is released or expires; `escrowed` to `available` when its escrow is released; and a unit leaving its account by an approved transfer or an escrow settlement MUST arrive `available` in the destination.",
         operations: &[],
         verification: Api,
     },
