@@ -102,7 +102,7 @@ pub mod types {
     }
     /**A page of accounts, ordered by `account_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AccountPage {
@@ -206,7 +206,7 @@ is by key, so an item is never repeated or skipped because others were added mea
     }
     /**A page of ACCU Scheme projects, ordered by `project_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AccuProjectPage {
@@ -430,7 +430,7 @@ free both sides for a new association.*/
     }
     /**A page of associations, ordered by `association_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssociationPage {
@@ -824,7 +824,7 @@ Units are chosen as in a `TransferRequest`: by `serial_ranges` or by `quantity`.
     }
     /**A page of Carbon Abatement Contracts, ordered by `contract_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CarbonAbatementContractPage {
@@ -886,7 +886,7 @@ ends at once.*/
     }
     /**A page of consents, ordered by `consent_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConsentPage {
@@ -909,7 +909,7 @@ is by key, so an item is never repeated or skipped because others were added mea
         pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///The platform or registry to grant to.
         pub grantee_id: ::std::string::String,
-        ///At least one scope; `association` only for third-party registries.
+        ///At least one scope, each at most once; `association` only for third-party registries.
         pub scopes: ::std::vec::Vec<ConsentScope>,
     }
     impl ConsentRequest {
@@ -1362,7 +1362,7 @@ is by key, so an item is never repeated or skipped because others were added mea
     }
     /**A page of delegations, ordered by `delegation_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DelegationPage {
@@ -1574,7 +1574,8 @@ stranded when a controller disappears. The CER holds no funds.*/
     pub struct Escrow {
         ///The seller's account.
         pub account_id: ::std::string::String,
-        ///The escrowed blocks with their attributes, as the controller sees them.
+        /**The units allocated at creation, as blocks with their attributes (`escrowed` while the
+escrow is active; their status is unspecified once it has ended).*/
         pub blocks: ::std::vec::Vec<UnitBlock>,
         ///The trading platform that controls the escrow.
         pub controller_id: ::std::string::String,
@@ -1609,7 +1610,7 @@ stranded when a controller disappears. The CER holds no funds.*/
     }
     /**A page of escrows, ordered by `escrow_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EscrowPage {
@@ -1971,7 +1972,7 @@ is by key, so an item is never repeated or skipped because others were added mea
     }
     /**A page of Guarantee of Origin projects, ordered by `profile_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GuaranteeOfOriginProjectPage {
@@ -3097,7 +3098,7 @@ the `reservation.released` webhook.*/
     }
     /**A page of reservations, ordered by `reservation_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ReservationPage {
@@ -3120,7 +3121,7 @@ is by key, so an item is never repeated or skipped because others were added mea
         pub account_id: ::std::string::String,
         ///A custodial account of that platform.
         pub custodial_account_id: ::std::string::String,
-        ///When the reservation lapses; in the future.
+        ///When the reservation lapses; in the future (there is no upper bound).
         pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///The trading platform.
         pub platform_id: ::std::string::String,
@@ -3541,9 +3542,11 @@ is by key, so an item is never repeated or skipped because others were added mea
                 })
         }
     }
-    ///OAuth 2.0 client-credentials token request (RFC 6749 section 4.4), form-encoded.
+    /**OAuth 2.0 client-credentials token request (RFC 6749 section 4.4), form-encoded.
+
+Unrecognised parameters are ignored, as RFC 6749 section 3.2 requires. A client that
+authenticates with HTTP Basic instead sends `grant_type` (and optionally `scope`) only.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(deny_unknown_fields)]
     pub struct TokenRequest {
         ///The platform's client ID.
         pub client_id: ::std::string::String,
@@ -3670,7 +3673,7 @@ is by key, so an item is never repeated or skipped because others were added mea
     }
     /**A page of transactions, ordered by `created_at` then `transaction_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TransactionPage {
@@ -3761,20 +3764,22 @@ While pending, its units are `pending` in the source account; on approval they m
         ///When it left `pending_approval`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub decided_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///Representative who approved, rejected or rescinded it.
+        /**Representative who approved, rejected or rescinded it; for an escrow settlement, the
+controller's platform ID; absent when it expired.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub decided_by: ::std::option::Option<::std::string::String>,
         /**The escrow this transfer settled (B.5); such a transfer is completed in one step by the
 escrow's controller.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub escrow_id: ::std::option::Option<::std::string::String>,
-        ///When it expires if still pending.
+        /**When it expires if still pending (`initiated_at` + 7 days); meaningless for an escrow
+settlement, which is completed when created.*/
         pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Source account.
         pub from_account_id: ::std::string::String,
         ///When it was initiated.
         pub initiated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///Representative who initiated it.
+        ///Representative who initiated it; for an escrow settlement, the controller's platform ID.
         pub initiated_by: ::std::string::String,
         ///Number of units.
         pub quantity: u64,
@@ -3940,7 +3945,7 @@ Moving part of a block splits it; the union of serials is preserved and no two b
     }
     /**A page of unit blocks, ordered by unit type then `serial_start`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UnitBlockPage {
@@ -3986,7 +3991,7 @@ is by key, so an item is never repeated or skipped because others were added mea
     }
     /**A page of webhook deliveries, ordered by `delivery_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookDeliveryPage {
@@ -4045,7 +4050,7 @@ subscription.*/
     }
     /**A page of webhook subscriptions, ordered by `subscription_id`.
 
-`next_page` is an opaque token for the following page, absent on the last page. Paging
+`next_page` is an opaque token for the following page, `null` on the last page. Paging
 is by key, so an item is never repeated or skipped because others were added meanwhile.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookSubscriptionPage {
@@ -11662,10 +11667,13 @@ This document is the common design that every interoperability model of the CER'
   resources the caller can see but may not act on in that way (e.g. an approver-only action).
   The resource is the one in the path or, for a create, the account the request acts on
   (`from_account_id`, `account_id`). Representatives see the accounts they are appointed to and
-  everything on them; a platform sees an account once it has held any consent there (a revoked,
-  expired or narrower consent then answers `403 consent-required` to reads and `403 forbidden` to
-  writes), and otherwise only what is its own: consents granted to it, reservations made for it,
-  escrows it controls, associations it made, its webhook subscriptions. Transfers and
+  everything on them; a platform sees an account once it has held any consent there, and
+  otherwise only what is its own: consents granted to it, reservations made for it, escrows it
+  controls, associations it made, its webhook subscriptions. On an account it sees, a platform
+  is refused with `403 consent-required` when an active consent with a scope its kind can be
+  granted would allow the request (the scope is missing, or its consent was revoked or has
+  expired), and with `403 forbidden` when no consent could (writes only representatives make,
+  `create_association` by a trading platform, `list_account_consents`). Transfers and
   cancellations are seen by ID only by representatives of an account they touch (and an escrow
   settlement by its controller), never through a consent. An operation on the caller's own
   collection that its kind of principal cannot use (webhook subscriptions for a representative)
@@ -11676,7 +11684,7 @@ This document is the common design that every interoperability model of the CER'
 - **Writes** take an `Idempotency-Key` header (required, except in the sandbox).
 - **Lists** are cursor-paged: optional `limit` (1–200, default 50) and `page_token`; responses are
   `{items, next_page}` with `next_page` null on the last page. Paging is by key: no item is lost
-  or repeated across pages.
+  or repeated across pages. A `page_token` carries the filters of the walk that issued it.
 - **Units** sit in blocks: contiguous serial ranges of one unit type with shared attributes and one
   status (`available`, `pending`, `reserved`, `escrowed`, `cancelled`). Moving part of a block
   splits it. Units are conserved: only issuance creates them, and cancelled units never move.
@@ -11685,14 +11693,23 @@ This document is the common design that every interoperability model of the CER'
 - **Platforms and registries** authenticate as themselves (a token from `/v1/oauth/token`).
   Their access to an account comes only from an `active` consent of the holder, with scopes, or,
   for escrowed units, from being the escrow's controller. An account the platform never held a
-  consent for answers `404`; one whose consent lacks the scope, was revoked or has expired answers
-  `403 consent-required`, from the very next request after the change. A platform's
+  consent for answers `404`; on one it has held a consent for, an operation a scope opens answers
+  `403 consent-required` while no active consent carries that scope (it was never granted, or was
+  revoked or has expired), from the very next request after the change. Which scope opens which
+  operation is stated in each operation's requirements (`REQ-SCOPE-*`). A platform's
   representatives act as authorised representatives wherever they are appointed (the platform's
   custodial accounts; holders' accounts by delegation).
 - **Time**: expiries (pending transactions after 7 days, consents, reservations, escrows) take
   effect at the first request after the instant; the sandbox clock can be moved forward.
 - **Sandbox**: the `sandbox` operations set up test data. An implementation may leave them out
   (answering `404 sandbox-unavailable`); production implementations must.
+
+## Requirements
+Every normative rule has a stable ID (`REQ-<AREA>-<NNN>`) and is listed, one sentence each, in
+the top-level `x-ucr-requirements` extension of this document. Each operation's description ends
+with the requirements that govern it; those that apply to every operation are listed at the end
+of this description. Where a requirement says implementations MAY choose, clients must accept
+every choice. An implementation is conformant when it meets every requirement.
 
 ## Versioning
 The path prefix (`/v1`) is the major version; `info.version` is the document version. Within `/v1`
@@ -11724,6 +11741,49 @@ and needs `/v2`.
 | `urn:ucr:problem:unknown-account` | 422 | The destination or referenced account does not exist. |
 | `urn:ucr:problem:sandbox-unavailable` | 404 | The sandbox API is not enabled on this implementation or this credential is not an operator's. |
 
+## Requirements that apply to every operation
+- `REQ-ACCESS-001` A request whose subject the caller cannot see MUST be answered `404 not-found`, exactly as if the subject did not exist, where the subject is the resource named in the path or, for `initiate_transfer`, `initiate_cancellation`, `create_reservation`, `create_escrow` and `create_association`, the account the body acts on (`from_account_id` or `account_id`).
+- `REQ-ACCESS-002` An authorised representative MUST see exactly the accounts it is currently appointed to, directly or by an active delegation, and on them every transfer, cancellation, consent, delegation, reservation, escrow and association of that account.
+- `REQ-ACCESS-003` A trading platform or third-party registry MUST see an account if and only if at least one consent on that account has ever been granted to it, whatever that consent's status is now.
+- `REQ-ACCESS-004` Beyond accounts, a trading platform or third-party registry MUST see only its own objects: the consents granted to it, the reservations made for it, the escrows it controls, the associations it made, its webhook subscriptions and, as an escrow's controller, the transfer that settled that escrow.
+- `REQ-ACCESS-006` A caller that can see the subject but is refused for who it is MUST be answered `403`: `403 second-approver-required` under the four-eyes rule, `403 consent-required` when the caller is a trading platform or third-party registry and an active consent on the subject's account with a scope that can be granted to its kind would allow the request, and `403 forbidden` in every other case.
+- `REQ-ACCESS-007` A change of appointment, delegation or consent MUST take effect from the very next request, so that a representative whose appointment or delegation has ended MUST be answered on that account and its objects exactly as a caller that never saw them.
+- `REQ-AUTH-001` Every operation except the public registers, `issue_token` and `create_operator_session` MUST refuse a request without `Authorization: Bearer <token>` (no header, or another scheme) with `401 unauthenticated` and the header `WWW-Authenticate: Bearer`.
+- `REQ-AUTH-002` A bearer token that is unknown, expired or removed by a sandbox reset MUST be refused with `401 unauthenticated` and `WWW-Authenticate: Bearer error="invalid_token"`, and clients MUST accept any further `WWW-Authenticate` parameters (such as `realm`).
+- `REQ-AUTH-003` The scheme name `Bearer` MUST be matched case-insensitively and the token compared exactly.
+- `REQ-AUTH-007` A sandbox operator's token MUST be accepted on every operation and give no access outside the sandbox: its lists of accounts, consents, reservations, escrows and associations are empty, accounts and transactions named in a path answer `404 not-found`, and listing or creating webhook subscriptions answers `403 forbidden`.
+- `REQ-CONV-001` Every timestamp MUST be an RFC 3339 date-time in UTC written with `Z`, implementations MAY emit whole seconds or a fraction of a second, and clients MUST accept any precision and compare timestamps as instants, not as strings.
+- `REQ-CONV-002` The registry clock MUST be UTC wall-clock time plus the total the sandbox clock has been advanced, MUST never move backwards, and MUST be the clock of every timestamp in responses and event bodies and of every expiry.
+- `REQ-CONV-003` An item with an `expires_at` MUST be treated as expired by every request made when the registry clock is at or after that instant, whether or not anything has looked at it since.
+- `REQ-CONV-004` Identifiers MUST start with their documented prefix (`AU-`, `TRF-`, `CON-` and so on) and are otherwise opaque, so clients MUST NOT derive meaning from the rest and MUST compare them as exact strings.
+- `REQ-CONV-005` Clients MUST ignore response members they do not know, and implementations MUST NOT remove, rename or change the type of a documented member within `/v1`.
+- `REQ-CONV-006` A request answered with a 4xx MUST change no registry state: no unit, transaction, consent, delegation, reservation, escrow, association, subscription or event is created, changed or removed because of it, and only the record of its `Idempotency-Key` MAY be kept.
+- `REQ-CONV-007` Successful responses with a body MUST use `Content-Type: application/json`, and problem documents MUST use `application/problem+json`.
+- `REQ-ORDER-001` A path that matches no operation MUST be answered `404 not-found`, and a known path with a method it does not support `405 method-not-allowed` (an RFC 6749 error body on the token endpoint) with an `Allow` header, both before and regardless of authentication.
+- `REQ-ORDER-003` Authentication (`401`) MUST be checked before anything about the request's headers, parameters or body, so an unauthenticated request is answered `401` whatever else is wrong with it.
+- `REQ-ORDER-004` On an operation taking `Idempotency-Key`, the key checks (`400 idempotency-key-required` or `400 invalid-parameter` for the header) MUST come after authentication and before the replay decision, which MUST come before any check of the query or body.
+- `REQ-ORDER-005` Syntax refusals (`400 malformed-request` for the body, `400 invalid-parameter` for query parameters) MUST come before any refusal that depends on registry state, so a malformed request about a resource the caller cannot see is answered `400`, not `404`.
+- `REQ-ORDER-006` A resource hidden from the caller MUST be answered `404 not-found` before any `403`, `409` or `422` about it, and `403 forbidden` or `403 consent-required` MUST come before any `409` or `422`, so a refusal never discloses state hidden from the caller.
+- `REQ-ORDER-007` When a request would be refused for several reasons among `403 second-approver-required`, `409` and `422`, implementations MAY answer any one of them, and clients MUST accept any.
+- `REQ-PROBLEM-001` Every 4xx response except those of the token endpoint (`issue_token`) MUST carry an RFC 9457 problem document with `Content-Type: application/problem+json`.
+- `REQ-PROBLEM-002` A 4xx problem document's `type` MUST be a `urn:ucr:problem:<kind>` URI from the problem catalogue, and the response status MUST be the status the catalogue gives that kind.
+- `REQ-PROBLEM-003` A problem document's `status` member MUST equal the HTTP status code of the response that carries it.
+- `REQ-PROBLEM-004` A problem document's `instance` member MUST be present and MUST be the path of the request (the `/v1/…` path exactly as received, without scheme, host or query string).
+- `REQ-PROBLEM-005` A problem document MUST have a non-empty `detail` explaining this occurrence, and a non-empty `title` that implementations MAY take from the catalogue or word otherwise, since clients MUST NOT branch on `title` or `detail`.
+- `REQ-PROBLEM-006` A `400 invalid-parameter` MUST list the offending query parameter or header by name in `invalid_params`, and any `invalid_params` entry MUST name a body member by JSON pointer (such as `/quantity`) and a query parameter or header by its name (such as `limit` or `Idempotency-Key`).
+- `REQ-PROBLEM-007` `400 malformed-request` and `422 validation-failed` MAY list the members to blame in `invalid_params` or leave it out, and clients MUST accept either.
+- `REQ-PROBLEM-008` Implementations MAY add extension members to problem documents, and clients MUST ignore members they do not know and MUST handle a `type` they do not know by its HTTP status, since new problem types MAY be added within `/v1`.
+- `REQ-PROBLEM-009` The body of a 5xx response MAY be a problem document whose `type` is outside the catalogue (such as `urn:ucr:problem:internal-error`), so clients MUST treat any 5xx as a failure whose effect is unknown and retry it with the same `Idempotency-Key`. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-SANDBOX-008` Implementations MAY choose the first serial of each unit type and the numbering of identifiers after their documented prefixes, and clients MUST NOT rely on either.
+- `REQ-SCOPE-001` What a trading platform or third-party registry MAY do on an account through consents MUST be the union of the scopes of its consents on that account that are `active` at the time of the request.
+- `REQ-UNITS-005` Units MUST be created only by issuance and MUST never be destroyed, so that per unit type the units of all accounts in every status, `cancelled` included, add up to the units issued, and no serial is ever in two blocks.
+- `REQ-UNITS-009` A unit's status MUST change only as follows: `available` to `pending`, `reserved` or `escrowed` when a transfer or cancellation is initiated, a reservation made or an escrow created; `reserved` to `pending` when a transfer of its reservation is initiated; `pending` back to `available`, or to `reserved` for a transfer of a reservation, when the transaction ends unapproved; `pending` to `cancelled` when a cancellation is approved; `reserved` to `available` when its reservation is released or expires; `escrowed` to `available` when its escrow is released; and a unit leaving its account by an approved transfer or an escrow settlement MUST arrive `available` in the destination.
+- `REQ-VALIDATION-001` A request body that does not match its schema's structure MUST be refused with `400 malformed-request`: a body that is not JSON or not a JSON object, an unknown member, a missing required member, `null` for a non-nullable member, a value of the wrong JSON type, a number that is not a non-negative integer where the schema says `uint64`, a string outside the schema's `enum`, or a `date`/`date-time` that does not parse.
+- `REQ-VALIDATION-002` A structurally valid body that breaks a rule on values MUST be refused with `422 validation-failed`: a number outside the schema's `minimum`/`maximum`, a string longer than its `maxLength`, a blank name or text, an empty array the schema requires non-empty, an expiry in the past or beyond its documented maximum, an unknown unit type code, or a combination of members the operation forbids.
+- `REQ-VALIDATION-005` Clients MUST send JSON bodies with `Content-Type: application/json`, and implementations MAY refuse a body sent with a `Content-Type` that is neither `application/json` nor another `+json` type with `400 malformed-request`, or MAY read it as JSON regardless.
+- `REQ-VALIDATION-006` Unit type codes MUST be matched case-sensitively, and `ACCU` and `SMC` are the only codes of `/v1` until the document adds more.
+- `REQ-VALIDATION-009` A request body larger than the implementation's limit MUST be refused with `400 malformed-request`, and that limit MUST be at least 1 MiB.
+- `REQ-VALIDATION-011` An operation that declares no query parameters MUST ignore any query string sent to it.
 
 Version: 1.0.0*/
 pub struct Client {
@@ -11789,7 +11849,23 @@ const _: () = {
 impl Client {
     /**List the accounts the caller may see
 
-For an authorised representative: the accounts it is appointed to, ordered by `account_id`.
+For an authorised representative: the accounts it is appointed to; for a platform or registry:
+the accounts on which it holds an active `holdings_read` consent. Ordered by `account_id`.
+
+Requirements:
+- `REQ-ACCESS-008` An operation listing the caller's own collection (`list_accounts`, `list_consents`, `list_reservations`, `list_escrows`, `list_associations`) MUST answer `200` with only the items the caller can see, never `403` or `404` because it can see none.
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-SCOPE-007` `list_accounts` by a trading platform or third-party registry MUST return exactly the accounts on which it holds an active consent with `holdings_read`.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/accounts`
 
@@ -11811,6 +11887,11 @@ let response = client.list_accounts()
 An account the caller may not see answers `404 not-found`, exactly as one that does not exist,
 so that account numbers cannot be probed.
 
+Requirements:
+- `REQ-DELEGATION-004` While its delegation is active a delegate MUST be a representative of the account with exactly the delegated roles: listed in the account's `representatives`, allowed what those roles allow, and counted by the four-eyes rule.
+- `REQ-SCOPE-002` `get_account` by a trading platform or third-party registry MUST succeed if and only if it holds an active consent with `holdings_read` on the account, and otherwise MUST be answered `403 consent-required` when it can see the account and `404 not-found` when it cannot.
+- `REQ-UNITS-006` An account's `balances` MUST give, for each unit type it holds a block of, the number of its units in each status, equal to the sums over its blocks.
+
 Sends a `GET` request to `/v1/accounts/{account_id}`
 
 Arguments:
@@ -11824,7 +11905,27 @@ let response = client.get_account()
     pub fn get_account(&self) -> builder::GetAccount<'_> {
         builder::GetAccount::new(self)
     }
-    /**List the consents granted on an account
+    /**List the consents granted on an account (its representatives)
+
+Platforms and registries list their own consents with `list_consents`; here they get `403
+forbidden` on an account they have held a consent for.
+
+Requirements:
+- `REQ-CONSENT-005` A consent's `scopes` MUST be exactly the scopes granted; implementations MAY return them in any order, and clients MUST NOT depend on that order.
+- `REQ-CONSENT-006` `list_account_consents` MUST be allowed to every current representative of the account whatever its roles, and MUST list every consent on the account in every status unless `status` narrows it.
+- `REQ-CONSENT-011` A revoked consent MUST carry `revoked_at`, the time of the revoking request, and keep its `expires_at`, and a consent still `active` at its `expires_at` MUST be reported `expired` by every request made at or after that instant.
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-SCOPE-010` No consent scope opens `initiate_transfer`, `initiate_cancellation`, `grant_consent`, `list_account_consents`, `appoint_delegate`, `list_delegations`, `revoke_delegation`, `create_reservation` or `create_escrow` to a trading platform or third-party registry, which MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/accounts/{account_id}/consents`
 
@@ -11850,16 +11951,36 @@ let response = client.list_account_consents()
 Any representative of the account may grant. `association` may be granted only to a third-party
 registry.
 
+Requirements:
+- `REQ-CONSENT-001` `grant_consent` MUST be allowed to every current representative of the account whatever its roles, and MUST record that representative as `granted_by`.
+- `REQ-CONSENT-002` `grant_consent` MUST be answered `422 validation-failed` when `grantee_id` names no trading platform or third-party registry, when `scopes` is empty or names a scope more than once, or when `scopes` contains `association` and the grantee is a trading platform.
+- `REQ-CONSENT-003` `grant_consent` MUST be answered `422 validation-failed` when `expires_at` is not after the registry's current time or is after the same instant three calendar years later (the last day of the month when that date does not exist).
+- `REQ-CONSENT-004` `grant_consent` MUST NOT refuse a consent because the grantee already holds consents on the account, whatever their scopes.
+- `REQ-CONSENT-005` A consent's `scopes` MUST be exactly the scopes granted; implementations MAY return them in any order, and clients MUST NOT depend on that order.
+- `REQ-CONSENT-010` A consent MUST be created `active` and MUST leave that status at most once, to `revoked` by `revoke_consent` or to `expired` at its `expires_at`, and `revoke_consent` of a consent that is not `active` MUST be answered `409 invalid-state`.
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-SCOPE-010` No consent scope opens `initiate_transfer`, `initiate_cancellation`, `grant_consent`, `list_account_consents`, `appoint_delegate`, `list_delegations`, `revoke_delegation`, `create_reservation` or `create_escrow` to a trading platform or third-party registry, which MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot.
+
 Sends a `POST` request to `/v1/accounts/{account_id}/consents`
 
 Arguments:
 - `account_id`: ANREU account number.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.grant_consent()
@@ -11873,6 +11994,21 @@ let response = client.grant_consent()
         builder::GrantConsent::new(self)
     }
     /**List an account's delegations
+
+Requirements:
+- `REQ-DELEGATION-005` `list_delegations` MUST be allowed to every current representative of the account whatever its roles, and MUST list the account's delegations in every status.
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-SCOPE-010` No consent scope opens `initiate_transfer`, `initiate_cancellation`, `grant_consent`, `list_account_consents`, `appoint_delegate`, `list_delegations`, `revoke_delegation`, `create_reservation` or `create_escrow` to a trading platform or third-party registry, which MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/accounts/{account_id}/delegations`
 
@@ -11897,16 +12033,35 @@ The caller must be an `approver` on the account: a delegation hands over the pow
 units. The delegate then acts exactly as any representative with the given roles, and the
 four-eyes rule counts it.
 
+Requirements:
+- `REQ-DELEGATION-001` `appoint_delegate` MUST be allowed only to a current representative of the account holding the `approver` role, and a representative of the account without that role MUST be answered `403 forbidden`.
+- `REQ-DELEGATION-002` `appoint_delegate` MUST be answered `422 validation-failed` when `representative_id` is not a representative of a trading platform or `roles` is empty.
+- `REQ-DELEGATION-003` `appoint_delegate` MUST be answered `409 invalid-state` when the representative is already a representative of the account, directly or by an active delegation.
+- `REQ-DELEGATION-004` While its delegation is active a delegate MUST be a representative of the account with exactly the delegated roles: listed in the account's `representatives`, allowed what those roles allow, and counted by the four-eyes rule.
+- `REQ-DELEGATION-007` A delegation MUST be created `active` and MUST leave that status at most once, to `revoked` with `revoked_at` set, and revoking a delegation that is already `revoked` MUST be answered `409 invalid-state`.
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-SCOPE-010` No consent scope opens `initiate_transfer`, `initiate_cancellation`, `grant_consent`, `list_account_consents`, `appoint_delegate`, `list_delegations`, `revoke_delegation`, `create_reservation` or `create_escrow` to a trading platform or third-party registry, which MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot.
+
 Sends a `POST` request to `/v1/accounts/{account_id}/delegations`
 
 Arguments:
 - `account_id`: ANREU account number.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.appoint_delegate()
@@ -11924,17 +12079,35 @@ let response = client.appoint_delegate()
 Any representative of the account may revoke, and the delegate may resign. Transactions the
 delegate initiated and that are still pending stay pending for the account's other approvers.
 
+Requirements:
+- `REQ-DELEGATION-006` `revoke_delegation` MUST be allowed to every current representative of the account whatever its roles, the delegate included, and MUST be answered `404 not-found` when `delegation_id` is not a delegation of the account in the path.
+- `REQ-DELEGATION-007` A delegation MUST be created `active` and MUST leave that status at most once, to `revoked` with `revoked_at` set, and revoking a delegation that is already `revoked` MUST be answered `409 invalid-state`.
+- `REQ-DELEGATION-008` From its revocation on, the delegate MUST NOT be a representative of the account, while the transactions it initiated MUST stay `pending_approval` for the account's other representatives to decide.
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-SCOPE-010` No consent scope opens `initiate_transfer`, `initiate_cancellation`, `grant_consent`, `list_account_consents`, `appoint_delegate`, `list_delegations`, `revoke_delegation`, `create_reservation` or `create_escrow` to a trading platform or third-party registry, which MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot.
+- `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
+
 Sends a `POST` request to `/v1/accounts/{account_id}/delegations/{delegation_id}/revoke`
 
 Arguments:
 - `account_id`: ANREU account number.
 - `delegation_id`: Delegation identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.revoke_delegation()
     .account_id(account_id)
@@ -11950,6 +12123,28 @@ let response = client.revoke_delegation()
 
 Every block of the account in every status, including `cancelled` blocks, unless filtered.
 Ordered by unit type, then `serial_start`.
+
+Requirements:
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-SCOPE-003` `list_holdings` by a trading platform or third-party registry holding an active consent with `holdings_read` or `association` on the account MUST return every block of the account, exactly as for a representative.
+- `REQ-SCOPE-004` `list_holdings` by a trading platform or third-party registry holding an active consent with `reserved_units_read` but neither `holdings_read` nor `association` on the account MUST succeed and return exactly the account's blocks in status `reserved` whose units belong to active reservations made for the caller, an empty page when there are none.
+- `REQ-SCOPE-005` `list_holdings` by a trading platform or third-party registry with no active consent carrying `holdings_read`, `association` or `reserved_units_read` on the account MUST be answered `403 consent-required` when it can see the account and `404 not-found` when it cannot.
+- `REQ-UNITS-001` A block MUST contain only units of one unit type with identical attributes (`project_id`, `vintage`, `method`, `kyoto_status`, `state`, `issued_on`) and one status and, while `pending`, `reserved` or `escrowed`, only units of one transaction, reservation or escrow.
+- `REQ-UNITS-002` Implementations MAY split blocks, and MAY merge or keep apart adjacent blocks that REQ-UNITS-001 allows to be one, so clients MUST NOT depend on block boundaries or `block_id`s beyond the serials, attributes and status each block carries.
+- `REQ-UNITS-003` A block's `block_id` MUST be `<unit_type>-<serial_start>` of the block as served, and its `quantity` MUST be `serial_end - serial_start + 1`.
+- `REQ-UNITS-004` A block's `transaction_id` MUST be the ID of the transfer or cancellation holding its units while the block is `pending`, and MUST be absent or null in every other status.
+- `REQ-UNITS-007` `list_holdings` MUST list every block of the account in every status, `cancelled` included, unless a filter narrows it.
+- `REQ-UNITS-010` Cancelled units MUST stay in the holdings of the account they were cancelled from, with status `cancelled`, and MUST never move or change status again.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/accounts/{account_id}/holdings`
 
@@ -11981,6 +12176,26 @@ let response = client.list_holdings()
 Issuances into, transfers out of and into, and cancellations from the account, in every
 status. Ordered by `created_at`, then `transaction_id`.
 
+Requirements:
+- `REQ-CANCELLATION-004` A cancellation's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a cancellation still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
+- `REQ-CANCELLATION-006` A cancellation MUST appear in its account's transaction history from its initiation on, in every status, with kind `cancellation`, `from_account_id` the account, no `to_account_id`, and `reference` equal to the cancellation's `reason` (absent when it has none).
+- `REQ-ESCROW-007` The transfer recording a settlement MUST be `completed` from its creation, with `escrow_id` set, the controller's platform ID as both `initiated_by` and `decided_by`, and `decided_at` equal to `initiated_at`; its `expires_at` MUST NOT be before `initiated_at` and clients MUST NOT give it a meaning.
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-PAGING-012` Transactions MUST be ordered by `created_at` as an instant, then by `transaction_id` compared as a string, and the `from` filter MUST be inclusive and `to` exclusive, with an unparseable date-time refused with `400 invalid-parameter` naming it.
+- `REQ-SCOPE-006` `list_transactions` by a trading platform or third-party registry MUST succeed if and only if it holds an active consent with `transactions_read` on the account, and otherwise MUST be answered `403 consent-required` when it can see the account and `404 not-found` when it cannot.
+- `REQ-TRANSFER-004` A transfer's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a transfer still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
+- `REQ-TRANSFER-009` A transfer MUST appear in the transaction history of both its source and its destination account from its initiation on, in every status, with kind `transfer`, its `reference` and its current status.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
+
 Sends a `GET` request to `/v1/accounts/{account_id}/transactions`
 
 Arguments:
@@ -12008,6 +12223,22 @@ let response = client.list_transactions()
     }
     /**List associations: a registry's own, or those on a representative's accounts
 
+Requirements:
+- `REQ-ACCESS-008` An operation listing the caller's own collection (`list_accounts`, `list_consents`, `list_reservations`, `list_escrows`, `list_associations`) MUST answer `200` with only the items the caller can see, never `403` or `404` because it can see none.
+- `REQ-ASSOCIATION-008` An association MUST be visible only to the registry that made it and to the current representatives of its account, so that every other caller MUST be answered `404 not-found`.
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-PAGING-011` An `account_id` filter naming an account the caller cannot see MUST give an empty page, exactly as for an account that does not exist.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
+
 Sends a `GET` request to `/v1/associations`
 
 Arguments:
@@ -12032,19 +12263,39 @@ let response = client.list_associations()
     /**Associate a third-party certificate with one unit (C.1)
 
 The caller must be a third-party registry with an active `association` consent on the account;
-the unit must be held by the account and not cancelled; neither the unit nor the certificate
-may already have a live association (`409 association-conflict`). A representative gets `404`
-for an account it is not appointed to and `403 forbidden` for one it is.
+the unit must be held by the account (`409 units-not-held`) and not cancelled (`409
+units-locked`); neither the unit nor the certificate may already have a live association (`409
+association-conflict`). A representative gets `404` for an account it is not appointed to and
+`403 forbidden` for one it is; a trading platform gets `403 forbidden` on an account it has held
+a consent for (it can never be granted `association`) and `404` on any other.
+
+Requirements:
+- `REQ-ASSOCIATION-001` `create_association` by a representative MUST be answered `403 forbidden` on an account it represents and `404 not-found` on any other.
+- `REQ-ASSOCIATION-002` `create_association` MUST be answered `409 units-not-held` when the account does not hold the serial and `409 units-locked` when the account holds it `cancelled`, and MUST accept a serial the account holds `available`, `pending`, `reserved` or `escrowed`.
+- `REQ-ASSOCIATION-003` A unit MUST have at most one live (`active` or `cancelled`) association across all registries and a registry's `certificate_id` at most one live association, and a request that would break either MUST be answered `409 association-conflict`.
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-SCOPE-009` `create_association` by a third-party registry MUST be allowed only while it holds an active consent with `association` on the account, and a registry that can see the account without one MUST be answered `403 consent-required`.
+- `REQ-SCOPE-011` `create_association` by a trading platform MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot, because `association` cannot be granted to a trading platform.
 
 Sends a `POST` request to `/v1/associations`
 
 Arguments:
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.create_association()
@@ -12057,6 +12308,12 @@ let response = client.create_association()
         builder::CreateAssociation::new(self)
     }
     /**Get (verify) an association: its status follows the unit
+
+Requirements:
+- `REQ-ASSOCIATION-004` An `active` association MUST become `transferred` when its unit leaves the account by any completed transfer (a reservation transfer and an escrow settlement included) and `cancelled` when a cancellation of its unit is approved, with `updated_at` the instant of that change.
+- `REQ-ASSOCIATION-007` An association MUST change status only as REQ-ASSOCIATION-004 and REQ-ASSOCIATION-006 say, so that `transferred` and `dissolved` are final and a `cancelled` association MUST NOT change except to `dissolved`.
+- `REQ-ASSOCIATION-008` An association MUST be visible only to the registry that made it and to the current representatives of its account, so that every other caller MUST be answered `404 not-found`.
+- `REQ-SCOPE-012` A trading platform or third-party registry MUST be able to read and act on its own objects without any active consent on their account: the consents granted to it (`get_consent`, `revoke_consent`), the escrows it controls (`get_escrow`, `settle_escrow`, `release_escrow`) and the associations it made (`get_association`, `dissolve_association`).
 
 Sends a `GET` request to `/v1/associations/{association_id}`
 
@@ -12071,18 +12328,36 @@ let response = client.get_association()
     pub fn get_association(&self) -> builder::GetAssociation<'_> {
         builder::GetAssociation::new(self)
     }
-    /**Dissolve an association (the registry that made it)
+    /**Dissolve an `active` or `cancelled` association (the registry that made it)
+
+Requirements:
+- `REQ-ASSOCIATION-005` `dissolve_association` MUST be allowed only to the registry that made the association, and the current representatives of its account MUST be answered `403 forbidden`.
+- `REQ-ASSOCIATION-006` `dissolve_association` MUST make an `active` or `cancelled` association `dissolved` and MUST be answered `409 invalid-state` for a `transferred` or `dissolved` one.
+- `REQ-ASSOCIATION-008` An association MUST be visible only to the registry that made it and to the current representatives of its account, so that every other caller MUST be answered `404 not-found`.
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-SCOPE-012` A trading platform or third-party registry MUST be able to read and act on its own objects without any active consent on their account: the consents granted to it (`get_consent`, `revoke_consent`), the escrows it controls (`get_escrow`, `settle_escrow`, `release_escrow`) and the associations it made (`get_association`, `dissolve_association`).
+- `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
 
 Sends a `POST` request to `/v1/associations/{association_id}/dissolve`
 
 Arguments:
 - `association_id`: Association identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.dissolve_association()
     .association_id(association_id)
@@ -12098,15 +12373,36 @@ let response = client.dissolve_association()
 The caller must be an `initiator` on the account. The chosen units become `pending` until an
 approver approves; then they are `cancelled` for good.
 
+Requirements:
+- `REQ-APPROVAL-001` `initiate_transfer`, `initiate_cancellation`, `create_reservation` and `create_escrow` MUST be allowed only to a current representative of the account holding the `initiator` role, and a representative of the account without that role MUST be answered `403 forbidden`.
+- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-CANCELLATION-003` While a cancellation is `pending_approval` its units MUST be `pending`; on approval they MUST become `cancelled` in the same account, and on rescission or expiry they MUST return to `available`.
+- `REQ-CANCELLATION-004` A cancellation's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a cancellation still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-SCOPE-010` No consent scope opens `initiate_transfer`, `initiate_cancellation`, `grant_consent`, `list_account_consents`, `appoint_delegate`, `list_delegations`, `revoke_delegation`, `create_reservation` or `create_escrow` to a trading platform or third-party registry, which MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot.
+- `REQ-UNITS-008` A new transfer, cancellation, reservation or escrow MUST take only `available` units: chosen by quantity it MUST skip units in every other status, and chosen by serial it MUST answer `409 units-locked` when a named serial is held by the account in any other status.
+- `REQ-VALIDATION-007` `serial_ranges` MUST be refused with `422 validation-failed` when a range has `serial_end` below `serial_start`, when two ranges overlap, when the array is empty, or when it is sent together with `quantity`, `vintage` or `project_id`, and a request with neither `quantity` nor `serial_ranges` (other than a transfer of a reservation) MUST be refused the same way.
+- `REQ-VALIDATION-008` A request by `quantity` MUST take the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters in ascending serial order across all of them, splitting the last block taken when needed.
+
 Sends a `POST` request to `/v1/cancellations`
 
 Arguments:
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.initiate_cancellation()
@@ -12119,6 +12415,11 @@ let response = client.initiate_cancellation()
         builder::InitiateCancellation::new(self)
     }
     /**Get a voluntary cancellation
+
+Requirements:
+- `REQ-ACCESS-005` A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.
+- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-CANCELLATION-004` A cancellation's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a cancellation still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
 
 Sends a `GET` request to `/v1/cancellations/{cancellation_id}`
 
@@ -12137,16 +12438,40 @@ let response = client.get_cancellation()
 
 Same rules as approving a transfer, including four eyes.
 
+Requirements:
+- `REQ-ACCESS-005` A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.
+- `REQ-APPROVAL-002` `approve_transfer`, `reject_transfer` and `approve_cancellation` MUST be allowed only to a current representative of the source account holding the `approver` role, and every other caller that can see the transaction (a representative without that role, a representative of the destination account only, an escrow's controller) MUST be answered `403 forbidden`.
+- `REQ-APPROVAL-004` `approve_transfer`, `reject_transfer` and `approve_cancellation` by the representative who initiated the transaction MUST be answered `403 second-approver-required` when the source account has more than one representative at the time of the decision, counting every current representative, direct or delegated, whatever its roles, and MUST be allowed when it has exactly one.
+- `REQ-APPROVAL-006` Roles, appointments and delegations MUST be evaluated at the time of each request, not at the time the transaction was initiated.
+- `REQ-ASSOCIATION-004` An `active` association MUST become `transferred` when its unit leaves the account by any completed transfer (a reservation transfer and an escrow settlement included) and `cancelled` when a cancellation of its unit is approved, with `updated_at` the instant of that change.
+- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-CANCELLATION-002` Approving or rescinding a cancellation that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
+- `REQ-CANCELLATION-003` While a cancellation is `pending_approval` its units MUST be `pending`; on approval they MUST become `cancelled` in the same account, and on rescission or expiry they MUST return to `available`.
+- `REQ-CANCELLATION-005` When a representative approves or rescinds a cancellation, `decided_by` MUST be that representative's ID and `decided_at` the time of that request.
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-UNITS-010` Cancelled units MUST stay in the holdings of the account they were cancelled from, with status `cancelled`, and MUST never move or change status again.
+- `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
+
 Sends a `POST` request to `/v1/cancellations/{cancellation_id}/approve`
 
 Arguments:
 - `cancellation_id`: Cancellation identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.approve_cancellation()
     .cancellation_id(cancellation_id)
@@ -12159,16 +12484,38 @@ let response = client.approve_cancellation()
     }
     /**Rescind a pending cancellation; its units return to `available`
 
+Requirements:
+- `REQ-ACCESS-005` A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.
+- `REQ-APPROVAL-003` `rescind_transfer` and `rescind_cancellation` MUST be allowed to every current representative of the source account holding the `initiator` role, not only to the one who initiated, and every other caller that can see the transaction MUST be answered `403 forbidden`.
+- `REQ-APPROVAL-005` Rescinding MUST NOT be subject to the four-eyes rule.
+- `REQ-APPROVAL-006` Roles, appointments and delegations MUST be evaluated at the time of each request, not at the time the transaction was initiated.
+- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-CANCELLATION-002` Approving or rescinding a cancellation that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
+- `REQ-CANCELLATION-003` While a cancellation is `pending_approval` its units MUST be `pending`; on approval they MUST become `cancelled` in the same account, and on rescission or expiry they MUST return to `available`.
+- `REQ-CANCELLATION-005` When a representative approves or rescinds a cancellation, `decided_by` MUST be that representative's ID and `decided_at` the time of that request.
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
+
 Sends a `POST` request to `/v1/cancellations/{cancellation_id}/rescind`
 
 Arguments:
 - `cancellation_id`: Cancellation identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.rescind_cancellation()
     .cancellation_id(cancellation_id)
@@ -12183,6 +12530,23 @@ let response = client.rescind_cancellation()
 
 For a platform or registry: the consents granted to it. For a representative: the consents on
 every account it represents.
+
+Requirements:
+- `REQ-ACCESS-008` An operation listing the caller's own collection (`list_accounts`, `list_consents`, `list_reservations`, `list_escrows`, `list_associations`) MUST answer `200` with only the items the caller can see, never `403` or `404` because it can see none.
+- `REQ-CONSENT-005` A consent's `scopes` MUST be exactly the scopes granted; implementations MAY return them in any order, and clients MUST NOT depend on that order.
+- `REQ-CONSENT-007` `list_consents` MUST list to a trading platform or third-party registry exactly the consents granted to it, to a representative exactly the consents on the accounts it currently represents, and to any other caller none.
+- `REQ-CONSENT-011` A revoked consent MUST carry `revoked_at`, the time of the revoking request, and keep its `expires_at`, and a consent still `active` at its `expires_at` MUST be reported `expired` by every request made at or after that instant.
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/consents`
 
@@ -12203,6 +12567,13 @@ let response = client.list_consents()
     }
     /**Get a consent (its grantee or a representative of its account)
 
+Requirements:
+- `REQ-CONSENT-005` A consent's `scopes` MUST be exactly the scopes granted; implementations MAY return them in any order, and clients MUST NOT depend on that order.
+- `REQ-CONSENT-008` `get_consent` MUST succeed, in every status, for the consent's grantee and for the current representatives of its account, and MUST be answered `404 not-found` to every other caller.
+- `REQ-CONSENT-010` A consent MUST be created `active` and MUST leave that status at most once, to `revoked` by `revoke_consent` or to `expired` at its `expires_at`, and `revoke_consent` of a consent that is not `active` MUST be answered `409 invalid-state`.
+- `REQ-CONSENT-011` A revoked consent MUST carry `revoked_at`, the time of the revoking request, and keep its `expires_at`, and a consent still `active` at its `expires_at` MUST be reported `expired` by every request made at or after that instant.
+- `REQ-SCOPE-012` A trading platform or third-party registry MUST be able to read and act on its own objects without any active consent on their account: the consents granted to it (`get_consent`, `revoke_consent`), the escrows it controls (`get_escrow`, `settle_escrow`, `release_escrow`) and the associations it made (`get_association`, `dissolve_association`).
+
 Sends a `GET` request to `/v1/consents/{consent_id}`
 
 Arguments:
@@ -12220,16 +12591,35 @@ let response = client.get_consent()
 
 A representative of the account may revoke; the grantee may relinquish its own consent.
 
+Requirements:
+- `REQ-CONSENT-009` `revoke_consent` MUST be allowed to every current representative of the consent's account whatever its roles and to the consent's grantee, which relinquishes it, and MUST be answered `404 not-found` to every other caller.
+- `REQ-CONSENT-010` A consent MUST be created `active` and MUST leave that status at most once, to `revoked` by `revoke_consent` or to `expired` at its `expires_at`, and `revoke_consent` of a consent that is not `active` MUST be answered `409 invalid-state`.
+- `REQ-CONSENT-011` A revoked consent MUST carry `revoked_at`, the time of the revoking request, and keep its `expires_at`, and a consent still `active` at its `expires_at` MUST be reported `expired` by every request made at or after that instant.
+- `REQ-EVENT-007` `consent.revoked` MUST be routed to the consent's grantee when a representative of the account revokes the consent, and when the grantee revokes its own consent implementations MAY route it to the grantee or not, so clients MUST NOT rely on either.
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-SCOPE-012` A trading platform or third-party registry MUST be able to read and act on its own objects without any active consent on their account: the consents granted to it (`get_consent`, `revoke_consent`), the escrows it controls (`get_escrow`, `settle_escrow`, `release_escrow`) and the associations it made (`get_association`, `dissolve_association`).
+- `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
+
 Sends a `POST` request to `/v1/consents/{consent_id}/revoke`
 
 Arguments:
 - `consent_id`: Consent identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.revoke_consent()
     .consent_id(consent_id)
@@ -12241,6 +12631,23 @@ let response = client.revoke_consent()
         builder::RevokeConsent::new(self)
     }
     /**List escrows the caller may see: its accounts' (representative) or those it controls (platform)
+
+Requirements:
+- `REQ-ACCESS-008` An operation listing the caller's own collection (`list_accounts`, `list_consents`, `list_reservations`, `list_escrows`, `list_associations`) MUST answer `200` with only the items the caller can see, never `403` or `404` because it can see none.
+- `REQ-ESCROW-009` An escrow MUST be visible only to the current representatives of its account and to its controller, so that every other caller MUST be answered `404 not-found`.
+- `REQ-ESCROW-010` An escrow's `blocks` MUST give the serial ranges and attributes of the units allocated at its creation, with status `escrowed` while it is `active`; once it has ended implementations MAY report these blocks with any status, and clients MUST NOT rely on it.
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-PAGING-011` An `account_id` filter naming an account the caller cannot see MUST give an empty page, exactly as for an account that does not exist.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/escrows`
 
@@ -12266,15 +12673,37 @@ let response = client.list_escrows()
 The caller must be an `initiator` on the account. The units become `escrowed`; from now on only
 the controller can move them (settle) or give them back (release).
 
+Requirements:
+- `REQ-APPROVAL-001` `initiate_transfer`, `initiate_cancellation`, `create_reservation` and `create_escrow` MUST be allowed only to a current representative of the account holding the `initiator` role, and a representative of the account without that role MUST be answered `403 forbidden`.
+- `REQ-ESCROW-001` `create_escrow` MUST be answered `422 validation-failed` when `controller_id` is not a trading platform, or when `expires_at` is not after the registry's current time or is after the same instant one calendar year later (the last day of the month when that date does not exist).
+- `REQ-ESCROW-002` `create_escrow` MUST NOT require the controller to hold any consent on the account.
+- `REQ-ESCROW-003` An escrow MUST be created `active` with its units `escrowed` in the seller's account, and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
+- `REQ-ESCROW-010` An escrow's `blocks` MUST give the serial ranges and attributes of the units allocated at its creation, with status `escrowed` while it is `active`; once it has ended implementations MAY report these blocks with any status, and clients MUST NOT rely on it.
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-SCOPE-010` No consent scope opens `initiate_transfer`, `initiate_cancellation`, `grant_consent`, `list_account_consents`, `appoint_delegate`, `list_delegations`, `revoke_delegation`, `create_reservation` or `create_escrow` to a trading platform or third-party registry, which MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot.
+- `REQ-UNITS-008` A new transfer, cancellation, reservation or escrow MUST take only `available` units: chosen by quantity it MUST skip units in every other status, and chosen by serial it MUST answer `409 units-locked` when a named serial is held by the account in any other status.
+- `REQ-VALIDATION-007` `serial_ranges` MUST be refused with `422 validation-failed` when a range has `serial_end` below `serial_start`, when two ranges overlap, when the array is empty, or when it is sent together with `quantity`, `vintage` or `project_id`, and a request with neither `quantity` nor `serial_ranges` (other than a transfer of a reservation) MUST be refused the same way.
+- `REQ-VALIDATION-008` A request by `quantity` MUST take the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters in ascending serial order across all of them, splitting the last block taken when needed.
+
 Sends a `POST` request to `/v1/escrows`
 
 Arguments:
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.create_escrow()
@@ -12287,6 +12716,13 @@ let response = client.create_escrow()
         builder::CreateEscrow::new(self)
     }
     /**Get an escrow, with the escrowed blocks' attributes
+
+Requirements:
+- `REQ-ESCROW-003` An escrow MUST be created `active` with its units `escrowed` in the seller's account, and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
+- `REQ-ESCROW-008` When an escrow is released, by its controller or on expiry, its units MUST become `available` in the seller's account again, and `ended_at` MUST be the instant the escrow left `active` (its `expires_at` for an expiry).
+- `REQ-ESCROW-009` An escrow MUST be visible only to the current representatives of its account and to its controller, so that every other caller MUST be answered `404 not-found`.
+- `REQ-ESCROW-010` An escrow's `blocks` MUST give the serial ranges and attributes of the units allocated at its creation, with status `escrowed` while it is `active`; once it has ended implementations MAY report these blocks with any status, and clients MUST NOT rely on it.
+- `REQ-SCOPE-012` A trading platform or third-party registry MUST be able to read and act on its own objects without any active consent on their account: the consents granted to it (`get_consent`, `revoke_consent`), the escrows it controls (`get_escrow`, `settle_escrow`, `release_escrow`) and the associations it made (`get_association`, `dissolve_association`).
 
 Sends a `GET` request to `/v1/escrows/{escrow_id}`
 
@@ -12303,16 +12739,36 @@ let response = client.get_escrow()
     }
     /**Release an escrow: the controller gives the units back to the seller (`available`)
 
+Requirements:
+- `REQ-ESCROW-003` An escrow MUST be created `active` with its units `escrowed` in the seller's account, and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
+- `REQ-ESCROW-004` `settle_escrow` and `release_escrow` MUST be allowed only to the escrow's controller, and the current representatives of its account MUST be answered `403 forbidden`.
+- `REQ-ESCROW-005` Settling or releasing an escrow that is not `active` MUST be answered `409 invalid-state` and change nothing.
+- `REQ-ESCROW-008` When an escrow is released, by its controller or on expiry, its units MUST become `available` in the seller's account again, and `ended_at` MUST be the instant the escrow left `active` (its `expires_at` for an expiry).
+- `REQ-ESCROW-009` An escrow MUST be visible only to the current representatives of its account and to its controller, so that every other caller MUST be answered `404 not-found`.
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-SCOPE-012` A trading platform or third-party registry MUST be able to read and act on its own objects without any active consent on their account: the consents granted to it (`get_consent`, `revoke_consent`), the escrows it controls (`get_escrow`, `settle_escrow`, `release_escrow`) and the associations it made (`get_association`, `dissolve_association`).
+- `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
+
 Sends a `POST` request to `/v1/escrows/{escrow_id}/release`
 
 Arguments:
 - `escrow_id`: Escrow identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.release_escrow()
     .escrow_id(escrow_id)
@@ -12325,16 +12781,37 @@ let response = client.release_escrow()
     }
     /**Settle an escrow: the controller moves every escrowed unit to the buyer in one step
 
+Requirements:
+- `REQ-ASSOCIATION-004` An `active` association MUST become `transferred` when its unit leaves the account by any completed transfer (a reservation transfer and an escrow settlement included) and `cancelled` when a cancellation of its unit is approved, with `updated_at` the instant of that change.
+- `REQ-ESCROW-003` An escrow MUST be created `active` with its units `escrowed` in the seller's account, and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
+- `REQ-ESCROW-004` `settle_escrow` and `release_escrow` MUST be allowed only to the escrow's controller, and the current representatives of its account MUST be answered `403 forbidden`.
+- `REQ-ESCROW-005` Settling or releasing an escrow that is not `active` MUST be answered `409 invalid-state` and change nothing.
+- `REQ-ESCROW-006` `settle_escrow` MUST move every escrowed unit to `to_account_id` in one step, where they arrive `available`, MUST set the escrow's `settled_to_account_id` and `transaction_id`, and MUST be answered `422 validation-failed` when `to_account_id` is the seller's account and `422 unknown-account` when it names no account.
+- `REQ-ESCROW-007` The transfer recording a settlement MUST be `completed` from its creation, with `escrow_id` set, the controller's platform ID as both `initiated_by` and `decided_by`, and `decided_at` equal to `initiated_at`; its `expires_at` MUST NOT be before `initiated_at` and clients MUST NOT give it a meaning.
+- `REQ-ESCROW-009` An escrow MUST be visible only to the current representatives of its account and to its controller, so that every other caller MUST be answered `404 not-found`.
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-SCOPE-012` A trading platform or third-party registry MUST be able to read and act on its own objects without any active consent on their account: the consents granted to it (`get_consent`, `revoke_consent`), the escrows it controls (`get_escrow`, `settle_escrow`, `release_escrow`) and the associations it made (`get_association`, `dissolve_association`).
+
 Sends a `POST` request to `/v1/escrows/{escrow_id}/settle`
 
 Arguments:
 - `escrow_id`: Escrow identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.settle_escrow()
@@ -12349,9 +12826,22 @@ let response = client.settle_escrow()
     }
     /**Exchange client credentials for an access token (OAuth 2.0 client-credentials grant)
 
-For trading platforms and third-party registries. The token expires after `expires_in` seconds;
-fetch a new one before then. Errors follow RFC 6749 (`{error, error_description}`): `400
-invalid_request` / `unsupported_grant_type`, `401 invalid_client`.
+For trading platforms and third-party registries. The client authenticates either with
+`client_id` and `client_secret` in the form body or with HTTP Basic (RFC 6749 section 2.3.1),
+never both. The token expires after `expires_in` seconds; fetch a new one before then. Errors
+follow RFC 6749 (`{error, error_description}`): `400 invalid_request` /
+`unsupported_grant_type`, `401 invalid_client`.
+
+Requirements:
+- `REQ-AUTH-004` An access token from `issue_token` MUST be accepted until `expires_in` seconds (3600) after its issue and refused from then on, both measured on the registry clock, so advancing the sandbox clock by 3600 s or more expires it.
+- `REQ-AUTH-008` Token values MUST be unguessable (at least 120 bits of randomness) and MUST NOT be derivable from identifiers. (Not observable over the API: randomness cannot be established from a finite sample of tokens over the API.)
+- `REQ-OAUTH-001` `issue_token` MUST answer errors as RFC 6749 section 5.2 JSON (`{error, error_description?}`), never as problem documents, and a response carrying a token MUST carry `Cache-Control: no-store`.
+- `REQ-OAUTH-002` `issue_token` MUST refuse with `400 invalid_request` a body whose `Content-Type` is not `application/x-www-form-urlencoded`, a body that does not parse as a form, a known parameter given more than once, and a missing `grant_type`, and MUST ignore parameters it does not recognise.
+- `REQ-OAUTH-003` `issue_token` MUST refuse a `grant_type` other than `client_credentials` with `400 unsupported_grant_type`, after the `invalid_request` checks and before client authentication.
+- `REQ-OAUTH-004` `issue_token` MUST accept client authentication either as `client_id` and `client_secret` form parameters or by HTTP Basic (RFC 6749 section 2.3.1), and MUST refuse a request using both with `400 invalid_request`.
+- `REQ-OAUTH-005` `issue_token` MUST refuse with `401 invalid_client` a request that sends no client authentication at all (an `Authorization` header of another scheme, such as `Bearer`, is none), an unknown client or a wrong secret, adding `WWW-Authenticate: Basic` when the client tried HTTP Basic, while a request sending only one of `client_id` and `client_secret` MAY be refused with either `400 invalid_request` or `401 invalid_client`.
+- `REQ-OAUTH-006` A successful `issue_token` MUST answer `200` with `token_type` `Bearer`, a fresh `access_token` and `expires_in` 3600, and earlier tokens of the same client MUST stay valid until they expire.
+- `REQ-OAUTH-007` `issue_token` MUST ignore `scope`, since a token always carries the platform's own permissions.
 
 Sends a `POST` request to `/v1/oauth/token`
 
@@ -12369,6 +12859,9 @@ let response = client.issue_token()
 Any authenticated caller may look platforms up, so that a holder can check whom it is about to
 grant a consent to.
 
+Requirements:
+- `REQ-ACCESS-009` `get_platform` MUST succeed for every authenticated caller and every existing platform or registry, and MUST answer `404 not-found` for an unknown `platform_id`.
+
 Sends a `GET` request to `/v1/platforms/{platform_id}`
 
 Arguments:
@@ -12385,6 +12878,22 @@ let response = client.get_platform()
     /**List the ACCU Scheme project register
 
 Public data: no authentication. Filters combine with AND.
+
+Requirements:
+- `REQ-AUTH-006` The public registers MUST answer without authentication and MUST ignore any `Authorization` header, valid or not.
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-REGISTER-001` A register's filters MUST combine with AND, and `state`, `method_type`, `project_id`, `delivery_obligation`, `energy_source`, `profile_type`, `status` and `revoked` MUST match exactly, case included.
+- `REQ-REGISTER-002` `proponent` and `contractor` MUST match every entry whose proponent or contractor name contains the given text, ignoring case.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/registers/accu-projects`
 
@@ -12412,6 +12921,23 @@ let response = client.list_accu_projects()
     /**List the Carbon Abatement Contract register
 
 Public data: no authentication. Filters combine with AND.
+
+Requirements:
+- `REQ-AUTH-006` The public registers MUST answer without authentication and MUST ignore any `Authorization` header, valid or not.
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-REGISTER-001` A register's filters MUST combine with AND, and `state`, `method_type`, `project_id`, `delivery_obligation`, `energy_source`, `profile_type`, `status` and `revoked` MUST match exactly, case included.
+- `REQ-REGISTER-002` `proponent` and `contractor` MUST match every entry whose proponent or contractor name contains the given text, ignoring case.
+- `REQ-REGISTER-003` A Carbon Abatement Contract's `volume_delivered` MUST NOT exceed its `volume_committed`.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/registers/carbon-abatement-contracts`
 
@@ -12441,6 +12967,21 @@ let response = client.list_carbon_abatement_contracts()
     /**List the Guarantee of Origin project register
 
 Public data: no authentication. Filters combine with AND.
+
+Requirements:
+- `REQ-AUTH-006` The public registers MUST answer without authentication and MUST ignore any `Authorization` header, valid or not.
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-REGISTER-001` A register's filters MUST combine with AND, and `state`, `method_type`, `project_id`, `delivery_obligation`, `energy_source`, `profile_type`, `status` and `revoked` MUST match exactly, case included.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/registers/guarantee-of-origin-projects`
 
@@ -12472,6 +13013,24 @@ let response = client.list_guarantee_of_origin_projects()
 A representative sees its accounts' reservations; a platform sees those made for it on accounts
 where it holds an active `reserved_units_read` consent.
 
+Requirements:
+- `REQ-ACCESS-008` An operation listing the caller's own collection (`list_accounts`, `list_consents`, `list_reservations`, `list_escrows`, `list_associations`) MUST answer `200` with only the items the caller can see, never `403` or `404` because it can see none.
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-PAGING-011` An `account_id` filter naming an account the caller cannot see MUST give an empty page, exactly as for an account that does not exist.
+- `REQ-RESERVATION-007` `ended_at` MUST be absent while a reservation is `active` and MUST be the instant it left `active` afterwards, which for an expiry is its `expires_at`, or the instant the pending transfer holding its units ended unapproved when that was later.
+- `REQ-RESERVATION-008` A reservation MUST be visible only to the current representatives of its account and to the platform it is made for, so that every other caller, another trading platform with a consent on the account included, MUST be answered `404 not-found`.
+- `REQ-SCOPE-008` `get_reservation` by the platform a reservation is made for MUST succeed if it holds an active consent with `reserved_units_read` or `holdings_read` on the reservation's account and MUST be answered `403 consent-required` otherwise, and `list_reservations` MUST list to a platform exactly the reservations made for it on accounts where it holds such a consent.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
+
 Sends a `GET` request to `/v1/reservations`
 
 Arguments:
@@ -12497,15 +13056,36 @@ The caller must be an `initiator` on the account. The units become `reserved`: t
 main holdings and may move only to `custodial_account_id`, by a transfer quoting
 `reservation_id`.
 
+Requirements:
+- `REQ-APPROVAL-001` `initiate_transfer`, `initiate_cancellation`, `create_reservation` and `create_escrow` MUST be allowed only to a current representative of the account holding the `initiator` role, and a representative of the account without that role MUST be answered `403 forbidden`.
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-RESERVATION-001` `create_reservation` MUST be answered `422 validation-failed` when `platform_id` is not a trading platform, when `custodial_account_id` is the reserving account or is not a `custodial` account whose holder is that platform's holder, or when `expires_at` is not after the registry's current time, and `422 unknown-account` when `custodial_account_id` names no account.
+- `REQ-RESERVATION-002` `create_reservation` MUST NOT require the platform to hold any consent on the account, and MUST accept every `expires_at` after the registry's current time, without an upper bound.
+- `REQ-RESERVATION-003` A reservation MUST be created `active` with its units `reserved`, and MUST leave `active` at most once: to `released` by `release_reservation`, to `consumed` when a transfer of it is approved, or to `expired` at its `expires_at`, except that a reservation whose units are then in a pending transfer MUST stay `active` until that transfer ends and expire only if it ends unapproved.
+- `REQ-SCOPE-010` No consent scope opens `initiate_transfer`, `initiate_cancellation`, `grant_consent`, `list_account_consents`, `appoint_delegate`, `list_delegations`, `revoke_delegation`, `create_reservation` or `create_escrow` to a trading platform or third-party registry, which MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot.
+- `REQ-UNITS-008` A new transfer, cancellation, reservation or escrow MUST take only `available` units: chosen by quantity it MUST skip units in every other status, and chosen by serial it MUST answer `409 units-locked` when a named serial is held by the account in any other status.
+- `REQ-VALIDATION-007` `serial_ranges` MUST be refused with `422 validation-failed` when a range has `serial_end` below `serial_start`, when two ranges overlap, when the array is empty, or when it is sent together with `quantity`, `vintage` or `project_id`, and a request with neither `quantity` nor `serial_ranges` (other than a transfer of a reservation) MUST be refused the same way.
+- `REQ-VALIDATION-008` A request by `quantity` MUST take the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters in ascending serial order across all of them, splitting the last block taken when needed.
+
 Sends a `POST` request to `/v1/reservations`
 
 Arguments:
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.create_reservation()
@@ -12518,6 +13098,17 @@ let response = client.create_reservation()
         builder::CreateReservation::new(self)
     }
     /**Get a reservation
+
+For the account's representatives, and for the platform it is made for while that platform holds
+an active `reserved_units_read` or `holdings_read` consent on the account (`403 consent-required`
+otherwise). Anyone else gets `404`.
+
+Requirements:
+- `REQ-RESERVATION-003` A reservation MUST be created `active` with its units `reserved`, and MUST leave `active` at most once: to `released` by `release_reservation`, to `consumed` when a transfer of it is approved, or to `expired` at its `expires_at`, except that a reservation whose units are then in a pending transfer MUST stay `active` until that transfer ends and expire only if it ends unapproved.
+- `REQ-RESERVATION-006` When a reservation is released or expires its units MUST become `available`, and when it is consumed they MUST be in the custodial account as `available` and the reservation MUST carry the approved transfer's ID as `transfer_id`.
+- `REQ-RESERVATION-007` `ended_at` MUST be absent while a reservation is `active` and MUST be the instant it left `active` afterwards, which for an expiry is its `expires_at`, or the instant the pending transfer holding its units ended unapproved when that was later.
+- `REQ-RESERVATION-008` A reservation MUST be visible only to the current representatives of its account and to the platform it is made for, so that every other caller, another trading platform with a consent on the account included, MUST be answered `404 not-found`.
+- `REQ-SCOPE-008` `get_reservation` by the platform a reservation is made for MUST succeed if it holds an active consent with `reserved_units_read` or `holdings_read` on the reservation's account and MUST be answered `403 consent-required` otherwise, and `list_reservations` MUST list to a platform exactly the reservations made for it on accounts where it holds such a consent.
 
 Sends a `GET` request to `/v1/reservations/{reservation_id}`
 
@@ -12538,16 +13129,35 @@ Any representative of the account may release at any time. The platform receives
 `reservation.released` and must halt its listing. A reservation whose units are inside a pending
 transfer cannot be released until that transfer is rescinded or rejected (`409 invalid-state`).
 
+Requirements:
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-RESERVATION-003` A reservation MUST be created `active` with its units `reserved`, and MUST leave `active` at most once: to `released` by `release_reservation`, to `consumed` when a transfer of it is approved, or to `expired` at its `expires_at`, except that a reservation whose units are then in a pending transfer MUST stay `active` until that transfer ends and expire only if it ends unapproved.
+- `REQ-RESERVATION-004` `release_reservation` MUST be allowed to every current representative of the reservation's account whatever its roles, and the platform the reservation is made for MUST be answered `403 forbidden`.
+- `REQ-RESERVATION-005` `release_reservation` MUST be answered `409 invalid-state` when the reservation is not `active` or its units are in a pending transfer.
+- `REQ-RESERVATION-006` When a reservation is released or expires its units MUST become `available`, and when it is consumed they MUST be in the custodial account as `available` and the reservation MUST carry the approved transfer's ID as `transfer_id`.
+- `REQ-RESERVATION-008` A reservation MUST be visible only to the current representatives of its account and to the platform it is made for, so that every other caller, another trading platform with a consent on the account included, MUST be answered `404 not-found`.
+- `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
+
 Sends a `POST` request to `/v1/reservations/{reservation_id}/release`
 
 Arguments:
 - `reservation_id`: Reservation identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.release_reservation()
     .reservation_id(reservation_id)
@@ -12559,6 +13169,12 @@ let response = client.release_reservation()
         builder::ReleaseReservation::new(self)
     }
     /**Create an account holder (sandbox)
+
+Requirements:
+- `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
+- `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
+- `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
+- `REQ-SANDBOX-002` Where the sandbox is offered, `create_operator_session` MUST need no token, and every other sandbox operation MUST answer `401 unauthenticated` without a valid token and `404 sandbox-unavailable` to a valid token that is not an operator's.
 
 Sends a `POST` request to `/v1/sandbox/account-holders`
 
@@ -12572,6 +13188,13 @@ let response = client.create_account_holder()
         builder::CreateAccountHolder::new(self)
     }
     /**Open an account for a holder (sandbox)
+
+Requirements:
+- `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
+- `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
+- `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
+- `REQ-SANDBOX-002` Where the sandbox is offered, `create_operator_session` MUST need no token, and every other sandbox operation MUST answer `401 unauthenticated` without a valid token and `404 sandbox-unavailable` to a valid token that is not an operator's.
+- `REQ-SANDBOX-003` `create_account` with a `holder_id` that names no account holder MUST be refused with `422 validation-failed` naming `/holder_id`.
 
 Sends a `POST` request to `/v1/sandbox/accounts`
 
@@ -12587,6 +13210,16 @@ let response = client.create_account()
     /**Appoint an authorised representative to an account (sandbox)
 
 Returns the representative's bearer token.
+
+Requirements:
+- `REQ-AUTH-005` Tokens handed out by the sandbox (operator sessions, representatives' and platforms' `token`) MUST NOT expire and MUST stop working only when a sandbox reset removes them, which it MUST do for every token except operators'.
+- `REQ-AUTH-008` Token values MUST be unguessable (at least 120 bits of randomness) and MUST NOT be derivable from identifiers. (Not observable over the API: randomness cannot be established from a finite sample of tokens over the API.)
+- `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
+- `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
+- `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
+- `REQ-SANDBOX-002` Where the sandbox is offered, `create_operator_session` MUST need no token, and every other sandbox operation MUST answer `401 unauthenticated` without a valid token and `404 sandbox-unavailable` to a valid token that is not an operator's.
+- `REQ-SANDBOX-005` `appoint_representative` on an account that does not exist MUST answer `404 not-found`, with a `representative_id` that names no representative MUST be refused with `422 validation-failed`, and with one already appointed to the account MUST replace that representative's roles there and answer `201`.
+- `REQ-SANDBOX-006` `appoint_representative` with the `representative_id` of a platform's representative MUST be refused with `422 validation-failed` unless the account belongs to that platform's account holder, since such representatives reach holders' accounts only by delegation.
 
 Sends a `POST` request to `/v1/sandbox/accounts/{account_id}/representatives`
 
@@ -12605,6 +13238,12 @@ let response = client.appoint_representative()
     }
     /**Read the sandbox clock (sandbox)
 
+Requirements:
+- `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
+- `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
+- `REQ-SANDBOX-002` Where the sandbox is offered, `create_operator_session` MUST need no token, and every other sandbox operation MUST answer `401 unauthenticated` without a valid token and `404 sandbox-unavailable` to a valid token that is not an operator's.
+- `REQ-SANDBOX-011` `advance_clock` MUST move the registry clock forward by 1 to 31,622,400 seconds, refuse 0 or more than 31,622,400 with `422 validation-failed`, refuse a negative or non-integer number with `400 malformed-request`, and apply every expiry that falls due at the first request after the move.
+
 Sends a `GET` request to `/v1/sandbox/clock`
 
 ```ignore
@@ -12618,6 +13257,13 @@ let response = client.get_clock()
     /**Move the sandbox clock forward (sandbox), so that expiries can be tested without waiting
 
 Expiries of consents, reservations, escrows and pending transactions take effect at once.
+
+Requirements:
+- `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
+- `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
+- `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
+- `REQ-SANDBOX-002` Where the sandbox is offered, `create_operator_session` MUST need no token, and every other sandbox operation MUST answer `401 unauthenticated` without a valid token and `404 sandbox-unavailable` to a valid token that is not an operator's.
+- `REQ-SANDBOX-011` `advance_clock` MUST move the registry clock forward by 1 to 31,622,400 seconds, refuse 0 or more than 31,622,400 with `422 validation-failed`, refuse a negative or non-integer number with `400 malformed-request`, and apply every expiry that falls due at the first request after the move.
 
 Sends a `POST` request to `/v1/sandbox/clock/advance`
 
@@ -12633,6 +13279,15 @@ let response = client.advance_clock()
     /**Issue new units into an account (sandbox)
 
 Serials are allocated from the unit type's next free serial, so issued blocks never overlap.
+
+Requirements:
+- `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
+- `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
+- `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
+- `REQ-SANDBOX-002` Where the sandbox is offered, `create_operator_session` MUST need no token, and every other sandbox operation MUST answer `401 unauthenticated` without a valid token and `404 sandbox-unavailable` to a valid token that is not an operator's.
+- `REQ-SANDBOX-004` `issue_units` into an account that does not exist MUST be refused with `422 unknown-account`.
+- `REQ-SANDBOX-007` `issue_units` MUST accept `kyoto_status` for ACCUs only (absent means `null`) and refuse it for other unit types with `422 validation-failed`, MUST refuse a blank `project_id` or `method` or a `state` that is not an Australian state or territory code with `422 validation-failed`, and MUST default `issued_on` to the registry clock's UTC date.
+- `REQ-UNITS-003` A block's `block_id` MUST be `<unit_type>-<serial_start>` of the block as served, and its `quantity` MUST be `serial_end - serial_start + 1`.
 
 Sends a `POST` request to `/v1/sandbox/issuances`
 
@@ -12650,6 +13305,15 @@ let response = client.issue_units()
 Returns an operator token for the other sandbox operations. Implementations without the sandbox
 answer `404 sandbox-unavailable`.
 
+Requirements:
+- `REQ-AUTH-005` Tokens handed out by the sandbox (operator sessions, representatives' and platforms' `token`) MUST NOT expire and MUST stop working only when a sandbox reset removes them, which it MUST do for every token except operators'.
+- `REQ-AUTH-008` Token values MUST be unguessable (at least 120 bits of randomness) and MUST NOT be derivable from identifiers. (Not observable over the API: randomness cannot be established from a finite sample of tokens over the API.)
+- `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
+- `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
+- `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
+- `REQ-SANDBOX-002` Where the sandbox is offered, `create_operator_session` MUST need no token, and every other sandbox operation MUST answer `401 unauthenticated` without a valid token and `404 sandbox-unavailable` to a valid token that is not an operator's.
+- `REQ-VALIDATION-010` `delete_webhook_subscription`, `create_operator_session` and `reset_sandbox`, which declare neither a request body nor a `400` response, MUST ignore any request body.
+
 Sends a `POST` request to `/v1/sandbox/operator-sessions`
 
 ```ignore
@@ -12663,6 +13327,14 @@ let response = client.create_operator_session()
     /**Register a trading platform or third-party registry (sandbox)
 
 Also creates the platform's account holder, so that custodial accounts can be opened for it.
+
+Requirements:
+- `REQ-AUTH-005` Tokens handed out by the sandbox (operator sessions, representatives' and platforms' `token`) MUST NOT expire and MUST stop working only when a sandbox reset removes them, which it MUST do for every token except operators'.
+- `REQ-AUTH-008` Token values MUST be unguessable (at least 120 bits of randomness) and MUST NOT be derivable from identifiers. (Not observable over the API: randomness cannot be established from a finite sample of tokens over the API.)
+- `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
+- `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
+- `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
+- `REQ-SANDBOX-002` Where the sandbox is offered, `create_operator_session` MUST need no token, and every other sandbox operation MUST answer `401 unauthenticated` without a valid token and `404 sandbox-unavailable` to a valid token that is not an operator's.
 
 Sends a `POST` request to `/v1/sandbox/platforms`
 
@@ -12679,6 +13351,14 @@ let response = client.create_platform()
 
 The representative can be appointed to the platform's custodial accounts with
 `appoint_representative`, and to holders' accounts by delegation.
+
+Requirements:
+- `REQ-AUTH-005` Tokens handed out by the sandbox (operator sessions, representatives' and platforms' `token`) MUST NOT expire and MUST stop working only when a sandbox reset removes them, which it MUST do for every token except operators'.
+- `REQ-AUTH-008` Token values MUST be unguessable (at least 120 bits of randomness) and MUST NOT be derivable from identifiers. (Not observable over the API: randomness cannot be established from a finite sample of tokens over the API.)
+- `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
+- `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
+- `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
+- `REQ-SANDBOX-002` Where the sandbox is offered, `create_operator_session` MUST need no token, and every other sandbox operation MUST answer `401 unauthenticated` without a valid token and `404 sandbox-unavailable` to a valid token that is not an operator's.
 
 Sends a `POST` request to `/v1/sandbox/platforms/{platform_id}/representatives`
 
@@ -12701,6 +13381,17 @@ let response = client.create_platform_representative()
 
 The public registers and operator sessions are kept.
 
+Requirements:
+- `REQ-AUTH-005` Tokens handed out by the sandbox (operator sessions, representatives' and platforms' `token`) MUST NOT expire and MUST stop working only when a sandbox reset removes them, which it MUST do for every token except operators'.
+- `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
+- `REQ-IDEMPOTENCY-013` A sandbox reset MUST forget every stored key of a principal other than an operator, and MAY forget operators' keys too.
+- `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
+- `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
+- `REQ-SANDBOX-002` Where the sandbox is offered, `create_operator_session` MUST need no token, and every other sandbox operation MUST answer `401 unauthenticated` without a valid token and `404 sandbox-unavailable` to a valid token that is not an operator's.
+- `REQ-SANDBOX-009` `reset_sandbox` MUST remove every account holder, account, representative, platform, unit, transaction, consent, delegation, reservation, escrow, association, webhook subscription and delivery, and every token but operators', MUST keep the clock where it is, and MAY restart or continue serial and identifier counters.
+- `REQ-SANDBOX-010` `reset_sandbox` MUST report in `transactions_removed` the number of issuances, transfers and cancellations it removed, and in `accounts_removed` the number of accounts.
+- `REQ-VALIDATION-010` `delete_webhook_subscription`, `create_operator_session` and `reset_sandbox`, which declare neither a request body nor a `400` response, MUST ignore any request body.
+
 Sends a `POST` request to `/v1/sandbox/reset`
 
 ```ignore
@@ -12717,15 +13408,39 @@ The caller must be an `initiator` on the source account. The chosen units become
 and the transfer waits for an approver. On a replay with the same `Idempotency-Key` and body
 the original response is returned and nothing else happens.
 
+Requirements:
+- `REQ-APPROVAL-001` `initiate_transfer`, `initiate_cancellation`, `create_reservation` and `create_escrow` MUST be allowed only to a current representative of the account holding the `initiator` role, and a representative of the account without that role MUST be answered `403 forbidden`.
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-SCOPE-010` No consent scope opens `initiate_transfer`, `initiate_cancellation`, `grant_consent`, `list_account_consents`, `appoint_delegate`, `list_delegations`, `revoke_delegation`, `create_reservation` or `create_escrow` to a trading platform or third-party registry, which MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot.
+- `REQ-TRANSFER-001` `initiate_transfer` MUST create a transfer in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-TRANSFER-003` While a transfer is `pending_approval` its units MUST be `pending` in the source account; on approval they MUST leave the source account and arrive `available` in the destination account in one step, and on rejection, rescission or expiry they MUST return to the source account's `available` units, or to `reserved` for a transfer of a reservation.
+- `REQ-TRANSFER-004` A transfer's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a transfer still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
+- `REQ-TRANSFER-006` `to_account_id` MUST be allowed to name any open account, whether or not the caller can see it, and MUST be answered `422 unknown-account` when it names no account and `422 validation-failed` when it names the source account.
+- `REQ-TRANSFER-007` A transfer with `reservation_id` MUST take every unit of that reservation, and MUST be answered `422 validation-failed` when `quantity`, `serial_ranges`, `vintage` or `project_id` is also sent, when the reservation is unknown or not one of the source account, when `unit_type` is not the reservation's or when `to_account_id` is not the reservation's custodial account.
+- `REQ-TRANSFER-008` A transfer with `reservation_id` MUST be answered `409 invalid-state` when the reservation is not `active`, and `409 units-locked` when its units are already in a pending transfer.
+- `REQ-UNITS-008` A new transfer, cancellation, reservation or escrow MUST take only `available` units: chosen by quantity it MUST skip units in every other status, and chosen by serial it MUST answer `409 units-locked` when a named serial is held by the account in any other status.
+- `REQ-VALIDATION-007` `serial_ranges` MUST be refused with `422 validation-failed` when a range has `serial_end` below `serial_start`, when two ranges overlap, when the array is empty, or when it is sent together with `quantity`, `vintage` or `project_id`, and a request with neither `quantity` nor `serial_ranges` (other than a transfer of a reservation) MUST be refused the same way.
+- `REQ-VALIDATION-008` A request by `quantity` MUST take the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters in ascending serial order across all of them, splitting the last block taken when needed.
+
 Sends a `POST` request to `/v1/transfers`
 
 Arguments:
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.initiate_transfer()
@@ -12739,7 +13454,14 @@ let response = client.initiate_transfer()
     }
     /**Get a transfer
 
-Visible to representatives of the source and destination accounts.
+Visible to representatives of the source and destination accounts and, for an escrow
+settlement, to the escrow's controller; never through a consent.
+
+Requirements:
+- `REQ-ACCESS-005` A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.
+- `REQ-ESCROW-007` The transfer recording a settlement MUST be `completed` from its creation, with `escrow_id` set, the controller's platform ID as both `initiated_by` and `decided_by`, and `decided_at` equal to `initiated_at`; its `expires_at` MUST NOT be before `initiated_at` and clients MUST NOT give it a meaning.
+- `REQ-TRANSFER-001` `initiate_transfer` MUST create a transfer in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-TRANSFER-004` A transfer's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a transfer still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
 
 Sends a `GET` request to `/v1/transfers/{transfer_id}`
 
@@ -12759,16 +13481,41 @@ let response = client.get_transfer()
 The caller must be an `approver` on the source account and, when the account has more than one
 representative, must not be the initiator (`403 second-approver-required`).
 
+Requirements:
+- `REQ-ACCESS-005` A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.
+- `REQ-APPROVAL-002` `approve_transfer`, `reject_transfer` and `approve_cancellation` MUST be allowed only to a current representative of the source account holding the `approver` role, and every other caller that can see the transaction (a representative without that role, a representative of the destination account only, an escrow's controller) MUST be answered `403 forbidden`.
+- `REQ-APPROVAL-004` `approve_transfer`, `reject_transfer` and `approve_cancellation` by the representative who initiated the transaction MUST be answered `403 second-approver-required` when the source account has more than one representative at the time of the decision, counting every current representative, direct or delegated, whatever its roles, and MUST be allowed when it has exactly one.
+- `REQ-APPROVAL-006` Roles, appointments and delegations MUST be evaluated at the time of each request, not at the time the transaction was initiated.
+- `REQ-ASSOCIATION-004` An `active` association MUST become `transferred` when its unit leaves the account by any completed transfer (a reservation transfer and an escrow settlement included) and `cancelled` when a cancellation of its unit is approved, with `updated_at` the instant of that change.
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-RESERVATION-003` A reservation MUST be created `active` with its units `reserved`, and MUST leave `active` at most once: to `released` by `release_reservation`, to `consumed` when a transfer of it is approved, or to `expired` at its `expires_at`, except that a reservation whose units are then in a pending transfer MUST stay `active` until that transfer ends and expire only if it ends unapproved.
+- `REQ-RESERVATION-006` When a reservation is released or expires its units MUST become `available`, and when it is consumed they MUST be in the custodial account as `available` and the reservation MUST carry the approved transfer's ID as `transfer_id`.
+- `REQ-TRANSFER-001` `initiate_transfer` MUST create a transfer in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-TRANSFER-002` Approving, rejecting or rescinding a transfer that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
+- `REQ-TRANSFER-003` While a transfer is `pending_approval` its units MUST be `pending` in the source account; on approval they MUST leave the source account and arrive `available` in the destination account in one step, and on rejection, rescission or expiry they MUST return to the source account's `available` units, or to `reserved` for a transfer of a reservation.
+- `REQ-TRANSFER-005` When a representative approves, rejects or rescinds a transfer, `decided_by` MUST be that representative's ID and `decided_at` the time of that request, and a rejection's `reason`, when given, MUST be kept on the transfer.
+- `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
+
 Sends a `POST` request to `/v1/transfers/{transfer_id}/approve`
 
 Arguments:
 - `transfer_id`: Transfer identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.approve_transfer()
     .transfer_id(transfer_id)
@@ -12783,16 +13530,37 @@ let response = client.approve_transfer()
 
 The caller must be an `approver` on the source account; the four-eyes rule applies as for approval.
 
+Requirements:
+- `REQ-ACCESS-005` A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.
+- `REQ-APPROVAL-002` `approve_transfer`, `reject_transfer` and `approve_cancellation` MUST be allowed only to a current representative of the source account holding the `approver` role, and every other caller that can see the transaction (a representative without that role, a representative of the destination account only, an escrow's controller) MUST be answered `403 forbidden`.
+- `REQ-APPROVAL-004` `approve_transfer`, `reject_transfer` and `approve_cancellation` by the representative who initiated the transaction MUST be answered `403 second-approver-required` when the source account has more than one representative at the time of the decision, counting every current representative, direct or delegated, whatever its roles, and MUST be allowed when it has exactly one.
+- `REQ-APPROVAL-006` Roles, appointments and delegations MUST be evaluated at the time of each request, not at the time the transaction was initiated.
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-TRANSFER-001` `initiate_transfer` MUST create a transfer in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-TRANSFER-002` Approving, rejecting or rescinding a transfer that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
+- `REQ-TRANSFER-003` While a transfer is `pending_approval` its units MUST be `pending` in the source account; on approval they MUST leave the source account and arrive `available` in the destination account in one step, and on rejection, rescission or expiry they MUST return to the source account's `available` units, or to `reserved` for a transfer of a reservation.
+- `REQ-TRANSFER-005` When a representative approves, rejects or rescinds a transfer, `decided_by` MUST be that representative's ID and `decided_at` the time of that request, and a rejection's `reason`, when given, MUST be kept on the transfer.
+
 Sends a `POST` request to `/v1/transfers/{transfer_id}/reject`
 
 Arguments:
 - `transfer_id`: Transfer identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.reject_transfer()
@@ -12809,16 +13577,38 @@ let response = client.reject_transfer()
 
 Any `initiator` of the source account may rescind, not only the one who initiated.
 
+Requirements:
+- `REQ-ACCESS-005` A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.
+- `REQ-APPROVAL-003` `rescind_transfer` and `rescind_cancellation` MUST be allowed to every current representative of the source account holding the `initiator` role, not only to the one who initiated, and every other caller that can see the transaction MUST be answered `403 forbidden`.
+- `REQ-APPROVAL-005` Rescinding MUST NOT be subject to the four-eyes rule.
+- `REQ-APPROVAL-006` Roles, appointments and delegations MUST be evaluated at the time of each request, not at the time the transaction was initiated.
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-TRANSFER-001` `initiate_transfer` MUST create a transfer in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-TRANSFER-002` Approving, rejecting or rescinding a transfer that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
+- `REQ-TRANSFER-003` While a transfer is `pending_approval` its units MUST be `pending` in the source account; on approval they MUST leave the source account and arrive `available` in the destination account in one step, and on rejection, rescission or expiry they MUST return to the source account's `available` units, or to `reserved` for a transfer of a reservation.
+- `REQ-TRANSFER-005` When a representative approves, rejects or rescinds a transfer, `decided_by` MUST be that representative's ID and `decided_at` the time of that request, and a rejection's `reason`, when given, MUST be kept on the transfer.
+- `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
+
 Sends a `POST` request to `/v1/transfers/{transfer_id}/rescind`
 
 Arguments:
 - `transfer_id`: Transfer identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.rescind_transfer()
     .transfer_id(transfer_id)
@@ -12830,6 +13620,22 @@ let response = client.rescind_transfer()
         builder::RescindTransfer::new(self)
     }
     /**List the caller's webhook subscriptions (secrets are not shown)
+
+Requirements:
+- `REQ-ACCESS-010` `create_webhook_subscription` and `list_webhook_subscriptions` MUST answer `403 forbidden` to every caller that is not a trading platform or third-party registry, since only those hold subscriptions.
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
+- `REQ-WEBHOOK-002` When no `secret` is supplied, `create_webhook_subscription` MUST generate one of the same form from at least 24 random bytes, and the response creating a subscription MUST be the only one that shows its secret, every other response leaving `secret` absent or `null` (clients MUST accept either).
+- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform or registry that created them, and another principal naming one MUST get `404 not-found`.
 
 Sends a `GET` request to `/v1/webhook-subscriptions`
 
@@ -12848,15 +13654,35 @@ let response = client.list_webhook_subscriptions()
     }
     /**Subscribe to webhook events (platforms and registries)
 
+Requirements:
+- `REQ-ACCESS-010` `create_webhook_subscription` and `list_webhook_subscriptions` MUST answer `403 forbidden` to every caller that is not a trading platform or third-party registry, since only those hold subscriptions.
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-WEBHOOK-001` `create_webhook_subscription` MUST refuse with `422 validation-failed` a `url` that is not an absolute `http` or `https` URL with a host, an empty `event_types`, and a supplied `secret` that is not `whsec_` followed by the standard base64 (padding optional) of 24 to 64 bytes.
+- `REQ-WEBHOOK-002` When no `secret` is supplied, `create_webhook_subscription` MUST generate one of the same form from at least 24 random bytes, and the response creating a subscription MUST be the only one that shows its secret, every other response leaving `secret` absent or `null` (clients MUST accept either).
+- `REQ-WEBHOOK-005` An attempt MUST count as acknowledged only when the receiver answers 2xx, and as failed on any other status (redirects MUST NOT be followed), a connection error, or no answer within the attempt timeout, which MUST be at least 5 seconds and at most 30 seconds.
+- `REQ-WEBHOOK-006` Each implementation MUST use one retry base `b` from 0.05 s to 60 s for all its deliveries and MUST declare it in its documentation. (Not observable over the API: the base is declared in the implementation's documentation, outside the API, and given to the suite as an option.)
+- `REQ-WEBHOOK-007` A delivery MUST be attempted at once and, while attempts fail, retried exactly five more times, the retry after the n-th failed attempt (n = 1 to 5) being sent no sooner than `b × 2^(n−1)` and no later than twice that after the failed attempt ended, so a receiver that always fails gets exactly six attempts (at `b` = 0.5 s waits of 0.5, 1, 2, 4 and 8 s).
+- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform or registry that created them, and another principal naming one MUST get `404 not-found`.
+
 Sends a `POST` request to `/v1/webhook-subscriptions`
 
 Arguments:
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write. A retry with the same key and body replays the first response without a
-second effect; the same key with a different body is refused with `422
-idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
 Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`.
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.create_webhook_subscription()
@@ -12869,6 +13695,12 @@ let response = client.create_webhook_subscription()
         builder::CreateWebhookSubscription::new(self)
     }
     /**Delete a webhook subscription; pending deliveries to it are abandoned
+
+Requirements:
+- `REQ-IDEMPOTENCY-012` `delete_webhook_subscription` MUST NOT require an `Idempotency-Key`, and deleting a subscription that is already gone MUST answer `404 not-found` and change nothing.
+- `REQ-VALIDATION-010` `delete_webhook_subscription`, `create_operator_session` and `reset_sandbox`, which declare neither a request body nor a `400` response, MUST ignore any request body.
+- `REQ-WEBHOOK-011` Deleting a subscription MUST mark its pending deliveries `failed` and stop their attempts, after which the subscription and its delivery log MUST answer `404 not-found`.
+- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform or registry that created them, and another principal naming one MUST get `404 not-found`.
 
 Sends a `DELETE` request to `/v1/webhook-subscriptions/{subscription_id}`
 
@@ -12884,6 +13716,24 @@ let response = client.delete_webhook_subscription()
         builder::DeleteWebhookSubscription::new(self)
     }
     /**The delivery log of a subscription, newest event last
+
+Requirements:
+- `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
+- `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
+- `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
+- `REQ-PAGING-004` A `limit` that is not a base-10 integer from 1 to 200 (including an empty value, `0`, `201`, a negative or a fractional number) MUST be refused with `400 invalid-parameter` whose `invalid_params` names `limit`.
+- `REQ-PAGING-005` Items MUST be ordered by the list's documented key, and following `next_page` from the first page MUST yield every item that matches the filters throughout the walk exactly once, whatever items are added or change meanwhile.
+- `REQ-PAGING-006` A `page_token` is opaque: clients MUST pass a `next_page` value back unchanged, and implementations MAY encode in it whatever they need.
+- `REQ-PAGING-007` A `page_token` MUST carry the filters of the walk that issued it: a request with a `page_token` and no filter parameters MUST be answered with the token's filters, one repeating exactly those filters MUST be answered the same, and one with different filters MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
+- `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
+- `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
+- `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
+- `REQ-WEBHOOK-005` An attempt MUST count as acknowledged only when the receiver answers 2xx, and as failed on any other status (redirects MUST NOT be followed), a connection error, or no answer within the attempt timeout, which MUST be at least 5 seconds and at most 30 seconds.
+- `REQ-WEBHOOK-007` A delivery MUST be attempted at once and, while attempts fail, retried exactly five more times, the retry after the n-th failed attempt (n = 1 to 5) being sent no sooner than `b × 2^(n−1)` and no later than twice that after the failed attempt ended, so a receiver that always fails gets exactly six attempts (at `b` = 0.5 s waits of 0.5, 1, 2, 4 and 8 s).
+- `REQ-WEBHOOK-009` The delivery log MUST show each delivery as `pending` while attempts remain, `delivered` once one is acknowledged and `failed` after the sixth failed attempt, with `attempts` counting the attempts made and `last_status` the last HTTP status received (`null` when the last attempt got no HTTP answer).
+- `REQ-WEBHOOK-011` Deleting a subscription MUST mark its pending deliveries `failed` and stop their attempts, after which the subscription and its delivery log MUST answer `404 not-found`.
+- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform or registry that created them, and another principal naming one MUST get `404 not-found`.
 
 Sends a `GET` request to `/v1/webhook-subscriptions/{subscription_id}/deliveries`
 

@@ -13,6 +13,7 @@ pub mod paths_platforms;
 pub mod platforms;
 pub mod problem;
 pub mod registers;
+pub mod requirements;
 pub mod sandbox;
 pub mod trading;
 pub mod transactions;
@@ -103,10 +104,13 @@ This document is the common design that every interoperability model of the CER'
   resources the caller can see but may not act on in that way (e.g. an approver-only action).
   The resource is the one in the path or, for a create, the account the request acts on
   (`from_account_id`, `account_id`). Representatives see the accounts they are appointed to and
-  everything on them; a platform sees an account once it has held any consent there (a revoked,
-  expired or narrower consent then answers `403 consent-required` to reads and `403 forbidden` to
-  writes), and otherwise only what is its own: consents granted to it, reservations made for it,
-  escrows it controls, associations it made, its webhook subscriptions. Transfers and
+  everything on them; a platform sees an account once it has held any consent there, and
+  otherwise only what is its own: consents granted to it, reservations made for it, escrows it
+  controls, associations it made, its webhook subscriptions. On an account it sees, a platform
+  is refused with `403 consent-required` when an active consent with a scope its kind can be
+  granted would allow the request (the scope is missing, or its consent was revoked or has
+  expired), and with `403 forbidden` when no consent could (writes only representatives make,
+  `create_association` by a trading platform, `list_account_consents`). Transfers and
   cancellations are seen by ID only by representatives of an account they touch (and an escrow
   settlement by its controller), never through a consent. An operation on the caller's own
   collection that its kind of principal cannot use (webhook subscriptions for a representative)
@@ -117,7 +121,7 @@ This document is the common design that every interoperability model of the CER'
 - **Writes** take an `Idempotency-Key` header (required, except in the sandbox).
 - **Lists** are cursor-paged: optional `limit` (1–200, default 50) and `page_token`; responses are
   `{items, next_page}` with `next_page` null on the last page. Paging is by key: no item is lost
-  or repeated across pages.
+  or repeated across pages. A `page_token` carries the filters of the walk that issued it.
 - **Units** sit in blocks: contiguous serial ranges of one unit type with shared attributes and one
   status (`available`, `pending`, `reserved`, `escrowed`, `cancelled`). Moving part of a block
   splits it. Units are conserved: only issuance creates them, and cancelled units never move.
@@ -126,14 +130,23 @@ This document is the common design that every interoperability model of the CER'
 - **Platforms and registries** authenticate as themselves (a token from `/v1/oauth/token`).
   Their access to an account comes only from an `active` consent of the holder, with scopes, or,
   for escrowed units, from being the escrow's controller. An account the platform never held a
-  consent for answers `404`; one whose consent lacks the scope, was revoked or has expired answers
-  `403 consent-required`, from the very next request after the change. A platform's
+  consent for answers `404`; on one it has held a consent for, an operation a scope opens answers
+  `403 consent-required` while no active consent carries that scope (it was never granted, or was
+  revoked or has expired), from the very next request after the change. Which scope opens which
+  operation is stated in each operation's requirements (`REQ-SCOPE-*`). A platform's
   representatives act as authorised representatives wherever they are appointed (the platform's
   custodial accounts; holders' accounts by delegation).
 - **Time**: expiries (pending transactions after 7 days, consents, reservations, escrows) take
   effect at the first request after the instant; the sandbox clock can be moved forward.
 - **Sandbox**: the `sandbox` operations set up test data. An implementation may leave them out
   (answering `404 sandbox-unavailable`); production implementations must.
+
+## Requirements
+Every normative rule has a stable ID (`REQ-<AREA>-<NNN>`) and is listed, one sentence each, in
+the top-level `x-ucr-requirements` extension of this document. Each operation's description ends
+with the requirements that govern it; those that apply to every operation are listed at the end
+of this description. Where a requirement says implementations MAY choose, clients must accept
+every choice. An implementation is conformant when it meets every requirement.
 
 ## Versioning
 The path prefix (`/v1`) is the major version; `info.version` is the document version. Within `/v1`
@@ -230,7 +243,8 @@ pub struct ApiDoc;
 /// The published OpenAPI 3.1 document as JSON.
 ///
 /// It is utoipa's output with the API description, the security scheme, every operation's problem
-/// responses and the paging extension added, and two utoipa quirks normalised (see inline).
+/// responses and the paging extension added, two utoipa quirks normalised (see inline), and the
+/// requirements catalogue emitted as `x-ucr-requirements` and rendered into the descriptions.
 pub fn openapi_json() -> Value {
     let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the document serialises");
     doc["info"]["description"] =
@@ -261,6 +275,7 @@ pub fn openapi_json() -> Value {
     }
     doc["webhooks"] = webhooks_section();
     normalise_integer_formats(&mut doc);
+    requirements::emit::apply(&mut doc);
     doc
 }
 
@@ -273,7 +288,7 @@ fn webhooks_section() -> Value {
         out.insert(name.clone(), json!({
             "post": {
                 "summary": format!("`{name}` event"),
-                "description": "Sent to every subscription of the event's platform or registry that lists this event type. Verify `webhook-signature` before trusting the body; answer 2xx to acknowledge, anything else is retried with exponential backoff.",
+                "description": "Sent to every subscription that lists this event type, of each platform or registry the event is routed to (see the requirements below). Verify `webhook-signature` before trusting the body; answer 2xx within 5 s to acknowledge; anything else is retried on the schedule of `REQ-WEBHOOK-007`.",
                 "operationId": format!("webhook_{}", name.replace('.', "_")),
                 "parameters": [
                     header("webhook-id", "The event ID; the same on every retry of one event."),

@@ -22,7 +22,7 @@ macro_rules! pages {
     ($($(#[doc = $doc:literal])* $page:ident => $item:ty;)*) => {$(
         $(#[doc = $doc])*
         ///
-        /// `next_page` is an opaque token for the following page, absent on the last page. Paging
+        /// `next_page` is an opaque token for the following page, `null` on the last page. Paging
         /// is by key, so an item is never repeated or skipped because others were added meanwhile.
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
         pub struct $page {

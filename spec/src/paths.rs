@@ -29,7 +29,8 @@ use crate::transactions::{
 
 /// List the accounts the caller may see.
 ///
-/// For an authorised representative: the accounts it is appointed to, ordered by `account_id`.
+/// For an authorised representative: the accounts it is appointed to; for a platform or registry:
+/// the accounts on which it holds an active `holdings_read` consent. Ordered by `account_id`.
 #[utoipa::path(get, path = "/v1/accounts", tag = "accounts", operation_id = "list_accounts",
     params(PageQuery),
     security(("bearer" = [])),
@@ -99,7 +100,8 @@ pub fn initiate_transfer() {}
 
 /// Get a transfer.
 ///
-/// Visible to representatives of the source and destination accounts.
+/// Visible to representatives of the source and destination accounts and, for an escrow
+/// settlement, to the escrow's controller; never through a consent.
 #[utoipa::path(get, path = "/v1/transfers/{transfer_id}", tag = "transfers", operation_id = "get_transfer",
     params(("transfer_id" = String, Path, description = "Transfer identifier.", example = "TRF-000042")),
     security(("bearer" = [])),
@@ -261,11 +263,12 @@ pub fn reset_sandbox() {}
 #[into_params(parameter_in = Header)]
 pub struct IdempotencyKey {
     /// Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-    /// one logical write. A retry with the same key and body replays the first response without a
-    /// second effect; the same key with a different body is refused with `422
-    /// idempotency-key-reused`; while the first request is in flight, `409 idempotency-key-in-use`.
+    /// one logical write of the caller (keys are scoped per principal). A retry with the same key
+    /// and body replays the first response, refusals included, without a second effect; the same
+    /// key with a different body is refused with `422 idempotency-key-reused`; while the first
+    /// request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
     /// Keys are remembered for at least 24 hours. Required: a write without it is refused with
-    /// `400 idempotency-key-required`.
+    /// `400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
     #[param(rename = "Idempotency-Key", min_length = 1, max_length = 255)]
     pub idempotency_key: String,
 }

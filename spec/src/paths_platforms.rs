@@ -48,7 +48,10 @@ pub fn get_platform() {}
         ))))]
 pub fn grant_consent() {}
 
-/// List the consents granted on an account.
+/// List the consents granted on an account (its representatives).
+///
+/// Platforms and registries list their own consents with `list_consents`; here they get `403
+/// forbidden` on an account they have held a consent for.
 #[utoipa::path(get, path = "/v1/accounts/{account_id}/consents", tag = "consents", operation_id = "list_account_consents",
     params(("account_id" = String, Path, description = "ANREU account number."), ConsentsQuery),
     security(("bearer" = [])),
@@ -158,6 +161,10 @@ pub fn create_reservation() {}
 pub fn list_reservations() {}
 
 /// Get a reservation.
+///
+/// For the account's representatives, and for the platform it is made for while that platform holds
+/// an active `reserved_units_read` or `holdings_read` consent on the account (`403 consent-required`
+/// otherwise). Anyone else gets `404`.
 #[utoipa::path(get, path = "/v1/reservations/{reservation_id}", tag = "reservations", operation_id = "get_reservation",
     params(("reservation_id" = String, Path, description = "Reservation identifier.", example = "RES-000001")),
     security(("bearer" = [])),
@@ -228,9 +235,11 @@ pub fn release_escrow() {}
 /// Associate a third-party certificate with one unit (C.1).
 ///
 /// The caller must be a third-party registry with an active `association` consent on the account;
-/// the unit must be held by the account and not cancelled; neither the unit nor the certificate
-/// may already have a live association (`409 association-conflict`). A representative gets `404`
-/// for an account it is not appointed to and `403 forbidden` for one it is.
+/// the unit must be held by the account (`409 units-not-held`) and not cancelled (`409
+/// units-locked`); neither the unit nor the certificate may already have a live association (`409
+/// association-conflict`). A representative gets `404` for an account it is not appointed to and
+/// `403 forbidden` for one it is; a trading platform gets `403 forbidden` on an account it has held
+/// a consent for (it can never be granted `association`) and `404` on any other.
 #[utoipa::path(post, path = "/v1/associations", tag = "associations", operation_id = "create_association",
     params(IdempotencyKey),
     request_body = AssociationRequest,
@@ -260,7 +269,7 @@ pub fn list_associations() {}
     responses((status = 200, description = "The association.", body = Association)))]
 pub fn get_association() {}
 
-/// Dissolve an association (the registry that made it).
+/// Dissolve an `active` or `cancelled` association (the registry that made it).
 #[utoipa::path(post, path = "/v1/associations/{association_id}/dissolve", tag = "associations", operation_id = "dissolve_association",
     params(("association_id" = String, Path, description = "Association identifier."), IdempotencyKey),
     security(("bearer" = [])),
@@ -345,13 +354,15 @@ pub fn advance_clock() {}
 
 /// Exchange client credentials for an access token (OAuth 2.0 client-credentials grant).
 ///
-/// For trading platforms and third-party registries. The token expires after `expires_in` seconds;
-/// fetch a new one before then. Errors follow RFC 6749 (`{error, error_description}`): `400
-/// invalid_request` / `unsupported_grant_type`, `401 invalid_client`.
+/// For trading platforms and third-party registries. The client authenticates either with
+/// `client_id` and `client_secret` in the form body or with HTTP Basic (RFC 6749 section 2.3.1),
+/// never both. The token expires after `expires_in` seconds; fetch a new one before then. Errors
+/// follow RFC 6749 (`{error, error_description}`): `400 invalid_request` /
+/// `unsupported_grant_type`, `401 invalid_client`.
 #[utoipa::path(post, path = "/v1/oauth/token", tag = "platforms", operation_id = "issue_token",
     request_body(content = crate::platforms::TokenRequest, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "An access token.", body = crate::platforms::TokenResponse),
         (status = 400, description = "Malformed request or unsupported grant type.", body = crate::platforms::OAuthError),
-        (status = 401, description = "Unknown client or wrong secret.", body = crate::platforms::OAuthError)))]
+        (status = 401, description = "Client authentication failed: none was sent, the client is unknown or the secret is wrong.", body = crate::platforms::OAuthError)))]
 pub fn issue_token() {}

@@ -42,10 +42,11 @@ pub enum ConsentScope {
     HoldingsRead,
     /// Read the account's transaction history.
     TransactionsRead,
-    /// Read only the blocks reserved for the grantee, and the grantee's reservations (B.4).
+    /// Read only the blocks reserved for the grantee (`list_holdings` shows just those), and the
+    /// grantee's reservations (B.4).
     ReservedUnitsRead,
-    /// Associate the grantee's certificates with units in the account, and read holdings to
-    /// verify them (C.1; third-party registries only).
+    /// Associate the grantee's certificates with units in the account, and read all of its
+    /// holdings (`list_holdings`) to verify them (C.1; third-party registries only).
     Association,
 }
 
@@ -101,7 +102,7 @@ pub struct Consent {
 pub struct ConsentRequest {
     /// The platform or registry to grant to.
     pub grantee_id: String,
-    /// At least one scope; `association` only for third-party registries.
+    /// At least one scope, each at most once; `association` only for third-party registries.
     pub scopes: Vec<ConsentScope>,
     /// When the consent lapses; in the future, at most 3 years ahead.
     pub expires_at: DateTime<Utc>,
@@ -166,8 +167,10 @@ pub struct DelegationRequest {
 }
 
 /// OAuth 2.0 client-credentials token request (RFC 6749 section 4.4), form-encoded.
+///
+/// Unrecognised parameters are ignored, as RFC 6749 section 3.2 requires. A client that
+/// authenticates with HTTP Basic instead sends `grant_type` (and optionally `scope`) only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     /// Always `client_credentials`.
     #[schema(example = "client_credentials")]

@@ -91,7 +91,7 @@ pub struct ReservationRequest {
     /// With `quantity`: only units of this project.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
-    /// When the reservation lapses; in the future.
+    /// When the reservation lapses; in the future (there is no upper bound).
     pub expires_at: DateTime<Utc>,
 }
 
@@ -141,7 +141,8 @@ pub struct Escrow {
     pub unit_type: String,
     /// Number of units escrowed.
     pub quantity: u64,
-    /// The escrowed blocks with their attributes, as the controller sees them.
+    /// The units allocated at creation, as blocks with their attributes (`escrowed` while the
+    /// escrow is active; their status is unspecified once it has ended).
     pub blocks: Vec<UnitBlock>,
     /// Current status.
     pub status: EscrowStatus,

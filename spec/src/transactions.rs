@@ -91,13 +91,15 @@ pub struct Transfer {
     /// Free-text reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
-    /// Representative who initiated it.
+    /// Representative who initiated it; for an escrow settlement, the controller's platform ID.
     pub initiated_by: String,
     /// When it was initiated.
     pub initiated_at: DateTime<Utc>,
-    /// When it expires if still pending.
+    /// When it expires if still pending (`initiated_at` + 7 days); meaningless for an escrow
+    /// settlement, which is completed when created.
     pub expires_at: DateTime<Utc>,
-    /// Representative who approved, rejected or rescinded it.
+    /// Representative who approved, rejected or rescinded it; for an escrow settlement, the
+    /// controller's platform ID; absent when it expired.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decided_by: Option<String>,
     /// When it left `pending_approval`.

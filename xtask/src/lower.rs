@@ -73,6 +73,9 @@ pub fn lower(doc: &Value) -> Result<Value, LowerError> {
     if let Some(webhooks) = root.remove("webhooks") {
         check_webhook_refs(&webhooks, doc)?;
     }
+    // Specification extensions (`x-…`) are valid at the root of a 3.0 document too, so the
+    // requirements catalogue (`x-ucr-requirements`) passes through unchanged: the derived document
+    // states the same rules as the published one.
     if let Some(license) = root
         .get_mut("info")
         .and_then(|i| i.get_mut("license"))
@@ -313,6 +316,14 @@ mod tests {
 
     fn lowered(schema: Value) -> Value {
         lower(&doc_with(schema)).unwrap()["components"]["schemas"]["S"].clone()
+    }
+
+    #[test]
+    fn the_requirements_extension_passes_through() {
+        let mut doc = doc_with(json!({"type": "string"}));
+        let catalogue = json!([{"id": "REQ-X-001", "text": "A MUST b.", "operations": ["op"], "untestable": "why"}]);
+        doc["x-ucr-requirements"] = catalogue.clone();
+        assert_eq!(lower(&doc).unwrap()["x-ucr-requirements"], catalogue);
     }
 
     #[test]
