@@ -465,6 +465,7 @@ pub async fn run(
         } else {
             Provisioning::Sandbox
         },
+        webhook_backoff_ms: millis(options.webhook_backoff),
         summary,
         checks,
     })
@@ -497,6 +498,7 @@ async fn run_one(
     }
     let recorder = Arc::new(Recorder::default());
     let ctx = Ctx::new(state.clone(), check.id, check.phase);
+    let notes_of = ctx.clone();
     let started = Instant::now();
     let deadline = check_deadline(request_timeout);
     let body =
@@ -521,6 +523,16 @@ async fn run_one(
     // A failure is pinned to the check's own last exchange, not to the tidy-up's.
     let last_of_check = exchanges.last().cloned();
     let mut outcome = outcome;
+    if let Some(failure) = crate::exchange_rules::broken(&exchanges) {
+        outcome = Err(match outcome {
+            Ok(()) => failure,
+            Err(earlier) if earlier.skipped => failure,
+            Err(earlier) => Failure {
+                message: format!("{}\n{}", earlier.message, failure.message),
+                ..earlier
+            },
+        });
+    }
     if let Provision::Provided(provided) = &state.provision {
         let tidy = recorder.clone().scope(tidy_up(provided, &exchanges)).await;
         exchanges.extend(recorder.take());
@@ -537,8 +549,13 @@ async fn run_one(
             });
         }
     }
+    let notes = notes_of.notes();
     let (status, message, failed_exchange) = match outcome {
-        Ok(()) => (CheckStatus::Passed, None, None),
+        Ok(()) => (
+            CheckStatus::Passed,
+            (!notes.is_empty()).then(|| notes.join("; ")),
+            None,
+        ),
         Err(failure) if failure.skipped => (CheckStatus::Skipped, Some(failure.message), None),
         Err(failure) => {
             let exchange = failure

@@ -48,6 +48,10 @@ const HOOK_PREFIX: &str = "/hooks/";
 /// Largest webhook body the receiver reads.
 const MAX_BODY_BYTES: usize = 256 * 1024;
 
+/// The `operation_id` of a recorded delivery to the receiver: an exchange in which the target is
+/// the client and the suite answers.
+pub const WEBHOOK_DELIVERY: &str = "webhook_delivery";
+
 /// One HTTP request the receiver got.
 #[derive(Debug, Clone)]
 pub struct Delivery {
@@ -82,7 +86,7 @@ impl Delivery {
     /// The delivery as an exchange, for a check's evidence.
     fn exchange(&self, url: &str) -> Exchange {
         Exchange {
-            operation_id: "webhook_delivery",
+            operation_id: WEBHOOK_DELIVERY,
             method: self.method.clone(),
             url: url.to_owned(),
             request_headers: self.headers.clone(),

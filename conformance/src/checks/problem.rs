@@ -86,14 +86,22 @@ fn check_document(
         "{what}: `status` member is {:?}, expected the HTTP status {status}",
         object.get("status")
     );
-    for member in ["detail", "instance"] {
-        if let Some(value) = object.get(member) {
-            ensure!(
-                value.is_string(),
-                "{what}: `{member}` is present but not a string: {value}"
-            );
-        }
+    if let Some(value) = object.get("detail") {
+        ensure!(
+            value.is_string(),
+            "{what}: `detail` is present but not a string: {value}"
+        );
     }
+    // REQ-PROBLEM-004: `instance` is present and is the request's path, without scheme, host or
+    // query string.
+    let path = reqwest::Url::parse(&response.url)
+        .map(|u| u.path().to_owned())
+        .unwrap_or_default();
+    ensure!(
+        object.get("instance").and_then(|i| i.as_str()) == Some(path.as_str()),
+        "{what}: `instance` is {:?}, expected the request path {path:?} (REQ-PROBLEM-004)",
+        object.get("instance")
+    );
     Ok(title.to_owned())
 }
 

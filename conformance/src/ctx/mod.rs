@@ -51,6 +51,8 @@ pub struct Ctx {
     seq: Arc<AtomicUsize>,
     /// The provided accounts this check has taken (each serves one fixture per check).
     taken: Arc<Mutex<BTreeSet<String>>>,
+    /// What the check left unverified although it passed (see [`Ctx::note`]).
+    notes: Arc<Mutex<Vec<String>>>,
 }
 
 impl Ctx {
@@ -61,7 +63,22 @@ impl Ctx {
             phase,
             seq: Arc::new(AtomicUsize::new(0)),
             taken: Arc::default(),
+            notes: Arc::default(),
         }
+    }
+
+    /// Records a part of the check that did not run (e.g. its webhook assertions on a target
+    /// without `webhooks`); the engine reports it with the check's result.
+    pub fn note(&self, text: impl Into<String>) {
+        self.notes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(text.into());
+    }
+
+    /// The notes recorded so far.
+    pub(crate) fn notes(&self) -> Vec<String> {
+        self.notes.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub(crate) fn run_state(&self) -> &RunState {

@@ -297,6 +297,26 @@ impl Ctx {
         self.subscribe_with_secret(platform, events, None).await
     }
 
+    /// Subscribes `platform` to `events` like [`Ctx::subscribe_with_secret`] when the target
+    /// declares `webhooks`; otherwise `None`, with a note that the check's webhook assertions did
+    /// not run, so that its state assertions still do.
+    pub async fn subscribe_if_declared(
+        &self,
+        platform: &Platform,
+        events: &[EventType],
+        secret: Option<String>,
+    ) -> Result<Option<Hook>, Failure> {
+        if !self.run.capabilities.has(Feature::Webhooks) {
+            self.note(format!(
+                "the webhook assertions ({events:?}) did not run: the target does not declare `webhooks`"
+            ));
+            return Ok(None);
+        }
+        self.subscribe_with_secret(platform, events, secret)
+            .await
+            .map(Some)
+    }
+
     /// Subscribes `platform` to `events` at a new path of the run's receiver, with `secret` (or one
     /// the target generates).
     pub async fn subscribe_with_secret(

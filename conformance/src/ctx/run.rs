@@ -80,6 +80,8 @@ impl RunState {
             .timeout(timeout)
             .user_agent(concat!("ucr-conformance/", env!("CARGO_PKG_VERSION")))
             .observer(record)
+            // The suite sees every answer as the target gave it: a retried 503 would hide a fault.
+            .retry(ucr_sdk::RetryPolicy::none())
             .build()?;
         let http = reqwest::Client::builder()
             .connect_timeout(timeout)
