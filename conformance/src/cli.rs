@@ -56,9 +56,10 @@ Examples:
       --webhook-url https://hooks.example.net
 
 Exit codes:
-  0  every selected check passed, was skipped (the target lacks what it needs; the reason is in
-     the report) or is a listed expected failure
-  1  one or more checks failed, or a check listed in --expected-failures passed
+  0  at least one check passed, and every other selected check passed, was skipped (the target
+     lacks what it needs; the reason is in the report) or is a listed expected failure
+  1  one or more checks failed, a check listed in --expected-failures passed, or nothing was
+     verified (no check passed: every selected check skipped or expected to fail)
   2  usage or configuration error: bad arguments, a --only pattern that matches no check, an
      invalid --config or --expected-failures file (unknown check IDs included), an unreachable
      target, a target without the sandbox API that declares `sandbox`
@@ -110,6 +111,13 @@ pub struct Args {
     #[arg(long, value_name = "PATTERNS")]
     pub only: Option<String>,
 
+    /// Claim a capability set in full: `full` (every model and feature) or a comma-separated list
+    /// of models and features, e.g. 'A.1,sandbox' or 'B.4,sandbox,webhooks'. Every selected check
+    /// that set covers is required: if it is skipped (the target does not declare what it needs,
+    /// or offered nothing to verify) it fails the run, with what the target lacked.
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<crate::profile::Profile>,
+
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -141,12 +149,34 @@ pub struct Args {
     /// redelivery, each further retry waiting twice as long. The redelivery checks hold the target
     /// to this schedule. Default: 500 (the documented 0.5, 1, 2, 4, 8 s) for --base-url; the
     /// built-in mock is started with, and checked against, 50 unless this is given.
-    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    /// REQ-WEBHOOK-006 bounds it to 50..=60000.
+    #[arg(long, value_name = "MS", value_parser = parse_webhook_backoff)]
     pub webhook_backoff_ms: Option<u64>,
 
     /// Print the JSON Schema of the JSON report and exit.
     #[arg(long)]
     pub report_schema: bool,
+}
+
+/// The retry bases REQ-WEBHOOK-006 allows, in milliseconds: "one retry base `b` from 0.05 s to
+/// 60 s".
+pub const WEBHOOK_BACKOFF_MS: std::ops::RangeInclusive<u64> = 50..=60_000;
+
+/// Parses `--webhook-backoff-ms`, refusing a base the contract does not allow.
+fn parse_webhook_backoff(text: &str) -> Result<u64, String> {
+    let ms: u64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a whole number of milliseconds"))?;
+    if WEBHOOK_BACKOFF_MS.contains(&ms) {
+        Ok(ms)
+    } else {
+        Err(format!(
+            "{ms} ms is outside what the contract allows: REQ-WEBHOOK-006 requires a retry base from \
+             0.05 s to 60 s ({}..={} ms)",
+            WEBHOOK_BACKOFF_MS.start(),
+            WEBHOOK_BACKOFF_MS.end()
+        ))
+    }
 }
 
 /// Report formats.
@@ -255,6 +285,7 @@ pub async fn main(args: Args) -> ExitCode {
         },
         None => None,
     };
+    let registry = all.clone();
     let checks = match &args.only {
         Some(patterns) => match select(&all, patterns) {
             Ok(checks) => checks,
@@ -380,6 +411,9 @@ pub async fn main(args: Args) -> ExitCode {
         Ok(report) => report,
         Err(e) => return usage_error(e),
     };
+    if let Some(profile) = &args.profile {
+        profile.apply(&mut report, &registry);
+    }
     if let Some(expected) = &expected {
         expected.apply(&mut report);
     }
@@ -418,7 +452,14 @@ pub async fn main(args: Args) -> ExitCode {
             }
         }
     }
-    if report.summary.ok() {
+    if report.summary.passed == 0 {
+        eprintln!(
+            "ucr-conformance: nothing was verified: no check passed ({} selected: {})",
+            report.summary.total,
+            report.summary.line()
+        );
+        ExitCode::from(1)
+    } else if report.summary.ok() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -110,6 +110,7 @@ mod tests {
             duration_ms: 0,
             capabilities: Default::default(),
             provisioning: crate::report::Provisioning::Sandbox,
+            webhook_backoff_ms: 500,
             summary: Summary::of(&checks),
             checks,
         }

@@ -126,6 +126,10 @@ pub fn render_html(report: &Report) -> String {
         }),
     );
     meta(
+        "Declared webhook retry base",
+        escape(&format!("{} ms", report.webhook_backoff_ms)),
+    );
+    meta(
         "Fixtures",
         escape(match report.provisioning {
             Provisioning::Sandbox => "created per check through the sandbox API",

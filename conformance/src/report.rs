@@ -41,6 +41,9 @@ pub struct Report {
     pub capabilities: Capabilities,
     /// Where the fixtures came from.
     pub provisioning: Provisioning,
+    /// The target's declared webhook retry base `b` in milliseconds (REQ-WEBHOOK-006), which the
+    /// redelivery checks held it to.
+    pub webhook_backoff_ms: u64,
     /// Counts by status.
     pub summary: Summary,
     /// One entry per selected check, in registry order.
@@ -529,7 +532,7 @@ pub fn capabilities_line(report: &Report) -> String {
         .map(|f| f.name())
         .collect();
     format!(
-        "declared: models {}; features {}; fixtures: {}",
+        "declared: models {}; features {}; webhook retry base {} ms; fixtures: {}",
         if models.is_empty() {
             "none".to_owned()
         } else {
@@ -540,6 +543,7 @@ pub fn capabilities_line(report: &Report) -> String {
         } else {
             features.join(", ")
         },
+        report.webhook_backoff_ms,
         match report.provisioning {
             Provisioning::Sandbox => "sandbox API",
             Provisioning::Configured => "configured accounts (checks run one at a time)",
@@ -599,6 +603,7 @@ fn write_junit(writer: &mut Writer<Vec<u8>>, report: &Report) -> std::io::Result
     let skipped = junit_skipped(&report.summary).to_string();
     let time = seconds(report.duration_ms);
     let timestamp = report.started_at.to_rfc3339();
+    let backoff = report.webhook_backoff_ms.to_string();
     writer
         .create_element("testsuites")
         .with_attribute(("name", "ucr-conformance"))
@@ -632,6 +637,16 @@ fn write_junit(writer: &mut Writer<Vec<u8>>, report: &Report) -> std::io::Result
                     .with_attribute(("time", time.as_str()))
                     .with_attribute(("hostname", target.as_str()))
                     .write_inner_content(|writer| {
+                        writer
+                            .create_element("properties")
+                            .write_inner_content(|writer| {
+                                writer
+                                    .create_element("property")
+                                    .with_attribute(("name", "webhook_backoff_ms"))
+                                    .with_attribute(("value", backoff.as_str()))
+                                    .write_empty()?;
+                                Ok(())
+                            })?;
                         for check in &checks {
                             write_testcase(writer, &name, check)?;
                         }

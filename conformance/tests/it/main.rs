@@ -8,6 +8,7 @@ mod configured;
 mod expected;
 mod faults;
 mod helpers;
+mod loopholes;
 mod report_files;
 mod strictness;
 mod suite;

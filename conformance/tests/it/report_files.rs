@@ -105,6 +105,7 @@ fn sample() -> Report {
             features: [Feature::PublicRegisters].into_iter().collect(),
         },
         provisioning: Provisioning::Configured,
+        webhook_backoff_ms: 500,
         summary: Summary::of(&checks),
         checks,
     }
