@@ -151,7 +151,8 @@ pub struct CheckReport {
     pub status: CheckStatus,
     /// How long the check took, in milliseconds.
     pub duration_ms: u64,
-    /// Why it failed or was skipped.
+    /// Why it failed or was skipped; for a passed check, the part of it that did not run (e.g. its
+    /// webhook assertions on a target without `webhooks`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The reason the expected-failures file gives, when it lists the check.
