@@ -173,6 +173,7 @@ macro_rules! access_matrix {
             ),
             phase: access_matrix!(@phase $($phase)?),
             requires: None,
+            cites: &[],
             run: |ctx| Box::pin(run_row(ctx, stringify!($op))),
         }),*];
     };
