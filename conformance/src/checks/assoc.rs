@@ -65,7 +65,7 @@ pub(super) const CHECKS: &[Check] = &[
         model: C1,
         seed: C1,
         operations: ["create_association"],
-        description: "A serial the account does not hold, or a cancelled one, answers 409 units-not-held",
+        description: "A serial the account does not hold answers 409 units-not-held; a cancelled one (held but locked for good) answers 409 units-locked (REQ-ASSOCIATION-002)",
         run: association_needs_held_units,
     },
     check! {
@@ -622,7 +622,7 @@ async fn association_needs_held_units(ctx: Ctx) -> Result<(), Failure> {
         .expect_problem(
             "create_association of a cancelled serial",
             409,
-            ProblemKind::UnitsNotHeld,
+            ProblemKind::UnitsLocked,
         )?;
     ensure!(
         associations(&registry.client, "list_associations by the registry")

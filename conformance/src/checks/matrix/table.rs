@@ -229,7 +229,7 @@ access_matrix! {
     get_escrow                        "B5-MATRIX-003" B5 B5            "A   A   N   N   N   N   N   N   N   N   A   A   N   U";
     settle_escrow                     "B5-MATRIX-004" B5 B5            "F   F   N   N   N   N   N   N   N   N   F   A   N   U";
     release_escrow                    "B5-MATRIX-005" B5 B5            "F   F   N   N   N   N   N   N   N   N   F   A   N   U";
-    create_association                "C1-MATRIX-001" C1 C1            "F   F   N   C   C   C   A   C   N   N   F   N   N   U";
+    create_association                "C1-MATRIX-001" C1 C1            "F   F   N   F   F   F   A   F   N   N   F   N   N   U";
     list_associations                 "C1-MATRIX-002" C1 C1            "A   A   A   A   A   A   A   A   A   A   A   A   A   U";
     get_association                   "C1-MATRIX-003" C1 C1            "A   A   N   N   N   N   A   N   N   N   A   N   N   U";
     dissolve_association              "C1-MATRIX-004" C1 C1            "F   F   N   N   N   N   A   N   N   N   F   N   N   U";
