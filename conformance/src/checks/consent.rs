@@ -140,7 +140,7 @@ pub(super) const CHECKS: &[Check] = &[
         model: B1,
         seed: CONSENT,
         operations: ["initiate_transfer", "initiate_cancellation"],
-        description: "A platform token is not a representative: with read consents it still cannot initiate a transfer or cancellation (403); nothing changes",
+        description: "A platform token is not a representative: with read consents it still cannot initiate a transfer or cancellation (403 forbidden, REQ-SCOPE-010); nothing changes",
         run: platform_cannot_write,
     },
 ];
@@ -1078,10 +1078,9 @@ async fn platform_cannot_write(ctx: Ctx) -> Result<(), Failure> {
     )
     .await?;
     let before = ctx.snapshot(&seller.rep.client, &seller.account_id).await?;
-    let refusals = [
-        (403, ProblemKind::Forbidden),
-        (403, ProblemKind::ConsentRequired),
-    ];
+    // REQ-ACCESS-006, REQ-SCOPE-010: no scope opens a write, so no consent could allow these:
+    // `403 forbidden`, never `consent-required`.
+    let refusals = [(403, ProblemKind::Forbidden)];
     expect_problem_of(
         "initiate_transfer by a platform token with read consents",
         platform
