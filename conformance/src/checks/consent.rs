@@ -45,6 +45,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["get_account", "list_holdings", "list_transactions", "list_accounts"],
         description: "An account the platform never held a consent for answers 404 not-found, exactly like an absent account",
         run: never_consented_is_hidden,
+        cites: ["REQ-ACCESS-001", "REQ-ACCESS-003"],
     },
     check! {
         id: "B1-CONSENT-004",
@@ -142,6 +143,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer", "initiate_cancellation"],
         description: "A platform token is not a representative: with read consents it still cannot initiate a transfer or cancellation (403 forbidden, REQ-SCOPE-010); nothing changes",
         run: platform_cannot_write,
+        cites: ["REQ-ACCESS-006", "REQ-SCOPE-010"],
     },
 ];
 

@@ -37,6 +37,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["list_holdings", "get_account", "list_transactions", "get_reservation", "list_reservations", "revoke_consent"],
         description: "With reserved_units_read the platform sees only its reserved blocks and reservations (account and history 403); after revocation 403",
         run: platform_sees_only_reserved_units,
+        cites: ["REQ-SCOPE-002", "REQ-SCOPE-004", "REQ-SCOPE-006", "REQ-SCOPE-008", "REQ-RESERVATION-008"],
     },
     check! {
         id: "B4-RESERVE-003",

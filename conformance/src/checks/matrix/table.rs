@@ -173,7 +173,23 @@ macro_rules! access_matrix {
             ),
             phase: access_matrix!(@phase $($phase)?),
             requires: None,
-            cites: &[],
+            // The rules every cell of the table follows: 401 without a token, 404 for what the
+            // caller cannot see, the 403 split, who sees what, the roles and the scopes.
+            cites: &[
+                "REQ-AUTH-001",
+                "REQ-ACCESS-001",
+                "REQ-ACCESS-002",
+                "REQ-ACCESS-003",
+                "REQ-ACCESS-004",
+                "REQ-ACCESS-006",
+                "REQ-APPROVAL-001",
+                "REQ-APPROVAL-002",
+                "REQ-APPROVAL-003",
+                "REQ-SCOPE-002",
+                "REQ-SCOPE-010",
+                "REQ-SCOPE-011",
+                "REQ-SCOPE-012",
+            ],
             run: |ctx| Box::pin(run_row(ctx, stringify!($op))),
         }),*];
     };
