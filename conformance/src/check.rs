@@ -30,6 +30,9 @@ pub struct Check {
     /// The optional parts of the API it needs; `None`: derived from its operations and phase
     /// (see [`Check::requirements`]).
     pub requires: Option<&'static [Feature]>,
+    /// The IDs of the contract's requirements the check verifies (`REQ-<AREA>-<NNN>`, see
+    /// `ucr_spec::requirements`); a check asserts only what these say.
+    pub cites: &'static [&'static str],
     /// The check's body.
     pub run: CheckFn,
 }
@@ -61,6 +64,17 @@ impl Check {
     }
 }
 
+impl Check {
+    /// The requirements the check cites, looked up in the contract's catalogue, in citation
+    /// order; an ID the catalogue does not have is returned as `Err(id)`.
+    pub fn cited(&self) -> Vec<Result<&'static ucr_spec::requirements::Requirement, &'static str>> {
+        self.cites
+            .iter()
+            .map(|id| ucr_spec::requirements::find(id).ok_or(*id))
+            .collect()
+    }
+}
+
 impl fmt::Debug for Check {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Check")
@@ -71,6 +85,7 @@ impl fmt::Debug for Check {
             .field("description", &self.description)
             .field("phase", &self.phase)
             .field("requires", &self.requires)
+            .field("cites", &self.cites)
             .finish_non_exhaustive()
     }
 }

@@ -215,8 +215,13 @@ pub fn render_list(checks: &[Check], format: Format) -> Result<String, String> {
                     Phase::Clock => " (moves the clock: runs alone, after the others)",
                     Phase::AfterAll => " (runs last)",
                 };
+                let cites = if check.cites.is_empty() {
+                    "(cites no requirement)".to_string()
+                } else {
+                    check.cites.join(",")
+                };
                 out.push_str(&format!(
-                    "{:<width$}  {}  {}  {}{after}\n",
+                    "{:<width$}  {}  {}  {}{after}  [{cites}]\n",
                     check.id,
                     check.model,
                     check.operations.join(","),
@@ -239,6 +244,10 @@ pub fn render_list(checks: &[Check], format: Format) -> Result<String, String> {
                         "after_all": c.phase == Phase::AfterAll,
                         "moves_clock": c.phase == Phase::Clock,
                         "requires": c.requirements().iter().map(ToString::to_string).collect::<Vec<_>>(),
+                        "requirements": c.cited().iter().map(|r| match r {
+                            Ok(r) => serde_json::json!({"id": r.id, "text": r.text}),
+                            Err(id) => serde_json::json!({"id": id, "text": null}),
+                        }).collect::<Vec<_>>(),
                     })
                 })
                 .collect();

@@ -18,6 +18,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["approve_transfer"],
         description: "On a two-representative account the initiator cannot approve its own transfer (403 second-approver-required); nothing changes",
         run: self_approval_refused,
+        cites: ["REQ-APPROVAL-004"],
     },
     check! {
         id: "A1-APPROVAL-002",
@@ -26,6 +27,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer", "approve_transfer"],
         description: "On a single-representative account the representative may approve its own transfer",
         run: single_rep_self_approves,
+        cites: ["REQ-APPROVAL-004"],
     },
     check! {
         id: "A1-APPROVAL-003",
@@ -34,6 +36,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["approve_transfer", "reject_transfer"],
         description: "A representative without the approver role cannot approve or reject (403 forbidden); nothing changes",
         run: initiator_cannot_approve,
+        cites: ["REQ-APPROVAL-002"],
     },
     check! {
         id: "A1-APPROVAL-004",
@@ -42,6 +45,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer", "initiate_cancellation"],
         description: "A representative without the initiator role cannot initiate a transfer or cancellation (403 forbidden); nothing changes",
         run: approver_cannot_initiate,
+        cites: ["REQ-APPROVAL-001"],
     },
     check! {
         id: "A1-APPROVAL-005",
@@ -50,6 +54,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["reject_transfer"],
         description: "On a two-representative account the initiator cannot reject its own transfer (403 second-approver-required)",
         run: self_rejection_refused,
+        cites: ["REQ-APPROVAL-004"],
     },
     check! {
         id: "A1-APPROVAL-006",
@@ -58,6 +63,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["rescind_transfer"],
         description: "A representative without the initiator role cannot rescind (403 forbidden); the transfer stays pending",
         run: approver_cannot_rescind,
+        cites: ["REQ-APPROVAL-003"],
     },
 ];
 

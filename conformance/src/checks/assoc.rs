@@ -27,6 +27,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["grant_consent", "list_holdings", "create_association", "get_association", "list_associations"],
         description: "With an association consent a registry reads holdings, associates a certificate with one unit and verifies it; the holder sees it too",
         run: registry_associates,
+        cites: ["REQ-SCOPE-003", "REQ-SCOPE-009"],
     },
     check! {
         id: "C1-ASSOC-002",
@@ -35,6 +36,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["get_association", "create_association", "approve_transfer"],
         description: "When the unit is transferred away the association becomes transferred (signed association.changed) and the certificate is free again",
         run: association_follows_transfer,
+        cites: ["REQ-ASSOCIATION-003", "REQ-ASSOCIATION-004"],
     },
     check! {
         id: "C1-ASSOC-003",
@@ -43,6 +45,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["get_association", "approve_cancellation", "create_association", "dissolve_association"],
         description: "When the unit is cancelled the association becomes cancelled (association.changed) and stays live: its certificate cannot be reused",
         run: association_follows_cancellation,
+        cites: ["REQ-ASSOCIATION-003", "REQ-ASSOCIATION-004", "REQ-ASSOCIATION-006", "REQ-ASSOCIATION-007"],
     },
     check! {
         id: "C1-ASSOC-004",
@@ -51,6 +54,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["create_association", "list_associations"],
         description: "A unit takes one live association across registries, a certificate one unit per registry: else 409 association-conflict",
         run: associations_are_one_to_one,
+        cites: ["REQ-ASSOCIATION-003"],
     },
     check! {
         id: "C1-ASSOC-005",
@@ -59,14 +63,16 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["create_association", "revoke_consent"],
         description: "Without association consent: never consented 404, holdings_read only or revoked 403 consent-required; nothing is associated",
         run: association_needs_consent,
+        cites: ["REQ-ACCESS-001", "REQ-ACCESS-006", "REQ-SCOPE-009"],
     },
     check! {
         id: "C1-ASSOC-006",
         model: C1,
         seed: C1,
         operations: ["create_association"],
-        description: "A serial the account does not hold, or a cancelled one, answers 409 units-not-held",
+        description: "A serial the account does not hold answers 409 units-not-held; a cancelled one (held but locked for good) answers 409 units-locked (REQ-ASSOCIATION-002)",
         run: association_needs_held_units,
+        cites: ["REQ-ASSOCIATION-002"],
     },
     check! {
         id: "C1-ASSOC-007",
@@ -75,6 +81,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["dissolve_association", "get_association", "create_association"],
         description: "The registry dissolves its association (association.changed); again 409 invalid-state; another registry 404; the unit can be associated anew",
         run: registry_dissolves,
+        cites: ["REQ-ASSOCIATION-003", "REQ-ASSOCIATION-006", "REQ-ASSOCIATION-008"],
     },
     check! {
         id: "C1-ASSOC-008",
@@ -83,6 +90,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["get_association", "list_associations"],
         description: "Associations are visible to their registry and the account's representatives only: others get 404 and see none listed",
         run: associations_are_private,
+        cites: ["REQ-ASSOCIATION-008"],
     },
     check! {
         id: "C1-ASSOC-009",
@@ -91,6 +99,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["create_escrow", "settle_escrow", "get_association", "create_association"],
         description: "When the unit leaves by escrow settlement the association becomes transferred (signed association.changed) and the certificate is free again",
         run: association_follows_settlement,
+        cites: ["REQ-ASSOCIATION-003", "REQ-ASSOCIATION-004"],
     },
 ];
 
@@ -626,7 +635,7 @@ async fn association_needs_held_units(ctx: Ctx) -> Result<(), Failure> {
         .expect_problem(
             "create_association of a cancelled serial",
             409,
-            ProblemKind::UnitsNotHeld,
+            ProblemKind::UnitsLocked,
         )?;
     ensure!(
         associations(&registry.client, "list_associations by the registry")

@@ -46,6 +46,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["approve_cancellation"],
         description: "On a two-representative account the initiator cannot approve its own cancellation (403 second-approver-required)",
         run: cancellation_self_approval_refused,
+        cites: ["REQ-APPROVAL-004"],
     },
     check! {
         id: "A1-CANCEL-005",

@@ -45,6 +45,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["get_account", "list_holdings", "list_transactions", "list_accounts"],
         description: "An account the platform never held a consent for answers 404 not-found, exactly like an absent account",
         run: never_consented_is_hidden,
+        cites: ["REQ-ACCESS-001", "REQ-ACCESS-003"],
     },
     check! {
         id: "B1-CONSENT-004",
@@ -140,8 +141,9 @@ pub(super) const CHECKS: &[Check] = &[
         model: B1,
         seed: CONSENT,
         operations: ["initiate_transfer", "initiate_cancellation"],
-        description: "A platform token is not a representative: with read consents it still cannot initiate a transfer or cancellation (403); nothing changes",
+        description: "A platform token is not a representative: with read consents it still cannot initiate a transfer or cancellation (403 forbidden, REQ-SCOPE-010); nothing changes",
         run: platform_cannot_write,
+        cites: ["REQ-ACCESS-006", "REQ-SCOPE-010"],
     },
 ];
 
@@ -1078,10 +1080,9 @@ async fn platform_cannot_write(ctx: Ctx) -> Result<(), Failure> {
     )
     .await?;
     let before = ctx.snapshot(&seller.rep.client, &seller.account_id).await?;
-    let refusals = [
-        (403, ProblemKind::Forbidden),
-        (403, ProblemKind::ConsentRequired),
-    ];
+    // REQ-ACCESS-006, REQ-SCOPE-010: no scope opens a write, so no consent could allow these:
+    // `403 forbidden`, never `consent-required`.
+    let refusals = [(403, ProblemKind::Forbidden)];
     expect_problem_of(
         "initiate_transfer by a platform token with read consents",
         platform

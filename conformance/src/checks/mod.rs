@@ -4,8 +4,10 @@
 use crate::check::Check;
 
 /// Declares a [`Check`]: `check! { id, model, seed, operations, description, run[, phase][,
-/// requires] }`. `requires: [Webhooks, SandboxClock]` names the optional [features] the check needs;
-/// without it they are derived from its operations and phase ([`Check::requirements`]).
+/// requires][, cites] }`. `requires: [Webhooks, SandboxClock]` names the optional [features] the
+/// check needs; without it they are derived from its operations and phase
+/// ([`Check::requirements`]). `cites: ["REQ-PAGING-001", ...]` names the contract requirements the
+/// check verifies (every check must cite at least one; the catalogue test enforces it).
 ///
 /// [features]: crate::capability::Feature
 macro_rules! check {
@@ -18,6 +20,7 @@ macro_rules! check {
         run: $run:path
         $(, phase: $phase:ident)?
         $(, requires: [$($feature:ident),* $(,)?])?
+        $(, cites: [$($cite:literal),* $(,)?])?
         $(,)?
     ) => {
         $crate::check::Check {
@@ -28,6 +31,7 @@ macro_rules! check {
             description: $description,
             phase: check!(@phase $($phase)?),
             requires: check!(@requires $([$($feature),*])?),
+            cites: &[$($($cite),*)?],
             run: |ctx| ::std::boxed::Box::pin($run(ctx)),
         }
     };

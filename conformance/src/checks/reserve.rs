@@ -15,9 +15,7 @@ use super::support::{
     approve, by_reservation, escrow_request, expect_event_data, expect_status, get_reservation,
     initiate, reservation_request, reserve,
 };
-use crate::assert::{
-    SdkResultExt, assert_unchanged, ensure_eq, expect_problem_of, ranges_of, serials, total,
-};
+use crate::assert::{SdkResultExt, assert_unchanged, ensure_eq, ranges_of, serials, total};
 use crate::check::Check;
 use crate::ctx::{Ctx, by_quantity, by_serials, cancel_serials};
 use crate::ensure;
@@ -39,6 +37,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["list_holdings", "get_account", "list_transactions", "get_reservation", "list_reservations", "revoke_consent"],
         description: "With reserved_units_read the platform sees only its reserved blocks and reservations (account and history 403); after revocation 403",
         run: platform_sees_only_reserved_units,
+        cites: ["REQ-SCOPE-002", "REQ-SCOPE-004", "REQ-SCOPE-006", "REQ-SCOPE-008", "REQ-RESERVATION-008"],
     },
     check! {
         id: "B4-RESERVE-003",
@@ -286,19 +285,18 @@ async fn platform_sees_only_reserved_units(ctx: Ctx) -> Result<(), Failure> {
         vec![mine.reservation_id.as_str()],
         listed.iter().map(|r| r.reservation_id.as_str()).collect(),
     )?;
-    expect_problem_of(
-        "get_reservation by a platform of a reservation made for another platform",
-        f.platform
-            .client
-            .get_reservation()
-            .reservation_id(&theirs.reservation_id)
-            .send()
-            .await,
-        &[
-            (404, ProblemKind::NotFound),
-            (403, ProblemKind::ConsentRequired),
-        ],
-    )?;
+    // REQ-RESERVATION-008: another platform's reservation is invisible, `404` only.
+    f.platform
+        .client
+        .get_reservation()
+        .reservation_id(&theirs.reservation_id)
+        .send()
+        .await
+        .expect_problem(
+            "get_reservation by a platform of a reservation made for another platform",
+            404,
+            ProblemKind::NotFound,
+        )?;
 
     f.seller
         .approver

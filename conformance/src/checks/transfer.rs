@@ -105,6 +105,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["rescind_transfer"],
         description: "Any initiator of the source account may rescind, not only the one who initiated",
         run: any_initiator_rescinds,
+        cites: ["REQ-APPROVAL-003"],
     },
     check! {
         id: "A1-TRANSFER-012",

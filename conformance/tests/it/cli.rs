@@ -46,12 +46,36 @@ fn list_prints_every_check_without_running() {
             check.operations.iter().all(|op| line.contains(op)),
             "{line}"
         );
+        assert!(check.cites.iter().all(|id| line.contains(id)), "{line}");
     }
     assert_eq!(
         stdout.lines().last(),
         Some(format!("{} checks", checks.len()).as_str())
     );
     insta::assert_snapshot!("list", stdout);
+}
+
+#[test]
+fn json_list_gives_each_check_its_cited_requirements_with_their_text() {
+    let output = run(&["--list", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let list: Vec<serde_json::Value> =
+        serde_json::from_slice(&output.stdout).expect("--list --format json prints a JSON array");
+    let checks = ucr_conformance::registry();
+    assert_eq!(list.len(), checks.len());
+    for (entry, check) in list.iter().zip(&checks) {
+        assert_eq!(entry["id"], check.id);
+        let cited = entry["requirements"]
+            .as_array()
+            .expect("requirements array");
+        let ids: Vec<&str> = cited.iter().filter_map(|r| r["id"].as_str()).collect();
+        assert_eq!(ids, check.cites, "{}", check.id);
+        for r in cited {
+            let id = r["id"].as_str().unwrap_or_default();
+            let expected = ucr_spec::requirements::find(id).map(|req| req.text);
+            assert_eq!(r["text"].as_str(), expected, "{}: {id}", check.id);
+        }
+    }
 }
 
 #[test]

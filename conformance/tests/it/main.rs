@@ -3,6 +3,7 @@
 //! mock), the catalogue's shape, and the CLI.
 
 mod catalogue;
+mod citations;
 mod cli;
 mod configured;
 mod expected;

@@ -5,11 +5,12 @@ use chrono::{DateTime, Utc};
 use ucr_spec::ProblemType;
 use ucr_spec::associations::{Association, AssociationRequest, AssociationStatus};
 use ucr_spec::model::{BlockStatus, SerialRange};
-use ucr_spec::platforms::ConsentScope;
+use ucr_spec::platforms::{ConsentScope, PlatformKind};
 use ucr_spec::problem::Problem;
 use ucr_spec::webhooks::{EventData, EventType};
 
 use super::Registry;
+use super::platforms::not_visible;
 use super::principal::Principal;
 use super::validate::{check_text, check_unit_type, wire_name};
 use crate::faults::Fault;
@@ -47,6 +48,19 @@ impl Registry {
                  token",
             ));
         };
+        // REQ-ACCESS-006, REQ-SCOPE-011: `association` can never be granted to a trading platform,
+        // so no consent could open this request for one: `403 forbidden` on an account it can see.
+        if self.platform_kind(registry_id) == Some(PlatformKind::TradingPlatform) {
+            if !self.accounts.contains_key(&request.account_id)
+                || !self.ever_consented(registry_id, &request.account_id)
+            {
+                return Err(not_visible(&request.account_id));
+            }
+            return Err(ProblemType::Forbidden.problem(
+                "only third-party registries associate certificates with units; a trading platform can never be \
+                 granted the association scope",
+            ));
+        }
         self.require_consent(
             registry_id,
             &request.account_id,
@@ -63,11 +77,22 @@ impl Registry {
             .accounts
             .get(&request.account_id)
             .and_then(|a| a.holdings.status_of(&request.unit_type, request.serial));
-        if held.is_none_or(|status| status == BlockStatus::Cancelled) {
-            return Err(ProblemType::UnitsNotHeld.problem(format!(
-                "account {} does not hold {} serial {} (or it is cancelled); associate a unit the account holds",
-                request.account_id, request.unit_type, request.serial
-            )));
+        // REQ-ASSOCIATION-002: a serial not held is `units-not-held`; a cancelled one is held but
+        // locked for good, `units-locked`.
+        match held {
+            None => {
+                return Err(ProblemType::UnitsNotHeld.problem(format!(
+                    "account {} does not hold {} serial {}; associate a unit the account holds",
+                    request.account_id, request.unit_type, request.serial
+                )));
+            }
+            Some(BlockStatus::Cancelled) => {
+                return Err(ProblemType::UnitsLocked.problem(format!(
+                    "{} serial {} of account {} is cancelled; a cancelled unit cannot back a certificate",
+                    request.unit_type, request.serial, request.account_id
+                )));
+            }
+            Some(_) => {}
         }
         let unit = (request.unit_type.clone(), request.serial);
         // FAULT(association-not-one-to-one): the unit's live association is not looked up.

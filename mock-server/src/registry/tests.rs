@@ -956,3 +956,92 @@ fn settling_moves_escrowed_units_and_associations_follow() {
     );
     w.registry.check_invariants().unwrap();
 }
+
+#[test]
+fn association_refuses_a_trading_platform_and_locked_or_unheld_serials() {
+    use ucr_spec::associations::AssociationRequest;
+    use ucr_spec::model::SerialRange;
+    use ucr_spec::platforms::{ConsentRequest, ConsentScope};
+    let (mut w, tp, _, _, _) = platform_world();
+    let tr = w
+        .registry
+        .associations
+        .values()
+        .next()
+        .unwrap()
+        .registry_id
+        .clone();
+    let request = |account: &str, serial: u64, certificate: &str| AssociationRequest {
+        account_id: account.into(),
+        unit_type: "ACCU".into(),
+        serial,
+        certificate_id: certificate.into(),
+    };
+    // REQ-ACCESS-006: a trading platform can never be granted `association`, so on an account
+    // it can see it is `403 forbidden`; on one it cannot see, `404`.
+    let platform = Principal::Platform(tp.clone());
+    assert_eq!(
+        kind(
+            w.registry
+                .create_association(&platform, request(&w.from, 3_000_600, "GC-tp"))
+        ),
+        ProblemType::NotFound
+    );
+    let later = w.registry.now() + TimeDelta::days(30);
+    w.registry
+        .grant_consent(
+            &w.alice,
+            &w.from,
+            ConsentRequest {
+                grantee_id: tp,
+                scopes: vec![ConsentScope::HoldingsRead],
+                expires_at: later,
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        kind(
+            w.registry
+                .create_association(&platform, request(&w.from, 3_000_600, "GC-tp"))
+        ),
+        ProblemType::Forbidden
+    );
+    // REQ-ASSOCIATION-002: a serial not held is `units-not-held`, a cancelled one `units-locked`.
+    let registry = Principal::Platform(tr);
+    assert_eq!(
+        kind(
+            w.registry
+                .create_association(&registry, request(&w.from, 2_999_999, "GC-unheld"))
+        ),
+        ProblemType::UnitsNotHeld
+    );
+    let cancellation = w
+        .registry
+        .initiate_cancellation(
+            &w.alice,
+            CancellationRequest {
+                account_id: w.from.clone(),
+                unit_type: "ACCU".into(),
+                quantity: None,
+                serial_ranges: Some(vec![SerialRange {
+                    serial_start: 3_000_700,
+                    serial_end: 3_000_700,
+                }]),
+                vintage: None,
+                project_id: None,
+                reason: None,
+            },
+        )
+        .unwrap();
+    w.registry
+        .approve_cancellation(&w.bob, &cancellation.cancellation_id)
+        .unwrap();
+    assert_eq!(
+        kind(
+            w.registry
+                .create_association(&registry, request(&w.from, 3_000_700, "GC-cancelled"))
+        ),
+        ProblemType::UnitsLocked
+    );
+    w.registry.check_invariants().unwrap();
+}

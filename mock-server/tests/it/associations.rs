@@ -99,8 +99,9 @@ async fn c1_associate_verify_and_follow_the_unit() {
         (
             &tp.token,
             associate(3_000_006, "TP-1"),
+            // REQ-ACCESS-006: no consent could open this to a trading platform.
             403,
-            "consent-required",
+            "forbidden",
         ),
         (&w.alice, associate(3_000_006, "AL-1"), 403, "forbidden"),
     ];

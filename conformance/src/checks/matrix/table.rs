@@ -173,6 +173,23 @@ macro_rules! access_matrix {
             ),
             phase: access_matrix!(@phase $($phase)?),
             requires: None,
+            // The rules every cell of the table follows: 401 without a token, 404 for what the
+            // caller cannot see, the 403 split, who sees what, the roles and the scopes.
+            cites: &[
+                "REQ-AUTH-001",
+                "REQ-ACCESS-001",
+                "REQ-ACCESS-002",
+                "REQ-ACCESS-003",
+                "REQ-ACCESS-004",
+                "REQ-ACCESS-006",
+                "REQ-APPROVAL-001",
+                "REQ-APPROVAL-002",
+                "REQ-APPROVAL-003",
+                "REQ-SCOPE-002",
+                "REQ-SCOPE-010",
+                "REQ-SCOPE-011",
+                "REQ-SCOPE-012",
+            ],
             run: |ctx| Box::pin(run_row(ctx, stringify!($op))),
         }),*];
     };
@@ -228,7 +245,7 @@ access_matrix! {
     get_escrow                        "B5-MATRIX-003" B5 B5            "A   A   N   N   N   N   N   N   N   N   A   A   N   U";
     settle_escrow                     "B5-MATRIX-004" B5 B5            "F   F   N   N   N   N   N   N   N   N   F   A   N   U";
     release_escrow                    "B5-MATRIX-005" B5 B5            "F   F   N   N   N   N   N   N   N   N   F   A   N   U";
-    create_association                "C1-MATRIX-001" C1 C1            "F   F   N   C   C   C   A   C   N   N   F   N   N   U";
+    create_association                "C1-MATRIX-001" C1 C1            "F   F   N   F   F   F   A   F   N   N   F   N   N   U";
     list_associations                 "C1-MATRIX-002" C1 C1            "A   A   A   A   A   A   A   A   A   A   A   A   A   U";
     get_association                   "C1-MATRIX-003" C1 C1            "A   A   N   N   N   N   A   N   N   N   A   N   N   U";
     dissolve_association              "C1-MATRIX-004" C1 C1            "F   F   N   N   N   N   A   N   N   N   F   N   N   U";
