@@ -22,6 +22,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["list_holdings"],
         description: "Walking holdings with limit=3 (stream and page_token) yields exactly the big page: no duplicates, none missing",
         run: holdings_paging,
+        cites: ["REQ-PAGING-002", "REQ-PAGING-003", "REQ-PAGING-005", "REQ-PAGING-006"],
     },
     check! {
         id: "A1-PAGING-002",
@@ -30,6 +31,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["list_transactions"],
         description: "Walking history with limit=3 (stream and page_token) yields exactly the big page: no duplicates, none missing",
         run: history_paging,
+        cites: ["REQ-PAGING-002", "REQ-PAGING-003", "REQ-PAGING-005", "REQ-PAGING-006", "REQ-PAGING-012"],
     },
     check! {
         id: "A1-PAGING-003",
@@ -45,6 +47,7 @@ pub(super) const CHECKS: &[Check] = &[
         ],
         description: "limit=0, 201, -1 and \"x\" are refused with 400 invalid-parameter on every list; 1 and 200 are accepted",
         run: bad_limits,
+        cites: ["REQ-PAGING-004"],
     },
     check! {
         id: "A1-PAGING-004",
@@ -60,6 +63,7 @@ pub(super) const CHECKS: &[Check] = &[
         ],
         description: "A garbage page_token is refused with 400 invalid-parameter on every list",
         run: bad_page_tokens,
+        cites: ["REQ-PAGING-008"],
     },
     check! {
         id: "A1-PAGING-005",
@@ -68,6 +72,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["list_holdings", "list_accu_projects"],
         description: "A page_token carries its walk's filters: later pages without them stay filtered; changed filters are refused with 400",
         run: tokens_carry_filters,
+        cites: ["REQ-PAGING-007"],
     },
 ];
 
