@@ -80,8 +80,14 @@ impl RunState {
             .timeout(timeout)
             .user_agent(concat!("ucr-conformance/", env!("CARGO_PKG_VERSION")))
             .observer(record)
-            // The suite sees every answer as the target gave it: a retried 503 would hide a fault.
-            .retry(ucr_sdk::RetryPolicy::none())
+            // The suite sees every answer as the target gave it: a retried 503 would hide a fault,
+            // so no status is ever retried. Only a call that got no answer at all (connection
+            // refused or reset, a timeout) is tried again, twice at most: on a loaded loopback a
+            // listener's backlog can refuse a connection that says nothing about the target.
+            .retry(ucr_sdk::RetryPolicy {
+                statuses: Vec::new(),
+                ..ucr_sdk::RetryPolicy::default()
+            })
             .build()?;
         let http = reqwest::Client::builder()
             .connect_timeout(timeout)
