@@ -72,7 +72,8 @@ struct Row {
     met: Option<bool>,
 }
 
-/// Runs every benchmark, prints the table and writes `docs/benchmarks.md`.
+/// Runs every benchmark, prints the table and writes `docs/benchmarks.md` (a `--quick` run writes
+/// `target/benchmarks-quick.md` instead: a smoke run never replaces the committed figures).
 pub fn run(root: &Path, settings: Settings) -> Result<(), String> {
     build_release(root)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -92,8 +93,14 @@ pub fn run(root: &Path, settings: Settings) -> Result<(), String> {
     }
     let table = render(&rows, settings);
     print!("{table}");
-    let path = root.join("docs/benchmarks.md");
-    std::fs::create_dir_all(root.join("docs")).map_err(|e| e.to_string())?;
+    let path = if settings.scale == Settings::full().scale {
+        root.join("docs/benchmarks.md")
+    } else {
+        root.join("target/benchmarks-quick.md")
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    }
     std::fs::write(&path, table).map_err(|e| format!("writing {}: {e}", path.display()))?;
     println!("wrote {}", path.display());
     Ok(())

@@ -22,7 +22,7 @@ COMMANDS:
     check    Regenerate in memory and fail, naming each stale file, if anything committed differs
     bench    Measure the mock's throughput against a bare hyper server, its memory under load, the
              conformance suite's run time and the SDK's build cost; print the table and write
-             docs/benchmarks.md (`bench --quick` for a short smoke run)
+             docs/benchmarks.md (`bench --quick`: a short smoke run, written to target/benchmarks-quick.md)
     soak     Soak the standalone ucr-mock: 16 concurrent clients, mixed reads and writes, then
              reads only; fails on any 5xx, undeclared response or transport error, on units not
              conserved, overlapping serials or unbounded memory. Options go to the driver:

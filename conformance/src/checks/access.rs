@@ -1,15 +1,33 @@
-//! Access is never wider than the caller's appointments, and hidden resources answer 404 exactly
-//! like absent ones.
-
-use ucr_sdk::ProblemKind;
-use ucr_sdk::types::{Problem, RejectRequest, Role, TransactionStatus};
+//! Access checks (`*-ACCESS-*`): access is never wider than the caller's appointments, hidden
+//! resources answer 404 exactly like absent ones, and a platform token is not a representative's
+//! (no writes for the holder, no sandbox).
 
 use super::A1;
-use super::support::{expect_status, funded_shared, get_transfer, initiate, initiate_cancellation};
-use crate::assert::{SdkResultExt, assert_unchanged, ensure_eq};
+use super::CONSENT;
+use super::support::expect_status;
+use super::support::funded_shared;
+use super::support::get_transfer;
+use super::support::initiate;
+use super::support::initiate_cancellation;
+use crate::assert::SdkResultExt;
+use crate::assert::assert_unchanged;
+use crate::assert::ensure_eq;
+use crate::assert::expect_problem_of;
+use crate::assert::total;
 use crate::check::Check;
-use crate::ctx::{Attrs, Ctx, by_quantity, cancel_quantity};
+use crate::ctx::Attrs;
+use crate::ctx::Ctx;
+use crate::ctx::by_quantity;
+use crate::ctx::cancel_quantity;
+use crate::ensure;
 use crate::outcome::Failure;
+use ucr_sdk::ProblemKind;
+use ucr_sdk::types::ConsentScope;
+use ucr_sdk::types::PlatformKind;
+use ucr_sdk::types::Problem;
+use ucr_sdk::types::RejectRequest;
+use ucr_sdk::types::Role;
+use ucr_sdk::types::TransactionStatus;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {
@@ -51,6 +69,23 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["get_account", "list_holdings", "initiate_transfer"],
         description: "An account of the same holder that the representative is not appointed to answers 404 not-found",
         run: same_holder_other_account_hidden,
+    },
+    check! {
+        id: "B1-ACCESS-002",
+        model: B1,
+        seed: CONSENT,
+        operations: ["advance_clock", "get_clock", "create_platform", "create_platform_representative", "issue_units", "get_platform"],
+        description: "Platform and platform-representative tokens cannot use the sandbox (404 sandbox-unavailable): no clock moves, no platforms, no issuance",
+        run: platforms_cannot_use_the_sandbox,
+    },
+    check! {
+        id: "B1-ACCESS-001",
+        model: B1,
+        seed: CONSENT,
+        operations: ["initiate_transfer", "initiate_cancellation"],
+        description: "A platform token is not a representative: with read consents it still cannot initiate a transfer or cancellation (403 forbidden, REQ-SCOPE-010); nothing changes",
+        run: platform_cannot_write,
+        cites: ["REQ-ACCESS-006", "REQ-SCOPE-010"],
     },
 ];
 
@@ -342,6 +377,159 @@ async fn same_holder_other_account_hidden(ctx: Ctx) -> Result<(), Failure> {
         "after the refused requests",
         &before,
         &ctx.snapshot(&sibling_rep.client, &sibling).await?,
+    )?;
+    Ok(())
+}
+
+async fn platforms_cannot_use_the_sandbox(ctx: Ctx) -> Result<(), Failure> {
+    let platform = ctx.trading_platform().await?;
+    let rep = ctx.platform_rep(&platform).await?;
+    let holder = ctx.holder_with_one_rep().await?;
+    let before = ctx.registry_now().await?;
+    for (who, client) in [
+        ("the platform's token", &platform.client),
+        ("a platform representative's token", &rep.client),
+    ] {
+        let what = |op: &str| format!("{op} with {who}");
+        client
+            .advance_clock()
+            .body(ucr_sdk::types::ClockAdvance {
+                seconds: std::num::NonZeroU64::MIN,
+            })
+            .send()
+            .await
+            .expect_problem(&what("advance_clock"), 404, ProblemKind::SandboxUnavailable)?;
+        client.get_clock().send().await.expect_problem(
+            &what("get_clock"),
+            404,
+            ProblemKind::SandboxUnavailable,
+        )?;
+        client
+            .create_platform()
+            .body(ucr_sdk::types::NewPlatform {
+                kind: PlatformKind::TradingPlatform,
+                name: ctx
+                    .unique("Rogue platform")
+                    .parse()
+                    .map_err(|e| Failure::new(format!("platform name: {e}")))?,
+            })
+            .send()
+            .await
+            .expect_problem(
+                &what("create_platform"),
+                404,
+                ProblemKind::SandboxUnavailable,
+            )?;
+        client
+            .create_platform_representative()
+            .platform_id(&platform.platform_id)
+            .body(ucr_sdk::types::NewPlatformRepresentative {
+                name: ctx
+                    .unique("Rogue AR")
+                    .parse()
+                    .map_err(|e| Failure::new(format!("representative name: {e}")))?,
+            })
+            .send()
+            .await
+            .expect_problem(
+                &what("create_platform_representative"),
+                404,
+                ProblemKind::SandboxUnavailable,
+            )?;
+        client
+            .issue_units()
+            .body(ucr_sdk::types::IssuanceRequest {
+                account_id: holder.account_id.clone(),
+                unit_type: "ACCU".into(),
+                quantity: std::num::NonZeroU64::MIN,
+                project_id: "ERF990001".into(),
+                vintage: "2023-24".into(),
+                method: "Human-induced regeneration of a permanent even-aged native forest".into(),
+                kyoto_status: None,
+                state: "NSW".into(),
+                issued_on: None,
+            })
+            .send()
+            .await
+            .expect_problem(&what("issue_units"), 404, ProblemKind::SandboxUnavailable)?;
+    }
+    let after = ctx.registry_now().await?;
+    ensure!(
+        after - before < chrono::Duration::seconds(60),
+        "the registry's clock moved from {before} to {after} while only non-operators asked to advance it"
+    );
+    ensure!(
+        ctx.holdings(&holder.rep.client, &holder.account_id)
+            .await?
+            .is_empty(),
+        "units appeared in {} although only non-operators asked to issue them",
+        holder.account_id
+    );
+    let looked_up = rep
+        .client
+        .get_platform()
+        .platform_id(&platform.platform_id)
+        .send()
+        .await
+        .expect_ok("get_platform by a platform representative")?;
+    ensure_eq(
+        "get_platform by a platform representative: platform_id",
+        platform.platform_id.as_str(),
+        &looked_up.platform_id,
+    )
+}
+
+async fn platform_cannot_write(ctx: Ctx) -> Result<(), Failure> {
+    let seller = ctx.holder_with_one_rep().await?;
+    let buyer = ctx.holder_with_one_rep().await?;
+    ctx.issue(&seller.account_id, 20, &Attrs::accu()).await?;
+    let platform = ctx.trading_platform().await?;
+    ctx.grant(
+        &seller.rep,
+        &seller.account_id,
+        &platform,
+        &[ConsentScope::HoldingsRead, ConsentScope::TransactionsRead],
+    )
+    .await?;
+    let before = ctx.snapshot(&seller.rep.client, &seller.account_id).await?;
+    // REQ-ACCESS-006, REQ-SCOPE-010: no scope opens a write, so no consent could allow these:
+    // `403 forbidden`, never `consent-required`.
+    let refusals = [(403, ProblemKind::Forbidden)];
+    expect_problem_of(
+        "initiate_transfer by a platform token with read consents",
+        platform
+            .client
+            .initiate_transfer()
+            .body(by_quantity(
+                &seller.account_id,
+                &buyer.account_id,
+                "ACCU",
+                5,
+            ))
+            .send()
+            .await,
+        &refusals,
+    )?;
+    expect_problem_of(
+        "initiate_cancellation by a platform token with read consents",
+        platform
+            .client
+            .initiate_cancellation()
+            .body(cancel_quantity(&seller.account_id, "ACCU", 5))
+            .send()
+            .await,
+        &refusals,
+    )?;
+    let after = ctx.snapshot(&seller.rep.client, &seller.account_id).await?;
+    assert_unchanged("after the platform's refused writes", &before, &after)?;
+    ensure_eq(
+        "available ACCUs after the refused writes",
+        20,
+        total(
+            &ctx.holdings(&seller.rep.client, &seller.account_id).await?,
+            "ACCU",
+            Some(ucr_sdk::types::BlockStatus::Available),
+        ),
     )?;
     Ok(())
 }

@@ -1,23 +1,50 @@
-//! Idempotency keys on writes: required, replayed with one effect, refused when reused for another
-//! request, scoped per principal.
+//! Idempotency checks (`*-IDEMPOTENCY-*`): keys on writes (transfers, consents, escrows, …) are
+//! required, replayed with one effect, refused when reused for another request, scoped per principal.
 
-use reqwest::Method;
-use serde_json::{Value, json};
-use ucr_sdk::ProblemKind;
-use ucr_sdk::types::{BlockStatus, TransactionKind, TransactionStatus};
-
+use super::B5;
+use super::CONSENT;
 use super::WRITE;
-use super::matrix::writes::{
-    effect, observe, over_operations, problem_document, succeed, valid, writes,
-};
-use super::matrix::{Actor, Body, Request, World};
+use super::matrix::Actor;
+use super::matrix::Body;
+use super::matrix::Request;
+use super::matrix::World;
+use super::matrix::writes::effect;
+use super::matrix::writes::observe;
+use super::matrix::writes::over_operations;
+use super::matrix::writes::problem_document;
+use super::matrix::writes::succeed;
+use super::matrix::writes::valid;
+use super::matrix::writes::writes;
+use super::support::expect_status;
+use super::support::funded;
+use super::support::get_consent;
+use super::support::get_transfer;
+use super::support::initiate;
+use super::support::market;
 use super::support::spec;
-use super::support::{expect_status, funded, get_transfer, initiate};
-use crate::assert::{assert_unchanged, ensure_eq, total};
+use crate::assert::assert_unchanged;
+use crate::assert::ensure_eq;
+use crate::assert::total;
 use crate::check::Check;
-use crate::ctx::{Attrs, Ctx, by_quantity};
+use crate::ctx::Attrs;
+use crate::ctx::Ctx;
+use crate::ctx::by_quantity;
 use crate::ensure;
 use crate::outcome::Failure;
+use futures::TryStreamExt;
+use reqwest::Method;
+use serde_json::Value;
+use serde_json::json;
+use std::collections::BTreeSet;
+use ucr_sdk::ProblemKind;
+use ucr_sdk::types::BlockStatus;
+use ucr_sdk::types::Consent;
+use ucr_sdk::types::ConsentStatus;
+use ucr_sdk::types::Escrow;
+use ucr_sdk::types::TransactionKind;
+use ucr_sdk::types::TransactionStatus;
+
+const DAY: i64 = 86_400;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {
@@ -91,6 +118,22 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer", "list_holdings", "list_transactions"],
         description: "A refused write is replayed too: after the cause is gone the same key and body answer the stored 409 (Idempotent-Replayed) and change nothing; a new key succeeds",
         run: refusal_replayed,
+    },
+    check! {
+        id: "B1-IDEMPOTENCY-001",
+        model: B1,
+        seed: CONSENT,
+        operations: ["grant_consent", "revoke_consent", "create_webhook_subscription", "list_account_consents"],
+        description: "Consent and subscription writes need Idempotency-Key (400); a replayed grant returns the same 201 body (Idempotent-Replayed) and grants once",
+        run: consent_writes_are_idempotent,
+    },
+    check! {
+        id: "B5-IDEMPOTENCY-001",
+        model: B5,
+        seed: B5,
+        operations: ["create_escrow", "settle_escrow"],
+        description: "Escrow writes need Idempotency-Key (400); replaying a creation or a settlement returns the same body (Idempotent-Replayed) and has one effect",
+        run: escrow_writes_are_idempotent,
     },
 ];
 
@@ -585,4 +628,223 @@ async fn refusal_replayed(ctx: Ctx) -> Result<(), Failure> {
         .await?
         .expect_status("the same initiate_transfer with a new key", 201)?;
     Ok(())
+}
+
+async fn consent_writes_are_idempotent(ctx: Ctx) -> Result<(), Failure> {
+    let seller = ctx.holder_with_one_rep().await?;
+    let platform = ctx.trading_platform().await?;
+    let body = serde_json::json!({
+        "grantee_id": platform.platform_id,
+        "scopes": ["holdings_read"],
+        "expires_at": ctx.registry_in(30 * DAY).await?,
+    });
+    let path = format!("/v1/accounts/{}/consents", seller.account_id);
+    ctx.raw("grant_consent", reqwest::Method::POST, &path)
+        .bearer(seller.rep.token())
+        .no_idempotency_key()
+        .json(&body)
+        .send()
+        .await?
+        .expect_problem(
+            "grant_consent without Idempotency-Key",
+            400,
+            ProblemKind::IdempotencyKeyRequired,
+        )?;
+    let (url, _) = ctx.webhook_url();
+    ctx.raw(
+        "create_webhook_subscription",
+        reqwest::Method::POST,
+        "/v1/webhook-subscriptions",
+    )
+    .bearer(platform.token())
+    .no_idempotency_key()
+    .json(&serde_json::json!({"url": url, "event_types": ["consent.revoked"]}))
+    .send()
+    .await?
+    .expect_problem(
+        "create_webhook_subscription without Idempotency-Key",
+        400,
+        ProblemKind::IdempotencyKeyRequired,
+    )?;
+
+    // The account may hold consents already (a configured target's shared account): the grant and
+    // its replay must add exactly the granted one.
+    let list = || async {
+        seller
+            .rep
+            .client
+            .list_account_consents()
+            .account_id(&seller.account_id)
+            .limit(200u32)
+            .stream()
+            .try_collect::<Vec<Consent>>()
+            .await
+            .map_err(|e| Failure::from(e).context("list_account_consents"))
+    };
+    let before: BTreeSet<String> = list().await?.into_iter().map(|c| c.consent_id).collect();
+    let key = uuid::Uuid::new_v4().to_string();
+    let send = || {
+        ctx.raw("grant_consent", reqwest::Method::POST, &path)
+            .bearer(seller.rep.token())
+            .idempotency_key(&key)
+            .json(&body)
+            .send()
+    };
+    let first = send().await?;
+    let granted = first.expect_status("grant_consent", 201)?;
+    let replay = send().await?;
+    let replayed =
+        replay.expect_status("grant_consent replayed with the same key and body", 201)?;
+    ensure_eq("the replayed grant_consent's body", &granted, &replayed)?;
+    ensure_eq(
+        "the replayed grant_consent's Idempotent-Replayed header",
+        Some("true"),
+        replay.header("idempotent-replayed"),
+    )?;
+    let consent_id = granted
+        .get("consent_id")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| Failure::new(format!("grant_consent answered no consent_id: {granted}")))?;
+    let added: Vec<String> = list()
+        .await?
+        .into_iter()
+        .map(|c| c.consent_id)
+        .filter(|id| !before.contains(id))
+        .collect();
+    ensure_eq(
+        "consents added by a grant and its replay",
+        vec![consent_id.to_owned()],
+        added,
+    )?;
+    ctx.raw(
+        "revoke_consent",
+        reqwest::Method::POST,
+        &format!("/v1/consents/{consent_id}/revoke"),
+    )
+    .bearer(seller.rep.token())
+    .no_idempotency_key()
+    .send()
+    .await?
+    .expect_problem(
+        "revoke_consent without Idempotency-Key",
+        400,
+        ProblemKind::IdempotencyKeyRequired,
+    )?;
+    ensure_eq(
+        "the consent after the refused revocation: status",
+        ConsentStatus::Active,
+        get_consent(&seller.rep.client, consent_id, "get_consent")
+            .await?
+            .status,
+    )
+}
+
+async fn escrow_writes_are_idempotent(ctx: Ctx) -> Result<(), Failure> {
+    let m = market(&ctx, 40).await?;
+    let body = serde_json::json!({
+        "account_id": m.seller.account_id,
+        "controller_id": m.platform.platform_id,
+        "unit_type": "ACCU",
+        "quantity": 10,
+        "expires_at": ctx.registry_in(30 * DAY).await?,
+    });
+    let create = |key: Option<&str>| {
+        let request = ctx
+            .raw("create_escrow", reqwest::Method::POST, "/v1/escrows")
+            .bearer(m.seller.initiator.token())
+            .json(&body);
+        match key {
+            Some(key) => request.idempotency_key(key),
+            None => request.no_idempotency_key(),
+        }
+        .send()
+    };
+    create(None).await?.expect_problem(
+        "create_escrow without Idempotency-Key",
+        400,
+        ProblemKind::IdempotencyKeyRequired,
+    )?;
+    let key = uuid::Uuid::new_v4().to_string();
+    let created = create(Some(&key))
+        .await?
+        .expect_status("create_escrow", 201)?;
+    let replay = create(Some(&key)).await?;
+    ensure_eq(
+        "the replayed create_escrow's body",
+        &created,
+        &replay.expect_status("create_escrow replayed with the same key and body", 201)?,
+    )?;
+    ensure_eq(
+        "the replayed create_escrow's Idempotent-Replayed header",
+        Some("true"),
+        replay.header("idempotent-replayed"),
+    )?;
+    let escrows: Vec<Escrow> = m
+        .seller
+        .approver
+        .client
+        .list_escrows()
+        .account_id(&m.seller.account_id)
+        .limit(200u32)
+        .stream()
+        .try_collect()
+        .await
+        .map_err(|e| Failure::from(e).context("list_escrows"))?;
+    ensure_eq("escrows after a creation and its replay", 1, escrows.len())?;
+    let escrow_id = escrows[0].escrow_id.clone();
+
+    let path = format!("/v1/escrows/{escrow_id}/settle");
+    let settle_body = serde_json::json!({"to_account_id": m.buyer.account_id});
+    let settle = |key: Option<&str>| {
+        let request = ctx
+            .raw("settle_escrow", reqwest::Method::POST, &path)
+            .bearer(m.platform.token())
+            .json(&settle_body);
+        match key {
+            Some(key) => request.idempotency_key(key),
+            None => request.no_idempotency_key(),
+        }
+        .send()
+    };
+    settle(None).await?.expect_problem(
+        "settle_escrow without Idempotency-Key",
+        400,
+        ProblemKind::IdempotencyKeyRequired,
+    )?;
+    let key = uuid::Uuid::new_v4().to_string();
+    let settled = settle(Some(&key))
+        .await?
+        .expect_status("settle_escrow", 200)?;
+    let replay = settle(Some(&key)).await?;
+    ensure_eq(
+        "the replayed settle_escrow's body",
+        &settled,
+        &replay.expect_status("settle_escrow replayed with the same key and body", 200)?,
+    )?;
+    ensure_eq(
+        "the replayed settle_escrow's Idempotent-Replayed header",
+        Some("true"),
+        replay.header("idempotent-replayed"),
+    )?;
+    ensure_eq(
+        "the buyer's units after a settlement and its replay",
+        10,
+        total(
+            &ctx.holdings(&m.buyer.rep.client, &m.buyer.account_id)
+                .await?,
+            "ACCU",
+            None,
+        ),
+    )?;
+    let transfers = ctx
+        .history(&m.buyer.rep.client, &m.buyer.account_id)
+        .await?
+        .into_iter()
+        .filter(|t| t.kind == TransactionKind::Transfer)
+        .count();
+    ensure_eq(
+        "transfers into the buyer's account after a settlement and its replay",
+        1,
+        transfers,
+    )
 }

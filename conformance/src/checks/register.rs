@@ -1,21 +1,29 @@
-//! The CER's public registers: open (no token), paged without loss or repetition, filterable, and
-//! consistent with each other.
+//! Register checks (`*-REGISTER-*`): the CER's public registers are open (no token), paged without
+//! loss or repetition, filterable, consistent with each other, and give a platform the project
+//! attributes of the units it sees.
 
-use std::collections::{BTreeMap, HashSet};
-use std::future::Future;
-
-use futures::TryStreamExt;
-use ucr_sdk::types::{
-    AccuProject, CarbonAbatementContract, ContractStatus, GoProjectStatus, GuaranteeOfOriginProject,
-};
-use ucr_sdk::{ApiError, Client};
-
+use super::B1;
 use super::REGISTERS;
 use super::support::compare_walk;
+use crate::assert::SdkResultExt;
+use crate::assert::ensure_eq;
 use crate::check::Check;
+use crate::ctx::Attrs;
 use crate::ctx::Ctx;
 use crate::ensure;
 use crate::outcome::Failure;
+use futures::TryStreamExt;
+use std::collections::BTreeMap;
+use std::collections::HashSet;
+use std::future::Future;
+use ucr_sdk::ApiError;
+use ucr_sdk::Client;
+use ucr_sdk::types::AccuProject;
+use ucr_sdk::types::CarbonAbatementContract;
+use ucr_sdk::types::ConsentScope;
+use ucr_sdk::types::ContractStatus;
+use ucr_sdk::types::GoProjectStatus;
+use ucr_sdk::types::GuaranteeOfOriginProject;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {
@@ -89,6 +97,14 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["list_accu_projects", "list_carbon_abatement_contracts", "list_guarantee_of_origin_projects"],
         description: "Register identifiers have their documented formats (ERF######, CAC-####, GO-#####) and deliveries never exceed commitments",
         run: register_formats,
+    },
+    check! {
+        id: "B1-REGISTER-001",
+        model: B1,
+        seed: B1,
+        operations: ["list_holdings", "list_accu_projects"],
+        description: "A platform finds the project attributes of the units it sees in the public ACCU project register",
+        run: platform_reads_project_attributes,
     },
 ];
 
@@ -758,4 +774,63 @@ async fn register_formats(ctx: Ctx) -> Result<(), Failure> {
         "contracts that delivered more than they committed: {over:?}"
     );
     Ok(())
+}
+
+async fn platform_reads_project_attributes(ctx: Ctx) -> Result<(), Failure> {
+    let first_page = ctx
+        .anonymous()
+        .list_accu_projects()
+        .revoked(false)
+        .limit(20u32)
+        .send()
+        .await
+        .expect_ok("list_accu_projects (public)")?;
+    let project = first_page.items.last().cloned().ok_or_else(|| {
+        Failure::skipped("the ACCU project register has no current project to issue units of")
+    })?;
+    let seller = ctx.holder_with_one_rep().await?;
+    let attrs = Attrs {
+        method: project.method.clone(),
+        ..Attrs::accu()
+            .project(&project.project_id)
+            .state(&project.state)
+    };
+    ctx.issue(&seller.account_id, 15, &attrs).await?;
+    let platform = ctx.trading_platform().await?;
+    ctx.grant(
+        &seller.rep,
+        &seller.account_id,
+        &platform,
+        &[ConsentScope::HoldingsRead],
+    )
+    .await?;
+    let blocks = ctx.holdings(&platform.client, &seller.account_id).await?;
+    let project_id = blocks
+        .first()
+        .map(|b| b.project_id.clone())
+        .ok_or_else(|| Failure::new("list_holdings by the platform: no blocks"))?;
+    // The platform walks the public register (no token) to find the units' project.
+    let register: Vec<AccuProject> = ctx
+        .anonymous()
+        .list_accu_projects()
+        .limit(200u32)
+        .stream()
+        .try_collect()
+        .await
+        .map_err(|e| Failure::from(e).context("walking list_accu_projects"))?;
+    let row = register
+        .iter()
+        .find(|p| p.project_id == project_id)
+        .ok_or_else(|| {
+            Failure::new(format!(
+                "project {project_id} of the units the platform sees is not in the ACCU project register ({} rows)",
+                register.len()
+            ))
+        })?;
+    ensure_eq("the register's row for the units' project", &project, row)?;
+    ensure_eq(
+        "the units' method and the register's",
+        row.method.as_str(),
+        blocks[0].method.as_str(),
+    )
 }

@@ -1,24 +1,39 @@
-//! B.4's notifications: the platform is told by webhook when units are unreserved. Signatures,
-//! content, redelivery after a failure, the delivery log, and who may subscribe.
+//! Webhook checks (`*-WEBHOOK-*`): a platform is told by webhook when its consent is revoked, when
+//! a transfer it may see completes (B.1) and when units are unreserved (B.4). Signatures, content,
+//! redelivery after a failure, the delivery log, and who may subscribe.
 
-use std::time::Duration;
-
-use futures::TryStreamExt;
-use ucr_sdk::ProblemKind;
-use ucr_sdk::types::{
-    BlockStatus, ConsentScope, DeliveryState, EventType, ReservationStatus, WebhookSubscription,
-    WebhookSubscriptionRequest,
-};
-
+use super::B1;
 use super::B4_NOTIFY;
+use super::CONSENT;
+use super::support::approve;
+use super::support::delivery_log_entry;
+use super::support::expect_event_data;
 use super::support::fleeting;
-use super::support::{delivery_log_entry, expect_event_data};
-use crate::assert::{SdkResultExt, ensure_eq, ranges_of, serials};
+use super::support::funded;
+use super::support::initiate;
+use crate::assert::SdkResultExt;
+use crate::assert::ensure_eq;
+use crate::assert::ranges_of;
+use crate::assert::serials;
 use crate::check::Check;
 use crate::ctx::Ctx;
+use crate::ctx::by_quantity;
 use crate::ensure;
 use crate::outcome::Failure;
-use crate::receiver::{EVENT_WAIT, decode_secret, new_secret};
+use crate::receiver::EVENT_WAIT;
+use crate::receiver::decode_secret;
+use crate::receiver::new_secret;
+use futures::TryStreamExt;
+use std::time::Duration;
+use ucr_sdk::ProblemKind;
+use ucr_sdk::types::BlockStatus;
+use ucr_sdk::types::ConsentScope;
+use ucr_sdk::types::DeliveryState;
+use ucr_sdk::types::EventType;
+use ucr_sdk::types::ReservationStatus;
+use ucr_sdk::types::TransactionStatus;
+use ucr_sdk::types::WebhookSubscription;
+use ucr_sdk::types::WebhookSubscriptionRequest;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {
@@ -60,6 +75,22 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["release_reservation", "list_webhook_deliveries"],
         description: "A receiver that always fails gets six attempts in all, each wait doubling from the declared retry base (documented 0.5, 1, 2, 4, 8 s); then the delivery log shows it failed",
         run: failing_receiver_gets_six_attempts,
+    },
+    check! {
+        id: "B1-WEBHOOK-001",
+        model: B1,
+        seed: CONSENT,
+        operations: ["create_webhook_subscription", "revoke_consent", "list_webhook_deliveries"],
+        description: "Revoking a consent sends a signed consent.revoked event to the grantee; the delivery log shows it delivered",
+        run: revocation_notifies_grantee,
+    },
+    check! {
+        id: "B1-WEBHOOK-002",
+        model: B1,
+        seed: B1,
+        operations: ["create_webhook_subscription", "approve_transfer"],
+        description: "A completed transfer out of an account the platform may read sends it a signed transfer.completed event",
+        run: transfer_completed_notifies_platform,
     },
 ];
 
@@ -582,4 +613,104 @@ async fn failing_receiver_gets_six_attempts(ctx: Ctx) -> Result<(), Failure> {
         entry.last_status
     );
     Ok(())
+}
+
+async fn revocation_notifies_grantee(ctx: Ctx) -> Result<(), Failure> {
+    let seller = ctx.holder_with_one_rep().await?;
+    let platform = ctx.trading_platform().await?;
+    let hook = ctx
+        .subscribe(&platform, &[EventType::ConsentRevoked])
+        .await?;
+    let consent = ctx
+        .grant(
+            &seller.rep,
+            &seller.account_id,
+            &platform,
+            &[ConsentScope::HoldingsRead],
+        )
+        .await?;
+    seller
+        .rep
+        .client
+        .revoke_consent()
+        .consent_id(&consent.consent_id)
+        .send()
+        .await
+        .expect_ok("revoke_consent by the account's representative")?;
+    let event = hook
+        .expect_event(EventType::ConsentRevoked, "after the revocation", |d| {
+            d.consent_id.as_deref() == Some(consent.consent_id.as_str())
+        })
+        .await?;
+    expect_event_data("consent.revoked", &event, &seller.account_id, "revoked")?;
+    let entry = delivery_log_entry(
+        &platform.client,
+        &hook.subscription_id,
+        &event.event.data.event_id,
+        |d| d.state == ucr_sdk::types::DeliveryState::Delivered,
+    )
+    .await?;
+    ensure_eq(
+        "the delivery log's entry: state",
+        ucr_sdk::types::DeliveryState::Delivered,
+        entry.state,
+    )?;
+    ensure_eq(
+        "the delivery log's entry: event_type",
+        EventType::ConsentRevoked,
+        entry.event_type,
+    )?;
+    ensure!(
+        entry.attempts >= 1 && entry.last_status == Some(200),
+        "the delivery log's entry: expected at least 1 attempt and last_status 200 (what the receiver answered), got {} attempts, last_status {:?}",
+        entry.attempts,
+        entry.last_status
+    );
+    Ok(())
+}
+
+async fn transfer_completed_notifies_platform(ctx: Ctx) -> Result<(), Failure> {
+    let f = funded(&ctx, 30).await?;
+    let platform = ctx.trading_platform().await?;
+    ctx.grant(
+        &f.source.initiator,
+        &f.source.account_id,
+        &platform,
+        &[ConsentScope::HoldingsRead],
+    )
+    .await?;
+    let hook = ctx
+        .subscribe(&platform, &[EventType::TransferCompleted])
+        .await?;
+    let transfer = initiate(
+        &f.source.initiator.client,
+        by_quantity(&f.source.account_id, &f.dest.account_id, "ACCU", 12),
+        "initiate_transfer",
+    )
+    .await?;
+    let done = approve(
+        &f.source.approver.client,
+        &transfer.transfer_id,
+        "approve_transfer",
+    )
+    .await?;
+    ensure_eq(
+        "approve_transfer: status",
+        TransactionStatus::Completed,
+        done.status,
+    )?;
+    let event = hook
+        .expect_event(EventType::TransferCompleted, "after the approval", |d| {
+            d.transfer_id.as_deref() == Some(transfer.transfer_id.as_str())
+        })
+        .await?;
+    let data = &event.event.data;
+    ensure!(
+        data.account_id == f.source.account_id || data.account_id == f.dest.account_id,
+        "transfer.completed: data.account_id {} is neither the source {} nor the destination {}",
+        data.account_id,
+        f.source.account_id,
+        f.dest.account_id
+    );
+    ensure_eq("transfer.completed: data.status", "completed", &data.status)
 }

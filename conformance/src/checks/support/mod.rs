@@ -449,3 +449,17 @@ pub(in crate::checks) fn duplicates<'a>(keys: impl IntoIterator<Item = &'a str>)
     let mut seen = HashSet::new();
     keys.into_iter().filter(|k| !seen.insert(*k)).collect()
 }
+
+/// Reads consent `id` through `client`; `what` names the step in a failure.
+pub(crate) async fn get_consent(
+    client: &ucr_sdk::Client,
+    id: &str,
+    what: &str,
+) -> Result<ucr_sdk::types::Consent, Failure> {
+    client
+        .get_consent()
+        .consent_id(id)
+        .send()
+        .await
+        .expect_ok(what)
+}
