@@ -19,7 +19,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     if !no_build {
         let status = Command::new(env!("CARGO"))
             .args([
-                "build", "-p", "ucr-mock", "--bin", "ucr-mock", "-p", "ucr-soak",
+                "build", "-p", "ucr-mock", "--bin", "ucr-mock", "-p", "ucr-soak", "--bin",
+                "ucr-soak",
             ])
             .current_dir(root)
             .status()
