@@ -20,7 +20,7 @@ use crate::outcome::{Failure, Phase};
 use crate::receiver::Receiver;
 use crate::report::{
     CheckReport, CheckStatus, EXCHANGE_BODY_LIMIT, ExchangeRecord, FAILED_EXCHANGE_BODY_LIMIT,
-    Provisioning, Report, Summary,
+    Provisioning, Report, RequirementRef, Summary,
 };
 
 /// A callback the engine calls with each finished check's report.
@@ -550,18 +550,25 @@ async fn run_one(
         }
     }
     let notes = notes_of.notes();
-    let (status, message, failed_exchange) = match outcome {
+    let (status, message, failed_exchange, violated) = match outcome {
         Ok(()) => (
             CheckStatus::Passed,
             (!notes.is_empty()).then(|| notes.join("; ")),
             None,
+            Vec::new(),
         ),
-        Err(failure) if failure.skipped => (CheckStatus::Skipped, Some(failure.message), None),
+        Err(failure) if failure.skipped => (
+            CheckStatus::Skipped,
+            Some(failure.message),
+            None,
+            Vec::new(),
+        ),
         Err(failure) => {
             let exchange = failure
                 .exchange
                 .map(|e| *e)
                 .or_else(|| last_of_check.clone());
+            let violated = violated_requirements(&check, &failure.violates);
             (
                 CheckStatus::Failed,
                 Some(failure.message),
@@ -570,6 +577,7 @@ async fn run_one(
                         .scrubbed(secrets)
                         .capped(FAILED_EXCHANGE_BODY_LIMIT)
                 }),
+                violated,
             )
         }
     };
@@ -578,6 +586,7 @@ async fn run_one(
         duration_ms,
         message,
         failed_exchange,
+        violated,
         exchanges: exchanges
             .iter()
             .map(|e| {
@@ -588,6 +597,22 @@ async fn run_one(
             .collect(),
         ..CheckReport::new(&check, requires)
     }
+}
+
+/// The requirements a failure quotes: those the failing assertion names when they are among the
+/// check's citations, else every requirement the check cites.
+fn violated_requirements(check: &Check, named: &[&'static str]) -> Vec<RequirementRef> {
+    let named: Vec<&str> = named
+        .iter()
+        .copied()
+        .filter(|id| check.cites.contains(id))
+        .collect();
+    let ids: &[&str] = if named.is_empty() {
+        check.cites
+    } else {
+        &named
+    };
+    ids.iter().map(|id| RequirementRef::of(id)).collect()
 }
 
 /// Undoes what a check left behind on the configured accounts and platforms, so that the next

@@ -254,9 +254,14 @@ fn write_check(out: &mut String, check: &CheckReport) {
     );
     let _ = writeln!(
         out,
-        "<div class=\"flows\">Operations: {}; requires: {}</div>",
+        "<div class=\"flows\">Operations: {}; requires: {}; cites: {}</div>",
         escape(&check.operations.join(", ")),
-        escape(&check.requires.join(", "))
+        escape(&check.requires.join(", ")),
+        escape(&if check.cites.is_empty() {
+            "no requirement yet".to_owned()
+        } else {
+            check.cites.join(", ")
+        })
     );
     if let Some(reason) = &check.expected_failure {
         let _ = writeln!(
@@ -269,6 +274,18 @@ fn write_check(out: &mut String, check: &CheckReport) {
         && let Some(message) = &check.message
     {
         let _ = writeln!(out, "<div class=\"message\">{}</div>", escape(message));
+    }
+    if !check.violated.is_empty() {
+        let _ = write!(out, "<ul class=\"violated\">");
+        for requirement in &check.violated {
+            let _ = write!(
+                out,
+                "<li>Violates <code>{}</code>: {}</li>",
+                escape(&requirement.id),
+                escape(&requirement.text)
+            );
+        }
+        let _ = writeln!(out, "</ul>");
     }
     if let Some(evidence) = &check.evidence {
         let _ = writeln!(

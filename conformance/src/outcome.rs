@@ -37,6 +37,9 @@ pub struct Failure {
     pub skipped: bool,
     /// The exchange that failed the check; the engine uses the check's last exchange when `None`.
     pub exchange: Option<Box<ucr_sdk::Exchange>>,
+    /// The requirement(s) the failing assertion verifies, when the check can tell (see
+    /// [`Failure::violates`]); empty: every requirement the check cites.
+    pub violates: Vec<&'static str>,
 }
 
 impl Failure {
@@ -46,6 +49,7 @@ impl Failure {
             message: message.into(),
             skipped: false,
             exchange: None,
+            violates: Vec::new(),
         }
     }
 
@@ -55,12 +59,22 @@ impl Failure {
             message: reason.into(),
             skipped: true,
             exchange: None,
+            violates: Vec::new(),
         }
     }
 
     /// Pins the exchange that failed the check (instead of the last one).
     pub fn with_exchange(mut self, exchange: ucr_sdk::Exchange) -> Self {
         self.exchange = Some(Box::new(exchange));
+        self
+    }
+
+    /// Names the requirement the failing assertion verifies (one of those the check cites), so
+    /// that reports quote it rather than every requirement the check cites.
+    pub fn violates(mut self, requirement: &'static str) -> Self {
+        if !self.violates.contains(&requirement) {
+            self.violates.push(requirement);
+        }
         self
     }
 

@@ -147,6 +147,15 @@ pub struct CheckReport {
     pub description: String,
     /// What the target must declare for the check to run (its model, optional features).
     pub requires: Vec<String>,
+    /// The IDs of the contract's requirements the check verifies (`x-ucr-requirements` in
+    /// `spec/openapi.json`); it asserts nothing more than they say.
+    #[serde(default)]
+    pub cites: Vec<String>,
+    /// For a failed check (or an expected failure): the requirement(s) the target violated, with
+    /// their text — the one the failing assertion verifies when the check names it, else every
+    /// requirement the check cites.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub violated: Vec<RequirementRef>,
     /// Outcome.
     pub status: CheckStatus,
     /// How long the check took, in milliseconds.
@@ -178,6 +187,8 @@ impl CheckReport {
             operations: check.operations.iter().map(|s| (*s).to_owned()).collect(),
             description: check.description.to_owned(),
             requires,
+            cites: check.cites.iter().map(|s| (*s).to_owned()).collect(),
+            violated: Vec::new(),
             status: CheckStatus::Passed,
             duration_ms: 0,
             message: None,
@@ -186,6 +197,34 @@ impl CheckReport {
             failed_exchange: None,
             exchanges: Vec::new(),
         }
+    }
+}
+
+/// A requirement of the contract, as a failure quotes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RequirementRef {
+    /// `REQ-<AREA>-<NNN>`.
+    pub id: String,
+    /// The requirement's sentence, as `x-ucr-requirements` in `spec/openapi.json` states it.
+    pub text: String,
+}
+
+impl RequirementRef {
+    /// The catalogue entry of `id`; an ID the catalogue lacks is quoted with a note saying so.
+    pub fn of(id: &str) -> Self {
+        let text = match ucr_spec::requirements::find(id) {
+            Some(requirement) => requirement.text.to_owned(),
+            None => "(not in the contract's requirements catalogue)".to_owned(),
+        };
+        Self {
+            id: id.to_owned(),
+            text,
+        }
+    }
+
+    /// `REQ-…: text`, the line every report format shows.
+    pub fn line(&self) -> String {
+        format!("{}: {}", self.id, self.text)
     }
 }
 
@@ -355,6 +394,8 @@ pub fn write_evidence(report: &mut Report, dir: &std::path::Path) -> std::io::Re
             "id": check.id,
             "status": check.status,
             "message": check.message,
+            "cites": check.cites,
+            "violated": check.violated,
             "expected_failure": check.expected_failure,
             "target": report.base_url,
             "started_at": report.started_at,
@@ -490,6 +531,9 @@ pub fn render_human(report: &Report) -> String {
             {
                 let _ = writeln!(out, "{}", indent(message, "        "));
             }
+            for requirement in &check.violated {
+                let _ = writeln!(out, "        violates {}", requirement.line());
+            }
             if let Some(evidence) = &check.evidence
                 && check.status != CheckStatus::Passed
             {
@@ -567,6 +611,9 @@ pub fn render_summary(report: &Report) -> String {
             check.id,
             check.message.as_deref().unwrap_or_default()
         );
+        for requirement in &check.violated {
+            let _ = writeln!(out, "      violates {}", requirement.line());
+        }
     }
     let _ = writeln!(out, "{}", report.summary.line());
     out
@@ -695,9 +742,15 @@ fn write_testcase(
             })?;
         }
         CheckStatus::ExpectedFailure => {
+            let violated: Vec<&str> = check.violated.iter().map(|r| r.id.as_str()).collect();
             let noted = xml_safe(&format!(
-                "expected failure ({}): {message}",
-                check.expected_failure.as_deref().unwrap_or_default()
+                "expected failure ({}): {message}{}",
+                check.expected_failure.as_deref().unwrap_or_default(),
+                if violated.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (violates {})", violated.join(", "))
+                }
             ));
             element.write_inner_content(|writer| {
                 writer
@@ -715,6 +768,9 @@ fn write_testcase(
                 "unexpected-pass"
             };
             let mut text = format!("{}\n{}\n", check.description, message);
+            for requirement in &check.violated {
+                text.push_str(&format!("violates {}\n", requirement.line()));
+            }
             if let Some(evidence) = &check.evidence {
                 text.push_str(&format!("evidence: {evidence}\n"));
             }

@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use ucr_conformance::report::{
-    CheckReport, CheckStatus, ExchangeRecord, Header, Provisioning, Report, Summary, json_schema,
-    render_junit,
+    CheckReport, CheckStatus, ExchangeRecord, Header, Provisioning, Report, RequirementRef,
+    Summary, json_schema, render_human, render_json, render_junit, render_summary,
 };
 use ucr_conformance::{Capabilities, Feature, Model};
 
@@ -53,6 +53,8 @@ fn check(id: &str, model: Model, status: CheckStatus) -> CheckReport {
         operations: vec!["initiate_transfer".into(), "get_transfer".into()],
         description: format!("{id} verifies <something> & more"),
         requires: vec![format!("model {model}")],
+        cites: vec!["REQ-TRANSFER-001".into()],
+        violated: Vec::new(),
         status,
         duration_ms: 12,
         message: None,
@@ -74,6 +76,10 @@ fn sample() -> Report {
         },
         CheckReport {
             message: Some("expected HTTP 409 units-locked, got HTTP 200 \"success\"".into()),
+            violated: vec![RequirementRef {
+                id: "REQ-UNITS-004".into(),
+                text: "Units <locked> & pending MUST NOT move.".into(),
+            }],
             failed_exchange: Some(failing.clone()),
             exchanges: vec![failing],
             ..check("A1-TRANSFER-002", Model::A1, CheckStatus::Failed)
@@ -140,5 +146,36 @@ fn junit_notes_expected_failures_and_fails_unexpected_passes() {
     assert!(
         xml.contains(r#"<skipped message="needs the sandbox API to issue units"/>"#),
         "{xml}"
+    );
+}
+
+#[test]
+fn every_format_quotes_the_violated_requirement_of_a_failure() {
+    let report = sample();
+    let html = ucr_conformance::html::render_html(&report);
+    let formats = [
+        ("human", render_human(&report)),
+        ("summary", render_summary(&report)),
+        ("junit", render_junit(&report)),
+        ("json", render_json(&report)),
+        ("html", html),
+    ];
+    for (format, text) in formats {
+        assert!(
+            text.contains("REQ-UNITS-004"),
+            "the {format} report does not name the violated requirement"
+        );
+        assert!(
+            text.contains("MUST NOT move"),
+            "the {format} report does not quote the violated requirement's text"
+        );
+    }
+    let json: serde_json::Value = serde_json::from_str(&render_json(&report)).expect("json");
+    let failed = &json["checks"][1];
+    assert_eq!(failed["violated"][0]["id"], "REQ-UNITS-004");
+    assert_eq!(json["checks"][0]["cites"][0], "REQ-TRANSFER-001");
+    assert!(
+        json["checks"][0].get("violated").is_none(),
+        "a passed check quotes no violated requirement"
     );
 }

@@ -58,6 +58,15 @@ async fn self_approval_accepted_fails_the_four_eyes_check() {
     assert!(failing.url.ends_with("/approve"), "{}", failing.url);
     assert_eq!(failing.status, Some(200));
     assert!(failing.response_body.contains("TRF-999999"));
+    // The failure quotes the requirement it violates, with the contract's own text.
+    let violated = &check(&report, "A1-APPROVAL-001").violated;
+    let expected = ucr_spec::requirements::find("REQ-APPROVAL-004").expect("in the catalogue");
+    assert!(
+        violated
+            .iter()
+            .any(|r| r.id == expected.id && r.text == expected.text),
+        "{violated:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
