@@ -74,4 +74,15 @@ pub const REQUIREMENTS: &[Requirement] = &[
         operations: &["create_escrow", "get_escrow", "list_escrows"],
         verification: Api,
     },
+    Requirement {
+        id: "REQ-ESCROW-011",
+        text: "An escrow's `ended_at` MUST be absent or `null` while it is `active`, and its `settled_to_account_id` and `transaction_id` MUST be absent or `null` unless it is `settled`.",
+        operations: &[
+            "create_escrow",
+            "get_escrow",
+            "list_escrows",
+            "release_escrow",
+        ],
+        verification: Api,
+    },
 ];

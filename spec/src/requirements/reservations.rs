@@ -62,4 +62,10 @@ pub const REQUIREMENTS: &[Requirement] = &[
         ],
         verification: Api,
     },
+    Requirement {
+        id: "REQ-RESERVATION-009",
+        text: "A reservation's `transfer_id` MUST be absent or `null` unless the reservation is `consumed`.",
+        operations: &["get_reservation", "list_reservations", "create_reservation"],
+        verification: Api,
+    },
 ];

@@ -69,4 +69,15 @@ pub const REQUIREMENTS: &[Requirement] = &[
         operations: &["approve_cancellation", "list_holdings"],
         verification: Api,
     },
+    Requirement {
+        id: "REQ-UNITS-011",
+        text: "A new transfer, cancellation, reservation or escrow chosen by `quantity` MUST be answered `409 insufficient-units` when the account holds fewer `available` units matching its `unit_type` and filters than the quantity asked for.",
+        operations: &[
+            "initiate_transfer",
+            "initiate_cancellation",
+            "create_reservation",
+            "create_escrow",
+        ],
+        verification: Api,
+    },
 ];
