@@ -79,18 +79,18 @@ pub(super) const CHECKS: &[Check] = &[
         model: C1,
         seed: C1,
         operations: ["dissolve_association", "get_association", "create_association"],
-        description: "The registry dissolves its association (association.changed); again 409 invalid-state; another registry 404; the unit can be associated anew",
+        description: "The registry dissolves its association (association.changed, none on creation); again 409 invalid-state; the account's representative 403, another registry 404; the unit can be associated anew",
         run: registry_dissolves,
-        cites: ["REQ-ASSOCIATION-003", "REQ-ASSOCIATION-006", "REQ-ASSOCIATION-008"],
+        cites: ["REQ-ASSOCIATION-003", "REQ-ASSOCIATION-005", "REQ-ASSOCIATION-006", "REQ-ASSOCIATION-008", "REQ-EVENT-011"],
     },
     check! {
         id: "C1-ASSOC-008",
         model: C1,
         seed: C1,
         operations: ["get_association", "list_associations"],
-        description: "Associations are visible to their registry and the account's representatives only: others get 404 and see none listed",
+        description: "Associations are visible to their registry and the account's representatives only: others get 404 and see none listed; representatives cannot associate (403 on their account, else 404)",
         run: associations_are_private,
-        cites: ["REQ-ASSOCIATION-008"],
+        cites: ["REQ-ASSOCIATION-001", "REQ-ASSOCIATION-008"],
     },
     check! {
         id: "C1-ASSOC-009",
@@ -665,6 +665,19 @@ async fn registry_dissolves(ctx: Ctx) -> Result<(), Failure> {
         .await?;
     let cert = ctx.unique("GC").replace(' ', "-");
     let made = associate(&registry, &seller.account_id, s + 7, &cert).await?;
+    // REQ-ASSOCIATION-005: the account's representative cannot dissolve it.
+    seller
+        .rep
+        .client
+        .dissolve_association()
+        .association_id(&made.association_id)
+        .send()
+        .await
+        .expect_problem(
+            "dissolve_association by the account's representative",
+            403,
+            ProblemKind::Forbidden,
+        )?;
     other
         .client
         .dissolve_association()
@@ -705,6 +718,20 @@ async fn registry_dissolves(ctx: Ctx) -> Result<(), Failure> {
             &seller.account_id,
             "dissolved",
         )?;
+        // REQ-EVENT-011: nothing is sent when the association is created, so the dissolution's
+        // is the only event (deliveries may be unordered: wait a little for a stray one).
+        let arrived = hook
+            .wait_deliveries(std::time::Duration::from_millis(500), |d| d.len() > 1)
+            .await;
+        let mut statuses = Vec::with_capacity(arrived.len());
+        for delivery in &arrived {
+            statuses.push(hook.verify(delivery)?.data.status);
+        }
+        ensure_eq(
+            "association.changed events for an association created then dissolved (none on creation)",
+            vec!["dissolved".to_owned()],
+            statuses,
+        )?;
     }
     registry
         .client
@@ -735,6 +762,34 @@ async fn associations_are_private(ctx: Ctx) -> Result<(), Failure> {
     let made = associate(&registry, &seller.account_id, s, &cert).await?;
     let other = ctx.third_party_registry().await?;
     let stranger = ctx.holder_with_one_rep().await?;
+    // REQ-ASSOCIATION-001: representatives do not associate: 403 on their own account, 404 on
+    // another's.
+    let own = ctx.unique("GC").replace(' ', "-");
+    for (who, client, status, kind) in [
+        (
+            "the account's representative",
+            &seller.rep.client,
+            403,
+            ProblemKind::Forbidden,
+        ),
+        (
+            "another holder's representative",
+            &stranger.rep.client,
+            404,
+            ProblemKind::NotFound,
+        ),
+    ] {
+        client
+            .create_association()
+            .body(request(&seller.account_id, s + 1, &own)?)
+            .send()
+            .await
+            .expect_problem(
+                &format!("create_association on the account by {who}"),
+                status,
+                kind,
+            )?;
+    }
     let platform = ctx.trading_platform().await?;
     for (who, client) in [
         ("another registry", &other.client),

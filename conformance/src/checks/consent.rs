@@ -21,6 +21,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["get_platform", "grant_consent", "get_consent", "list_consents", "list_account_consents", "list_accounts", "get_account", "list_holdings"],
         description: "With a holdings_read consent the platform lists the account and reads its details and every block with its attributes",
         run: holdings_read_consent,
+        cites: ["REQ-CONSENT-001", "REQ-CONSENT-005", "REQ-CONSENT-006", "REQ-CONSENT-007", "REQ-CONSENT-008", "REQ-CONSENT-010", "REQ-SCOPE-002", "REQ-SCOPE-003", "REQ-SCOPE-007", "REQ-ACCESS-009"],
     },
     check! {
         id: "B1-CONSENT-002",
@@ -29,6 +30,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["list_transactions", "grant_consent"],
         description: "History needs transactions_read: with holdings_read only it answers 403 consent-required; a second consent adds it (union)",
         run: transactions_read_needed,
+        cites: ["REQ-CONSENT-004", "REQ-SCOPE-001", "REQ-SCOPE-006"],
     },
     check! {
         id: "B1-CONSENT-003",
@@ -44,8 +46,9 @@ pub(super) const CHECKS: &[Check] = &[
         model: B1,
         seed: CONSENT,
         operations: ["revoke_consent", "list_holdings", "get_account", "list_transactions", "list_accounts", "get_consent"],
-        description: "Revocation applies from the very next request (403 consent-required), drops the account from the platform's list; revoking again answers 409",
+        description: "Revocation applies from the very next request (403 consent-required), drops the account from the platform's list, keeps expires_at; revoking again answers 409",
         run: revocation_is_immediate,
+        cites: ["REQ-CONSENT-009", "REQ-CONSENT-010", "REQ-CONSENT-011", "REQ-ACCESS-007", "REQ-SCOPE-002", "REQ-SCOPE-005", "REQ-SCOPE-006", "REQ-SCOPE-007"],
     },
     check! {
         id: "B1-CONSENT-005",
@@ -54,14 +57,16 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["list_accounts"],
         description: "A platform's list_accounts returns exactly the accounts where it holds an active holdings_read consent, across holders, in account_id order; narrower consents are not listed",
         run: platform_lists_consented_accounts,
+        cites: ["REQ-SCOPE-007", "REQ-PAGING-005"],
     },
     check! {
         id: "B1-CONSENT-006",
         model: B1,
         seed: CONSENT,
         operations: ["revoke_consent", "list_account_consents", "list_holdings", "list_webhook_deliveries"],
-        description: "The grantee may relinquish its own consent: its access ends at once, the holder sees it revoked, no consent.revoked is sent",
+        description: "The grantee may relinquish its own consent: its access ends at once, the holder sees it revoked; at most one consent.revoked is sent to it (either is allowed)",
         run: grantee_relinquishes,
+        cites: ["REQ-CONSENT-006", "REQ-CONSENT-009", "REQ-CONSENT-010", "REQ-SCOPE-005", "REQ-ACCESS-007", "REQ-EVENT-007"],
     },
     check! {
         id: "B1-CONSENT-007",
@@ -70,6 +75,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["grant_consent", "list_account_consents"],
         description: "No scopes, duplicate scopes, an expiry not in the future or over 3 years ahead, association for a trading platform: 422; nothing is granted",
         run: invalid_consents_refused,
+        cites: ["REQ-CONSENT-002", "REQ-CONSENT-003", "REQ-CONV-006"],
     },
     check! {
         id: "B1-CONSENT-008",
@@ -78,15 +84,17 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["get_consent", "revoke_consent", "list_account_consents", "grant_consent"],
         description: "A consent is visible only to its account's representatives and its grantee: other platforms and holders get 404 and change nothing",
         run: consents_are_private,
+        cites: ["REQ-CONSENT-007", "REQ-CONSENT-008", "REQ-CONSENT-009", "REQ-ACCESS-001", "REQ-CONV-006"],
     },
     check! {
         id: "B1-CONSENT-009",
         model: B1,
         seed: CONSENT,
         operations: ["get_consent", "list_holdings", "get_account", "list_accounts", "revoke_consent"],
-        description: "At its expiry (sandbox clock) a consent is expired: 403 consent-required from the next request, consent.expired is sent, revoking answers 409",
+        description: "At its expiry (sandbox clock) a consent is expired: 403 consent-required from the next request, consent.expired is sent to the grantee only, stamped expires_at; revoking answers 409",
         run: consent_expires,
         phase: Clock,
+        cites: ["REQ-CONSENT-010", "REQ-CONSENT-011", "REQ-EVENT-003", "REQ-EVENT-008", "REQ-SCOPE-002", "REQ-SCOPE-005", "REQ-SCOPE-007", "REQ-CONV-003"],
     },
 ];
 
@@ -393,9 +401,18 @@ async fn revocation_is_immediate(ctx: Ctx) -> Result<(), Failure> {
         revoked.status,
     )?;
     ensure!(
-        revoked.revoked_at.is_some(),
-        "revoke_consent: a revoked consent must have revoked_at"
+        revoked
+            .revoked_at
+            .is_some_and(|at| at >= consent.granted_at && at < consent.expires_at),
+        "revoke_consent: a revoked consent must have revoked_at, the time of the revocation (granted_at {}), got {:?}",
+        consent.granted_at,
+        revoked.revoked_at
     );
+    ensure_eq(
+        "revoke_consent: expires_at (kept)",
+        consent.expires_at,
+        revoked.expires_at,
+    )?;
     platform
         .client
         .get_account()
@@ -575,7 +592,38 @@ async fn grantee_relinquishes(ctx: Ctx) -> Result<(), Failure> {
         "list_account_consents status=active lists {} consents after the only one was relinquished",
         active.len()
     );
-    // consent.revoked is for revocations by the account's side, not for the grantee's own.
+    // REQ-EVENT-007: when the grantee relinquishes its own consent, consent.revoked MAY be sent
+    // to it or not; if it is, it is one event about this consent, delivered to the subscription.
+    let arrived = hook
+        .wait_deliveries(std::time::Duration::from_secs(1), |d| !d.is_empty())
+        .await;
+    let mut events = Vec::with_capacity(arrived.len());
+    for delivery in &arrived {
+        events.push(hook.verify(delivery)?);
+    }
+    for event in &events {
+        ensure!(
+            event.type_ == EventType::ConsentRevoked
+                && event.data.consent_id.as_deref() == Some(consent.consent_id.as_str()),
+            "after relinquishing consent {} the grantee's consent.revoked subscription received {} about consent {:?}",
+            consent.consent_id,
+            event.type_,
+            event.data.consent_id
+        );
+        ensure_eq(
+            "consent.revoked after relinquishing: data (account_id, status)",
+            (seller.account_id.as_str(), "revoked"),
+            (event.data.account_id.as_str(), event.data.status.as_str()),
+        )?;
+    }
+    let mut event_ids: Vec<&str> = events.iter().map(|e| e.data.event_id.as_str()).collect();
+    event_ids.sort_unstable();
+    event_ids.dedup();
+    ensure!(
+        event_ids.len() <= 1,
+        "relinquishing one consent may send the grantee at most one consent.revoked event, but {} distinct events arrived: {event_ids:?}",
+        event_ids.len()
+    );
     let log = platform
         .client
         .list_webhook_deliveries()
@@ -583,14 +631,17 @@ async fn grantee_relinquishes(ctx: Ctx) -> Result<(), Failure> {
         .send()
         .await
         .expect_ok("list_webhook_deliveries")?;
-    let arrived = hook
-        .wait_deliveries(std::time::Duration::from_secs(1), |d| !d.is_empty())
-        .await;
     ensure!(
-        log.items.is_empty() && arrived.is_empty(),
-        "relinquishing its own consent must not send the grantee consent.revoked, but the delivery log has {} entries and {} deliveries arrived",
-        log.items.len(),
-        arrived.len()
+        log.items.len() <= 1
+            && log
+                .items
+                .iter()
+                .all(|d| d.event_type == EventType::ConsentRevoked),
+        "relinquishing one consent may log at most one consent.revoked delivery for the grantee, but the delivery log has {:?}",
+        log.items
+            .iter()
+            .map(|d| (&d.event_id, d.event_type))
+            .collect::<Vec<_>>()
     );
     Ok(())
 }
@@ -769,6 +820,20 @@ async fn consent_expires(ctx: Ctx) -> Result<(), Failure> {
     let hook = ctx
         .subscribe(&platform, &[EventType::ConsentExpired])
         .await?;
+    // REQ-EVENT-008: consent.expired goes to the grantee only, not to another platform whose
+    // own consent on the account is still active.
+    let bystander = ctx.trading_platform().await?;
+    let bystander_hook = ctx
+        .subscribe(&bystander, &[EventType::ConsentExpired])
+        .await?;
+    ctx.grant_until(
+        &seller.rep,
+        &seller.account_id,
+        &bystander,
+        &[ConsentScope::HoldingsRead],
+        ctx.registry_in(30 * DAY).await?,
+    )
+    .await?;
     let expires_at = ctx.registry_in(3600).await?;
     let consent = ctx
         .grant_until(
@@ -827,6 +892,19 @@ async fn consent_expires(ctx: Ctx) -> Result<(), Failure> {
         })
         .await?;
     expect_event_data("consent.expired", &event, &seller.account_id, "expired")?;
+    ensure_eq(
+        "consent.expired: timestamp (the consent's expires_at)",
+        consent.expires_at,
+        event.event.timestamp,
+    )?;
+    let arrived = bystander_hook
+        .wait_deliveries(std::time::Duration::from_secs(1), |d| !d.is_empty())
+        .await;
+    ensure!(
+        arrived.is_empty(),
+        "consent.expired must go to the consent's grantee only, but {} deliveries arrived for another platform with a consent on the account",
+        arrived.len()
+    );
     seller
         .rep
         .client

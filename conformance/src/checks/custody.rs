@@ -22,6 +22,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer", "approve_transfer", "get_account", "list_holdings", "list_transactions"],
         description: "Seller → custodial account → buyer: serials and attributes travel intact, balances and histories are right at every step",
         run: full_custody_path,
+        cites: ["REQ-TRANSFER-003", "REQ-TRANSFER-009", "REQ-UNITS-005", "REQ-UNITS-006"],
     },
     check! {
         id: "B3-CUSTODY-002",
@@ -30,6 +31,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["list_accounts", "approve_transfer"],
         description: "A platform representative sees only the custodial accounts it is appointed to, and four eyes holds on them (403 second-approver-required)",
         run: custodial_four_eyes,
+        cites: ["REQ-ACCESS-002", "REQ-APPROVAL-004"],
     },
     check! {
         id: "B3-CUSTODY-003",
@@ -38,6 +40,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer", "get_account", "list_holdings"],
         description: "Once in custody, the seller's and the buyer's representatives cannot see or move the units (404 not-found); nothing changes",
         run: custody_is_the_platforms,
+        cites: ["REQ-ACCESS-001", "REQ-ACCESS-002", "REQ-CONV-006"],
     },
 ];
 

@@ -8,7 +8,7 @@ use ucr_sdk::types::{Delegation, DelegationRequest, DelegationStatus, Role, Tran
 
 use super::B2;
 use super::support::{Market, account_ids, approve, expect_status, get_transfer, initiate, market};
-use crate::assert::{SdkResultExt, assert_unchanged, ensure_eq, total};
+use crate::assert::{SdkResultExt, assert_unchanged, ensure_eq, expect_problem_of, total};
 use crate::check::Check;
 use crate::ctx::{Attrs, Ctx, Rep, by_quantity};
 use crate::ensure;
@@ -22,6 +22,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["appoint_delegate", "list_delegations", "get_account", "list_accounts", "initiate_transfer", "approve_transfer"],
         description: "An approver appoints a platform representative; it is listed among the account's representatives and initiates a transfer the seller approves",
         run: delegate_initiates,
+        cites: ["REQ-DELEGATION-004", "REQ-DELEGATION-005", "REQ-DELEGATION-007", "REQ-ACCESS-002"],
     },
     check! {
         id: "B2-DELEGATE-002",
@@ -30,6 +31,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["appoint_delegate", "approve_transfer"],
         description: "A delegate with the approver role approves the seller's transfer, but not its own (403 second-approver-required)",
         run: delegate_approves,
+        cites: ["REQ-DELEGATION-004", "REQ-APPROVAL-002", "REQ-APPROVAL-004"],
     },
     check! {
         id: "B2-DELEGATE-003",
@@ -38,6 +40,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["appoint_delegate", "approve_transfer"],
         description: "A delegate counts for four eyes: a formerly single-representative account can no longer self-approve (403 second-approver-required)",
         run: delegate_counts_for_four_eyes,
+        cites: ["REQ-DELEGATION-004", "REQ-APPROVAL-004", "REQ-APPROVAL-006"],
     },
     check! {
         id: "B2-DELEGATE-004",
@@ -46,14 +49,16 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["appoint_delegate", "list_delegations"],
         description: "A representative without the approver role cannot appoint a delegate (403 forbidden); nothing is appointed",
         run: initiator_cannot_delegate,
+        cites: ["REQ-DELEGATION-001", "REQ-CONV-006"],
     },
     check! {
         id: "B2-DELEGATE-005",
         model: B2,
         seed: B2,
         operations: ["appoint_delegate"],
-        description: "Appointing a representative that is not a platform's answers 422, no roles 422, an already active delegate 409 invalid-state",
+        description: "Appointing a representative that is not a platform's answers 422, no roles 422, an already active delegate 409 invalid-state, the account's own representative 422 or 409",
         run: invalid_delegations_refused,
+        cites: ["REQ-DELEGATION-002", "REQ-DELEGATION-003", "REQ-ORDER-007"],
     },
     check! {
         id: "B2-DELEGATE-006",
@@ -62,14 +67,16 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["revoke_delegation", "get_account", "list_holdings", "list_transactions", "initiate_transfer", "get_transfer", "rescind_transfer", "approve_transfer"],
         description: "A revoked delegate gets 404 on everything of the account; its pending transfer stays pending for the other approvers; revoking twice answers 409",
         run: revoked_delegate_loses_access,
+        cites: ["REQ-DELEGATION-006", "REQ-DELEGATION-007", "REQ-DELEGATION-008", "REQ-ACCESS-007"],
     },
     check! {
         id: "B2-DELEGATE-007",
         model: B2,
         seed: B2,
         operations: ["revoke_delegation", "list_delegations", "get_account"],
-        description: "The delegate may resign: after revoking its own delegation it no longer sees the account",
+        description: "The delegate may resign: after revoking its own delegation it no longer sees the account; a delegation of another account under this account's path answers 404",
         run: delegate_resigns,
+        cites: ["REQ-DELEGATION-005", "REQ-DELEGATION-006", "REQ-DELEGATION-008", "REQ-ACCESS-007"],
     },
 ];
 
@@ -390,11 +397,6 @@ async fn invalid_delegations_refused(ctx: Ctx) -> Result<(), Failure> {
             buyer.rep.id.clone(),
             vec![Role::Initiator],
         ),
-        (
-            "the account's own representative",
-            seller.initiator.id.clone(),
-            vec![Role::Approver],
-        ),
         ("no roles", delegate.id.clone(), vec![]),
     ] {
         seller
@@ -414,6 +416,27 @@ async fn invalid_delegations_refused(ctx: Ctx) -> Result<(), Failure> {
                 ProblemKind::ValidationFailed,
             )?;
     }
+    // The account's own representative is not a platform's (REQ-DELEGATION-002: 422) and is
+    // already a representative of the account (REQ-DELEGATION-003: 409): REQ-ORDER-007 lets an
+    // implementation answer either.
+    expect_problem_of(
+        "appoint_delegate of the account's own representative",
+        seller
+            .approver
+            .client
+            .appoint_delegate()
+            .account_id(&seller.account_id)
+            .body(DelegationRequest {
+                representative_id: seller.initiator.id.clone(),
+                roles: vec![Role::Approver],
+            })
+            .send()
+            .await,
+        &[
+            (422, ProblemKind::ValidationFailed),
+            (409, ProblemKind::InvalidState),
+        ],
+    )?;
     ensure!(
         delegations(&seller.approver, &seller.account_id)
             .await?
@@ -614,7 +637,10 @@ async fn revoked_delegate_loses_access(ctx: Ctx) -> Result<(), Failure> {
 
 async fn delegate_resigns(ctx: Ctx) -> Result<(), Failure> {
     let Market {
-        seller, platform, ..
+        seller,
+        buyer,
+        platform,
+        ..
     } = market(&ctx, 10).await?;
     let delegate = ctx.platform_rep(&platform).await?;
     let delegation = appoint(
@@ -624,6 +650,37 @@ async fn delegate_resigns(ctx: Ctx) -> Result<(), Failure> {
         &[Role::Initiator],
     )
     .await?;
+    // A delegation of another account, named under this account's path, is not found
+    // (REQ-DELEGATION-006), and stays active.
+    let elsewhere = appoint(
+        &buyer.rep,
+        &buyer.account_id,
+        &ctx.platform_rep(&platform).await?,
+        &[Role::Initiator],
+    )
+    .await?;
+    seller
+        .approver
+        .client
+        .revoke_delegation()
+        .account_id(&seller.account_id)
+        .delegation_id(&elsewhere.delegation_id)
+        .send()
+        .await
+        .expect_problem(
+            "revoke_delegation under the seller's account of a delegation of another account",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    ensure_eq(
+        "the other account's delegation after the refused revocation: status",
+        vec![DelegationStatus::Active],
+        delegations(&buyer.rep, &buyer.account_id)
+            .await?
+            .iter()
+            .map(|d| d.status)
+            .collect(),
+    )?;
     let resigned = delegate
         .client
         .revoke_delegation()

@@ -4,8 +4,8 @@
 use futures::TryStreamExt;
 use ucr_sdk::ProblemKind;
 use ucr_sdk::types::{
-    BlockStatus, Escrow, EscrowStatus, EventType, SerialRange, SettleRequest, TransactionKind,
-    TransactionStatus, UnitBlock,
+    BlockStatus, ConsentScope, Escrow, EscrowStatus, EventType, SerialRange, SettleRequest,
+    TransactionKind, TransactionStatus, UnitBlock,
 };
 
 use super::B5;
@@ -28,24 +28,27 @@ pub(super) const CHECKS: &[Check] = &[
         model: B5,
         seed: B5,
         operations: ["create_escrow", "get_escrow", "list_escrows", "list_holdings", "get_account"],
-        description: "Escrowed units stay in the seller's account as escrowed; the controller sees them with their attributes through get_escrow, without consent",
+        description: "Escrowed units stay in the seller's account as escrowed; the controller sees them (escrowed) with their attributes through get_escrow, without consent",
         run: escrow_holds_units,
+        cites: ["REQ-ESCROW-002", "REQ-ESCROW-003", "REQ-ESCROW-010", "REQ-ESCROW-011", "REQ-ESCROW-009", "REQ-VALIDATION-008", "REQ-UNITS-006", "REQ-CONV-001"],
     },
     check! {
         id: "B5-ESCROW-002",
         model: B5,
         seed: B5,
         operations: ["settle_escrow", "get_transfer", "list_holdings", "list_transactions"],
-        description: "The controller settles: the buyer holds the units, the seller no longer; a completed transfer with escrow_id; signed escrow.settled and transfer.completed",
+        description: "The controller settles: the buyer holds the units, the seller no longer; a completed transfer with escrow_id, decided when initiated; signed escrow.settled and transfer.completed",
         run: controller_settles,
+        cites: ["REQ-ESCROW-003", "REQ-ESCROW-006", "REQ-ESCROW-007", "REQ-ESCROW-011", "REQ-ACCESS-005", "REQ-TRANSFER-009", "REQ-EVENT-006", "REQ-EVENT-009", "REQ-WEBHOOK-010"],
     },
     check! {
         id: "B5-ESCROW-003",
         model: B5,
         seed: B5,
         operations: ["release_escrow", "list_holdings"],
-        description: "The controller releases: the units are available to the seller again and escrow.released is sent",
+        description: "The controller releases: the units are available to the seller again and escrow.released is sent to the controller only",
         run: controller_releases,
+        cites: ["REQ-ESCROW-003", "REQ-ESCROW-008", "REQ-ESCROW-011", "REQ-EVENT-006"],
     },
     check! {
         id: "B5-ESCROW-004",
@@ -54,6 +57,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["settle_escrow", "release_escrow", "initiate_transfer", "initiate_cancellation", "create_reservation"],
         description: "The seller cannot move escrowed units (409 units-locked, not chosen by quantity) nor settle or release them (403 forbidden); nothing changes",
         run: seller_cannot_touch_escrow,
+        cites: ["REQ-ESCROW-004", "REQ-UNITS-008", "REQ-UNITS-011", "REQ-CONV-006"],
     },
     check! {
         id: "B5-ESCROW-005",
@@ -62,14 +66,16 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["settle_escrow", "release_escrow"],
         description: "Settling or releasing an escrow that is no longer active answers 409 invalid-state",
         run: finished_escrows_are_final,
+        cites: ["REQ-ESCROW-005"],
     },
     check! {
         id: "B5-ESCROW-006",
         model: B5,
         seed: B5,
         operations: ["get_account", "list_holdings", "list_transactions", "get_escrow", "settle_escrow", "release_escrow", "list_escrows"],
-        description: "The controller sees nothing else of the account (404); another platform gets 404 on the escrow; settling to the seller's own account answers 422",
+        description: "The controller sees nothing else of the account (404); another platform gets 404 on the escrow; settling to the seller's own account answers 422, to an unknown account 422 unknown-account",
         run: controller_is_confined,
+        cites: ["REQ-ESCROW-006", "REQ-ESCROW-009", "REQ-ACCESS-001", "REQ-CONV-006"],
     },
     check! {
         id: "B5-ESCROW-007",
@@ -78,15 +84,17 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["create_escrow"],
         description: "An expiry past or over a year ahead or a registry as controller (422), an approver-only caller (403), too many units (409) are refused",
         run: invalid_escrows_refused,
+        cites: ["REQ-ESCROW-001", "REQ-APPROVAL-001", "REQ-UNITS-011", "REQ-CONV-006"],
     },
     check! {
         id: "B5-ESCROW-008",
         model: B5,
         seed: B5,
         operations: ["get_escrow", "list_holdings", "settle_escrow"],
-        description: "At its expiry (sandbox clock) an active escrow is released automatically (escrow.released); it can no longer be settled",
+        description: "At its expiry (sandbox clock) an active escrow is released automatically with ended_at its expires_at (escrow.released stamped expires_at); it can no longer be settled",
         run: escrow_expires,
         phase: Clock,
+        cites: ["REQ-ESCROW-003", "REQ-ESCROW-005", "REQ-ESCROW-008", "REQ-EVENT-003", "REQ-EVENT-006", "REQ-CONV-003"],
     },
 ];
 
@@ -159,11 +167,13 @@ async fn escrow_holds_units(ctx: Ctx) -> Result<(), Failure> {
             placed.created_by.as_str(),
         ),
     )?;
-    ensure_eq(
-        "create_escrow: expires_at",
-        expires_at.timestamp_millis(),
-        placed.expires_at.timestamp_millis(),
-    )?;
+    // REQ-CONV-001: implementations MAY emit whole seconds, so the requested instant may come
+    // back without its fraction.
+    ensure!(
+        (placed.expires_at - expires_at).num_milliseconds().abs() < 1000,
+        "create_escrow: expires_at {} is not the requested {expires_at} (to the second)",
+        placed.expires_at
+    );
     ensure_eq(
         "create_escrow: the escrowed blocks' serials (the lowest available)",
         vec![(s, s + 29)],
@@ -214,6 +224,11 @@ async fn escrow_holds_units(ctx: Ctx) -> Result<(), Failure> {
         escrowed_serials(&seen),
     )?;
     for block in &seen.blocks {
+        ensure_eq(
+            "get_escrow by the controller of an active escrow: status of a block",
+            BlockStatus::Escrowed,
+            block.status,
+        )?;
         ensure_eq(
             "get_escrow by the controller: attributes of an escrowed block",
             attributes(&m.block),
@@ -359,6 +374,17 @@ async fn controller_settles(ctx: Ctx) -> Result<(), Failure> {
         moved,
         crate::assert::ranges_of(&transfer.serial_ranges),
     )?;
+    ensure_eq(
+        "the settlement transfer: decided_at (its initiated_at)",
+        Some(transfer.initiated_at),
+        transfer.decided_at,
+    )?;
+    ensure!(
+        transfer.expires_at >= transfer.initiated_at,
+        "the settlement transfer: expires_at {} is before initiated_at {}",
+        transfer.expires_at,
+        transfer.initiated_at
+    );
     let history = ctx
         .history(&m.seller.initiator.client, &m.seller.account_id)
         .await?;
@@ -404,6 +430,19 @@ async fn controller_releases(ctx: Ctx) -> Result<(), Failure> {
     let hook = ctx
         .subscribe_if_declared(&m.platform, &[EventType::EscrowReleased], None)
         .await?;
+    // REQ-EVENT-006: escrow events go to the controller only, not to another platform reading
+    // the seller's account.
+    let bystander = ctx.trading_platform().await?;
+    ctx.grant(
+        &m.seller.initiator,
+        &m.seller.account_id,
+        &bystander,
+        &[ConsentScope::HoldingsRead, ConsentScope::TransactionsRead],
+    )
+    .await?;
+    let bystander_hook = ctx
+        .subscribe_if_declared(&bystander, &[EventType::EscrowReleased], None)
+        .await?;
     let placed = place(&ctx, &m, 15).await?;
     let released = m
         .platform
@@ -437,6 +476,16 @@ async fn controller_releases(ctx: Ctx) -> Result<(), Failure> {
             })
             .await?;
         expect_event_data("escrow.released", &event, &m.seller.account_id, "released")?;
+    }
+    if let Some(bystander_hook) = &bystander_hook {
+        let arrived = bystander_hook
+            .wait_deliveries(std::time::Duration::from_secs(1), |d| !d.is_empty())
+            .await;
+        ensure!(
+            arrived.is_empty(),
+            "escrow.released must go to the escrow's controller only, but {} deliveries arrived for another platform with a consent on the seller's account",
+            arrived.len()
+        );
     }
     // The units can be moved by the seller again.
     let transfer = super::support::initiate(
@@ -700,6 +749,13 @@ async fn controller_is_confined(ctx: Ctx) -> Result<(), Failure> {
         settle(&m.platform.client, &placed.escrow_id, &m.seller.account_id).await,
         &[(422, ProblemKind::ValidationFailed)],
     )?;
+    settle(&m.platform.client, &placed.escrow_id, "AU-9999999")
+        .await
+        .expect_problem(
+            "settle_escrow to an account that does not exist",
+            422,
+            ProblemKind::UnknownAccount,
+        )?;
     let after = ctx
         .snapshot(&m.seller.approver.client, &m.seller.account_id)
         .await?;
@@ -816,9 +872,9 @@ async fn escrow_expires(ctx: Ctx) -> Result<(), Failure> {
     )
     .await?;
     ensure_eq(
-        "the escrow after its expiry: status",
-        EscrowStatus::Released,
-        released.status,
+        "the escrow after its expiry: (status, ended_at: its expires_at)",
+        (EscrowStatus::Released, Some(placed.expires_at)),
+        (released.status, released.ended_at),
     )?;
     let blocks = ctx
         .holdings(&m.seller.approver.client, &m.seller.account_id)
@@ -839,6 +895,11 @@ async fn escrow_expires(ctx: Ctx) -> Result<(), Failure> {
             &event,
             &m.seller.account_id,
             "released",
+        )?;
+        ensure_eq(
+            "escrow.released on expiry: timestamp (the escrow's expires_at)",
+            placed.expires_at,
+            event.event.timestamp,
         )?;
     }
     settle(&m.platform.client, &placed.escrow_id, &m.buyer.account_id)

@@ -5,8 +5,8 @@
 use futures::TryStreamExt;
 use ucr_sdk::ProblemKind;
 use ucr_sdk::types::{
-    BlockStatus, ConsentScope, EventType, Reservation, ReservationStatus, Role, SerialRange,
-    TransactionStatus,
+    BlockStatus, ConsentScope, EventType, Reservation, ReservationRequest, ReservationStatus, Role,
+    SerialRange, TransactionStatus,
 };
 
 use super::B4;
@@ -27,17 +27,18 @@ pub(super) const CHECKS: &[Check] = &[
         model: B4,
         seed: B4,
         operations: ["create_reservation", "get_reservation", "list_reservations", "list_holdings", "get_account"],
-        description: "Reserving by quantity takes the lowest serials, makes them reserved (out of the available balance) and is listed for the account",
+        description: "Reserving by quantity takes the lowest serials, makes them reserved (out of the available balance) and is listed for the account; no consent is needed and a reservation ten years ahead is accepted",
         run: reservation_separates_units,
+        cites: ["REQ-RESERVATION-002", "REQ-RESERVATION-003", "REQ-RESERVATION-007", "REQ-RESERVATION-009", "REQ-VALIDATION-008", "REQ-UNITS-006", "REQ-CONV-001"],
     },
     check! {
         id: "B4-RESERVE-002",
         model: B4,
         seed: B4,
         operations: ["list_holdings", "get_account", "list_transactions", "get_reservation", "list_reservations", "revoke_consent"],
-        description: "With reserved_units_read the platform sees only its reserved blocks and reservations (account and history 403); after revocation 403",
+        description: "With reserved_units_read the platform sees only its reserved blocks and reservations (account and history 403), cannot release (403 forbidden); after revocation 403",
         run: platform_sees_only_reserved_units,
-        cites: ["REQ-SCOPE-002", "REQ-SCOPE-004", "REQ-SCOPE-006", "REQ-SCOPE-008", "REQ-RESERVATION-008"],
+        cites: ["REQ-SCOPE-002", "REQ-SCOPE-004", "REQ-SCOPE-006", "REQ-SCOPE-008", "REQ-RESERVATION-004", "REQ-RESERVATION-008"],
     },
     check! {
         id: "B4-RESERVE-003",
@@ -46,6 +47,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer", "approve_transfer", "get_reservation", "list_holdings"],
         description: "Trade: the seller moves the reservation to the custodial account (consumed, signed reservation.consumed), the platform's representatives to the buyer",
         run: reservation_trade,
+        cites: ["REQ-RESERVATION-003", "REQ-RESERVATION-006", "REQ-TRANSFER-007", "REQ-TRANSFER-003", "REQ-EVENT-005", "REQ-SCOPE-004"],
     },
     check! {
         id: "B4-RESERVE-004",
@@ -54,6 +56,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer", "initiate_cancellation", "create_escrow", "create_reservation"],
         description: "Reserved units are refused by serial (409 units-locked) and never picked by quantity; nothing changes",
         run: reserved_units_are_locked,
+        cites: ["REQ-UNITS-008", "REQ-UNITS-011", "REQ-CONV-006"],
     },
     check! {
         id: "B4-RESERVE-005",
@@ -62,6 +65,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer"],
         description: "A transfer quoting a reservation to another destination, or with a quantity too, answers 422 validation-failed; nothing changes",
         run: reservation_transfer_must_go_to_custody,
+        cites: ["REQ-TRANSFER-007", "REQ-CONV-006"],
     },
     check! {
         id: "B4-RESERVE-006",
@@ -70,23 +74,26 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["release_reservation", "rescind_transfer", "get_reservation", "list_holdings"],
         description: "Releasing while the reservation's transfer is pending answers 409; a rescinded transfer returns the units to reserved, then release frees them",
         run: release_waits_for_pending_transfer,
+        cites: ["REQ-RESERVATION-003", "REQ-RESERVATION-005", "REQ-RESERVATION-006", "REQ-TRANSFER-003"],
     },
     check! {
         id: "B4-RESERVE-007",
         model: B4,
         seed: B4,
         operations: ["create_reservation"],
-        description: "A holding or another platform's account as custodial account, a past expiry (422), an approver-only caller (403), too many units (409) are refused",
+        description: "A holding, another platform's or the reserving account as custodial account, a registry as platform, a past expiry (422), an unknown custodial account (422 unknown-account), an approver-only caller (403), too many units (409) are refused",
         run: invalid_reservations_refused,
+        cites: ["REQ-RESERVATION-001", "REQ-APPROVAL-001", "REQ-UNITS-011", "REQ-CONV-006"],
     },
     check! {
         id: "B4-RESERVE-008",
         model: B4,
         seed: B4,
         operations: ["get_reservation", "list_holdings", "release_reservation"],
-        description: "At its expiry (sandbox clock) a reservation is expired, its units available, reservation.expired is sent; releasing answers 409",
+        description: "At its expiry (sandbox clock) a reservation is expired with ended_at its expires_at, its units available, reservation.expired is sent stamped expires_at; releasing answers 409",
         run: reservation_expires,
         phase: Clock,
+        cites: ["REQ-RESERVATION-003", "REQ-RESERVATION-005", "REQ-RESERVATION-006", "REQ-RESERVATION-007", "REQ-EVENT-003", "REQ-EVENT-005", "REQ-CONV-003"],
     },
 ];
 
@@ -142,11 +149,16 @@ async fn reservation_separates_units(ctx: Ctx) -> Result<(), Failure> {
         vec![(s, s + 29)],
         ranges_of(&reservation.serial_ranges),
     )?;
-    ensure_eq(
-        "create_reservation: expires_at",
-        expires_at.timestamp_millis(),
-        reservation.expires_at.timestamp_millis(),
-    )?;
+    // REQ-CONV-001: implementations MAY emit whole seconds, so the requested instant may come
+    // back without its fraction.
+    ensure!(
+        (reservation.expires_at - expires_at)
+            .num_milliseconds()
+            .abs()
+            < 1000,
+        "create_reservation: expires_at {} is not the requested {expires_at} (to the second)",
+        reservation.expires_at
+    );
     ensure!(
         reservation.ended_at.is_none() && reservation.transfer_id.is_none(),
         "create_reservation: an active reservation has no ended_at or transfer_id"
@@ -200,6 +212,15 @@ async fn reservation_separates_units(ctx: Ctx) -> Result<(), Failure> {
         "list_reservations of the seller's account",
         vec![&reservation],
         listed.iter().collect(),
+    )?;
+    // REQ-RESERVATION-002: no consent is needed (the platform holds none) and expires_at has no
+    // upper bound.
+    let far = ctx.registry_in(10 * 366 * DAY).await?;
+    let distant = f.reserve_until(10, far).await?;
+    ensure_eq(
+        "create_reservation ten years ahead: status",
+        ReservationStatus::Active,
+        distant.status,
     )
 }
 
@@ -298,6 +319,18 @@ async fn platform_sees_only_reserved_units(ctx: Ctx) -> Result<(), Failure> {
             ProblemKind::NotFound,
         )?;
 
+    // REQ-RESERVATION-004: the platform the reservation is made for cannot release it.
+    f.platform
+        .client
+        .release_reservation()
+        .reservation_id(&mine.reservation_id)
+        .send()
+        .await
+        .expect_problem(
+            "release_reservation by the platform it is made for",
+            403,
+            ProblemKind::Forbidden,
+        )?;
     f.seller
         .approver
         .client
@@ -772,6 +805,7 @@ async fn invalid_reservations_refused(ctx: Ctx) -> Result<(), Failure> {
     let rival_custody = ctx
         .custodial_account(&rival, &[&[Role::Initiator, Role::Approver]])
         .await?;
+    let registry = ctx.third_party_registry().await?;
     let week = ctx.registry_in(7 * DAY).await?;
     let request = |custodial: &str, quantity: u64, expires_at| {
         reservation_request(
@@ -799,6 +833,17 @@ async fn invalid_reservations_refused(ctx: Ctx) -> Result<(), Failure> {
             "expires_at a minute ago by the registry's clock",
             request(&f.custodial.account_id, 10, ctx.registry_in(-60).await?),
         ),
+        (
+            "the reserving account itself as custodial_account_id",
+            request(&f.seller.account_id, 10, week),
+        ),
+        (
+            "a third-party registry as platform_id",
+            ReservationRequest {
+                platform_id: registry.platform_id.clone(),
+                ..request(&f.custodial.account_id, 10, week)
+            },
+        ),
     ];
     for (case, body) in cases {
         initiator
@@ -812,6 +857,16 @@ async fn invalid_reservations_refused(ctx: Ctx) -> Result<(), Failure> {
                 ProblemKind::ValidationFailed,
             )?;
     }
+    initiator
+        .create_reservation()
+        .body(request("AU-9999999", 10, week))
+        .send()
+        .await
+        .expect_problem(
+            "create_reservation with a custodial_account_id that names no account",
+            422,
+            ProblemKind::UnknownAccount,
+        )?;
     f.seller
         .approver
         .client
@@ -871,10 +926,11 @@ async fn reservation_expires(ctx: Ctx) -> Result<(), Failure> {
         ReservationStatus::Expired,
         expired.status,
     )?;
-    ensure!(
-        expired.ended_at.is_some(),
-        "an expired reservation must have ended_at"
-    );
+    ensure_eq(
+        "the reservation after its expiry: ended_at (its expires_at)",
+        Some(reservation.expires_at),
+        expired.ended_at,
+    )?;
     let blocks = ctx
         .holdings(&f.seller.approver.client, &f.seller.account_id)
         .await?;
@@ -893,6 +949,11 @@ async fn reservation_expires(ctx: Ctx) -> Result<(), Failure> {
         &event,
         &f.seller.account_id,
         "expired",
+    )?;
+    ensure_eq(
+        "reservation.expired: timestamp (the reservation's expires_at)",
+        reservation.expires_at,
+        event.event.timestamp,
     )?;
     f.seller
         .approver

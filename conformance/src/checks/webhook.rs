@@ -41,8 +41,9 @@ pub(super) const CHECKS: &[Check] = &[
         model: B4,
         seed: B4_NOTIFY,
         operations: ["create_webhook_subscription", "release_reservation", "list_holdings"],
-        description: "Unreserving sends the platform a signed reservation.released (type, IDs, status); the units are available and leave its view; releasing again answers 409",
+        description: "Unreserving sends the platform, and no other, a signed reservation.released (type, IDs, status, stamped ended_at); the units are available and leave its view; releasing again answers 409",
         run: release_notifies_platform,
+        cites: ["REQ-EVENT-003", "REQ-EVENT-005", "REQ-RESERVATION-004", "REQ-RESERVATION-005", "REQ-RESERVATION-006", "REQ-RESERVATION-007", "REQ-SCOPE-004", "REQ-WEBHOOK-003"],
     },
     check! {
         id: "B4-WEBHOOK-002",
@@ -51,6 +52,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["create_webhook_subscription", "release_reservation", "list_webhook_deliveries"],
         description: "After the receiver answers 500 once, the event is redelivered (same webhook-id, validly signed) after the declared retry base (documented 0.5 s); the log shows attempts ≥ 2, delivered",
         run: failed_delivery_is_retried,
+        cites: ["REQ-WEBHOOK-003", "REQ-WEBHOOK-004", "REQ-WEBHOOK-005", "REQ-WEBHOOK-007", "REQ-WEBHOOK-008", "REQ-WEBHOOK-009"],
     },
     check! {
         id: "B4-WEBHOOK-003",
@@ -59,6 +61,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["create_webhook_subscription", "list_webhook_subscriptions"],
         description: "A representative cannot subscribe (403 forbidden); a relative or non-http URL, no event types or a malformed secret answer 422",
         run: invalid_subscriptions_refused,
+        cites: ["REQ-WEBHOOK-001", "REQ-ACCESS-010", "REQ-CONV-006"],
     },
     check! {
         id: "B4-WEBHOOK-004",
@@ -67,6 +70,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["create_webhook_subscription", "list_webhook_subscriptions", "delete_webhook_subscription", "list_webhook_deliveries"],
         description: "Secrets are whsec_ + base64 of 24–64 bytes and shown only on creation; subscriptions are private to their platform and can be deleted",
         run: subscription_lifecycle,
+        cites: ["REQ-WEBHOOK-002", "REQ-WEBHOOK-011", "REQ-WEBHOOK-012"],
     },
     check! {
         id: "B4-WEBHOOK-005",
@@ -75,22 +79,25 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["release_reservation", "list_webhook_deliveries"],
         description: "A receiver that always fails gets six attempts in all, each wait doubling from the declared retry base (documented 0.5, 1, 2, 4, 8 s); then the delivery log shows it failed",
         run: failing_receiver_gets_six_attempts,
+        cites: ["REQ-WEBHOOK-005", "REQ-WEBHOOK-007", "REQ-WEBHOOK-008", "REQ-WEBHOOK-009"],
     },
     check! {
         id: "B1-WEBHOOK-001",
         model: B1,
         seed: CONSENT,
         operations: ["create_webhook_subscription", "revoke_consent", "list_webhook_deliveries"],
-        description: "Revoking a consent sends a signed consent.revoked event to the grantee; the delivery log shows it delivered",
+        description: "Revoking a consent sends a signed consent.revoked event to the grantee, once to each subscription listing the type under one event_id and to no other; the delivery log shows it delivered",
         run: revocation_notifies_grantee,
+        cites: ["REQ-EVENT-001", "REQ-EVENT-003", "REQ-EVENT-004", "REQ-EVENT-007", "REQ-WEBHOOK-003", "REQ-WEBHOOK-009"],
     },
     check! {
         id: "B1-WEBHOOK-002",
         model: B1,
         seed: B1,
-        operations: ["create_webhook_subscription", "approve_transfer"],
-        description: "A completed transfer out of an account the platform may read sends it a signed transfer.completed event",
+        operations: ["create_webhook_subscription", "approve_transfer", "grant_consent"],
+        description: "A completed transfer sends a signed transfer.completed, each with its own event_id, to platforms with holdings_read or transactions_read on the source (data.account_id the source) or on the destination only (the destination); not to one with reserved_units_read only or without consent",
         run: transfer_completed_notifies_platform,
+        cites: ["REQ-EVENT-002", "REQ-EVENT-003", "REQ-EVENT-009", "REQ-EVENT-010", "REQ-WEBHOOK-003"],
     },
 ];
 
@@ -143,6 +150,19 @@ async fn release_notifies_platform(ctx: Ctx) -> Result<(), Failure> {
         &[ConsentScope::ReservedUnitsRead],
     )
     .await?;
+    // REQ-EVENT-005: reservation events go to the reservation's platform only, not to another
+    // platform reading the seller's account.
+    let bystander = ctx.trading_platform().await?;
+    ctx.grant(
+        &f.seller.initiator,
+        &f.seller.account_id,
+        &bystander,
+        &[ConsentScope::HoldingsRead, ConsentScope::TransactionsRead],
+    )
+    .await?;
+    let bystander_hook = ctx
+        .subscribe(&bystander, &[EventType::ReservationReleased])
+        .await?;
     let reservation = f.reserve(&ctx, 20).await?;
     let listed = ctx
         .holdings(&f.platform.client, &f.seller.account_id)
@@ -167,10 +187,9 @@ async fn release_notifies_platform(ctx: Ctx) -> Result<(), Failure> {
         ReservationStatus::Released,
         released.status,
     )?;
-    ensure!(
-        released.ended_at.is_some(),
-        "a released reservation must have ended_at"
-    );
+    let ended_at = released.ended_at.ok_or_else(|| {
+        Failure::new("release_reservation: a released reservation must have ended_at")
+    })?;
     let event = hook
         .expect_event(
             EventType::ReservationReleased,
@@ -184,6 +203,19 @@ async fn release_notifies_platform(ctx: Ctx) -> Result<(), Failure> {
         &f.seller.account_id,
         "released",
     )?;
+    ensure_eq(
+        "reservation.released: timestamp (the instant the reservation ended)",
+        ended_at,
+        event.event.timestamp,
+    )?;
+    let arrived = bystander_hook
+        .wait_deliveries(Duration::from_secs(1), |d| !d.is_empty())
+        .await;
+    ensure!(
+        arrived.is_empty(),
+        "reservation.released must go to the reservation's platform only, but {} deliveries arrived for another platform with a consent on the seller's account",
+        arrived.len()
+    );
 
     let blocks = ctx
         .holdings(&f.seller.approver.client, &f.seller.account_id)
@@ -621,6 +653,17 @@ async fn revocation_notifies_grantee(ctx: Ctx) -> Result<(), Failure> {
     let hook = ctx
         .subscribe(&platform, &[EventType::ConsentRevoked])
         .await?;
+    // REQ-EVENT-001: every subscription of the grantee listing the type gets the event once,
+    // under one event_id; a subscription not listing it gets nothing.
+    let also = ctx
+        .subscribe(
+            &platform,
+            &[EventType::ConsentExpired, EventType::ConsentRevoked],
+        )
+        .await?;
+    let other_type = ctx
+        .subscribe(&platform, &[EventType::TransferCompleted])
+        .await?;
     let consent = ctx
         .grant(
             &seller.rep,
@@ -643,6 +686,36 @@ async fn revocation_notifies_grantee(ctx: Ctx) -> Result<(), Failure> {
         })
         .await?;
     expect_event_data("consent.revoked", &event, &seller.account_id, "revoked")?;
+    let second = also
+        .expect_event(
+            EventType::ConsentRevoked,
+            "after the revocation, at the grantee's second subscription",
+            |d| d.consent_id.as_deref() == Some(consent.consent_id.as_str()),
+        )
+        .await?;
+    ensure_eq(
+        "consent.revoked at the grantee's two subscriptions: one event_id",
+        event.event.data.event_id.as_str(),
+        second.event.data.event_id.as_str(),
+    )?;
+    for (which, subscription) in [("first", &hook), ("second", &also)] {
+        let received = subscription
+            .wait_deliveries(Duration::from_millis(500), |d| d.len() > 1)
+            .await;
+        ensure_eq(
+            &format!("deliveries of consent.revoked to the grantee's {which} subscription"),
+            1,
+            received.len(),
+        )?;
+    }
+    let stray = other_type
+        .wait_deliveries(Duration::from_millis(500), |d| !d.is_empty())
+        .await;
+    ensure!(
+        stray.is_empty(),
+        "a subscription listing only transfer.completed received {} deliveries after a consent was revoked",
+        stray.len()
+    );
     let entry = delivery_log_entry(
         &platform.client,
         &hook.subscription_id,
@@ -671,20 +744,57 @@ async fn revocation_notifies_grantee(ctx: Ctx) -> Result<(), Failure> {
 
 async fn transfer_completed_notifies_platform(ctx: Ctx) -> Result<(), Failure> {
     let f = funded(&ctx, 30).await?;
-    let platform = ctx.trading_platform().await?;
-    ctx.grant(
-        &f.source.initiator,
-        &f.source.account_id,
-        &platform,
-        &[ConsentScope::HoldingsRead],
-    )
-    .await?;
-    let hook = ctx
-        .subscribe(&platform, &[EventType::TransferCompleted])
-        .await?;
+    let elsewhere = ctx.holder_with_one_rep().await?;
+    // REQ-EVENT-009: recipients by a holdings_read or a transactions_read consent on the source,
+    // or a consent on the destination only (then data.account_id is the destination).
+    let holdings = ctx.trading_platform().await?;
+    let history = ctx.trading_platform().await?;
+    let on_dest = ctx.trading_platform().await?;
+    // REQ-EVENT-010: nobody else, neither a platform whose consent on the source has neither
+    // scope, nor one whose only consent is on another account.
+    let narrow = ctx.trading_platform().await?;
+    let stranger = ctx.trading_platform().await?;
+    let source = f.source.account_id.as_str();
+    let dest = f.dest.account_id.as_str();
+    for (platform, rep, account_id, scope) in [
+        (
+            &holdings,
+            &f.source.initiator,
+            source,
+            ConsentScope::HoldingsRead,
+        ),
+        (
+            &history,
+            &f.source.initiator,
+            source,
+            ConsentScope::TransactionsRead,
+        ),
+        (&on_dest, &f.dest.rep, dest, ConsentScope::HoldingsRead),
+        (
+            &narrow,
+            &f.source.initiator,
+            source,
+            ConsentScope::ReservedUnitsRead,
+        ),
+        (
+            &stranger,
+            &elsewhere.rep,
+            elsewhere.account_id.as_str(),
+            ConsentScope::HoldingsRead,
+        ),
+    ] {
+        ctx.grant(rep, account_id, platform, &[scope]).await?;
+    }
+    let mut hooks = Vec::with_capacity(5);
+    for platform in [&holdings, &history, &on_dest, &narrow, &stranger] {
+        hooks.push(
+            ctx.subscribe(platform, &[EventType::TransferCompleted])
+                .await?,
+        );
+    }
     let transfer = initiate(
         &f.source.initiator.client,
-        by_quantity(&f.source.account_id, &f.dest.account_id, "ACCU", 12),
+        by_quantity(source, dest, "ACCU", 12),
         "initiate_transfer",
     )
     .await?;
@@ -699,18 +809,71 @@ async fn transfer_completed_notifies_platform(ctx: Ctx) -> Result<(), Failure> {
         TransactionStatus::Completed,
         done.status,
     )?;
-    let event = hook
-        .expect_event(EventType::TransferCompleted, "after the approval", |d| {
-            d.transfer_id.as_deref() == Some(transfer.transfer_id.as_str())
-        })
-        .await?;
-    let data = &event.event.data;
+    let decided_at = done
+        .decided_at
+        .ok_or_else(|| Failure::new("approve_transfer: a completed transfer has no decided_at"))?;
+    let mut event_ids = Vec::with_capacity(3);
+    for (hook, who, account_id) in [
+        (
+            &hooks[0],
+            "a platform with holdings_read on the source",
+            source,
+        ),
+        (
+            &hooks[1],
+            "a platform with transactions_read only on the source",
+            source,
+        ),
+        (
+            &hooks[2],
+            "a platform with a consent on the destination only",
+            dest,
+        ),
+    ] {
+        let event = hook
+            .expect_event(
+                EventType::TransferCompleted,
+                &format!("after the approval, to {who}"),
+                |d| d.transfer_id.as_deref() == Some(transfer.transfer_id.as_str()),
+            )
+            .await?;
+        expect_event_data(
+            &format!("transfer.completed to {who}"),
+            &event,
+            account_id,
+            "completed",
+        )?;
+        ensure!(
+            event.event.timestamp == decided_at,
+            "transfer.completed to {who}: timestamp {} is not the instant the transfer completed (decided_at {decided_at})",
+            event.event.timestamp
+        );
+        event_ids.push(event.event.data.event_id);
+    }
+    let mut unique = event_ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
     ensure!(
-        data.account_id == f.source.account_id || data.account_id == f.dest.account_id,
-        "transfer.completed: data.account_id {} is neither the source {} nor the destination {}",
-        data.account_id,
-        f.source.account_id,
-        f.dest.account_id
+        unique.len() == event_ids.len(),
+        "each recipient of transfer.completed must get its own event_id, got {event_ids:?}"
     );
-    ensure_eq("transfer.completed: data.status", "completed", &data.status)
+    // The qualified recipients' events have arrived; deliveries may run concurrently, so give
+    // the others a further second to show up.
+    for (hook, who) in [
+        (
+            &hooks[3],
+            "a platform with only reserved_units_read on the source",
+        ),
+        (&hooks[4], "a platform without a consent on either account"),
+    ] {
+        let arrived = hook
+            .wait_deliveries(Duration::from_secs(1), |d| !d.is_empty())
+            .await;
+        ensure!(
+            arrived.is_empty(),
+            "transfer.completed must not be sent to {who}, but {} deliveries arrived",
+            arrived.len()
+        );
+    }
+    Ok(())
 }
