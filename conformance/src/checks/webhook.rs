@@ -82,6 +82,15 @@ pub(super) const CHECKS: &[Check] = &[
         cites: ["REQ-WEBHOOK-005", "REQ-WEBHOOK-007", "REQ-WEBHOOK-008", "REQ-WEBHOOK-009"],
     },
     check! {
+        id: "B4-WEBHOOK-006",
+        model: B4,
+        seed: B4_NOTIFY,
+        operations: ["release_reservation", "delete_webhook_subscription", "list_webhook_deliveries"],
+        description: "Deleting a subscription whose delivery the receiver keeps failing stops the attempts at once; then its delivery log answers 404",
+        run: deletion_stops_pending_attempts,
+        cites: ["REQ-WEBHOOK-011"],
+    },
+    check! {
         id: "B1-WEBHOOK-001",
         model: B1,
         seed: CONSENT,
@@ -644,6 +653,67 @@ async fn failing_receiver_gets_six_attempts(ctx: Ctx) -> Result<(), Failure> {
         entry.attempts,
         entry.last_status
     );
+    Ok(())
+}
+
+async fn deletion_stops_pending_attempts(ctx: Ctx) -> Result<(), Failure> {
+    let f = fleeting(&ctx, 20).await?;
+    let hook = ctx
+        .subscribe(&f.platform, &[EventType::ReservationReleased])
+        .await?;
+    hook.fail_next(u32::MAX);
+    let reservation = f.reserve(&ctx, 10).await?;
+    f.seller
+        .initiator
+        .client
+        .release_reservation()
+        .reservation_id(&reservation.reservation_id)
+        .send()
+        .await
+        .expect_ok("release_reservation")?;
+    let first = hook.wait_deliveries(EVENT_WAIT, |d| !d.is_empty()).await;
+    ensure!(
+        !first.is_empty(),
+        "no reservation.released delivery arrived within {} s of the release",
+        EVENT_WAIT.as_secs()
+    );
+    f.platform
+        .client
+        .delete_webhook_subscription()
+        .subscription_id(&hook.subscription_id)
+        .send()
+        .await
+        .expect_ok("delete_webhook_subscription while its delivery is pending")?;
+    let deleted_at = chrono::Utc::now();
+    // An attempt already under way when the deletion was answered may still arrive: allow for
+    // loopback latency. Attempts that keep going would bring the next two retries within
+    // 2·b·2^(n−1) + 2·b·2^n of the n-th failure (REQ-WEBHOOK-007), so wait that long.
+    let base = ctx.webhook_backoff();
+    let slack = base.max(Duration::from_millis(200));
+    let n = u32::try_from(first.len()).unwrap_or(1).clamp(1, 4);
+    let window = base * 2 * (1 << (n - 1)) + base * 2 * (1 << n) + slack;
+    tokio::time::sleep(window).await;
+    let all = hook.wait_deliveries(Duration::ZERO, |_| true).await;
+    let late: Vec<String> = all
+        .iter()
+        .filter(|d| d.received_at > deleted_at + slack)
+        .map(|d| d.received_at.to_rfc3339())
+        .collect();
+    ensure!(
+        late.is_empty(),
+        "after the subscription was deleted (at {deleted_at}) attempts of its pending delivery kept arriving: {late:?}"
+    );
+    f.platform
+        .client
+        .list_webhook_deliveries()
+        .subscription_id(&hook.subscription_id)
+        .send()
+        .await
+        .expect_problem(
+            "list_webhook_deliveries of the deleted subscription",
+            404,
+            ProblemKind::NotFound,
+        )?;
     Ok(())
 }
 
