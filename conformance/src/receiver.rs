@@ -589,6 +589,18 @@ mod tests {
         assert_ne!(secret, new_secret());
     }
 
+    /// REQ-EVENT-004: `data` members that do not apply MAY be `null` or absent; the receiver
+    /// reads both the same.
+    #[test]
+    fn inapplicable_event_data_may_be_null_or_absent() {
+        let absent = r#"{"type":"consent.revoked","timestamp":"2026-01-01T00:00:00Z","data":{"event_id":"EVT-1","account_id":"AU-1","consent_id":"CON-1","status":"revoked"}}"#;
+        let null = r#"{"type":"consent.revoked","timestamp":"2026-01-01T00:00:00Z","data":{"event_id":"EVT-1","account_id":"AU-1","consent_id":"CON-1","status":"revoked","transfer_id":null,"reservation_id":null,"escrow_id":null,"association_id":null}}"#;
+        let absent: WebhookEvent = serde_json::from_str(absent).expect("absent members");
+        let null: WebhookEvent = serde_json::from_str(null).expect("null members");
+        assert_eq!(absent, null);
+        assert_eq!(absent.data.transfer_id, None);
+    }
+
     #[test]
     fn timestamps_must_be_fresh() {
         let now = DateTime::from_timestamp(1_614_265_330, 0).expect("valid");
