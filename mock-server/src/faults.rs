@@ -7,15 +7,18 @@
 //! registry, the router and the webhook dispatcher share. A fault changes behaviour only; it never
 //! makes the mock panic or answer 5xx.
 //!
-//! The conformance crate's `faults` test runs the whole suite once per fault and requires every
-//! fault to fail at least one check (`docs/faults.md` is its table).
+//! Each fault names its intended catchers ([`Fault::catchers`]): the conformance checks written to
+//! notice that bug. The conformance crate's `faults` test runs the whole suite once per fault and
+//! requires exactly those checks to fail (`docs/faults.md` is its table).
 
 use std::fmt;
 use std::str::FromStr;
 
 /// Declares the fault enum and its table of names, areas and descriptions in one place.
 macro_rules! faults {
-    ($( $(#[$doc:meta])* $variant:ident = ($name:literal, $area:literal, $description:literal), )+) => {
+    ($( $(#[$doc:meta])* $variant:ident = (
+        $name:literal, $area:literal, $description:literal, [$($catcher:literal),+ $(,)?]
+    ), )+) => {
         /// One deliberate implementation bug (see the [module docs](self)).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
@@ -42,6 +45,13 @@ macro_rules! faults {
             pub fn description(self) -> &'static str {
                 match self { $(Fault::$variant => $description,)+ }
             }
+
+            /// The IDs of the conformance checks meant to catch this fault (its intended
+            /// catchers): each asserts a requirement the fault breaks. The fault test requires
+            /// every one of them to fail under the fault; other checks failing is only reported.
+            pub fn catchers(self) -> &'static [&'static str] {
+                match self { $(Fault::$variant => &[$($catcher),+],)+ }
+            }
         }
     };
 }
@@ -49,133 +59,176 @@ macro_rules! faults {
 faults! {
     /// Four eyes not enforced.
     SelfApproval = ("self-approval", "A.1",
-        "the initiator may approve or reject its own transaction on an account with several representatives"),
+        "the initiator may approve or reject its own transaction on an account with several representatives",
+        ["A1-APPROVAL-001", "A1-APPROVAL-005", "A1-CANCEL-004"]),
     /// Asking for more units than available takes what there is.
     Overdraw = ("overdraw", "A.1",
-        "a quantity larger than the available units is accepted (the transaction takes what is available) instead of 409 insufficient-units"),
+        "a quantity larger than the available units is accepted (the transaction takes what is available) instead of 409 insufficient-units",
+        ["A1-RACE-001", "B4-RESERVE-007", "B5-ESCROW-007"]),
     /// Approved cancellations do not lock their units.
     CancelledUnitsStayAvailable = ("cancelled-units-stay-available", "A.1",
-        "an approved cancellation leaves its units in holdings as available, so they can still be transferred"),
+        "an approved cancellation leaves its units in holdings as available, so they can still be transferred",
+        ["A1-CANCEL-001", "A1-CANCEL-003", "A1-CANCEL-005"]),
     /// Approved cancellations delete their units.
     CancellationDropsUnits = ("cancellation-drops-units", "A.1",
-        "an approved cancellation removes its units from holdings instead of keeping them as cancelled blocks (conservation broken)"),
+        "an approved cancellation removes its units from holdings instead of keeping them as cancelled blocks (conservation broken)",
+        ["A1-CANCEL-001", "A1-CONSERVE-001"]),
     /// Off-by-one when a block splits.
     SerialsOverlapAfterSplit = ("serials-overlap-after-split", "A.1",
-        "splitting a block keeps the split serial in both halves, so serial ranges overlap"),
+        "splitting a block keeps the split serial in both halves, so serial ranges overlap",
+        ["A1-TRANSFER-003", "A1-CONSERVE-002"]),
     /// History recorded on the source account only.
     HistoryMissingIncoming = ("history-missing-incoming", "A.1",
-        "an account's history leaves out transfers into it"),
+        "an account's history leaves out transfers into it",
+        ["A1-HISTORY-005"]),
     /// Existence of foreign accounts leaks.
     ForeignAccountForbidden = ("foreign-account-forbidden", "A.1",
-        "another holder's existing account answers 403 forbidden instead of 404 not-found, leaking that it exists"),
+        "another holder's existing account answers 403 forbidden instead of 404 not-found, leaking that it exists",
+        ["A1-ACCESS-001", "A1-ACCESS-002"]),
     /// Decided transfers can be approved again.
     DecidedTransferApprovable = ("decided-transfer-approvable", "A.1",
-        "approving a transfer that is no longer pending (rescinded, rejected, completed) succeeds"),
+        "approving a transfer that is no longer pending (rescinded, rejected, completed) succeeds",
+        ["A1-TRANSFER-007", "A1-TRANSFER-010"]),
     /// The holdings status filter is dropped.
     HoldingsStatusFilterIgnored = ("holdings-status-filter-ignored", "A.1",
-        "list_holdings ignores its status filter and returns blocks of every status"),
+        "list_holdings ignores its status filter and returns blocks of every status",
+        ["A1-HOLDINGS-003"]),
     /// Pending transfers never lapse.
     PendingTransferNeverExpires = ("pending-transfer-never-expires", "A.1",
-        "a transfer pending approval stays pending past its expires_at, its units locked"),
+        "a transfer pending approval stays pending past its expires_at, its units locked",
+        ["A1-TRANSFER-013"]),
     /// A page's last item repeats on the next page.
     PageRepeatsItem = ("page-repeats-item", "paging",
-        "next_page points one item back, so the last item of a page is served again on the next"),
+        "next_page points one item back, so the last item of a page is served again on the next",
+        ["A1-PAGING-001", "A1-PAGING-002"]),
     /// An item after each page boundary is skipped.
     PageDropsItem = ("page-drops-item", "paging",
-        "the page after a page_token skips its first item"),
+        "the page after a page_token skips its first item",
+        ["A1-PAGING-001", "A1-PAGING-002"]),
     /// Out-of-range limits are clamped.
     LimitClamped = ("limit-clamped", "paging",
-        "an out-of-range limit (0, 201) is clamped into 1–200 instead of refused with 400 invalid-parameter"),
+        "an out-of-range limit (0, 201) is clamped into 1–200 instead of refused with 400 invalid-parameter",
+        ["A1-PAGING-003"]),
     /// Problems served as plain JSON.
     ProblemPlainJson = ("problem-plain-json", "problems",
-        "problem documents are served as application/json instead of application/problem+json"),
+        "problem documents are served as application/json instead of application/problem+json",
+        ["A1-PROBLEM-001", "A1-PROBLEM-002", "A1-PROBLEM-003"]),
     /// Writes without a key are accepted.
     IdempotencyKeyOptional = ("idempotency-key-optional", "idempotency",
-        "a write without an Idempotency-Key is executed instead of refused with 400 idempotency-key-required"),
+        "a write without an Idempotency-Key is executed instead of refused with 400 idempotency-key-required",
+        ["A1-IDEMPOTENCY-001"]),
     /// A replay runs the write again.
     ReplayExecutesTwice = ("replay-executes-twice", "idempotency",
-        "a write replayed with the same Idempotency-Key and body is executed again instead of replaying the first response"),
+        "a write replayed with the same Idempotency-Key and body is executed again instead of replaying the first response",
+        ["A1-IDEMPOTENCY-002", "A1-IDEMPOTENCY-006"]),
     /// Same key, other body: replayed.
     KeyReuseReplayed = ("key-reuse-replayed", "idempotency",
-        "the same Idempotency-Key with another body replays the first response instead of 422 idempotency-key-reused"),
+        "the same Idempotency-Key with another body replays the first response instead of 422 idempotency-key-reused",
+        ["A1-IDEMPOTENCY-003", "A1-IDEMPOTENCY-007"]),
     /// Refusals are not remembered under their key.
     RefusalNotReplayed = ("refusal-not-replayed", "idempotency",
-        "a refused write is not stored under its Idempotency-Key, so a retry with the same key runs again and may succeed"),
+        "a refused write is not stored under its Idempotency-Key, so a retry with the same key runs again and may succeed",
+        ["A1-IDEMPOTENCY-009"]),
     /// Keys shared by every caller.
     KeysNotScoped = ("keys-not-scoped", "idempotency",
-        "Idempotency-Keys are shared by all callers, so another representative's request with the same key gets the first one's response"),
+        "Idempotency-Keys are shared by all callers, so another representative's request with the same key gets the first one's response",
+        ["A1-IDEMPOTENCY-005"]),
     /// OAuth access tokens do not lapse.
     ExpiredTokenAccepted = ("expired-token-accepted", "auth",
-        "an OAuth access token is still accepted after its 3600 s lifetime"),
+        "an OAuth access token is still accepted after its 3600 s lifetime",
+        ["B1-OAUTH-003"]),
     /// 401 without a challenge.
     MissingWwwAuthenticate = ("missing-www-authenticate", "auth",
-        "401 unauthenticated answers carry no WWW-Authenticate header"),
+        "401 unauthenticated answers carry no WWW-Authenticate header",
+        ["A1-AUTH-001", "A1-AUTH-002", "A1-AUTH-003"]),
     /// Client secret not compared.
     OauthSecretUnchecked = ("oauth-secret-unchecked", "auth",
-        "the token endpoint issues an access token for a known client_id whatever the client_secret"),
+        "the token endpoint issues an access token for a known client_id whatever the client_secret",
+        ["B1-OAUTH-002"]),
     /// Revocation ignored by access checks.
     RevokedConsentHonoured = ("revoked-consent-honoured", "B.1",
-        "a revoked consent still grants the platform access"),
+        "a revoked consent still grants the platform access",
+        ["B1-CONSENT-004"]),
     /// Expiry ignored by access checks.
     ExpiredConsentHonoured = ("expired-consent-honoured", "B.1",
-        "a consent past its expires_at stays active and still grants access"),
+        "a consent past its expires_at stays active and still grants access",
+        ["B1-CONSENT-009"]),
     /// Any consent grants every read.
     ConsentScopeIgnored = ("consent-scope-ignored", "B.1",
-        "any active consent grants every read of the account, whatever its scopes"),
+        "any active consent grants every read of the account, whatever its scopes",
+        ["B1-CONSENT-002"]),
     /// No consent.revoked event.
     ConsentRevokedNotNotified = ("consent-revoked-not-notified", "B.1",
-        "revoking a consent sends the grantee no consent.revoked event"),
+        "revoking a consent sends the grantee no consent.revoked event",
+        ["B1-WEBHOOK-001"]),
     /// Revoked delegates keep their appointment.
     RevokedDelegateActs = ("revoked-delegate-acts", "B.2",
-        "a revoked delegation is marked revoked but the delegate stays appointed and keeps acting on the account"),
+        "a revoked delegation is marked revoked but the delegate stays appointed and keeps acting on the account",
+        ["B2-DELEGATE-006", "B2-DELEGATE-007"]),
     /// Any representative appoints delegates.
     DelegateAppointedWithoutApprover = ("delegate-appointed-without-approver", "B.2",
-        "a representative without the approver role may appoint a delegate to the account"),
+        "a representative without the approver role may appoint a delegate to the account",
+        ["B2-DELEGATE-004"]),
     /// Delegates ignored by four eyes.
     DelegateNotCountedForFourEyes = ("delegate-not-counted-for-four-eyes", "B.2",
-        "four eyes counts only the holder's own representatives, so a sole representative self-approves despite a delegate"),
+        "four eyes counts only the holder's own representatives, so a sole representative self-approves despite a delegate",
+        ["B2-DELEGATE-003"]),
     /// Custodial transfers complete without a second approver.
     CustodySkipsApproval = ("custody-skips-approval", "B.3",
-        "a transfer out of a custodial account completes on initiation, without the four-eyes approval"),
+        "a transfer out of a custodial account completes on initiation, without the four-eyes approval",
+        ["B3-CUSTODY-001"]),
     /// No reservation.released event.
     UnreserveWithoutWebhook = ("unreserve-without-webhook", "B.4",
-        "releasing a reservation sends the platform no reservation.released event"),
+        "releasing a reservation sends the platform no reservation.released event",
+        ["B4-WEBHOOK-001"]),
     /// Reserved units pass the lock check.
     ReservedUnitsTransferable = ("reserved-units-transferable", "B.4",
-        "the seller can transfer, cancel or escrow reserved units by serial"),
+        "the seller can transfer, cancel or escrow reserved units by serial",
+        ["B4-RESERVE-004"]),
     /// Reservations never lapse.
     ExpiredReservationKept = ("expired-reservation-kept", "B.4",
-        "a reservation past its expires_at stays active, its units reserved"),
+        "a reservation past its expires_at stays active, its units reserved",
+        ["B4-RESERVE-008"]),
     /// Escrowed units pass the lock check.
     EscrowedUnitsTransferable = ("escrowed-units-transferable", "B.5",
-        "the seller can transfer, cancel or reserve escrowed units by serial"),
+        "the seller can transfer, cancel or reserve escrowed units by serial",
+        ["B5-ESCROW-004"]),
     /// The seller releases its own escrow.
     EscrowReleasedBySeller = ("escrow-released-by-seller", "B.5",
-        "a representative of the seller's account may release an escrow, not only its controller"),
+        "a representative of the seller's account may release an escrow, not only its controller",
+        ["B5-ESCROW-004"]),
     /// Escrows never lapse.
     ExpiredEscrowKept = ("expired-escrow-kept", "B.5",
-        "an escrow past its expires_at stays active, its units escrowed"),
+        "an escrow past its expires_at stays active, its units escrowed",
+        ["B5-ESCROW-008"]),
     /// A unit can back several certificates.
     AssociationNotOneToOne = ("association-not-one-to-one", "C.1",
-        "a unit that already has a live association can be associated again (by another registry)"),
+        "a unit that already has a live association can be associated again (by another registry)",
+        ["C1-ASSOC-004"]),
     /// Cancellation does not reach associations.
     AssociationSurvivesCancellation = ("association-survives-cancellation", "C.1",
-        "cancelling a unit leaves its association active"),
+        "cancelling a unit leaves its association active",
+        ["C1-ASSOC-003"]),
     /// Escrow settlement does not reach associations.
     SettlementKeepsAssociations = ("settlement-keeps-associations", "C.1",
-        "settling an escrow moves the units to the buyer but leaves their associations active"),
+        "settling an escrow moves the units to the buyer but leaves their associations active",
+        ["C1-ASSOC-009"]),
     /// Transfers do not reach associations.
     AssociationSurvivesTransfer = ("association-survives-transfer", "C.1",
-        "transferring a unit away leaves its association active"),
+        "transferring a unit away leaves its association active",
+        ["C1-ASSOC-002"]),
     /// Signatures keyed with the secret's text.
     WebhookBadSignature = ("webhook-bad-signature", "webhooks",
-        "webhooks are signed with the bytes of the whsec_ secret string instead of its decoded key"),
+        "webhooks are signed with the bytes of the whsec_ secret string instead of its decoded key",
+        ["B1-WEBHOOK-001", "B4-WEBHOOK-001"]),
     /// Failed deliveries are not retried.
     WebhookNoRetry = ("webhook-no-retry", "webhooks",
-        "a delivery the receiver did not acknowledge is never retried"),
+        "a delivery the receiver did not acknowledge is never retried",
+        ["B4-WEBHOOK-002", "B4-WEBHOOK-005"]),
     /// A new webhook-id per attempt.
     WebhookIdChangesOnRetry = ("webhook-id-changes-on-retry", "webhooks",
-        "each redelivery attempt sends a new webhook-id, so receivers cannot deduplicate"),
+        "each redelivery attempt sends a new webhook-id, so receivers cannot deduplicate",
+        ["B4-WEBHOOK-002"]),
 }
 
 impl fmt::Display for Fault {

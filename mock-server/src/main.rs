@@ -115,10 +115,11 @@ async fn run(args: Args) -> anyhow::Result<()> {
         let mut out = std::io::stdout().lock();
         for fault in Fault::ALL {
             let line = format!(
-                "{:<36} {:<12} {}",
+                "{:<36} {:<12} {}  [caught by {}]",
                 fault.name(),
                 fault.area(),
-                fault.description()
+                fault.description(),
+                fault.catchers().join(", ")
             );
             // A closed pipe (`| head`) ends the listing quietly.
             if writeln!(out, "{line}").is_err() {

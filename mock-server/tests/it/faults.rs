@@ -57,6 +57,10 @@ fn the_binary_lists_every_fault_and_refuses_unknown_names() {
         .collect();
     let expected: Vec<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
     assert_eq!(names, expected);
+    for (line, fault) in stdout.lines().zip(Fault::ALL) {
+        let catchers = format!("[caught by {}]", fault.catchers().join(", "));
+        assert!(line.ends_with(&catchers), "{line} does not end {catchers}");
+    }
 
     let refused = Command::new(env!("CARGO_BIN_EXE_ucr-mock"))
         .args(["--fault", "self-approval", "--fault", "no-such-fault"])
