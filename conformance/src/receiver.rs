@@ -101,8 +101,8 @@ impl Delivery {
 #[derive(Debug, Default)]
 struct InboxState {
     deliveries: Vec<Delivery>,
-    /// Path → how many more requests to answer with `500`.
-    failures: HashMap<String, u32>,
+    /// Path → how many more requests to answer with which failing status (`500` by default).
+    failures: HashMap<String, (u32, u16)>,
 }
 
 /// Everything the receiver got, shared between its connections and the checks.
@@ -129,9 +129,11 @@ impl Inbox {
             let mut state = self.lock();
             let answered = if !path.starts_with(HOOK_PREFIX) {
                 404
-            } else if let Some(left) = state.failures.get_mut(&path).filter(|n| **n > 0) {
+            } else if let Some((left, status)) =
+                state.failures.get_mut(&path).filter(|(n, _)| *n > 0)
+            {
                 *left -= 1;
-                500
+                *status
             } else {
                 200
             };
@@ -149,8 +151,10 @@ impl Inbox {
         answered
     }
 
-    fn fail_next(&self, path: &str, times: u32) {
-        self.lock().failures.insert(path.to_owned(), times);
+    fn fail_next(&self, path: &str, times: u32, status: u16) {
+        self.lock()
+            .failures
+            .insert(path.to_owned(), (times, status));
     }
 
     fn deliveries(&self, path: &str) -> Vec<Delivery> {
@@ -414,7 +418,12 @@ impl Hook {
 
     /// Answers the next `times` deliveries to this subscription with `500`.
     pub fn fail_next(&self, times: u32) {
-        self.inbox.fail_next(&self.path, times);
+        self.inbox.fail_next(&self.path, times, 500);
+    }
+
+    /// Answers the next `times` deliveries to this subscription with `status` (a failing one).
+    pub fn fail_next_with(&self, times: u32, status: u16) {
+        self.inbox.fail_next(&self.path, times, status);
     }
 
     /// Every request received for this subscription so far.
@@ -619,7 +628,7 @@ mod tests {
         let inbox = receiver.inbox();
         let url = receiver.url("/hooks/T-1/0");
         assert!(url.starts_with("http://127.0.0.1:"));
-        inbox.fail_next("/hooks/T-1/0", 1);
+        inbox.fail_next("/hooks/T-1/0", 1, 500);
         let http = reqwest::Client::new();
         let first = http
             .post(&url)

@@ -152,6 +152,12 @@ async fn deliver(
         if status.is_some_and(|s| (200..300).contains(&s)) {
             return;
         }
+        if faults.has(Fault::WebhookNoRetryAfter4xx)
+            && status.is_some_and(|s| (400..500).contains(&s))
+        {
+            // FAULT(webhook-no-retry-after-4xx): a client error is taken as final.
+            return;
+        }
         if faults.has(Fault::WebhookNoRetry) {
             // FAULT(webhook-no-retry): the retry is never scheduled; the delivery stays pending.
             return;

@@ -229,6 +229,62 @@ faults! {
     WebhookIdChangesOnRetry = ("webhook-id-changes-on-retry", "webhooks",
         "each redelivery attempt sends a new webhook-id, so receivers cannot deduplicate",
         ["B4-WEBHOOK-002"]),
+    /// Scopes of revoked consents join the union.
+    RevokedConsentScopesCounted = ("revoked-consent-scopes-counted", "B.1",
+        "while a platform holds any active consent on an account, the scopes of its revoked consents there still count",
+        ["B1-SCOPE-001"]),
+    /// Events go to every subscription of the recipient.
+    EventTypeFilterIgnored = ("event-type-filter-ignored", "webhooks",
+        "an event is delivered to every subscription of its recipient, also those that do not list its type",
+        ["B1-EVENT-001"]),
+    /// Deletion does not stop routing.
+    DeletedSubscriptionDelivered = ("deleted-subscription-delivered", "webhooks",
+        "deleting a subscription answers 200 but it stays: it is still listed and still receives events",
+        ["B1-EVENT-002"]),
+    /// Routing by any consent ever held.
+    EventAfterConsentEnded = ("event-after-consent-ended", "webhooks",
+        "transfer.completed is sent to every platform that ever held a consent on the account, also after the consent was revoked",
+        ["B1-EVENT-003"]),
+    /// Access tokens lapse early.
+    TokenLifetimeShort = ("token-lifetime-short", "auth",
+        "an OAuth access token stops working after 1800 s although issue_token says expires_in 3600",
+        ["B1-LIFETIME-001"]),
+    /// Idempotency records kept one hour.
+    IdempotencyRecordShortLived = ("idempotency-record-short-lived", "idempotency",
+        "an Idempotency-Key is forgotten one hour after its first request instead of kept at least 24 hours, so a late retry runs again",
+        ["A1-LIFETIME-001"]),
+    /// Expiries compared in whole seconds with `>`.
+    ExpiryOffByOne = ("expiry-off-by-one", "B.4",
+        "expiries are compared in whole seconds with > instead of >=, so an item stays active for the rest of the second of its expires_at",
+        ["B4-LIFETIME-001"]),
+    /// Reversed serial ranges swapped.
+    ReversedRangeAccepted = ("reversed-range-accepted", "A.1",
+        "a transfer's serial range with serial_end below serial_start is swapped and executed instead of refused with 422 validation-failed",
+        ["A1-SERIALS-001"]),
+    /// Overlapping serial ranges merged.
+    OverlappingRangesAccepted = ("overlapping-ranges-accepted", "A.1",
+        "a transfer's overlapping serial ranges are merged and executed instead of refused with 422 validation-failed",
+        ["A1-SERIALS-002"]),
+    /// The reservation's account is not compared with the source.
+    ForeignReservationAccepted = ("foreign-reservation-accepted", "B.4",
+        "a transfer quoting another account's reservation_id is not refused with 422 validation-failed: its serials are looked for in the source account (409 units-not-held)",
+        ["B4-OWNERSHIP-001"]),
+    /// A 4xx answer ends the delivery.
+    WebhookNoRetryAfter4xx = ("webhook-no-retry-after-4xx", "webhooks",
+        "a delivery the receiver answered with a 4xx is never retried (taken as final), although any non-2xx answer is a failed attempt",
+        ["B4-REDELIVERY-001"]),
+    /// Association lists not filtered by visibility.
+    AssociationListLeaks = ("association-list-leaks", "C.1",
+        "list_associations returns the associations of other registries and accounts, not only those visible to the caller",
+        ["C1-ASSOC-008"]),
+    /// Subscription lists not filtered by owner.
+    SubscriptionListLeaks = ("subscription-list-leaks", "webhooks",
+        "list_webhook_subscriptions returns every platform's subscriptions, not only the caller's",
+        ["B4-WEBHOOK-004"]),
+    /// Offsets dropped from request date-times.
+    OffsetReadAsUtc = ("offset-read-as-utc", "B.1",
+        "a consent's expires_at sent with a non-Z offset (+10:00) is read as that wall-clock time in UTC, ten hours off",
+        ["B1-TIME-001"]),
 }
 
 impl fmt::Display for Fault {

@@ -54,18 +54,25 @@ mod conserve;
 mod custody;
 mod delegate;
 mod escrow;
+mod event;
 mod history;
 mod holdings;
 mod idempotency;
 mod input;
+mod lifetime;
 mod matrix;
 mod oauth;
+mod ownership;
 mod paging;
 mod problem;
 mod race;
+mod redelivery;
 mod register;
 mod reserve;
+mod scope;
+mod serials;
 mod support;
+mod timestamps;
 mod transfer;
 mod webhook;
 
@@ -124,6 +131,13 @@ pub fn registry() -> Vec<Check> {
         assoc::CHECKS,
         matrix::CHECKS,
         race::CHECKS,
+        scope::CHECKS,
+        event::CHECKS,
+        lifetime::CHECKS,
+        serials::CHECKS,
+        ownership::CHECKS,
+        redelivery::CHECKS,
+        timestamps::CHECKS,
     ]
     .concat();
     all.sort_by_key(|c| c.model);

@@ -143,9 +143,11 @@ impl Registry {
         filter: AssociationFilter<'_>,
     ) -> Vec<Association> {
         self.expire_due();
+        // FAULT(association-list-leaks): the visibility filter is left out of the list.
+        let everything = self.fault(Fault::AssociationListLeaks);
         self.associations
             .values()
-            .filter(|a| self.association_is_visible(who, a))
+            .filter(|a| everything || self.association_is_visible(who, a))
             .filter(|a| filter.account_id.is_none_or(|id| id == a.account_id))
             .filter(|a| filter.status.is_none_or(|s| s == a.status))
             .filter(|a| filter.certificate_id.is_none_or(|c| c == a.certificate_id))

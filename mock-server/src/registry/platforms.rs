@@ -251,6 +251,16 @@ impl Registry {
             any = true;
             scopes.extend(consent.scopes.iter().copied());
         }
+        if any && self.fault(Fault::RevokedConsentScopesCounted) {
+            // FAULT(revoked-consent-scopes-counted): the union also takes revoked consents' scopes.
+            for consent in self.consents.values().filter(|c| {
+                c.account_id == account_id
+                    && c.grantee_id == platform_id
+                    && c.status == ConsentStatus::Revoked
+            }) {
+                scopes.extend(consent.scopes.iter().copied());
+            }
+        }
         any.then_some(scopes)
     }
 

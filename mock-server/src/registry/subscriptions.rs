@@ -20,6 +20,7 @@ use ucr_spec::webhooks::{
 use super::Registry;
 use super::principal::Principal;
 use super::validate::validation_failed;
+use crate::faults::Fault;
 
 /// Attempts made per delivery before it is `failed`.
 pub const MAX_ATTEMPTS: u32 = 6;
@@ -163,10 +164,12 @@ impl Registry {
     ) -> Result<Vec<WebhookSubscription>, Problem> {
         self.expire_due();
         let owner = subscriber(who)?;
+        // FAULT(subscription-list-leaks): the owner filter is left out of the list.
+        let everyone = self.fault(Fault::SubscriptionListLeaks);
         Ok(self
             .subscriptions
             .values()
-            .filter(|s| s.owner == owner)
+            .filter(|s| everyone || s.owner == owner)
             .map(|s| s.subscription.clone())
             .collect())
     }
@@ -180,6 +183,12 @@ impl Registry {
     ) -> Result<WebhookSubscription, Problem> {
         self.expire_due();
         self.own_subscription(who, subscription_id)?;
+        if self.fault(Fault::DeletedSubscriptionDelivered) {
+            // FAULT(deleted-subscription-delivered): the deletion is answered but never made.
+            if let Some(record) = self.subscriptions.get(subscription_id) {
+                return Ok(record.subscription.clone());
+            }
+        }
         let Some(record) = self.subscriptions.remove(subscription_id) else {
             return Err(subscription_not_found(subscription_id));
         };
@@ -277,11 +286,14 @@ impl Registry {
     ) {
         self.ids.event += 1;
         data.event_id = format!("EVT-{:06}", self.ids.event);
+        // FAULT(event-type-filter-ignored): every subscription of the recipient gets the event.
+        let any_type = self.fault(Fault::EventTypeFilterIgnored);
         let subscriptions: Vec<String> = self
             .subscriptions
             .iter()
             .filter(|(_, s)| {
-                s.owner == recipient && s.subscription.event_types.contains(&event_type)
+                s.owner == recipient
+                    && (any_type || s.subscription.event_types.contains(&event_type))
             })
             .map(|(id, _)| id.clone())
             .collect();

@@ -50,6 +50,34 @@ impl Registry {
             self.represented_account(who, &request.from_account_id, "initiate transfers from")?;
         require_role(source, who, Role::Initiator, "initiate transfers from")?;
         let custodial = source.kind == AccountKind::Custodial;
+        let mut request = request;
+        if let Some(ranges) = request.serial_ranges.as_mut() {
+            if self.fault(Fault::ReversedRangeAccepted) {
+                // FAULT(reversed-range-accepted): a reversed range is read the other way round.
+                for range in ranges.iter_mut() {
+                    if range.serial_end < range.serial_start {
+                        std::mem::swap(&mut range.serial_start, &mut range.serial_end);
+                    }
+                }
+            }
+            if self.fault(Fault::OverlappingRangesAccepted) {
+                // FAULT(overlapping-ranges-accepted): overlapping ranges are merged, not refused.
+                ranges.sort();
+                let mut merged: Vec<SerialRange> = Vec::with_capacity(ranges.len());
+                for range in ranges.iter().copied() {
+                    match merged.last_mut() {
+                        Some(last)
+                            if range.serial_start >= last.serial_start
+                                && range.serial_start <= last.serial_end =>
+                        {
+                            last.serial_end = last.serial_end.max(range.serial_end);
+                        }
+                        _ => merged.push(range),
+                    }
+                }
+                *ranges = merged;
+            }
+        }
         let selection = match &request.reservation_id {
             None => Some(choose_units(
                 &request.unit_type,
@@ -84,10 +112,12 @@ impl Registry {
         let reservation = match &request.reservation_id {
             None => None,
             Some(reservation_id) => {
+                // FAULT(foreign-reservation-accepted): the reservation's account is not compared.
+                let any_account = self.fault(Fault::ForeignReservationAccepted);
                 let Some(record) = self
                     .reservations
                     .get(reservation_id)
-                    .filter(|r| r.reservation.account_id == request.from_account_id)
+                    .filter(|r| any_account || r.reservation.account_id == request.from_account_id)
                 else {
                     return Err(validation_failed(
                         "/reservation_id",
@@ -150,7 +180,15 @@ impl Registry {
                         reservation.reservation_id
                     )));
                 }
-                reservation.serial_ranges.clone()
+                if reservation.account_id != source.account_id {
+                    // FAULT(foreign-reservation-accepted): the serials are looked for in the source.
+                    let serials = UnitSelection::Serials(reservation.serial_ranges.clone());
+                    source
+                        .holdings
+                        .select(&source.account_id, &request.unit_type, &serials)?
+                } else {
+                    reservation.serial_ranges.clone()
+                }
             }
             (None, None) => {
                 return Err(validation_failed(
@@ -488,8 +526,11 @@ impl Registry {
     /// operation, so expiry is observed as soon as time is.
     pub(crate) fn expire_due(&mut self) {
         let now = self.now();
+        // FAULT(expiry-off-by-one): whole seconds compared with `>`, so an item lapses only once
+        // the second after its expiry has begun.
+        let off_by_one = self.fault(Fault::ExpiryOffByOne);
         while let Some((at, due)) = self.expiries.first().cloned() {
-            if at > now {
+            if at > now || (off_by_one && now.timestamp() <= at.timestamp()) {
                 break;
             }
             self.expiries.pop_first();
@@ -646,11 +687,16 @@ impl Registry {
             .platforms
             .keys()
             .filter_map(|platform_id| {
-                let on_from = controller == Some(platform_id.as_str())
-                    || self.has_scope(platform_id, from, &scopes);
+                // FAULT(event-after-consent-ended): any consent ever held counts, revoked ones too.
+                let ended_too = self.fault(Fault::EventAfterConsentEnded);
+                let sees = |account: &str| {
+                    self.has_scope(platform_id, account, &scopes)
+                        || (ended_too && self.ever_consented(platform_id, account))
+                };
+                let on_from = controller == Some(platform_id.as_str()) || sees(from);
                 let account = if on_from {
                     from
-                } else if self.has_scope(platform_id, to, &scopes) {
+                } else if sees(to) {
                     to
                 } else {
                     return None;

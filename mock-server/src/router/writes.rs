@@ -86,13 +86,36 @@ pub(crate) fn rescind_cancellation(c: &mut Call<'_>, id: &str) -> Result<ApiResp
 
 /// `grant_consent`.
 pub(crate) fn grant_consent(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Refusal> {
+    // FAULT(offset-read-as-utc): the offset of `expires_at` is dropped, its wall time taken as UTC.
+    let naive = c
+        .faults
+        .has(crate::faults::Fault::OffsetReadAsUtc)
+        .then(|| offset_dropped(c.request.body))
+        .flatten();
     write(
         c,
         Required,
         CREATED,
         parse_json,
-        |r, who, body: ConsentRequest| r.grant_consent(who, id, body),
+        |r, who, mut body: ConsentRequest| {
+            if let Some(at) = naive {
+                body.expires_at = at;
+            }
+            r.grant_consent(who, id, body)
+        },
     )
+}
+
+/// The body's `expires_at` read without its offset, when it has one other than `Z`.
+fn offset_dropped(body: &[u8]) -> Option<chrono::DateTime<chrono::Utc>> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let text = value.get("expires_at")?.as_str()?;
+    if text.ends_with('Z') || text.ends_with('z') {
+        return None;
+    }
+    chrono::NaiveDateTime::parse_from_str(text.get(..19)?, "%Y-%m-%dT%H:%M:%S")
+        .ok()
+        .map(|naive| naive.and_utc())
 }
 
 /// `revoke_consent`.
