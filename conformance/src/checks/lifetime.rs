@@ -22,7 +22,7 @@ pub(super) const CHECKS: &[Check] = &[
         model: B1,
         seed: B1,
         operations: ["advance_clock", "issue_token", "list_accounts"],
-        description: "An access token (expires_in 3600) still works 3599 s after issue on the sandbox clock (REQ-OAUTH-006)",
+        description: "An access token (expires_in 3600) still works 3599 s after issue on the sandbox clock (REQ-AUTH-004, REQ-OAUTH-006)",
         run: token_lasts_its_lifetime,
         phase: Clock,
     },
