@@ -88,9 +88,12 @@ fn every_check_is_described_and_sourced() {
         [
             "A1-TRANSFER-013",
             "A1-MATRIX-026",
+            "A1-LIFETIME-001",
             "B1-CONSENT-009",
             "B1-OAUTH-003",
+            "B1-LIFETIME-001",
             "B4-RESERVE-008",
+            "B4-LIFETIME-001",
             "B5-ESCROW-008"
         ],
         "the checks that move the sandbox clock"
