@@ -72,7 +72,7 @@ mod reserve;
 mod scope;
 mod serials;
 mod support;
-mod timestamps;
+mod time;
 mod transfer;
 mod webhook;
 
@@ -137,7 +137,7 @@ pub fn registry() -> Vec<Check> {
         serials::CHECKS,
         ownership::CHECKS,
         redelivery::CHECKS,
-        timestamps::CHECKS,
+        time::CHECKS,
     ]
     .concat();
     all.sort_by_key(|c| c.model);

@@ -15,8 +15,9 @@ pub(super) const CHECKS: &[Check] = &[check! {
     model: B4,
     seed: B4,
     operations: ["create_reservation", "initiate_transfer", "list_holdings"],
-    description: "A transfer quoting another account's reservation_id is refused with 422 validation-failed (REQ-TRANSFER-007); nothing changes (REQ-CONV-006)",
+    description: "A transfer quoting another account's reservation_id is refused with 422 validation-failed; nothing changes",
     run: foreign_reservation_refused,
+    cites: ["REQ-TRANSFER-007", "REQ-CONV-006"],
 }];
 
 async fn foreign_reservation_refused(ctx: Ctx) -> Result<(), Failure> {

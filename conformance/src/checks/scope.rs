@@ -15,8 +15,9 @@ pub(super) const CHECKS: &[Check] = &[check! {
     model: B1,
     seed: CONSENT,
     operations: ["grant_consent", "revoke_consent", "list_transactions", "list_holdings"],
-    description: "Scopes are the union of the active consents only (REQ-SCOPE-001, REQ-SCOPE-006): after its transactions_read consent is revoked, history answers 403 consent-required while a holdings_read consent still reads holdings",
+    description: "Scopes are the union of the active consents only: after its transactions_read consent is revoked, history answers 403 consent-required while a holdings_read consent still reads holdings",
     run: revoked_scopes_stop_counting,
+    cites: ["REQ-SCOPE-001", "REQ-SCOPE-003", "REQ-SCOPE-006"],
 }];
 
 async fn revoked_scopes_stop_counting(ctx: Ctx) -> Result<(), Failure> {

@@ -16,16 +16,18 @@ pub(super) const CHECKS: &[Check] = &[
         model: A1,
         seed: WRITE,
         operations: ["initiate_transfer", "list_holdings"],
-        description: "A serial range with serial_end below serial_start is refused with 422 validation-failed (REQ-VALIDATION-007); nothing changes (REQ-CONV-006)",
+        description: "A serial range with serial_end below serial_start is refused with 422 validation-failed; nothing changes",
         run: reversed_range_refused,
+        cites: ["REQ-VALIDATION-007", "REQ-CONV-006"],
     },
     check! {
         id: "A1-SERIALS-002",
         model: A1,
         seed: WRITE,
         operations: ["initiate_transfer", "list_holdings"],
-        description: "Two overlapping serial ranges are refused with 422 validation-failed (REQ-VALIDATION-007); nothing changes (REQ-CONV-006)",
+        description: "Two overlapping serial ranges are refused with 422 validation-failed; nothing changes",
         run: overlapping_ranges_refused,
+        cites: ["REQ-VALIDATION-007", "REQ-CONV-006"],
     },
 ];
 

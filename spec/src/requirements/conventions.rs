@@ -47,4 +47,10 @@ pub const REQUIREMENTS: &[Requirement] = &[
         operations: &[],
         verification: Api,
     },
+    Requirement {
+        id: "REQ-CONV-008",
+        text: "A date-time in a request (a body member or a query parameter) MUST be accepted with any RFC 3339 offset, `Z` or `+hh:mm`/`-hh:mm`, and read as the instant it names, never as its wall-clock time taken for UTC.",
+        operations: &[],
+        verification: Api,
+    },
 ];
