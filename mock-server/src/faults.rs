@@ -285,6 +285,10 @@ faults! {
     OffsetReadAsUtc = ("offset-read-as-utc", "B.1",
         "a consent's expires_at sent with a non-Z offset (+10:00) is read as that wall-clock time in UTC, ten hours off",
         ["B1-TIME-001"]),
+    /// Page tokens hold a position, not a key.
+    OffsetCursor = ("offset-cursor", "paging",
+        "list_holdings' page_token holds the position of the last block served instead of its key, so a block that leaves an earlier page during a walk makes the next page skip one",
+        ["A1-CURSOR-001"]),
 }
 
 impl fmt::Display for Fault {

@@ -51,6 +51,7 @@ mod auth;
 mod cancel;
 mod consent;
 mod conserve;
+mod cursor;
 mod custody;
 mod delegate;
 mod escrow;
@@ -111,6 +112,7 @@ pub fn registry() -> Vec<Check> {
         holdings::CHECKS,
         history::CHECKS,
         paging::CHECKS,
+        cursor::CHECKS,
         transfer::CHECKS,
         approval::CHECKS,
         cancel::CHECKS,

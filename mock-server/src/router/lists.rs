@@ -22,7 +22,7 @@ use super::Router;
 use super::call::Call;
 use super::exchange::{ApiRequest, ApiResponse, Refusal, json};
 use super::extract::parse_query;
-use crate::faults::Faults;
+use crate::faults::{Fault, Faults};
 use crate::paging::{PageRequest, invalid_parameter, scope_query};
 use crate::registry::AssociationFilter;
 
@@ -150,12 +150,27 @@ pub(crate) fn accounts(c: &mut Call<'_>) -> Result<ApiResponse, Refusal> {
 /// `list_holdings`: found from the cursor, so only the page (and one more) is built.
 pub(crate) fn holdings(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Refusal> {
     let scope = format!("holdings {id}");
+    if c.faults.has(Fault::OffsetCursor) {
+        return holdings_by_offset(c, id, &scope);
+    }
     let (query, paging, list) =
         listing::<HoldingsQuery, (String, u64)>(c.faults, &scope, c.request.query)?;
     let blocks = c
         .registry
         .holdings_page(c.who, id, &query, paging.after(), paging.fetch())?;
     let (items, next_page) = paging.page(&list, blocks, |b| (b.unit_type.clone(), b.serial_start));
+    Ok(json(StatusCode::OK, &UnitBlockPage { items, next_page }))
+}
+
+/// FAULT(offset-cursor): `list_holdings` paged by position. The cursor is the index of the last
+/// block served in the list as it was then, and the next page starts after that index in the list
+/// as it is now, so blocks leaving or joining earlier pages shift the walk.
+fn holdings_by_offset(c: &mut Call<'_>, id: &str, scope: &str) -> Result<ApiResponse, Refusal> {
+    let (query, paging, list) = listing::<HoldingsQuery, usize>(c.faults, scope, c.request.query)?;
+    let upto = paging.after().map_or(0, |last| last + 1) + paging.fetch();
+    let blocks = c.registry.holdings_page(c.who, id, &query, None, upto)?;
+    let (items, next_page) = paging.page(&list, blocks.into_iter().enumerate(), |(i, _)| *i);
+    let items = items.into_iter().map(|(_, block)| block).collect();
     Ok(json(StatusCode::OK, &UnitBlockPage { items, next_page }))
 }
 
