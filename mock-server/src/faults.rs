@@ -289,6 +289,10 @@ faults! {
     OffsetCursor = ("offset-cursor", "paging",
         "list_holdings' page_token holds the position of the last block served instead of its key, so a block that leaves an earlier page during a walk makes the next page skip one",
         ["A1-CURSOR-001"]),
+    /// The custodial account's holder is not compared with the platform's.
+    ForeignCustodialAccountAccepted = ("foreign-custodial-account-accepted", "B.4",
+        "create_reservation accepts another platform's custodial account as custodial_account_id (only its kind is checked), so the units would go to a custody the platform does not control",
+        ["B4-RESERVE-007"]),
 }
 
 impl fmt::Display for Fault {

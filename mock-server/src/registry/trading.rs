@@ -86,7 +86,11 @@ impl Registry {
                 request.custodial_account_id, request.platform_id
             )));
         };
-        if custodial.kind != AccountKind::Custodial || custodial.holder_id != platform.holder_id {
+        // FAULT(foreign-custodial-account-accepted): only the kind is checked, not whose it is.
+        let any_holder = self.fault(Fault::ForeignCustodialAccountAccepted);
+        if custodial.kind != AccountKind::Custodial
+            || (custodial.holder_id != platform.holder_id && !any_holder)
+        {
             return Err(validation_failed(
                 "/custodial_account_id",
                 format!(
