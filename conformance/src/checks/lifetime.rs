@@ -22,7 +22,7 @@ pub(super) const CHECKS: &[Check] = &[
         model: B1,
         seed: B1,
         operations: ["advance_clock", "issue_token", "list_accounts"],
-        description: "An access token (expires_in 3600) still works 3599 s after issue on the sandbox clock",
+        description: "An access token (expires_in 3600) still works 3540 s after issue on the sandbox clock",
         run: token_lasts_its_lifetime,
         phase: Clock,
         cites: ["REQ-AUTH-004", "REQ-OAUTH-006"],
@@ -65,12 +65,14 @@ async fn token_lasts_its_lifetime(ctx: Ctx) -> Result<(), Failure> {
         .map_err(|e| Failure::new(format!("issue_token: expected an access token, got {e}")))?
         .into_inner();
     ensure_eq("issue_token: expires_in", 3600, issued.expires_in)?;
-    ctx.advance_clock(3599).await?;
+    // A minute short of the lifetime: the real time between issue and use (seconds on a loaded
+    // machine) also counts on the registry clock.
+    ctx.advance_clock(3540).await?;
     ctx.client_with_token(&issued.access_token)
         .list_accounts()
         .send()
         .await
-        .expect_ok("list_accounts with an access token issued 3599 s ago (expires_in 3600)")?;
+        .expect_ok("list_accounts with an access token issued 3540 s ago on the sandbox clock (expires_in 3600)")?;
     Ok(())
 }
 
