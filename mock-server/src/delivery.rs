@@ -155,7 +155,7 @@ async fn deliver(
         if faults.has(Fault::WebhookNoRetryAfter4xx)
             && status.is_some_and(|s| (400..500).contains(&s))
         {
-            // FAULT(webhook-no-retry-after-4xx): a client error is taken as final.
+            // FAULT(webhook-client-error-not-retried): a client error is taken as final.
             return;
         }
         if faults.has(Fault::WebhookNoRetry) {

@@ -270,7 +270,7 @@ faults! {
         "a transfer quoting another account's reservation_id is not refused with 422 validation-failed: its serials are looked for in the source account (409 units-not-held)",
         ["B4-OWNERSHIP-001"]),
     /// A 4xx answer ends the delivery.
-    WebhookNoRetryAfter4xx = ("webhook-no-retry-after-4xx", "webhooks",
+    WebhookNoRetryAfter4xx = ("webhook-client-error-not-retried", "webhooks",
         "a delivery the receiver answered with a 4xx is never retried (taken as final), although any non-2xx answer is a failed attempt",
         ["B4-REDELIVERY-001"]),
     /// Association lists not filtered by visibility.
