@@ -13,7 +13,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tokio::sync::Semaphore;
 use ucr_conformance::report::{CheckStatus, Report};
@@ -201,10 +201,6 @@ async fn every_fault_fails_its_intended_catchers() {
     if only.is_none() {
         check_doc(&table, &caught);
     }
-    assert!(
-        elapsed < Duration::from_secs(600),
-        "the fault runs took {elapsed:?}"
-    );
 }
 
 /// The markdown table: fault, area, description, intended catchers, every check that failed.
