@@ -11855,6 +11855,7 @@ the accounts on which it holds an active `holdings_read` consent. Ordered by `ac
 
 Requirements:
 - `REQ-ACCESS-008` An operation listing the caller's own collection (`list_accounts`, `list_consents`, `list_reservations`, `list_escrows`, `list_associations`) MUST answer `200` with only the items the caller can see, never `403` or `404` because it can see none.
+- `REQ-ACCESS-011` `get_account` and `list_accounts` MUST show an account with its holder's `holder_id` and `name`, the `kind` it was opened as, its `status` (`open` from its opening) and in `representatives` every current representative of the account once, direct or delegated, with its name and exactly its current roles there.
 - `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
 - `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
 - `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
@@ -11889,6 +11890,7 @@ An account the caller may not see answers `404 not-found`, exactly as one that d
 so that account numbers cannot be probed.
 
 Requirements:
+- `REQ-ACCESS-011` `get_account` and `list_accounts` MUST show an account with its holder's `holder_id` and `name`, the `kind` it was opened as, its `status` (`open` from its opening) and in `representatives` every current representative of the account once, direct or delegated, with its name and exactly its current roles there.
 - `REQ-DELEGATION-004` While its delegation is active a delegate MUST be a representative of the account with exactly the delegated roles: listed in the account's `representatives`, allowed what those roles allow, and counted by the four-eyes rule.
 - `REQ-SCOPE-002` `get_account` by a trading platform or third-party registry MUST succeed if and only if it holds an active consent with `holdings_read` on the account, and otherwise MUST be answered `403 consent-required` when it can see the account and `404 not-found` when it cannot.
 - `REQ-UNITS-006` An account's `balances` MUST give, for each unit type it holds a block of, the number of its units in each status, equal to the sums over its blocks.
@@ -12195,6 +12197,7 @@ Requirements:
 - `REQ-SCOPE-006` `list_transactions` by a trading platform or third-party registry MUST succeed if and only if it holds an active consent with `transactions_read` on the account, and otherwise MUST be answered `403 consent-required` when it can see the account and `404 not-found` when it cannot.
 - `REQ-TRANSFER-004` A transfer's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a transfer still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
 - `REQ-TRANSFER-009` A transfer MUST appear in the transaction history of both its source and its destination account from its initiation on, in every status, with kind `transfer`, its `reference` and its current status.
+- `REQ-UNITS-012` An account's transaction history MUST list every issuance into the account with kind `issuance`, status `completed`, no `from_account_id` and the account as `to_account_id`, and every row of it, of any kind, MUST give the `unit_type`, `quantity` and `serial_ranges` of the units its transaction covers and as `created_at` the registry-clock instant the transaction was created.
 - `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/accounts/{account_id}/transactions`
@@ -12379,6 +12382,7 @@ Requirements:
 - `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rescinded` or `expired`, after which it MUST never change again.
 - `REQ-CANCELLATION-003` While a cancellation is `pending_approval` its units MUST be `pending`; on approval they MUST become `cancelled` in the same account, and on rescission or expiry they MUST return to `available`.
 - `REQ-CANCELLATION-004` A cancellation's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a cancellation still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
+- `REQ-CANCELLATION-007` A cancellation MUST carry the request's `account_id`, `unit_type` and `reason`, the `quantity` and `serial_ranges` of the units it took, the initiating representative as `initiated_by` and, while `pending_approval`, no `decided_by` or `decided_at`, and `get_cancellation` MUST answer it as the last change to it left it.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -12391,7 +12395,7 @@ Requirements:
 - `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
 - `REQ-SCOPE-010` No consent scope opens `initiate_transfer`, `initiate_cancellation`, `grant_consent`, `list_account_consents`, `appoint_delegate`, `list_delegations`, `revoke_delegation`, `create_reservation` or `create_escrow` to a trading platform or third-party registry, which MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot.
 - `REQ-UNITS-008` A new transfer, cancellation, reservation or escrow MUST take only `available` units: chosen by quantity it MUST skip units in every other status, and chosen by serial it MUST answer `409 units-locked` when a named serial is held by the account in any other status.
-- `REQ-UNITS-011` A new transfer, cancellation, reservation or escrow chosen by `quantity` MUST be answered `409 insufficient-units` when the account holds fewer `available` units matching its `unit_type` and filters than the quantity asked for.
+- `REQ-UNITS-011` A new transfer, cancellation, reservation or escrow chosen by `quantity` MUST be answered `409 insufficient-units` when the account holds fewer `available` units matching its `unit_type`, `vintage` and `project_id` than asked, and one chosen by `serial_ranges` MUST be answered `409 units-not-held` when the account holds a named serial in no status.
 - `REQ-VALIDATION-007` `serial_ranges` MUST be refused with `422 validation-failed` when a range has `serial_end` below `serial_start`, when two ranges overlap, when the array is empty, or when it is sent together with `quantity`, `vintage` or `project_id`, and a request with neither `quantity` nor `serial_ranges` (other than a transfer of a reservation) MUST be refused the same way.
 - `REQ-VALIDATION-008` A request by `quantity` MUST take the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters in ascending serial order across all of them, splitting the last block taken when needed.
 
@@ -12422,6 +12426,7 @@ Requirements:
 - `REQ-ACCESS-005` A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.
 - `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rescinded` or `expired`, after which it MUST never change again.
 - `REQ-CANCELLATION-004` A cancellation's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a cancellation still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
+- `REQ-CANCELLATION-007` A cancellation MUST carry the request's `account_id`, `unit_type` and `reason`, the `quantity` and `serial_ranges` of the units it took, the initiating representative as `initiated_by` and, while `pending_approval`, no `decided_by` or `decided_at`, and `get_cancellation` MUST answer it as the last change to it left it.
 
 Sends a `GET` request to `/v1/cancellations/{cancellation_id}`
 
@@ -12450,6 +12455,7 @@ Requirements:
 - `REQ-CANCELLATION-002` Approving or rescinding a cancellation that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
 - `REQ-CANCELLATION-003` While a cancellation is `pending_approval` its units MUST be `pending`; on approval they MUST become `cancelled` in the same account, and on rescission or expiry they MUST return to `available`.
 - `REQ-CANCELLATION-005` When a representative approves or rescinds a cancellation, `decided_by` MUST be that representative's ID and `decided_at` the time of that request.
+- `REQ-CANCELLATION-007` A cancellation MUST carry the request's `account_id`, `unit_type` and `reason`, the `quantity` and `serial_ranges` of the units it took, the initiating representative as `initiated_by` and, while `pending_approval`, no `decided_by` or `decided_at`, and `get_cancellation` MUST answer it as the last change to it left it.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -12495,6 +12501,7 @@ Requirements:
 - `REQ-CANCELLATION-002` Approving or rescinding a cancellation that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
 - `REQ-CANCELLATION-003` While a cancellation is `pending_approval` its units MUST be `pending`; on approval they MUST become `cancelled` in the same account, and on rescission or expiry they MUST return to `available`.
 - `REQ-CANCELLATION-005` When a representative approves or rescinds a cancellation, `decided_by` MUST be that representative's ID and `decided_at` the time of that request.
+- `REQ-CANCELLATION-007` A cancellation MUST carry the request's `account_id`, `unit_type` and `reason`, the `quantity` and `serial_ranges` of the units it took, the initiating representative as `initiated_by` and, while `pending_approval`, no `decided_by` or `decided_at`, and `get_cancellation` MUST answer it as the last change to it left it.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -12695,7 +12702,7 @@ Requirements:
 - `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
 - `REQ-SCOPE-010` No consent scope opens `initiate_transfer`, `initiate_cancellation`, `grant_consent`, `list_account_consents`, `appoint_delegate`, `list_delegations`, `revoke_delegation`, `create_reservation` or `create_escrow` to a trading platform or third-party registry, which MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot.
 - `REQ-UNITS-008` A new transfer, cancellation, reservation or escrow MUST take only `available` units: chosen by quantity it MUST skip units in every other status, and chosen by serial it MUST answer `409 units-locked` when a named serial is held by the account in any other status.
-- `REQ-UNITS-011` A new transfer, cancellation, reservation or escrow chosen by `quantity` MUST be answered `409 insufficient-units` when the account holds fewer `available` units matching its `unit_type` and filters than the quantity asked for.
+- `REQ-UNITS-011` A new transfer, cancellation, reservation or escrow chosen by `quantity` MUST be answered `409 insufficient-units` when the account holds fewer `available` units matching its `unit_type`, `vintage` and `project_id` than asked, and one chosen by `serial_ranges` MUST be answered `409 units-not-held` when the account holds a named serial in no status.
 - `REQ-VALIDATION-007` `serial_ranges` MUST be refused with `422 validation-failed` when a range has `serial_end` below `serial_start`, when two ranges overlap, when the array is empty, or when it is sent together with `quantity`, `vintage` or `project_id`, and a request with neither `quantity` nor `serial_ranges` (other than a transfer of a reservation) MUST be refused the same way.
 - `REQ-VALIDATION-008` A request by `quantity` MUST take the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters in ascending serial order across all of them, splitting the last block taken when needed.
 
@@ -12900,6 +12907,8 @@ Requirements:
 - `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
 - `REQ-REGISTER-001` A register's filters MUST combine with AND, and `state`, `method_type`, `project_id`, `delivery_obligation`, `energy_source`, `profile_type`, `status` and `revoked` MUST match exactly, case included.
 - `REQ-REGISTER-002` `proponent` and `contractor` MUST match every entry whose proponent or contractor name contains the given text, ignoring case.
+- `REQ-REGISTER-004` Every Carbon Abatement Contract's `project_id` MUST name a project of the ACCU project register, and every ACCU project's `contract_id`, when present, MUST name a Carbon Abatement Contract for that project.
+- `REQ-REGISTER-005` Register identifiers MUST have their documented formats: an ACCU project's `project_id` `ERF` and six digits, a contract's `contract_id` `CAC-` and four digits, and a Guarantee of Origin profile's `profile_id` `GO-` and five digits.
 - `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/registers/accu-projects`
@@ -12944,6 +12953,8 @@ Requirements:
 - `REQ-REGISTER-001` A register's filters MUST combine with AND, and `state`, `method_type`, `project_id`, `delivery_obligation`, `energy_source`, `profile_type`, `status` and `revoked` MUST match exactly, case included.
 - `REQ-REGISTER-002` `proponent` and `contractor` MUST match every entry whose proponent or contractor name contains the given text, ignoring case.
 - `REQ-REGISTER-003` A Carbon Abatement Contract's `volume_delivered` MUST NOT exceed its `volume_committed`.
+- `REQ-REGISTER-004` Every Carbon Abatement Contract's `project_id` MUST name a project of the ACCU project register, and every ACCU project's `contract_id`, when present, MUST name a Carbon Abatement Contract for that project.
+- `REQ-REGISTER-005` Register identifiers MUST have their documented formats: an ACCU project's `project_id` `ERF` and six digits, a contract's `contract_id` `CAC-` and four digits, and a Guarantee of Origin profile's `profile_id` `GO-` and five digits.
 - `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/registers/carbon-abatement-contracts`
@@ -12988,6 +12999,7 @@ Requirements:
 - `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
 - `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
 - `REQ-REGISTER-001` A register's filters MUST combine with AND, and `state`, `method_type`, `project_id`, `delivery_obligation`, `energy_source`, `profile_type`, `status` and `revoked` MUST match exactly, case included.
+- `REQ-REGISTER-005` Register identifiers MUST have their documented formats: an ACCU project's `project_id` `ERF` and six digits, a contract's `contract_id` `CAC-` and four digits, and a Guarantee of Origin profile's `profile_id` `GO-` and five digits.
 - `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/registers/guarantee-of-origin-projects`
@@ -13082,7 +13094,7 @@ Requirements:
 - `REQ-RESERVATION-009` A reservation's `transfer_id` MUST be absent or `null` unless the reservation is `consumed`.
 - `REQ-SCOPE-010` No consent scope opens `initiate_transfer`, `initiate_cancellation`, `grant_consent`, `list_account_consents`, `appoint_delegate`, `list_delegations`, `revoke_delegation`, `create_reservation` or `create_escrow` to a trading platform or third-party registry, which MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot.
 - `REQ-UNITS-008` A new transfer, cancellation, reservation or escrow MUST take only `available` units: chosen by quantity it MUST skip units in every other status, and chosen by serial it MUST answer `409 units-locked` when a named serial is held by the account in any other status.
-- `REQ-UNITS-011` A new transfer, cancellation, reservation or escrow chosen by `quantity` MUST be answered `409 insufficient-units` when the account holds fewer `available` units matching its `unit_type` and filters than the quantity asked for.
+- `REQ-UNITS-011` A new transfer, cancellation, reservation or escrow chosen by `quantity` MUST be answered `409 insufficient-units` when the account holds fewer `available` units matching its `unit_type`, `vintage` and `project_id` than asked, and one chosen by `serial_ranges` MUST be answered `409 units-not-held` when the account holds a named serial in no status.
 - `REQ-VALIDATION-007` `serial_ranges` MUST be refused with `422 validation-failed` when a range has `serial_end` below `serial_start`, when two ranges overlap, when the array is empty, or when it is sent together with `quantity`, `vintage` or `project_id`, and a request with neither `quantity` nor `serial_ranges` (other than a transfer of a reservation) MUST be refused the same way.
 - `REQ-VALIDATION-008` A request by `quantity` MUST take the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters in ascending serial order across all of them, splitting the last block taken when needed.
 
@@ -13299,6 +13311,7 @@ Requirements:
 - `REQ-SANDBOX-004` `issue_units` into an account that does not exist MUST be refused with `422 unknown-account`.
 - `REQ-SANDBOX-007` `issue_units` MUST accept `kyoto_status` for ACCUs only (absent means `null`) and refuse it for other unit types with `422 validation-failed`, MUST refuse a blank `project_id` or `method` or a `state` that is not an Australian state or territory code with `422 validation-failed`, and MUST default `issued_on` to the registry clock's UTC date.
 - `REQ-UNITS-003` A block's `block_id` MUST be `<unit_type>-<serial_start>` of the block as served, and its `quantity` MUST be `serial_end - serial_start + 1`.
+- `REQ-UNITS-012` An account's transaction history MUST list every issuance into the account with kind `issuance`, status `completed`, no `from_account_id` and the account as `to_account_id`, and every row of it, of any kind, MUST give the `unit_type`, `quantity` and `serial_ranges` of the units its transaction covers and as `created_at` the registry-clock instant the transaction was created.
 
 Sends a `POST` request to `/v1/sandbox/issuances`
 
@@ -13438,8 +13451,9 @@ Requirements:
 - `REQ-TRANSFER-006` `to_account_id` MUST be allowed to name any open account, whether or not the caller can see it, and MUST be answered `422 unknown-account` when it names no account and `422 validation-failed` when it names the source account.
 - `REQ-TRANSFER-007` A transfer with `reservation_id` MUST take every unit of that reservation, and MUST be answered `422 validation-failed` when `quantity`, `serial_ranges`, `vintage` or `project_id` is also sent, when the reservation is unknown or not one of the source account, when `unit_type` is not the reservation's or when `to_account_id` is not the reservation's custodial account.
 - `REQ-TRANSFER-008` A transfer with `reservation_id` MUST be answered `409 invalid-state` when the reservation is not `active`, and `409 units-locked` when its units are already in a pending transfer.
+- `REQ-TRANSFER-010` A transfer MUST carry the request's `from_account_id`, `to_account_id`, `unit_type` and `reference`, the `quantity` and `serial_ranges` of the units it took, the initiating representative as `initiated_by` and, while `pending_approval`, no `decided_by` or `decided_at`, and `get_transfer` MUST answer it as the last change to it left it.
 - `REQ-UNITS-008` A new transfer, cancellation, reservation or escrow MUST take only `available` units: chosen by quantity it MUST skip units in every other status, and chosen by serial it MUST answer `409 units-locked` when a named serial is held by the account in any other status.
-- `REQ-UNITS-011` A new transfer, cancellation, reservation or escrow chosen by `quantity` MUST be answered `409 insufficient-units` when the account holds fewer `available` units matching its `unit_type` and filters than the quantity asked for.
+- `REQ-UNITS-011` A new transfer, cancellation, reservation or escrow chosen by `quantity` MUST be answered `409 insufficient-units` when the account holds fewer `available` units matching its `unit_type`, `vintage` and `project_id` than asked, and one chosen by `serial_ranges` MUST be answered `409 units-not-held` when the account holds a named serial in no status.
 - `REQ-VALIDATION-007` `serial_ranges` MUST be refused with `422 validation-failed` when a range has `serial_end` below `serial_start`, when two ranges overlap, when the array is empty, or when it is sent together with `quantity`, `vintage` or `project_id`, and a request with neither `quantity` nor `serial_ranges` (other than a transfer of a reservation) MUST be refused the same way.
 - `REQ-VALIDATION-008` A request by `quantity` MUST take the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters in ascending serial order across all of them, splitting the last block taken when needed.
 
@@ -13474,6 +13488,7 @@ Requirements:
 - `REQ-ESCROW-007` The transfer recording a settlement MUST be `completed` from its creation, with `escrow_id` set, the controller's platform ID as both `initiated_by` and `decided_by`, and `decided_at` equal to `initiated_at`; its `expires_at` MUST NOT be before `initiated_at` and clients MUST NOT give it a meaning.
 - `REQ-TRANSFER-001` `initiate_transfer` MUST create a transfer in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
 - `REQ-TRANSFER-004` A transfer's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a transfer still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
+- `REQ-TRANSFER-010` A transfer MUST carry the request's `from_account_id`, `to_account_id`, `unit_type` and `reference`, the `quantity` and `serial_ranges` of the units it took, the initiating representative as `initiated_by` and, while `pending_approval`, no `decided_by` or `decided_at`, and `get_transfer` MUST answer it as the last change to it left it.
 
 Sends a `GET` request to `/v1/transfers/{transfer_id}`
 
@@ -13515,6 +13530,7 @@ Requirements:
 - `REQ-TRANSFER-002` Approving, rejecting or rescinding a transfer that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
 - `REQ-TRANSFER-003` While a transfer is `pending_approval` its units MUST be `pending` in the source account; on approval they MUST leave the source account and arrive `available` in the destination account in one step, and on rejection, rescission or expiry they MUST return to the source account's `available` units, or to `reserved` for a transfer of a reservation.
 - `REQ-TRANSFER-005` When a representative approves, rejects or rescinds a transfer, `decided_by` MUST be that representative's ID and `decided_at` the time of that request, and a rejection's `reason`, when given, MUST be kept on the transfer.
+- `REQ-TRANSFER-010` A transfer MUST carry the request's `from_account_id`, `to_account_id`, `unit_type` and `reference`, the `quantity` and `serial_ranges` of the units it took, the initiating representative as `initiated_by` and, while `pending_approval`, no `decided_by` or `decided_at`, and `get_transfer` MUST answer it as the last change to it left it.
 - `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
 
 Sends a `POST` request to `/v1/transfers/{transfer_id}/approve`
@@ -13561,6 +13577,7 @@ Requirements:
 - `REQ-TRANSFER-002` Approving, rejecting or rescinding a transfer that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
 - `REQ-TRANSFER-003` While a transfer is `pending_approval` its units MUST be `pending` in the source account; on approval they MUST leave the source account and arrive `available` in the destination account in one step, and on rejection, rescission or expiry they MUST return to the source account's `available` units, or to `reserved` for a transfer of a reservation.
 - `REQ-TRANSFER-005` When a representative approves, rejects or rescinds a transfer, `decided_by` MUST be that representative's ID and `decided_at` the time of that request, and a rejection's `reason`, when given, MUST be kept on the transfer.
+- `REQ-TRANSFER-010` A transfer MUST carry the request's `from_account_id`, `to_account_id`, `unit_type` and `reference`, the `quantity` and `serial_ranges` of the units it took, the initiating representative as `initiated_by` and, while `pending_approval`, no `decided_by` or `decided_at`, and `get_transfer` MUST answer it as the last change to it left it.
 
 Sends a `POST` request to `/v1/transfers/{transfer_id}/reject`
 
@@ -13608,6 +13625,7 @@ Requirements:
 - `REQ-TRANSFER-002` Approving, rejecting or rescinding a transfer that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
 - `REQ-TRANSFER-003` While a transfer is `pending_approval` its units MUST be `pending` in the source account; on approval they MUST leave the source account and arrive `available` in the destination account in one step, and on rejection, rescission or expiry they MUST return to the source account's `available` units, or to `reserved` for a transfer of a reservation.
 - `REQ-TRANSFER-005` When a representative approves, rejects or rescinds a transfer, `decided_by` MUST be that representative's ID and `decided_at` the time of that request, and a rejection's `reason`, when given, MUST be kept on the transfer.
+- `REQ-TRANSFER-010` A transfer MUST carry the request's `from_account_id`, `to_account_id`, `unit_type` and `reference`, the `quantity` and `serial_ranges` of the units it took, the initiating representative as `initiated_by` and, while `pending_approval`, no `decided_by` or `decided_at`, and `get_transfer` MUST answer it as the last change to it left it.
 - `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
 
 Sends a `POST` request to `/v1/transfers/{transfer_id}/rescind`

@@ -78,4 +78,10 @@ pub const REQUIREMENTS: &[Requirement] = &[
         operations: &["create_webhook_subscription", "list_webhook_subscriptions"],
         verification: Api,
     },
+    Requirement {
+        id: "REQ-ACCESS-011",
+        text: "`get_account` and `list_accounts` MUST show an account with its holder's `holder_id` and `name`, the `kind` it was opened as, its `status` (`open` from its opening) and in `representatives` every current representative of the account once, direct or delegated, with its name and exactly its current roles there.",
+        operations: &["get_account", "list_accounts"],
+        verification: Api,
+    },
 ];

@@ -54,4 +54,15 @@ pub const REQUIREMENTS: &[Requirement] = &[
         operations: &["list_transactions"],
         verification: Api,
     },
+    Requirement {
+        id: "REQ-CANCELLATION-007",
+        text: "A cancellation MUST carry the request's `account_id`, `unit_type` and `reason`, the `quantity` and `serial_ranges` of the units it took, the initiating representative as `initiated_by` and, while `pending_approval`, no `decided_by` or `decided_at`, and `get_cancellation` MUST answer it as the last change to it left it.",
+        operations: &[
+            "initiate_cancellation",
+            "get_cancellation",
+            "approve_cancellation",
+            "rescind_cancellation",
+        ],
+        verification: Api,
+    },
 ];

@@ -26,4 +26,20 @@ pub const REQUIREMENTS: &[Requirement] = &[
         operations: &["list_carbon_abatement_contracts"],
         verification: Api,
     },
+    Requirement {
+        id: "REQ-REGISTER-004",
+        text: "Every Carbon Abatement Contract's `project_id` MUST name a project of the ACCU project register, and every ACCU project's `contract_id`, when present, MUST name a Carbon Abatement Contract for that project.",
+        operations: &["list_accu_projects", "list_carbon_abatement_contracts"],
+        verification: Api,
+    },
+    Requirement {
+        id: "REQ-REGISTER-005",
+        text: "Register identifiers MUST have their documented formats: an ACCU project's `project_id` `ERF` and six digits, a contract's `contract_id` `CAC-` and four digits, and a Guarantee of Origin profile's `profile_id` `GO-` and five digits.",
+        operations: &[
+            "list_accu_projects",
+            "list_carbon_abatement_contracts",
+            "list_guarantee_of_origin_projects",
+        ],
+        verification: Api,
+    },
 ];

@@ -70,4 +70,16 @@ pub const REQUIREMENTS: &[Requirement] = &[
         operations: &["list_transactions"],
         verification: Api,
     },
+    Requirement {
+        id: "REQ-TRANSFER-010",
+        text: "A transfer MUST carry the request's `from_account_id`, `to_account_id`, `unit_type` and `reference`, the `quantity` and `serial_ranges` of the units it took, the initiating representative as `initiated_by` and, while `pending_approval`, no `decided_by` or `decided_at`, and `get_transfer` MUST answer it as the last change to it left it.",
+        operations: &[
+            "initiate_transfer",
+            "get_transfer",
+            "approve_transfer",
+            "reject_transfer",
+            "rescind_transfer",
+        ],
+        verification: Api,
+    },
 ];

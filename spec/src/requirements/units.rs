@@ -71,13 +71,19 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
     Requirement {
         id: "REQ-UNITS-011",
-        text: "A new transfer, cancellation, reservation or escrow chosen by `quantity` MUST be answered `409 insufficient-units` when the account holds fewer `available` units matching its `unit_type` and filters than the quantity asked for.",
+        text: "A new transfer, cancellation, reservation or escrow chosen by `quantity` MUST be answered `409 insufficient-units` when the account holds fewer `available` units matching its `unit_type`, `vintage` and `project_id` than asked, and one chosen by `serial_ranges` MUST be answered `409 units-not-held` when the account holds a named serial in no status.",
         operations: &[
             "initiate_transfer",
             "initiate_cancellation",
             "create_reservation",
             "create_escrow",
         ],
+        verification: Api,
+    },
+    Requirement {
+        id: "REQ-UNITS-012",
+        text: "An account's transaction history MUST list every issuance into the account with kind `issuance`, status `completed`, no `from_account_id` and the account as `to_account_id`, and every row of it, of any kind, MUST give the `unit_type`, `quantity` and `serial_ranges` of the units its transaction covers and as `created_at` the registry-clock instant the transaction was created.",
+        operations: &["list_transactions", "issue_units"],
         verification: Api,
     },
 ];
