@@ -37,6 +37,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["get_account", "list_holdings", "list_transactions"],
         description: "Another holder's account answers 404 not-found to get, holdings and history, exactly like an absent account",
         run: foreign_account_hidden,
+        cites: ["REQ-ACCESS-001", "REQ-ACCESS-002"],
     },
     check! {
         id: "A1-ACCESS-002",
@@ -45,6 +46,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer", "initiate_cancellation"],
         description: "Initiating a transfer or cancellation from another holder's account answers 404 not-found; nothing changes",
         run: foreign_initiation_refused,
+        cites: ["REQ-ACCESS-001", "REQ-CONV-006"],
     },
     check! {
         id: "A1-ACCESS-003",
@@ -53,6 +55,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["get_transfer", "approve_transfer", "reject_transfer", "rescind_transfer"],
         description: "Another holder's transfer answers 404 not-found to get, approve, reject and rescind; it stays pending",
         run: foreign_transfer_hidden,
+        cites: ["REQ-ACCESS-001", "REQ-ACCESS-005"],
     },
     check! {
         id: "A1-ACCESS-004",
@@ -61,6 +64,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["get_cancellation", "approve_cancellation", "rescind_cancellation"],
         description: "Another holder's cancellation answers 404 not-found to get, approve and rescind; it stays pending",
         run: foreign_cancellation_hidden,
+        cites: ["REQ-ACCESS-001", "REQ-ACCESS-005"],
     },
     check! {
         id: "A1-ACCESS-005",
@@ -69,6 +73,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["get_account", "list_holdings", "initiate_transfer"],
         description: "An account of the same holder that the representative is not appointed to answers 404 not-found",
         run: same_holder_other_account_hidden,
+        cites: ["REQ-ACCESS-001", "REQ-ACCESS-002"],
     },
     check! {
         id: "B1-ACCESS-002",
@@ -77,6 +82,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["advance_clock", "get_clock", "create_platform", "create_platform_representative", "issue_units", "get_platform"],
         description: "Platform and platform-representative tokens cannot use the sandbox (404 sandbox-unavailable): no clock moves, no platforms, no issuance",
         run: platforms_cannot_use_the_sandbox,
+        cites: ["REQ-SANDBOX-002", "REQ-ACCESS-009"],
     },
     check! {
         id: "B1-ACCESS-001",
@@ -86,6 +92,15 @@ pub(super) const CHECKS: &[Check] = &[
         description: "A platform token is not a representative: with read consents it still cannot initiate a transfer or cancellation (403 forbidden, REQ-SCOPE-010); nothing changes",
         run: platform_cannot_write,
         cites: ["REQ-ACCESS-006", "REQ-SCOPE-010"],
+    },
+    check! {
+        id: "B1-ACCESS-003",
+        model: B1,
+        seed: CONSENT,
+        operations: ["get_account", "list_transactions", "revoke_consent"],
+        description: "A platform's access is the union of its active consents on the account, and a revocation takes effect from the very next request (403 consent-required, the account still seen)",
+        run: access_is_the_union_of_active_consents,
+        cites: ["REQ-SCOPE-001", "REQ-ACCESS-007", "REQ-ACCESS-003"],
     },
 ];
 
@@ -530,6 +545,82 @@ async fn platform_cannot_write(ctx: Ctx) -> Result<(), Failure> {
             "ACCU",
             Some(ucr_sdk::types::BlockStatus::Available),
         ),
+    )?;
+    Ok(())
+}
+
+/// Two consents with one scope each open what both scopes open; revoking one closes its part at
+/// once, and the account stays visible (a consent was granted once).
+async fn access_is_the_union_of_active_consents(ctx: Ctx) -> Result<(), Failure> {
+    let seller = ctx.holder_with_one_rep().await?;
+    ctx.issue(&seller.account_id, 10, &Attrs::accu()).await?;
+    let platform = ctx.trading_platform().await?;
+    let holdings = ctx
+        .grant(
+            &seller.rep,
+            &seller.account_id,
+            &platform,
+            &[ConsentScope::HoldingsRead],
+        )
+        .await?;
+    let transactions = ctx
+        .grant(
+            &seller.rep,
+            &seller.account_id,
+            &platform,
+            &[ConsentScope::TransactionsRead],
+        )
+        .await?;
+    let account = || {
+        platform
+            .client
+            .get_account()
+            .account_id(&seller.account_id)
+            .send()
+    };
+    let history = || {
+        platform
+            .client
+            .list_transactions()
+            .account_id(&seller.account_id)
+            .send()
+    };
+    account()
+        .await
+        .expect_ok("get_account with a holdings_read consent and a transactions_read consent")?;
+    history().await.expect_ok(
+        "list_transactions with a holdings_read consent and a transactions_read consent",
+    )?;
+
+    seller
+        .rep
+        .client
+        .revoke_consent()
+        .consent_id(&transactions.consent_id)
+        .send()
+        .await
+        .expect_ok("revoke_consent of the transactions_read consent")?;
+    history().await.expect_problem(
+        "list_transactions right after its consent was revoked",
+        403,
+        ProblemKind::ConsentRequired,
+    )?;
+    account()
+        .await
+        .expect_ok("get_account with the holdings_read consent still active")?;
+
+    seller
+        .rep
+        .client
+        .revoke_consent()
+        .consent_id(&holdings.consent_id)
+        .send()
+        .await
+        .expect_ok("revoke_consent of the holdings_read consent")?;
+    account().await.expect_problem(
+        "get_account right after the last consent was revoked",
+        403,
+        ProblemKind::ConsentRequired,
     )?;
     Ok(())
 }

@@ -21,6 +21,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["list_accounts"],
         description: "list_accounts returns exactly the accounts the representative is appointed to (two here), in account_id order",
         run: lists_exactly_appointed_accounts,
+        cites: ["REQ-ACCESS-002", "REQ-ACCESS-008", "REQ-ACCESS-011", "REQ-PAGING-002", "REQ-PAGING-005"],
     },
     check! {
         id: "A1-ACCOUNTS-002",
@@ -29,6 +30,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["get_account"],
         description: "get_account shows the holder, status, kind and every representative with its roles",
         run: account_details,
+        cites: ["REQ-ACCESS-011"],
     },
     check! {
         id: "A1-ACCOUNTS-003",
@@ -37,6 +39,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["get_account", "list_holdings"],
         description: "Account balances per unit type and status equal the sums of the account's blocks",
         run: balances_match_holdings,
+        cites: ["REQ-UNITS-006", "REQ-UNITS-007", "REQ-TRANSFER-003", "REQ-CANCELLATION-003"],
     },
 ];
 

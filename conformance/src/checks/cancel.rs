@@ -22,6 +22,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_cancellation", "approve_cancellation", "get_cancellation", "list_holdings", "get_account"],
         description: "An approved cancellation leaves its units in holdings as cancelled blocks and counts them in balances.cancelled",
         run: cancel_and_approve,
+        cites: ["REQ-CANCELLATION-001", "REQ-CANCELLATION-003", "REQ-CANCELLATION-004", "REQ-CANCELLATION-005", "REQ-CANCELLATION-007", "REQ-UNITS-006", "REQ-UNITS-007", "REQ-UNITS-010"],
     },
     check! {
         id: "A1-CANCEL-002",
@@ -30,6 +31,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["rescind_cancellation", "approve_cancellation", "get_cancellation"],
         description: "A rescinded cancellation returns its units to available and can no longer be approved (409 invalid-state)",
         run: rescind_cancellation,
+        cites: ["REQ-CANCELLATION-001", "REQ-CANCELLATION-002", "REQ-CANCELLATION-003", "REQ-APPROVAL-005"],
     },
     check! {
         id: "A1-CANCEL-003",
@@ -38,6 +40,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer"],
         description: "Cancelled units cannot be transferred by serial (409 units-locked); nothing changes",
         run: cancelled_units_locked,
+        cites: ["REQ-UNITS-008", "REQ-UNITS-010", "REQ-CONV-006"],
     },
     check! {
         id: "A1-CANCEL-004",
@@ -55,6 +58,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer", "initiate_cancellation"],
         description: "Cancelled units are never chosen by quantity: with only cancelled units left, requests answer 409 insufficient-units",
         run: cancelled_units_not_counted,
+        cites: ["REQ-UNITS-008", "REQ-UNITS-011"],
     },
 ];
 
@@ -101,8 +105,8 @@ async fn cancel_and_approve(ctx: Ctx) -> Result<(), Failure> {
     )?;
     let window = pending.expires_at - pending.initiated_at;
     ensure!(
-        (window - TimeDelta::days(7)).abs() <= TimeDelta::seconds(60),
-        "initiate_cancellation: a cancellation expires 7 days after initiation, but expires_at - initiated_at is {window}"
+        window == TimeDelta::days(7),
+        "initiate_cancellation: a cancellation expires exactly 7 days after initiation (REQ-CANCELLATION-004), but expires_at - initiated_at is {window}"
     );
     let holdings = ctx.holdings(&f.source.initiator.client, account_id).await?;
     ensure_eq(

@@ -21,6 +21,7 @@ pub(super) const CHECKS: &[Check] = &[
         description: "Per unit type, the units this run issued equal the units in all its accounts in any status, cancelled included",
         run: conservation,
         phase: AfterAll,
+        cites: ["REQ-UNITS-005"],
     },
     check! {
         id: "A1-CONSERVE-002",
@@ -30,6 +31,7 @@ pub(super) const CHECKS: &[Check] = &[
         description: "Across all accounts of this run no two blocks share a serial, and the serials held are exactly those issued",
         run: disjoint_serials,
         phase: AfterAll,
+        cites: ["REQ-UNITS-005"],
     },
 ];
 

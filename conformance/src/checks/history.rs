@@ -20,8 +20,9 @@ pub(super) const CHECKS: &[Check] = &[
         model: A1,
         seed: READ,
         operations: ["list_transactions"],
-        description: "History lists the issuance, transfer and cancellation with kind, status, accounts, quantity and serials, in order",
+        description: "History lists the issuance, transfer and cancellation with kind, status, accounts, quantity, serials and reference (a cancellation's reason), in order",
         run: lists_every_kind,
+        cites: ["REQ-UNITS-012", "REQ-TRANSFER-009", "REQ-CANCELLATION-006", "REQ-PAGING-012"],
     },
     check! {
         id: "A1-HISTORY-002",
@@ -30,6 +31,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["list_transactions"],
         description: "The kind filter returns exactly the issuances, transfers or cancellations",
         run: filter_kind,
+        cites: ["REQ-PAGING-005", "REQ-UNITS-012", "REQ-TRANSFER-009", "REQ-CANCELLATION-006"],
     },
     check! {
         id: "A1-HISTORY-003",
@@ -38,6 +40,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["list_transactions"],
         description: "The status filter returns exactly the completed, rejected, rescinded or pending transactions",
         run: filter_status,
+        cites: ["REQ-PAGING-005", "REQ-TRANSFER-001", "REQ-TRANSFER-009"],
     },
     check! {
         id: "A1-HISTORY-004",
@@ -46,14 +49,16 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["list_transactions"],
         description: "The from (inclusive) and to (exclusive) filters return exactly the transactions created in the range",
         run: filter_dates,
+        cites: ["REQ-PAGING-012", "REQ-UNITS-012"],
     },
     check! {
         id: "A1-HISTORY-005",
         model: A1,
         seed: READ,
         operations: ["list_transactions"],
-        description: "An incoming transfer appears in the destination account's history",
+        description: "An incoming transfer appears in the destination account's history from its initiation on, pending then completed, with its reference",
         run: incoming_transfer,
+        cites: ["REQ-TRANSFER-009", "REQ-UNITS-012"],
     },
 ];
 
@@ -88,12 +93,9 @@ async fn lists_every_kind(ctx: Ctx) -> Result<(), Failure> {
     let f = funded(&ctx, 100).await?;
     let account_id = f.source.account_id.as_str();
     tick().await;
-    let transfer = initiate(
-        &f.source.initiator.client,
-        by_quantity(account_id, &f.dest.account_id, "ACCU", 20),
-        "initiating a transfer",
-    )
-    .await?;
+    let mut request = by_quantity(account_id, &f.dest.account_id, "ACCU", 20);
+    request.reference = "History trade 001".parse().ok();
+    let transfer = initiate(&f.source.initiator.client, request, "initiating a transfer").await?;
     let transfer = approve(
         &f.source.approver.client,
         &transfer.transfer_id,
@@ -101,9 +103,11 @@ async fn lists_every_kind(ctx: Ctx) -> Result<(), Failure> {
     )
     .await?;
     tick().await;
+    let mut request = cancel_quantity(account_id, "ACCU", 5);
+    request.reason = "History retirement".parse().ok();
     let cancellation = initiate_cancellation(
         &f.source.initiator.client,
-        cancel_quantity(account_id, "ACCU", 5),
+        request,
         "initiating a cancellation",
     )
     .await?;
@@ -168,6 +172,11 @@ async fn lists_every_kind(ctx: Ctx) -> Result<(), Failure> {
         (moved.unit_type.as_str(), moved.quantity),
     )?;
     ensure_eq(
+        "transfer entry: reference (REQ-TRANSFER-009)",
+        Some("History trade 001"),
+        moved.reference.as_deref(),
+    )?;
+    ensure_eq(
         "transfer entry: serial_ranges",
         ranges_of(&transfer.serial_ranges),
         ranges_of(&moved.serial_ranges),
@@ -192,6 +201,11 @@ async fn lists_every_kind(ctx: Ctx) -> Result<(), Failure> {
         (cancelled.kind, cancelled.status),
     )?;
     ensure_eq("cancellation entry: quantity", 5, cancelled.quantity)?;
+    ensure_eq(
+        "cancellation entry: reference (the cancellation's reason, REQ-CANCELLATION-006)",
+        Some("History retirement"),
+        cancelled.reference.as_deref(),
+    )?;
     ensure_eq(
         "cancellation entry: serial_ranges",
         ranges_of(&cancellation.serial_ranges),
@@ -417,12 +431,25 @@ async fn filter_dates(ctx: Ctx) -> Result<(), Failure> {
 
 async fn incoming_transfer(ctx: Ctx) -> Result<(), Failure> {
     let f = funded(&ctx, 50).await?;
-    let transfer = initiate(
-        &f.source.initiator.client,
-        by_quantity(&f.source.account_id, &f.dest.account_id, "ACCU", 15),
-        "initiating a transfer",
-    )
-    .await?;
+    let mut request = by_quantity(&f.source.account_id, &f.dest.account_id, "ACCU", 15);
+    request.reference = "Incoming trade".parse().ok();
+    let transfer = initiate(&f.source.initiator.client, request, "initiating a transfer").await?;
+    // REQ-TRANSFER-009: the destination sees the transfer from its initiation on.
+    let history = ctx.history(&f.dest.rep.client, &f.dest.account_id).await?;
+    let pending = find(
+        &history,
+        &format!("pending incoming transfer {}", transfer.transfer_id),
+        |t| t.transaction_id == transfer.transfer_id,
+    )?;
+    ensure_eq(
+        "destination's history while pending: (kind, status, reference)",
+        (
+            TransactionKind::Transfer,
+            TransactionStatus::PendingApproval,
+            Some("Incoming trade"),
+        ),
+        (pending.kind, pending.status, pending.reference.as_deref()),
+    )?;
     let transfer = approve(
         &f.source.approver.client,
         &transfer.transfer_id,
@@ -436,9 +463,19 @@ async fn incoming_transfer(ctx: Ctx) -> Result<(), Failure> {
         |t| t.transaction_id == transfer.transfer_id,
     )?;
     ensure_eq(
-        "destination's history: (kind, status, quantity)",
-        (TransactionKind::Transfer, TransactionStatus::Completed, 15),
-        (incoming.kind, incoming.status, incoming.quantity),
+        "destination's history: (kind, status, quantity, reference)",
+        (
+            TransactionKind::Transfer,
+            TransactionStatus::Completed,
+            15,
+            Some("Incoming trade"),
+        ),
+        (
+            incoming.kind,
+            incoming.status,
+            incoming.quantity,
+            incoming.reference.as_deref(),
+        ),
     )?;
     ensure_eq(
         "destination's history: (from_account_id, to_account_id)",

@@ -64,6 +64,7 @@ mod lifetime;
 mod matrix;
 mod oauth;
 mod ownership;
+mod order;
 mod paging;
 mod problem;
 mod race;
@@ -120,6 +121,7 @@ pub fn registry() -> Vec<Check> {
         problem::CHECKS,
         auth::CHECKS,
         access::CHECKS,
+        order::CHECKS,
         idempotency::CHECKS,
         register::CHECKS,
         conserve::CHECKS,

@@ -25,6 +25,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer", "approve_transfer", "list_holdings"],
         description: "40 concurrent transfers of 7 units racing for 100: exactly 14 succeed, the rest 409 insufficient-units; after concurrent approvals units are conserved and serials disjoint",
         run: race_by_quantity,
+        cites: ["REQ-UNITS-005", "REQ-UNITS-008", "REQ-UNITS-011"],
     },
     check! {
         id: "A1-RACE-002",
@@ -33,6 +34,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer", "approve_transfer", "rescind_transfer", "list_holdings"],
         description: "20 concurrent transfers of the same serials: one succeeds, the rest 409 units-locked; concurrent approvals and rescissions of it: exactly one decision wins",
         run: race_by_serials,
+        cites: ["REQ-UNITS-008", "REQ-TRANSFER-001", "REQ-TRANSFER-002"],
     },
     check! {
         id: "A1-RACE-003",
@@ -41,6 +43,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer", "initiate_cancellation", "create_reservation", "create_escrow"],
         description: "A transfer, a cancellation, a reservation and an escrow racing for the same serials: exactly one takes them, the others answer 409; units are conserved",
         run: race_across_kinds,
+        cites: ["REQ-UNITS-005", "REQ-UNITS-008"],
     },
 ];
 

@@ -33,6 +33,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["list_accu_projects"],
         description: "The ACCU project register, without a token, walked with small pages equals the big pages: no duplicates, none missing",
         run: accu_paging,
+        cites: ["REQ-AUTH-006", "REQ-PAGING-005"],
     },
     check! {
         id: "A1-REGISTER-002",
@@ -41,6 +42,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["list_accu_projects"],
         description: "ACCU project filters (state, method_type, revoked, proponent substring, combined) return exactly the matching rows",
         run: accu_filters,
+        cites: ["REQ-REGISTER-001", "REQ-REGISTER-002"],
     },
     check! {
         id: "A1-REGISTER-003",
@@ -49,6 +51,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["list_carbon_abatement_contracts"],
         description: "The Carbon Abatement Contract register, without a token, walked with small pages equals the big pages",
         run: cac_paging,
+        cites: ["REQ-AUTH-006", "REQ-PAGING-005"],
     },
     check! {
         id: "A1-REGISTER-004",
@@ -57,6 +60,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["list_carbon_abatement_contracts"],
         description: "CAC filters (status, project_id, contractor substring, delivery_obligation) return exactly the matching rows",
         run: cac_filters,
+        cites: ["REQ-REGISTER-001", "REQ-REGISTER-002"],
     },
     check! {
         id: "A1-REGISTER-005",
@@ -65,6 +69,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["list_guarantee_of_origin_projects"],
         description: "The Guarantee of Origin register, without a token, walked with small pages equals the big pages",
         run: go_paging,
+        cites: ["REQ-AUTH-006", "REQ-PAGING-005"],
     },
     check! {
         id: "A1-REGISTER-006",
@@ -73,6 +78,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["list_guarantee_of_origin_projects"],
         description: "GO filters (state, energy_source, status, profile_type) return exactly the matching rows",
         run: go_filters,
+        cites: ["REQ-REGISTER-001"],
     },
     check! {
         id: "A1-REGISTER-007",
@@ -81,6 +87,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["list_carbon_abatement_contracts", "list_accu_projects"],
         description: "Every Carbon Abatement Contract's project_id exists in the ACCU project register",
         run: cac_projects_exist,
+        cites: ["REQ-REGISTER-004"],
     },
     check! {
         id: "A1-REGISTER-008",
@@ -89,6 +96,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["list_accu_projects", "list_carbon_abatement_contracts"],
         description: "Every ACCU project's contract_id names a Carbon Abatement Contract for that project",
         run: accu_contracts_exist,
+        cites: ["REQ-REGISTER-004"],
     },
     check! {
         id: "A1-REGISTER-009",
@@ -97,6 +105,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["list_accu_projects", "list_carbon_abatement_contracts", "list_guarantee_of_origin_projects"],
         description: "Register identifiers have their documented formats (ERF######, CAC-####, GO-#####) and deliveries never exceed commitments",
         run: register_formats,
+        cites: ["REQ-REGISTER-003", "REQ-REGISTER-005"],
     },
     check! {
         id: "B1-REGISTER-001",
@@ -105,6 +114,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["list_holdings", "list_accu_projects"],
         description: "A platform finds the project attributes of the units it sees in the public ACCU project register",
         run: platform_reads_project_attributes,
+        cites: ["REQ-AUTH-006", "REQ-SCOPE-003"],
     },
 ];
 

@@ -4,11 +4,11 @@ use chrono::TimeDelta;
 use ucr_sdk::ProblemKind;
 use ucr_sdk::types::{BlockStatus, RejectRequest, Role, TransactionStatus, Transfer, UnitBlock};
 
-use super::WRITE;
 use super::support::{
-    Funded, all_available, approve, expect_status, funded, get_transfer, initiate,
-    initiate_cancellation,
+    Funded, all_available, approve, by_reservation, expect_status, fleeting, funded, get_transfer,
+    initiate, initiate_cancellation,
 };
+use super::{B4, WRITE};
 use crate::assert::{
     SdkResultExt, assert_unchanged, ensure_eq, normalize, ranges_of, serials, total,
 };
@@ -23,8 +23,9 @@ pub(super) const CHECKS: &[Check] = &[
         model: A1,
         seed: WRITE,
         operations: ["initiate_transfer", "get_transfer", "list_holdings", "get_account"],
-        description: "A transfer by quantity is pending_approval, takes the lowest serials, makes them pending and expires 7 days after initiation",
+        description: "A transfer by quantity is pending_approval, takes the lowest serials, makes them pending and expires exactly 7 days after initiation",
         run: initiate_by_quantity,
+        cites: ["REQ-TRANSFER-001", "REQ-TRANSFER-003", "REQ-TRANSFER-004", "REQ-TRANSFER-006", "REQ-TRANSFER-010", "REQ-UNITS-004", "REQ-UNITS-006", "REQ-VALIDATION-008"],
     },
     check! {
         id: "A1-TRANSFER-002",
@@ -33,6 +34,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["approve_transfer", "list_holdings"],
         description: "Approval by a second representative completes the transfer: the source block splits, the destination holds the units with their serials and attributes",
         run: approve_moves_units,
+        cites: ["REQ-TRANSFER-001", "REQ-TRANSFER-003", "REQ-TRANSFER-005", "REQ-TRANSFER-010", "REQ-UNITS-009"],
     },
     check! {
         id: "A1-TRANSFER-003",
@@ -41,6 +43,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer", "approve_transfer", "list_holdings"],
         description: "A transfer of a serial range in the middle of a block splits it three ways, pending and after approval",
         run: middle_serial_range,
+        cites: ["REQ-TRANSFER-003", "REQ-TRANSFER-010", "REQ-UNITS-002", "REQ-UNITS-009"],
     },
     check! {
         id: "A1-TRANSFER-004",
@@ -49,6 +52,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["get_transfer"],
         description: "The destination account's representative can read the transfer, pending and completed",
         run: visible_to_destination,
+        cites: ["REQ-ACCESS-005", "REQ-TRANSFER-010"],
     },
     check! {
         id: "A1-TRANSFER-005",
@@ -57,6 +61,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["reject_transfer", "get_transfer", "list_holdings"],
         description: "Rejection by an approver makes the transfer rejected, keeps the reason and returns the units to available",
         run: reject_returns_units,
+        cites: ["REQ-TRANSFER-001", "REQ-TRANSFER-003", "REQ-TRANSFER-005", "REQ-UNITS-009"],
     },
     check! {
         id: "A1-TRANSFER-006",
@@ -65,6 +70,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["rescind_transfer", "get_transfer", "list_holdings"],
         description: "Rescission by the initiator makes the transfer rescinded and returns the units to available",
         run: rescind_returns_units,
+        cites: ["REQ-TRANSFER-001", "REQ-TRANSFER-003", "REQ-TRANSFER-005", "REQ-APPROVAL-005", "REQ-UNITS-009"],
     },
     check! {
         id: "A1-TRANSFER-007",
@@ -73,6 +79,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["rescind_transfer", "approve_transfer"],
         description: "Approving a rescinded transfer is refused with 409 invalid-state and changes nothing",
         run: approve_after_rescind,
+        cites: ["REQ-TRANSFER-002"],
     },
     check! {
         id: "A1-TRANSFER-008",
@@ -81,6 +88,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer", "approve_transfer"],
         description: "A quantity transfer filtered by vintage takes only units of that vintage",
         run: vintage_filter,
+        cites: ["REQ-VALIDATION-008"],
     },
     check! {
         id: "A1-TRANSFER-009",
@@ -89,6 +97,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer", "approve_transfer"],
         description: "A quantity transfer filtered by project_id takes only units of that project",
         run: project_filter,
+        cites: ["REQ-VALIDATION-008"],
     },
     check! {
         id: "A1-TRANSFER-010",
@@ -97,6 +106,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["approve_transfer", "reject_transfer", "rescind_transfer"],
         description: "A completed transfer is immutable: approve, reject and rescind answer 409 invalid-state and change nothing",
         run: completed_is_immutable,
+        cites: ["REQ-TRANSFER-001", "REQ-TRANSFER-002"],
     },
     check! {
         id: "A1-TRANSFER-011",
@@ -105,7 +115,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["rescind_transfer"],
         description: "Any initiator of the source account may rescind, not only the one who initiated",
         run: any_initiator_rescinds,
-        cites: ["REQ-APPROVAL-003"],
+        cites: ["REQ-APPROVAL-003", "REQ-TRANSFER-005"],
     },
     check! {
         id: "A1-TRANSFER-012",
@@ -114,6 +124,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer"],
         description: "A quantity transfer spanning two blocks takes whole lower blocks first and splits only the last",
         run: spans_blocks_lowest_first,
+        cites: ["REQ-VALIDATION-008"],
     },
     check! {
         id: "A1-TRANSFER-013",
@@ -123,6 +134,34 @@ pub(super) const CHECKS: &[Check] = &[
         description: "At its expires_at (sandbox clock) a pending transfer or cancellation is expired (decided_at = expires_at, no decider), its units available again; approving answers 409 (moves the clock: runs alone, after the others)",
         run: pending_expires,
         phase: Clock,
+        cites: ["REQ-TRANSFER-002", "REQ-TRANSFER-003", "REQ-TRANSFER-004", "REQ-CANCELLATION-002", "REQ-CANCELLATION-003", "REQ-CANCELLATION-004", "REQ-CONV-003"],
+    },
+    check! {
+        id: "A1-TRANSFER-014",
+        model: A1,
+        seed: WRITE,
+        operations: ["approve_transfer", "appoint_representative"],
+        description: "Roles count at the time of each request: an approver whose approver role is withdrawn after the initiation cannot approve (403 forbidden), and can once it is restored",
+        run: roles_at_decision_time,
+        cites: ["REQ-APPROVAL-006", "REQ-APPROVAL-002"],
+    },
+    check! {
+        id: "A1-TRANSFER-015",
+        model: A1,
+        seed: WRITE,
+        operations: ["initiate_transfer"],
+        description: "to_account_id naming no account answers 422 unknown-account, naming the source 422 validation-failed; nothing changes",
+        run: destination_must_be_another_account,
+        cites: ["REQ-TRANSFER-006", "REQ-CONV-006"],
+    },
+    check! {
+        id: "B4-TRANSFER-001",
+        model: B4,
+        seed: B4,
+        operations: ["initiate_transfer", "reject_transfer", "release_reservation"],
+        description: "A transfer of a reservation takes all its units; with a quantity or an unknown reservation 422; a second one while the first is pending 409 units-locked; rejected, the units are reserved again; once released 409 invalid-state",
+        run: reservation_transfer_states,
+        cites: ["REQ-TRANSFER-003", "REQ-TRANSFER-007", "REQ-TRANSFER-008"],
     },
 ];
 
@@ -202,8 +241,8 @@ async fn initiate_by_quantity(ctx: Ctx) -> Result<(), Failure> {
     );
     let window = transfer.expires_at - transfer.initiated_at;
     ensure!(
-        (window - TimeDelta::days(7)).abs() <= TimeDelta::seconds(60),
-        "initiate_transfer: a transfer expires 7 days after initiation, but expires_at - initiated_at is {window}"
+        window == TimeDelta::days(7),
+        "initiate_transfer: a transfer expires exactly 7 days after initiation (REQ-TRANSFER-004), but expires_at - initiated_at is {window}"
     );
 
     let holdings = ctx
@@ -974,4 +1013,199 @@ async fn pending_expires(ctx: Ctx) -> Result<(), Failure> {
             ProblemKind::InvalidState,
         )?;
     Ok(())
+}
+
+/// Roles are read at each request (REQ-APPROVAL-006): the sandbox re-appoints the approver with
+/// other roles between the initiation and the decision.
+async fn roles_at_decision_time(ctx: Ctx) -> Result<(), Failure> {
+    let f = funded(&ctx, 30).await?;
+    let transfer = initiate(
+        &f.source.initiator.client,
+        by_quantity(&f.source.account_id, &f.dest.account_id, "ACCU", 5),
+        "initiate_transfer",
+    )
+    .await?;
+    ctx.appoint_existing(&f.source.account_id, &f.source.approver, &[Role::Initiator])
+        .await?;
+    f.source
+        .approver
+        .client
+        .approve_transfer()
+        .transfer_id(&transfer.transfer_id)
+        .send()
+        .await
+        .expect_problem(
+            "approve_transfer by a representative whose approver role was withdrawn after the initiation",
+            403,
+            ProblemKind::Forbidden,
+        )?;
+    let fetched = get_transfer(
+        &f.source.initiator.client,
+        &transfer.transfer_id,
+        "get_transfer after the refused approval",
+    )
+    .await?;
+    expect_status(
+        "the transfer after the refused approval",
+        TransactionStatus::PendingApproval,
+        fetched.status,
+    )?;
+    ctx.appoint_existing(&f.source.account_id, &f.source.approver, &[Role::Approver])
+        .await?;
+    let done = approve(
+        &f.source.approver.client,
+        &transfer.transfer_id,
+        "approve_transfer once the approver role is restored",
+    )
+    .await?;
+    expect_status(
+        "approve_transfer once the approver role is restored",
+        TransactionStatus::Completed,
+        done.status,
+    )
+}
+
+async fn destination_must_be_another_account(ctx: Ctx) -> Result<(), Failure> {
+    let f = funded(&ctx, 30).await?;
+    let client = &f.source.initiator.client;
+    let before = ctx.snapshot(client, &f.source.account_id).await?;
+    let unknown = format!("{}9", f.dest.account_id);
+    client
+        .initiate_transfer()
+        .body(by_quantity(&f.source.account_id, &unknown, "ACCU", 5))
+        .send()
+        .await
+        .expect_problem(
+            "initiate_transfer to an account that does not exist",
+            422,
+            ProblemKind::UnknownAccount,
+        )?;
+    client
+        .initiate_transfer()
+        .body(by_quantity(
+            &f.source.account_id,
+            &f.source.account_id,
+            "ACCU",
+            5,
+        ))
+        .send()
+        .await
+        .expect_problem(
+            "initiate_transfer to the source account itself",
+            422,
+            ProblemKind::ValidationFailed,
+        )?;
+    let after = ctx.snapshot(client, &f.source.account_id).await?;
+    assert_unchanged("after the refused transfers", &before, &after)
+}
+
+async fn reservation_transfer_states(ctx: Ctx) -> Result<(), Failure> {
+    let f = fleeting(&ctx, 50).await?;
+    let reservation = f.reserve(&ctx, 20).await?;
+    let seller = &f.seller;
+    let client = &seller.initiator.client;
+    let account = seller.account_id.as_str();
+    let custodial = f.custodial.account_id.as_str();
+    let before = ctx.snapshot(client, account).await?;
+    let mut with_quantity = by_reservation(account, custodial, &reservation.reservation_id);
+    with_quantity.quantity = std::num::NonZeroU64::new(20);
+    let unknown = by_reservation(
+        account,
+        custodial,
+        &format!("{}9", reservation.reservation_id),
+    );
+    for (what, request) in [
+        ("with a quantity as well", with_quantity),
+        ("of a reservation that does not exist", unknown),
+    ] {
+        client
+            .initiate_transfer()
+            .body(request)
+            .send()
+            .await
+            .expect_problem(
+                &format!("initiate_transfer {what}"),
+                422,
+                ProblemKind::ValidationFailed,
+            )?;
+    }
+    assert_unchanged(
+        "after the refused reservation transfers",
+        &before,
+        &ctx.snapshot(client, account).await?,
+    )?;
+
+    let first = initiate(
+        client,
+        by_reservation(account, custodial, &reservation.reservation_id),
+        "initiate_transfer of the reservation",
+    )
+    .await?;
+    ensure_eq(
+        "the reservation's transfer: serial_ranges (every unit of the reservation)",
+        ranges_of(&reservation.serial_ranges),
+        ranges_of(&first.serial_ranges),
+    )?;
+    let pending = ctx.snapshot(client, account).await?;
+    client
+        .initiate_transfer()
+        .body(by_reservation(
+            account,
+            custodial,
+            &reservation.reservation_id,
+        ))
+        .send()
+        .await
+        .expect_problem(
+            "a second initiate_transfer of the reservation while the first is pending",
+            409,
+            ProblemKind::UnitsLocked,
+        )?;
+    assert_unchanged(
+        "after the refused second transfer",
+        &pending,
+        &ctx.snapshot(client, account).await?,
+    )?;
+
+    seller
+        .approver
+        .client
+        .reject_transfer()
+        .transfer_id(&first.transfer_id)
+        .body(RejectRequest { reason: None })
+        .send()
+        .await
+        .expect_ok("reject_transfer of the reservation's transfer")?;
+    let holdings = ctx.holdings(client, account).await?;
+    ensure_eq(
+        "holdings after the rejection: reserved serials (the reservation's again)",
+        ranges_of(&reservation.serial_ranges),
+        serials(&holdings, "ACCU", Some(BlockStatus::Reserved)),
+    )?;
+    client
+        .release_reservation()
+        .reservation_id(&reservation.reservation_id)
+        .send()
+        .await
+        .expect_ok("release_reservation")?;
+    let released = ctx.snapshot(client, account).await?;
+    client
+        .initiate_transfer()
+        .body(by_reservation(
+            account,
+            custodial,
+            &reservation.reservation_id,
+        ))
+        .send()
+        .await
+        .expect_problem(
+            "initiate_transfer of a released reservation",
+            409,
+            ProblemKind::InvalidState,
+        )?;
+    assert_unchanged(
+        "after the refused transfer of a released reservation",
+        &released,
+        &ctx.snapshot(client, account).await?,
+    )
 }

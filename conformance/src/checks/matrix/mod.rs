@@ -21,6 +21,7 @@
 //! One cell is declared but not exercised (`X`): the operator's `reset_sandbox`, which would wipe
 //! every other check's fixtures; the refusals of that row are exercised.
 
+mod lists;
 mod table;
 mod world;
 pub(super) mod writes;
@@ -88,6 +89,15 @@ fn judge(op: &spec::Operation, expected: Outcome, response: &RawResponse) -> Res
     Ok(())
 }
 
+/// Whether `op` lists the caller's own collection or one of the owner account's lists (not the
+/// public registers), whose rows [`lists::judge_rows`] judges.
+fn is_own_list(op: &spec::Operation) -> bool {
+    op.method == Method::GET
+        && op.id.starts_with("list_")
+        && !op.path.starts_with("/v1/registers/")
+        && op.id != "list_webhook_deliveries"
+}
+
 /// Runs one row of the matrix.
 async fn run_row(ctx: Ctx, operation_id: &'static str) -> Result<(), Failure> {
     let op = spec::operation(operation_id).ok_or_else(|| {
@@ -133,12 +143,32 @@ async fn run_row(ctx: Ctx, operation_id: &'static str) -> Result<(), Failure> {
 
     let mut mismatches = Vec::new();
     let mut evidence = None;
+    let mut listed = Vec::new();
     for (actor, request, response) in refusals.into_iter().chain(grants) {
         let expected = expect(actor);
-        let verdict = match &response {
+        let mut verdict = match &response {
             Ok(response) => judge(op, expected, response),
             Err(failure) => Err(format!("no answer ({failure})")),
         };
+        // An allowed list shows only what the caller may see (and what it must).
+        if let (Ok(()), Ok(response), Outcome::Allowed, true) =
+            (&verdict, &response, expected, is_own_list(op))
+        {
+            verdict = match response.json() {
+                Ok(body) => {
+                    let judged =
+                        lists::judge_rows(&world, actor, operation_id, &body).map_err(|why| {
+                            format!("{} with rows it may not see: {why}", response.status)
+                        });
+                    listed.push((actor, body));
+                    judged
+                }
+                Err(failure) => Err(format!(
+                    "{} without a JSON list ({failure})",
+                    response.status
+                )),
+            };
+        }
         if let (Ok(response), true) = (&response, expected == Outcome::Allowed) {
             note_issuance(&ctx, operation_id, response);
         }
@@ -154,6 +184,11 @@ async fn run_row(ctx: Ctx, operation_id: &'static str) -> Result<(), Failure> {
                 expected.describe(op.success)
             ));
         }
+    }
+    if operation_id == "list_webhook_subscriptions" {
+        let answers: Vec<(Actor, &serde_json::Value)> =
+            listed.iter().map(|(actor, body)| (*actor, body)).collect();
+        mismatches.extend(lists::judge_subscriptions(&answers));
     }
     if mismatches.is_empty() {
         return Ok(());

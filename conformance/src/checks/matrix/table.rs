@@ -147,7 +147,7 @@ impl Outcome {
 /// and seed section, an optional phase, and the row of cells. Expands to [`TABLE`] and to the
 /// per-operation checks [`CHECKS`], each running [`run_row`] on its operation.
 macro_rules! access_matrix {
-    ($($op:ident $id:literal $model:ident $seed:ident $($phase:ident)? $cells:literal;)*) => {
+    ($($op:ident $id:literal $model:ident $seed:ident $($phase:ident)? $cells:literal $([$($cite:literal),*])?;)*) => {
 /// The access matrix: one row per operation, one column per [`Actor`] in [`Actor::ALL`]'s order.
 ///
 /// `A` allowed, `U` 401, `F` 403 forbidden, `C` 403 consent-required, `N` 404 not-found, `S` 404
@@ -169,7 +169,7 @@ macro_rules! access_matrix {
                 "Access matrix, ",
                 stringify!($op),
                 ": every actor kind gets the table's outcome (2xx, 401, 403 or 404); allowed \
-                 means the documented success"
+                 means the documented success (for a list: with only the rows the caller may see)"
             ),
             phase: access_matrix!(@phase $($phase)?),
             requires: None,
@@ -189,6 +189,7 @@ macro_rules! access_matrix {
                 "REQ-SCOPE-010",
                 "REQ-SCOPE-011",
                 "REQ-SCOPE-012",
+                $($($cite),*)?
             ],
             run: |ctx| Box::pin(run_row(ctx, stringify!($op))),
         }),*];
@@ -200,19 +201,19 @@ macro_rules! access_matrix {
 #[rustfmt::skip]
 access_matrix! {
     // operation                       check ID        model seed  phase  ini apr oth hld trx rsv asc rvk unc reg del ctl opr ano
-    list_accounts                     "A1-MATRIX-001" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   U";
+    list_accounts                     "A1-MATRIX-001" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   U" ["REQ-ACCESS-008", "REQ-SCOPE-007"];
     get_account                       "A1-MATRIX-002" A1 A1            "A   A   N   A   C   C   C   C   N   N   A   N   N   U";
-    list_holdings                     "A1-MATRIX-003" A1 A1            "A   A   N   A   C   A   A   C   N   N   A   N   N   U";
-    list_transactions                 "A1-MATRIX-004" A1 A1            "A   A   N   C   A   C   C   C   N   N   A   N   N   U";
+    list_holdings                     "A1-MATRIX-003" A1 A1            "A   A   N   A   C   A   A   C   N   N   A   N   N   U" ["REQ-SCOPE-003", "REQ-SCOPE-004", "REQ-SCOPE-005"];
+    list_transactions                 "A1-MATRIX-004" A1 A1            "A   A   N   C   A   C   C   C   N   N   A   N   N   U" ["REQ-SCOPE-006"];
     initiate_transfer                 "A1-MATRIX-005" A1 A1            "A   F   N   F   F   F   F   F   N   N   A   N   N   U";
-    get_transfer                      "A1-MATRIX-006" A1 A1            "A   A   N   N   N   N   N   N   N   N   A   N   N   U";
-    approve_transfer                  "A1-MATRIX-007" A1 A1            "F   A   N   N   N   N   N   N   N   N   A   N   N   U";
-    reject_transfer                   "A1-MATRIX-008" A1 A1            "F   A   N   N   N   N   N   N   N   N   A   N   N   U";
-    rescind_transfer                  "A1-MATRIX-009" A1 A1            "A   F   N   N   N   N   N   N   N   N   A   N   N   U";
+    get_transfer                      "A1-MATRIX-006" A1 A1            "A   A   N   N   N   N   N   N   N   N   A   N   N   U" ["REQ-ACCESS-005"];
+    approve_transfer                  "A1-MATRIX-007" A1 A1            "F   A   N   N   N   N   N   N   N   N   A   N   N   U" ["REQ-ACCESS-005"];
+    reject_transfer                   "A1-MATRIX-008" A1 A1            "F   A   N   N   N   N   N   N   N   N   A   N   N   U" ["REQ-ACCESS-005"];
+    rescind_transfer                  "A1-MATRIX-009" A1 A1            "A   F   N   N   N   N   N   N   N   N   A   N   N   U" ["REQ-ACCESS-005"];
     initiate_cancellation             "A1-MATRIX-010" A1 A1            "A   F   N   F   F   F   F   F   N   N   A   N   N   U";
-    get_cancellation                  "A1-MATRIX-011" A1 A1            "A   A   N   N   N   N   N   N   N   N   A   N   N   U";
-    approve_cancellation              "A1-MATRIX-012" A1 A1            "F   A   N   N   N   N   N   N   N   N   A   N   N   U";
-    rescind_cancellation              "A1-MATRIX-013" A1 A1            "A   F   N   N   N   N   N   N   N   N   A   N   N   U";
+    get_cancellation                  "A1-MATRIX-011" A1 A1            "A   A   N   N   N   N   N   N   N   N   A   N   N   U" ["REQ-ACCESS-005"];
+    approve_cancellation              "A1-MATRIX-012" A1 A1            "F   A   N   N   N   N   N   N   N   N   A   N   N   U" ["REQ-ACCESS-005"];
+    rescind_cancellation              "A1-MATRIX-013" A1 A1            "A   F   N   N   N   N   N   N   N   N   A   N   N   U" ["REQ-ACCESS-005"];
     list_accu_projects                "A1-MATRIX-014" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   A";
     list_carbon_abatement_contracts   "A1-MATRIX-015" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   A";
     list_guarantee_of_origin_projects "A1-MATRIX-016" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   A";
@@ -227,30 +228,30 @@ access_matrix! {
     get_clock                         "A1-MATRIX-025" A1 A1            "S   S   S   S   S   S   S   S   S   S   S   S   A   U";
     advance_clock                     "A1-MATRIX-026" A1 A1      Clock "S   S   S   S   S   S   S   S   S   S   S   S   A   U";
     issue_token                       "B1-MATRIX-001" B1 CONSENT       "U   U   U   A   A   A   A   A   A   A   U   A   U   U";
-    get_platform                      "B1-MATRIX-002" B1 CONSENT       "A   A   A   A   A   A   A   A   A   A   A   A   A   U";
+    get_platform                      "B1-MATRIX-002" B1 CONSENT       "A   A   A   A   A   A   A   A   A   A   A   A   A   U" ["REQ-ACCESS-009"];
     grant_consent                     "B1-MATRIX-003" B1 CONSENT       "A   A   N   F   F   F   F   F   N   N   A   N   N   U";
     list_account_consents             "B1-MATRIX-004" B1 CONSENT       "A   A   N   F   F   F   F   F   N   N   A   N   N   U";
-    list_consents                     "B1-MATRIX-005" B1 CONSENT       "A   A   A   A   A   A   A   A   A   A   A   A   A   U";
+    list_consents                     "B1-MATRIX-005" B1 CONSENT       "A   A   A   A   A   A   A   A   A   A   A   A   A   U" ["REQ-ACCESS-008"];
     get_consent                       "B1-MATRIX-006" B1 CONSENT       "A   A   N   A   N   N   N   N   N   N   A   N   N   U";
     revoke_consent                    "B1-MATRIX-007" B1 CONSENT       "A   A   N   A   N   N   N   N   N   N   A   N   N   U";
     appoint_delegate                  "B2-MATRIX-001" B2 B2            "F   A   N   F   F   F   F   F   N   N   A   N   N   U";
     list_delegations                  "B2-MATRIX-002" B2 B2            "A   A   N   F   F   F   F   F   N   N   A   N   N   U";
     revoke_delegation                 "B2-MATRIX-003" B2 B2            "A   A   N   F   F   F   F   F   N   N   A   N   N   U";
     create_reservation                "B4-MATRIX-001" B4 B4            "A   F   N   F   F   F   F   F   N   N   A   N   N   U";
-    list_reservations                 "B4-MATRIX-002" B4 B4            "A   A   A   A   A   A   A   A   A   A   A   A   A   U";
-    get_reservation                   "B4-MATRIX-003" B4 B4            "A   A   N   N   N   A   N   N   N   N   A   N   N   U";
+    list_reservations                 "B4-MATRIX-002" B4 B4            "A   A   A   A   A   A   A   A   A   A   A   A   A   U" ["REQ-ACCESS-008", "REQ-SCOPE-008"];
+    get_reservation                   "B4-MATRIX-003" B4 B4            "A   A   N   N   N   A   N   N   N   N   A   N   N   U" ["REQ-SCOPE-008"];
     release_reservation               "B4-MATRIX-004" B4 B4            "A   A   N   N   N   F   N   N   N   N   A   N   N   U";
     create_escrow                     "B5-MATRIX-001" B5 B5            "A   F   N   F   F   F   F   F   N   N   A   N   N   U";
-    list_escrows                      "B5-MATRIX-002" B5 B5            "A   A   A   A   A   A   A   A   A   A   A   A   A   U";
+    list_escrows                      "B5-MATRIX-002" B5 B5            "A   A   A   A   A   A   A   A   A   A   A   A   A   U" ["REQ-ACCESS-008"];
     get_escrow                        "B5-MATRIX-003" B5 B5            "A   A   N   N   N   N   N   N   N   N   A   A   N   U";
     settle_escrow                     "B5-MATRIX-004" B5 B5            "F   F   N   N   N   N   N   N   N   N   F   A   N   U";
     release_escrow                    "B5-MATRIX-005" B5 B5            "F   F   N   N   N   N   N   N   N   N   F   A   N   U";
     create_association                "C1-MATRIX-001" C1 C1            "F   F   N   F   F   F   A   F   N   N   F   N   N   U";
-    list_associations                 "C1-MATRIX-002" C1 C1            "A   A   A   A   A   A   A   A   A   A   A   A   A   U";
+    list_associations                 "C1-MATRIX-002" C1 C1            "A   A   A   A   A   A   A   A   A   A   A   A   A   U" ["REQ-ACCESS-008"];
     get_association                   "C1-MATRIX-003" C1 C1            "A   A   N   N   N   N   A   N   N   N   A   N   N   U";
     dissolve_association              "C1-MATRIX-004" C1 C1            "F   F   N   N   N   N   A   N   N   N   F   N   N   U";
-    create_webhook_subscription       "B4-MATRIX-005" B4 B4            "F   F   F   A   A   A   A   A   A   A   F   A   F   U";
-    list_webhook_subscriptions        "B4-MATRIX-006" B4 B4            "F   F   F   A   A   A   A   A   A   A   F   A   F   U";
+    create_webhook_subscription       "B4-MATRIX-005" B4 B4            "F   F   F   A   A   A   A   A   A   A   F   A   F   U" ["REQ-ACCESS-010"];
+    list_webhook_subscriptions        "B4-MATRIX-006" B4 B4            "F   F   F   A   A   A   A   A   A   A   F   A   F   U" ["REQ-ACCESS-010"];
     delete_webhook_subscription       "B4-MATRIX-007" B4 B4            "N   N   N   A   N   N   N   N   N   N   N   N   N   U";
     list_webhook_deliveries           "B4-MATRIX-008" B4 B4            "N   N   N   A   N   N   N   N   N   N   N   N   N   U";
 }

@@ -137,6 +137,11 @@ impl World {
         &self.owner.account_id
     }
 
+    /// The ID of the platform or registry an actor authenticates as, if it is one.
+    pub(super) fn platform_id(&self, actor: Actor) -> Option<&str> {
+        self.platform(actor).map(|p| p.platform_id.as_str())
+    }
+
     /// The platform an actor authenticates as, if it is one.
     fn platform(&self, actor: Actor) -> Option<&Platform> {
         Some(match actor {
@@ -370,12 +375,26 @@ pub(in crate::checks) async fn target(
     };
     let unique = |what: &str| ctx.unique(what);
     Ok(match operation {
+        // The world holds one row of each of these lists, so that an allowed caller's answer
+        // shows whose rows it lists (see `lists`).
+        "list_reservations" => {
+            reservation().await?;
+            bare(op.path.clone())
+        }
+        "list_escrows" => {
+            escrowed().await?;
+            bare(op.path.clone())
+        }
+        "list_associations" => {
+            association().await?;
+            bare(op.path.clone())
+        }
+        "list_webhook_subscriptions" => {
+            subscription().await?;
+            bare(op.path.clone())
+        }
         "list_accounts"
         | "list_consents"
-        | "list_reservations"
-        | "list_escrows"
-        | "list_associations"
-        | "list_webhook_subscriptions"
         | "list_accu_projects"
         | "list_carbon_abatement_contracts"
         | "list_guarantee_of_origin_projects"
