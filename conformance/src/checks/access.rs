@@ -80,7 +80,7 @@ pub(super) const CHECKS: &[Check] = &[
         model: B1,
         seed: CONSENT,
         operations: ["advance_clock", "get_clock", "create_platform", "create_platform_representative", "issue_units", "get_platform"],
-        description: "Platform and platform-representative tokens cannot use the sandbox (404 sandbox-unavailable): no clock moves, no platforms, no issuance",
+        description: "Platform and platform-representative tokens cannot use the sandbox (404 sandbox-unavailable): no clock moves, no platforms, no issuance; get_platform answers them, 404 for an unknown platform",
         run: platforms_cannot_use_the_sandbox,
         cites: ["REQ-SANDBOX-002", "REQ-ACCESS-009"],
     },
@@ -491,7 +491,19 @@ async fn platforms_cannot_use_the_sandbox(ctx: Ctx) -> Result<(), Failure> {
         "get_platform by a platform representative: platform_id",
         platform.platform_id.as_str(),
         &looked_up.platform_id,
-    )
+    )?;
+    // REQ-ACCESS-009: an unknown platform is 404 to every caller.
+    rep.client
+        .get_platform()
+        .platform_id(format!("{}9", platform.platform_id))
+        .send()
+        .await
+        .expect_problem(
+            "get_platform of a platform that does not exist",
+            404,
+            ProblemKind::NotFound,
+        )?;
+    Ok(())
 }
 
 async fn platform_cannot_write(ctx: Ctx) -> Result<(), Failure> {

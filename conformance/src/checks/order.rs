@@ -40,6 +40,8 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["create_operator_session", "get_clock"],
         description: "Where the sandbox is not offered, /v1/sandbox paths answer 404 sandbox-unavailable before authentication; where it is, 401 without a token",
         run: sandbox_absent_first,
+        // It runs where the sandbox is absent too: that is the case it checks.
+        requires: [],
         cites: ["REQ-ORDER-002", "REQ-SANDBOX-002"],
     },
 ];
