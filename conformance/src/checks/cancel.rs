@@ -22,7 +22,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_cancellation", "approve_cancellation", "get_cancellation", "list_holdings", "get_account"],
         description: "An approved cancellation leaves its units in holdings as cancelled blocks and counts them in balances.cancelled",
         run: cancel_and_approve,
-        cites: ["REQ-CANCELLATION-001", "REQ-CANCELLATION-003", "REQ-CANCELLATION-004", "REQ-CANCELLATION-005", "REQ-CANCELLATION-007", "REQ-UNITS-006", "REQ-UNITS-007", "REQ-UNITS-010"],
+        cites: ["REQ-CANCELLATION-001", "REQ-CANCELLATION-003", "REQ-CANCELLATION-004", "REQ-CANCELLATION-005", "REQ-CANCELLATION-007", "REQ-UNITS-004", "REQ-UNITS-006", "REQ-UNITS-007", "REQ-UNITS-010"],
     },
     check! {
         id: "A1-CANCEL-002",
@@ -158,6 +158,13 @@ async fn cancel_and_approve(ctx: Ctx) -> Result<(), Failure> {
         Vec::<(u64, u64)>::new(),
         serials(&holdings, "ACCU", Some(BlockStatus::Pending)),
     )?;
+    // REQ-UNITS-004: only a pending block names a transaction.
+    if let Some(block) = holdings.iter().find(|b| b.transaction_id.is_some()) {
+        return Err(Failure::new(format!(
+            "holdings after approval: {} block {} carries transaction_id {:?}, which only a pending block may",
+            block.status, block.block_id, block.transaction_id
+        )));
+    }
 
     let account = f
         .source

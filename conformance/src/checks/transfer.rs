@@ -49,10 +49,10 @@ pub(super) const CHECKS: &[Check] = &[
         id: "A1-TRANSFER-004",
         model: A1,
         seed: WRITE,
-        operations: ["get_transfer"],
-        description: "The destination account's representative can read the transfer, pending and completed",
+        operations: ["get_transfer", "approve_transfer", "reject_transfer", "rescind_transfer"],
+        description: "The destination account's representative can read the transfer, pending and completed, but approve, reject and rescind answer it 403 forbidden and change nothing",
         run: visible_to_destination,
-        cites: ["REQ-ACCESS-005", "REQ-TRANSFER-010"],
+        cites: ["REQ-ACCESS-005", "REQ-TRANSFER-010", "REQ-APPROVAL-002", "REQ-APPROVAL-003"],
     },
     check! {
         id: "A1-TRANSFER-005",
@@ -493,6 +493,31 @@ async fn visible_to_destination(ctx: Ctx) -> Result<(), Failure> {
         "get_transfer by the destination: the pending transfer",
         &transfer,
         &seen,
+    )?;
+    // REQ-APPROVAL-002, REQ-APPROVAL-003: the destination sees the transfer but decides nothing.
+    let dest = &f.dest.rep.client;
+    let id = transfer.transfer_id.as_str();
+    let what = |op: &str| format!("{op} by the destination's representative (both roles there)");
+    dest.approve_transfer()
+        .transfer_id(id)
+        .send()
+        .await
+        .expect_problem(&what("approve_transfer"), 403, ProblemKind::Forbidden)?;
+    dest.reject_transfer()
+        .transfer_id(id)
+        .body(RejectRequest { reason: None })
+        .send()
+        .await
+        .expect_problem(&what("reject_transfer"), 403, ProblemKind::Forbidden)?;
+    dest.rescind_transfer()
+        .transfer_id(id)
+        .send()
+        .await
+        .expect_problem(&what("rescind_transfer"), 403, ProblemKind::Forbidden)?;
+    ensure_eq(
+        "get_transfer after the destination's refused decisions: unchanged",
+        &transfer,
+        &get_transfer(dest, id, "get_transfer by the destination").await?,
     )?;
     let done = approve(
         &f.source.approver.client,
