@@ -48,9 +48,13 @@ pub(super) fn judge_rows(
             },
         },
         // REQ-SCOPE-003, REQ-SCOPE-004: every block of the account, or only the reserved blocks
-        // of the caller's active reservations (it has none here).
+        // of the caller's active reservations (the world holds one, made for it).
         "list_holdings" => match actor {
-            Actor::ReservedUnitsRead => Rule::Empty,
+            Actor::ReservedUnitsRead => Rule::Only {
+                field: "status",
+                value: "reserved".to_owned(),
+                some: true,
+            },
             _ => Rule::Serials(world.block.serial_start, world.block.serial_end),
         },
         // REQ-ACCESS-002: the owner's history holds only rows from or to the owner's account.

@@ -381,6 +381,10 @@ pub(in crate::checks) async fn target(
             reservation().await?;
             bare(op.path.clone())
         }
+        "list_holdings" => {
+            reservation().await?;
+            bare(op.path.replace("{account_id}", account))
+        }
         "list_escrows" => {
             escrowed().await?;
             bare(op.path.clone())
@@ -401,11 +405,9 @@ pub(in crate::checks) async fn target(
         | "get_clock"
         | "reset_sandbox" => bare(op.path.clone()),
         "create_operator_session" => bare(op.path.clone()),
-        "get_account"
-        | "list_holdings"
-        | "list_transactions"
-        | "list_account_consents"
-        | "list_delegations" => bare(op.path.replace("{account_id}", account)),
+        "get_account" | "list_transactions" | "list_account_consents" | "list_delegations" => {
+            bare(op.path.replace("{account_id}", account))
+        }
         "initiate_transfer" => json(
             op.path.clone(),
             json!({"from_account_id": account, "to_account_id": world.dest.account_id,
