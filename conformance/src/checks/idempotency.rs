@@ -15,6 +15,7 @@ use super::matrix::writes::problem_document;
 use super::matrix::writes::succeed;
 use super::matrix::writes::valid;
 use super::matrix::writes::writes;
+use super::support::Funded;
 use super::support::expect_status;
 use super::support::funded;
 use super::support::get_consent;
@@ -51,17 +52,19 @@ pub(super) const CHECKS: &[Check] = &[
         id: "A1-IDEMPOTENCY-001",
         model: A1,
         seed: WRITE,
-        operations: ["initiate_transfer", "approve_transfer", "initiate_cancellation"],
-        description: "A write without Idempotency-Key is refused with 400 idempotency-key-required; nothing changes",
+        operations: ["initiate_transfer", "approve_transfer", "initiate_cancellation", "create_operator_session", "create_account_holder"],
+        description: "A write without Idempotency-Key is refused with 400 idempotency-key-required; an empty, over-long, non-visible-ASCII or repeated key with 400; nothing changes; sandbox writes need no key",
         run: key_required,
+        cites: ["REQ-IDEMPOTENCY-001", "REQ-IDEMPOTENCY-002", "REQ-IDEMPOTENCY-011", "REQ-CONV-006"],
     },
     check! {
         id: "A1-IDEMPOTENCY-002",
         model: A1,
         seed: WRITE,
         operations: ["initiate_transfer", "list_holdings", "list_transactions"],
-        description: "Replaying an initiation with the same key and body returns the same status and body and has one effect",
+        description: "Replaying an initiation with the same key and body returns the same status and body (Idempotent-Replayed) and has one effect",
         run: replay_initiation,
+        cites: ["REQ-IDEMPOTENCY-004", "REQ-IDEMPOTENCY-005"],
     },
     check! {
         id: "A1-IDEMPOTENCY-003",
@@ -70,6 +73,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer"],
         description: "The same key with a different body is refused with 422 idempotency-key-reused; only the first request took effect",
         run: key_reused,
+        cites: ["REQ-IDEMPOTENCY-007", "REQ-CONV-006"],
     },
     check! {
         id: "A1-IDEMPOTENCY-004",
@@ -78,6 +82,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["approve_transfer"],
         description: "Replaying an approval with the same key returns the same 200 body; a new key answers 409 invalid-state",
         run: replay_approval,
+        cites: ["REQ-IDEMPOTENCY-005", "REQ-TRANSFER-002"],
     },
     check! {
         id: "A1-IDEMPOTENCY-005",
@@ -86,14 +91,16 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer"],
         description: "Keys are scoped per principal: two representatives using the same key make two transfers",
         run: keys_per_principal,
+        cites: ["REQ-IDEMPOTENCY-003"],
     },
     check! {
         id: "A1-IDEMPOTENCY-006",
         model: A1,
         seed: WRITE,
         operations: [],
-        description: "Every write operation taking an Idempotency-Key: a replay with the same key and body answers the same status and body and has no further effect",
+        description: "Every write operation taking an Idempotency-Key: a replay with the same key and body answers the same status and body (Idempotent-Replayed) and has no further effect",
         run: every_write_replayed,
+        cites: ["REQ-IDEMPOTENCY-004", "REQ-IDEMPOTENCY-005"],
     },
     check! {
         id: "A1-IDEMPOTENCY-007",
@@ -102,6 +109,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: [],
         description: "Every write operation taking an Idempotency-Key: the same key with another request is refused with 422 idempotency-key-reused; nothing changes",
         run: every_write_key_reused,
+        cites: ["REQ-IDEMPOTENCY-007", "REQ-CONV-006"],
     },
     check! {
         id: "A1-IDEMPOTENCY-008",
@@ -110,6 +118,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: [],
         description: "Every write operation taking an Idempotency-Key: 8 concurrent duplicates with one key answer alike and have exactly the effect of one request",
         run: every_write_concurrent_duplicates,
+        cites: ["REQ-IDEMPOTENCY-008"],
     },
     check! {
         id: "A1-IDEMPOTENCY-009",
@@ -118,14 +127,16 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer", "list_holdings", "list_transactions"],
         description: "A refused write is replayed too: after the cause is gone the same key and body answer the stored 409 (Idempotent-Replayed) and change nothing; a new key succeeds",
         run: refusal_replayed,
+        cites: ["REQ-IDEMPOTENCY-005", "REQ-VALIDATION-012"],
     },
     check! {
         id: "B1-IDEMPOTENCY-001",
         model: B1,
         seed: CONSENT,
-        operations: ["grant_consent", "revoke_consent", "create_webhook_subscription", "list_account_consents"],
-        description: "Consent and subscription writes need Idempotency-Key (400); a replayed grant returns the same 201 body (Idempotent-Replayed) and grants once",
+        operations: ["grant_consent", "revoke_consent", "create_webhook_subscription", "list_account_consents", "delete_webhook_subscription"],
+        description: "Consent and subscription writes need Idempotency-Key (400); a replayed grant returns the same 201 body (Idempotent-Replayed) and grants once; deleting a subscription needs no key, again is 404",
         run: consent_writes_are_idempotent,
+        cites: ["REQ-IDEMPOTENCY-001", "REQ-IDEMPOTENCY-005", "REQ-IDEMPOTENCY-012"],
     },
     check! {
         id: "B5-IDEMPOTENCY-001",
@@ -134,6 +145,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["create_escrow", "settle_escrow"],
         description: "Escrow writes need Idempotency-Key (400); replaying a creation or a settlement returns the same body (Idempotent-Replayed) and has one effect",
         run: escrow_writes_are_idempotent,
+        cites: ["REQ-IDEMPOTENCY-001", "REQ-IDEMPOTENCY-005"],
     },
 ];
 
@@ -211,6 +223,122 @@ async fn key_required(ctx: Ctx) -> Result<(), Failure> {
         TransactionStatus::PendingApproval,
         fetched.status,
     )?;
+    bad_keys(&ctx, &f).await?;
+    sandbox_writes_need_no_key(&ctx).await
+}
+
+/// Sends a transfer of 1 ACCU with the `Idempotency-Key` headers `keys` (none when empty).
+async fn send_with_keys(
+    ctx: &Ctx,
+    f: &Funded,
+    keys: &[&str],
+) -> Result<crate::ctx::RawResponse, Failure> {
+    let mut request = ctx
+        .raw("initiate_transfer", Method::POST, "/v1/transfers")
+        .bearer(f.source.initiator.token())
+        .no_idempotency_key()
+        .json(&transfer_body(&f.source.account_id, &f.dest.account_id, 1));
+    for key in keys {
+        request = request.header("idempotency-key", key);
+    }
+    request.send().await
+}
+
+/// Expects `400 invalid-parameter` naming `Idempotency-Key` in `invalid_params`.
+fn expect_key_parameter(what: &str, response: &crate::ctx::RawResponse) -> Result<(), Failure> {
+    let document = response.expect_problem(what, 400, ProblemKind::InvalidParameter)?;
+    let named = document
+        .get("invalid_params")
+        .and_then(Value::as_array)
+        .is_some_and(|entries| {
+            entries.iter().any(|e| {
+                e.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| n.eq_ignore_ascii_case("idempotency-key"))
+            })
+        });
+    ensure!(
+        named,
+        "{what}: `invalid_params` does not name Idempotency-Key: {document} (REQ-IDEMPOTENCY-002)"
+    );
+    Ok(())
+}
+
+/// REQ-IDEMPOTENCY-001/-002: an empty key is either refusal, a key outside 1..=255 visible ASCII
+/// characters or a repeated header is `400 invalid-parameter`; nothing changes; 255 characters do.
+async fn bad_keys(ctx: &Ctx, f: &Funded) -> Result<(), Failure> {
+    let before = ctx
+        .snapshot(&f.source.initiator.client, &f.source.account_id)
+        .await?;
+    let empty = send_with_keys(ctx, f, &[""]).await?;
+    if empty.problem_type().as_deref() == Some(ProblemKind::IdempotencyKeyRequired.uri()) {
+        empty.expect_problem(
+            "initiate_transfer with an empty Idempotency-Key",
+            400,
+            ProblemKind::IdempotencyKeyRequired,
+        )?;
+    } else {
+        expect_key_parameter("initiate_transfer with an empty Idempotency-Key", &empty)?;
+    }
+    let long = "k".repeat(256);
+    let a = format!("ucr-conformance-{}", uuid::Uuid::new_v4());
+    let b = format!("ucr-conformance-{}", uuid::Uuid::new_v4());
+    for (what, keys) in [
+        ("a 256-character Idempotency-Key", vec![long.as_str()]),
+        ("an Idempotency-Key with a space", vec!["ucr conformance"]),
+        ("two Idempotency-Key headers", vec![a.as_str(), b.as_str()]),
+    ] {
+        let response = send_with_keys(ctx, f, &keys).await?;
+        expect_key_parameter(&format!("initiate_transfer with {what}"), &response)?;
+    }
+    assert_unchanged(
+        "after the refused keys",
+        &before,
+        &ctx.snapshot(&f.source.initiator.client, &f.source.account_id)
+            .await?,
+    )?;
+    let longest = format!("{}{}", uuid::Uuid::new_v4().simple(), "~".repeat(255 - 32));
+    send_with_keys(ctx, f, &[longest.as_str()])
+        .await?
+        .expect_status(
+            "initiate_transfer with a 255-character Idempotency-Key",
+            201,
+        )?;
+    Ok(())
+}
+
+/// REQ-IDEMPOTENCY-011: sandbox writes accept requests without `Idempotency-Key`.
+async fn sandbox_writes_need_no_key(ctx: &Ctx) -> Result<(), Failure> {
+    ctx.operator("create an account holder without Idempotency-Key")?;
+    let session = ctx
+        .raw(
+            "create_operator_session",
+            Method::POST,
+            "/v1/sandbox/operator-sessions",
+        )
+        .no_idempotency_key()
+        .send()
+        .await?
+        .expect_status("create_operator_session without Idempotency-Key", 201)?;
+    let token = session
+        .get("token")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            Failure::new(format!(
+                "create_operator_session answered no token: {session}"
+            ))
+        })?;
+    ctx.raw(
+        "create_account_holder",
+        Method::POST,
+        "/v1/sandbox/account-holders",
+    )
+    .bearer(token)
+    .no_idempotency_key()
+    .json(&json!({"name": "ucr-conformance holder without a key"}))
+    .send()
+    .await?
+    .expect_status("create_account_holder without Idempotency-Key", 201)?;
     Ok(())
 }
 
@@ -232,6 +360,11 @@ async fn replay_initiation(ctx: Ctx) -> Result<(), Failure> {
         "replayed initiate_transfer (same key and body): HTTP status",
         first.status,
         replay.status,
+    )?;
+    ensure_eq(
+        "replayed initiate_transfer: Idempotent-Replayed header (REQ-IDEMPOTENCY-005)",
+        Some("true"),
+        replay.header("idempotent-replayed"),
     )?;
     let replay_body = replay
         .json()
@@ -412,6 +545,12 @@ async fn replayed(
     let settled = observe(ctx, world, Some(&request)).await?;
     let replay = world.send(ctx, actor, &request, Some(&key)).await?;
     let mut found = Vec::new();
+    if replay.header("idempotent-replayed") != Some("true") {
+        found.push(format!(
+            "the replay's Idempotent-Replayed header is {:?}, expected \"true\" (REQ-IDEMPOTENCY-005)",
+            replay.header("idempotent-replayed")
+        ));
+    }
     if replay.status != first.status || body_of(&replay) != body_of(&first) {
         found.push(format!(
             "the replay answered HTTP {} {}, the first request HTTP {} {}",
@@ -736,7 +875,51 @@ async fn consent_writes_are_idempotent(ctx: Ctx) -> Result<(), Failure> {
         get_consent(&seller.rep.client, consent_id, "get_consent")
             .await?
             .status,
-    )
+    )?;
+
+    // REQ-IDEMPOTENCY-012: deleting a subscription takes no key; deleting it again is 404.
+    let created = ctx
+        .raw(
+            "create_webhook_subscription",
+            reqwest::Method::POST,
+            "/v1/webhook-subscriptions",
+        )
+        .bearer(platform.token())
+        .json(&serde_json::json!({"url": url, "event_types": ["consent.revoked"]}))
+        .send()
+        .await?
+        .expect_status("create_webhook_subscription", 201)?;
+    let subscription_id = created
+        .get("subscription_id")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| {
+            Failure::new(format!(
+                "create_webhook_subscription answered no subscription_id: {created}"
+            ))
+        })?;
+    let delete = || {
+        ctx.raw(
+            "delete_webhook_subscription",
+            reqwest::Method::DELETE,
+            &format!("/v1/webhook-subscriptions/{subscription_id}"),
+        )
+        .bearer(platform.token())
+        .no_idempotency_key()
+        .send()
+    };
+    let deleted = delete().await?;
+    ensure!(
+        deleted.status == 200,
+        "delete_webhook_subscription without Idempotency-Key: expected HTTP 200, got HTTP {} {}",
+        deleted.status,
+        crate::text::snippet(&deleted.body, 200)
+    );
+    delete().await?.expect_problem(
+        "delete_webhook_subscription of a subscription already deleted",
+        404,
+        ProblemKind::NotFound,
+    )?;
+    Ok(())
 }
 
 async fn escrow_writes_are_idempotent(ctx: Ctx) -> Result<(), Failure> {

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 use ucr_sdk::ProblemKind;
-use ucr_sdk::types::{Problem, TransferRequest};
+use ucr_sdk::types::{BlockStatus, Problem, TransferRequest};
 
 use super::WRITE;
 use super::matrix::writes::{
@@ -15,6 +15,7 @@ use super::support::{Funded, funded, funded_shared, initiate};
 use crate::assert::{SdkResultExt, assert_unchanged};
 use crate::check::Check;
 use crate::ctx::{Attrs, Ctx, by_quantity, by_serials};
+use crate::ensure;
 use crate::outcome::Failure;
 use crate::snapshot::Snapshot;
 
@@ -24,8 +25,9 @@ pub(super) const CHECKS: &[Check] = &[
         model: A1,
         seed: WRITE,
         operations: ["initiate_transfer", "initiate_cancellation"],
-        description: "A body that is not valid JSON is refused with 400 malformed-request; nothing changes",
+        description: "A body that is not valid JSON is refused with 400 malformed-request; nothing changes; JSON sent as text/plain is refused the same way or read",
         run: malformed_json,
+        cites: ["REQ-VALIDATION-001", "REQ-VALIDATION-005", "REQ-CONV-006"],
     },
     check! {
         id: "A1-INPUT-002",
@@ -34,6 +36,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer"],
         description: "A body with an unknown field is refused with 400 malformed-request; nothing changes",
         run: unknown_field,
+        cites: ["REQ-VALIDATION-001", "REQ-CONV-006"],
     },
     check! {
         id: "A1-INPUT-003",
@@ -42,6 +45,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer"],
         description: "A field of the wrong type is refused with 400 malformed-request; nothing changes",
         run: wrong_type,
+        cites: ["REQ-VALIDATION-001", "REQ-CONV-006"],
     },
     check! {
         id: "A1-INPUT-004",
@@ -50,6 +54,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer"],
         description: "A negative quantity is refused with 400 malformed-request; nothing changes",
         run: negative_quantity,
+        cites: ["REQ-VALIDATION-001", "REQ-CONV-006"],
     },
     check! {
         id: "A1-INPUT-005",
@@ -58,14 +63,16 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer"],
         description: "A zero quantity is refused with 422 validation-failed; nothing changes",
         run: zero_quantity,
+        cites: ["REQ-VALIDATION-002", "REQ-CONV-006"],
     },
     check! {
         id: "A1-INPUT-006",
         model: A1,
         seed: WRITE,
         operations: ["initiate_transfer"],
-        description: "Both quantity and serial_ranges, or neither, is refused with 422 validation-failed; nothing changes",
+        description: "Both quantity and serial_ranges, neither, or reversed, overlapping or empty serial_ranges are refused with 422 validation-failed; nothing changes",
         run: both_or_neither,
+        cites: ["REQ-VALIDATION-007", "REQ-CONV-006"],
     },
     check! {
         id: "A1-INPUT-007",
@@ -74,6 +81,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer"],
         description: "More units than available (also after a vintage filter) is refused with 409 insufficient-units; nothing changes",
         run: insufficient_units,
+        cites: ["REQ-VALIDATION-012", "REQ-CONV-006"],
     },
     check! {
         id: "A1-INPUT-008",
@@ -82,6 +90,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer"],
         description: "Serials the source account does not hold are refused with 409 units-not-held; nothing changes",
         run: units_not_held,
+        cites: ["REQ-VALIDATION-012", "REQ-SANDBOX-008", "REQ-CONV-006"],
     },
     check! {
         id: "A1-INPUT-009",
@@ -90,6 +99,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer"],
         description: "Serials already pending in another transfer are refused with 409 units-locked; nothing changes",
         run: pending_serials_locked,
+        cites: ["REQ-UNITS-008", "REQ-CONV-006"],
     },
     check! {
         id: "A1-INPUT-010",
@@ -98,6 +108,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer"],
         description: "An unknown destination account is refused with 422 unknown-account; nothing changes",
         run: unknown_destination,
+        cites: ["REQ-TRANSFER-006", "REQ-CONV-006"],
     },
     check! {
         id: "A1-INPUT-011",
@@ -106,14 +117,16 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer"],
         description: "The same source and destination account is refused with 422 validation-failed; nothing changes",
         run: same_account,
+        cites: ["REQ-TRANSFER-006", "REQ-CONV-006"],
     },
     check! {
         id: "A1-INPUT-012",
         model: A1,
         seed: WRITE,
         operations: ["initiate_transfer"],
-        description: "An unknown unit type code is refused with 422 validation-failed; nothing changes",
+        description: "An unknown unit type code, or a known one in another case (accu), is refused with 422 validation-failed; nothing changes",
         run: unknown_unit_type,
+        cites: ["REQ-VALIDATION-002", "REQ-VALIDATION-006", "REQ-CONV-006"],
     },
     check! {
         id: "A1-INPUT-013",
@@ -122,6 +135,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: [],
         description: "Every write operation of the spec: a body that is not JSON, or not a JSON object, is refused with 400 malformed-request; nothing changes",
         run: every_write_malformed,
+        cites: ["REQ-VALIDATION-001", "REQ-VALIDATION-003", "REQ-CONV-006"],
     },
     check! {
         id: "A1-INPUT-014",
@@ -130,6 +144,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: [],
         description: "Every write operation of the spec: each body field sent with the wrong JSON type is refused with 400 malformed-request; nothing changes",
         run: every_write_wrong_types,
+        cites: ["REQ-VALIDATION-001", "REQ-CONV-006"],
     },
     check! {
         id: "A1-INPUT-015",
@@ -138,6 +153,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: [],
         description: "Every write operation of the spec: each required body field left out is refused with 400 malformed-request; nothing changes",
         run: every_write_missing_fields,
+        cites: ["REQ-VALIDATION-001", "REQ-CONV-006"],
     },
     check! {
         id: "A1-INPUT-016",
@@ -146,6 +162,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: [],
         description: "Every write operation of the spec: negative or out-of-range integers get 400, the largest u64 a documented 409/422 problem; nothing changes",
         run: every_write_numbers,
+        cites: ["REQ-VALIDATION-001", "REQ-VALIDATION-002", "REQ-CONV-006"],
     },
     check! {
         id: "A1-INPUT-017",
@@ -154,6 +171,53 @@ pub(super) const CHECKS: &[Check] = &[
         operations: [],
         description: "Every write operation of the spec: unknown IDs in the path get 404 not-found, in the body a documented 404/422 problem; nothing changes",
         run: every_write_unknown_ids,
+        cites: ["REQ-ACCESS-001", "REQ-CONV-006"],
+    },
+    check! {
+        id: "A1-INPUT-018",
+        model: A1,
+        seed: WRITE,
+        operations: ["initiate_transfer", "list_holdings"],
+        description: "A body of exactly 1 MiB (a valid transfer padded with JSON whitespace) is accepted: the body limit is at least 1 MiB",
+        run: one_mebibyte_accepted,
+        cites: ["REQ-VALIDATION-009"],
+    },
+    check! {
+        id: "A1-INPUT-019",
+        model: A1,
+        seed: WRITE,
+        operations: ["initiate_transfer", "list_holdings"],
+        description: "A transfer by quantity takes the available matching units in ascending serial order across blocks, splitting the last block",
+        run: quantity_takes_lowest_serials,
+        cites: ["REQ-VALIDATION-008", "REQ-UNITS-008"],
+    },
+    check! {
+        id: "A1-INPUT-020",
+        model: A1,
+        seed: WRITE,
+        operations: ["create_operator_session", "delete_webhook_subscription", "get_account", "get_transfer"],
+        description: "Operations declaring no body and no 400 ignore any body; operations declaring no query parameters ignore a query string",
+        run: bodies_and_queries_ignored,
+        cites: ["REQ-VALIDATION-010", "REQ-VALIDATION-011"],
+    },
+    check! {
+        id: "A1-INPUT-021",
+        model: A1,
+        seed: WRITE,
+        operations: ["create_operator_session", "create_account_holder", "create_account", "issue_units", "appoint_representative", "initiate_transfer"],
+        description: "Sandbox set-up refuses unknown holders, accounts and representatives and bad issuance attributes; re-appointing replaces roles; issued_on defaults to the registry date",
+        run: sandbox_setup_refusals,
+        cites: ["REQ-SANDBOX-003", "REQ-SANDBOX-004", "REQ-SANDBOX-005", "REQ-SANDBOX-007", "REQ-SANDBOX-002"],
+    },
+    check! {
+        id: "A1-INPUT-022",
+        model: A1,
+        seed: WRITE,
+        operations: ["advance_clock", "get_clock"],
+        description: "advance_clock refuses 0 and more than 31,622,400 s with 422 and negative or fractional seconds with 400; 1 s moves the registry clock forward by 1 s",
+        run: clock_advance_bounds,
+        phase: Clock,
+        cites: ["REQ-SANDBOX-011", "REQ-CONV-002"],
     },
 ];
 
@@ -251,7 +315,22 @@ async fn malformed_json(ctx: Ctx) -> Result<(), Failure> {
             400,
             ProblemKind::MalformedRequest,
         )?;
-    unchanged(&ctx, &f, &before, "after the malformed requests").await
+    unchanged(&ctx, &f, &before, "after the malformed requests").await?;
+    // REQ-VALIDATION-005: a valid JSON body sent as text/plain may be refused or read as JSON.
+    let response = ctx
+        .raw("initiate_transfer", Method::POST, "/v1/transfers")
+        .bearer(f.source.initiator.token())
+        .body_typed(&valid_body(&f).to_string(), "text/plain")
+        .send()
+        .await?;
+    if response.status != 201 {
+        response.expect_problem(
+            "initiate_transfer of valid JSON sent as Content-Type: text/plain (may be refused or read)",
+            400,
+            ProblemKind::MalformedRequest,
+        )?;
+    }
+    Ok(())
 }
 
 async fn unknown_field(ctx: Ctx) -> Result<(), Failure> {
@@ -383,6 +462,36 @@ async fn both_or_neither(ctx: Ctx) -> Result<(), Failure> {
         ProblemKind::ValidationFailed,
     )
     .await?;
+    // REQ-VALIDATION-007: reversed, overlapping or empty serial_ranges.
+    for (what, ranges) in [
+        (
+            "a reversed serial range",
+            json!([{"serial_start": s + 9, "serial_end": s}]),
+        ),
+        (
+            "two overlapping serial ranges",
+            json!([
+                {"serial_start": s, "serial_end": s + 4},
+                {"serial_start": s + 3, "serial_end": s + 8},
+            ]),
+        ),
+        ("an empty serial_ranges array", json!([])),
+    ] {
+        let mut body = valid_body(&f);
+        if let Some(object) = body.as_object_mut() {
+            object.remove("quantity");
+            object.insert("serial_ranges".into(), ranges);
+        }
+        refuse_transfer(
+            &ctx,
+            &f,
+            &format!("initiate_transfer with {what}"),
+            body,
+            422,
+            ProblemKind::ValidationFailed,
+        )
+        .await?;
+    }
     unchanged(&ctx, &f, &before, "after the refused requests").await
 }
 
@@ -544,6 +653,15 @@ async fn unknown_unit_type(ctx: Ctx) -> Result<(), Failure> {
         &f,
         "initiate_transfer of unit type \"XQZ\" (no such unit type)",
         by_quantity(&f.source.account_id, &f.dest.account_id, "XQZ", 10),
+        422,
+        ProblemKind::ValidationFailed,
+    )
+    .await?;
+    // REQ-VALIDATION-006: unit type codes are case-sensitive.
+    expect_transfer_problem(
+        &f,
+        "initiate_transfer of unit type \"accu\" (codes are case-sensitive)",
+        by_quantity(&f.source.account_id, &f.dest.account_id, "accu", 10),
         422,
         ProblemKind::ValidationFailed,
     )
@@ -854,4 +972,436 @@ async fn every_write_numbers(ctx: Ctx) -> Result<(), Failure> {
 
 async fn every_write_unknown_ids(ctx: Ctx) -> Result<(), Failure> {
     every_write_with(ctx, unknown_id_variants).await
+}
+
+// ---- limits, unit selection, ignored input, sandbox set-up ---------------------------------------
+
+/// One mebibyte, the least body limit an implementation may have.
+const MIB: usize = 1 << 20;
+
+async fn one_mebibyte_accepted(ctx: Ctx) -> Result<(), Failure> {
+    let f = funded_shared(&ctx, 50).await?;
+    let compact = valid_body(&f).to_string();
+    let inner = compact
+        .strip_suffix('}')
+        .ok_or_else(|| Failure::new("a JSON object ends with }"))?;
+    let padded = format!("{inner}{}}}", " ".repeat(MIB - compact.len()));
+    debug_assert_eq!(padded.len(), MIB);
+    let body = ctx
+        .raw("initiate_transfer", Method::POST, "/v1/transfers")
+        .bearer(f.source.initiator.token())
+        .body_text(&padded)
+        .send()
+        .await?
+        .expect_status(
+            "initiate_transfer with a body of exactly 1 MiB (JSON whitespace padding)",
+            201,
+        )?;
+    let transfer_id = body
+        .get("transfer_id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            Failure::new(format!("initiate_transfer answered no transfer_id: {body}"))
+        })?;
+    let pending: u64 = ctx
+        .holdings(&f.source.initiator.client, &f.source.account_id)
+        .await?
+        .iter()
+        .filter(|b| b.transaction_id.as_deref() == Some(transfer_id))
+        .map(|b| b.quantity)
+        .sum();
+    ensure!(
+        pending == 10,
+        "after the 1 MiB transfer of 10 ACCU: {pending} units are pending in it, expected 10"
+    );
+    Ok(())
+}
+
+/// The serials of `blocks` in `status`, ascending.
+fn serials_in(blocks: &[ucr_sdk::types::UnitBlock], status: BlockStatus) -> Vec<u64> {
+    let mut serials: Vec<u64> = blocks
+        .iter()
+        .filter(|b| b.status == status)
+        .flat_map(|b| b.serial_start..=b.serial_end)
+        .collect();
+    serials.sort_unstable();
+    serials
+}
+
+async fn quantity_takes_lowest_serials(ctx: Ctx) -> Result<(), Failure> {
+    let f = funded(&ctx, 10).await?;
+    let other = ctx
+        .issue(
+            &f.source.account_id,
+            10,
+            &Attrs {
+                vintage: "2021-22".into(),
+                ..Attrs::accu()
+            },
+        )
+        .await?;
+    let smc = ctx.issue(&f.source.account_id, 5, &Attrs::smc()).await?;
+    let (src, dst) = (f.source.account_id.as_str(), f.dest.account_id.as_str());
+    // Lock the lowest ACCU serial by serial, so selection by quantity must skip it.
+    let lowest = f.block.serial_start.min(other.serial_start);
+    initiate(
+        &f.source.initiator.client,
+        by_serials(src, dst, "ACCU", &[(lowest, lowest)]),
+        "initiate_transfer of the lowest ACCU serial",
+    )
+    .await?;
+    let mut available: Vec<u64> = (f.block.serial_start..=f.block.serial_end)
+        .chain(other.serial_start..=other.serial_end)
+        .filter(|s| *s != lowest)
+        .collect();
+    available.sort_unstable();
+    let before = serials_in(
+        &ctx.holdings(&f.source.initiator.client, src).await?,
+        BlockStatus::Pending,
+    );
+    initiate(
+        &f.source.initiator.client,
+        by_quantity(src, dst, "ACCU", 12),
+        "initiate_transfer of 12 ACCU by quantity across two vintages",
+    )
+    .await?;
+    let after = serials_in(
+        &ctx.holdings(&f.source.initiator.client, src).await?,
+        BlockStatus::Pending,
+    );
+    let taken: Vec<u64> = after.into_iter().filter(|s| !before.contains(s)).collect();
+    let expected: Vec<u64> = available[..12].to_vec();
+    ensure!(
+        taken == expected,
+        "12 ACCU by quantity took serials {taken:?}; the 12 lowest available ACCU serials \
+         across both vintages are {expected:?} (REQ-VALIDATION-008; SMC {}..={} must not be taken)",
+        smc.serial_start,
+        smc.serial_end
+    );
+    Ok(())
+}
+
+/// A fresh sandbox operator token, from a raw `create_operator_session` with `body` (if any).
+async fn operator_session(ctx: &Ctx, body: Option<&str>) -> Result<String, Failure> {
+    ctx.operator("open an operator session")?;
+    let request = ctx
+        .raw(
+            "create_operator_session",
+            Method::POST,
+            "/v1/sandbox/operator-sessions",
+        )
+        .no_idempotency_key();
+    let request = match body {
+        Some(body) => request.body_text(body),
+        None => request,
+    };
+    let session = request.send().await?.expect_status(
+        &format!(
+            "create_operator_session{}",
+            if body.is_some() {
+                " with a body it must ignore"
+            } else {
+                ""
+            }
+        ),
+        201,
+    )?;
+    session
+        .get("token")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            Failure::new(format!(
+                "create_operator_session answered no token: {session}"
+            ))
+        })
+}
+
+async fn bodies_and_queries_ignored(ctx: Ctx) -> Result<(), Failure> {
+    let f = funded_shared(&ctx, 50).await?;
+    // REQ-VALIDATION-010: no body and no 400 declared: any body is ignored.
+    operator_session(&ctx, Some(r#"{"colour": "blue""#)).await?;
+    let platform = ctx.trading_platform().await?;
+    let (url, _) = ctx.webhook_url();
+    let created = ctx
+        .raw(
+            "create_webhook_subscription",
+            Method::POST,
+            "/v1/webhook-subscriptions",
+        )
+        .bearer(platform.token())
+        .json(&json!({"url": url, "event_types": ["consent.revoked"]}))
+        .send()
+        .await?
+        .expect_status("create_webhook_subscription", 201)?;
+    let subscription_id = created
+        .get("subscription_id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Failure::new(format!("no subscription_id in {created}")))?;
+    let deleted = ctx
+        .raw(
+            "delete_webhook_subscription",
+            Method::DELETE,
+            &format!("/v1/webhook-subscriptions/{subscription_id}"),
+        )
+        .bearer(platform.token())
+        .no_idempotency_key()
+        .body_text("not json at all [")
+        .send()
+        .await?;
+    ensure!(
+        deleted.status == 200,
+        "delete_webhook_subscription with a body it must ignore: expected HTTP 200, got HTTP {} {}",
+        deleted.status,
+        crate::text::snippet(&deleted.body, 200)
+    );
+    // REQ-VALIDATION-011: no query parameters declared: any query string is ignored.
+    let transfer = initiate(
+        &f.source.initiator.client,
+        by_quantity(&f.source.account_id, &f.dest.account_id, "ACCU", 1),
+        "initiate_transfer",
+    )
+    .await?;
+    for (operation, path) in [
+        (
+            "get_account",
+            format!("/v1/accounts/{}", f.source.account_id),
+        ),
+        (
+            "get_transfer",
+            format!("/v1/transfers/{}", transfer.transfer_id),
+        ),
+    ] {
+        ctx.raw(operation, Method::GET, &path)
+            .bearer(f.source.initiator.token())
+            .query("colour", "blue")
+            .query("limit", "0")
+            .send()
+            .await?
+            .expect_status(
+                &format!("{operation} with the query string ?colour=blue&limit=0 it must ignore"),
+                200,
+            )?;
+    }
+    Ok(())
+}
+
+async fn sandbox_setup_refusals(ctx: Ctx) -> Result<(), Failure> {
+    // A fixture of its own: the check re-appoints its initiator.
+    let f = funded(&ctx, 10).await?;
+    let token = operator_session(&ctx, None).await?;
+    let sandbox = |operation: &'static str, path: &str, body: Value| {
+        ctx.raw(operation, Method::POST, path)
+            .bearer(&token)
+            .no_idempotency_key()
+            .json(&body)
+            .send()
+    };
+    // REQ-SANDBOX-002: a valid token that is not an operator's gets sandbox-unavailable.
+    ctx.raw(
+        "create_account_holder",
+        Method::POST,
+        "/v1/sandbox/account-holders",
+    )
+    .bearer(f.source.initiator.token())
+    .no_idempotency_key()
+    .json(&json!({"name": "ucr-conformance"}))
+    .send()
+    .await?
+    .expect_problem(
+        "create_account_holder with a representative's token",
+        404,
+        ProblemKind::SandboxUnavailable,
+    )?;
+    // REQ-SANDBOX-003
+    let unknown_holder = unknown_like(&f.dest.holder.holder_id);
+    let document = sandbox(
+        "create_account",
+        "/v1/sandbox/accounts",
+        json!({"holder_id": unknown_holder, "name": "ucr-conformance", "kind": "holding"}),
+    )
+    .await?
+    .expect_problem(
+        &format!("create_account for holder {unknown_holder}, which does not exist"),
+        422,
+        ProblemKind::ValidationFailed,
+    )?;
+    let names_holder = document
+        .get("invalid_params")
+        .and_then(Value::as_array)
+        .is_some_and(|p| {
+            p.iter()
+                .any(|e| e.get("name").and_then(Value::as_str) == Some("/holder_id"))
+        });
+    ensure!(
+        names_holder,
+        "create_account for an unknown holder: `invalid_params` does not name /holder_id: {document} (REQ-SANDBOX-003)"
+    );
+    // REQ-SANDBOX-004 and -007
+    let unknown_account = unknown_like(&f.dest.account_id);
+    let issuance = |account: &str| {
+        json!({
+            "account_id": account,
+            "unit_type": "ACCU",
+            "quantity": 5,
+            "project_id": "ERF990001",
+            "vintage": "2023-24",
+            "method": "Human-induced regeneration of a permanent even-aged native forest",
+            "kyoto_status": "NON_KYOTO",
+            "state": "NSW",
+        })
+    };
+    sandbox(
+        "issue_units",
+        "/v1/sandbox/issuances",
+        issuance(&unknown_account),
+    )
+    .await?
+    .expect_problem(
+        &format!("issue_units into {unknown_account}, which does not exist"),
+        422,
+        ProblemKind::UnknownAccount,
+    )?;
+    let holdings_before = ctx
+        .holdings(&f.dest.rep.client, &f.dest.account_id)
+        .await?
+        .len();
+    for (what, change) in [
+        ("SMC with a kyoto_status", ("unit_type", json!("SMC"))),
+        ("a blank project_id", ("project_id", json!("  "))),
+        ("a blank method", ("method", json!(""))),
+        ("state \"XX\"", ("state", json!("XX"))),
+    ] {
+        let mut body = issuance(&f.dest.account_id);
+        body[change.0] = change.1;
+        sandbox("issue_units", "/v1/sandbox/issuances", body)
+            .await?
+            .expect_problem(
+                &format!("issue_units of {what}"),
+                422,
+                ProblemKind::ValidationFailed,
+            )?;
+    }
+    ensure!(
+        ctx.holdings(&f.dest.rep.client, &f.dest.account_id)
+            .await?
+            .len()
+            == holdings_before,
+        "the refused issuances changed the account's holdings (REQ-CONV-006)"
+    );
+    // issued_on defaults to the registry clock's UTC date.
+    let today = ctx.registry_now().await?.date_naive();
+    let block = ctx.issue(&f.dest.account_id, 1, &Attrs::accu()).await?;
+    let after = ctx.registry_now().await?.date_naive();
+    ensure!(
+        block.issued_on == today || block.issued_on == after,
+        "issue_units without issued_on: issued_on is {}, expected the registry date {today} (REQ-SANDBOX-007)",
+        block.issued_on
+    );
+    // REQ-SANDBOX-005
+    let unknown_path = format!("/v1/sandbox/accounts/{unknown_account}/representatives");
+    sandbox(
+        "appoint_representative",
+        &unknown_path,
+        json!({"name": "ucr-conformance", "roles": ["initiator"]}),
+    )
+    .await?
+    .expect_problem(
+        "appoint_representative on an account that does not exist",
+        404,
+        ProblemKind::NotFound,
+    )?;
+    let path = format!("/v1/sandbox/accounts/{}/representatives", f.dest.account_id);
+    sandbox(
+        "appoint_representative",
+        &path,
+        json!({
+            "name": "ucr-conformance",
+            "roles": ["initiator"],
+            "representative_id": unknown_like(&f.dest.rep.id),
+        }),
+    )
+    .await?
+    .expect_problem(
+        "appoint_representative of a representative_id that names nobody",
+        422,
+        ProblemKind::ValidationFailed,
+    )?;
+    // Re-appointing the source's initiator as approver only replaces its roles there.
+    let initiator = &f.source.initiator;
+    let source_path = format!(
+        "/v1/sandbox/accounts/{}/representatives",
+        f.source.account_id
+    );
+    sandbox(
+        "appoint_representative",
+        &source_path,
+        json!({
+            "name": initiator.name,
+            "roles": ["approver"],
+            "representative_id": initiator.id,
+        }),
+    )
+    .await?
+    .expect_status(
+        "appoint_representative of the account's initiator again, as approver only",
+        201,
+    )?;
+    initiator
+        .client
+        .initiate_transfer()
+        .body(by_quantity(&f.source.account_id, &f.dest.account_id, "ACCU", 1))
+        .send()
+        .await
+        .expect_problem(
+            "initiate_transfer by the representative re-appointed as approver only (REQ-SANDBOX-005)",
+            403,
+            ProblemKind::Forbidden,
+        )?;
+    Ok(())
+}
+
+async fn clock_advance_bounds(ctx: Ctx) -> Result<(), Failure> {
+    let token = operator_session(&ctx, None).await?;
+    let advance = |text: &str| {
+        ctx.raw("advance_clock", Method::POST, "/v1/sandbox/clock/advance")
+            .bearer(&token)
+            .no_idempotency_key()
+            .body_text(text)
+            .send()
+    };
+    let before = ctx.registry_now().await?;
+    for seconds in ["0", "31622401"] {
+        advance(&format!(r#"{{"seconds": {seconds}}}"#))
+            .await?
+            .expect_problem(
+                &format!("advance_clock by {seconds} s"),
+                422,
+                ProblemKind::ValidationFailed,
+            )?;
+    }
+    for seconds in ["-1", "1.5"] {
+        advance(&format!(r#"{{"seconds": {seconds}}}"#))
+            .await?
+            .expect_problem(
+                &format!("advance_clock by {seconds} s"),
+                400,
+                ProblemKind::MalformedRequest,
+            )?;
+    }
+    let refused = ctx.registry_now().await?;
+    ensure!(
+        refused >= before && refused - before < chrono::Duration::seconds(60),
+        "the registry clock moved from {before} to {refused} across refused advances (REQ-CONV-002)"
+    );
+    advance(r#"{"seconds": 1}"#)
+        .await?
+        .expect_status("advance_clock by 1 s", 200)?;
+    let after = ctx.registry_now().await?;
+    ensure!(
+        after - refused >= chrono::Duration::seconds(1)
+            && after - refused < chrono::Duration::seconds(61),
+        "advance_clock by 1 s moved the registry clock from {refused} to {after}; expected 1 s plus the time between the reads (REQ-SANDBOX-011, REQ-CONV-002)"
+    );
+    Ok(())
 }

@@ -18,25 +18,28 @@ pub(super) const CHECKS: &[Check] = &[
         model: B1,
         seed: B1,
         operations: ["issue_token", "list_accounts", "list_holdings"],
-        description: "Client credentials give a Bearer token (expires_in 3600) that lists and reads the consented account, also when requested as plain OAuth clients do",
+        description: "Client credentials (form or HTTP Basic; scope and unknown parameters ignored) give fresh no-store Bearer tokens (expires_in 3600) that read the consented account; earlier tokens stay valid",
         run: client_credentials_work,
+        cites: ["REQ-OAUTH-001", "REQ-OAUTH-002", "REQ-OAUTH-004", "REQ-OAUTH-006", "REQ-OAUTH-007"],
     },
     check! {
         id: "B1-OAUTH-002",
         model: B1,
         seed: B1,
         operations: ["issue_token"],
-        description: "A wrong secret or unknown client answers 401 invalid_client, a bad grant 400 unsupported_grant_type / invalid_request, as RFC 6749 JSON",
+        description: "Token errors are RFC 6749 JSON: bad form or both auth methods 400 invalid_request, other grants 400 unsupported_grant_type before client auth, wrong or no client auth 401 invalid_client",
         run: token_errors_follow_rfc6749,
+        cites: ["REQ-OAUTH-001", "REQ-OAUTH-002", "REQ-OAUTH-003", "REQ-OAUTH-004", "REQ-OAUTH-005"],
     },
     check! {
         id: "B1-OAUTH-003",
         model: B1,
         seed: B1,
         operations: ["issue_token", "list_accounts"],
-        description: "An access token stops working 3600 s after issue (sandbox clock): 401 unauthenticated with WWW-Authenticate; a new one works",
+        description: "An access token stops working 3600 s after issue (sandbox clock): 401 with Bearer error=\"invalid_token\"; sandbox tokens still work; a new one works",
         run: tokens_expire,
         phase: Clock,
+        cites: ["REQ-AUTH-002", "REQ-AUTH-004", "REQ-AUTH-005"],
     },
 ];
 
@@ -86,6 +89,63 @@ async fn raw_token(ctx: &Ctx, pairs: &[(&str, &str)]) -> Result<RawResponse, Fai
         .form(pairs)
         .send()
         .await
+}
+
+/// A token request with `authorization` as its `Authorization` header.
+async fn raw_token_with(
+    ctx: &Ctx,
+    authorization: &str,
+    pairs: &[(&str, &str)],
+) -> Result<RawResponse, Failure> {
+    ctx.raw("issue_token", reqwest::Method::POST, "/v1/oauth/token")
+        .no_idempotency_key()
+        .header("authorization", authorization)
+        .form(pairs)
+        .send()
+        .await
+}
+
+/// The HTTP Basic credentials of RFC 6749 section 2.3.1: the form-encoded client ID and secret.
+fn basic(client_id: &str, secret: &str) -> String {
+    use base64::Engine;
+    let encode = |value: &str| {
+        serde_urlencoded::to_string([("", value)])
+            .unwrap_or_default()
+            .trim_start_matches('=')
+            .to_owned()
+    };
+    let pair = format!("{}:{}", encode(client_id), encode(secret));
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    )
+}
+
+/// The `access_token` of a successful raw token response, after checking `Cache-Control: no-store`
+/// (REQ-OAUTH-001).
+fn access_token_of(what: &str, response: &RawResponse) -> Result<String, Failure> {
+    let body = response.expect_status(what, 200)?;
+    let cache_control = response.header("cache-control").unwrap_or_default();
+    ensure!(
+        cache_control
+            .split(',')
+            .any(|d| d.trim().eq_ignore_ascii_case("no-store")),
+        "{what}: a token response must carry Cache-Control: no-store, got {cache_control:?} (REQ-OAUTH-001)"
+    );
+    ensure_eq(
+        &format!("{what}: expires_in"),
+        Some(3600),
+        body.get("expires_in").and_then(|e| e.as_u64()),
+    )?;
+    body.get("access_token")
+        .and_then(|t| t.as_str())
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            Failure::new(format!(
+                "{what}: the token response has no access_token: {body}"
+            ))
+        })
 }
 
 /// Expects an RFC 6749 section 5.2 error: `status`, a JSON object (not a problem document) whose
@@ -166,20 +226,59 @@ async fn client_credentials_work(ctx: Ctx) -> Result<(), Failure> {
         ],
     )
     .await?;
-    let body = response.expect_status(
+    let access_token = access_token_of(
         "a form-encoded token request without Idempotency-Key, as OAuth client libraries send it",
-        200,
+        &response,
     )?;
-    let access_token = body
-        .get("access_token")
-        .and_then(|t| t.as_str())
-        .ok_or_else(|| Failure::new(format!("the token response has no access_token: {body}")))?;
     ensure_eq(
         "list_accounts with the second access token",
         vec![seller.account_id.clone()],
         account_ids(
-            &ctx.client_with_token(access_token),
+            &ctx.client_with_token(&access_token),
             "list_accounts with the second access token",
+        )
+        .await?,
+    )?;
+
+    // HTTP Basic client authentication, with a `scope` and a parameter the endpoint does not know:
+    // both are ignored, and the token carries the platform's own permissions.
+    let response = raw_token_with(
+        &ctx,
+        &basic(&platform.client_id, platform.client_secret()),
+        &[
+            ("grant_type", "client_credentials"),
+            ("scope", "transactions_read association"),
+            ("audience", "ucr-conformance"),
+        ],
+    )
+    .await?;
+    let third = access_token_of(
+        "a token request with HTTP Basic client authentication, a scope and an unknown parameter \
+         (REQ-OAUTH-002, REQ-OAUTH-004, REQ-OAUTH-007)",
+        &response,
+    )?;
+    ensure_eq(
+        "list_accounts with the token from HTTP Basic",
+        vec![seller.account_id.clone()],
+        account_ids(
+            &ctx.client_with_token(&third),
+            "list_accounts with the token from HTTP Basic",
+        )
+        .await?,
+    )?;
+    ensure!(
+        issued.access_token != access_token
+            && access_token != third
+            && issued.access_token != third,
+        "issue_token gave the same access_token twice; each token is fresh (REQ-OAUTH-006)"
+    );
+    // Earlier tokens of the same client stay valid (REQ-OAUTH-006).
+    ensure_eq(
+        "list_accounts with the first access token after two more were issued",
+        vec![seller.account_id.clone()],
+        account_ids(
+            &ctx.client_with_token(&issued.access_token),
+            "list_accounts with the first access token",
         )
         .await?,
     )
@@ -232,6 +331,7 @@ async fn token_errors_follow_rfc6749(ctx: Ctx) -> Result<(), Failure> {
         400,
         "unsupported_grant_type",
     )?;
+    // REQ-OAUTH-005: only one of client_id and client_secret may be either answer.
     let response = raw_token(
         &ctx,
         &[
@@ -240,12 +340,132 @@ async fn token_errors_follow_rfc6749(ctx: Ctx) -> Result<(), Failure> {
         ],
     )
     .await?;
+    if response.status == 401 {
+        expect_oauth_error(
+            "issue_token without client_secret",
+            &response,
+            401,
+            "invalid_client",
+        )?;
+    } else {
+        expect_oauth_error(
+            "issue_token without client_secret",
+            &response,
+            400,
+            "invalid_request",
+        )?;
+    }
+    let id = platform.client_id.as_str();
+    let secret = platform.client_secret();
+    // REQ-OAUTH-002: malformed token requests are invalid_request.
+    for (what, pairs) in [
+        (
+            "issue_token without grant_type",
+            vec![("client_id", id), ("client_secret", secret)],
+        ),
+        (
+            "issue_token with grant_type given twice",
+            vec![
+                ("grant_type", "client_credentials"),
+                ("grant_type", "client_credentials"),
+                ("client_id", id),
+                ("client_secret", secret),
+            ],
+        ),
+    ] {
+        let response = raw_token(&ctx, &pairs).await?;
+        expect_oauth_error(what, &response, 400, "invalid_request")?;
+    }
+    let response = ctx
+        .raw("issue_token", reqwest::Method::POST, "/v1/oauth/token")
+        .no_idempotency_key()
+        .json(&serde_json::json!({
+            "grant_type": "client_credentials",
+            "client_id": id,
+            "client_secret": secret,
+        }))
+        .send()
+        .await?;
     expect_oauth_error(
-        "issue_token without client_secret",
+        "issue_token with a JSON body (Content-Type: application/json)",
         &response,
         400,
         "invalid_request",
     )?;
+    // REQ-OAUTH-004: HTTP Basic and body credentials at once.
+    let response = raw_token_with(
+        &ctx,
+        &basic(id, secret),
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", id),
+            ("client_secret", secret),
+        ],
+    )
+    .await?;
+    expect_oauth_error(
+        "issue_token with HTTP Basic and client_id/client_secret in the body",
+        &response,
+        400,
+        "invalid_request",
+    )?;
+    // REQ-OAUTH-003: an unsupported grant is refused before client authentication.
+    let response = raw_token(
+        &ctx,
+        &[
+            ("grant_type", "password"),
+            ("client_id", id),
+            ("client_secret", "not-the-secret"),
+        ],
+    )
+    .await?;
+    expect_oauth_error(
+        "issue_token with grant_type=password and a wrong secret",
+        &response,
+        400,
+        "unsupported_grant_type",
+    )?;
+    // REQ-OAUTH-005: no client authentication at all (a Bearer header is none), and a wrong
+    // secret by HTTP Basic, which adds a Basic challenge.
+    let response = raw_token(&ctx, &[("grant_type", "client_credentials")]).await?;
+    expect_oauth_error(
+        "issue_token without client authentication",
+        &response,
+        401,
+        "invalid_client",
+    )?;
+    let response = raw_token_with(
+        &ctx,
+        &format!("Bearer {}", platform.token()),
+        &[("grant_type", "client_credentials")],
+    )
+    .await?;
+    expect_oauth_error(
+        "issue_token with only `Authorization: Bearer <platform token>`",
+        &response,
+        401,
+        "invalid_client",
+    )?;
+    let response = raw_token_with(
+        &ctx,
+        &basic(id, "not-the-secret"),
+        &[("grant_type", "client_credentials")],
+    )
+    .await?;
+    expect_oauth_error(
+        "issue_token with a wrong secret by HTTP Basic",
+        &response,
+        401,
+        "invalid_client",
+    )?;
+    let challenge = response.header("www-authenticate").unwrap_or_default();
+    ensure!(
+        challenge
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with("basic"),
+        "issue_token with a wrong secret by HTTP Basic: WWW-Authenticate is {challenge:?}, expected a Basic challenge (REQ-OAUTH-005)"
+    );
     // The refused requests issued nothing usable: a made-up token is still unknown.
     ctx.client_with_token("not-the-secret")
         .list_accounts()
@@ -261,6 +481,7 @@ async fn token_errors_follow_rfc6749(ctx: Ctx) -> Result<(), Failure> {
 
 async fn tokens_expire(ctx: Ctx) -> Result<(), Failure> {
     let platform = ctx.trading_platform().await?;
+    let party = ctx.holder_with_one_rep().await?;
     let issued = token(&ctx, &platform, "issue_token").await?;
     ctx.client_with_token(&issued.access_token)
         .list_accounts()
@@ -279,10 +500,34 @@ async fn tokens_expire(ctx: Ctx) -> Result<(), Failure> {
         ProblemKind::Unauthenticated,
     )?;
     let challenge = response.header("www-authenticate").unwrap_or_default();
+    let lower = challenge.to_ascii_lowercase();
     ensure!(
-        challenge.to_ascii_lowercase().starts_with("bearer"),
-        "the 401 for an expired access token must carry WWW-Authenticate: Bearer, got {challenge:?}"
+        lower.starts_with("bearer")
+            && lower
+                .split(',')
+                .filter_map(|p| p.split_once('='))
+                .any(|(name, value)| {
+                    name.trim().ends_with("error")
+                        && value.trim().trim_matches('"') == "invalid_token"
+                }),
+        "the 401 for an expired access token must carry WWW-Authenticate: Bearer error=\"invalid_token\", got {challenge:?} (REQ-AUTH-002)"
     );
+    // Tokens handed out by the sandbox never expire (REQ-AUTH-005).
+    ctx.client_with_token(party.rep.token())
+        .get_account()
+        .account_id(&party.account_id)
+        .send()
+        .await
+        .expect_ok(
+            "get_account with a representative's sandbox token, 3601 s after it was handed out",
+        )?;
+    ctx.client_with_token(platform.token())
+        .list_accounts()
+        .send()
+        .await
+        .expect_ok(
+            "list_accounts with the platform's sandbox token, 3601 s after it was handed out",
+        )?;
     let fresh = token(&ctx, &platform, "issue_token after the expiry").await?;
     ctx.client_with_token(&fresh.access_token)
         .list_accounts()

@@ -16,34 +16,37 @@ pub(super) const CHECKS: &[Check] = &[
         model: A1,
         seed: A1,
         operations: ["list_accounts", "get_account", "get_transfer", "initiate_transfer"],
-        description: "400, 401, 403, 404, 409 and 422 answers are application/problem+json with type, title, status (= HTTP status) and instance (= path)",
+        description: "400, 401, 403, 404, 409 and 422 answers are application/problem+json with type, title, detail, status (= HTTP status) and instance (= path); invalid-parameter names the parameter; a success is application/json",
         run: problem_documents,
+        cites: ["REQ-PROBLEM-001", "REQ-PROBLEM-002", "REQ-PROBLEM-003", "REQ-PROBLEM-004", "REQ-PROBLEM-005", "REQ-PROBLEM-006", "REQ-PROBLEM-007", "REQ-PROBLEM-008", "REQ-CONV-007"],
     },
     check! {
         id: "A1-PROBLEM-002",
         model: A1,
         seed: A1,
         operations: ["initiate_transfer", "list_accounts"],
-        description: "An unsupported method on a known path answers 405 method-not-allowed as a problem document",
+        description: "An unsupported method on a known path answers 405 method-not-allowed as a problem document with an Allow header, with or without a token",
         run: method_not_allowed,
+        cites: ["REQ-ORDER-001", "REQ-PROBLEM-001", "REQ-PROBLEM-003", "REQ-PROBLEM-004", "REQ-PROBLEM-005"],
     },
     check! {
         id: "A1-PROBLEM-003",
         model: A1,
         seed: A1,
         operations: [],
-        description: "An unknown path under /v1 answers 404 not-found as a problem document",
+        description: "An unknown path under /v1 answers 404 not-found as a problem document, with or without a token",
         run: unknown_path,
+        cites: ["REQ-ORDER-001", "REQ-PROBLEM-001", "REQ-PROBLEM-003", "REQ-PROBLEM-004", "REQ-PROBLEM-005"],
     },
 ];
 
-/// Checks the media type and the required members of a problem document; returns its title.
+/// Checks the media type and the required members of a problem document.
 fn check_document(
     what: &str,
     response: &RawResponse,
     status: u16,
     kind: ProblemKind,
-) -> Result<String, Failure> {
+) -> Result<(), Failure> {
     ensure!(
         response.status == status,
         "{what}: expected HTTP {status} {}, got HTTP {}",
@@ -51,14 +54,8 @@ fn check_document(
         response.status
     );
     let content_type = response.content_type().unwrap_or_default();
-    let media_type = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
     ensure!(
-        media_type == "application/problem+json",
+        media_type(content_type) == "application/problem+json",
         "{what}: Content-Type is {content_type:?}, expected application/problem+json"
     );
     let document = response.json().map_err(|f| f.context(what))?;
@@ -86,11 +83,34 @@ fn check_document(
         "{what}: `status` member is {:?}, expected the HTTP status {status}",
         object.get("status")
     );
-    if let Some(value) = object.get("detail") {
-        ensure!(
-            value.is_string(),
-            "{what}: `detail` is present but not a string: {value}"
-        );
+    // REQ-PROBLEM-005: `detail` explains this occurrence; `title` may be worded any way.
+    let detail = object
+        .get("detail")
+        .and_then(|d| d.as_str())
+        .unwrap_or_default();
+    ensure!(
+        !detail.trim().is_empty(),
+        "{what}: `detail` is missing or empty ({:?}) (REQ-PROBLEM-005)",
+        object.get("detail")
+    );
+    // REQ-PROBLEM-006/-007: `invalid_params` may be left out (except for invalid-parameter, see
+    // `names_parameter`), but any entry names the member or parameter to blame.
+    if let Some(params) = object.get("invalid_params") {
+        let entries = params.as_array().ok_or_else(|| {
+            Failure::new(format!(
+                "{what}: `invalid_params` is not an array: {params}"
+            ))
+        })?;
+        for entry in entries {
+            let name = entry
+                .get("name")
+                .and_then(|n| n.as_str())
+                .unwrap_or_default();
+            ensure!(
+                !name.is_empty(),
+                "{what}: an `invalid_params` entry names nothing: {entry} (REQ-PROBLEM-006)"
+            );
+        }
     }
     // REQ-PROBLEM-004: `instance` is present and is the request's path, without scheme, host or
     // query string.
@@ -102,7 +122,7 @@ fn check_document(
         "{what}: `instance` is {:?}, expected the request path {path:?} (REQ-PROBLEM-004)",
         object.get("instance")
     );
-    Ok(title.to_owned())
+    Ok(())
 }
 
 async fn problem_documents(ctx: Ctx) -> Result<(), Failure> {
@@ -212,53 +232,114 @@ async fn problem_documents(ctx: Ctx) -> Result<(), Failure> {
             ProblemKind::ValidationFailed,
         ),
     ];
-    let mut not_found_titles = Vec::new();
+    // Titles are not compared across occurrences: REQ-PROBLEM-005 lets an implementation word
+    // them as it likes. Unknown extension members are ignored (REQ-PROBLEM-008).
     for (what, response, status, kind) in &cases {
-        let title = check_document(&format!("problem for {what}"), response, *status, *kind)?;
-        if *kind == ProblemKind::NotFound {
-            not_found_titles.push(title);
-        }
+        check_document(&format!("problem for {what}"), response, *status, *kind)?;
     }
+    // REQ-PROBLEM-006: an invalid-parameter problem names the offending parameter.
+    names_parameter("problem for limit=0", &cases[1].1, "limit")?;
+    // REQ-CONV-007: a successful response with a body is application/json.
+    let listed = ctx
+        .raw("list_accounts", Method::GET, "/v1/accounts")
+        .bearer(initiator)
+        .send()
+        .await?;
+    listed.expect_status("list_accounts", 200)?;
+    let content_type = listed.content_type().unwrap_or_default();
     ensure!(
-        not_found_titles.windows(2).all(|w| w[0] == w[1]),
-        "two not-found problems have different titles {not_found_titles:?}; a title is the same for every occurrence of a type"
+        media_type(content_type) == "application/json",
+        "list_accounts: Content-Type is {content_type:?}, expected application/json (REQ-CONV-007)"
+    );
+    Ok(())
+}
+
+/// The media type of a `Content-Type` value, lower-cased, without parameters.
+fn media_type(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Expects `response`'s problem document to list `name` in `invalid_params` (REQ-PROBLEM-006).
+fn names_parameter(what: &str, response: &RawResponse, name: &str) -> Result<(), Failure> {
+    let document = response.json().map_err(|f| f.context(what))?;
+    let named = document
+        .get("invalid_params")
+        .and_then(|p| p.as_array())
+        .is_some_and(|entries| {
+            entries
+                .iter()
+                .any(|e| e.get("name").and_then(|n| n.as_str()) == Some(name))
+        });
+    ensure!(
+        named,
+        "{what}: `invalid_params` does not name {name:?}: {document} (REQ-PROBLEM-006)"
     );
     Ok(())
 }
 
 async fn method_not_allowed(ctx: Ctx) -> Result<(), Failure> {
     let party = ctx.holder_with_one_rep().await?;
-    for (operation, method, path) in [
-        ("initiate_transfer", Method::DELETE, "/v1/transfers"),
-        ("list_accounts", Method::PUT, "/v1/accounts"),
+    for (operation, method, path, allowed) in [
+        ("initiate_transfer", Method::DELETE, "/v1/transfers", "POST"),
+        ("list_accounts", Method::PUT, "/v1/accounts", "GET"),
     ] {
-        let response = ctx
-            .raw(operation, method.clone(), path)
-            .bearer(party.rep.token())
-            .send()
-            .await?;
-        check_document(
-            &format!("{method} {path}"),
-            &response,
-            405,
-            ProblemKind::MethodNotAllowed,
-        )?;
+        // REQ-ORDER-001: the same answer with and without a token.
+        for token in [Some(party.rep.token()), None] {
+            let request = ctx.raw(operation, method.clone(), path);
+            let request = match token {
+                Some(token) => request.bearer(token),
+                None => request,
+            };
+            let response = request.send().await?;
+            let what = format!(
+                "{method} {path} {}",
+                if token.is_some() {
+                    "with a token"
+                } else {
+                    "without a token"
+                }
+            );
+            check_document(&what, &response, 405, ProblemKind::MethodNotAllowed)?;
+            let allow = response.header("allow").unwrap_or_default();
+            ensure!(
+                allow
+                    .split(',')
+                    .any(|m| m.trim().eq_ignore_ascii_case(allowed)),
+                "{what}: the 405 must carry an Allow header listing {allowed}, got {allow:?} (REQ-ORDER-001)"
+            );
+        }
     }
     Ok(())
 }
 
 async fn unknown_path(ctx: Ctx) -> Result<(), Failure> {
     let party = ctx.holder_with_one_rep().await?;
-    let response = ctx
-        .raw("unknown", Method::GET, "/v1/no-such-resource")
-        .bearer(party.rep.token())
-        .send()
-        .await?;
-    check_document(
-        "GET /v1/no-such-resource",
-        &response,
-        404,
-        ProblemKind::NotFound,
-    )?;
+    // REQ-ORDER-001: the same answer with and without a token.
+    for token in [Some(party.rep.token()), None] {
+        let request = ctx.raw("unknown", Method::GET, "/v1/no-such-resource");
+        let request = match token {
+            Some(token) => request.bearer(token),
+            None => request,
+        };
+        let response = request.send().await?;
+        check_document(
+            &format!(
+                "GET /v1/no-such-resource {}",
+                if token.is_some() {
+                    "with a token"
+                } else {
+                    "without a token"
+                }
+            ),
+            &response,
+            404,
+            ProblemKind::NotFound,
+        )?;
+    }
     Ok(())
 }

@@ -83,9 +83,14 @@ impl RawRequest {
     }
 
     /// Sends `text` verbatim with `Content-Type: application/json` (for malformed JSON).
-    pub fn body_text(mut self, text: &str) -> Self {
+    pub fn body_text(self, text: &str) -> Self {
+        self.body_typed(text, "application/json")
+    }
+
+    /// Sends `text` verbatim with this `Content-Type`.
+    pub fn body_typed(mut self, text: &str, content_type: &str) -> Self {
         self.body = Some(Bytes::copy_from_slice(text.as_bytes()));
-        self.header("content-type", "application/json")
+        self.header("content-type", content_type)
     }
 
     /// Sends the request and records the exchange.

@@ -87,6 +87,7 @@ fn every_check_is_described_and_sourced() {
         clock,
         [
             "A1-TRANSFER-013",
+            "A1-INPUT-022",
             "A1-MATRIX-026",
             "A1-LIFETIME-001",
             "B1-CONSENT-009",

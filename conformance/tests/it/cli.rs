@@ -96,7 +96,7 @@ fn only_selects_checks_and_writes_a_json_report() {
     );
     let stderr = text(&output.stderr);
     assert!(
-        stderr.lines().any(|l| l == "3 passed, 0 failed"),
+        stderr.lines().any(|l| l == "6 passed, 0 failed"),
         "{stderr}"
     );
     let report: Report =
@@ -104,7 +104,17 @@ fn only_selects_checks_and_writes_a_json_report() {
             .expect("valid JSON report");
     let _ = std::fs::remove_file(&file);
     let ids: Vec<&str> = report.checks.iter().map(|c| c.id.as_str()).collect();
-    assert_eq!(ids, ["A1-AUTH-001", "A1-AUTH-002", "A1-AUTH-003"]);
+    assert_eq!(
+        ids,
+        [
+            "A1-AUTH-001",
+            "A1-AUTH-002",
+            "A1-AUTH-003",
+            "A1-AUTH-004",
+            "A1-AUTH-005",
+            "A1-AUTH-006"
+        ]
+    );
     assert!(
         report
             .checks

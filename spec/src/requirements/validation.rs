@@ -21,7 +21,7 @@ const NO_BODY: &[&str] = &[
 pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-VALIDATION-001",
-        text: "A request body that does not match its schema's structure MUST be refused with `400 malformed-request`: a body that is not JSON or not a JSON object, an unknown member, a missing required member, `null` for a non-nullable member, a value of the wrong JSON type, a number that is not a non-negative integer where the schema says `uint64`, a string outside the schema's `enum`, or a `date`/`date-time` that does not parse.",
+        text: "A request body that does not match its schema's structure MUST be refused with `400 malformed-request`: a body that is not JSON or not a JSON object, an unknown member, a missing required member, `null` for a non-nullable member, a value of the wrong JSON type, a number that is not an integer from 0 to 2^64 - 1 where the schema says `uint64`, a string outside the schema's `enum`, or a `date`/`date-time` that does not parse.",
         operations: &[],
         verification: Api,
     },
@@ -97,6 +97,17 @@ pub const REQUIREMENTS: &[Requirement] = &[
         id: "REQ-VALIDATION-011",
         text: "An operation that declares no query parameters MUST ignore any query string sent to it.",
         operations: &[],
+        verification: Api,
+    },
+    Requirement {
+        id: "REQ-VALIDATION-012",
+        text: "A request by `quantity` for more units than the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters MUST be refused with `409 insufficient-units`, and a request by `serial_ranges` naming a serial the source account does not hold MUST be refused with `409 units-not-held`.",
+        operations: &[
+            "initiate_transfer",
+            "initiate_cancellation",
+            "create_reservation",
+            "create_escrow",
+        ],
         verification: Api,
     },
 ];
