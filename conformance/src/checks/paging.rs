@@ -74,6 +74,33 @@ pub(super) const CHECKS: &[Check] = &[
         run: tokens_carry_filters,
         cites: ["REQ-PAGING-007"],
     },
+    check! {
+        id: "A1-PAGING-006",
+        model: A1,
+        seed: READ,
+        operations: ["list_transactions"],
+        description: "A list answers application/json {items, next_page} only; an exactly full last page has next_page null; a token works again later; timestamps are RFC 3339 UTC with Z",
+        run: list_documents,
+        cites: ["REQ-PAGING-001", "REQ-PAGING-002", "REQ-PAGING-009", "REQ-CONV-001", "REQ-CONV-004", "REQ-CONV-007"],
+    },
+    check! {
+        id: "A1-PAGING-007",
+        model: A1,
+        seed: READ,
+        operations: ["list_holdings", "list_transactions", "list_accu_projects"],
+        description: "Undeclared or repeated query parameters and enum or boolean filter values outside their set are refused with 400 invalid-parameter naming them; unknown free-text filter values give an empty page",
+        run: query_parameters,
+        cites: ["REQ-VALIDATION-004", "REQ-PAGING-010", "REQ-PROBLEM-006"],
+    },
+    check! {
+        id: "A1-PAGING-008",
+        model: A1,
+        seed: READ,
+        operations: ["list_reservations", "list_escrows", "list_associations"],
+        description: "An account_id filter naming another holder's account or no account gives an empty page, not a refusal",
+        run: invisible_account_filter,
+        cites: ["REQ-PAGING-011"],
+    },
 ];
 
 /// Most pages a walk may take before the check gives up (guards against a token that never ends).
@@ -103,9 +130,13 @@ async fn holdings_paging(ctx: Ctx) -> Result<(), Failure> {
         "list_holdings with limit=200: 13 blocks fit one page, but next_page is {:?}",
         big.next_page
     );
+    // REQ-UNITS-002: an implementation may split blocks, so the 13 issuances are at least 13
+    // blocks holding every issued unit.
+    let issued: u64 = (0..11).map(|n| 5 + n).sum::<u64>() + 7 + 8;
     ensure!(
-        big.items.len() == 13,
-        "list_holdings with limit=200: expected the 13 issued blocks, got {}",
+        big.items.len() >= 13 && big.items.iter().map(|b| b.quantity).sum::<u64>() == issued,
+        "list_holdings with limit=200: expected the {issued} issued units in at least 13 blocks, got {} units in {} blocks",
+        big.items.iter().map(|b| b.quantity).sum::<u64>(),
         big.items.len()
     );
     ensure!(
@@ -464,6 +495,228 @@ async fn bad_page_tokens(ctx: Ctx) -> Result<(), Failure> {
                 400,
                 ProblemKind::InvalidParameter,
             )?;
+        }
+    }
+    Ok(())
+}
+
+/// Expects `400 invalid-parameter` whose `invalid_params` names `name`.
+fn expect_parameter_named(
+    what: &str,
+    response: &crate::ctx::RawResponse,
+    name: &str,
+) -> Result<(), Failure> {
+    let document = response.expect_problem(what, 400, ProblemKind::InvalidParameter)?;
+    let named = document
+        .get("invalid_params")
+        .and_then(|p| p.as_array())
+        .is_some_and(|p| {
+            p.iter()
+                .any(|e| e.get("name").and_then(|n| n.as_str()) == Some(name))
+        });
+    ensure!(
+        named,
+        "{what}: `invalid_params` does not name {name:?}: {document}"
+    );
+    Ok(())
+}
+
+/// Whether `value` is an RFC 3339 date-time in UTC written with `Z` (any fraction of a second).
+fn is_utc_z(value: &str) -> bool {
+    value.ends_with('Z') && chrono::DateTime::parse_from_rfc3339(value).is_ok()
+}
+
+async fn list_documents(ctx: Ctx) -> Result<(), Failure> {
+    let party = ctx.holder_with_one_rep().await?;
+    for n in 0..4 {
+        ctx.issue(&party.account_id, 3, &Attrs::distinct(n)).await?;
+    }
+    let path = format!("/v1/accounts/{}/transactions", party.account_id);
+    let page = |token: Option<&str>| {
+        let request = ctx
+            .raw("list_transactions", Method::GET, &path)
+            .bearer(party.rep.token())
+            .query("limit", "2");
+        match token {
+            Some(token) => request.query("page_token", token),
+            None => request,
+        }
+        .send()
+    };
+    let check_page = |what: &str, response: &crate::ctx::RawResponse| {
+        let body = response.expect_status(what, 200)?;
+        let content_type = response.content_type().unwrap_or_default();
+        ensure!(
+            content_type
+                .split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")),
+            "{what}: Content-Type is {content_type:?}, expected application/json (REQ-CONV-007)"
+        );
+        let members: Vec<&str> = body
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        ensure!(
+            members.len() == 2 && members.contains(&"items") && members.contains(&"next_page"),
+            "{what}: a list response has exactly the members items and next_page, got {members:?} (REQ-PAGING-001)"
+        );
+        let items = body["items"].as_array().cloned().unwrap_or_default();
+        for item in &items {
+            for (name, value) in item.as_object().into_iter().flatten() {
+                if let Some(text) = value.as_str().filter(|_| name.ends_with("_at")) {
+                    ensure!(
+                        is_utc_z(text),
+                        "{what}: {name} {text:?} is not an RFC 3339 date-time in UTC with Z (REQ-CONV-001)"
+                    );
+                }
+            }
+            let id = item["transaction_id"].as_str().unwrap_or_default();
+            ensure!(
+                id.starts_with("ISS-"),
+                "{what}: an issuance's transaction_id {id:?} does not start with ISS- (REQ-CONV-004)"
+            );
+        }
+        Ok::<_, Failure>((items, body["next_page"].clone()))
+    };
+    let (first, next) = check_page("list_transactions with limit=2, page 1", &page(None).await?)?;
+    ensure!(
+        first.len() == 2,
+        "list_transactions with limit=2, page 1 of 4 issuances: {} items",
+        first.len()
+    );
+    let token = next
+        .as_str()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            Failure::new(format!(
+                "list_transactions with limit=2, page 1 of 4: next_page must be a non-empty string, got {next} (REQ-PAGING-001)"
+            ))
+        })?
+        .to_owned();
+    let (second, last) = check_page(
+        "list_transactions with limit=2, page 2",
+        &page(Some(&token)).await?,
+    )?;
+    ensure!(
+        second.len() == 2 && last.is_null(),
+        "list_transactions with limit=2, page 2 of 4 issuances: expected the last 2 items with next_page null, got {} items and next_page {last} (REQ-PAGING-002)",
+        second.len()
+    );
+    // REQ-PAGING-009: the token is still usable later, and gives the same page.
+    ctx.holdings(&party.rep.client, &party.account_id).await?;
+    let (again, _) = check_page(
+        "list_transactions with page 2's token again",
+        &page(Some(&token)).await?,
+    )?;
+    ensure_eq(
+        "list_transactions with page 2's token again: items",
+        &second,
+        &again,
+    )
+}
+
+/// A list request with a bad query: operation, path, query pairs, and the parameter to blame.
+type QueryCase<'a> = (&'static str, &'a str, &'a [(&'a str, &'a str)], &'a str);
+
+async fn query_parameters(ctx: Ctx) -> Result<(), Failure> {
+    let party = ctx.holder_with_one_rep().await?;
+    ctx.issue(&party.account_id, 10, &Attrs::accu()).await?;
+    let holdings = format!("/v1/accounts/{}/holdings", party.account_id);
+    let transactions = format!("/v1/accounts/{}/transactions", party.account_id);
+    let cases: [QueryCase; 6] = [
+        ("list_holdings", &holdings, &[("colour", "blue")], "colour"),
+        (
+            "list_holdings",
+            &holdings,
+            &[("limit", "5"), ("limit", "6")],
+            "limit",
+        ),
+        ("list_holdings", &holdings, &[("status", "lost")], "status"),
+        (
+            "list_transactions",
+            &transactions,
+            &[("kind", "gift")],
+            "kind",
+        ),
+        (
+            "list_accu_projects",
+            "/v1/registers/accu-projects",
+            &[("revoked", "maybe")],
+            "revoked",
+        ),
+        (
+            "list_accu_projects",
+            "/v1/registers/accu-projects",
+            &[("state", "NSW"), ("state", "VIC")],
+            "state",
+        ),
+    ];
+    for (operation, path, query, named) in cases {
+        let mut request = ctx
+            .raw(operation, Method::GET, path)
+            .bearer(party.rep.token());
+        for (name, value) in query {
+            request = request.query(name, value);
+        }
+        let shown: Vec<String> = query.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        expect_parameter_named(
+            &format!("GET {path}?{}", shown.join("&")),
+            &request.send().await?,
+            named,
+        )?;
+    }
+    // Free-text filters: an unknown value is an empty page.
+    for (name, value) in [
+        ("unit_type", "XQZ"),
+        ("vintage", "1901-02"),
+        ("project_id", "NO-SUCH-PROJECT"),
+    ] {
+        let what = format!("GET {holdings}?{name}={value}");
+        let body = ctx
+            .raw("list_holdings", Method::GET, &holdings)
+            .bearer(party.rep.token())
+            .query(name, value)
+            .send()
+            .await?
+            .expect_status(&what, 200)?;
+        ensure!(
+            body["items"]
+                .as_array()
+                .is_some_and(|items| items.is_empty()),
+            "{what}: an unknown free-text filter value gives an empty page, got {body} (REQ-PAGING-010)"
+        );
+    }
+    Ok(())
+}
+
+async fn invisible_account_filter(ctx: Ctx) -> Result<(), Failure> {
+    let caller = ctx.holder_with_one_rep().await?;
+    let other = ctx.holder_with_one_rep().await?;
+    let absent = format!("AU-9{:08}", uuid::Uuid::new_v4().as_u128() % 100_000_000);
+    for (operation, path) in [
+        ("list_reservations", "/v1/reservations"),
+        ("list_escrows", "/v1/escrows"),
+        ("list_associations", "/v1/associations"),
+    ] {
+        for (which, account) in [
+            ("another holder's account", other.account_id.as_str()),
+            ("an account that does not exist", absent.as_str()),
+        ] {
+            let what = format!("{operation} filtered by {which}");
+            let body = ctx
+                .raw(operation, Method::GET, path)
+                .bearer(caller.rep.token())
+                .query("account_id", account)
+                .send()
+                .await?
+                .expect_status(&what, 200)?;
+            ensure!(
+                body["items"]
+                    .as_array()
+                    .is_some_and(|items| items.is_empty()),
+                "{what}: expected an empty page, got {body} (REQ-PAGING-011)"
+            );
         }
     }
     Ok(())
