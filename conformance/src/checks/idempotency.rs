@@ -130,6 +130,15 @@ pub(super) const CHECKS: &[Check] = &[
         cites: ["REQ-IDEMPOTENCY-005", "REQ-VALIDATION-012"],
     },
     check! {
+        id: "A1-IDEMPOTENCY-010",
+        model: A1,
+        seed: WRITE,
+        operations: ["initiate_transfer", "list_holdings"],
+        description: "A malformed body refused with 400 may be stored with its key or not: the corrected request with that key either succeeds or is 422 idempotency-key-reused, and a new key succeeds once",
+        run: malformed_refusal_key,
+        cites: ["REQ-IDEMPOTENCY-006", "REQ-IDEMPOTENCY-007"],
+    },
+    check! {
         id: "B1-IDEMPOTENCY-001",
         model: B1,
         seed: CONSENT,
@@ -1029,5 +1038,72 @@ async fn escrow_writes_are_idempotent(ctx: Ctx) -> Result<(), Failure> {
         "transfers into the buyer's account after a settlement and its replay",
         1,
         transfers,
+    )
+}
+
+async fn malformed_refusal_key(ctx: Ctx) -> Result<(), Failure> {
+    let f = funded(&ctx, 50).await?;
+    let key = format!("ucr-conformance-{}", uuid::Uuid::new_v4());
+    let send = |key: String, text: String| {
+        ctx.raw("initiate_transfer", Method::POST, "/v1/transfers")
+            .bearer(f.source.initiator.token())
+            .idempotency_key(&key)
+            .body_text(&text)
+            .send()
+    };
+    let corrected = transfer_body(&f.source.account_id, &f.dest.account_id, 10).to_string();
+    let malformed = corrected.replacen("\"quantity\"", "\"quantitiy\"", 1);
+    send(key.clone(), malformed.clone()).await?.expect_problem(
+        "initiate_transfer with a misspelt member",
+        400,
+        ProblemKind::MalformedRequest,
+    )?;
+    // The same malformed request again: 400 either way (replayed when stored).
+    send(key.clone(), malformed).await?.expect_problem(
+        "the same malformed initiate_transfer with the same key",
+        400,
+        ProblemKind::MalformedRequest,
+    )?;
+    let pending = || async {
+        Ok::<u64, Failure>(total(
+            &ctx.holdings(&f.source.initiator.client, &f.source.account_id)
+                .await?,
+            "ACCU",
+            Some(BlockStatus::Pending),
+        ))
+    };
+    ensure_eq(
+        "pending units after the malformed requests",
+        0,
+        pending().await?,
+    )?;
+    // REQ-IDEMPOTENCY-006: the 400 may or may not have been stored with the key.
+    let retried = send(key.clone(), corrected.clone()).await?;
+    let expected = match retried.status {
+        201 => 10,
+        _ => {
+            retried.expect_problem(
+                "the corrected initiate_transfer with the malformed request's key (201 if the 400 was not stored)",
+                422,
+                ProblemKind::IdempotencyKeyReused,
+            )?;
+            0
+        }
+    };
+    ensure_eq(
+        "pending units after the corrected request with the old key",
+        expected,
+        pending().await?,
+    )?;
+    send(
+        format!("ucr-conformance-{}", uuid::Uuid::new_v4()),
+        corrected,
+    )
+    .await?
+    .expect_status("the corrected initiate_transfer with a new key", 201)?;
+    ensure_eq(
+        "pending units after the corrected request with a new key",
+        expected + 10,
+        pending().await?,
     )
 }

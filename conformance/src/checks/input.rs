@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 use ucr_sdk::ProblemKind;
-use ucr_sdk::types::{BlockStatus, Problem, TransferRequest};
+use ucr_sdk::types::{BlockStatus, Problem, Role, TransactionStatus, TransferRequest};
 
 use super::WRITE;
 use super::matrix::writes::{
@@ -205,19 +205,19 @@ pub(super) const CHECKS: &[Check] = &[
         model: A1,
         seed: WRITE,
         operations: ["create_operator_session", "create_account_holder", "create_account", "issue_units", "appoint_representative", "initiate_transfer"],
-        description: "Sandbox set-up refuses unknown holders, accounts and representatives and bad issuance attributes; re-appointing replaces roles; issued_on defaults to the registry date",
+        description: "Sandbox set-up refuses unknown holders, accounts and representatives, bad issuance attributes and platform representatives on other holders' accounts; re-appointing replaces roles; issued_on defaults to the registry date",
         run: sandbox_setup_refusals,
-        cites: ["REQ-SANDBOX-003", "REQ-SANDBOX-004", "REQ-SANDBOX-005", "REQ-SANDBOX-007", "REQ-SANDBOX-002"],
+        cites: ["REQ-SANDBOX-002", "REQ-SANDBOX-003", "REQ-SANDBOX-004", "REQ-SANDBOX-005", "REQ-SANDBOX-006", "REQ-SANDBOX-007"],
     },
     check! {
         id: "A1-INPUT-022",
         model: A1,
         seed: WRITE,
-        operations: ["advance_clock", "get_clock"],
-        description: "advance_clock refuses 0 and more than 31,622,400 s with 422 and negative or fractional seconds with 400; 1 s moves the registry clock forward by 1 s",
+        operations: ["advance_clock", "get_clock", "initiate_transfer", "get_transfer"],
+        description: "advance_clock refuses 0 and more than 31,622,400 s with 422 and negative or fractional seconds with 400; 1 s moves the registry clock by 1 s; a transfer is expired once the clock reaches its expires_at",
         run: clock_advance_bounds,
         phase: Clock,
-        cites: ["REQ-SANDBOX-011", "REQ-CONV-002"],
+        cites: ["REQ-SANDBOX-011", "REQ-CONV-002", "REQ-CONV-003"],
     },
 ];
 
@@ -1358,6 +1358,44 @@ async fn sandbox_setup_refusals(ctx: Ctx) -> Result<(), Failure> {
             403,
             ProblemKind::Forbidden,
         )?;
+    // REQ-SANDBOX-006: a platform's representative is appointed only to its holder's accounts.
+    let platform = ctx.trading_platform().await?;
+    let platform_rep = ctx.platform_rep(&platform).await?;
+    sandbox(
+        "appoint_representative",
+        &path,
+        json!({
+            "name": platform_rep.name,
+            "roles": ["initiator"],
+            "representative_id": platform_rep.id,
+        }),
+    )
+    .await?
+    .expect_problem(
+        "appoint_representative of a platform's representative to another holder's account",
+        422,
+        ProblemKind::ValidationFailed,
+    )?;
+    let custodial = ctx
+        .custodial_account(&platform, &[&[Role::Initiator]])
+        .await?;
+    sandbox(
+        "appoint_representative",
+        &format!(
+            "/v1/sandbox/accounts/{}/representatives",
+            custodial.account_id
+        ),
+        json!({
+            "name": platform_rep.name,
+            "roles": ["approver"],
+            "representative_id": platform_rep.id,
+        }),
+    )
+    .await?
+    .expect_status(
+        "appoint_representative of a platform's representative to its own holder's account",
+        201,
+    )?;
     Ok(())
 }
 
@@ -1402,6 +1440,41 @@ async fn clock_advance_bounds(ctx: Ctx) -> Result<(), Failure> {
         after - refused >= chrono::Duration::seconds(1)
             && after - refused < chrono::Duration::seconds(61),
         "advance_clock by 1 s moved the registry clock from {refused} to {after}; expected 1 s plus the time between the reads (REQ-SANDBOX-011, REQ-CONV-002)"
+    );
+    // A pending transfer expires at the first request once the clock reaches its expires_at,
+    // though nothing looked at it in between (REQ-SANDBOX-011, REQ-CONV-003).
+    let f = funded(&ctx, 5).await?;
+    let transfer = initiate(
+        &f.source.initiator.client,
+        by_quantity(&f.source.account_id, &f.dest.account_id, "ACCU", 5),
+        "initiate_transfer",
+    )
+    .await?;
+    let now = ctx.registry_now().await?;
+    let due = transfer.expires_at - now;
+    let seconds = u64::try_from((due.num_milliseconds() + 999).div_euclid(1000))
+        .unwrap_or(1)
+        .max(1);
+    advance(&format!(r#"{{"seconds": {seconds}}}"#))
+        .await?
+        .expect_status(
+            &format!("advance_clock by {seconds} s, to the transfer's expires_at"),
+            200,
+        )?;
+    let fetched = f
+        .source
+        .initiator
+        .client
+        .get_transfer()
+        .transfer_id(&transfer.transfer_id)
+        .send()
+        .await
+        .expect_ok("get_transfer once the registry clock reached its expires_at")?;
+    ensure!(
+        fetched.status == TransactionStatus::Expired,
+        "get_transfer at or after its expires_at {}: status {:?}, expected expired (REQ-CONV-003, REQ-SANDBOX-011)",
+        transfer.expires_at,
+        fetched.status
     );
     Ok(())
 }
