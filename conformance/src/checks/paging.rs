@@ -7,6 +7,7 @@ use ucr_sdk::types::{Transaction, UnitBlock};
 
 use super::READ;
 use super::support::compare_walk;
+use super::support::spec::{JsonType, schema_fields};
 use super::support::{approve, initiate, tick};
 use crate::assert::{SdkResultExt, ensure_eq};
 use crate::check::Check;
@@ -79,9 +80,9 @@ pub(super) const CHECKS: &[Check] = &[
         model: A1,
         seed: READ,
         operations: ["list_transactions"],
-        description: "A list answers application/json {items, next_page} only; an exactly full last page has next_page null; a token works again later; timestamps are RFC 3339 UTC with Z",
+        description: "A list answers application/json {items, next_page} only; an exactly full last page has next_page null; a token works again later; timestamps are RFC 3339 UTC with Z; every required Transaction member has its documented type",
         run: list_documents,
-        cites: ["REQ-PAGING-001", "REQ-PAGING-002", "REQ-PAGING-009", "REQ-CONV-001", "REQ-CONV-004", "REQ-CONV-007"],
+        cites: ["REQ-PAGING-001", "REQ-PAGING-002", "REQ-PAGING-009", "REQ-CONV-001", "REQ-CONV-004", "REQ-CONV-005", "REQ-CONV-007"],
     },
     check! {
         id: "A1-PAGING-007",
@@ -526,7 +527,24 @@ fn is_utc_z(value: &str) -> bool {
     value.ends_with('Z') && chrono::DateTime::parse_from_rfc3339(value).is_ok()
 }
 
+/// Whether `value` is of the JSON type `json_type`.
+fn has_type(value: &serde_json::Value, json_type: JsonType) -> bool {
+    match json_type {
+        JsonType::String => value.is_string(),
+        JsonType::Integer => value.is_u64() || value.is_i64(),
+        JsonType::Number => value.is_number(),
+        JsonType::Boolean => value.is_boolean(),
+        JsonType::Array => value.is_array(),
+        JsonType::Object => value.is_object(),
+    }
+}
+
 async fn list_documents(ctx: Ctx) -> Result<(), Failure> {
+    let documented = schema_fields("Transaction");
+    ensure!(
+        documented.iter().any(|f| f.required),
+        "suite: the Transaction schema has no required members to check"
+    );
     let party = ctx.holder_with_one_rep().await?;
     for n in 0..4 {
         ctx.issue(&party.account_id, 3, &Attrs::distinct(n)).await?;
@@ -563,6 +581,16 @@ async fn list_documents(ctx: Ctx) -> Result<(), Failure> {
         );
         let items = body["items"].as_array().cloned().unwrap_or_default();
         for item in &items {
+            // REQ-CONV-005: every required documented member is there with its documented type.
+            for field in documented.iter().filter(|f| f.required) {
+                let value = &item[field.name.as_str()];
+                ensure!(
+                    has_type(value, field.json_type),
+                    "{what}: a transaction's required member {} is {value}, expected a JSON {:?} (REQ-CONV-005)",
+                    field.name,
+                    field.json_type
+                );
+            }
             for (name, value) in item.as_object().into_iter().flatten() {
                 if let Some(text) = value.as_str().filter(|_| name.ends_with("_at")) {
                     ensure!(

@@ -72,6 +72,13 @@ pub(crate) fn operation(id: &str) -> Option<&'static Operation> {
     operations().iter().find(|o| o.id == id)
 }
 
+/// The members of the component schema `name` (e.g. `Transaction`), with their JSON types.
+pub(crate) fn schema_fields(name: &str) -> Vec<Field> {
+    let doc: Value = serde_json::from_str(OPENAPI).expect("spec/openapi.json is JSON");
+    let schema = doc["components"]["schemas"][name].clone();
+    fields(&doc, &schema)
+}
+
 fn parse_operations(doc: &Value) -> Vec<Operation> {
     let mut out = Vec::new();
     let Some(paths) = doc["paths"].as_object() else {
