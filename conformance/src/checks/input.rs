@@ -13,6 +13,7 @@ use super::matrix::{Actor, Body, Request, World};
 use super::support::spec::{self, JsonType};
 use super::support::{Funded, funded, funded_shared, initiate};
 use crate::assert::{SdkResultExt, assert_unchanged};
+use crate::capability::Feature;
 use crate::check::Check;
 use crate::ctx::{Attrs, Ctx, by_quantity, by_serials};
 use crate::ensure;
@@ -208,6 +209,16 @@ pub(super) const CHECKS: &[Check] = &[
         description: "Sandbox set-up refuses unknown holders, accounts and representatives, bad issuance attributes and platform representatives on other holders' accounts; re-appointing replaces roles; issued_on defaults to the registry date",
         run: sandbox_setup_refusals,
         cites: ["REQ-SANDBOX-002", "REQ-SANDBOX-003", "REQ-SANDBOX-004", "REQ-SANDBOX-005", "REQ-SANDBOX-006", "REQ-SANDBOX-007"],
+    },
+    check! {
+        id: "A1-INPUT-023",
+        model: A1,
+        seed: WRITE,
+        operations: [],
+        description: "A target without the sandbox answers every /v1/sandbox path 404 sandbox-unavailable, without a token or with an unknown one (runs only on such targets)",
+        run: sandbox_left_out,
+        requires: [],
+        cites: ["REQ-SANDBOX-001", "REQ-ORDER-002"],
     },
     check! {
         id: "A1-INPUT-022",
@@ -1476,5 +1487,72 @@ async fn clock_advance_bounds(ctx: Ctx) -> Result<(), Failure> {
         transfer.expires_at,
         fetched.status
     );
+    Ok(())
+}
+
+async fn sandbox_left_out(ctx: Ctx) -> Result<(), Failure> {
+    if ctx.capabilities().has(Feature::Sandbox) {
+        ctx.note(
+            "the sandbox-unavailable assertions did not run: the target declares `sandbox`, so it \
+             offers the sandbox operations",
+        );
+        return Ok(());
+    }
+    let unknown = format!("ucr-conformance-unknown-{}", uuid::Uuid::new_v4().simple());
+    for (operation, method, path) in [
+        (
+            "create_operator_session",
+            Method::POST,
+            "/v1/sandbox/operator-sessions",
+        ),
+        (
+            "create_account_holder",
+            Method::POST,
+            "/v1/sandbox/account-holders",
+        ),
+        ("create_account", Method::POST, "/v1/sandbox/accounts"),
+        (
+            "appoint_representative",
+            Method::POST,
+            "/v1/sandbox/accounts/AU-1000001/representatives",
+        ),
+        ("issue_units", Method::POST, "/v1/sandbox/issuances"),
+        ("reset_sandbox", Method::POST, "/v1/sandbox/reset"),
+        ("create_platform", Method::POST, "/v1/sandbox/platforms"),
+        (
+            "create_platform_representative",
+            Method::POST,
+            "/v1/sandbox/platforms/TP-000001/representatives",
+        ),
+        ("get_clock", Method::GET, "/v1/sandbox/clock"),
+        ("advance_clock", Method::POST, "/v1/sandbox/clock/advance"),
+    ] {
+        for token in [None, Some(unknown.as_str())] {
+            let request = ctx
+                .raw(operation, method.clone(), path)
+                .no_idempotency_key();
+            let request = match token {
+                Some(token) => request.bearer(token),
+                None => request,
+            };
+            let request = if method == Method::POST {
+                request.body_text("{}")
+            } else {
+                request
+            };
+            request.send().await?.expect_problem(
+                &format!(
+                    "{method} {path} {}",
+                    if token.is_some() {
+                        "with an unknown token"
+                    } else {
+                        "without a token"
+                    }
+                ),
+                404,
+                ProblemKind::SandboxUnavailable,
+            )?;
+        }
+    }
     Ok(())
 }

@@ -262,6 +262,7 @@ fn a_target_without_the_sandbox_runs_from_a_config_file() {
         "A1-ACCESS-002",
         "A1-INPUT-001",
         "A1-INPUT-009",
+        "A1-INPUT-023",
         "A1-ORDER-003",
     ] {
         let check = report.checks.iter().find(|c| c.id == id).expect(id);
