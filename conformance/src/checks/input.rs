@@ -134,7 +134,7 @@ pub(super) const CHECKS: &[Check] = &[
         model: A1,
         seed: WRITE,
         operations: [],
-        description: "Every write operation of the spec: a body that is not JSON, or not a JSON object, is refused with 400 malformed-request; nothing changes",
+        description: "Every write operation of the spec: a body that is not JSON, or not a JSON object, is refused with 400 malformed-request; nothing changes; operations without a body then accept {}",
         run: every_write_malformed,
         cites: ["REQ-VALIDATION-001", "REQ-VALIDATION-003", "REQ-CONV-006"],
     },
@@ -946,6 +946,13 @@ async fn bad_input_for(
         ));
     }
     if found.is_empty() && may_succeed_now(op) {
+        // REQ-VALIDATION-003: an operation that declares no body accepts `{}` as an empty body.
+        let request = match request.body {
+            Body::None if op.problems.contains(&400) => {
+                with_body(&request, Body::Text("{}".to_owned()))
+            }
+            _ => request,
+        };
         succeed(ctx, world, op, actor, &request, None)
             .await
             .map_err(|f| f.context("after the refused requests"))?;
