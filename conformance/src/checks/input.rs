@@ -215,10 +215,10 @@ pub(super) const CHECKS: &[Check] = &[
         model: A1,
         seed: WRITE,
         operations: [],
-        description: "A target without the sandbox answers every /v1/sandbox path 404 sandbox-unavailable, without a token or with an unknown one (runs only on such targets)",
+        description: "A target without the sandbox answers every /v1/sandbox path 404 sandbox-unavailable, without a token or with an unknown one; one with it opens an operator session without a token",
         run: sandbox_left_out,
         requires: [],
-        cites: ["REQ-SANDBOX-001", "REQ-ORDER-002"],
+        cites: ["REQ-SANDBOX-001", "REQ-SANDBOX-002", "REQ-ORDER-002"],
     },
     check! {
         id: "A1-INPUT-022",
@@ -1499,6 +1499,8 @@ async fn clock_advance_bounds(ctx: Ctx) -> Result<(), Failure> {
 
 async fn sandbox_left_out(ctx: Ctx) -> Result<(), Failure> {
     if ctx.capabilities().has(Feature::Sandbox) {
+        // The sandbox is offered: its bootstrap needs no token (REQ-SANDBOX-002).
+        operator_session(&ctx, None).await?;
         ctx.note(
             "the sandbox-unavailable assertions did not run: the target declares `sandbox`, so it \
              offers the sandbox operations",

@@ -127,7 +127,7 @@ fn a_listed_check_that_passes_fails_the_run() {
     assert!(
         stdout
             .lines()
-            .any(|l| l == "2 passed, 0 failed, 1 unexpectedly passed"),
+            .any(|l| l == "5 passed, 0 failed, 1 unexpectedly passed"),
         "{stdout}"
     );
     let _ = std::fs::remove_file(&file);
