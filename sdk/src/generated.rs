@@ -12398,7 +12398,6 @@ Requirements:
 - `REQ-UNITS-011` A new transfer, cancellation, reservation or escrow chosen by `quantity` MUST be answered `409 insufficient-units` when the account holds fewer `available` units matching its `unit_type`, `vintage` and `project_id` than asked, and one chosen by `serial_ranges` MUST be answered `409 units-not-held` when the account holds a named serial in no status.
 - `REQ-VALIDATION-007` `serial_ranges` MUST be refused with `422 validation-failed` when a range has `serial_end` below `serial_start`, when two ranges overlap, when the array is empty, or when it is sent together with `quantity`, `vintage` or `project_id`, and a request with neither `quantity` nor `serial_ranges` (other than a transfer of a reservation) MUST be refused the same way.
 - `REQ-VALIDATION-008` A request by `quantity` MUST take the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters in ascending serial order across all of them, splitting the last block taken when needed.
-- `REQ-VALIDATION-012` A request by `quantity` for more units than the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters MUST be refused with `409 insufficient-units`, and a request by `serial_ranges` naming a serial the source account does not hold MUST be refused with `409 units-not-held`.
 
 Sends a `POST` request to `/v1/cancellations`
 
@@ -12706,7 +12705,6 @@ Requirements:
 - `REQ-UNITS-011` A new transfer, cancellation, reservation or escrow chosen by `quantity` MUST be answered `409 insufficient-units` when the account holds fewer `available` units matching its `unit_type`, `vintage` and `project_id` than asked, and one chosen by `serial_ranges` MUST be answered `409 units-not-held` when the account holds a named serial in no status.
 - `REQ-VALIDATION-007` `serial_ranges` MUST be refused with `422 validation-failed` when a range has `serial_end` below `serial_start`, when two ranges overlap, when the array is empty, or when it is sent together with `quantity`, `vintage` or `project_id`, and a request with neither `quantity` nor `serial_ranges` (other than a transfer of a reservation) MUST be refused the same way.
 - `REQ-VALIDATION-008` A request by `quantity` MUST take the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters in ascending serial order across all of them, splitting the last block taken when needed.
-- `REQ-VALIDATION-012` A request by `quantity` for more units than the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters MUST be refused with `409 insufficient-units`, and a request by `serial_ranges` naming a serial the source account does not hold MUST be refused with `409 units-not-held`.
 
 Sends a `POST` request to `/v1/escrows`
 
@@ -13099,7 +13097,6 @@ Requirements:
 - `REQ-UNITS-011` A new transfer, cancellation, reservation or escrow chosen by `quantity` MUST be answered `409 insufficient-units` when the account holds fewer `available` units matching its `unit_type`, `vintage` and `project_id` than asked, and one chosen by `serial_ranges` MUST be answered `409 units-not-held` when the account holds a named serial in no status.
 - `REQ-VALIDATION-007` `serial_ranges` MUST be refused with `422 validation-failed` when a range has `serial_end` below `serial_start`, when two ranges overlap, when the array is empty, or when it is sent together with `quantity`, `vintage` or `project_id`, and a request with neither `quantity` nor `serial_ranges` (other than a transfer of a reservation) MUST be refused the same way.
 - `REQ-VALIDATION-008` A request by `quantity` MUST take the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters in ascending serial order across all of them, splitting the last block taken when needed.
-- `REQ-VALIDATION-012` A request by `quantity` for more units than the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters MUST be refused with `409 insufficient-units`, and a request by `serial_ranges` naming a serial the source account does not hold MUST be refused with `409 units-not-held`.
 
 Sends a `POST` request to `/v1/reservations`
 
@@ -13459,7 +13456,6 @@ Requirements:
 - `REQ-UNITS-011` A new transfer, cancellation, reservation or escrow chosen by `quantity` MUST be answered `409 insufficient-units` when the account holds fewer `available` units matching its `unit_type`, `vintage` and `project_id` than asked, and one chosen by `serial_ranges` MUST be answered `409 units-not-held` when the account holds a named serial in no status.
 - `REQ-VALIDATION-007` `serial_ranges` MUST be refused with `422 validation-failed` when a range has `serial_end` below `serial_start`, when two ranges overlap, when the array is empty, or when it is sent together with `quantity`, `vintage` or `project_id`, and a request with neither `quantity` nor `serial_ranges` (other than a transfer of a reservation) MUST be refused the same way.
 - `REQ-VALIDATION-008` A request by `quantity` MUST take the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters in ascending serial order across all of them, splitting the last block taken when needed.
-- `REQ-VALIDATION-012` A request by `quantity` for more units than the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters MUST be refused with `409 insufficient-units`, and a request by `serial_ranges` naming a serial the source account does not hold MUST be refused with `409 units-not-held`.
 
 Sends a `POST` request to `/v1/transfers`
 

@@ -127,7 +127,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer", "list_holdings", "list_transactions"],
         description: "A refused write is replayed too: after the cause is gone the same key and body answer the stored 409 (Idempotent-Replayed) and change nothing; a new key succeeds",
         run: refusal_replayed,
-        cites: ["REQ-IDEMPOTENCY-005", "REQ-VALIDATION-012"],
+        cites: ["REQ-IDEMPOTENCY-005", "REQ-UNITS-011"],
     },
     check! {
         id: "A1-IDEMPOTENCY-010",

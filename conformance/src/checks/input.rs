@@ -82,7 +82,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer"],
         description: "More units than available (also after a vintage filter) is refused with 409 insufficient-units; nothing changes",
         run: insufficient_units,
-        cites: ["REQ-VALIDATION-012", "REQ-CONV-006"],
+        cites: ["REQ-UNITS-011", "REQ-CONV-006"],
     },
     check! {
         id: "A1-INPUT-008",
@@ -91,7 +91,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["initiate_transfer"],
         description: "Serials the source account does not hold are refused with 409 units-not-held; nothing changes",
         run: units_not_held,
-        cites: ["REQ-VALIDATION-012", "REQ-SANDBOX-008", "REQ-CONV-006"],
+        cites: ["REQ-UNITS-011", "REQ-SANDBOX-008", "REQ-CONV-006"],
     },
     check! {
         id: "A1-INPUT-009",

@@ -99,15 +99,4 @@ pub const REQUIREMENTS: &[Requirement] = &[
         operations: &[],
         verification: Api,
     },
-    Requirement {
-        id: "REQ-VALIDATION-012",
-        text: "A request by `quantity` for more units than the source account's available blocks matching `unit_type` and any `vintage` and `project_id` filters MUST be refused with `409 insufficient-units`, and a request by `serial_ranges` naming a serial the source account does not hold MUST be refused with `409 units-not-held`.",
-        operations: &[
-            "initiate_transfer",
-            "initiate_cancellation",
-            "create_reservation",
-            "create_escrow",
-        ],
-        verification: Api,
-    },
 ];
