@@ -17,8 +17,9 @@ USAGE:
     cargo xtask <COMMAND>
 
 COMMANDS:
-    spec     Regenerate spec/openapi.json (OpenAPI 3.1, published), spec/openapi-3.0.json
-             (derived, read by progenitor) and sdk/src/generated.rs from the Rust types in spec/
+    spec     Regenerate spec/openapi.json (OpenAPI 3.1, the published contract),
+             sdk/progenitor-input.json (derived 3.0.3, read only by progenitor),
+             sdk/src/generated.rs and sdk/src/problem_kinds.rs from the Rust types in spec/
     check    Regenerate in memory and fail, naming each stale file, if anything committed differs
     bench    Measure the mock's throughput against a bare hyper server, its memory under load, the
              conformance suite's run time and the SDK's build cost; print the table and write
