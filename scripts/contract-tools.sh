@@ -3,6 +3,8 @@
 #   contract_npm_tools      npm tools of tools/contract/package.json at the versions in its
 #                           package-lock.json (`npm ci`, from the npm registry), on PATH
 #   contract_python_tools   PyPI tools of tools/contract/requirements.txt in a virtualenv, on PATH
+#   contract_chromium       Debian's chromium (apt-get), when /usr/bin/chromium is missing
+#   contract_semver_checks  cargo-semver-checks at a pinned version (cargo install --locked)
 #
 # Each install is skipped while its lock file is unchanged since the last one (a stamp beside the
 # install records the lock file's hash), so a second run costs nothing. Telemetry and update
@@ -46,4 +48,22 @@ contract_python_tools() {
     echo "$want" >"$stamp"
   fi
   export PATH="$contract_venv/bin:$PATH"
+}
+
+# Debian's Chromium for the reference page check (apt; CI runs as root on a fresh machine).
+contract_chromium() {
+  if [[ -x "${CHROMIUM:-/usr/bin/chromium}" ]]; then return; fi
+  echo "installing chromium (apt)" >&2
+  apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >&2
+}
+
+# cargo-semver-checks, compiled from crates.io at the pinned version.
+CONTRACT_SEMVER_CHECKS_VERSION="0.51.0"
+contract_semver_checks() {
+  if [[ "$(cargo semver-checks --version 2>/dev/null)" == *"$CONTRACT_SEMVER_CHECKS_VERSION"* ]]; then
+    return
+  fi
+  echo "installing cargo-semver-checks $CONTRACT_SEMVER_CHECKS_VERSION (cargo install, minutes)" >&2
+  cargo install --locked "cargo-semver-checks@$CONTRACT_SEMVER_CHECKS_VERSION" >&2
 }

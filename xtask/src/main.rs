@@ -2,6 +2,8 @@
 
 mod bench;
 mod codegen;
+mod diff;
+mod docs;
 mod lower;
 mod soak;
 #[cfg(test)]
@@ -21,6 +23,12 @@ COMMANDS:
              sdk/progenitor-input.json (derived 3.0.3, read only by progenitor),
              sdk/src/generated.rs and sdk/src/problem_kinds.rs from the Rust types in spec/
     check    Regenerate in memory and fail, naming each stale file, if anything committed differs
+    diff     The breaking-change gate: compare spec/openapi.json with the highest
+             spec/released/vX.Y.Z.json using Optic (npm, pinned in tools/contract), list every
+             change as breaking or not, and fail naming each breaking change unless info.version's
+             major was bumped (docs/versioning.md)
+    docs     Render spec/openapi.json as one static HTML API reference with Redocly build-docs
+             (npm, pinned) into target/api-reference/index.html
     bench    Measure the mock's throughput against a bare hyper server, its memory under load, the
              conformance suite's run time and the SDK's build cost; print the table and write
              docs/benchmarks.md (`bench --quick`: a short smoke run, written to target/benchmarks-quick.md)
@@ -42,6 +50,8 @@ fn main() -> ExitCode {
             }
         }),
         "check" => codegen::check_all(&root()).map(|()| println!("generated files are up to date")),
+        "diff" => diff::run(&root()),
+        "docs" => docs::run(&root()),
         "bench" => {
             let quick = std::env::args().any(|a| a == "--quick");
             let settings = if quick {
