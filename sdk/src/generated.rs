@@ -2649,7 +2649,7 @@ clients branch on it, never on `title` or `detail`, which are for people.*/
         ///Request fields that failed validation, when the problem is about the request's content.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub invalid_params: ::std::vec::Vec<InvalidParam>,
-        ///The HTTP status code of this response, repeated for convenience.
+        ///The HTTP status code of this response, repeated for convenience: a client or server error.
         pub status: u16,
         ///Short, human-readable summary of the problem kind; the same for every occurrence.
         pub title: ::std::string::String,
@@ -11662,6 +11662,10 @@ This document is the common design that every interoperability model of the CER'
 - **Authentication**: `Authorization: Bearer <token>` on everything but the public registers and
   the sandbox bootstrap. A missing, unknown or expired token answers `401 unauthenticated` with a
   `WWW-Authenticate: Bearer` header; an authenticated caller that may not act answers `403`.
+  The security schemes say the same: `bearer` for every token, `oauth2` (client credentials) for
+  how platforms and registries get theirs, `security: []` on the public operations.
+- **Integers**: serials, quantities and counts are at most 2^53 - 1 (`maximum:
+  9007199254740991`), so that they are exact as JSON numbers in every language.
 - **Hidden existence**: a resource (account, transfer, cancellation) that exists but that the caller
   may not see answers `404 not-found`, exactly like one that does not exist. `403` is reserved for
   resources the caller can see but may not act on in that way (e.g. an approver-only action).

@@ -99,6 +99,10 @@ This document is the common design that every interoperability model of the CER'
 - **Authentication**: `Authorization: Bearer <token>` on everything but the public registers and
   the sandbox bootstrap. A missing, unknown or expired token answers `401 unauthenticated` with a
   `WWW-Authenticate: Bearer` header; an authenticated caller that may not act answers `403`.
+  The security schemes say the same: `bearer` for every token, `oauth2` (client credentials) for
+  how platforms and registries get theirs, `security: []` on the public operations.
+- **Integers**: serials, quantities and counts are at most 2^53 - 1 (`maximum:
+  9007199254740991`), so that they are exact as JSON numbers in every language.
 - **Hidden existence**: a resource (account, transfer, cancellation) that exists but that the caller
   may not see answers `404 not-found`, exactly like one that does not exist. `403` is reserved for
   resources the caller can see but may not act on in that way (e.g. an approver-only action).
@@ -165,6 +169,10 @@ and needs `/v2`.
         title = "CER Unit and Certificate Registry interoperability API",
         version = "1.0.0",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
+        contact(
+            name = "UCR interoperability toolkit maintainers",
+            url = "https://github.com/ucr-interop/ucr-toolkit/issues"
+        ),
     ),
     servers((url = "http://127.0.0.1:8080", description = "A local `ucr-mock`")),
     paths(
@@ -249,13 +257,8 @@ pub fn openapi_json() -> Value {
     let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the document serialises");
     doc["info"]["description"] =
         Value::String(format!("{DESCRIPTION}{}", problem::catalogue_markdown()));
-    doc["components"]["securitySchemes"] = json!({
-        "bearer": {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "A token bound to one principal: an authorised representative, a trading platform, a third-party registry or a sandbox operator."
-        }
-    });
+    doc["components"]["securitySchemes"] = security_schemes();
+    doc["security"] = json!([{"bearer": []}, {"oauth2": []}]);
     let responses = error_responses();
     doc["components"]["responses"] = Value::Object(responses.clone());
     let paths = doc["paths"].as_object_mut().expect("paths is an object");
@@ -263,6 +266,7 @@ pub fn openapi_json() -> Value {
         for (_, op) in item.as_object_mut().expect("path item is an object") {
             add_problem_responses(op);
             mark_paginated(op);
+            declare_public_security(op);
             for param in op
                 .get_mut("parameters")
                 .and_then(Value::as_array_mut)
@@ -275,8 +279,150 @@ pub fn openapi_json() -> Value {
     }
     doc["webhooks"] = webhooks_section();
     normalise_integer_formats(&mut doc);
+    bound_to_safe_integers(&mut doc);
+    apply_patterns(&mut doc);
     requirements::emit::apply(&mut doc);
     doc
+}
+
+/// Operations that take no bearer token: the public registers, the sandbox's operator-session
+/// bootstrap and the token endpoint (which authenticates the client itself, see
+/// [`security_schemes`]). Every other operation falls under the document's root `security`.
+pub const PUBLIC_OPERATIONS: &[&str] = &[
+    "issue_token",
+    "list_accu_projects",
+    "list_carbon_abatement_contracts",
+    "list_guarantee_of_origin_projects",
+    "create_operator_session",
+];
+
+/// The largest integer a JSON number holds exactly in JavaScript (2^53 - 1): the `maximum` of
+/// every `uint64` field (serials, quantities, counts), so that clients in languages whose numbers
+/// are IEEE doubles never silently lose precision. The registry never issues a serial above it.
+pub const MAX_SAFE_INTEGER: u64 = 9_007_199_254_740_991;
+
+/// The security schemes: one bearer token per principal, how platforms and registries get theirs
+/// (OAuth 2.0 client credentials), and how they authenticate at the token endpoint.
+fn security_schemes() -> Value {
+    json!({
+        "bearer": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A token bound to one principal, sent as `Authorization: Bearer <token>`: an authorised representative or a sandbox operator (tokens from the sandbox operations), or a trading platform or third-party registry (a token from the `oauth2` flow)."
+        },
+        "oauth2": {
+            "type": "oauth2",
+            "description": "OAuth 2.0 client-credentials grant (RFC 6749 section 4.4) for trading platforms and third-party registries: `issue_token` exchanges the client ID and secret for a bearer token. Scopes are not used: a token carries the platform's own permissions, and consents decide what it may do on an account.",
+            "flows": {
+                "clientCredentials": {
+                    "tokenUrl": "/v1/oauth/token",
+                    "scopes": {}
+                }
+            }
+        },
+        "client_basic": {
+            "type": "http",
+            "scheme": "basic",
+            "description": "Client authentication at the token endpoint with HTTP Basic (RFC 6749 section 2.3.1): the form-urlencoded `client_id` as the user name and `client_secret` as the password. The alternative is both in the form body; a request must not use both ways."
+        }
+    })
+}
+
+/// `security: []` on the public operations; the token endpoint accepts HTTP Basic client
+/// authentication or the credentials in its body (`{}`: no HTTP authentication scheme).
+fn declare_public_security(op: &mut Value) {
+    let id = op["operationId"].as_str().unwrap_or_default();
+    if id == "issue_token" {
+        op["security"] = json!([{"client_basic": []}, {}]);
+    } else if PUBLIC_OPERATIONS.contains(&id) {
+        op["security"] = json!([]);
+    }
+}
+
+/// Gives every `uint64` schema without a tighter bound `maximum: MAX_SAFE_INTEGER`.
+fn bound_to_safe_integers(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if map.get("format").and_then(Value::as_str) == Some("uint64")
+                && map.get("maximum").is_none()
+            {
+                map.insert("maximum".into(), json!(MAX_SAFE_INTEGER));
+            }
+            map.values_mut().for_each(bound_to_safe_integers);
+        }
+        Value::Array(items) => items.iter_mut().for_each(bound_to_safe_integers),
+        _ => {}
+    }
+}
+
+/// The `pattern` of every property and parameter with one of these names, wherever it appears
+/// (request and response schemas, path and query parameters): the identifier formats the registry
+/// issues and accepts. Other identifiers (`TP-…`, `CON-…`, ...) are opaque to clients and get none.
+pub const PATTERNS: &[(&str, &str)] = &[
+    ("account_id", ACCOUNT_ID_PATTERN),
+    ("from_account_id", ACCOUNT_ID_PATTERN),
+    ("to_account_id", ACCOUNT_ID_PATTERN),
+    ("custodial_account_id", ACCOUNT_ID_PATTERN),
+    ("settled_to_account_id", ACCOUNT_ID_PATTERN),
+    ("representative_id", "^AR-[0-9]{6,}$"),
+    ("transfer_id", "^TRF-[0-9]{6,}$"),
+    ("vintage", "^[0-9]{4}-[0-9]{2}$"),
+    ("unit_type", "^[A-Z][A-Z0-9]{1,15}$"),
+];
+
+/// ANREU account numbers: `AU-` and seven digits.
+const ACCOUNT_ID_PATTERN: &str = "^AU-[0-9]{7}$";
+
+/// Sets [`PATTERNS`] on the string schemas of properties and parameters of those names.
+fn apply_patterns(doc: &mut Value) {
+    fn set(schema: &mut Value, name: &str) {
+        let Some((_, pattern)) = PATTERNS.iter().find(|(n, _)| *n == name) else {
+            return;
+        };
+        let is_string = match &schema["type"] {
+            Value::String(t) => t == "string",
+            Value::Array(ts) => ts.iter().any(|t| t == "string"),
+            _ => false,
+        };
+        if is_string {
+            schema["pattern"] = json!(pattern);
+        }
+    }
+    for schema in doc["components"]["schemas"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|m| m.values_mut())
+    {
+        for (name, property) in schema
+            .get_mut("properties")
+            .and_then(Value::as_object_mut)
+            .into_iter()
+            .flat_map(|m| m.iter_mut())
+        {
+            set(property, name);
+        }
+    }
+    for item in doc["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|m| m.values_mut())
+    {
+        for op in item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|m| m.values_mut())
+        {
+            for param in op
+                .get_mut("parameters")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                let name = param["name"].as_str().unwrap_or_default().to_owned();
+                set(&mut param["schema"], &name);
+            }
+        }
+    }
 }
 
 /// The 3.1 `webhooks` section: one entry per event type the registry sends.
@@ -299,7 +445,9 @@ fn webhooks_section() -> Value {
                     "required": true,
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WebhookEvent"}}}
                 },
-                "responses": {"2XX": {"description": "Acknowledged."}}
+                "responses": {"2XX": {"description": "Acknowledged."}},
+                // The registry calls the subscriber: no token; the body is signed instead.
+                "security": []
             }
         }));
     }
@@ -534,6 +682,78 @@ mod tests {
             }
         }
         assert!(links >= 40, "only {links} links");
+    }
+
+    /// Every public operation exists and says `security` itself; every other operation inherits
+    /// the root `security`; every `uint64` is bounded by `MAX_SAFE_INTEGER` or less.
+    #[test]
+    fn security_and_integer_bounds_are_declared() {
+        let doc = openapi_json();
+        assert_eq!(doc["security"], json!([{"bearer": []}, {"oauth2": []}]));
+        let mut public = Vec::new();
+        for item in doc["paths"].as_object().unwrap().values() {
+            for op in item.as_object().unwrap().values() {
+                let id = op["operationId"].as_str().unwrap();
+                if PUBLIC_OPERATIONS.contains(&id) {
+                    assert!(op["security"].is_array(), "{id} declares no security");
+                    public.push(id);
+                } else {
+                    assert!(
+                        op.get("security").is_none(),
+                        "{id} overrides the root security"
+                    );
+                }
+            }
+        }
+        public.sort_unstable();
+        let mut expected = PUBLIC_OPERATIONS.to_vec();
+        expected.sort_unstable();
+        assert_eq!(public, expected);
+        for event in doc["webhooks"].as_object().unwrap().values() {
+            assert_eq!(event["post"]["security"], json!([]));
+        }
+        fn walk(value: &Value, path: &str) {
+            if let Some(map) = value.as_object() {
+                if map.get("format").and_then(Value::as_str) == Some("uint64") {
+                    let max = map["maximum"].as_u64().unwrap_or(u64::MAX);
+                    assert!(max <= MAX_SAFE_INTEGER, "{path}: maximum {max}");
+                }
+                for (key, child) in map {
+                    walk(child, &format!("{path}/{key}"));
+                }
+            } else if let Some(items) = value.as_array() {
+                for (i, child) in items.iter().enumerate() {
+                    walk(child, &format!("{path}/{i}"));
+                }
+            }
+        }
+        walk(&doc, "#");
+    }
+
+    /// Every property of a [`PATTERNS`] name, in every schema, carries its pattern; none is lost to
+    /// a `$ref` or a non-string type.
+    #[test]
+    fn every_patterned_property_has_its_pattern() {
+        let doc = openapi_json();
+        let mut seen = std::collections::BTreeSet::new();
+        for (schema_name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+            let Some(properties) = schema["properties"].as_object() else {
+                continue;
+            };
+            for (name, property) in properties {
+                if let Some((_, pattern)) = PATTERNS.iter().find(|(n, _)| n == name) {
+                    assert_eq!(property["pattern"], *pattern, "{schema_name}.{name}");
+                    seen.insert(name.as_str());
+                }
+            }
+        }
+        let names: std::collections::BTreeSet<&str> = PATTERNS.iter().map(|(n, _)| *n).collect();
+        assert_eq!(seen, names, "a PATTERNS name no schema has");
+        let status = &doc["components"]["schemas"]["Problem"]["properties"]["status"];
+        assert_eq!(
+            (status["minimum"].as_u64(), status["maximum"].as_u64()),
+            (Some(400), Some(599))
+        );
     }
 
     #[test]

@@ -229,7 +229,7 @@ pub struct HoldingsQuery {
     /// Only blocks from this project (or facility).
     pub project_id: Option<String>,
     /// Maximum items per page (1–200, default 50).
-    #[param(minimum = 1, maximum = 200)]
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
     /// Opaque token from a previous page's `next_page`.
     pub page_token: Option<String>,
@@ -319,7 +319,7 @@ pub struct TransactionsQuery {
     /// Only transactions created before this instant (RFC 3339).
     pub to: Option<DateTime<Utc>>,
     /// Maximum items per page (1–200, default 50).
-    #[param(minimum = 1, maximum = 200)]
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
     /// Opaque token from a previous page's `next_page`.
     pub page_token: Option<String>,
@@ -331,7 +331,7 @@ pub struct TransactionsQuery {
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// Maximum items per page (1–200, default 50).
-    #[param(minimum = 1, maximum = 200)]
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
     /// Opaque token from a previous page's `next_page`.
     pub page_token: Option<String>,

@@ -33,7 +33,6 @@ use crate::transactions::{
 /// the accounts on which it holds an active `holdings_read` consent. Ordered by `account_id`.
 #[utoipa::path(get, path = "/v1/accounts", tag = "accounts", operation_id = "list_accounts",
     params(PageQuery),
-    security(("bearer" = [])),
     responses((status = 200, description = "A page of accounts.", body = AccountPage,
         links(
             ("get_account" = (operation_id = "get_account", parameters(("account_id" = "$response.body#/items/0/account_id")))),
@@ -48,7 +47,6 @@ pub fn list_accounts() {}
 /// so that account numbers cannot be probed.
 #[utoipa::path(get, path = "/v1/accounts/{account_id}", tag = "accounts", operation_id = "get_account",
     params(("account_id" = String, Path, description = "ANREU account number.", example = "AU-1000001")),
-    security(("bearer" = [])),
     responses((status = 200, description = "The account.", body = Account,
         links(
             ("list_holdings" = (operation_id = "list_holdings", parameters(("account_id" = "$response.body#/account_id")))),
@@ -66,7 +64,6 @@ pub fn get_account() {}
 /// Ordered by unit type, then `serial_start`.
 #[utoipa::path(get, path = "/v1/accounts/{account_id}/holdings", tag = "accounts", operation_id = "list_holdings",
     params(("account_id" = String, Path, description = "ANREU account number."), HoldingsQuery),
-    security(("bearer" = [])),
     responses((status = 200, description = "A page of unit blocks.", body = UnitBlockPage)))]
 pub fn list_holdings() {}
 
@@ -76,7 +73,6 @@ pub fn list_holdings() {}
 /// status. Ordered by `created_at`, then `transaction_id`.
 #[utoipa::path(get, path = "/v1/accounts/{account_id}/transactions", tag = "accounts", operation_id = "list_transactions",
     params(("account_id" = String, Path, description = "ANREU account number."), TransactionsQuery),
-    security(("bearer" = [])),
     responses((status = 200, description = "A page of transactions.", body = TransactionPage)))]
 pub fn list_transactions() {}
 
@@ -88,7 +84,6 @@ pub fn list_transactions() {}
 #[utoipa::path(post, path = "/v1/transfers", tag = "transfers", operation_id = "initiate_transfer",
     params(IdempotencyKey),
     request_body = TransferRequest,
-    security(("bearer" = [])),
     responses((status = 201, description = "The transfer, pending approval.", body = Transfer,
         links(
             ("get_transfer" = (operation_id = "get_transfer", parameters(("transfer_id" = "$response.body#/transfer_id")))),
@@ -104,7 +99,6 @@ pub fn initiate_transfer() {}
 /// settlement, to the escrow's controller; never through a consent.
 #[utoipa::path(get, path = "/v1/transfers/{transfer_id}", tag = "transfers", operation_id = "get_transfer",
     params(("transfer_id" = String, Path, description = "Transfer identifier.", example = "TRF-000042")),
-    security(("bearer" = [])),
     responses((status = 200, description = "The transfer.", body = Transfer,
         links(
             ("approve_transfer" = (operation_id = "approve_transfer", parameters(("transfer_id" = "$response.body#/transfer_id")))),
@@ -119,7 +113,6 @@ pub fn get_transfer() {}
 /// representative, must not be the initiator (`403 second-approver-required`).
 #[utoipa::path(post, path = "/v1/transfers/{transfer_id}/approve", tag = "transfers", operation_id = "approve_transfer",
     params(("transfer_id" = String, Path, description = "Transfer identifier."), IdempotencyKey),
-    security(("bearer" = [])),
     responses((status = 200, description = "The completed transfer.", body = Transfer)))]
 pub fn approve_transfer() {}
 
@@ -129,7 +122,6 @@ pub fn approve_transfer() {}
 #[utoipa::path(post, path = "/v1/transfers/{transfer_id}/reject", tag = "transfers", operation_id = "reject_transfer",
     params(("transfer_id" = String, Path, description = "Transfer identifier."), IdempotencyKey),
     request_body = RejectRequest,
-    security(("bearer" = [])),
     responses((status = 200, description = "The rejected transfer.", body = Transfer)))]
 pub fn reject_transfer() {}
 
@@ -138,7 +130,6 @@ pub fn reject_transfer() {}
 /// Any `initiator` of the source account may rescind, not only the one who initiated.
 #[utoipa::path(post, path = "/v1/transfers/{transfer_id}/rescind", tag = "transfers", operation_id = "rescind_transfer",
     params(("transfer_id" = String, Path, description = "Transfer identifier."), IdempotencyKey),
-    security(("bearer" = [])),
     responses((status = 200, description = "The rescinded transfer.", body = Transfer)))]
 pub fn rescind_transfer() {}
 
@@ -149,7 +140,6 @@ pub fn rescind_transfer() {}
 #[utoipa::path(post, path = "/v1/cancellations", tag = "cancellations", operation_id = "initiate_cancellation",
     params(IdempotencyKey),
     request_body = CancellationRequest,
-    security(("bearer" = [])),
     responses((status = 201, description = "The cancellation, pending approval.", body = Cancellation,
         links(
             ("get_cancellation" = (operation_id = "get_cancellation", parameters(("cancellation_id" = "$response.body#/cancellation_id")))),
@@ -161,7 +151,6 @@ pub fn initiate_cancellation() {}
 /// Get a voluntary cancellation.
 #[utoipa::path(get, path = "/v1/cancellations/{cancellation_id}", tag = "cancellations", operation_id = "get_cancellation",
     params(("cancellation_id" = String, Path, description = "Cancellation identifier.", example = "CAN-000007")),
-    security(("bearer" = [])),
     responses((status = 200, description = "The cancellation.", body = Cancellation)))]
 pub fn get_cancellation() {}
 
@@ -170,14 +159,12 @@ pub fn get_cancellation() {}
 /// Same rules as approving a transfer, including four eyes.
 #[utoipa::path(post, path = "/v1/cancellations/{cancellation_id}/approve", tag = "cancellations", operation_id = "approve_cancellation",
     params(("cancellation_id" = String, Path, description = "Cancellation identifier."), IdempotencyKey),
-    security(("bearer" = [])),
     responses((status = 200, description = "The completed cancellation.", body = Cancellation)))]
 pub fn approve_cancellation() {}
 
 /// Rescind a pending cancellation; its units return to `available`.
 #[utoipa::path(post, path = "/v1/cancellations/{cancellation_id}/rescind", tag = "cancellations", operation_id = "rescind_cancellation",
     params(("cancellation_id" = String, Path, description = "Cancellation identifier."), IdempotencyKey),
-    security(("bearer" = [])),
     responses((status = 200, description = "The rescinded cancellation.", body = Cancellation)))]
 pub fn rescind_cancellation() {}
 
@@ -216,14 +203,12 @@ pub fn create_operator_session() {}
 /// Create an account holder (sandbox).
 #[utoipa::path(post, path = "/v1/sandbox/account-holders", tag = "sandbox", operation_id = "create_account_holder",
     request_body = NewAccountHolder,
-    security(("bearer" = [])),
     responses((status = 201, description = "The new holder.", body = AccountHolder)))]
 pub fn create_account_holder() {}
 
 /// Open an account for a holder (sandbox).
 #[utoipa::path(post, path = "/v1/sandbox/accounts", tag = "sandbox", operation_id = "create_account",
     request_body = NewAccount,
-    security(("bearer" = [])),
     responses((status = 201, description = "The new account.", body = Account,
         links(
             ("appoint_representative" = (operation_id = "appoint_representative", parameters(("account_id" = "$response.body#/account_id")))),
@@ -237,7 +222,6 @@ pub fn create_account() {}
 #[utoipa::path(post, path = "/v1/sandbox/accounts/{account_id}/representatives", tag = "sandbox", operation_id = "appoint_representative",
     params(("account_id" = String, Path, description = "ANREU account number.")),
     request_body = NewRepresentative,
-    security(("bearer" = [])),
     responses((status = 201, description = "The representative's credential.", body = RepresentativeCredential)))]
 pub fn appoint_representative() {}
 
@@ -246,7 +230,6 @@ pub fn appoint_representative() {}
 /// Serials are allocated from the unit type's next free serial, so issued blocks never overlap.
 #[utoipa::path(post, path = "/v1/sandbox/issuances", tag = "sandbox", operation_id = "issue_units",
     request_body = IssuanceRequest,
-    security(("bearer" = [])),
     responses((status = 201, description = "The issued block.", body = UnitBlock)))]
 pub fn issue_units() {}
 
@@ -254,7 +237,6 @@ pub fn issue_units() {}
 ///
 /// The public registers and operator sessions are kept.
 #[utoipa::path(post, path = "/v1/sandbox/reset", tag = "sandbox", operation_id = "reset_sandbox",
-    security(("bearer" = [])),
     responses((status = 200, description = "What was removed.", body = SandboxReset)))]
 pub fn reset_sandbox() {}
 

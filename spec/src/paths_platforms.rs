@@ -29,7 +29,6 @@ use crate::webhooks::{DeliveriesQuery, WebhookSubscription, WebhookSubscriptionR
 /// grant a consent to.
 #[utoipa::path(get, path = "/v1/platforms/{platform_id}", tag = "platforms", operation_id = "get_platform",
     params(("platform_id" = String, Path, description = "Platform identifier.", example = "TP-0001")),
-    security(("bearer" = [])),
     responses((status = 200, description = "The platform.", body = Platform)))]
 pub fn get_platform() {}
 
@@ -40,7 +39,6 @@ pub fn get_platform() {}
 #[utoipa::path(post, path = "/v1/accounts/{account_id}/consents", tag = "consents", operation_id = "grant_consent",
     params(("account_id" = String, Path, description = "ANREU account number."), IdempotencyKey),
     request_body = ConsentRequest,
-    security(("bearer" = [])),
     responses((status = 201, description = "The consent, active.", body = Consent,
         links(
             ("get_consent" = (operation_id = "get_consent", parameters(("consent_id" = "$response.body#/consent_id")))),
@@ -54,7 +52,6 @@ pub fn grant_consent() {}
 /// forbidden` on an account they have held a consent for.
 #[utoipa::path(get, path = "/v1/accounts/{account_id}/consents", tag = "consents", operation_id = "list_account_consents",
     params(("account_id" = String, Path, description = "ANREU account number."), ConsentsQuery),
-    security(("bearer" = [])),
     responses((status = 200, description = "A page of consents, ordered by `consent_id`.", body = ConsentPage,
         links(
             ("get_consent" = (operation_id = "get_consent", parameters(("consent_id" = "$response.body#/items/0/consent_id")))),
@@ -68,7 +65,6 @@ pub fn list_account_consents() {}
 /// every account it represents.
 #[utoipa::path(get, path = "/v1/consents", tag = "consents", operation_id = "list_consents",
     params(ConsentsQuery),
-    security(("bearer" = [])),
     responses((status = 200, description = "A page of consents, ordered by `consent_id`.", body = ConsentPage,
         links(
             ("get_consent" = (operation_id = "get_consent", parameters(("consent_id" = "$response.body#/items/0/consent_id")))),
@@ -79,7 +75,6 @@ pub fn list_consents() {}
 /// Get a consent (its grantee or a representative of its account).
 #[utoipa::path(get, path = "/v1/consents/{consent_id}", tag = "consents", operation_id = "get_consent",
     params(("consent_id" = String, Path, description = "Consent identifier.", example = "CON-000001")),
-    security(("bearer" = [])),
     responses((status = 200, description = "The consent.", body = Consent)))]
 pub fn get_consent() {}
 
@@ -88,7 +83,6 @@ pub fn get_consent() {}
 /// A representative of the account may revoke; the grantee may relinquish its own consent.
 #[utoipa::path(post, path = "/v1/consents/{consent_id}/revoke", tag = "consents", operation_id = "revoke_consent",
     params(("consent_id" = String, Path, description = "Consent identifier."), IdempotencyKey),
-    security(("bearer" = [])),
     responses((status = 200, description = "The revoked consent.", body = Consent)))]
 pub fn revoke_consent() {}
 
@@ -100,7 +94,6 @@ pub fn revoke_consent() {}
 #[utoipa::path(post, path = "/v1/accounts/{account_id}/delegations", tag = "delegations", operation_id = "appoint_delegate",
     params(("account_id" = String, Path, description = "ANREU account number."), IdempotencyKey),
     request_body = DelegationRequest,
-    security(("bearer" = [])),
     responses((status = 201, description = "The delegation, active.", body = Delegation,
         links(
             ("revoke_delegation" = (operation_id = "revoke_delegation", parameters(("account_id" = "$response.body#/account_id"), ("delegation_id" = "$response.body#/delegation_id"))))
@@ -110,7 +103,6 @@ pub fn appoint_delegate() {}
 /// List an account's delegations.
 #[utoipa::path(get, path = "/v1/accounts/{account_id}/delegations", tag = "delegations", operation_id = "list_delegations",
     params(("account_id" = String, Path, description = "ANREU account number."), PageQuery),
-    security(("bearer" = [])),
     responses((status = 200, description = "A page of delegations, ordered by `delegation_id`.", body = DelegationPage,
         links(
             ("revoke_delegation" = (operation_id = "revoke_delegation", parameters(("account_id" = "$response.body#/items/0/account_id"), ("delegation_id" = "$response.body#/items/0/delegation_id"))))
@@ -126,7 +118,6 @@ pub fn list_delegations() {}
         ("account_id" = String, Path, description = "ANREU account number."),
         ("delegation_id" = String, Path, description = "Delegation identifier.", example = "DEL-000001"),
         IdempotencyKey),
-    security(("bearer" = [])),
     responses((status = 200, description = "The revoked delegation.", body = Delegation)))]
 pub fn revoke_delegation() {}
 
@@ -138,7 +129,6 @@ pub fn revoke_delegation() {}
 #[utoipa::path(post, path = "/v1/reservations", tag = "reservations", operation_id = "create_reservation",
     params(IdempotencyKey),
     request_body = ReservationRequest,
-    security(("bearer" = [])),
     responses((status = 201, description = "The reservation, active.", body = Reservation,
         links(
             ("get_reservation" = (operation_id = "get_reservation", parameters(("reservation_id" = "$response.body#/reservation_id")))),
@@ -152,7 +142,6 @@ pub fn create_reservation() {}
 /// where it holds an active `reserved_units_read` consent.
 #[utoipa::path(get, path = "/v1/reservations", tag = "reservations", operation_id = "list_reservations",
     params(ReservationsQuery),
-    security(("bearer" = [])),
     responses((status = 200, description = "A page of reservations, ordered by `reservation_id`.", body = ReservationPage,
         links(
             ("get_reservation" = (operation_id = "get_reservation", parameters(("reservation_id" = "$response.body#/items/0/reservation_id")))),
@@ -167,7 +156,6 @@ pub fn list_reservations() {}
 /// otherwise). Anyone else gets `404`.
 #[utoipa::path(get, path = "/v1/reservations/{reservation_id}", tag = "reservations", operation_id = "get_reservation",
     params(("reservation_id" = String, Path, description = "Reservation identifier.", example = "RES-000001")),
-    security(("bearer" = [])),
     responses((status = 200, description = "The reservation.", body = Reservation)))]
 pub fn get_reservation() {}
 
@@ -178,7 +166,6 @@ pub fn get_reservation() {}
 /// transfer cannot be released until that transfer is rescinded or rejected (`409 invalid-state`).
 #[utoipa::path(post, path = "/v1/reservations/{reservation_id}/release", tag = "reservations", operation_id = "release_reservation",
     params(("reservation_id" = String, Path, description = "Reservation identifier."), IdempotencyKey),
-    security(("bearer" = [])),
     responses((status = 200, description = "The released reservation.", body = Reservation)))]
 pub fn release_reservation() {}
 
@@ -189,7 +176,6 @@ pub fn release_reservation() {}
 #[utoipa::path(post, path = "/v1/escrows", tag = "escrows", operation_id = "create_escrow",
     params(IdempotencyKey),
     request_body = EscrowRequest,
-    security(("bearer" = [])),
     responses((status = 201, description = "The escrow, active.", body = Escrow,
         links(
             ("get_escrow" = (operation_id = "get_escrow", parameters(("escrow_id" = "$response.body#/escrow_id")))),
@@ -201,7 +187,6 @@ pub fn create_escrow() {}
 /// List escrows the caller may see: its accounts' (representative) or those it controls (platform).
 #[utoipa::path(get, path = "/v1/escrows", tag = "escrows", operation_id = "list_escrows",
     params(EscrowsQuery),
-    security(("bearer" = [])),
     responses((status = 200, description = "A page of escrows, ordered by `escrow_id`.", body = EscrowPage,
         links(
             ("get_escrow" = (operation_id = "get_escrow", parameters(("escrow_id" = "$response.body#/items/0/escrow_id")))),
@@ -213,7 +198,6 @@ pub fn list_escrows() {}
 /// Get an escrow, with the escrowed blocks' attributes.
 #[utoipa::path(get, path = "/v1/escrows/{escrow_id}", tag = "escrows", operation_id = "get_escrow",
     params(("escrow_id" = String, Path, description = "Escrow identifier.", example = "ESC-000001")),
-    security(("bearer" = [])),
     responses((status = 200, description = "The escrow.", body = Escrow)))]
 pub fn get_escrow() {}
 
@@ -221,14 +205,12 @@ pub fn get_escrow() {}
 #[utoipa::path(post, path = "/v1/escrows/{escrow_id}/settle", tag = "escrows", operation_id = "settle_escrow",
     params(("escrow_id" = String, Path, description = "Escrow identifier."), IdempotencyKey),
     request_body = SettleRequest,
-    security(("bearer" = [])),
     responses((status = 200, description = "The settled escrow.", body = Escrow)))]
 pub fn settle_escrow() {}
 
 /// Release an escrow: the controller gives the units back to the seller (`available`).
 #[utoipa::path(post, path = "/v1/escrows/{escrow_id}/release", tag = "escrows", operation_id = "release_escrow",
     params(("escrow_id" = String, Path, description = "Escrow identifier."), IdempotencyKey),
-    security(("bearer" = [])),
     responses((status = 200, description = "The released escrow.", body = Escrow)))]
 pub fn release_escrow() {}
 
@@ -243,7 +225,6 @@ pub fn release_escrow() {}
 #[utoipa::path(post, path = "/v1/associations", tag = "associations", operation_id = "create_association",
     params(IdempotencyKey),
     request_body = AssociationRequest,
-    security(("bearer" = [])),
     responses((status = 201, description = "The association, active.", body = Association,
         links(
             ("get_association" = (operation_id = "get_association", parameters(("association_id" = "$response.body#/association_id")))),
@@ -254,7 +235,6 @@ pub fn create_association() {}
 /// List associations: a registry's own, or those on a representative's accounts.
 #[utoipa::path(get, path = "/v1/associations", tag = "associations", operation_id = "list_associations",
     params(AssociationsQuery),
-    security(("bearer" = [])),
     responses((status = 200, description = "A page of associations, ordered by `association_id`.", body = AssociationPage,
         links(
             ("get_association" = (operation_id = "get_association", parameters(("association_id" = "$response.body#/items/0/association_id")))),
@@ -265,14 +245,12 @@ pub fn list_associations() {}
 /// Get (verify) an association: its status follows the unit.
 #[utoipa::path(get, path = "/v1/associations/{association_id}", tag = "associations", operation_id = "get_association",
     params(("association_id" = String, Path, description = "Association identifier.", example = "ASN-000001")),
-    security(("bearer" = [])),
     responses((status = 200, description = "The association.", body = Association)))]
 pub fn get_association() {}
 
 /// Dissolve an `active` or `cancelled` association (the registry that made it).
 #[utoipa::path(post, path = "/v1/associations/{association_id}/dissolve", tag = "associations", operation_id = "dissolve_association",
     params(("association_id" = String, Path, description = "Association identifier."), IdempotencyKey),
-    security(("bearer" = [])),
     responses((status = 200, description = "The dissolved association.", body = Association)))]
 pub fn dissolve_association() {}
 
@@ -280,7 +258,6 @@ pub fn dissolve_association() {}
 #[utoipa::path(post, path = "/v1/webhook-subscriptions", tag = "webhooks", operation_id = "create_webhook_subscription",
     params(IdempotencyKey),
     request_body = WebhookSubscriptionRequest,
-    security(("bearer" = [])),
     responses((status = 201, description = "The subscription, with its secret (shown once).", body = WebhookSubscription,
         links(
             ("list_webhook_deliveries" = (operation_id = "list_webhook_deliveries", parameters(("subscription_id" = "$response.body#/subscription_id")))),
@@ -291,7 +268,6 @@ pub fn create_webhook_subscription() {}
 /// List the caller's webhook subscriptions (secrets are not shown).
 #[utoipa::path(get, path = "/v1/webhook-subscriptions", tag = "webhooks", operation_id = "list_webhook_subscriptions",
     params(PageQuery),
-    security(("bearer" = [])),
     responses((status = 200, description = "A page of subscriptions, ordered by `subscription_id`.", body = WebhookSubscriptionPage,
         links(
             ("list_webhook_deliveries" = (operation_id = "list_webhook_deliveries", parameters(("subscription_id" = "$response.body#/items/0/subscription_id")))),
@@ -302,14 +278,12 @@ pub fn list_webhook_subscriptions() {}
 /// Delete a webhook subscription; pending deliveries to it are abandoned.
 #[utoipa::path(delete, path = "/v1/webhook-subscriptions/{subscription_id}", tag = "webhooks", operation_id = "delete_webhook_subscription",
     params(("subscription_id" = String, Path, description = "Subscription identifier.", example = "WHS-000001")),
-    security(("bearer" = [])),
     responses((status = 200, description = "The deleted subscription.", body = WebhookSubscription)))]
 pub fn delete_webhook_subscription() {}
 
 /// The delivery log of a subscription, newest event last.
 #[utoipa::path(get, path = "/v1/webhook-subscriptions/{subscription_id}/deliveries", tag = "webhooks", operation_id = "list_webhook_deliveries",
     params(("subscription_id" = String, Path, description = "Subscription identifier."), DeliveriesQuery),
-    security(("bearer" = [])),
     responses((status = 200, description = "A page of deliveries, ordered by `delivery_id`.", body = WebhookDeliveryPage)))]
 pub fn list_webhook_deliveries() {}
 
@@ -318,7 +292,6 @@ pub fn list_webhook_deliveries() {}
 /// Also creates the platform's account holder, so that custodial accounts can be opened for it.
 #[utoipa::path(post, path = "/v1/sandbox/platforms", tag = "sandbox", operation_id = "create_platform",
     request_body = NewPlatform,
-    security(("bearer" = [])),
     responses((status = 201, description = "The platform and its credentials.", body = PlatformCredential,
         links(
             ("get_platform" = (operation_id = "get_platform", parameters(("platform_id" = "$response.body#/platform/platform_id")))),
@@ -333,13 +306,11 @@ pub fn create_platform() {}
 #[utoipa::path(post, path = "/v1/sandbox/platforms/{platform_id}/representatives", tag = "sandbox", operation_id = "create_platform_representative",
     params(("platform_id" = String, Path, description = "Platform identifier.")),
     request_body = NewPlatformRepresentative,
-    security(("bearer" = [])),
     responses((status = 201, description = "The representative's credential.", body = PlatformRepresentativeCredential)))]
 pub fn create_platform_representative() {}
 
 /// Read the sandbox clock (sandbox).
 #[utoipa::path(get, path = "/v1/sandbox/clock", tag = "sandbox", operation_id = "get_clock",
-    security(("bearer" = [])),
     responses((status = 200, description = "The registry's current time.", body = SandboxClock)))]
 pub fn get_clock() {}
 
@@ -348,7 +319,6 @@ pub fn get_clock() {}
 /// Expiries of consents, reservations, escrows and pending transactions take effect at once.
 #[utoipa::path(post, path = "/v1/sandbox/clock/advance", tag = "sandbox", operation_id = "advance_clock",
     request_body = ClockAdvance,
-    security(("bearer" = [])),
     responses((status = 200, description = "The registry's new time.", body = SandboxClock)))]
 pub fn advance_clock() {}
 
@@ -364,5 +334,6 @@ pub fn advance_clock() {}
     responses(
         (status = 200, description = "An access token.", body = crate::platforms::TokenResponse),
         (status = 400, description = "Malformed request or unsupported grant type.", body = crate::platforms::OAuthError),
-        (status = 401, description = "Client authentication failed: none was sent, the client is unknown or the secret is wrong.", body = crate::platforms::OAuthError)))]
+        (status = 401, description = "Client authentication failed: none was sent, the client is unknown or the secret is wrong.", body = crate::platforms::OAuthError,
+            headers(("WWW-Authenticate" = String, description = "`Basic realm=\"ucr\"` when the client authenticated with HTTP Basic (RFC 6749 section 5.2)")))))]
 pub fn issue_token() {}

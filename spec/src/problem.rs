@@ -27,7 +27,8 @@ pub struct Problem {
     pub type_: String,
     /// Short, human-readable summary of the problem kind; the same for every occurrence.
     pub title: String,
-    /// The HTTP status code of this response, repeated for convenience.
+    /// The HTTP status code of this response, repeated for convenience: a client or server error.
+    #[schema(minimum = 400, maximum = 599)]
     pub status: u16,
     /// Human-readable explanation of this occurrence: what went wrong and what to do.
     #[serde(default, skip_serializing_if = "Option::is_none")]

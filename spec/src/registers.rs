@@ -59,7 +59,7 @@ pub struct AccuProjectQuery {
     /// Only revoked (`true`) or only current (`false`) projects.
     pub revoked: Option<bool>,
     /// Maximum items per page (1–200, default 50).
-    #[param(minimum = 1, maximum = 200)]
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
     /// Opaque token from a previous page's `next_page`.
     pub page_token: Option<String>,
@@ -112,7 +112,7 @@ pub struct CarbonAbatementContractQuery {
     /// Exact delivery obligation.
     pub delivery_obligation: Option<String>,
     /// Maximum items per page (1–200, default 50).
-    #[param(minimum = 1, maximum = 200)]
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
     /// Opaque token from a previous page's `next_page`.
     pub page_token: Option<String>,
@@ -167,7 +167,7 @@ pub struct GuaranteeOfOriginProjectQuery {
     /// Only profiles with this status.
     pub status: Option<GoProjectStatus>,
     /// Maximum items per page (1–200, default 50).
-    #[param(minimum = 1, maximum = 200)]
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
     /// Opaque token from a previous page's `next_page`.
     pub page_token: Option<String>,

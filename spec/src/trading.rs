@@ -105,7 +105,7 @@ pub struct ReservationsQuery {
     /// Only reservations with this status.
     pub status: Option<ReservationStatus>,
     /// Maximum items per page (1–200, default 50).
-    #[param(minimum = 1, maximum = 200)]
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
     /// Opaque token from a previous page's `next_page`.
     pub page_token: Option<String>,
@@ -212,7 +212,7 @@ pub struct EscrowsQuery {
     /// Only escrows with this status.
     pub status: Option<EscrowStatus>,
     /// Maximum items per page (1–200, default 50).
-    #[param(minimum = 1, maximum = 200)]
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
     /// Opaque token from a previous page's `next_page`.
     pub page_token: Option<String>,

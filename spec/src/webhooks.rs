@@ -181,7 +181,7 @@ pub struct DeliveriesQuery {
     /// Only deliveries in this state.
     pub state: Option<DeliveryState>,
     /// Maximum items per page (1–200, default 50).
-    #[param(minimum = 1, maximum = 200)]
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
     /// Opaque token from a previous page's `next_page`.
     pub page_token: Option<String>,
