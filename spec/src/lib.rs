@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod associations;
+pub mod locations;
 pub mod model;
 pub mod paging;
 pub mod paths;
@@ -267,6 +268,7 @@ pub fn openapi_json() -> Value {
             add_problem_responses(op);
             mark_paginated(op);
             declare_public_security(op);
+            locations::declare(op);
             for param in op
                 .get_mut("parameters")
                 .and_then(Value::as_array_mut)

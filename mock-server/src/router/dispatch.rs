@@ -1,8 +1,9 @@
 //! From a request to its operation's handler: the sandbox switch, routing (`404`, `405` with
-//! `Allow`), authentication where the operation needs it, and one line per operation.
+//! `Allow`), authentication where the operation needs it, one line per operation, and the
+//! `Location` of a `201` (from the contract's `ucr_spec::locations`, replays included).
 
-use http::HeaderValue;
-use http::header::ALLOW;
+use http::header::{ALLOW, LOCATION};
+use http::{HeaderValue, StatusCode};
 use ucr_spec::ProblemType;
 
 use super::Router;
@@ -108,12 +109,13 @@ impl Router {
         };
         let mut registry = self.lock();
         let who = authenticate(&registry, request.headers)?;
-        handler(&mut Call {
+        let response = handler(&mut Call {
             registry: &mut registry,
             who: &who,
             request: *request,
             faults: self.faults,
-        })
+        })?;
+        Ok(with_location(operation.id, response))
     }
 
     /// Wraps a sandbox handler: only an operator's token may run it (`404 sandbox-unavailable`).
@@ -133,4 +135,19 @@ impl Router {
             handler(c)
         })
     }
+}
+
+/// Adds the contract's `Location` to a `201` of an operation that declares one, read from the
+/// response body, so a replayed `201` gets it too.
+fn with_location(id: OperationId, mut response: ApiResponse) -> ApiResponse {
+    if response.status != StatusCode::CREATED {
+        return response;
+    }
+    let body: serde_json::Value = serde_json::from_slice(&response.body).unwrap_or_default();
+    if let Some(location) = ucr_spec::locations::location(&id.spec_name(), &body)
+        && let Ok(value) = HeaderValue::from_str(&location)
+    {
+        response.headers.insert(LOCATION, value);
+    }
+    response
 }

@@ -174,22 +174,28 @@ pub(crate) fn resolve(path: &str) -> Option<Route<'_>> {
     (!operations.is_empty()).then_some(Route { operations })
 }
 
-#[cfg(test)]
-mod tests {
-    use std::collections::BTreeSet;
-
-    use super::*;
-
-    /// The `operationId` an [`OperationId`] stands for: its name in snake case.
-    fn operation_id(id: OperationId) -> String {
+impl OperationId {
+    /// The spec's `operationId` this stands for: its name in snake case.
+    pub(crate) fn spec_name(self) -> String {
         let mut snake = String::new();
-        for (i, c) in format!("{id:?}").chars().enumerate() {
+        for (i, c) in format!("{self:?}").chars().enumerate() {
             if c.is_ascii_uppercase() && i > 0 {
                 snake.push('_');
             }
             snake.push(c.to_ascii_lowercase());
         }
         snake
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    fn operation_id(id: OperationId) -> String {
+        id.spec_name()
     }
 
     /// `(METHOD, path template, operationId)` of every operation in the committed

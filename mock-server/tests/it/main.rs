@@ -10,6 +10,7 @@ mod garbage;
 mod helpers;
 mod http;
 mod idempotency;
+mod locations;
 mod oauth;
 mod paging;
 mod refusals;
