@@ -357,9 +357,10 @@ fn bound_to_safe_integers(value: &mut Value) {
     }
 }
 
-/// The `pattern` of every property and parameter with one of these names, wherever it appears
-/// (request and response schemas, path and query parameters): the identifier formats the registry
-/// issues and accepts. Other identifiers (`TP-…`, `CON-…`, ...) are opaque to clients and get none.
+/// The `pattern` of every schema property with one of these names, in request and response bodies
+/// alike: the identifier formats the registry issues and accepts. Parameters get none: a query
+/// filter takes any string (one that matches nothing finds nothing: `200` with no items), and a
+/// path that names no resource answers `404` whatever its form. Other identifiers (`TP-…`, `CON-…`, ...) are opaque to clients and get none.
 pub const PATTERNS: &[(&str, &str)] = &[
     ("account_id", ACCOUNT_ID_PATTERN),
     ("from_account_id", ACCOUNT_ID_PATTERN),
@@ -375,7 +376,7 @@ pub const PATTERNS: &[(&str, &str)] = &[
 /// ANREU account numbers: `AU-` and seven digits.
 const ACCOUNT_ID_PATTERN: &str = "^AU-[0-9]{7}$";
 
-/// Sets [`PATTERNS`] on the string schemas of properties and parameters of those names.
+/// Sets [`PATTERNS`] on the string schemas of properties of those names.
 fn apply_patterns(doc: &mut Value) {
     fn set(schema: &mut Value, name: &str) {
         let Some((_, pattern)) = PATTERNS.iter().find(|(n, _)| *n == name) else {
@@ -402,27 +403,6 @@ fn apply_patterns(doc: &mut Value) {
             .flat_map(|m| m.iter_mut())
         {
             set(property, name);
-        }
-    }
-    for item in doc["paths"]
-        .as_object_mut()
-        .into_iter()
-        .flat_map(|m| m.values_mut())
-    {
-        for op in item
-            .as_object_mut()
-            .into_iter()
-            .flat_map(|m| m.values_mut())
-        {
-            for param in op
-                .get_mut("parameters")
-                .and_then(Value::as_array_mut)
-                .into_iter()
-                .flatten()
-            {
-                let name = param["name"].as_str().unwrap_or_default().to_owned();
-                set(&mut param["schema"], &name);
-            }
         }
     }
 }
