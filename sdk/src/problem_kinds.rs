@@ -44,6 +44,8 @@ pub enum ProblemKind {
     UnknownAccount,
     ///The sandbox API is not enabled on this implementation or this credential is not an operator's.
     SandboxUnavailable,
+    ///The caller sent more requests than its rate limit allows; retry after `Retry-After` seconds.
+    RateLimited,
 }
 impl ProblemKind {
     /// Every kind, in the catalogue's order.
@@ -67,6 +69,7 @@ impl ProblemKind {
         ProblemKind::ValidationFailed,
         ProblemKind::UnknownAccount,
         ProblemKind::SandboxUnavailable,
+        ProblemKind::RateLimited,
     ];
     /// The kind's `type` URI.
     pub fn uri(self) -> &'static str {
@@ -94,6 +97,7 @@ impl ProblemKind {
             ProblemKind::ValidationFailed => "urn:ucr:problem:validation-failed",
             ProblemKind::UnknownAccount => "urn:ucr:problem:unknown-account",
             ProblemKind::SandboxUnavailable => "urn:ucr:problem:sandbox-unavailable",
+            ProblemKind::RateLimited => "urn:ucr:problem:rate-limited",
         }
     }
     /// The HTTP status the kind is served with.
@@ -118,6 +122,7 @@ impl ProblemKind {
             ProblemKind::ValidationFailed => 422,
             ProblemKind::UnknownAccount => 422,
             ProblemKind::SandboxUnavailable => 404,
+            ProblemKind::RateLimited => 429,
         }
     }
     /// The kind a `type` URI names, if this SDK version knows it.

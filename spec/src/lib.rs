@@ -122,7 +122,8 @@ This document is the common design that every interoperability model of the CER'
   answers `403 forbidden`.
 - **Errors**: every 4xx is an RFC 9457 `application/problem+json` document whose `type` is a stable
   URI from the catalogue below. Branch on `type`, never on `title` or `detail`. A refused request
-  changes nothing.
+  changes nothing. Every operation may answer `429 rate-limited` with `Retry-After` (seconds);
+  any other status (`default`, e.g. a 5xx) is handled by its class.
 - **Writes** take an `Idempotency-Key` header (required, except in the sandbox).
 - **Lists** are cursor-paged: optional `limit` (1–200, default 50) and `page_token`; responses are
   `{items, next_page}` with `next_page` null on the last page. Paging is by key: no item is lost
@@ -446,6 +447,7 @@ pub fn openapi_string() -> String {
 /// One reusable response per problem status, named `Problem<status>`.
 fn error_responses() -> Map<String, Value> {
     let mut statuses: Vec<u16> = ERRORS.iter().flat_map(|(_, s)| s.iter().copied()).collect();
+    statuses.push(429);
     statuses.sort_unstable();
     statuses.dedup();
     let mut out = Map::new();
@@ -461,6 +463,15 @@ fn error_responses() -> Map<String, Value> {
                 problem::PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}
             }
         });
+        if status == 429 {
+            response["headers"] = json!({
+                "Retry-After": {
+                    "description": "Seconds to wait before sending another request (RFC 9110 section 10.2.3).",
+                    "required": true,
+                    "schema": {"type": "integer", "minimum": 0}
+                }
+            });
+        }
         if status == 401 {
             response["headers"] = json!({
                 "WWW-Authenticate": {
@@ -471,6 +482,15 @@ fn error_responses() -> Map<String, Value> {
         }
         out.insert(format!("Problem{status}"), response);
     }
+    out.insert(
+        "ProblemDefault".into(),
+        json!({
+            "description": "Any other error status, such as a 5xx from the implementation or a gateway in front of it: a problem document when the implementation itself answers. Handle it by its status class.",
+            "content": {
+                problem::PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}
+            }
+        }),
+    );
     out
 }
 
@@ -493,6 +513,15 @@ fn add_problem_responses(op: &mut Value) {
             json!({"$ref": format!("#/components/responses/Problem{status}")}),
         );
     }
+    // Any operation may be rate limited, and any may fail in ways no table can list.
+    responses.insert(
+        "429".into(),
+        json!({"$ref": "#/components/responses/Problem429"}),
+    );
+    responses.insert(
+        "default".into(),
+        json!({"$ref": "#/components/responses/ProblemDefault"}),
+    );
 }
 
 /// Marks list operations with `x-dropshot-pagination`, the extension progenitor reads to generate
@@ -735,6 +764,34 @@ mod tests {
         assert_eq!(
             (status["minimum"].as_u64(), status["maximum"].as_u64()),
             (Some(400), Some(599))
+        );
+    }
+
+    /// Every operation declares `429` (a problem with `Retry-After`) and a problem `default`.
+    #[test]
+    fn every_operation_declares_429_and_a_default() {
+        let doc = openapi_json();
+        for item in doc["paths"].as_object().unwrap().values() {
+            for op in item.as_object().unwrap().values() {
+                let id = op["operationId"].as_str().unwrap();
+                let responses = &op["responses"];
+                assert_eq!(
+                    responses["429"]["$ref"], "#/components/responses/Problem429",
+                    "{id}"
+                );
+                assert_eq!(
+                    responses["default"]["$ref"], "#/components/responses/ProblemDefault",
+                    "{id}"
+                );
+            }
+        }
+        let limited = &doc["components"]["responses"]["Problem429"];
+        assert_eq!(limited["headers"]["Retry-After"]["required"], true);
+        assert!(
+            limited["description"]
+                .as_str()
+                .unwrap()
+                .contains("`rate-limited`")
         );
     }
 

@@ -125,6 +125,8 @@ problem_types! {
     UnknownAccount = ("unknown-account", 422, "Unknown account"),
     /// The sandbox API is not enabled on this implementation or this credential is not an operator's.
     SandboxUnavailable = ("sandbox-unavailable", 404, "Sandbox unavailable"),
+    /// The caller sent more requests than its rate limit allows; retry after `Retry-After` seconds.
+    RateLimited = ("rate-limited", 429, "Too many requests"),
 }
 
 impl ProblemType {

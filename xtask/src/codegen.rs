@@ -91,6 +91,10 @@ pub fn check_all(root: &Path) -> Result<(), String> {
 /// - the `Idempotency-Key` header is optional, because the SDK's hook adds one to every write that
 ///   lacks it (and keeps it across retries); callers may still set their own;
 /// - the 3.1 `webhooks` are dropped by the lowering (a client calls none of them);
+/// - the `default` (problem) response of every operation is dropped: progenitor reads `default`
+///   as a success response, and the SDK turns any undeclared status into an error anyway;
+/// - the token endpoint's `429` is dropped: progenitor takes one error type per operation, and
+///   that endpoint's other errors are RFC 6749 documents, its `429` a problem document;
 /// - string `pattern`s are dropped: typify would turn every identifier into a validating newtype,
 ///   and the SDK passes identifiers through as strings (the server judges them);
 /// - a top-level `x-progenitor-input` says all this to anyone who opens the file.
@@ -99,8 +103,8 @@ pub fn derive_progenitor_document(published: &Value) -> Result<Value, String> {
     doc["x-progenitor-input"] = json!(
         "Derived from spec/openapi.json by `cargo xtask spec` as progenitor's input for \
          sdk/src/generated.rs; do not edit. Not the contract: Idempotency-Key is optional here \
-         (the SDK adds one), problems are also declared as application/json, webhooks and string \
-         patterns are dropped."
+         (the SDK adds one), problems are also declared as application/json, webhooks, `default` \
+         responses and string patterns are dropped."
     );
     drop_string_patterns(&mut doc);
     if let Some(responses) = doc
@@ -125,6 +129,14 @@ pub fn derive_progenitor_document(published: &Value) -> Result<Value, String> {
             .into_iter()
             .flat_map(|o| o.values_mut())
         {
+            if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+                responses.remove("default");
+                if op["operationId"] == "issue_token"
+                    && let Some(responses) = op["responses"].as_object_mut()
+                {
+                    responses.remove("429");
+                }
+            }
             for param in op
                 .get_mut("parameters")
                 .and_then(Value::as_array_mut)
