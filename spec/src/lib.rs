@@ -290,7 +290,7 @@ pub fn openapi_json() -> Value {
 
 /// Operations that take no bearer token: the public registers, the sandbox's operator-session
 /// bootstrap and the token endpoint (which authenticates the client itself, see
-/// [`security_schemes`]). Every other operation falls under the document's root `security`.
+/// `security_schemes`). Every other operation falls under the document's root `security`.
 pub const PUBLIC_OPERATIONS: &[&str] = &[
     "issue_token",
     "list_accu_projects",
