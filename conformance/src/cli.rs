@@ -36,6 +36,9 @@ Examples:
   Run against another implementation that offers the sandbox API:
     ucr-conformance --base-url http://localhost:8080
 
+  Also let the last check reset that sandbox (it removes everything on it):
+    ucr-conformance --base-url http://localhost:8080 --allow-reset
+
   Run against an implementation without the sandbox API, described by a configuration file
   (base URL, declared models and features, provisioned accounts and tokens; see README), keep
   each check's exchanges as evidence and write a page for a certification request:
@@ -72,8 +75,9 @@ Exit codes:
 /// Runs checks (each with a stable ID such as A1-TRANSFER-003 or B4-RESERVE-001) against a target
 /// over HTTP. Every check provisions its own holders, accounts, representatives, platforms and
 /// units through the target's sandbox API, so checks are independent and run concurrently; the
-/// checks that move the sandbox clock then run one at a time, and a run-wide conservation check
-/// runs last. Webhooks are received by the suite's own HTTP receiver. Without --base-url or
+/// checks that move the sandbox clock then run one at a time, then the run-wide conservation
+/// checks, and last, alone, the sandbox-reset check (only with --allow-reset, or against the
+/// embedded mock). Webhooks are received by the suite's own HTTP receiver. Without --base-url or
 /// --config the suite starts the embedded mock registry in-process and runs against it.
 ///
 /// A target without the sandbox API is described by a --config file: it declares the models and
@@ -153,6 +157,13 @@ pub struct Args {
     #[arg(long, value_name = "MS", value_parser = parse_webhook_backoff)]
     pub webhook_backoff_ms: Option<u64>,
 
+    /// Let the sandbox-reset checks run: they reset the target's sandbox last of all, removing
+    /// every holder, account, representative, platform, transaction and token but operators' (a
+    /// shared sandbox loses other users' fixtures too). Without it they are skipped. The embedded
+    /// mock registry (no --base-url or --config) always allows it.
+    #[arg(long)]
+    pub allow_reset: bool,
+
     /// Print the JSON Schema of the JSON report and exit.
     #[arg(long)]
     pub report_schema: bool,
@@ -213,7 +224,10 @@ pub fn render_list(checks: &[Check], format: Format) -> Result<String, String> {
                 let after = match check.phase {
                     Phase::Main => "",
                     Phase::Clock => " (moves the clock: runs alone, after the others)",
-                    Phase::AfterAll => " (runs last)",
+                    Phase::AfterAll => " (runs after the others)",
+                    Phase::Reset => {
+                        " (resets the sandbox: runs alone, last of all, only when resets are allowed)"
+                    }
                 };
                 let cites = if check.cites.is_empty() {
                     "(cites no requirement)".to_string()
@@ -243,6 +257,7 @@ pub fn render_list(checks: &[Check], format: Format) -> Result<String, String> {
                         "description": c.description,
                         "after_all": c.phase == Phase::AfterAll,
                         "moves_clock": c.phase == Phase::Clock,
+                        "resets_sandbox": c.phase == Phase::Reset,
                         "requires": c.requirements().iter().map(ToString::to_string).collect::<Vec<_>>(),
                         "requirements": c.cited().iter().map(|r| match r {
                             Ok(r) => serde_json::json!({"id": r.id, "text": r.text}),
@@ -407,6 +422,8 @@ pub async fn main(args: Args) -> ExitCode {
             .map(|c| c.platforms.clone())
             .unwrap_or_default(),
         webhook_backoff,
+        // The embedded registry is the run's own: nobody else's fixtures are on it.
+        allow_reset: args.allow_reset || embedded.is_some(),
     };
     let outcome = run(&base_url, checks, &options).await;
     if let Some(bar) = progress {

@@ -56,6 +56,10 @@ pub struct RunOptions {
     /// further retry waiting twice as long. The redelivery checks hold the target to the schedule
     /// this declares. Default [`DOCUMENTED_WEBHOOK_BACKOFF`].
     pub webhook_backoff: Duration,
+    /// Whether the [`Phase::Reset`] checks may reset the sandbox, removing everything on it (a
+    /// shared sandbox loses other users' fixtures too); without it they are skipped. Default
+    /// `false`.
+    pub allow_reset: bool,
 }
 
 /// The retry base the API documents for a registry: 0.5 s, doubling (0.5, 1, 2, 4, 8 s).
@@ -74,6 +78,7 @@ impl Default for RunOptions {
             accounts: Vec::new(),
             platforms: Vec::new(),
             webhook_backoff: DOCUMENTED_WEBHOOK_BACKOFF,
+            allow_reset: false,
         }
     }
 }
@@ -90,6 +95,7 @@ impl std::fmt::Debug for RunOptions {
             .field("accounts", &self.accounts)
             .field("platforms", &self.platforms)
             .field("webhook_backoff", &self.webhook_backoff)
+            .field("allow_reset", &self.allow_reset)
             .finish_non_exhaustive()
     }
 }
@@ -353,7 +359,7 @@ async fn verify_platforms(
 }
 
 /// Runs `checks` against the implementation at `base_url`: `Main` checks concurrently, then the
-/// `Clock` checks one at a time, then the `AfterAll` checks. Fails only if the target cannot be
+/// `Clock` checks one at a time, then the `AfterAll` checks, then the `Reset` checks one at a time. Fails only if the target cannot be
 /// tested at all; failing checks are in the report.
 pub async fn run(
     base_url: &str,
@@ -405,13 +411,14 @@ pub async fn run(
         ledger: Mutex::new(Ledger::default()),
         receiver,
         webhook_backoff: options.webhook_backoff,
+        allow_reset: options.allow_reset,
     });
     let secrets = Arc::new(secrets);
 
     let concurrency = options.concurrency.max(1);
     let mut results: Vec<Option<CheckReport>> = vec![None; checks.len()];
     for &phase in Phase::ALL {
-        let permits = if phase == Phase::Clock || shared_fixtures {
+        let permits = if matches!(phase, Phase::Clock | Phase::Reset) || shared_fixtures {
             1
         } else {
             concurrency

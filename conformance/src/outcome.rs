@@ -21,11 +21,15 @@ pub enum Phase {
     Clock,
     /// After every other check has finished (run-wide checks such as conservation).
     AfterAll,
+    /// Last of all, one at a time: checks that reset the sandbox, which removes every fixture and
+    /// token of the run (they run only when the run allows it, see
+    /// [`RunOptions::allow_reset`](crate::RunOptions::allow_reset)).
+    Reset,
 }
 
 impl Phase {
     /// Every phase, in the order the engine runs them.
-    pub const ALL: &'static [Phase] = &[Phase::Main, Phase::Clock, Phase::AfterAll];
+    pub const ALL: &'static [Phase] = &[Phase::Main, Phase::Clock, Phase::AfterAll, Phase::Reset];
 }
 
 /// Why a check did not pass: it failed, or it could not apply to this target and was skipped.

@@ -71,6 +71,7 @@ mod race;
 mod redelivery;
 mod register;
 mod reserve;
+mod reset;
 mod scope;
 mod serials;
 mod support;
@@ -142,6 +143,7 @@ pub fn registry() -> Vec<Check> {
         ownership::CHECKS,
         redelivery::CHECKS,
         time::CHECKS,
+        reset::CHECKS,
     ]
     .concat();
     all.sort_by_key(|c| c.model);

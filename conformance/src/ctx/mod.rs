@@ -32,6 +32,7 @@ mod provision;
 mod raw;
 mod reads;
 mod requests;
+mod reset;
 mod run;
 
 pub use parties::{Attrs, FourEyes, Party, Rep};

@@ -68,6 +68,8 @@ pub(crate) struct RunState {
     pub(crate) receiver: Receiver,
     /// The target's declared webhook retry base ([`crate::RunOptions::webhook_backoff`]).
     pub(crate) webhook_backoff: Duration,
+    /// Whether the run may reset the sandbox ([`crate::RunOptions::allow_reset`]).
+    pub(crate) allow_reset: bool,
 }
 
 impl RunState {
