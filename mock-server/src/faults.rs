@@ -320,7 +320,7 @@ impl FromStr for Fault {
 
 /// The faults a mock runs with; empty (a correct registry) by default. Cheap to copy.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Faults(u64);
+pub struct Faults(u128);
 
 impl Faults {
     /// No fault: the correct registry.
@@ -347,7 +347,7 @@ impl Faults {
         Fault::ALL.iter().copied().filter(move |f| self.has(*f))
     }
 
-    fn bit(fault: Fault) -> u64 {
+    fn bit(fault: Fault) -> u128 {
         let index = Fault::ALL.iter().position(|f| *f == fault).unwrap_or(0);
         1 << index
     }
@@ -365,7 +365,7 @@ mod tests {
 
     #[test]
     fn names_are_unique_kebab_case_and_parse_back() {
-        assert!(Fault::ALL.len() <= 64, "Faults is a 64-bit set");
+        assert!(Fault::ALL.len() <= 128, "Faults is a 128-bit set");
         let mut names = std::collections::BTreeSet::new();
         for fault in Fault::ALL {
             let name = fault.name();
