@@ -79,6 +79,7 @@ const OPERATION_FEATURES: &[(&str, Option<Feature>)] = &[
     ("get_cancellation", None),
     ("approve_cancellation", None),
     ("rescind_cancellation", None),
+    ("reject_cancellation", None),
     ("list_accu_projects", Some(Feature::PublicRegisters)),
     (
         "list_carbon_abatement_contracts",
@@ -117,6 +118,8 @@ const OPERATION_FEATURES: &[(&str, Option<Feature>)] = &[
     ("get_escrow", None),
     ("settle_escrow", None),
     ("release_escrow", None),
+    ("approve_escrow", None),
+    ("reject_escrow", None),
     ("create_association", None),
     ("list_associations", None),
     ("get_association", None),

@@ -61,6 +61,10 @@ faults! {
     SelfApproval = ("self-approval", "A.1",
         "the initiator may approve or reject its own transaction on an account with several representatives",
         ["A1-APPROVAL-001", "A1-APPROVAL-005", "A1-CANCEL-004"]),
+    /// Four eyes skipped when a cancellation is rejected.
+    CancellationRejectedByInitiator = ("cancellation-rejected-by-initiator", "A.1",
+        "the initiator may reject its own cancellation on an account with several representatives",
+        ["A1-CANCEL-006"]),
     /// Asking for more units than available takes what there is.
     Overdraw = ("overdraw", "A.1",
         "a quantity larger than the available units is accepted (the transaction takes what is available) instead of 409 insufficient-units",
@@ -197,6 +201,14 @@ faults! {
     EscrowReleasedBySeller = ("escrow-released-by-seller", "B.5",
         "a representative of the seller's account may release an escrow, not only its controller",
         ["B5-ESCROW-004"]),
+    /// Escrow creation bypasses four eyes.
+    EscrowSkipsApproval = ("escrow-skips-approval", "B.5",
+        "an escrow is active from its creation, so one initiator and the platform move units with no approver",
+        ["B5-ESCROW-009"]),
+    /// The escrow controller acts as a full representative.
+    EscrowControllerOverreach = ("escrow-controller-overreach", "B.5",
+        "the controller of a pending or active escrow reads the seller's account, holdings and history without consent",
+        ["B5-ESCROW-011"]),
     /// Escrows never lapse.
     ExpiredEscrowKept = ("expired-escrow-kept", "B.5",
         "an escrow past its expires_at stays active, its units escrowed",

@@ -1,8 +1,10 @@
 //! B.5: delivery versus payment through a registry escrow controlled by a trading platform.
 //!
-//! The seller escrows units for a trade; the seller can no longer move them; once the platform
-//! has the buyer's payment it settles, moving every escrowed unit to the buyer in one step. A
-//! second trade falls through and the platform releases its escrow, giving the units back.
+//! The seller's initiator escrows units for a trade and its approver approves the escrow (four
+//! eyes, as for a transfer); the seller can no longer move them, and the platform shows on the
+//! account as a restricted `escrow_controller` representative. Once the platform has the buyer's
+//! payment it settles, moving every escrowed unit to the buyer in one step. A second trade falls
+//! through and the platform releases its escrow, giving the units back.
 //!
 //! Run with `cargo run -p ucr-sdk --example escrow_settlement` (against the in-process mock), or
 //! set `UCR_BASE_URL` to use another registry's sandbox.
@@ -49,7 +51,7 @@ async fn main() -> anyhow::Result<()> {
             .quantity(NonZeroU64::new(quantity))
             .expires_at(now + chrono::Duration::days(14))
     };
-    let escrow = seller
+    let proposed = seller
         .initiator
         .create_escrow()
         .body(escrow_for(300))
@@ -57,9 +59,35 @@ async fn main() -> anyhow::Result<()> {
         .await
         .context("escrowing units for trade 1")?;
     println!(
-        "trade 1: seller escrowed {} ACCU as {} (status {:?})",
-        escrow.quantity, escrow.escrow_id, escrow.status
+        "trade 1: seller's initiator escrowed {} ACCU as {} (status {:?})",
+        proposed.quantity, proposed.escrow_id, proposed.status
     );
+    // Until a second representative approves, the platform has no power over the units.
+    let escrow = seller
+        .approver
+        .approve_escrow()
+        .escrow_id(&proposed.escrow_id)
+        .send()
+        .await
+        .context("approving the escrow of trade 1")?;
+    ensure!(
+        escrow.status == types::EscrowStatus::Active,
+        "the escrow is {:?} after approval",
+        escrow.status
+    );
+    let account = seller
+        .approver
+        .get_account()
+        .account_id(&seller.account_id)
+        .send()
+        .await
+        .context("reading the seller's account")?;
+    for rep in &account.representatives {
+        println!(
+            "trade 1: representative {} ({:?}, roles {:?}, escrows {:?})",
+            rep.representative_id, rep.kind, rep.roles, rep.escrow_ids
+        );
+    }
 
     // The escrowed units are locked for the seller.
     let blocks = seller
@@ -161,6 +189,13 @@ async fn main() -> anyhow::Result<()> {
         .send()
         .await
         .context("escrowing units for trade 2")?;
+    let second = seller
+        .approver
+        .approve_escrow()
+        .escrow_id(&second.escrow_id)
+        .send()
+        .await
+        .context("approving the escrow of trade 2")?;
     let refused = seller
         .approver
         .release_escrow()

@@ -46,6 +46,7 @@ pub const ERRORS: &[(&str, &[u16])] = &[
     ("get_cancellation", &[401, 404]),
     ("approve_cancellation", &[400, 401, 403, 404, 409, 422]),
     ("rescind_cancellation", &[400, 401, 403, 404, 409, 422]),
+    ("reject_cancellation", &[400, 401, 403, 404, 409, 422]),
     ("list_accu_projects", &[400]),
     ("list_carbon_abatement_contracts", &[400]),
     ("list_guarantee_of_origin_projects", &[400]),
@@ -71,6 +72,8 @@ pub const ERRORS: &[(&str, &[u16])] = &[
     ("create_escrow", &[400, 401, 403, 404, 409, 422]),
     ("list_escrows", &[400, 401]),
     ("get_escrow", &[401, 404]),
+    ("approve_escrow", &[400, 401, 403, 404, 409, 422]),
+    ("reject_escrow", &[400, 401, 403, 404, 409, 422]),
     ("settle_escrow", &[400, 401, 403, 404, 409, 422]),
     ("release_escrow", &[400, 401, 403, 404, 409, 422]),
     ("create_association", &[400, 401, 403, 404, 409, 422]),
@@ -95,6 +98,15 @@ to the CER's public registers.
 
 This document is the common design that every interoperability model of the CER's paper uses
 (Class A own-account access; Class B trading platforms; Class C third-party registries).
+
+## Status: a prototype
+These models are prototypes, not a service the CER offers. In the paper's words, "the CER has
+found that legislative changes would be required to implement the registry interoperability
+cases in this document for all Classes A to C"; only "basic data exchange between third-party
+registries and the CER that does not use a registry API is feasible under existing legislation".
+Access granted through this API is no endorsement: "the CER access does not endorse third-party
+registries and any claims associated that third-party certificate and product creators make
+about linked government-backed units and certificates must be accurate".
 
 ## Conventions
 - **Authentication**: `Authorization: Bearer <token>` on everything but the public registers and
@@ -131,8 +143,9 @@ This document is the common design that every interoperability model of the CER'
 - **Units** sit in blocks: contiguous serial ranges of one unit type with shared attributes and one
   status (`available`, `pending`, `reserved`, `escrowed`, `cancelled`). Moving part of a block
   splits it. Units are conserved: only issuance creates them, and cancelled units never move.
-- **Four eyes**: a transfer or cancellation is initiated by an `initiator` and approved by an
-  `approver` who is not the initiator, unless the account has a single representative.
+- **Four eyes**: a transfer, cancellation or escrow is initiated by an `initiator` and approved
+  (or rejected) by an `approver` who is not the initiator, unless the account has a single
+  representative.
 - **Platforms and registries** authenticate as themselves (a token from `/v1/oauth/token`).
   Their access to an account comes only from an `active` consent of the holder, with scopes, or,
   for escrowed units, from being the escrow's controller. An account the platform never held a
@@ -191,6 +204,7 @@ and needs `/v2`.
         paths::get_cancellation,
         paths::approve_cancellation,
         paths::rescind_cancellation,
+        paths::reject_cancellation,
         paths::list_accu_projects,
         paths::list_carbon_abatement_contracts,
         paths::list_guarantee_of_origin_projects,
@@ -217,6 +231,8 @@ and needs `/v2`.
         paths_platforms::create_escrow,
         paths_platforms::list_escrows,
         paths_platforms::get_escrow,
+        paths_platforms::approve_escrow,
+        paths_platforms::reject_escrow,
         paths_platforms::settle_escrow,
         paths_platforms::release_escrow,
         paths_platforms::create_association,

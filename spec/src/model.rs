@@ -62,8 +62,26 @@ pub struct Representative {
     /// Full name.
     #[schema(example = "Priya Natarajan")]
     pub name: String,
-    /// Roles held on this account.
+    /// Roles held on this account (none for an escrow controller).
     pub roles: Vec<Role>,
+    /// What kind of representative this is.
+    pub kind: RepresentativeKind,
+    /// For an `escrow_controller`: the account's escrows it controls (`pending_approval` or
+    /// `active`), ascending. Absent for every other kind.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escrow_ids: Vec<String>,
+}
+
+/// Kinds of authorised representative shown on an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RepresentativeKind {
+    /// A person (or a platform's representative, by delegation) appointed with roles.
+    Authorised,
+    /// A trading platform controlling escrows on the account (B.5): its `representative_id` is
+    /// the platform's ID and its only power is over the units of those escrows. It holds no
+    /// role, does not count for the four-eyes rule and reads nothing else of the account.
+    EscrowController,
 }
 
 /// Units of one type in an account, by status.
@@ -93,8 +111,8 @@ pub struct Balance {
     "status": "open",
     "holder": {"holder_id": "AH-000001", "name": "Mallee Carbon Pty Ltd"},
     "representatives": [
-        {"representative_id": "AR-000001", "name": "Priya Natarajan", "roles": ["initiator"]},
-        {"representative_id": "AR-000002", "name": "Tom Barker", "roles": ["approver"]}
+        {"representative_id": "AR-000001", "name": "Priya Natarajan", "roles": ["initiator"], "kind": "authorised"},
+        {"representative_id": "AR-000002", "name": "Tom Barker", "roles": ["approver"], "kind": "authorised"}
     ],
     "balances": [{"unit_type": "ACCU", "available": 900, "pending": 100, "reserved": 0, "escrowed": 0, "cancelled": 0}],
     "opened_at": "2026-07-01T00:00:00Z"

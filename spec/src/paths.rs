@@ -144,6 +144,7 @@ pub fn rescind_transfer() {}
         links(
             ("get_cancellation" = (operation_id = "get_cancellation", parameters(("cancellation_id" = "$response.body#/cancellation_id")))),
             ("approve_cancellation" = (operation_id = "approve_cancellation", parameters(("cancellation_id" = "$response.body#/cancellation_id")))),
+            ("reject_cancellation" = (operation_id = "reject_cancellation", parameters(("cancellation_id" = "$response.body#/cancellation_id")))),
             ("rescind_cancellation" = (operation_id = "rescind_cancellation", parameters(("cancellation_id" = "$response.body#/cancellation_id"))))
         ))))]
 pub fn initiate_cancellation() {}
@@ -161,6 +162,16 @@ pub fn get_cancellation() {}
     params(("cancellation_id" = String, Path, description = "Cancellation identifier."), IdempotencyKey),
     responses((status = 200, description = "The completed cancellation.", body = Cancellation)))]
 pub fn approve_cancellation() {}
+
+/// Reject a pending cancellation; its units return to `available`.
+///
+/// The same rules as `reject_transfer`: the caller must be an `approver` on the account; the
+/// four-eyes rule applies as for approval.
+#[utoipa::path(post, path = "/v1/cancellations/{cancellation_id}/reject", tag = "cancellations", operation_id = "reject_cancellation",
+    params(("cancellation_id" = String, Path, description = "Cancellation identifier."), IdempotencyKey),
+    request_body = RejectRequest,
+    responses((status = 200, description = "The rejected cancellation.", body = Cancellation)))]
+pub fn reject_cancellation() {}
 
 /// Rescind a pending cancellation; its units return to `available`.
 #[utoipa::path(post, path = "/v1/cancellations/{cancellation_id}/rescind", tag = "cancellations", operation_id = "rescind_cancellation",

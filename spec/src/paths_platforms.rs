@@ -21,6 +21,7 @@ use crate::trading::{
     Escrow, EscrowRequest, EscrowsQuery, Reservation, ReservationRequest, ReservationsQuery,
     SettleRequest,
 };
+use crate::transactions::RejectRequest;
 use crate::webhooks::{DeliveriesQuery, WebhookSubscription, WebhookSubscriptionRequest};
 
 /// Get a trading platform or third-party registry.
@@ -171,14 +172,19 @@ pub fn release_reservation() {}
 
 /// Allocate units to an escrow controlled by a trading platform (B.5).
 ///
-/// The caller must be an `initiator` on the account. The units become `escrowed`; from now on only
-/// the controller can move them (settle) or give them back (release).
+/// The caller must be an `initiator` on the account. The escrow is created `pending_approval` and
+/// its units `escrowed`: the seller can no longer move them, and the controller can act on them
+/// once an approver of the account approves the escrow (`approve_escrow`, four eyes as for a
+/// transfer). From then on only the controller can move them (settle) or give them back
+/// (release).
 #[utoipa::path(post, path = "/v1/escrows", tag = "escrows", operation_id = "create_escrow",
     params(IdempotencyKey),
     request_body = EscrowRequest,
-    responses((status = 201, description = "The escrow, active.", body = Escrow,
+    responses((status = 201, description = "The escrow, pending approval.", body = Escrow,
         links(
             ("get_escrow" = (operation_id = "get_escrow", parameters(("escrow_id" = "$response.body#/escrow_id")))),
+            ("approve_escrow" = (operation_id = "approve_escrow", parameters(("escrow_id" = "$response.body#/escrow_id")))),
+            ("reject_escrow" = (operation_id = "reject_escrow", parameters(("escrow_id" = "$response.body#/escrow_id")))),
             ("settle_escrow" = (operation_id = "settle_escrow", parameters(("escrow_id" = "$response.body#/escrow_id")))),
             ("release_escrow" = (operation_id = "release_escrow", parameters(("escrow_id" = "$response.body#/escrow_id"))))
         ))))]
@@ -200,6 +206,25 @@ pub fn list_escrows() {}
     params(("escrow_id" = String, Path, description = "Escrow identifier.", example = "ESC-000001")),
     responses((status = 200, description = "The escrow.", body = Escrow)))]
 pub fn get_escrow() {}
+
+/// Approve an escrow pending approval: it becomes `active` and its controller may act on its units.
+///
+/// The same rules as `approve_transfer`: the caller must be an `approver` on the account and, when
+/// the account has more than one representative, must not be the initiator
+/// (`403 second-approver-required`).
+#[utoipa::path(post, path = "/v1/escrows/{escrow_id}/approve", tag = "escrows", operation_id = "approve_escrow",
+    params(("escrow_id" = String, Path, description = "Escrow identifier."), IdempotencyKey),
+    responses((status = 200, description = "The active escrow.", body = Escrow)))]
+pub fn approve_escrow() {}
+
+/// Reject an escrow pending approval: its units return to `available`.
+///
+/// The same rules as `reject_transfer`, including four eyes.
+#[utoipa::path(post, path = "/v1/escrows/{escrow_id}/reject", tag = "escrows", operation_id = "reject_escrow",
+    params(("escrow_id" = String, Path, description = "Escrow identifier."), IdempotencyKey),
+    request_body = RejectRequest,
+    responses((status = 200, description = "The rejected escrow.", body = Escrow)))]
+pub fn reject_escrow() {}
 
 /// Settle an escrow: the controller moves every escrowed unit to the buyer in one step.
 #[utoipa::path(post, path = "/v1/escrows/{escrow_id}/settle", tag = "escrows", operation_id = "settle_escrow",

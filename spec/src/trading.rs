@@ -115,20 +115,29 @@ pub struct ReservationsQuery {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EscrowStatus {
-    /// Units are escrowed under the controller's control.
+    /// Created by an initiator; the units are `escrowed` (the seller cannot move them) but the
+    /// controller has no power over them until an approver approves (four eyes, as for a
+    /// transfer).
+    PendingApproval,
+    /// Approved: units are escrowed under the controller's control.
     Active,
     /// The controller transferred the units to the buyer.
     Settled,
     /// The controller released the units back to the seller, or the escrow lapsed.
     Released,
+    /// An approver rejected it while pending approval; the units are `available` again.
+    Rejected,
 }
 
 /// Units placed in escrow inside the seller's account under a platform's control (B.5).
 ///
 /// The units stay in the seller's account with status `escrowed`; the seller can no longer move
-/// them. Only the controller can settle (move them to a buyer in one step, no approval) or release
-/// them. An escrow still active at `expires_at` is released automatically, so units are never
-/// stranded when a controller disappears. The CER holds no funds.
+/// them. An escrow is created `pending_approval` by an initiator and becomes `active` when an
+/// approver approves it, under the four-eyes rule of transfers. While it is pending or active the
+/// controller is listed among the account's representatives as an `escrow_controller`. Only the
+/// controller can settle an active escrow (move its units to a buyer in one step) or release
+/// it. An escrow still pending or active at `expires_at` is released automatically, so units are
+/// never stranded when a controller disappears. The CER holds no funds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Escrow {
     /// Identifier, `ESC-…`.
@@ -150,8 +159,17 @@ pub struct Escrow {
     pub created_by: String,
     /// When the units were allocated.
     pub created_at: DateTime<Utc>,
-    /// When an active escrow is released automatically.
+    /// When an escrow still pending or active is released automatically.
     pub expires_at: DateTime<Utc>,
+    /// The approver who approved or rejected it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
+    /// When it was approved or rejected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_at: Option<DateTime<Utc>>,
+    /// The approver's reason, for a rejection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// When it stopped being active.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<DateTime<Utc>>,

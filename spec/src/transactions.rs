@@ -154,7 +154,8 @@ pub struct CancellationRequest {
 
 /// A voluntary cancellation.
 ///
-/// Lifecycle as a transfer: `pending_approval` → `completed` | `rescinded` | `expired`. Completed
+/// Lifecycle as a transfer: `pending_approval` → `completed` | `rejected` | `rescinded` |
+/// `expired`. Completed
 /// cancellations leave their blocks in the account with status `cancelled`; they never move again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Cancellation {
@@ -179,12 +180,15 @@ pub struct Cancellation {
     pub initiated_at: DateTime<Utc>,
     /// When it expires if still pending.
     pub expires_at: DateTime<Utc>,
-    /// Representative who approved or rescinded it.
+    /// Representative who approved, rejected or rescinded it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decided_by: Option<String>,
     /// When it left `pending_approval`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decided_at: Option<DateTime<Utc>>,
+    /// The approver's reason, given on rejection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection_reason: Option<String>,
 }
 
 /// Optional body of a rejection.

@@ -835,6 +835,7 @@ async fn association_follows_settlement(ctx: Ctx) -> Result<(), Failure> {
     let expires_at = ctx.registry_in(30 * 86_400).await?;
     let placed = escrow(
         &seller.rep.client,
+        &seller.rep.client,
         escrow_request(&seller.account_id, &controller, 5, expires_at),
         "create_escrow of the five lowest units, the associated one among them",
     )

@@ -2,7 +2,7 @@
 
 use chrono::TimeDelta;
 use ucr_sdk::ProblemKind;
-use ucr_sdk::types::{BlockStatus, Role, TransactionStatus};
+use ucr_sdk::types::{BlockStatus, RejectRequest, Role, TransactionStatus};
 
 use super::WRITE;
 use super::support::{
@@ -60,7 +60,124 @@ pub(super) const CHECKS: &[Check] = &[
         run: cancelled_units_not_counted,
         cites: ["REQ-UNITS-008", "REQ-UNITS-011"],
     },
+    check! {
+        id: "A1-CANCEL-006",
+        model: A1,
+        seed: WRITE,
+        operations: ["reject_cancellation", "get_cancellation", "list_holdings"],
+        description: "An approver rejects a pending cancellation: rejected with decided_by and rejection_reason, its units available again; an initiator-only representative gets 403 forbidden, the initiator holding both roles 403 second-approver-required, a second rejection 409",
+        run: reject_cancellation,
+        cites: ["REQ-CANCELLATION-001", "REQ-CANCELLATION-002", "REQ-CANCELLATION-008", "REQ-APPROVAL-004"],
+    },
 ];
+
+async fn reject(
+    client: &ucr_sdk::Client,
+    cancellation_id: &str,
+    reason: Option<&str>,
+) -> Result<ucr_sdk::ResponseValue<ucr_sdk::types::Cancellation>, ucr_sdk::ApiError> {
+    client
+        .reject_cancellation()
+        .cancellation_id(cancellation_id)
+        .body(RejectRequest {
+            reason: reason.and_then(|r| r.parse().ok()),
+        })
+        .send()
+        .await
+}
+
+async fn reject_cancellation(ctx: Ctx) -> Result<(), Failure> {
+    let (_, account_id, reps) = ctx
+        .holder_with_reps(&[
+            &[Role::Initiator, Role::Approver],
+            &[Role::Approver],
+            &[Role::Initiator],
+        ])
+        .await?;
+    ctx.issue(&account_id, 30, &Attrs::accu()).await?;
+    let (both, approver, initiator) = (&reps[0], &reps[1], &reps[2]);
+    let before = ctx.snapshot(&approver.client, &account_id).await?;
+    let pending = initiate_cancellation(
+        &both.client,
+        cancel_quantity(&account_id, "ACCU", 12),
+        "initiate_cancellation",
+    )
+    .await?;
+    let id = pending.cancellation_id.as_str();
+    let locked = ctx.snapshot(&approver.client, &account_id).await?;
+    reject(&initiator.client, id, None)
+        .await
+        .expect_problem(
+            "reject_cancellation by a representative with only the initiator role",
+            403,
+            ProblemKind::Forbidden,
+        )
+        .map_err(|f| f.violates("REQ-CANCELLATION-008"))?;
+    reject(&both.client, id, None)
+        .await
+        .expect_problem(
+            "reject_cancellation by its own initiator (who also holds the approver role) on a three-representative account",
+            403,
+            ProblemKind::SecondApproverRequired,
+        )
+        .map_err(|f| f.violates("REQ-CANCELLATION-008"))?;
+    assert_unchanged(
+        "after the refused rejections",
+        &locked,
+        &ctx.snapshot(&approver.client, &account_id).await?,
+    )?;
+    let rejected = reject(&approver.client, id, Some("Offset claim withdrawn"))
+        .await
+        .expect_ok("reject_cancellation by a second approver")?;
+    expect_status(
+        "reject_cancellation",
+        TransactionStatus::Rejected,
+        rejected.status,
+    )
+    .map_err(|f| f.violates("REQ-CANCELLATION-008"))?;
+    ensure_eq(
+        "reject_cancellation: (decided_by, rejection_reason)",
+        (Some(approver.id.as_str()), Some("Offset claim withdrawn")),
+        (
+            rejected.decided_by.as_deref(),
+            rejected.rejection_reason.as_deref(),
+        ),
+    )
+    .map_err(|f| f.violates("REQ-CANCELLATION-008"))?;
+    ensure!(
+        rejected.decided_at.is_some(),
+        "reject_cancellation: decided_at must be set"
+    );
+    let holdings = ctx.holdings(&approver.client, &account_id).await?;
+    all_available("holdings after the rejection", &holdings)?;
+    ensure_eq(
+        "holdings after the rejection: runs of serials",
+        &before.holdings,
+        &normalize(&holdings),
+    )?;
+    let after = ctx.snapshot(&approver.client, &account_id).await?;
+    reject(&approver.client, id, None)
+        .await
+        .expect_problem(
+            "reject_cancellation of a rejected cancellation",
+            409,
+            ProblemKind::InvalidState,
+        )
+        .map_err(|f| f.violates("REQ-CANCELLATION-002"))?;
+    assert_unchanged(
+        "after the refused second rejection",
+        &after,
+        &ctx.snapshot(&approver.client, &account_id).await?,
+    )?;
+    let fetched = approver
+        .client
+        .get_cancellation()
+        .cancellation_id(&pending.cancellation_id)
+        .send()
+        .await
+        .expect_ok("get_cancellation")?;
+    ensure_eq("get_cancellation after the rejection", &rejected, &fetched)
+}
 
 async fn cancel_and_approve(ctx: Ctx) -> Result<(), Failure> {
     let f = funded(&ctx, 100).await?;

@@ -42,7 +42,88 @@ pub(super) const CHECKS: &[Check] = &[
         run: custody_is_the_platforms,
         cites: ["REQ-ACCESS-001", "REQ-ACCESS-002", "REQ-CONV-006"],
     },
+    check! {
+        id: "B3-CUSTODY-004",
+        model: B3,
+        seed: B3,
+        operations: ["initiate_transfer", "approve_transfer", "list_holdings"],
+        description: "Withdrawal (Figure 4): the platform's representatives return units from custody to the seller's account, which they cannot see, under four eyes; the seller holds the same serials and attributes, available",
+        run: custodial_withdrawal,
+        cites: ["REQ-TRANSFER-003", "REQ-TRANSFER-006", "REQ-UNITS-006"],
+    },
 ];
+
+async fn custodial_withdrawal(ctx: Ctx) -> Result<(), Failure> {
+    let Market {
+        seller,
+        platform,
+        block,
+        ..
+    } = market(&ctx, 40).await?;
+    let custodial = ctx
+        .custodial_account(&platform, &[&[Role::Initiator], &[Role::Approver]])
+        .await?;
+    let (trader, checker) = (&custodial.reps[0], &custodial.reps[1]);
+    let listing = initiate(
+        &seller.initiator.client,
+        by_quantity(&seller.account_id, &custodial.account_id, "ACCU", 15),
+        "initiate_transfer seller → custodial account",
+    )
+    .await?;
+    approve(
+        &seller.approver.client,
+        &listing.transfer_id,
+        "approve_transfer seller → custodial account",
+    )
+    .await?;
+    let listed = ranges_of(&listing.serial_ranges);
+
+    // The seller withdraws its listing: the platform sends the same serials back.
+    let withdrawal = initiate(
+        &trader.client,
+        by_serials(&custodial.account_id, &seller.account_id, "ACCU", &listed),
+        "initiate_transfer custodial account → seller (withdrawal), by the platform's initiator",
+    )
+    .await
+    .map_err(|f| f.violates("REQ-TRANSFER-006"))?;
+    let returned = approve(
+        &checker.client,
+        &withdrawal.transfer_id,
+        "approve_transfer of the withdrawal, by the platform's approver",
+    )
+    .await?;
+    expect_status(
+        "the withdrawal",
+        TransactionStatus::Completed,
+        returned.status,
+    )?;
+    let in_custody = ctx.holdings(&trader.client, &custodial.account_id).await?;
+    ensure_eq(
+        "the custodial account's ACCU serials after the withdrawal",
+        Vec::<(u64, u64)>::new(),
+        serials(&in_custody, "ACCU", None),
+    )
+    .map_err(|f| f.violates("REQ-TRANSFER-003"))?;
+    let home = ctx
+        .holdings(&seller.approver.client, &seller.account_id)
+        .await?;
+    let s = block.serial_start;
+    ensure_eq(
+        "the seller's available serials after the withdrawal",
+        vec![(s, s + 39)],
+        serials(&home, "ACCU", Some(BlockStatus::Available)),
+    )
+    .map_err(|f| f.violates("REQ-TRANSFER-003"))?;
+    for b in home.iter().filter(|b| b.unit_type == "ACCU") {
+        ensure_eq(
+            "the attributes of a returned block",
+            attributes(&block),
+            attributes(b),
+        )
+        .map_err(|f| f.violates("REQ-UNITS-006"))?;
+    }
+    Ok(())
+}
 
 fn accu_balance(balances: &[Balance]) -> (u64, u64) {
     balances

@@ -5,8 +5,9 @@ use chrono::SubsecRound;
 use futures::TryStreamExt;
 use ucr_sdk::ProblemKind;
 use ucr_sdk::types::{
-    BlockStatus, ConsentScope, Escrow, EscrowStatus, EventType, SerialRange, SettleRequest,
-    TransactionKind, TransactionStatus, UnitBlock,
+    Account, BlockStatus, ConsentScope, Escrow, EscrowStatus, EventType, RejectRequest,
+    RepresentativeKind, Role, SerialRange, SettleRequest, TransactionKind, TransactionStatus,
+    UnitBlock,
 };
 
 use super::B5;
@@ -18,7 +19,7 @@ use crate::assert::{
     SdkResultExt, assert_unchanged, ensure_eq, expect_problem_of, merge_ranges, serials, total,
 };
 use crate::check::Check;
-use crate::ctx::{Ctx, by_quantity, by_serials, cancel_serials};
+use crate::ctx::{Attrs, Ctx, by_quantity, by_serials, cancel_serials};
 use crate::ensure;
 use crate::outcome::Failure;
 use crate::receiver::new_secret;
@@ -97,14 +98,412 @@ pub(super) const CHECKS: &[Check] = &[
         phase: Clock,
         cites: ["REQ-ESCROW-003", "REQ-ESCROW-005", "REQ-ESCROW-008", "REQ-EVENT-003", "REQ-EVENT-006", "REQ-CONV-003"],
     },
+    check! {
+        id: "B5-ESCROW-009",
+        model: B5,
+        seed: B5,
+        operations: ["create_escrow", "approve_escrow", "settle_escrow", "release_escrow", "get_escrow"],
+        description: "An escrow is created pending_approval: its controller can neither settle nor release it (409) nor approve it (403); its initiator cannot approve it on a two-representative account (403 second-approver-required); the approver makes it active",
+        run: escrow_needs_an_approver,
+        cites: ["REQ-ESCROW-003", "REQ-ESCROW-005", "REQ-ESCROW-012", "REQ-ESCROW-013"],
+    },
+    check! {
+        id: "B5-ESCROW-010",
+        model: B5,
+        seed: B5,
+        operations: ["reject_escrow", "approve_escrow", "get_escrow", "list_holdings"],
+        description: "An approver rejects a pending escrow: rejected with decided_by, decided_at, ended_at and reason, its units available again; approving or rejecting it afterwards answers 409",
+        run: approver_rejects_escrow,
+        cites: ["REQ-ESCROW-003", "REQ-ESCROW-012", "REQ-ESCROW-013"],
+    },
+    check! {
+        id: "B5-ESCROW-011",
+        model: B5,
+        seed: B5,
+        operations: ["get_account", "list_holdings", "list_transactions", "initiate_transfer", "approve_escrow"],
+        description: "The controller is listed on the account as an escrow_controller representative (no roles, its escrows) while an escrow is pending or active, and gone once it settled; it still cannot read or act on the account",
+        run: controller_is_a_restricted_representative,
+        cites: ["REQ-ESCROW-014", "REQ-ESCROW-015", "REQ-ESCROW-012"],
+    },
 ];
 
 const DAY: i64 = 86_400;
+
+/// An escrow of `quantity` units created by the seller's initiator and not yet decided.
+async fn propose(ctx: &Ctx, m: &Market, quantity: u64) -> Result<Escrow, Failure> {
+    let expires_at = ctx.registry_in(30 * DAY).await?;
+    m.seller
+        .initiator
+        .client
+        .create_escrow()
+        .body(escrow_request(
+            &m.seller.account_id,
+            &m.platform,
+            quantity,
+            expires_at,
+        ))
+        .send()
+        .await
+        .expect_ok(&format!(
+            "create_escrow of {quantity} units by the seller's initiator"
+        ))
+}
+
+async fn escrow_needs_an_approver(ctx: Ctx) -> Result<(), Failure> {
+    let m = market(&ctx, 40).await?;
+    let proposed = propose(&ctx, &m, 20).await?;
+    expect_escrow_status(
+        "create_escrow",
+        EscrowStatus::PendingApproval,
+        proposed.status,
+    )
+    .map_err(|f| f.violates("REQ-ESCROW-003"))?;
+    let before = ctx
+        .snapshot(&m.seller.approver.client, &m.seller.account_id)
+        .await?;
+    settle(&m.platform.client, &proposed.escrow_id, &m.buyer.account_id)
+        .await
+        .expect_problem(
+            "settle_escrow of an escrow pending approval, by its controller",
+            409,
+            ProblemKind::InvalidState,
+        )
+        .map_err(|f| f.violates("REQ-ESCROW-005"))?;
+    m.platform
+        .client
+        .release_escrow()
+        .escrow_id(&proposed.escrow_id)
+        .send()
+        .await
+        .expect_problem(
+            "release_escrow of an escrow pending approval, by its controller",
+            409,
+            ProblemKind::InvalidState,
+        )?;
+    m.platform
+        .client
+        .approve_escrow()
+        .escrow_id(&proposed.escrow_id)
+        .send()
+        .await
+        .expect_problem(
+            "approve_escrow by the escrow's controller",
+            403,
+            ProblemKind::Forbidden,
+        )
+        .map_err(|f| f.violates("REQ-ESCROW-012"))?;
+    m.seller
+        .initiator
+        .client
+        .approve_escrow()
+        .escrow_id(&proposed.escrow_id)
+        .send()
+        .await
+        .expect_problem(
+            "approve_escrow by its initiator (initiator role only)",
+            403,
+            ProblemKind::Forbidden,
+        )
+        .map_err(|f| f.violates("REQ-ESCROW-012"))?;
+    assert_unchanged(
+        "after the refused settle, release and approvals",
+        &before,
+        &ctx.snapshot(&m.seller.approver.client, &m.seller.account_id)
+            .await?,
+    )?;
+    // Four eyes: an initiator who is also an approver cannot approve its own escrow while the
+    // account has a second representative.
+    let (_, both_account, reps) = ctx
+        .holder_with_reps(&[&[Role::Initiator, Role::Approver], &[Role::Approver]])
+        .await?;
+    ctx.issue(&both_account, 10, &Attrs::accu()).await?;
+    let both = &reps[0];
+    let own = both
+        .client
+        .create_escrow()
+        .body(escrow_request(
+            &both_account,
+            &m.platform,
+            5,
+            ctx.registry_in(30 * DAY).await?,
+        ))
+        .send()
+        .await
+        .expect_ok("create_escrow by a representative holding both roles")?;
+    both.client
+        .approve_escrow()
+        .escrow_id(&own.escrow_id)
+        .send()
+        .await
+        .expect_problem(
+            "approve_escrow by its own initiator (who also holds the approver role) on a two-representative account",
+            403,
+            ProblemKind::SecondApproverRequired,
+        )
+        .map_err(|f| f.violates("REQ-ESCROW-012"))?;
+    reps[1]
+        .client
+        .approve_escrow()
+        .escrow_id(&own.escrow_id)
+        .send()
+        .await
+        .expect_ok("approve_escrow by the second representative")?;
+    let still = get_escrow(&m.platform.client, &proposed.escrow_id, "get_escrow").await?;
+    expect_escrow_status(
+        "get_escrow after the refusals",
+        EscrowStatus::PendingApproval,
+        still.status,
+    )?;
+
+    let at = ctx.registry_now().await?;
+    let approved = m
+        .seller
+        .approver
+        .client
+        .approve_escrow()
+        .escrow_id(&proposed.escrow_id)
+        .send()
+        .await
+        .expect_ok("approve_escrow by the seller's approver")?;
+    expect_escrow_status("approve_escrow", EscrowStatus::Active, approved.status)?;
+    ensure_eq(
+        "approve_escrow: decided_by",
+        Some(m.seller.approver.id.as_str()),
+        approved.decided_by.as_deref(),
+    )
+    .map_err(|f| f.violates("REQ-ESCROW-013"))?;
+    ensure!(
+        approved
+            .decided_at
+            .is_some_and(|d| d >= at.trunc_subsecs(0)),
+        "approve_escrow: decided_at {:?} is not the time of the approval (at or after {at})",
+        approved.decided_at
+    );
+    let settled = settle(&m.platform.client, &proposed.escrow_id, &m.buyer.account_id)
+        .await
+        .expect_ok("settle_escrow of the approved escrow, by its controller")?;
+    expect_escrow_status("settle_escrow", EscrowStatus::Settled, settled.status)
+}
+
+async fn approver_rejects_escrow(ctx: Ctx) -> Result<(), Failure> {
+    let m = market(&ctx, 40).await?;
+    let s = m.block.serial_start;
+    let proposed = propose(&ctx, &m, 15).await?;
+    let rejected = m
+        .seller
+        .approver
+        .client
+        .reject_escrow()
+        .escrow_id(&proposed.escrow_id)
+        .body(RejectRequest {
+            reason: "Trade called off".parse().ok(),
+        })
+        .send()
+        .await
+        .expect_ok("reject_escrow by the seller's approver")?;
+    expect_escrow_status("reject_escrow", EscrowStatus::Rejected, rejected.status)?;
+    ensure_eq(
+        "reject_escrow: (decided_by, reason)",
+        (
+            Some(m.seller.approver.id.as_str()),
+            Some("Trade called off"),
+        ),
+        (rejected.decided_by.as_deref(), rejected.reason.as_deref()),
+    )
+    .map_err(|f| f.violates("REQ-ESCROW-013"))?;
+    ensure!(
+        rejected.decided_at.is_some() && rejected.decided_at == rejected.ended_at,
+        "reject_escrow: decided_at {:?} and ended_at {:?} must both be the time of the rejection",
+        rejected.decided_at,
+        rejected.ended_at
+    );
+    let blocks = ctx
+        .holdings(&m.seller.approver.client, &m.seller.account_id)
+        .await?;
+    ensure_eq(
+        "the seller's available serials after the rejection",
+        vec![(s, s + 39)],
+        serials(&blocks, "ACCU", Some(BlockStatus::Available)),
+    )
+    .map_err(|f| f.violates("REQ-ESCROW-013"))?;
+    let before = ctx
+        .snapshot(&m.seller.approver.client, &m.seller.account_id)
+        .await?;
+    m.seller
+        .approver
+        .client
+        .approve_escrow()
+        .escrow_id(&proposed.escrow_id)
+        .send()
+        .await
+        .expect_problem(
+            "approve_escrow of a rejected escrow",
+            409,
+            ProblemKind::InvalidState,
+        )
+        .map_err(|f| f.violates("REQ-ESCROW-012"))?;
+    m.seller
+        .approver
+        .client
+        .reject_escrow()
+        .escrow_id(&proposed.escrow_id)
+        .body(RejectRequest { reason: None })
+        .send()
+        .await
+        .expect_problem(
+            "reject_escrow of a rejected escrow",
+            409,
+            ProblemKind::InvalidState,
+        )?;
+    assert_unchanged(
+        "after the refused decisions",
+        &before,
+        &ctx.snapshot(&m.seller.approver.client, &m.seller.account_id)
+            .await?,
+    )?;
+    let seen = get_escrow(&m.platform.client, &proposed.escrow_id, "get_escrow").await?;
+    expect_escrow_status(
+        "get_escrow after the refusals",
+        EscrowStatus::Rejected,
+        seen.status,
+    )
+}
+
+/// The account's representatives of kind `escrow_controller`, as (ID, roles held, escrow IDs).
+fn controllers(account: &Account) -> Vec<(String, usize, Vec<String>)> {
+    account
+        .representatives
+        .iter()
+        .filter(|r| r.kind == RepresentativeKind::EscrowController)
+        .map(|r| {
+            (
+                r.representative_id.clone(),
+                r.roles.len(),
+                r.escrow_ids.clone(),
+            )
+        })
+        .collect()
+}
+
+async fn controller_is_a_restricted_representative(ctx: Ctx) -> Result<(), Failure> {
+    let m = market(&ctx, 40).await?;
+    let read = |what: &'static str| {
+        let client = m.seller.approver.client.clone();
+        let account_id = m.seller.account_id.clone();
+        async move {
+            client
+                .get_account()
+                .account_id(&account_id)
+                .send()
+                .await
+                .expect_ok(what)
+        }
+    };
+    let before = read("get_account before any escrow").await?;
+    ensure_eq(
+        "get_account before any escrow: escrow controllers",
+        Vec::<(String, usize, Vec<String>)>::new(),
+        controllers(&before),
+    )?;
+    let pending = propose(&ctx, &m, 10).await?;
+    let active = place(&ctx, &m, 10).await?;
+    let mut both = vec![pending.escrow_id.clone(), active.escrow_id.clone()];
+    both.sort();
+    let during = read("get_account with one pending and one active escrow").await?;
+    ensure_eq(
+        "get_account: the escrow controllers (id, number of roles, escrow_ids)",
+        vec![(m.platform.platform_id.clone(), 0, both)],
+        controllers(&during),
+    )
+    .map_err(|f| f.violates("REQ-ESCROW-014"))?;
+    ensure!(
+        during
+            .representatives
+            .iter()
+            .filter(|r| r.representative_id != m.platform.platform_id)
+            .all(|r| r.kind == RepresentativeKind::Authorised),
+        "get_account: every other representative must be of kind authorised"
+    );
+
+    // Listed as a representative, the controller still reads nothing of the account and acts on
+    // nothing but its escrows.
+    let c = &m.platform.client;
+    let account_id = m.seller.account_id.as_str();
+    c.get_account()
+        .account_id(account_id)
+        .send()
+        .await
+        .expect_problem(
+            "get_account by the escrow controller",
+            404,
+            ProblemKind::NotFound,
+        )
+        .map_err(|f| f.violates("REQ-ESCROW-015"))?;
+    c.list_holdings()
+        .account_id(account_id)
+        .send()
+        .await
+        .expect_problem(
+            "list_holdings by the escrow controller",
+            404,
+            ProblemKind::NotFound,
+        )
+        .map_err(|f| f.violates("REQ-ESCROW-015"))?;
+    c.list_transactions()
+        .account_id(account_id)
+        .send()
+        .await
+        .expect_problem(
+            "list_transactions by the escrow controller",
+            404,
+            ProblemKind::NotFound,
+        )
+        .map_err(|f| f.violates("REQ-ESCROW-015"))?;
+    c.initiate_transfer()
+        .body(by_quantity(account_id, &m.buyer.account_id, "ACCU", 1))
+        .send()
+        .await
+        .expect_problem(
+            "initiate_transfer by the escrow controller",
+            404,
+            ProblemKind::NotFound,
+        )
+        .map_err(|f| f.violates("REQ-ESCROW-015"))?;
+
+    m.seller
+        .approver
+        .client
+        .reject_escrow()
+        .escrow_id(&pending.escrow_id)
+        .body(RejectRequest { reason: None })
+        .send()
+        .await
+        .expect_ok("reject_escrow of the pending escrow")?;
+    settle(&m.platform.client, &active.escrow_id, &m.buyer.account_id)
+        .await
+        .expect_ok("settle_escrow of the active escrow")?;
+    let after = read("get_account once no escrow is pending or active").await?;
+    ensure_eq(
+        "get_account once no escrow is pending or active: escrow controllers",
+        Vec::<(String, usize, Vec<String>)>::new(),
+        controllers(&after),
+    )
+    .map_err(|f| f.violates("REQ-ESCROW-014"))
+}
+
+fn expect_escrow_status(
+    what: &str,
+    expected: EscrowStatus,
+    actual: EscrowStatus,
+) -> Result<(), Failure> {
+    ensure_eq(&format!("{what}: status"), expected, actual)
+}
 
 async fn place(ctx: &Ctx, m: &Market, quantity: u64) -> Result<Escrow, Failure> {
     let expires_at = ctx.registry_in(30 * DAY).await?;
     escrow(
         &m.seller.initiator.client,
+        &m.seller.approver.client,
         escrow_request(&m.seller.account_id, &m.platform, quantity, expires_at),
         &format!("create_escrow of {quantity} units by the seller's initiator"),
     )
@@ -148,11 +547,16 @@ async fn escrow_holds_units(ctx: Ctx) -> Result<(), Failure> {
     let expires_at = ctx.registry_in(30 * DAY).await?.trunc_subsecs(0);
     let placed = escrow(
         &m.seller.initiator.client,
+        &m.seller.approver.client,
         escrow_request(&m.seller.account_id, &m.platform, 30, expires_at),
         "create_escrow",
     )
     .await?;
-    ensure_eq("create_escrow: status", EscrowStatus::Active, placed.status)?;
+    ensure_eq(
+        "create_escrow, then approve_escrow: status",
+        EscrowStatus::Active,
+        placed.status,
+    )?;
     ensure_eq(
         "create_escrow: (account, controller, unit type, quantity, created_by)",
         (
@@ -856,6 +1260,7 @@ async fn escrow_expires(ctx: Ctx) -> Result<(), Failure> {
         .await?;
     let placed = escrow(
         &m.seller.initiator.client,
+        &m.seller.approver.client,
         escrow_request(
             &m.seller.account_id,
             &m.platform,

@@ -23,6 +23,7 @@ use super::support::get_transfer;
 use super::support::initiate;
 use super::support::market;
 use super::support::spec;
+use crate::assert::SdkResultExt;
 use crate::assert::assert_unchanged;
 use crate::assert::ensure_eq;
 use crate::assert::total;
@@ -984,6 +985,14 @@ async fn escrow_writes_are_idempotent(ctx: Ctx) -> Result<(), Failure> {
         .map_err(|e| Failure::from(e).context("list_escrows"))?;
     ensure_eq("escrows after a creation and its replay", 1, escrows.len())?;
     let escrow_id = escrows[0].escrow_id.clone();
+    m.seller
+        .approver
+        .client
+        .approve_escrow()
+        .escrow_id(&escrow_id)
+        .send()
+        .await
+        .expect_ok("approve_escrow by the seller's approver")?;
 
     let path = format!("/v1/escrows/{escrow_id}/settle");
     let settle_body = serde_json::json!({"to_account_id": m.buyer.account_id});

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ucr_spec::ProblemType;
 use ucr_spec::model::{
-    Account, AccountHolder, BlockStatus, HoldingsQuery, Representative, Transaction,
-    TransactionKind, TransactionStatus, TransactionsQuery, UnitBlock,
+    Account, AccountHolder, BlockStatus, HoldingsQuery, Representative, RepresentativeKind,
+    Transaction, TransactionKind, TransactionStatus, TransactionsQuery, UnitBlock,
 };
 use ucr_spec::problem::Problem;
 use ucr_spec::trading::ReservationStatus;
@@ -210,7 +210,10 @@ impl Registry {
                         .map(|r| r.name.clone())
                         .unwrap_or_default(),
                     roles: roles.iter().copied().collect(),
+                    kind: RepresentativeKind::Authorised,
+                    escrow_ids: Vec::new(),
                 })
+                .chain(self.escrow_controllers(&record.account_id))
                 .collect(),
             balances: record.holdings.balances(),
             opened_at: record.opened_at,

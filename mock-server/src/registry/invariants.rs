@@ -78,11 +78,11 @@ impl Registry {
                         let owner = self
                             .escrows
                             .get(holder)
-                            .filter(|e| e.account_id == id && e.status == EscrowStatus::Active);
+                            .filter(|e| e.account_id == id && escrow_is_live(e.status));
                         if owner.is_none() {
                             return Err(format!(
-                                "{id}: escrowed block {unit_type}-{} belongs to no active escrow of the \
-                                 account ({holder})",
+                                "{id}: escrowed block {unit_type}-{} belongs to no pending or active escrow \
+                                 of the account ({holder})",
                                 range.serial_start
                             ));
                         }
@@ -197,7 +197,7 @@ impl Registry {
             }
         }
         for escrow in self.escrows.values() {
-            if escrow.status == EscrowStatus::Active {
+            if escrow_is_live(escrow.status) {
                 let escrowed = locked.get(escrow.escrow_id.as_str()).copied().unwrap_or(0);
                 if escrowed != escrow.quantity {
                     return Err(format!(
@@ -209,4 +209,9 @@ impl Registry {
         }
         self.check_associations()
     }
+}
+
+/// Whether an escrow still holds its units `escrowed`: pending approval or active.
+fn escrow_is_live(status: EscrowStatus) -> bool {
+    matches!(status, EscrowStatus::PendingApproval | EscrowStatus::Active)
 }

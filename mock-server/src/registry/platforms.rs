@@ -317,6 +317,14 @@ impl Registry {
         let Some(platform_id) = who.platform_id() else {
             return Ok((self.visible_account(who, account_id)?, HoldingsView::All));
         };
+        if self.fault(Fault::EscrowControllerOverreach)
+            && self.controls_escrow_on(platform_id, account_id)
+            && let Some(record) = self.accounts.get(account_id)
+        {
+            // FAULT(escrow-controller-overreach): the controller listed among the account's
+            // representatives reads the account as one, without consent.
+            return Ok((record, HoldingsView::All));
+        }
         let (mut scopes, action): (&[ConsentScope], &str) = match need {
             AccountRead::Details => (&[ConsentScope::HoldingsRead], "read"),
             AccountRead::Holdings => (

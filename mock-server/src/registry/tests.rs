@@ -760,7 +760,7 @@ fn platform_world() -> (World, String, String, String, String) {
     use ucr_spec::associations::AssociationRequest;
     use ucr_spec::platforms::{ConsentRequest, ConsentScope, PlatformKind};
     use ucr_spec::sandbox::NewPlatform;
-    use ucr_spec::trading::{EscrowRequest, ReservationRequest};
+    use ucr_spec::trading::{EscrowRequest, EscrowStatus, ReservationRequest};
 
     let mut w = world();
     let registry = &mut w.registry;
@@ -831,6 +831,8 @@ fn platform_world() -> (World, String, String, String, String) {
         )
         .unwrap()
         .escrow_id;
+    let approved = registry.approve_escrow(&w.bob, &escrow).unwrap();
+    assert_eq!(approved.status, EscrowStatus::Active);
     let registry_principal = Principal::Platform(tr.platform_id.clone());
     let association = registry
         .create_association(
@@ -1044,4 +1046,74 @@ fn association_refuses_a_trading_platform_and_locked_or_unheld_serials() {
         ProblemType::UnitsLocked
     );
     w.registry.check_invariants().unwrap();
+}
+
+#[test]
+fn escrows_need_a_second_representative_and_list_their_controller() {
+    use ucr_spec::model::RepresentativeKind;
+    use ucr_spec::trading::{EscrowRequest, EscrowStatus};
+    let (mut w, tp, _, active, _) = platform_world();
+    let later = w.registry.now() + TimeDelta::days(30);
+    let pending = w
+        .registry
+        .create_escrow(
+            &w.alice,
+            EscrowRequest {
+                account_id: w.from.clone(),
+                controller_id: tp.clone(),
+                unit_type: "ACCU".into(),
+                quantity: Some(10),
+                serial_ranges: None,
+                vintage: None,
+                project_id: None,
+                expires_at: later,
+            },
+        )
+        .unwrap();
+    assert_eq!(pending.status, EscrowStatus::PendingApproval);
+    w.registry.check_invariants().unwrap();
+    // The controller and the initiator-only representative may not decide.
+    let controller = Principal::Platform(tp.clone());
+    assert_eq!(
+        kind(w.registry.approve_escrow(&controller, &pending.escrow_id)),
+        ProblemType::Forbidden
+    );
+    assert_eq!(
+        kind(w.registry.approve_escrow(&w.alice, &pending.escrow_id)),
+        ProblemType::Forbidden
+    );
+    // Listed once, with both escrows, no roles; reads of the account still refused.
+    let account = w.registry.account(&w.bob, &w.from).unwrap();
+    let controllers: Vec<_> = account
+        .representatives
+        .iter()
+        .filter(|r| r.kind == RepresentativeKind::EscrowController)
+        .collect();
+    assert_eq!(controllers.len(), 1);
+    assert_eq!(controllers[0].representative_id, tp);
+    assert!(controllers[0].roles.is_empty());
+    let mut ids = vec![active.clone(), pending.escrow_id.clone()];
+    ids.sort();
+    assert_eq!(controllers[0].escrow_ids, ids);
+    assert_eq!(
+        kind(w.registry.account(&controller, &w.from)),
+        ProblemType::NotFound
+    );
+    let rejected = w
+        .registry
+        .reject_escrow(&w.bob, &pending.escrow_id, RejectRequest::default())
+        .unwrap();
+    assert_eq!(rejected.status, EscrowStatus::Rejected);
+    assert_eq!(
+        kind(w.registry.approve_escrow(&w.bob, &pending.escrow_id)),
+        ProblemType::InvalidState
+    );
+    w.registry.check_invariants().unwrap();
+    let account = w.registry.account(&w.bob, &w.from).unwrap();
+    let controller_entry = account
+        .representatives
+        .iter()
+        .find(|r| r.kind == RepresentativeKind::EscrowController)
+        .unwrap();
+    assert_eq!(controller_entry.escrow_ids, vec![active]);
 }

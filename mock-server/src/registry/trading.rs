@@ -4,7 +4,8 @@
 use chrono::{DateTime, SubsecRound, Utc};
 use ucr_spec::ProblemType;
 use ucr_spec::model::{
-    AccountKind, AccountStatus, BlockStatus, Role, SerialRange, TransactionStatus,
+    AccountKind, AccountStatus, BlockStatus, Representative, RepresentativeKind, Role, SerialRange,
+    TransactionStatus,
 };
 use ucr_spec::platforms::{ConsentScope, PlatformKind};
 use ucr_spec::problem::Problem;
@@ -12,7 +13,7 @@ use ucr_spec::trading::{
     Escrow, EscrowRequest, EscrowStatus, Reservation, ReservationRequest, ReservationStatus,
     SettleRequest,
 };
-use ucr_spec::transactions::Transfer;
+use ucr_spec::transactions::{RejectRequest, Transfer};
 use ucr_spec::webhooks::{EventData, EventType};
 
 use super::Registry;
@@ -362,7 +363,7 @@ impl Registry {
     // ---- escrows -------------------------------------------------------------------------------
 
     /// Allocates units of an account to an escrow controlled by a trading platform (an
-    /// `initiator` of the account): they become `escrowed`.
+    /// `initiator` of the account): they become `escrowed` and the escrow awaits an approver.
     pub fn create_escrow(
         &mut self,
         who: &Principal,
@@ -420,10 +421,18 @@ impl Registry {
             unit_type: request.unit_type,
             quantity: ranges.iter().map(SerialRange::quantity).sum(),
             blocks,
-            status: EscrowStatus::Active,
+            // FAULT(escrow-skips-approval): the escrow is active at once, with no approver.
+            status: if self.fault(Fault::EscrowSkipsApproval) {
+                EscrowStatus::Active
+            } else {
+                EscrowStatus::PendingApproval
+            },
             created_by: who.representative_id().unwrap_or_default().to_owned(),
             created_at: now,
             expires_at,
+            decided_by: None,
+            decided_at: None,
+            reason: None,
             ended_at: None,
             settled_to_account_id: None,
             transaction_id: None,
@@ -455,6 +464,115 @@ impl Registry {
     pub fn escrow(&mut self, who: &Principal, escrow_id: &str) -> Result<Escrow, Problem> {
         self.expire_due();
         self.visible_escrow(who, escrow_id).cloned()
+    }
+
+    /// Approves an escrow pending approval (an `approver` of its account, four eyes as for a
+    /// transfer): it becomes `active` and its controller may act on its units.
+    pub fn approve_escrow(&mut self, who: &Principal, escrow_id: &str) -> Result<Escrow, Problem> {
+        self.expire_due();
+        self.decidable_escrow(who, escrow_id, "approve")?;
+        let now = self.now();
+        let escrow = self
+            .escrows
+            .get_mut(escrow_id)
+            .ok_or_else(|| escrow_not_found(escrow_id))?;
+        escrow.status = EscrowStatus::Active;
+        escrow.decided_by = who.representative_id().map(str::to_owned);
+        escrow.decided_at = Some(now);
+        Ok(escrow.clone())
+    }
+
+    /// Rejects an escrow pending approval (same rules as approval): its units are `available`
+    /// again.
+    pub fn reject_escrow(
+        &mut self,
+        who: &Principal,
+        escrow_id: &str,
+        request: RejectRequest,
+    ) -> Result<Escrow, Problem> {
+        self.expire_due();
+        self.decidable_escrow(who, escrow_id, "reject")?;
+        check_optional_text("/reason", request.reason.as_deref(), MAX_NOTE)?;
+        let now = self.now();
+        let decided_by = who.representative_id().map(str::to_owned);
+        self.end_escrow(escrow_id, EscrowStatus::Rejected, now, |e| {
+            e.decided_by = decided_by;
+            e.decided_at = Some(now);
+            e.reason = request.reason;
+        })
+        .ok_or_else(|| escrow_not_found(escrow_id))
+    }
+
+    /// An escrow `who` may approve or reject: visible, `who` an approver of its account, the
+    /// escrow pending approval, and four eyes satisfied.
+    fn decidable_escrow(
+        &self,
+        who: &Principal,
+        escrow_id: &str,
+        action: &str,
+    ) -> Result<(), Problem> {
+        let escrow = self.visible_escrow(who, escrow_id)?;
+        let account = self.account_record(&escrow.account_id)?;
+        require_role(
+            account,
+            who,
+            Role::Approver,
+            &format!("{action} escrows of"),
+        )?;
+        if escrow.status != EscrowStatus::PendingApproval {
+            return Err(ProblemType::InvalidState.problem(format!(
+                "{escrow_id} is {}; only an escrow pending approval can be {action}d",
+                wire_name(&escrow.status)
+            )));
+        }
+        self.four_eyes(account, who, &escrow.created_by, escrow_id, action)
+    }
+
+    /// The escrow controllers of an account, as restricted representatives: one per controller
+    /// of a pending or active escrow there, with those escrows' IDs.
+    pub(super) fn escrow_controllers(&self, account_id: &str) -> Vec<Representative> {
+        let mut controllers: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+        for escrow in self.escrows.values().filter(|e| {
+            e.account_id == account_id
+                && matches!(
+                    e.status,
+                    EscrowStatus::PendingApproval | EscrowStatus::Active
+                )
+        }) {
+            controllers
+                .entry(escrow.controller_id.as_str())
+                .or_default()
+                .push(escrow.escrow_id.clone());
+        }
+        controllers
+            .into_iter()
+            .map(|(controller_id, mut escrow_ids)| {
+                escrow_ids.sort();
+                Representative {
+                    representative_id: controller_id.to_owned(),
+                    name: self
+                        .platforms
+                        .get(controller_id)
+                        .map(|p| p.platform.name.clone())
+                        .unwrap_or_default(),
+                    roles: Vec::new(),
+                    kind: RepresentativeKind::EscrowController,
+                    escrow_ids,
+                }
+            })
+            .collect()
+    }
+
+    /// Whether `platform_id` controls an escrow pending or active on the account.
+    pub(super) fn controls_escrow_on(&self, platform_id: &str, account_id: &str) -> bool {
+        self.escrows.values().any(|e| {
+            e.account_id == account_id
+                && e.controller_id == platform_id
+                && matches!(
+                    e.status,
+                    EscrowStatus::PendingApproval | EscrowStatus::Active
+                )
+        })
     }
 
     /// Settles an active escrow (its controller only): every escrowed unit moves to the buyer in
@@ -552,14 +670,15 @@ impl Registry {
             .ok_or_else(|| escrow_not_found(escrow_id))
     }
 
-    /// Releases an escrow still active at its expiry (from the expiry queue).
+    /// Releases an escrow still pending or active at its expiry (from the expiry queue).
     pub(super) fn expire_escrow(&mut self, escrow_id: &str, at: DateTime<Utc>) {
         // FAULT(expired-escrow-kept): the expiry job skips escrows.
-        if self
-            .escrows
-            .get(escrow_id)
-            .is_some_and(|e| e.status == EscrowStatus::Active)
-            && !self.fault(Fault::ExpiredEscrowKept)
+        if self.escrows.get(escrow_id).is_some_and(|e| {
+            matches!(
+                e.status,
+                EscrowStatus::PendingApproval | EscrowStatus::Active
+            )
+        }) && !self.fault(Fault::ExpiredEscrowKept)
         {
             self.end_escrow(escrow_id, EscrowStatus::Released, at, |_| {});
         }
@@ -580,7 +699,7 @@ impl Registry {
         let escrow = escrow.clone();
         self.expiries
             .remove(&(escrow.expires_at, Due::Escrow(escrow_id.to_owned())));
-        if status == EscrowStatus::Released {
+        if status != EscrowStatus::Settled {
             let ranges: Vec<SerialRange> = escrow
                 .blocks
                 .iter()
@@ -597,10 +716,11 @@ impl Registry {
                 None,
             );
         }
-        let event = if status == EscrowStatus::Settled {
-            EventType::EscrowSettled
-        } else {
-            EventType::EscrowReleased
+        let event = match status {
+            EscrowStatus::Settled => EventType::EscrowSettled,
+            EscrowStatus::Released => EventType::EscrowReleased,
+            // The controller never had power over a rejected escrow's units: nothing to halt.
+            _ => return Some(escrow),
         };
         self.emit(
             &escrow.controller_id,

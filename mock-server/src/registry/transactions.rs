@@ -405,6 +405,7 @@ impl Registry {
             expires_at: now + APPROVAL_WINDOW,
             decided_by: None,
             decided_at: None,
+            rejection_reason: None,
         };
         let reference = TransactionRef::Cancellation(cancellation_id.clone());
         self.set_units(
@@ -485,6 +486,56 @@ impl Registry {
         let cancellation =
             self.decide_cancellation(cancellation_id, TransactionStatus::Completed, who, now)?;
         self.units_cancelled(&account_id, &unit_type, &ranges, now);
+        Ok(cancellation)
+    }
+
+    /// Rejects a pending cancellation: its units return to `available`. Same rules as rejecting a
+    /// transfer, four eyes included.
+    pub fn reject_cancellation(
+        &mut self,
+        who: &Principal,
+        cancellation_id: &str,
+        request: RejectRequest,
+    ) -> Result<Cancellation, Problem> {
+        self.expire_due();
+        let cancellation = self.visible_cancellation(who, cancellation_id)?;
+        let account = self.account_record(&cancellation.account_id)?;
+        require_role(account, who, Role::Approver, "reject cancellations from")?;
+        require_pending(cancellation_id, cancellation.status, "rejected")?;
+        if !self.fault(Fault::CancellationRejectedByInitiator) {
+            // FAULT(cancellation-rejected-by-initiator): the four-eyes rule is skipped on rejection.
+            self.four_eyes(
+                account,
+                who,
+                &cancellation.initiated_by,
+                cancellation_id,
+                "reject",
+            )?;
+        }
+        check_optional_text("/reason", request.reason.as_deref(), MAX_NOTE)?;
+
+        let now = self.now();
+        let (account_id, unit_type, ranges, expires_at) = (
+            cancellation.account_id.clone(),
+            cancellation.unit_type.clone(),
+            cancellation.serial_ranges.clone(),
+            cancellation.expires_at,
+        );
+        self.set_units(
+            &account_id,
+            &unit_type,
+            &ranges,
+            BlockStatus::Available,
+            None,
+        );
+        self.expiries
+            .remove(&(expires_at, Due::Cancellation(cancellation_id.to_owned())));
+        let mut cancellation =
+            self.decide_cancellation(cancellation_id, TransactionStatus::Rejected, who, now)?;
+        if let Some(stored) = self.cancellations.get_mut(cancellation_id) {
+            stored.rejection_reason = request.reason;
+            cancellation = stored.clone();
+        }
         Ok(cancellation)
     }
 
@@ -811,7 +862,7 @@ fn require_pending(id: &str, status: TransactionStatus, action: &str) -> Result<
 impl Registry {
     /// Four eyes: `403 second-approver-required` when the decider initiated the transaction and
     /// the account has more than one representative.
-    fn four_eyes(
+    pub(super) fn four_eyes(
         &self,
         account: &AccountRecord,
         who: &Principal,

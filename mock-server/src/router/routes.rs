@@ -68,6 +68,7 @@ routes! {
     GetCancellation = GET, "/v1/cancellations/{cancellation_id}";
     ApproveCancellation = POST, "/v1/cancellations/{cancellation_id}/approve";
     RescindCancellation = POST, "/v1/cancellations/{cancellation_id}/rescind";
+    RejectCancellation = POST, "/v1/cancellations/{cancellation_id}/reject";
     ListConsents = GET, "/v1/consents";
     GetConsent = GET, "/v1/consents/{consent_id}";
     RevokeConsent = POST, "/v1/consents/{consent_id}/revoke";
@@ -76,6 +77,8 @@ routes! {
     GetEscrow = GET, "/v1/escrows/{escrow_id}";
     ReleaseEscrow = POST, "/v1/escrows/{escrow_id}/release";
     SettleEscrow = POST, "/v1/escrows/{escrow_id}/settle";
+    ApproveEscrow = POST, "/v1/escrows/{escrow_id}/approve";
+    RejectEscrow = POST, "/v1/escrows/{escrow_id}/reject";
     IssueToken = TOKEN, "/v1/oauth/token";
     GetPlatform = GET, "/v1/platforms/{platform_id}";
     ListAccuProjects = GET, "/v1/registers/accu-projects";

@@ -84,6 +84,17 @@ pub(crate) fn rescind_cancellation(c: &mut Call<'_>, id: &str) -> Result<ApiResp
     })
 }
 
+/// `reject_cancellation`.
+pub(crate) fn reject_cancellation(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Refusal> {
+    write(
+        c,
+        Required,
+        OK,
+        parse_optional,
+        |r, who, body: RejectRequest| r.reject_cancellation(who, id, body),
+    )
+}
+
 /// `grant_consent`.
 pub(crate) fn grant_consent(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Refusal> {
     // FAULT(offset-read-as-utc): the offset of `expires_at` is dropped, its wall time taken as UTC.
@@ -192,6 +203,24 @@ pub(crate) fn release_escrow(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, 
     write(c, Required, OK, parse_empty, |r, who, ()| {
         r.release_escrow(who, id)
     })
+}
+
+/// `approve_escrow`.
+pub(crate) fn approve_escrow(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Refusal> {
+    write(c, Required, OK, parse_empty, |r, who, ()| {
+        r.approve_escrow(who, id)
+    })
+}
+
+/// `reject_escrow`.
+pub(crate) fn reject_escrow(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Refusal> {
+    write(
+        c,
+        Required,
+        OK,
+        parse_optional,
+        |r, who, body: RejectRequest| r.reject_escrow(who, id, body),
+    )
 }
 
 /// `create_association`.

@@ -60,12 +60,50 @@ async fn b5_escrow_settle_release_and_expiry() {
         .send()
         .await;
     let body = created.expect(201);
-    assert_eq!(body["status"], "active");
+    assert_eq!(body["status"], "pending_approval");
     assert_eq!(body["quantity"], 100);
     assert_eq!(body["blocks"][0]["status"], "escrowed");
     assert_eq!(body["blocks"][0]["vintage"], "2023-24");
     let escrow_id = created.text("escrow_id");
     let path = format!("/v1/escrows/{escrow_id}");
+
+    // Four eyes: the controller and the initiator may not approve; the approver does.
+    api.post(&format!("{path}/settle"))
+        .token(&tp.token)
+        .json(json!({"to_account_id": w.b}))
+        .send()
+        .await
+        .assert_problem(409, "invalid-state");
+    api.post(&format!("{path}/approve"))
+        .token(&tp.token)
+        .send()
+        .await
+        .assert_problem(403, "forbidden");
+    api.post(&format!("{path}/approve"))
+        .token(&w.alice)
+        .send()
+        .await
+        .assert_problem(403, "forbidden");
+    let approved = api
+        .post(&format!("{path}/approve"))
+        .token(&w.bob)
+        .send()
+        .await;
+    assert_eq!(approved.expect(200)["status"], "active");
+    let account = api
+        .get(&format!("/v1/accounts/{}", w.a))
+        .token(&w.bob)
+        .send()
+        .await;
+    let controllers: Vec<&serde_json::Value> = account.expect(200)["representatives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "escrow_controller")
+        .collect();
+    assert_eq!(controllers.len(), 1);
+    assert_eq!(controllers[0]["representative_id"], tp.id.as_str());
+    assert_eq!(controllers[0]["escrow_ids"], json!([escrow_id]));
 
     // The seller can no longer move the units.
     api.post("/v1/transfers")
@@ -193,6 +231,11 @@ async fn b5_escrow_settle_release_and_expiry() {
         .send()
         .await;
     let second_id = second.text("escrow_id");
+    api.post(&format!("/v1/escrows/{second_id}/approve"))
+        .token(&w.bob)
+        .send()
+        .await
+        .expect(200);
     let released = api
         .post(&format!("/v1/escrows/{second_id}/release"))
         .token(&tp.token)

@@ -441,6 +441,11 @@ async fn refused_platform_operations_change_nothing() {
         .send()
         .await
         .text("escrow_id");
+    api.post(&format!("/v1/escrows/{escrow}/approve"))
+        .token(&w.bob)
+        .send()
+        .await
+        .expect(200);
     let association = api
         .post("/v1/associations")
         .token(&tr.token)

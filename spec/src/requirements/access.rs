@@ -38,6 +38,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
             "rescind_transfer",
             "get_cancellation",
             "approve_cancellation",
+            "reject_cancellation",
             "rescind_cancellation",
         ],
         verification: Api,

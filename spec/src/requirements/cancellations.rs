@@ -7,10 +7,11 @@ use super::{Requirement, Verification::Api};
 pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-CANCELLATION-001",
-        text: "`initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rescinded` or `expired`, after which it MUST never change again.",
+        text: "`initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.",
         operations: &[
             "initiate_cancellation",
             "approve_cancellation",
+            "reject_cancellation",
             "rescind_cancellation",
             "get_cancellation",
         ],
@@ -18,8 +19,12 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
     Requirement {
         id: "REQ-CANCELLATION-002",
-        text: "Approving or rescinding a cancellation that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.",
-        operations: &["approve_cancellation", "rescind_cancellation"],
+        text: "Approving, rejecting or rescinding a cancellation that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.",
+        operations: &[
+            "approve_cancellation",
+            "reject_cancellation",
+            "rescind_cancellation",
+        ],
         verification: Api,
     },
     Requirement {
@@ -63,6 +68,12 @@ pub const REQUIREMENTS: &[Requirement] = &[
             "approve_cancellation",
             "rescind_cancellation",
         ],
+        verification: Api,
+    },
+    Requirement {
+        id: "REQ-CANCELLATION-008",
+        text: "`reject_cancellation` MUST follow the rules of `reject_transfer`: it MUST be allowed only to a current representative of the account holding the `approver` role (every other caller that can see the cancellation MUST be answered `403 forbidden`), under the four-eyes rule of `REQ-APPROVAL-004`, and a rejected cancellation MUST have status `rejected`, its units `available` again, `decided_by` the rejecting representative, `decided_at` the time of that request and `rejection_reason` the request's `reason` (absent when it gave none).",
+        operations: &["reject_cancellation", "get_cancellation"],
         verification: Api,
     },
 ];

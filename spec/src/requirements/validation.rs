@@ -14,6 +14,7 @@ const NO_BODY: &[&str] = &[
     "revoke_delegation",
     "release_reservation",
     "release_escrow",
+    "approve_escrow",
     "dissolve_association",
 ];
 

@@ -214,6 +214,7 @@ access_matrix! {
     get_cancellation                  "A1-MATRIX-011" A1 A1            "A   A   N   N   N   N   N   N   N   N   A   N   N   U" ["REQ-ACCESS-005"];
     approve_cancellation              "A1-MATRIX-012" A1 A1            "F   A   N   N   N   N   N   N   N   N   A   N   N   U" ["REQ-ACCESS-005"];
     rescind_cancellation              "A1-MATRIX-013" A1 A1            "A   F   N   N   N   N   N   N   N   N   A   N   N   U" ["REQ-ACCESS-005"];
+    reject_cancellation               "A1-MATRIX-027" A1 A1            "F   A   N   N   N   N   N   N   N   N   A   N   N   U" ["REQ-ACCESS-005"];
     list_accu_projects                "A1-MATRIX-014" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   A";
     list_carbon_abatement_contracts   "A1-MATRIX-015" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   A";
     list_guarantee_of_origin_projects "A1-MATRIX-016" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   A";
@@ -246,6 +247,8 @@ access_matrix! {
     get_escrow                        "B5-MATRIX-003" B5 B5            "A   A   N   N   N   N   N   N   N   N   A   A   N   U";
     settle_escrow                     "B5-MATRIX-004" B5 B5            "F   F   N   N   N   N   N   N   N   N   F   A   N   U";
     release_escrow                    "B5-MATRIX-005" B5 B5            "F   F   N   N   N   N   N   N   N   N   F   A   N   U";
+    approve_escrow                    "B5-MATRIX-006" B5 B5            "F   A   N   N   N   N   N   N   N   N   A   F   N   U" ["REQ-ESCROW-012"];
+    reject_escrow                     "B5-MATRIX-007" B5 B5            "F   A   N   N   N   N   N   N   N   N   A   F   N   U" ["REQ-ESCROW-012"];
     create_association                "C1-MATRIX-001" C1 C1            "F   F   N   F   F   F   A   F   N   N   F   N   N   U";
     list_associations                 "C1-MATRIX-002" C1 C1            "A   A   A   A   A   A   A   A   A   A   A   A   A   U" ["REQ-ACCESS-008"];
     get_association                   "C1-MATRIX-003" C1 C1            "A   A   N   N   N   N   A   N   N   N   A   N   N   U";

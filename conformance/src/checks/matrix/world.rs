@@ -334,11 +334,22 @@ pub(in crate::checks) async fn target(
     let escrowed = || async {
         escrow(
             &initiator.client,
+            &world.owner.approver.client,
             escrow_request(account, &world.controller, 1, day),
-            "fixture: create_escrow",
+            "fixture: create_escrow and approve_escrow",
         )
         .await
         .map(|e| e.escrow_id)
+    };
+    let pending_escrow = || async {
+        initiator
+            .client
+            .create_escrow()
+            .body(escrow_request(account, &world.controller, 1, day))
+            .send()
+            .await
+            .expect_ok("fixture: create_escrow")
+            .map(|e| e.escrow_id)
     };
     let association = || async {
         let serial = world.fresh_serial();
@@ -427,6 +438,10 @@ pub(in crate::checks) async fn target(
         "get_cancellation" | "approve_cancellation" | "rescind_cancellation" => {
             bare(op.path.replace("{cancellation_id}", &cancellation().await?))
         }
+        "reject_cancellation" => json(
+            op.path.replace("{cancellation_id}", &cancellation().await?),
+            json!({"reason": "access matrix"}),
+        ),
         "create_account_holder" => json(op.path.clone(), json!({"name": unique("Matrix holder")})),
         "create_account" => json(
             op.path.clone(),
@@ -517,6 +532,11 @@ pub(in crate::checks) async fn target(
                    "unit_type": "ACCU", "quantity": 1, "expires_at": day}),
         ),
         "get_escrow" | "release_escrow" => bare(op.path.replace("{escrow_id}", &escrowed().await?)),
+        "approve_escrow" => bare(op.path.replace("{escrow_id}", &pending_escrow().await?)),
+        "reject_escrow" => json(
+            op.path.replace("{escrow_id}", &pending_escrow().await?),
+            json!({"reason": "access matrix"}),
+        ),
         "settle_escrow" => json(
             op.path.replace("{escrow_id}", &escrowed().await?),
             json!({"to_account_id": world.dest.account_id}),

@@ -257,17 +257,26 @@ pub(super) async fn get_reservation(
         .expect_ok(what)
 }
 
+/// An active escrow: created by `initiator`, then approved by `approver` (a second
+/// representative, or the same one on a single-representative account).
 pub(super) async fn escrow(
-    client: &Client,
+    initiator: &Client,
+    approver: &Client,
     request: EscrowRequest,
     what: &str,
 ) -> Result<Escrow, Failure> {
-    client
+    let created = initiator
         .create_escrow()
         .body(request)
         .send()
         .await
-        .expect_ok(what)
+        .expect_ok(what)?;
+    approver
+        .approve_escrow()
+        .escrow_id(&created.escrow_id)
+        .send()
+        .await
+        .expect_ok(&format!("{what}, then approve_escrow"))
 }
 
 pub(super) async fn get_escrow(
