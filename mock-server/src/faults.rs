@@ -201,6 +201,14 @@ faults! {
     EscrowReleasedBySeller = ("escrow-released-by-seller", "B.5",
         "a representative of the seller's account may release an escrow, not only its controller",
         ["B5-ESCROW-004"]),
+    /// Representatives are not told a transfer awaits approval.
+    HolderEventsMissingApproval = ("holder-events-missing-approval", "webhooks",
+        "no transfer.pending_approval reaches the representatives of the accounts a new transfer touches",
+        ["A1-EVENT-001"]),
+    /// Representatives get the events of accounts they do not represent.
+    HolderEventsLeakOtherAccounts = ("holder-events-leak-other-accounts", "webhooks",
+        "every representative with a subscription gets every account's events, not only those of its accounts",
+        ["A1-EVENT-002"]),
     /// Escrow creation bypasses four eyes.
     EscrowSkipsApproval = ("escrow-skips-approval", "B.5",
         "an escrow is active from its creation, so one initiator and the platform move units with no approver",

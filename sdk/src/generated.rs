@@ -1803,6 +1803,9 @@ is by key, so an item is never repeated or skipped because others were added mea
         ///The association, for `association.changed`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub association_id: ::std::option::Option<::std::string::String>,
+        ///The cancellation, for `cancellation.*`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cancellation_id: ::std::option::Option<::std::string::String>,
         ///The consent, for `consent.*`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub consent_id: ::std::option::Option<::std::string::String>,
@@ -1816,7 +1819,7 @@ is by key, so an item is never repeated or skipped because others were added mea
         pub reservation_id: ::std::option::Option<::std::string::String>,
         ///The resource's status after the event.
         pub status: ::std::string::String,
-        ///The transfer, for `transfer.completed` and `reservation.consumed`.
+        ///The transfer, for `transfer.*` and `reservation.consumed`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transfer_id: ::std::option::Option<::std::string::String>,
     }
@@ -1857,6 +1860,32 @@ is by key, so an item is never repeated or skipped because others were added mea
         TransferCompleted,
         #[serde(rename = "association.changed")]
         AssociationChanged,
+        #[serde(rename = "transfer.pending_approval")]
+        TransferPendingApproval,
+        #[serde(rename = "transfer.rejected")]
+        TransferRejected,
+        #[serde(rename = "transfer.rescinded")]
+        TransferRescinded,
+        #[serde(rename = "transfer.expired")]
+        TransferExpired,
+        #[serde(rename = "cancellation.pending_approval")]
+        CancellationPendingApproval,
+        #[serde(rename = "cancellation.completed")]
+        CancellationCompleted,
+        #[serde(rename = "cancellation.rejected")]
+        CancellationRejected,
+        #[serde(rename = "cancellation.rescinded")]
+        CancellationRescinded,
+        #[serde(rename = "cancellation.expired")]
+        CancellationExpired,
+        #[serde(rename = "consent.granted")]
+        ConsentGranted,
+        #[serde(rename = "escrow.pending_approval")]
+        EscrowPendingApproval,
+        #[serde(rename = "escrow.activated")]
+        EscrowActivated,
+        #[serde(rename = "escrow.rejected")]
+        EscrowRejected,
     }
     impl ::std::fmt::Display for EventType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1870,6 +1899,21 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Self::ConsentExpired => f.write_str("consent.expired"),
                 Self::TransferCompleted => f.write_str("transfer.completed"),
                 Self::AssociationChanged => f.write_str("association.changed"),
+                Self::TransferPendingApproval => f.write_str("transfer.pending_approval"),
+                Self::TransferRejected => f.write_str("transfer.rejected"),
+                Self::TransferRescinded => f.write_str("transfer.rescinded"),
+                Self::TransferExpired => f.write_str("transfer.expired"),
+                Self::CancellationPendingApproval => {
+                    f.write_str("cancellation.pending_approval")
+                }
+                Self::CancellationCompleted => f.write_str("cancellation.completed"),
+                Self::CancellationRejected => f.write_str("cancellation.rejected"),
+                Self::CancellationRescinded => f.write_str("cancellation.rescinded"),
+                Self::CancellationExpired => f.write_str("cancellation.expired"),
+                Self::ConsentGranted => f.write_str("consent.granted"),
+                Self::EscrowPendingApproval => f.write_str("escrow.pending_approval"),
+                Self::EscrowActivated => f.write_str("escrow.activated"),
+                Self::EscrowRejected => f.write_str("escrow.rejected"),
             }
         }
     }
@@ -1888,6 +1932,19 @@ is by key, so an item is never repeated or skipped because others were added mea
                 "consent.expired" => Ok(Self::ConsentExpired),
                 "transfer.completed" => Ok(Self::TransferCompleted),
                 "association.changed" => Ok(Self::AssociationChanged),
+                "transfer.pending_approval" => Ok(Self::TransferPendingApproval),
+                "transfer.rejected" => Ok(Self::TransferRejected),
+                "transfer.rescinded" => Ok(Self::TransferRescinded),
+                "transfer.expired" => Ok(Self::TransferExpired),
+                "cancellation.pending_approval" => Ok(Self::CancellationPendingApproval),
+                "cancellation.completed" => Ok(Self::CancellationCompleted),
+                "cancellation.rejected" => Ok(Self::CancellationRejected),
+                "cancellation.rescinded" => Ok(Self::CancellationRescinded),
+                "cancellation.expired" => Ok(Self::CancellationExpired),
+                "consent.granted" => Ok(Self::ConsentGranted),
+                "escrow.pending_approval" => Ok(Self::EscrowPendingApproval),
+                "escrow.activated" => Ok(Self::EscrowActivated),
+                "escrow.rejected" => Ok(Self::EscrowRejected),
                 _ => Err("invalid value".into()),
             }
         }
@@ -4285,7 +4342,10 @@ exponential backoff.*/
             Default::default()
         }
     }
-    ///A webhook subscription of a platform or registry.
+    /**A webhook subscription of a platform, registry or authorised representative.
+
+A representative's subscription receives the events of every account it represents at the
+time of each change (A.1: mobile apps, daily reconciliation), and of no other account.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookSubscription {
         ///When it was created.
@@ -7463,6 +7523,10 @@ is by key, so an item is never repeated or skipped because others were added mea
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            cancellation_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             consent_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -7490,6 +7554,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Self {
                     account_id: Err("no value supplied for account_id".to_string()),
                     association_id: Ok(Default::default()),
+                    cancellation_id: Ok(Default::default()),
                     consent_id: Ok(Default::default()),
                     escrow_id: Ok(Default::default()),
                     event_id: Err("no value supplied for event_id".to_string()),
@@ -7522,6 +7587,20 @@ is by key, so an item is never repeated or skipped because others were added mea
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for association_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn cancellation_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cancellation_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for cancellation_id: {e}"
                         )
                     });
                 self
@@ -7609,6 +7688,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Ok(Self {
                     account_id: value.account_id?,
                     association_id: value.association_id?,
+                    cancellation_id: value.cancellation_id?,
                     consent_id: value.consent_id?,
                     escrow_id: value.escrow_id?,
                     event_id: value.event_id?,
@@ -7623,6 +7703,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Self {
                     account_id: Ok(value.account_id),
                     association_id: Ok(value.association_id),
+                    cancellation_id: Ok(value.cancellation_id),
                     consent_id: Ok(value.consent_id),
                     escrow_id: Ok(value.escrow_id),
                     event_id: Ok(value.event_id),
@@ -12065,7 +12146,7 @@ about linked government-backed units and certificates must be accurate".
   `create_association` by a trading platform, `list_account_consents`). Transfers and
   cancellations are seen by ID only by representatives of an account they touch (and an escrow
   settlement by its controller), never through a consent. An operation on the caller's own
-  collection that its kind of principal cannot use (webhook subscriptions for a representative)
+  collection that its kind of principal cannot use (webhook subscriptions for a sandbox operator)
   answers `403 forbidden`.
 - **Errors**: every 4xx is an RFC 9457 `application/problem+json` document whose `type` is a stable
   URI from the catalogue below. Branch on `type`, never on `title` or `detail`. A refused request
@@ -14188,7 +14269,7 @@ let response = client.rescind_transfer()
     /**List the caller's webhook subscriptions (secrets are not shown)
 
 Requirements:
-- `REQ-ACCESS-010` `create_webhook_subscription` and `list_webhook_subscriptions` MUST answer `403 forbidden` to every caller that is not a trading platform or third-party registry, since only those hold subscriptions.
+- `REQ-ACCESS-010` `create_webhook_subscription` and `list_webhook_subscriptions` MUST answer `403 forbidden` to every caller that is not a trading platform, third-party registry or authorised representative (a sandbox operator), since only those hold subscriptions.
 - `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
 - `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
 - `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
@@ -14201,7 +14282,7 @@ Requirements:
 - `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
 - `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 - `REQ-WEBHOOK-002` When no `secret` is supplied, `create_webhook_subscription` MUST generate one of the same form from at least 24 random bytes, and the response creating a subscription MUST be the only one that shows its secret, every other response leaving `secret` absent or `null` (clients MUST accept either).
-- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform or registry that created them, and another principal naming one MUST get `404 not-found`.
+- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform, registry or representative that created them, and another principal naming one MUST get `404 not-found`.
 
 Sends a `GET` request to `/v1/webhook-subscriptions`
 
@@ -14218,10 +14299,16 @@ let response = client.list_webhook_subscriptions()
     pub fn list_webhook_subscriptions(&self) -> builder::ListWebhookSubscriptions<'_> {
         builder::ListWebhookSubscriptions::new(self)
     }
-    /**Subscribe to webhook events (platforms and registries)
+    /**Subscribe to webhook events (platforms, registries and authorised representatives)
+
+A representative's subscription covers every account it represents at the time of each event:
+transfers and cancellations awaiting approval or decided, consents granted or ended,
+reservation and escrow changes.
 
 Requirements:
-- `REQ-ACCESS-010` `create_webhook_subscription` and `list_webhook_subscriptions` MUST answer `403 forbidden` to every caller that is not a trading platform or third-party registry, since only those hold subscriptions.
+- `REQ-ACCESS-010` `create_webhook_subscription` and `list_webhook_subscriptions` MUST answer `403 forbidden` to every caller that is not a trading platform, third-party registry or authorised representative (a sandbox operator), since only those hold subscriptions.
+- `REQ-EVENT-012` A change concerning an account MUST be routed to every authorised representative of that account at the time of the change (each getting the event once, with `data.account_id` that account, or the source account of a transfer when it represents both): for a transfer from or to it `transfer.pending_approval` on initiation and `transfer.completed`, `transfer.rejected`, `transfer.rescinded` or `transfer.expired` when it leaves `pending_approval` (with `data.transfer_id`); for a cancellation on it `cancellation.pending_approval`, `cancellation.completed`, `cancellation.rejected`, `cancellation.rescinded` or `cancellation.expired` (with `data.cancellation_id`); for a consent on it `consent.granted`, `consent.revoked` or `consent.expired`; for a reservation of it `reservation.released`, `reservation.expired` or `reservation.consumed`; for an escrow of it `escrow.pending_approval`, `escrow.activated`, `escrow.rejected`, `escrow.settled` or `escrow.released`.
+- `REQ-EVENT-013` An event concerning an account MUST NOT be routed to a representative who does not represent that account at the time of the change, and `transfer.pending_approval`, `transfer.rejected`, `transfer.rescinded`, `transfer.expired`, `cancellation.*`, `consent.granted`, `escrow.pending_approval`, `escrow.activated` and `escrow.rejected` MUST NOT be routed to any platform or registry.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -14237,7 +14324,7 @@ Requirements:
 - `REQ-WEBHOOK-005` An attempt MUST count as acknowledged only when the receiver answers 2xx, and as failed on any other status (redirects MUST NOT be followed), a connection error, or no answer within the attempt timeout, which MUST be at least 5 seconds and at most 30 seconds.
 - `REQ-WEBHOOK-006` Each implementation MUST use one retry base `b` from 0.05 s to 60 s for all its deliveries and MUST declare it in its documentation. (Not observable over the API: the base is declared in the implementation's documentation, outside the API, and given to the suite as an option.)
 - `REQ-WEBHOOK-007` A delivery MUST be attempted at once and, while attempts fail, retried exactly five more times, the retry after the n-th failed attempt (n = 1 to 5) being sent no sooner than `b × 2^(n−1)` and no later than twice that after the failed attempt ended, so a receiver that always fails gets exactly six attempts (at `b` = 0.5 s waits of 0.5, 1, 2, 4 and 8 s).
-- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform or registry that created them, and another principal naming one MUST get `404 not-found`.
+- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform, registry or representative that created them, and another principal naming one MUST get `404 not-found`.
 
 Sends a `POST` request to `/v1/webhook-subscriptions`
 
@@ -14266,7 +14353,7 @@ Requirements:
 - `REQ-IDEMPOTENCY-012` `delete_webhook_subscription` MUST NOT require an `Idempotency-Key`, and deleting a subscription that is already gone MUST answer `404 not-found` and change nothing.
 - `REQ-VALIDATION-010` `delete_webhook_subscription`, `create_operator_session` and `reset_sandbox`, which declare neither a request body nor a `400` response, MUST ignore any request body.
 - `REQ-WEBHOOK-011` Deleting a subscription MUST mark its pending deliveries `failed` and stop their attempts, after which the subscription and its delivery log MUST answer `404 not-found`.
-- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform or registry that created them, and another principal naming one MUST get `404 not-found`.
+- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform, registry or representative that created them, and another principal naming one MUST get `404 not-found`.
 
 Sends a `DELETE` request to `/v1/webhook-subscriptions/{subscription_id}`
 
@@ -14299,7 +14386,7 @@ Requirements:
 - `REQ-WEBHOOK-007` A delivery MUST be attempted at once and, while attempts fail, retried exactly five more times, the retry after the n-th failed attempt (n = 1 to 5) being sent no sooner than `b × 2^(n−1)` and no later than twice that after the failed attempt ended, so a receiver that always fails gets exactly six attempts (at `b` = 0.5 s waits of 0.5, 1, 2, 4 and 8 s).
 - `REQ-WEBHOOK-009` The delivery log MUST show each delivery as `pending` while attempts remain, `delivered` once one is acknowledged and `failed` after the sixth failed attempt, with `attempts` counting the attempts made and `last_status` the last HTTP status received (`null` when the last attempt got no HTTP answer).
 - `REQ-WEBHOOK-011` Deleting a subscription MUST mark its pending deliveries `failed` and stop their attempts, after which the subscription and its delivery log MUST answer `404 not-found`.
-- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform or registry that created them, and another principal naming one MUST get `404 not-found`.
+- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform, registry or representative that created them, and another principal naming one MUST get `404 not-found`.
 
 Sends a `GET` request to `/v1/webhook-subscriptions/{subscription_id}/deliveries`
 

@@ -130,7 +130,7 @@ about linked government-backed units and certificates must be accurate".
   `create_association` by a trading platform, `list_account_consents`). Transfers and
   cancellations are seen by ID only by representatives of an account they touch (and an escrow
   settlement by its controller), never through a consent. An operation on the caller's own
-  collection that its kind of principal cannot use (webhook subscriptions for a representative)
+  collection that its kind of principal cannot use (webhook subscriptions for a sandbox operator)
   answers `403 forbidden`.
 - **Errors**: every 4xx is an RFC 9457 `application/problem+json` document whose `type` is a stable
   URI from the catalogue below. Branch on `type`, never on `title` or `detail`. A refused request
@@ -433,7 +433,7 @@ fn webhooks_section() -> Value {
         out.insert(name.clone(), json!({
             "post": {
                 "summary": format!("`{name}` event"),
-                "description": "Sent to every subscription that lists this event type, of each platform or registry the event is routed to (see the requirements below). Verify `webhook-signature` before trusting the body; answer 2xx within 5 s to acknowledge; anything else is retried on the schedule of `REQ-WEBHOOK-007`.",
+                "description": "Sent to every subscription that lists this event type, of each platform, registry or representative the event is routed to (see the requirements below). Verify `webhook-signature` before trusting the body; answer 2xx within 5 s to acknowledge; anything else is retried on the schedule of `REQ-WEBHOOK-007`.",
                 "operationId": format!("webhook_{}", name.replace('.', "_")),
                 "parameters": [
                     header("webhook-id", "The event ID; the same on every retry of one event."),

@@ -279,7 +279,11 @@ pub fn get_association() {}
     responses((status = 200, description = "The dissolved association.", body = Association)))]
 pub fn dissolve_association() {}
 
-/// Subscribe to webhook events (platforms and registries).
+/// Subscribe to webhook events (platforms, registries and authorised representatives).
+///
+/// A representative's subscription covers every account it represents at the time of each event:
+/// transfers and cancellations awaiting approval or decided, consents granted or ended,
+/// reservation and escrow changes.
 #[utoipa::path(post, path = "/v1/webhook-subscriptions", tag = "webhooks", operation_id = "create_webhook_subscription",
     params(IdempotencyKey),
     request_body = WebhookSubscriptionRequest,

@@ -36,6 +36,45 @@ pub enum EventType {
     /// One of the subscriber's associations changed status.
     #[serde(rename = "association.changed")]
     AssociationChanged,
+    /// Representatives: a transfer from or to an account they represent awaits an approver.
+    #[serde(rename = "transfer.pending_approval")]
+    TransferPendingApproval,
+    /// Representatives: such a transfer was rejected by an approver.
+    #[serde(rename = "transfer.rejected")]
+    TransferRejected,
+    /// Representatives: such a transfer was rescinded by an initiator.
+    #[serde(rename = "transfer.rescinded")]
+    TransferRescinded,
+    /// Representatives: such a transfer expired undecided.
+    #[serde(rename = "transfer.expired")]
+    TransferExpired,
+    /// Representatives: a cancellation on an account they represent awaits an approver.
+    #[serde(rename = "cancellation.pending_approval")]
+    CancellationPendingApproval,
+    /// Representatives: such a cancellation was approved; its units are cancelled.
+    #[serde(rename = "cancellation.completed")]
+    CancellationCompleted,
+    /// Representatives: such a cancellation was rejected by an approver.
+    #[serde(rename = "cancellation.rejected")]
+    CancellationRejected,
+    /// Representatives: such a cancellation was rescinded by an initiator.
+    #[serde(rename = "cancellation.rescinded")]
+    CancellationRescinded,
+    /// Representatives: such a cancellation expired undecided.
+    #[serde(rename = "cancellation.expired")]
+    CancellationExpired,
+    /// Representatives: a consent on an account they represent was granted.
+    #[serde(rename = "consent.granted")]
+    ConsentGranted,
+    /// Representatives: an escrow on an account they represent awaits an approver.
+    #[serde(rename = "escrow.pending_approval")]
+    EscrowPendingApproval,
+    /// Representatives: such an escrow was approved; its controller may now act on its units.
+    #[serde(rename = "escrow.activated")]
+    EscrowActivated,
+    /// Representatives: such an escrow was rejected by an approver; its units are available.
+    #[serde(rename = "escrow.rejected")]
+    EscrowRejected,
 }
 
 impl EventType {
@@ -50,6 +89,19 @@ impl EventType {
         EventType::ConsentExpired,
         EventType::TransferCompleted,
         EventType::AssociationChanged,
+        EventType::TransferPendingApproval,
+        EventType::TransferRejected,
+        EventType::TransferRescinded,
+        EventType::TransferExpired,
+        EventType::CancellationPendingApproval,
+        EventType::CancellationCompleted,
+        EventType::CancellationRejected,
+        EventType::CancellationRescinded,
+        EventType::CancellationExpired,
+        EventType::ConsentGranted,
+        EventType::EscrowPendingApproval,
+        EventType::EscrowActivated,
+        EventType::EscrowRejected,
     ];
 
     /// The wire name, e.g. `reservation.released`.
@@ -61,7 +113,10 @@ impl EventType {
     }
 }
 
-/// A webhook subscription of a platform or registry.
+/// A webhook subscription of a platform, registry or authorised representative.
+///
+/// A representative's subscription receives the events of every account it represents at the
+/// time of each change (A.1: mobile apps, daily reconciliation), and of no other account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct WebhookSubscription {
     /// Identifier, `WHS-…`.
@@ -128,9 +183,12 @@ pub struct EventData {
     /// The consent, for `consent.*`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent_id: Option<String>,
-    /// The transfer, for `transfer.completed` and `reservation.consumed`.
+    /// The transfer, for `transfer.*` and `reservation.consumed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_id: Option<String>,
+    /// The cancellation, for `cancellation.*`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancellation_id: Option<String>,
     /// The association, for `association.changed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub association_id: Option<String>,

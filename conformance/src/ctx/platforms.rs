@@ -325,10 +325,31 @@ impl Ctx {
         events: &[EventType],
         secret: Option<String>,
     ) -> Result<Hook, Failure> {
+        self.subscribe_as(&platform.client, &platform.platform_id, events, secret)
+            .await
+    }
+
+    /// Subscribes an authorised representative to the events of the accounts it represents, at
+    /// a new path of the run's receiver, letting the target generate the secret.
+    pub async fn subscribe_representative(
+        &self,
+        rep: &Rep,
+        events: &[EventType],
+    ) -> Result<Hook, Failure> {
+        self.subscribe_as(&rep.client, &rep.id, events, None).await
+    }
+
+    /// Subscribes the principal of `client` (named `subscriber` in failures) to `events`.
+    async fn subscribe_as(
+        &self,
+        client: &ucr_sdk::Client,
+        subscriber: &str,
+        events: &[EventType],
+        secret: Option<String>,
+    ) -> Result<Hook, Failure> {
         self.require(Feature::Webhooks, "subscribe to webhooks")?;
         let (url, path) = self.webhook_url();
-        let subscription = platform
-            .client
+        let subscription = client
             .create_webhook_subscription()
             .body(WebhookSubscriptionRequest {
                 url: url.clone(),
@@ -338,8 +359,7 @@ impl Ctx {
             .send()
             .await
             .expect_ok(&format!(
-                "create_webhook_subscription by {} for {events:?}",
-                platform.platform_id
+                "create_webhook_subscription by {subscriber} for {events:?}"
             ))?;
         let returned = subscription.secret.clone().ok_or_else(|| {
             Failure::new(format!(

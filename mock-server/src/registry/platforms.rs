@@ -440,6 +440,7 @@ impl Registry {
         self.expiries
             .insert((expires_at, Due::Consent(consent_id.clone())));
         self.consents.insert(consent_id, consent.clone());
+        self.notify_consent(&consent, EventType::ConsentGranted, now);
         Ok(consent)
     }
 
@@ -503,6 +504,7 @@ impl Registry {
         let consent = consent.clone();
         self.expiries
             .remove(&(consent.expires_at, Due::Consent(consent_id.to_owned())));
+        self.notify_consent(&consent, EventType::ConsentRevoked, now);
         // FAULT(consent-revoked-not-notified): the grantee is never told.
         if !by_grantee && !self.fault(Fault::ConsentRevokedNotNotified) {
             self.emit(
@@ -533,7 +535,9 @@ impl Registry {
             return;
         }
         consent.status = ConsentStatus::Expired;
-        let (grantee, account_id) = (consent.grantee_id.clone(), consent.account_id.clone());
+        let expired = consent.clone();
+        self.notify_consent(&expired, EventType::ConsentExpired, at);
+        let (grantee, account_id) = (expired.grantee_id.clone(), expired.account_id.clone());
         self.emit(
             &grantee,
             EventType::ConsentExpired,
@@ -542,6 +546,20 @@ impl Registry {
                 account_id,
                 consent_id: Some(consent_id.to_owned()),
                 status: wire_name(&ConsentStatus::Expired),
+                ..EventData::default()
+            },
+        );
+    }
+
+    /// Tells the representatives of a consent's account about it.
+    fn notify_consent(&mut self, consent: &Consent, event: EventType, at: DateTime<Utc>) {
+        self.notify_representatives(
+            &[&consent.account_id],
+            event,
+            at,
+            EventData {
+                consent_id: Some(consent.consent_id.clone()),
+                status: wire_name(&consent.status),
                 ..EventData::default()
             },
         );

@@ -275,7 +275,51 @@ impl Registry {
         }
     }
 
-    /// Records an event for `recipient` (a platform or registry) and one delivery per subscription
+    /// Tells the representatives of each account in `accounts` about a change (`REQ-EVENT-012`):
+    /// each representative once, naming the first of those accounts it represents.
+    pub(super) fn notify_representatives(
+        &mut self,
+        accounts: &[&str],
+        event_type: EventType,
+        at: DateTime<Utc>,
+        data: EventData,
+    ) {
+        let mut recipients: Vec<(String, String)> = Vec::new();
+        for account_id in accounts {
+            let Some(account) = self.accounts.get(*account_id) else {
+                continue;
+            };
+            let mut representatives: Vec<String> = account.appointments.keys().cloned().collect();
+            if self.fault(Fault::HolderEventsLeakOtherAccounts) {
+                // FAULT(holder-events-leak-other-accounts): every representative who subscribed
+                // gets the event, whichever accounts it represents.
+                representatives.extend(
+                    self.subscriptions
+                        .values()
+                        .filter(|s| self.representatives.contains_key(&s.owner))
+                        .map(|s| s.owner.clone()),
+                );
+            }
+            for representative_id in representatives {
+                if !recipients.iter().any(|(r, _)| *r == representative_id) {
+                    recipients.push((representative_id, (*account_id).to_owned()));
+                }
+            }
+        }
+        for (representative_id, account_id) in recipients {
+            self.emit(
+                &representative_id,
+                event_type,
+                at,
+                EventData {
+                    account_id,
+                    ..data.clone()
+                },
+            );
+        }
+    }
+
+    /// Records an event for `recipient` (a platform, registry or representative) and one delivery per subscription
     /// of it that lists the event type. `data.event_id` is assigned here.
     pub(super) fn emit(
         &mut self,
@@ -355,12 +399,14 @@ impl Registry {
 
 /// The platform a subscription belongs to: only platforms and registries subscribe (`403`).
 fn subscriber(who: &Principal) -> Result<&str, Problem> {
-    who.platform_id().ok_or_else(|| {
-        ProblemType::Forbidden.problem(
-            "webhook subscriptions belong to trading platforms and third-party registries; authenticate with \
-             the platform's token",
-        )
-    })
+    who.platform_id()
+        .or_else(|| who.representative_id())
+        .ok_or_else(|| {
+            ProblemType::Forbidden.problem(
+                "webhook subscriptions belong to trading platforms, third-party registries and authorised \
+                 representatives; a sandbox operator session has none",
+            )
+        })
 }
 
 fn subscription_not_found(subscription_id: &str) -> Problem {

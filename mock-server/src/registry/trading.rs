@@ -272,6 +272,7 @@ impl Registry {
         } else {
             EventType::ReservationExpired
         };
+        self.notify_reservation(&reservation, event, at);
         if event == EventType::ReservationReleased && self.fault(Fault::UnreserveWithoutWebhook) {
             // FAULT(unreserve-without-webhook): the platform is not told.
             return Some(reservation);
@@ -330,6 +331,7 @@ impl Registry {
             reservation.expires_at,
             Due::Reservation(reservation_id.to_owned()),
         ));
+        self.notify_reservation(&reservation, EventType::ReservationConsumed, at);
         self.emit(
             &reservation.platform_id,
             EventType::ReservationConsumed,
@@ -440,6 +442,9 @@ impl Registry {
         self.expiries
             .insert((expires_at, Due::Escrow(escrow_id.clone())));
         self.escrows.insert(escrow_id, escrow.clone());
+        if escrow.status == EscrowStatus::PendingApproval {
+            self.notify_escrow(&escrow, EventType::EscrowPendingApproval, now);
+        }
         Ok(escrow)
     }
 
@@ -479,7 +484,9 @@ impl Registry {
         escrow.status = EscrowStatus::Active;
         escrow.decided_by = who.representative_id().map(str::to_owned);
         escrow.decided_at = Some(now);
-        Ok(escrow.clone())
+        let escrow = escrow.clone();
+        self.notify_escrow(&escrow, EventType::EscrowActivated, now);
+        Ok(escrow)
     }
 
     /// Rejects an escrow pending approval (same rules as approval): its units are `available`
@@ -651,6 +658,7 @@ impl Registry {
             self.units_left(&seller, &unit_type, &ranges, now);
         }
         self.announce_transfer(&transfer, Some(&controller));
+        self.notify_transfer(&transfer, EventType::TransferCompleted, now);
         escrow.ok_or_else(|| escrow_not_found(escrow_id))
     }
 
@@ -720,8 +728,12 @@ impl Registry {
             EscrowStatus::Settled => EventType::EscrowSettled,
             EscrowStatus::Released => EventType::EscrowReleased,
             // The controller never had power over a rejected escrow's units: nothing to halt.
-            _ => return Some(escrow),
+            _ => {
+                self.notify_escrow(&escrow, EventType::EscrowRejected, at);
+                return Some(escrow);
+            }
         };
+        self.notify_escrow(&escrow, event, at);
         self.emit(
             &escrow.controller_id,
             event,
@@ -735,6 +747,41 @@ impl Registry {
             },
         );
         Some(escrow)
+    }
+
+    /// Tells the representatives of an escrow's account about it.
+    fn notify_escrow(&mut self, escrow: &Escrow, event: EventType, at: DateTime<Utc>) {
+        self.notify_representatives(
+            &[&escrow.account_id],
+            event,
+            at,
+            EventData {
+                escrow_id: Some(escrow.escrow_id.clone()),
+                transfer_id: escrow.transaction_id.clone(),
+                status: wire_name(&escrow.status),
+                ..EventData::default()
+            },
+        );
+    }
+
+    /// Tells the representatives of a reservation's account about it.
+    fn notify_reservation(
+        &mut self,
+        reservation: &Reservation,
+        event: EventType,
+        at: DateTime<Utc>,
+    ) {
+        self.notify_representatives(
+            &[&reservation.account_id],
+            event,
+            at,
+            EventData {
+                reservation_id: Some(reservation.reservation_id.clone()),
+                transfer_id: reservation.transfer_id.clone(),
+                status: wire_name(&reservation.status),
+                ..EventData::default()
+            },
+        );
     }
 
     fn escrow_is_visible(&self, who: &Principal, escrow: &Escrow) -> bool {

@@ -242,6 +242,10 @@ impl Registry {
         self.expiries
             .insert((transfer.expires_at, Due::Transfer(transfer_id.clone())));
         self.transfers.insert(transfer_id.clone(), transfer.clone());
+        // FAULT(holder-events-missing-approval): no representative is told a transfer awaits approval.
+        if !self.fault(Fault::HolderEventsMissingApproval) {
+            self.notify_transfer(&transfer, EventType::TransferPendingApproval, now);
+        }
         if custodial && self.fault(Fault::CustodySkipsApproval) {
             // FAULT(custody-skips-approval): the platform's own transfers bypass four eyes.
             let (from, to, unit_type, ranges) = (
@@ -307,6 +311,7 @@ impl Registry {
         }
         self.units_left(&from, &unit_type, &ranges, now);
         self.announce_transfer(&transfer, None);
+        self.notify_transfer(&transfer, EventType::TransferCompleted, now);
         Ok(transfer)
     }
 
@@ -337,6 +342,7 @@ impl Registry {
             request.reason,
         )?;
         self.return_units(&transfer, now);
+        self.notify_transfer(&transfer, EventType::TransferRejected, now);
         Ok(transfer)
     }
 
@@ -360,6 +366,7 @@ impl Registry {
         let transfer =
             self.decide_transfer(transfer_id, TransactionStatus::Rescinded, who, now, None)?;
         self.return_units(&transfer, now);
+        self.notify_transfer(&transfer, EventType::TransferRescinded, now);
         Ok(transfer)
     }
 
@@ -426,6 +433,7 @@ impl Registry {
         ));
         self.cancellations
             .insert(cancellation_id, cancellation.clone());
+        self.notify_cancellation(&cancellation, EventType::CancellationPendingApproval, now);
         Ok(cancellation)
     }
 
@@ -486,6 +494,7 @@ impl Registry {
         let cancellation =
             self.decide_cancellation(cancellation_id, TransactionStatus::Completed, who, now)?;
         self.units_cancelled(&account_id, &unit_type, &ranges, now);
+        self.notify_cancellation(&cancellation, EventType::CancellationCompleted, now);
         Ok(cancellation)
     }
 
@@ -536,6 +545,7 @@ impl Registry {
             stored.rejection_reason = request.reason;
             cancellation = stored.clone();
         }
+        self.notify_cancellation(&cancellation, EventType::CancellationRejected, now);
         Ok(cancellation)
     }
 
@@ -567,7 +577,10 @@ impl Registry {
         );
         self.expiries
             .remove(&(expires_at, Due::Cancellation(cancellation_id.to_owned())));
-        self.decide_cancellation(cancellation_id, TransactionStatus::Rescinded, who, now)
+        let cancellation =
+            self.decide_cancellation(cancellation_id, TransactionStatus::Rescinded, who, now)?;
+        self.notify_cancellation(&cancellation, EventType::CancellationRescinded, now);
+        Ok(cancellation)
     }
 
     // ---- expiry --------------------------------------------------------------------------------
@@ -601,6 +614,7 @@ impl Registry {
                     transfer.decided_at = Some(at);
                     let transfer = transfer.clone();
                     self.return_units(&transfer, at);
+                    self.notify_transfer(&transfer, EventType::TransferExpired, at);
                 }
                 Due::Cancellation(id) => {
                     let Some(cancellation) = self.cancellations.get_mut(id) else {
@@ -611,12 +625,15 @@ impl Registry {
                     }
                     cancellation.status = TransactionStatus::Expired;
                     cancellation.decided_at = Some(at);
-                    let (account, unit_type, ranges) = (
-                        cancellation.account_id.clone(),
-                        cancellation.unit_type.clone(),
-                        cancellation.serial_ranges.clone(),
+                    let expired = cancellation.clone();
+                    self.set_units(
+                        &expired.account_id,
+                        &expired.unit_type,
+                        &expired.serial_ranges,
+                        BlockStatus::Available,
+                        None,
                     );
-                    self.set_units(&account, &unit_type, &ranges, BlockStatus::Available, None);
+                    self.notify_cancellation(&expired, EventType::CancellationExpired, at);
                 }
                 Due::Consent(id) => self.expire_consent(id, at),
                 Due::Reservation(id) => self.expire_reservation(id, at),
@@ -769,6 +786,44 @@ impl Registry {
                 },
             );
         }
+    }
+
+    /// Tells the representatives of a transfer's source and destination accounts about it.
+    pub(super) fn notify_transfer(
+        &mut self,
+        transfer: &Transfer,
+        event: EventType,
+        at: DateTime<Utc>,
+    ) {
+        self.notify_representatives(
+            &[&transfer.from_account_id, &transfer.to_account_id],
+            event,
+            at,
+            EventData {
+                transfer_id: Some(transfer.transfer_id.clone()),
+                status: wire_name(&transfer.status),
+                ..EventData::default()
+            },
+        );
+    }
+
+    /// Tells the representatives of a cancellation's account about it.
+    fn notify_cancellation(
+        &mut self,
+        cancellation: &Cancellation,
+        event: EventType,
+        at: DateTime<Utc>,
+    ) {
+        self.notify_representatives(
+            &[&cancellation.account_id],
+            event,
+            at,
+            EventData {
+                cancellation_id: Some(cancellation.cancellation_id.clone()),
+                status: wire_name(&cancellation.status),
+                ..EventData::default()
+            },
+        );
     }
 
     fn decide_transfer(

@@ -645,8 +645,8 @@ async fn refused_platform_operations_change_nothing() {
             "forbidden",
         ),
         (
-            "representative subscribes",
-            &w.alice,
+            "a sandbox operator subscribes",
+            &w.operator,
             "/v1/webhook-subscriptions".to_owned(),
             Some(json!({"url": "http://127.0.0.1:9/", "event_types": ["consent.revoked"]})),
             403,

@@ -248,7 +248,7 @@ async fn a_receiver_that_keeps_failing_gets_six_attempts() {
 }
 
 #[tokio::test]
-async fn subscriptions_are_for_platforms_and_validated() {
+async fn subscriptions_are_for_platforms_and_representatives_and_validated() {
     let api = Api::start().await;
     let w = world(&api).await;
     let tr = platform(&api, &w.operator, "GreenCert", "third_party_registry").await;
@@ -260,17 +260,43 @@ async fn subscriptions_are_for_platforms_and_validated() {
         body
     };
     let ok_events = json!(["association.changed"]);
+    // A sandbox operator holds no subscriptions; a representative does (its accounts' events).
     api.post("/v1/webhook-subscriptions")
-        .token(&w.alice)
+        .token(&w.operator)
         .json(body("http://127.0.0.1:9/", ok_events.clone(), None))
         .send()
         .await
         .assert_problem(403, "forbidden");
     api.get("/v1/webhook-subscriptions")
-        .token(&w.alice)
+        .token(&w.operator)
         .send()
         .await
         .assert_problem(403, "forbidden");
+    let mine = api
+        .post("/v1/webhook-subscriptions")
+        .token(&w.alice)
+        .json(body(
+            "http://127.0.0.1:9/",
+            json!(["transfer.pending_approval"]),
+            None,
+        ))
+        .send()
+        .await
+        .text("subscription_id");
+    let listed = api
+        .get("/v1/webhook-subscriptions")
+        .token(&w.alice)
+        .send()
+        .await;
+    assert_eq!(
+        listed.expect(200)["items"][0]["subscription_id"],
+        mine.as_str()
+    );
+    api.get(&format!("/v1/webhook-subscriptions/{mine}/deliveries"))
+        .token(&tr.token)
+        .send()
+        .await
+        .assert_problem(404, "not-found");
     let short = format!(
         "whsec_{}",
         base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [1u8; 23])

@@ -75,7 +75,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
     Requirement {
         id: "REQ-ACCESS-010",
-        text: "`create_webhook_subscription` and `list_webhook_subscriptions` MUST answer `403 forbidden` to every caller that is not a trading platform or third-party registry, since only those hold subscriptions.",
+        text: "`create_webhook_subscription` and `list_webhook_subscriptions` MUST answer `403 forbidden` to every caller that is not a trading platform, third-party registry or authorised representative (a sandbox operator), since only those hold subscriptions.",
         operations: &["create_webhook_subscription", "list_webhook_subscriptions"],
         verification: Api,
     },

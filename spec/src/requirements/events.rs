@@ -1,5 +1,5 @@
-//! Requirements on event routing: which platforms and registries receive which event types, and
-//! what each event carries.
+//! Requirements on event routing: which platforms, registries and representatives receive which
+//! event types, and what each event carries.
 
 use super::{Requirement, Verification::Api};
 
@@ -14,13 +14,26 @@ pub(super) const ALL_EVENTS: &[&str] = &[
     "webhook:consent.expired",
     "webhook:transfer.completed",
     "webhook:association.changed",
+    "webhook:transfer.pending_approval",
+    "webhook:transfer.rejected",
+    "webhook:transfer.rescinded",
+    "webhook:transfer.expired",
+    "webhook:cancellation.pending_approval",
+    "webhook:cancellation.completed",
+    "webhook:cancellation.rejected",
+    "webhook:cancellation.rescinded",
+    "webhook:cancellation.expired",
+    "webhook:consent.granted",
+    "webhook:escrow.pending_approval",
+    "webhook:escrow.activated",
+    "webhook:escrow.rejected",
 ];
 
 /// The event routing requirements (`REQ-EVENT-*`).
 pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-EVENT-001",
-        text: "An event routed to a platform or registry MUST be delivered once to each of its subscriptions that lists the event's type and to no other subscription, all deliveries of that event sharing one `event_id`.",
+        text: "An event routed to a platform, registry or representative MUST be delivered once to each of its subscriptions that lists the event's type and to no other subscription, all deliveries of that event sharing one `event_id`.",
         operations: ALL_EVENTS,
         verification: Api,
     },
@@ -44,7 +57,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
     Requirement {
         id: "REQ-EVENT-005",
-        text: "`reservation.released`, `reservation.expired` and `reservation.consumed` MUST be routed to the reservation's platform only.",
+        text: "`reservation.released`, `reservation.expired` and `reservation.consumed` MUST be routed, among platforms and registries, to the reservation's platform only.",
         operations: &[
             "webhook:reservation.released",
             "webhook:reservation.expired",
@@ -54,7 +67,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
     Requirement {
         id: "REQ-EVENT-006",
-        text: "`escrow.settled` and `escrow.released` MUST be routed to the escrow's controller only.",
+        text: "`escrow.settled` and `escrow.released` MUST be routed, among platforms and registries, to the escrow's controller only.",
         operations: &["webhook:escrow.settled", "webhook:escrow.released"],
         verification: Api,
     },
@@ -66,7 +79,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
     Requirement {
         id: "REQ-EVENT-008",
-        text: "`consent.expired` MUST be routed to the consent's grantee only.",
+        text: "`consent.expired` MUST be routed, among platforms and registries, to the consent's grantee only.",
         operations: &["webhook:consent.expired"],
         verification: Api,
     },
@@ -86,6 +99,41 @@ pub const REQUIREMENTS: &[Requirement] = &[
         id: "REQ-EVENT-011",
         text: "`association.changed` MUST be routed to the registry that made the association, on every change of its status after creation (including a dissolution the registry asked for), and MUST NOT be sent when the association is created.",
         operations: &["webhook:association.changed"],
+        verification: Api,
+    },
+    Requirement {
+        id: "REQ-EVENT-012",
+        text: "A change concerning an account MUST be routed to every authorised representative of that account at the time of the change (each getting the event once, with `data.account_id` that account, or the source account of a transfer when it represents both): for a transfer from or to it `transfer.pending_approval` on initiation and `transfer.completed`, `transfer.rejected`, `transfer.rescinded` or `transfer.expired` when it leaves `pending_approval` (with `data.transfer_id`); for a cancellation on it `cancellation.pending_approval`, `cancellation.completed`, `cancellation.rejected`, `cancellation.rescinded` or `cancellation.expired` (with `data.cancellation_id`); for a consent on it `consent.granted`, `consent.revoked` or `consent.expired`; for a reservation of it `reservation.released`, `reservation.expired` or `reservation.consumed`; for an escrow of it `escrow.pending_approval`, `escrow.activated`, `escrow.rejected`, `escrow.settled` or `escrow.released`.",
+        operations: &[
+            "create_webhook_subscription",
+            "webhook:transfer.pending_approval",
+            "webhook:transfer.completed",
+            "webhook:transfer.rejected",
+            "webhook:transfer.rescinded",
+            "webhook:transfer.expired",
+            "webhook:cancellation.pending_approval",
+            "webhook:cancellation.completed",
+            "webhook:cancellation.rejected",
+            "webhook:cancellation.rescinded",
+            "webhook:cancellation.expired",
+            "webhook:consent.granted",
+            "webhook:consent.revoked",
+            "webhook:consent.expired",
+            "webhook:reservation.released",
+            "webhook:reservation.expired",
+            "webhook:reservation.consumed",
+            "webhook:escrow.pending_approval",
+            "webhook:escrow.activated",
+            "webhook:escrow.rejected",
+            "webhook:escrow.settled",
+            "webhook:escrow.released",
+        ],
+        verification: Api,
+    },
+    Requirement {
+        id: "REQ-EVENT-013",
+        text: "An event concerning an account MUST NOT be routed to a representative who does not represent that account at the time of the change, and `transfer.pending_approval`, `transfer.rejected`, `transfer.rescinded`, `transfer.expired`, `cancellation.*`, `consent.granted`, `escrow.pending_approval`, `escrow.activated` and `escrow.rejected` MUST NOT be routed to any platform or registry.",
+        operations: &["create_webhook_subscription"],
         verification: Api,
     },
 ];

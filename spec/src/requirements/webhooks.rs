@@ -84,7 +84,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
     Requirement {
         id: "REQ-WEBHOOK-012",
-        text: "Subscriptions and their delivery logs MUST be visible only to the platform or registry that created them, and another principal naming one MUST get `404 not-found`.",
+        text: "Subscriptions and their delivery logs MUST be visible only to the platform, registry or representative that created them, and another principal naming one MUST get `404 not-found`.",
         operations: SUBSCRIPTIONS,
         verification: Api,
     },

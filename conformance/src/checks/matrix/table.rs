@@ -253,8 +253,8 @@ access_matrix! {
     list_associations                 "C1-MATRIX-002" C1 C1            "A   A   A   A   A   A   A   A   A   A   A   A   A   U" ["REQ-ACCESS-008"];
     get_association                   "C1-MATRIX-003" C1 C1            "A   A   N   N   N   N   A   N   N   N   A   N   N   U";
     dissolve_association              "C1-MATRIX-004" C1 C1            "F   F   N   N   N   N   A   N   N   N   F   N   N   U";
-    create_webhook_subscription       "B4-MATRIX-005" B4 B4            "F   F   F   A   A   A   A   A   A   A   F   A   F   U" ["REQ-ACCESS-010"];
-    list_webhook_subscriptions        "B4-MATRIX-006" B4 B4            "F   F   F   A   A   A   A   A   A   A   F   A   F   U" ["REQ-ACCESS-010"];
+    create_webhook_subscription       "B4-MATRIX-005" B4 B4            "A   A   A   A   A   A   A   A   A   A   A   A   F   U" ["REQ-ACCESS-010"];
+    list_webhook_subscriptions        "B4-MATRIX-006" B4 B4            "A   A   A   A   A   A   A   A   A   A   A   A   F   U" ["REQ-ACCESS-010"];
     delete_webhook_subscription       "B4-MATRIX-007" B4 B4            "N   N   N   A   N   N   N   N   N   N   N   N   N   U";
     list_webhook_deliveries           "B4-MATRIX-008" B4 B4            "N   N   N   A   N   N   N   N   N   N   N   N   N   U";
 }
