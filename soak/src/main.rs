@@ -797,7 +797,8 @@ impl Driver {
         .await;
     }
 
-    /// Escrow for the platform, which settles to another account or releases.
+    /// Escrow for the platform, approved by the seller's approver; the platform then settles to
+    /// another account or releases.
     async fn escrow(&mut self) {
         let world = Arc::clone(&self.world);
         let (a, b) = self.pick_two();
@@ -827,6 +828,17 @@ impl Driver {
             return;
         };
         let id = escrow.escrow_id;
+        // Four eyes: the seller's approver approves before the platform may act.
+        if self
+            .call(
+                "approve_escrow",
+                seller.approver.approve_escrow().escrow_id(&id).send(),
+            )
+            .await
+            .is_none()
+        {
+            return;
+        }
         if self.rng.bool() {
             self.call(
                 "settle_escrow",
