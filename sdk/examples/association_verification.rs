@@ -42,6 +42,7 @@ async fn main() -> anyhow::Result<()> {
             grantee_id: registry.platform_id.clone(),
             scopes: vec![types::ConsentScope::Association],
             expires_at: now + chrono::Duration::days(365),
+            subset: None,
         })
         .send()
         .await

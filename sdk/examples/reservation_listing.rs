@@ -108,6 +108,7 @@ async fn main() -> anyhow::Result<()> {
             grantee_id: platform.platform_id.clone(),
             scopes: vec![types::ConsentScope::ReservedUnitsRead],
             expires_at: registry_now + chrono::Duration::days(90),
+            subset: None,
         })
         .send()
         .await

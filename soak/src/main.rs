@@ -280,6 +280,7 @@ async fn provision(base_url: &str, accounts: usize) -> anyhow::Result<World> {
             .account_id(&account_id)
             .body(types::ConsentRequest {
                 expires_at: expires,
+                subset: None,
                 grantee_id: platform.platform.platform_id.clone(),
                 scopes: vec![
                     types::ConsentScope::HoldingsRead,

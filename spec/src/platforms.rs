@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::model::Role;
+use crate::model::{Role, SerialRange};
 
 /// Kind of organisation that integrates with the registry on account holders' behalf.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -50,6 +50,36 @@ pub enum ConsentScope {
     Association,
 }
 
+/// The part of an account's holdings a consent opens: "a set of holdings" (CER paper, B.1).
+///
+/// A unit is in the subset when it matches every criterion given: one of `unit_types`, one of
+/// `vintages`, one of `project_ids`, and inside one of `serial_ranges`. An empty or absent list
+/// does not narrow; at least one list must be non-empty. A consent without a subset opens the
+/// whole account. Whatever the consent's scopes open (holdings, balances, history rows, events,
+/// reservations, associations) is narrowed to the subset's units: a block that straddles a
+/// serial-range edge is shown only as its part inside the subset.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "unit_types": ["ACCU"],
+    "vintages": ["2023-24"],
+    "serial_ranges": [{"serial_start": 3100001, "serial_end": 3100500}]
+}))]
+pub struct ConsentSubset {
+    /// Only units of these unit types.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unit_types: Vec<String>,
+    /// Only units of these vintages, e.g. `2023-24`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vintages: Vec<String>,
+    /// Only units of these projects (or facilities).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub project_ids: Vec<String>,
+    /// Only units whose serials lie in one of these ranges.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub serial_ranges: Vec<SerialRange>,
+}
+
 /// Lifecycle of a consent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -78,6 +108,9 @@ pub struct Consent {
     pub grantee_kind: PlatformKind,
     /// What the grantee may do.
     pub scopes: Vec<ConsentScope>,
+    /// The set of holdings the consent opens; absent: the whole account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subset: Option<ConsentSubset>,
     /// Current status.
     pub status: ConsentStatus,
     /// The representative who granted it.
@@ -106,6 +139,9 @@ pub struct ConsentRequest {
     pub scopes: Vec<ConsentScope>,
     /// When the consent lapses; in the future, at most 3 years ahead.
     pub expires_at: DateTime<Utc>,
+    /// Only this set of holdings; absent: the whole account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subset: Option<ConsentSubset>,
 }
 
 /// Filters and paging for consent lists.

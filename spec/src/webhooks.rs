@@ -9,6 +9,9 @@ use utoipa::{IntoParams, ToSchema};
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
 )]
 pub enum EventType {
+    /// The holder reserved units for the subscriber: list them.
+    #[serde(rename = "reservation.created")]
+    ReservationCreated,
     /// The holder released (unreserved) a reservation: halt the listing.
     #[serde(rename = "reservation.released")]
     ReservationReleased,
@@ -80,6 +83,7 @@ pub enum EventType {
 impl EventType {
     /// Every event type.
     pub const ALL: &'static [EventType] = &[
+        EventType::ReservationCreated,
         EventType::ReservationReleased,
         EventType::ReservationExpired,
         EventType::ReservationConsumed,

@@ -80,4 +80,10 @@ pub const REQUIREMENTS: &[Requirement] = &[
         ],
         verification: Api,
     },
+    Requirement {
+        id: "REQ-CONSENT-012",
+        text: "`grant_consent` MUST accept an optional `subset` and every read of the consent MUST return it as granted (lists in any order), and `grant_consent` MUST be answered `422 validation-failed` when `subset` has no non-empty list, names a unit type the registry does not issue, or has a serial range whose `serial_end` is less than its `serial_start`.",
+        operations: &["grant_consent", "get_consent", "list_consents"],
+        verification: Api,
+    },
 ];

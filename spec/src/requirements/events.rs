@@ -136,4 +136,10 @@ pub const REQUIREMENTS: &[Requirement] = &[
         operations: &["create_webhook_subscription"],
         verification: Api,
     },
+    Requirement {
+        id: "REQ-EVENT-014",
+        text: "`reservation.created` MUST be routed to the reservation's platform only, when the reservation is created, with `data.reservation_id` the reservation, `data.account_id` the seller's account and `data.status` `active`.",
+        operations: &["webhook:reservation.created", "create_reservation"],
+        verification: Api,
+    },
 ];

@@ -36,7 +36,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
     Requirement {
         id: "REQ-RESERVATION-005",
-        text: "`release_reservation` MUST be answered `409 invalid-state` when the reservation is not `active` or its units are in a pending transfer.",
+        text: "`release_reservation` MUST be answered `409 invalid-state` when the reservation is not `active`; a pending transfer of its units does not stop the release (REQ-RESERVATION-011).",
         operations: &["release_reservation"],
         verification: Api,
     },
@@ -66,6 +66,24 @@ pub const REQUIREMENTS: &[Requirement] = &[
         id: "REQ-RESERVATION-009",
         text: "A reservation's `transfer_id` MUST be absent or `null` unless the reservation is `consumed`.",
         operations: &["get_reservation", "list_reservations", "create_reservation"],
+        verification: Api,
+    },
+    Requirement {
+        id: "REQ-RESERVATION-010",
+        text: "Reserving units for a trading platform MUST NOT by itself open any read to that platform: it sees a reservation and its units only through an active consent of the account holder carrying `reserved_units_read` or `holdings_read` (REQ-SCOPE-004, REQ-SCOPE-008), which a `reserved_units_read` consent gives over all the units reserved for it.",
+        operations: &["create_reservation", "get_reservation", "list_holdings"],
+        verification: Api,
+    },
+    Requirement {
+        id: "REQ-RESERVATION-011",
+        text: "`release_reservation` of an active reservation whose units are in a pending transfer MUST succeed and in the same step end that transfer `rescinded` at the release's instant, so that the reservation is `released`, its units `available` in the seller's account, and the transfer can no longer be approved.",
+        operations: &["release_reservation", "get_transfer", "approve_transfer"],
+        verification: Api,
+    },
+    Requirement {
+        id: "REQ-RESERVATION-012",
+        text: "In a trade through a reservation and the platform's custodial account, nothing the buyer's representatives read (`list_transactions`, `get_transfer`, `get_account`) MUST name the seller's account or holder, and nothing the seller's representatives read MUST name the buyer's: each side's counterparty is the custodial account.",
+        operations: &["list_transactions", "get_transfer", "get_account"],
         verification: Api,
     },
 ];

@@ -95,4 +95,46 @@ pub const REQUIREMENTS: &[Requirement] = &[
         ],
         verification: Api,
     },
+    Requirement {
+        id: "REQ-SCOPE-013",
+        text: "A consent with a `subset` MUST open its scopes only over the units the subset selects, so that what a read shows a trading platform or third-party registry on an account is the union, over its active consents there carrying a scope that opens the read, of the units each selects (every unit of the account when one of them has no subset).",
+        operations: &["list_holdings", "get_account", "list_transactions"],
+        verification: Api,
+    },
+    Requirement {
+        id: "REQ-SCOPE-014",
+        text: "`list_holdings` under consents with a `subset` MUST return no unit the caller's consents do not select, and a block only partly selected MUST be returned as its selected parts, each with the block's status and attributes, its own `serial_start`, `serial_end` and `quantity`, and `block_id` `<unit_type>-<serial_start>` of the part.",
+        operations: &["list_holdings"],
+        verification: Api,
+    },
+    Requirement {
+        id: "REQ-SCOPE-015",
+        text: "`get_account` by a trading platform or third-party registry MUST report in `balances` only the units its active `holdings_read` consents on the account select, so that the balances are the totals by status of the blocks `list_holdings` returns under those consents.",
+        operations: &["get_account"],
+        verification: Api,
+    },
+    Requirement {
+        id: "REQ-SCOPE-016",
+        text: "`list_transactions` by a trading platform or third-party registry MUST return only the rows with a unit its active `transactions_read` consents on the account select, each with `serial_ranges` and `quantity` narrowed to the selected units.",
+        operations: &["list_transactions"],
+        verification: Api,
+    },
+    Requirement {
+        id: "REQ-SCOPE-017",
+        text: "A consent with a `subset` MUST count for routing `transfer.completed` (REQ-EVENT-009) only when it selects at least one of the transfer's units, so that no event tells a platform or registry of a transfer of units outside its consents.",
+        operations: &["webhook:transfer.completed"],
+        verification: Api,
+    },
+    Requirement {
+        id: "REQ-SCOPE-018",
+        text: "`list_reservations` MUST leave out, and `get_reservation` MUST answer `403 consent-required` for, a reservation made for the platform whose units are not all selected by its active `reserved_units_read` or `holdings_read` consents on the account.",
+        operations: &["list_reservations", "get_reservation"],
+        verification: Api,
+    },
+    Requirement {
+        id: "REQ-SCOPE-019",
+        text: "`create_association` by a third-party registry MUST be answered `403 consent-required`, changing nothing, when the serials it names are not all selected by its active `association` consents on the account.",
+        operations: &["create_association"],
+        verification: Api,
+    },
 ];
