@@ -313,6 +313,50 @@ faults! {
     ForeignCustodialAccountAccepted = ("foreign-custodial-account-accepted", "B.4",
         "create_reservation accepts another platform's custodial account as custodial_account_id (only its kind is checked), so the units would go to a custody the platform does not control",
         ["B4-RESERVE-007"]),
+    /// Consent subsets not applied to holdings.
+    ConsentSubsetIgnored = ("consent-subset-ignored", "B.1",
+        "list_holdings ignores a consent's subset: a platform whose consents name a set of holdings sees every block of the account",
+        ["B1-CONSENT-010"]),
+    /// Consent subsets not applied to balances.
+    ConsentSubsetLeaksBalances = ("consent-subset-leaks-balances", "B.1",
+        "get_account reports the whole account's balances to a platform whose holdings_read consents name a subset",
+        ["B1-CONSENT-010"]),
+    /// Consent subsets not applied to history.
+    ConsentSubsetLeaksHistory = ("consent-subset-leaks-history", "B.1",
+        "list_transactions shows a platform with subset consents every row of the account, with all its serials",
+        ["B1-CONSENT-010"]),
+    /// Consent subsets not applied to events.
+    ConsentSubsetLeaksEvents = ("consent-subset-leaks-events", "B.1",
+        "transfer.completed goes to a platform with a subset consent on the account even when the transfer moves no unit of the subset",
+        ["B1-CONSENT-010"]),
+    /// Consent subsets not applied to reservations.
+    ConsentSubsetLeaksReservations = ("consent-subset-leaks-reservations", "B.4",
+        "list_reservations and get_reservation show the platform a reservation of units outside its consents' subsets",
+        ["B1-CONSENT-010"]),
+    /// Consent subsets not validated.
+    ConsentSubsetUnvalidated = ("consent-subset-unvalidated", "B.1",
+        "grant_consent accepts a subset that narrows nothing, an unknown unit type or a reversed serial range",
+        ["B1-CONSENT-011"]),
+    /// Association outside the registry's subset.
+    AssociationOutsideSubsetAccepted = ("association-outside-subset-accepted", "C.1",
+        "create_association accepts serials outside the subsets of the registry's association consents",
+        ["C1-ASSOC-010"]),
+    /// The old rule: release refused while the reservation's transfer is pending.
+    ReleaseRefusedWhilePending = ("release-refused-while-pending", "B.4",
+        "release_reservation answers 409 while the reservation's transfer is pending instead of rescinding the transfer and releasing the units at any time",
+        ["B4-RESERVE-006"]),
+    /// No reservation.created event.
+    ReservationCreatedNotSent = ("reservation-created-not-sent", "B.4",
+        "creating a reservation sends no reservation.created event, so the platform must poll to learn of it",
+        ["B4-RESERVE-009"]),
+    /// Reserving gives view without consent.
+    ReservationGrantsView = ("reservation-grants-view", "B.4",
+        "get_reservation answers the platform a reservation made for it although it holds no consent on the account",
+        ["B4-RESERVE-009"]),
+    /// Fleeting custody reveals the seller.
+    CustodyRevealsSeller = ("custody-reveals-seller", "B.4",
+        "the buyer's history shows the transfer from the platform's custodial account as coming from the seller's account whose reservation brought the units",
+        ["B4-RESERVE-010"]),
 }
 
 impl fmt::Display for Fault {

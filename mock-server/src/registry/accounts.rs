@@ -1,11 +1,12 @@
 //! The account reads: the accounts a caller may see, one account, its holdings and its
 //! transaction history (each found from a page cursor), and the views built from the records.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use ucr_spec::ProblemType;
 use ucr_spec::model::{
-    Account, AccountHolder, BlockStatus, HoldingsQuery, Representative, RepresentativeKind,
+    Account, AccountHolder, Balance, BlockStatus, HoldingsQuery, Representative,
+    RepresentativeKind, SerialRange,
     Transaction, TransactionKind, TransactionStatus, TransactionsQuery, UnitBlock,
 };
 use ucr_spec::problem::Problem;
@@ -16,6 +17,7 @@ use super::history::{HistoryKey, TransactionRef};
 use super::platforms::{AccountRead, HoldingsView};
 use super::principal::Principal;
 use super::records::AccountRecord;
+use super::subset::{Lens, intersect, reserved_for, union};
 use crate::faults::Fault;
 
 impl Registry {
@@ -44,8 +46,23 @@ impl Registry {
     /// `holdings_read` consent (`404` never consented, `403 consent-required` otherwise).
     pub fn account(&mut self, who: &Principal, account_id: &str) -> Result<Account, Problem> {
         self.expire_due();
-        let (record, _) = self.readable_account(who, account_id, AccountRead::Details)?;
-        Ok(self.account_view(record))
+        let (record, view) = self.readable_account(who, account_id, AccountRead::Details)?;
+        let mut account = self.account_view(record);
+        if let HoldingsView::Selected(lens) = view
+            && !lens.is_whole()
+            && !lens.is_empty()
+            // FAULT(consent-subset-leaks-balances): the whole account's balances are shown.
+            && !self.fault(Fault::ConsentSubsetLeaksBalances)
+        {
+            // REQ-SCOPE-015: the totals of the units the holdings_read consents select.
+            account.balances = balances_of(
+                record
+                    .holdings
+                    .blocks_after(None, |_, _| true)
+                    .flat_map(|b| lens.cut(b)),
+            );
+        }
+        Ok(account)
     }
 
     /// An account's blocks matching the query's filters (its paging fields are ignored), ordered by
@@ -73,10 +90,17 @@ impl Registry {
     ) -> Result<Vec<UnitBlock>, Problem> {
         self.expire_due();
         let (record, view) = self.readable_account(who, account_id, AccountRead::Holdings)?;
-        let reserved_for: Option<BTreeSet<&str>> = match view {
-            HoldingsView::All => None,
-            HoldingsView::ReservedFor(platform_id) => Some(
-                self.reservations
+        let blocks: Box<dyn Iterator<Item = UnitBlock> + '_> = match view {
+            HoldingsView::Platform {
+                platform_id,
+                full,
+                reserved,
+            } => {
+                // A platform's view under subsets: each block cut to the parts its consents
+                // select (REQ-SCOPE-014); parts are keyed by their own start, so the cursor is
+                // applied to the parts, not to the stored blocks.
+                let mine: Vec<String> = self
+                    .reservations
                     .values()
                     .map(|r| &r.reservation)
                     .filter(|r| {
@@ -84,18 +108,30 @@ impl Registry {
                             && r.platform_id == platform_id
                             && r.status == ReservationStatus::Active
                     })
-                    .map(|r| r.reservation_id.as_str())
-                    .collect(),
-            ),
+                    .map(|r| r.reservation_id.clone())
+                    .collect();
+                let after = after.cloned();
+                Box::new(
+                    record
+                        .holdings
+                        .blocks_with_holder()
+                        .flat_map(move |(block, holder)| {
+                            let mut lens = full.clone();
+                            if reserved_for(&block, holder.as_deref(), &mine) {
+                                lens.extend(&reserved);
+                            }
+                            lens.cut(block)
+                        })
+                        .filter(move |b| {
+                            after.as_ref().is_none_or(|(t, s)| {
+                                (b.unit_type.as_str(), b.serial_start) > (t.as_str(), *s)
+                            })
+                        }),
+                )
+            }
+            _ => Box::new(record.holdings.blocks_after(after, |_, _| true)),
         };
-        Ok(record
-            .holdings
-            .blocks_after(after, |status, holder| match &reserved_for {
-                None => true,
-                Some(ids) => {
-                    status == BlockStatus::Reserved && holder.is_some_and(|h| ids.contains(h))
-                }
-            })
+        Ok(blocks
             .filter(|b| filter.unit_type.as_ref().is_none_or(|t| *t == b.unit_type))
             // FAULT(holdings-status-filter-ignored): the status filter is dropped.
             .filter(|b| {
@@ -138,12 +174,28 @@ impl Registry {
         count: usize,
     ) -> Result<Vec<Transaction>, Problem> {
         self.expire_due();
-        let (record, _) = self.readable_account(who, account_id, AccountRead::Transactions)?;
+        let (record, view) = self.readable_account(who, account_id, AccountRead::Transactions)?;
+        let lens = match view {
+            HoldingsView::Selected(lens)
+                if !lens.is_whole()
+                    && !lens.is_empty()
+                    // FAULT(consent-subset-leaks-history): every row is shown whole.
+                    && !self.fault(Fault::ConsentSubsetLeaksHistory) =>
+            {
+                Some(lens)
+            }
+            _ => None,
+        };
         Ok(record
             .history
             .window(after, filter.from, filter.to)
             .filter(|(_, reference)| filter.kind.is_none_or(|k| k == reference.kind()))
             .filter_map(|(_, reference)| self.transaction_view(&reference))
+            // REQ-SCOPE-016: under subsets, only rows with selected units, narrowed to them.
+            .filter_map(|t| match &lens {
+                None => Some(t),
+                Some(lens) => self.narrow_transaction(lens, t),
+            })
             // FAULT(history-missing-incoming): only the source account's history gets transfers.
             .filter(|t| {
                 !(self.fault(Fault::HistoryMissingIncoming)
@@ -155,6 +207,72 @@ impl Registry {
             .filter(|t| filter.to.is_none_or(|to| t.created_at < to))
             .take(count)
             .collect())
+    }
+
+    /// The selected part of a transaction's units, or `None` when the lens selects none of them.
+    fn narrow_transaction(&self, lens: &Lens, mut t: Transaction) -> Option<Transaction> {
+        let ranges = self.selected_units(lens, &t.unit_type, &t.serial_ranges);
+        if ranges.is_empty() {
+            return None;
+        }
+        t.quantity = ranges.iter().map(SerialRange::quantity).sum();
+        t.serial_ranges = ranges;
+        Some(t)
+    }
+
+    /// The part of `ranges` (units of one type) a lens selects, judged by the project and vintage
+    /// each serial was issued with.
+    pub(super) fn selected_units(
+        &self,
+        lens: &Lens,
+        unit_type: &str,
+        ranges: &[SerialRange],
+    ) -> Vec<SerialRange> {
+        if lens.is_whole() {
+            return ranges.to_vec();
+        }
+        let mut parts = Vec::new();
+        for issuance in self.issuances.values().filter(|i| i.unit_type == unit_type) {
+            for range in ranges {
+                if let Some(part) = intersect(issuance.range, *range) {
+                    parts.extend(lens.select(
+                        unit_type,
+                        &issuance.project_id,
+                        &issuance.vintage,
+                        part,
+                    ));
+                }
+            }
+        }
+        union(parts)
+    }
+
+    /// The source account a history row shows for a transfer: its own source, which for a
+    /// transfer out of a custodial account is that account (REQ-RESERVATION-012).
+    fn shown_source(&self, transfer: &ucr_spec::transactions::Transfer) -> String {
+        if self.fault(Fault::CustodyRevealsSeller) {
+            // FAULT(custody-reveals-seller): the units' origin through a consumed reservation
+            // is shown instead of the custodial account.
+            let origin = self
+                .reservations
+                .values()
+                .map(|r| &r.reservation)
+                .find(|r| {
+                    r.status == ReservationStatus::Consumed
+                        && r.custodial_account_id == transfer.from_account_id
+                        && r.unit_type == transfer.unit_type
+                        && r.serial_ranges.iter().any(|a| {
+                            transfer
+                                .serial_ranges
+                                .iter()
+                                .any(|b| intersect(*a, *b).is_some())
+                        })
+                });
+            if let Some(origin) = origin {
+                return origin.account_id.clone();
+            }
+        }
+        transfer.from_account_id.clone()
     }
 
     /// Units issued so far per unit type.
@@ -247,7 +365,7 @@ impl Registry {
                     unit_type: transfer.unit_type.clone(),
                     quantity: transfer.quantity,
                     serial_ranges: transfer.serial_ranges.clone(),
-                    from_account_id: Some(transfer.from_account_id.clone()),
+                    from_account_id: Some(self.shown_source(transfer)),
                     to_account_id: Some(transfer.to_account_id.clone()),
                     reference: transfer.reference.clone(),
                     created_at: transfer.initiated_at,
@@ -272,4 +390,32 @@ impl Registry {
             }
         })
     }
+}
+
+/// Totals by unit type and status of `blocks` (ordered by unit type), as an account's balances.
+fn balances_of(blocks: impl Iterator<Item = UnitBlock>) -> Vec<Balance> {
+    let mut balances: Vec<Balance> = Vec::new();
+    for block in blocks {
+        if balances
+            .last()
+            .is_none_or(|b| b.unit_type != block.unit_type)
+        {
+            balances.push(Balance {
+                unit_type: block.unit_type.clone(),
+                ..Balance::default()
+            });
+        }
+        let Some(balance) = balances.last_mut() else {
+            continue;
+        };
+        let slot = match block.status {
+            BlockStatus::Available => &mut balance.available,
+            BlockStatus::Pending => &mut balance.pending,
+            BlockStatus::Reserved => &mut balance.reserved,
+            BlockStatus::Escrowed => &mut balance.escrowed,
+            BlockStatus::Cancelled => &mut balance.cancelled,
+        };
+        *slot += block.quantity;
+    }
+    balances
 }

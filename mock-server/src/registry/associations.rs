@@ -73,6 +73,30 @@ impl Registry {
             &request.certificate_id,
             MAX_CERTIFICATE_ID,
         )?;
+        // REQ-SCOPE-019: only serials the registry's association consents select; refused
+        // before anything tells whether the account holds the serial.
+        let serial = SerialRange {
+            serial_start: request.serial,
+            serial_end: request.serial,
+        };
+        let lens = self.lens(
+            registry_id,
+            &request.account_id,
+            &[ConsentScope::Association],
+        );
+        // FAULT(association-outside-subset-accepted): the subsets are not looked at.
+        if !self.fault(Fault::AssociationOutsideSubsetAccepted)
+            && !lens.is_empty()
+            && self
+                .selected_units(&lens, &request.unit_type, &[serial])
+                .is_empty()
+        {
+            return Err(ProblemType::ConsentRequired.problem(format!(
+                "{} serial {} is outside the set of holdings your association consents on account {} name; \
+                 ask the account holder for a consent that covers it",
+                request.unit_type, request.serial, request.account_id
+            )));
+        }
         let held = self
             .accounts
             .get(&request.account_id)

@@ -154,6 +154,14 @@ impl Holdings {
             .map(|((unit_type, start), block)| unit_block(unit_type, *start, block))
     }
 
+    /// Every block with what holds it (transaction, reservation or escrow ID), ordered by unit
+    /// type then `serial_start`.
+    pub fn blocks_with_holder(&self) -> impl Iterator<Item = (UnitBlock, Option<String>)> + '_ {
+        self.blocks.iter().map(|((unit_type, start), block)| {
+            (unit_block(unit_type, *start, block), block.holder.clone())
+        })
+    }
+
     /// The number of blocks held.
     #[cfg(test)]
     pub fn len(&self) -> usize {

@@ -15,7 +15,8 @@
 //!   account's ordered transactions), `validate` (field checks and `422`).
 //! - set-up and time: `sandbox`, `clock`, `auth` (tokens and operator sessions).
 //! - the API's areas: `accounts` (reads), `transactions` (transfers and cancellations),
-//!   `platforms` (platforms, OAuth clients, consents, delegations), `trading` (reservations and
+//!   `platforms` (platforms, OAuth clients, consents, delegations), `subset` (what consents'
+//!   subsets select), `trading` (reservations and
 //!   escrows), `associations`, `subscriptions` (webhook subscriptions, events, delivery log).
 //! - `idempotency` (stored responses by key), `invariants` (`check_invariants`), `synthetic`
 //!   (large generated registries for scale tests).
@@ -36,6 +37,7 @@ mod principal;
 mod records;
 mod sandbox;
 mod subscriptions;
+mod subset;
 mod synthetic;
 mod trading;
 mod transactions;

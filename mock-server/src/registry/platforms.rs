@@ -21,6 +21,7 @@ use uuid::Uuid;
 use super::Registry;
 use super::principal::Principal;
 use super::records::{AccountRecord, Due, RepresentativeRecord, ids};
+use super::subset::{self, Lens};
 use super::transactions::require_role;
 use super::validate::{check_text, validation_failed, wire_name};
 use crate::faults::Fault;
@@ -50,13 +51,21 @@ pub(super) enum AccountRead {
     Transactions,
 }
 
-/// Which blocks of an account a reader sees.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Which units of an account a reader sees.
+#[derive(Debug, Clone)]
 pub(super) enum HoldingsView {
-    /// Every block.
+    /// Every unit.
     All,
-    /// Only the `reserved` blocks of this platform's active reservations.
-    ReservedFor(String),
+    /// A platform's holdings: the units its `holdings_read` and `association` consents select
+    /// (`full`), and of the blocks reserved for it those its `reserved_units_read` consents select.
+    Platform {
+        platform_id: String,
+        full: Lens,
+        reserved: Lens,
+    },
+    /// The units these consents select (details or history); empty means none counted, which
+    /// only a consent fault lets through, and is read as every unit.
+    Selected(Lens),
 }
 
 impl Registry {
@@ -227,6 +236,40 @@ impl Registry {
 
     // ---- access --------------------------------------------------------------------------------
 
+    /// The consents of `platform_id` on the account that count at `now`: the active ones (and
+    /// what the consent faults wrongly count).
+    fn counted_consents(
+        &self,
+        platform_id: &str,
+        account_id: &str,
+        now: DateTime<Utc>,
+    ) -> Vec<&Consent> {
+        let revoked_honoured = self.fault(Fault::RevokedConsentHonoured);
+        let expired_honoured = self.fault(Fault::ExpiredConsentHonoured);
+        let mut counted: Vec<&Consent> = self
+            .consents
+            .values()
+            .filter(|c| {
+                c.account_id == account_id
+                && c.grantee_id == platform_id
+                // FAULT(revoked-consent-honoured): revocation is not looked at.
+                && (c.status == ConsentStatus::Active
+                    || (revoked_honoured && c.status == ConsentStatus::Revoked))
+                // FAULT(expired-consent-honoured): nor is the expiry.
+                && (c.expires_at > now || expired_honoured)
+            })
+            .collect();
+        if !counted.is_empty() && self.fault(Fault::RevokedConsentScopesCounted) {
+            // FAULT(revoked-consent-scopes-counted): the union also takes revoked consents' scopes.
+            counted.extend(self.consents.values().filter(|c| {
+                c.account_id == account_id
+                    && c.grantee_id == platform_id
+                    && c.status == ConsentStatus::Revoked
+            }));
+        }
+        counted
+    }
+
     /// The union of the scopes of `platform_id`'s active consents on the account, or `None` when
     /// it holds no active consent there.
     pub(super) fn active_scopes(
@@ -235,33 +278,30 @@ impl Registry {
         account_id: &str,
         now: DateTime<Utc>,
     ) -> Option<BTreeSet<ConsentScope>> {
-        let mut scopes = BTreeSet::new();
-        let mut any = false;
-        let revoked_honoured = self.fault(Fault::RevokedConsentHonoured);
-        let expired_honoured = self.fault(Fault::ExpiredConsentHonoured);
-        for consent in self.consents.values().filter(|c| {
-            c.account_id == account_id
-                && c.grantee_id == platform_id
-                // FAULT(revoked-consent-honoured): revocation is not looked at.
-                && (c.status == ConsentStatus::Active
-                    || (revoked_honoured && c.status == ConsentStatus::Revoked))
-                // FAULT(expired-consent-honoured): nor is the expiry.
-                && (c.expires_at > now || expired_honoured)
-        }) {
-            any = true;
-            scopes.extend(consent.scopes.iter().copied());
-        }
-        if any && self.fault(Fault::RevokedConsentScopesCounted) {
-            // FAULT(revoked-consent-scopes-counted): the union also takes revoked consents' scopes.
-            for consent in self.consents.values().filter(|c| {
-                c.account_id == account_id
-                    && c.grantee_id == platform_id
-                    && c.status == ConsentStatus::Revoked
-            }) {
-                scopes.extend(consent.scopes.iter().copied());
+        let counted = self.counted_consents(platform_id, account_id, now);
+        (!counted.is_empty()).then(|| {
+            counted
+                .iter()
+                .flat_map(|c| c.scopes.iter().copied())
+                .collect()
+        })
+    }
+
+    /// The units `platform_id`'s active consents on the account carrying one of `scopes` select
+    /// (REQ-SCOPE-013): the union of their subsets.
+    pub(super) fn lens(
+        &self,
+        platform_id: &str,
+        account_id: &str,
+        scopes: &[ConsentScope],
+    ) -> Lens {
+        let mut lens = Lens::default();
+        for consent in self.counted_consents(platform_id, account_id, self.now()) {
+            if consent.scopes.iter().any(|s| scopes.contains(s)) {
+                lens.add(consent.subset.as_ref());
             }
         }
-        any.then_some(scopes)
+        lens
     }
 
     /// Whether `platform_id` ever held a consent on the account (in any status).
@@ -354,13 +394,37 @@ impl Registry {
             .accounts
             .get(account_id)
             .ok_or_else(|| not_visible(account_id))?;
-        let all = [ConsentScope::HoldingsRead, ConsentScope::Association];
-        let view =
-            if need == AccountRead::Holdings && !self.has_scope(platform_id, account_id, &all) {
-                HoldingsView::ReservedFor(platform_id.to_owned())
-            } else {
-                HoldingsView::All
-            };
+        let lens = |scopes: &[ConsentScope]| self.lens(platform_id, account_id, scopes);
+        let view = match need {
+            AccountRead::Holdings => {
+                let full = lens(&[ConsentScope::HoldingsRead, ConsentScope::Association]);
+                let mut reserved = lens(&[ConsentScope::ReservedUnitsRead]);
+                if full.is_empty() && reserved.is_empty() {
+                    // Access granted by a consent fault: the view of a bare consent.
+                    reserved = Lens::whole();
+                }
+                // FAULT(consent-subset-ignored): holdings are read as if no consent had a subset.
+                if self.fault(Fault::ConsentSubsetIgnored) {
+                    if !full.is_empty() {
+                        return Ok((record, HoldingsView::All));
+                    }
+                    reserved = Lens::whole();
+                }
+                if full.is_whole() {
+                    HoldingsView::All
+                } else {
+                    HoldingsView::Platform {
+                        platform_id: platform_id.to_owned(),
+                        full,
+                        reserved,
+                    }
+                }
+            }
+            AccountRead::Details => HoldingsView::Selected(lens(&[ConsentScope::HoldingsRead])),
+            AccountRead::Transactions => {
+                HoldingsView::Selected(lens(&[ConsentScope::TransactionsRead]))
+            }
+        };
         Ok((record, view))
     }
 
@@ -422,6 +486,12 @@ impl Registry {
         let now = self.now();
         let expires_at = request.expires_at.trunc_subsecs(3);
         check_expiry("/expires_at", expires_at, now, Some(MAX_CONSENT_MONTHS))?;
+        if let Some(subset) = &request.subset
+            // FAULT(consent-subset-unvalidated): any subset is accepted.
+            && !self.fault(Fault::ConsentSubsetUnvalidated)
+        {
+            subset::validate(subset)?;
+        }
 
         self.ids.consent += 1;
         let consent_id = format!("CON-{:06}", self.ids.consent);
@@ -431,6 +501,7 @@ impl Registry {
             grantee_id: request.grantee_id,
             grantee_kind,
             scopes: request.scopes,
+            subset: request.subset,
             status: ConsentStatus::Active,
             granted_by: who.representative_id().unwrap_or_default().to_owned(),
             granted_at: now,

@@ -366,6 +366,8 @@ impl Registry {
                 account_id: request.account_id,
                 unit_type: request.unit_type,
                 range,
+                project_id: block.project_id.clone(),
+                vintage: block.vintage.clone(),
                 created_at: now,
             },
         );

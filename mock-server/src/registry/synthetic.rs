@@ -208,6 +208,8 @@ impl Registry {
                     account_id: account_id(issuer),
                     unit_type: UNIT_TYPE.to_owned(),
                     range: whole,
+                    project_id: attributes.project_id.clone(),
+                    vintage: attributes.vintage.clone(),
                     created_at: at,
                 },
             ));

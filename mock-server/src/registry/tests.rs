@@ -795,6 +795,7 @@ fn platform_world() -> (World, String, String, String, String) {
                 grantee_id: tr.platform_id.clone(),
                 scopes: vec![ConsentScope::Association],
                 expires_at: later,
+                subset: None,
             },
         )
         .unwrap();
@@ -998,6 +999,7 @@ fn association_refuses_a_trading_platform_and_locked_or_unheld_serials() {
                 grantee_id: tp,
                 scopes: vec![ConsentScope::HoldingsRead],
                 expires_at: later,
+                subset: None,
             },
         )
         .unwrap();

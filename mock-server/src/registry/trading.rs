@@ -139,12 +139,26 @@ impl Registry {
         self.expiries
             .insert((expires_at, Due::Reservation(reservation_id.clone())));
         self.reservations.insert(
-            reservation_id,
+            reservation_id.clone(),
             ReservationRecord {
                 reservation: reservation.clone(),
                 pending_transfer: None,
             },
         );
+        // FAULT(reservation-created-not-sent): the platform is not told.
+        if !self.fault(Fault::ReservationCreatedNotSent) {
+            self.emit(
+                &reservation.platform_id,
+                EventType::ReservationCreated,
+                now,
+                EventData {
+                    account_id: reservation.account_id.clone(),
+                    reservation_id: Some(reservation_id),
+                    status: wire_name(&ReservationStatus::Active),
+                    ..EventData::default()
+                },
+            );
+        }
         Ok(reservation)
     }
 
@@ -164,7 +178,9 @@ impl Registry {
             .filter(|r| status.is_none_or(|s| s == r.status))
             .filter(|r| match who {
                 Principal::Platform(p) => {
-                    r.platform_id == *p && self.has_scope(p, &r.account_id, RESERVATION_SCOPES)
+                    r.platform_id == *p
+                        && self.has_scope(p, &r.account_id, RESERVATION_SCOPES)
+                        && self.reservation_selected(p, r)
                 }
                 _ => self.represents(who, &r.account_id),
             })
@@ -181,8 +197,11 @@ impl Registry {
     ) -> Result<Reservation, Problem> {
         self.expire_due();
         let reservation = self.visible_reservation(who, reservation_id)?;
+        // FAULT(reservation-grants-view): the reservation alone is taken as view consent.
         if let Some(platform_id) = who.platform_id()
-            && !self.has_scope(platform_id, &reservation.account_id, RESERVATION_SCOPES)
+            && !self.fault(Fault::ReservationGrantsView)
+            && (!self.has_scope(platform_id, &reservation.account_id, RESERVATION_SCOPES)
+                || !self.reservation_selected(platform_id, reservation))
         {
             return Err(ProblemType::ConsentRequired.problem(format!(
                 "to read {reservation_id} you need an active reserved_units_read or holdings_read consent on \
@@ -214,16 +233,32 @@ impl Registry {
                 wire_name(&reservation.status)
             )));
         }
-        if let Some(transfer_id) = self
+        let pending = self
             .reservations
             .get(reservation_id)
-            .and_then(|r| r.pending_transfer.as_deref())
+            .and_then(|r| r.pending_transfer.clone());
+        if let Some(transfer_id) = &pending
+            // FAULT(release-refused-while-pending): the release waits for the transfer.
+            && self.fault(Fault::ReleaseRefusedWhilePending)
         {
             return Err(ProblemType::InvalidState.problem(format!(
                 "the units of {reservation_id} are in pending transfer {transfer_id}; reject or rescind it first"
             )));
         }
         let now = self.now();
+        if let Some(transfer_id) = pending {
+            // REQ-RESERVATION-011: "at any time": the pending transfer is rescinded in the same
+            // step, and its units come back to the reservation, which is then released.
+            let expires_at = self.transfers.get(&transfer_id).map(|t| t.expires_at);
+            if let Some(expires_at) = expires_at {
+                self.expiries
+                    .remove(&(expires_at, Due::Transfer(transfer_id.clone())));
+            }
+            self.decide_transfer(&transfer_id, TransactionStatus::Rescinded, who, now, None)?;
+            if let Some(record) = self.reservations.get_mut(reservation_id) {
+                record.pending_transfer = None;
+            }
+        }
         self.end_reservation(reservation_id, ReservationStatus::Released, now)
             .ok_or_else(|| reservation_not_found(reservation_id))
     }
@@ -344,6 +379,19 @@ impl Registry {
                 ..EventData::default()
             },
         );
+    }
+
+    /// Whether every unit of the reservation is selected by the platform's consents that open
+    /// reservations (REQ-SCOPE-018).
+    fn reservation_selected(&self, platform_id: &str, reservation: &Reservation) -> bool {
+        // FAULT(consent-subset-leaks-reservations): subsets are not looked at.
+        if self.fault(Fault::ConsentSubsetLeaksReservations) {
+            return true;
+        }
+        let lens = self.lens(platform_id, &reservation.account_id, RESERVATION_SCOPES);
+        lens.is_empty()
+            || self.selected_units(&lens, &reservation.unit_type, &reservation.serial_ranges)
+                == reservation.serial_ranges
     }
 
     /// A reservation the caller may know of: its account's representatives and its platform.

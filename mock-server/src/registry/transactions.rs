@@ -757,8 +757,19 @@ impl Registry {
             .filter_map(|platform_id| {
                 // FAULT(event-after-consent-ended): any consent ever held counts, revoked ones too.
                 let ended_too = self.fault(Fault::EventAfterConsentEnded);
+                // FAULT(consent-subset-leaks-events): a consent's subset is not looked at.
+                let any_units = self.fault(Fault::ConsentSubsetLeaksEvents);
                 let sees = |account: &str| {
-                    self.has_scope(platform_id, account, &scopes)
+                    (self.has_scope(platform_id, account, &scopes)
+                        // REQ-SCOPE-017: a subset consent counts only for its own units.
+                        && (any_units
+                            || !self
+                                .selected_units(
+                                    &self.lens(platform_id, account, &scopes),
+                                    &transfer.unit_type,
+                                    &transfer.serial_ranges,
+                                )
+                                .is_empty()))
                         || (ended_too && self.ever_consented(platform_id, account))
                 };
                 let on_from = controller == Some(platform_id.as_str()) || sees(from);
@@ -826,7 +837,7 @@ impl Registry {
         );
     }
 
-    fn decide_transfer(
+    pub(super) fn decide_transfer(
         &mut self,
         transfer_id: &str,
         status: TransactionStatus,

@@ -210,11 +210,6 @@ async fn b4_reserve_transfer_to_custody_release_and_expire() {
         .send()
         .await
         .assert_problem(409, "units-locked");
-    api.post(&format!("/v1/reservations/{reservation}/release"))
-        .token(&w.alice)
-        .send()
-        .await
-        .assert_problem(409, "invalid-state");
     api.post(&format!("/v1/transfers/{first_id}/reject"))
         .token(&w.bob)
         .send()
@@ -406,5 +401,54 @@ async fn a_reservation_inside_a_pending_transfer_expires_when_the_transfer_ends(
         api.holdings(&w.alice, &w.a).await,
         vec![(3_000_001, 3_001_000, "available".to_owned())]
     );
+    api.check_invariants();
+}
+
+#[tokio::test]
+async fn releasing_a_reservation_rescinds_its_pending_transfer() {
+    let api = Api::start().await;
+    let w = world(&api).await;
+    let ex = exchange(&api, &w.operator).await;
+    let created = api
+        .post("/v1/reservations")
+        .token(&w.alice)
+        .json(json!({"account_id": w.a, "platform_id": ex.platform.id, "custodial_account_id": ex.custodial,
+                     "unit_type": "ACCU", "serial_ranges": [{"serial_start": 3000501, "serial_end": 3000600}],
+                     "expires_at": api.at(TimeDelta::days(1))}))
+        .send()
+        .await;
+    let reservation = created.text("reservation_id");
+    let transfer = api
+        .post("/v1/transfers")
+        .token(&w.alice)
+        .json(
+            json!({"from_account_id": w.a, "to_account_id": ex.custodial, "unit_type": "ACCU",
+                     "reservation_id": reservation}),
+        )
+        .send()
+        .await;
+    let transfer_id = transfer.text("transfer_id");
+    // "At any time": the release ends the pending transfer as rescinded in the same step.
+    let released = api
+        .post(&format!("/v1/reservations/{reservation}/release"))
+        .token(&w.bob)
+        .send()
+        .await;
+    assert_eq!(released.expect(200)["status"], "released");
+    let transfer = api
+        .get(&format!("/v1/transfers/{transfer_id}"))
+        .token(&w.alice)
+        .send()
+        .await;
+    assert_eq!(transfer.expect(200)["status"], "rescinded");
+    assert_eq!(
+        api.holdings(&w.alice, &w.a).await,
+        vec![(3_000_001, 3_001_000, "available".to_owned())]
+    );
+    api.post(&format!("/v1/transfers/{transfer_id}/approve"))
+        .token(&w.bob)
+        .send()
+        .await
+        .assert_problem(409, "invalid-state");
     api.check_invariants();
 }

@@ -1,0 +1,171 @@
+//! What a platform's consents select of an account's units ("a set of holdings", B.1): the union
+//! of the subsets of the consents that open a read, and the parts of blocks, history rows and
+//! reservations that union selects.
+
+use ucr_spec::model::{BlockStatus, SerialRange, UNIT_TYPES, UnitBlock};
+use ucr_spec::platforms::ConsentSubset;
+use ucr_spec::problem::Problem;
+
+use super::validate::validation_failed;
+
+/// The units a set of consents selects: the union of their subsets. No consent selects nothing;
+/// a consent without a subset selects every unit.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Lens {
+    subsets: Vec<Option<ConsentSubset>>,
+}
+
+impl Lens {
+    /// Every unit of the account (a representative, or a consent without a subset).
+    pub(super) fn whole() -> Self {
+        Lens {
+            subsets: vec![None],
+        }
+    }
+
+    /// Adds one consent's subset to the union.
+    pub(super) fn add(&mut self, subset: Option<&ConsentSubset>) {
+        self.subsets.push(subset.cloned());
+    }
+
+    /// Adds another union's subsets to this one.
+    pub(super) fn extend(&mut self, other: &Lens) {
+        self.subsets.extend(other.subsets.iter().cloned());
+    }
+
+    /// Whether the union selects every unit.
+    pub(super) fn is_whole(&self) -> bool {
+        self.subsets.iter().any(Option::is_none)
+    }
+
+    /// Whether the union selects nothing (no consent counted).
+    pub(super) fn is_empty(&self) -> bool {
+        self.subsets.is_empty()
+    }
+
+    /// The part of `range` (units of one type, project and vintage) the union selects: ascending,
+    /// disjoint, coalesced.
+    pub(super) fn select(
+        &self,
+        unit_type: &str,
+        project_id: &str,
+        vintage: &str,
+        range: SerialRange,
+    ) -> Vec<SerialRange> {
+        let mut parts = Vec::new();
+        for subset in &self.subsets {
+            let Some(subset) = subset else {
+                return vec![range];
+            };
+            let matches = (subset.unit_types.is_empty()
+                || subset.unit_types.iter().any(|t| t == unit_type))
+                && (subset.vintages.is_empty() || subset.vintages.iter().any(|v| v == vintage))
+                && (subset.project_ids.is_empty()
+                    || subset.project_ids.iter().any(|p| p == project_id));
+            if !matches {
+                continue;
+            }
+            if subset.serial_ranges.is_empty() {
+                return vec![range];
+            }
+            parts.extend(
+                subset
+                    .serial_ranges
+                    .iter()
+                    .filter_map(|r| intersect(*r, range)),
+            );
+        }
+        union(parts)
+    }
+
+    /// The selected parts of a block, each a block of its own (`block_id` from its start).
+    pub(super) fn cut(&self, block: UnitBlock) -> Vec<UnitBlock> {
+        let range = SerialRange {
+            serial_start: block.serial_start,
+            serial_end: block.serial_end,
+        };
+        let parts = self.select(&block.unit_type, &block.project_id, &block.vintage, range);
+        if parts == [range] {
+            return vec![block];
+        }
+        parts
+            .into_iter()
+            .map(|part| UnitBlock {
+                block_id: format!("{}-{}", block.unit_type, part.serial_start),
+                serial_start: part.serial_start,
+                serial_end: part.serial_end,
+                quantity: part.quantity(),
+                ..block.clone()
+            })
+            .collect()
+    }
+}
+
+/// Whether a block is reserved for one of `reservations` (the platform's active ones).
+pub(super) fn reserved_for(block: &UnitBlock, holder: Option<&str>, mine: &[String]) -> bool {
+    block.status == BlockStatus::Reserved && holder.is_some_and(|h| mine.iter().any(|m| m == h))
+}
+
+/// The overlap of two ranges, if any.
+pub(super) fn intersect(a: SerialRange, b: SerialRange) -> Option<SerialRange> {
+    let start = a.serial_start.max(b.serial_start);
+    let end = a.serial_end.min(b.serial_end);
+    (start <= end).then_some(SerialRange {
+        serial_start: start,
+        serial_end: end,
+    })
+}
+
+/// Sorts ranges and merges those that overlap or touch.
+pub(super) fn union(mut ranges: Vec<SerialRange>) -> Vec<SerialRange> {
+    ranges.sort();
+    let mut out: Vec<SerialRange> = Vec::new();
+    for range in ranges {
+        match out.last_mut() {
+            Some(last) if last.serial_end.saturating_add(1) >= range.serial_start => {
+                last.serial_end = last.serial_end.max(range.serial_end);
+            }
+            _ => out.push(range),
+        }
+    }
+    out
+}
+
+/// `422 validation-failed` unless the subset narrows by something, names only known unit types
+/// and has only well-formed serial ranges.
+pub(super) fn validate(subset: &ConsentSubset) -> Result<(), Problem> {
+    if subset.unit_types.is_empty()
+        && subset.vintages.is_empty()
+        && subset.project_ids.is_empty()
+        && subset.serial_ranges.is_empty()
+    {
+        return Err(validation_failed(
+            "/subset",
+            "give at least one of unit_types, vintages, project_ids or serial_ranges, or leave subset out for the whole account",
+        ));
+    }
+    if let Some(unknown) = subset
+        .unit_types
+        .iter()
+        .find(|t| !UNIT_TYPES.contains(&t.as_str()))
+    {
+        return Err(validation_failed(
+            "/subset/unit_types",
+            format!(
+                "unknown unit type {unknown}; known: {}",
+                UNIT_TYPES.join(", ")
+            ),
+        ));
+    }
+    if let Some(i) = subset
+        .serial_ranges
+        .iter()
+        .position(|r| r.serial_end < r.serial_start)
+    {
+        return Err(validation_failed(
+            &format!("/subset/serial_ranges/{i}"),
+            "serial_end must not be less than serial_start",
+        ));
+    }
+    Ok(())
+}
