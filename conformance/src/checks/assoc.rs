@@ -4,8 +4,8 @@
 use futures::TryStreamExt;
 use ucr_sdk::ProblemKind;
 use ucr_sdk::types::{
-    Association, AssociationRequest, AssociationStatus, ConsentScope, EscrowStatus, EventType,
-    SettleRequest, TransactionStatus,
+    Association, AssociationRequest, AssociationStatus, ConsentScope, ConsentSubset, EscrowStatus,
+    EventType, SerialRange, SettleRequest, TransactionStatus,
 };
 
 use super::C1;
@@ -100,6 +100,15 @@ pub(super) const CHECKS: &[Check] = &[
         description: "When the unit leaves by escrow settlement the association becomes transferred (signed association.changed) and the certificate is free again",
         run: association_follows_settlement,
         cites: ["REQ-ASSOCIATION-003", "REQ-ASSOCIATION-004"],
+    },
+    check! {
+        id: "C1-ASSOC-010",
+        model: C1,
+        seed: C1,
+        operations: ["grant_consent", "list_holdings", "create_association", "list_associations"],
+        description: "A registry whose association consent names a serial range sees only those units and associates only them: a serial outside answers 403 consent-required and creates nothing",
+        run: association_within_subset,
+        cites: ["REQ-SCOPE-019", "REQ-SCOPE-014"],
     },
 ];
 
@@ -890,5 +899,62 @@ async fn association_follows_settlement(ctx: Ctx) -> Result<(), Failure> {
         "re-using the certificate of the settled unit's association: status",
         AssociationStatus::Active,
         again.status,
+    )
+}
+
+async fn association_within_subset(ctx: Ctx) -> Result<(), Failure> {
+    let seller = ctx.holder_with_one_rep().await?;
+    let registry = ctx.third_party_registry().await?;
+    let block = ctx.issue(&seller.account_id, 20, &Attrs::accu()).await?;
+    let s = block.serial_start;
+    ctx.grant_subset(
+        &seller.rep,
+        &seller.account_id,
+        &registry,
+        &[ConsentScope::Association],
+        ConsentSubset {
+            serial_ranges: vec![SerialRange {
+                serial_start: s,
+                serial_end: s + 9,
+            }],
+            ..ConsentSubset::default()
+        },
+    )
+    .await?;
+    let seen = ctx.holdings(&registry.client, &seller.account_id).await?;
+    let serials: Vec<(u64, u64)> = seen
+        .iter()
+        .map(|b| (b.serial_start, b.serial_end))
+        .collect();
+    if serials != [(s, s + 9)] {
+        return Err(Failure::new(format!(
+            "list_holdings by the registry whose association consent names serials {s}..={}: got {serials:?}",
+            s + 9
+        ))
+        .violates("REQ-SCOPE-014"));
+    }
+    let cert = ctx.unique("GC").replace(' ', "-");
+    registry
+        .client
+        .create_association()
+        .body(request(&seller.account_id, s + 15, &cert)?)
+        .send()
+        .await
+        .expect_problem(
+            "create_association of a serial outside the registry's consent",
+            403,
+            ProblemKind::ConsentRequired,
+        )
+        .map_err(|f| f.violates("REQ-SCOPE-019"))?;
+    let made = associations(&registry.client, "list_associations by the registry").await?;
+    ensure!(
+        made.is_empty(),
+        "a refused create_association must create nothing, yet the registry lists {made:?}"
+    );
+    let inside = associate(&registry, &seller.account_id, s + 5, &cert).await?;
+    ensure_eq(
+        "create_association inside the consent: serial",
+        s + 5,
+        inside.serial,
     )
 }

@@ -3,13 +3,19 @@
 
 use futures::TryStreamExt;
 use ucr_sdk::ProblemKind;
-use ucr_sdk::types::{Consent, ConsentScope, ConsentStatus, EventType, PlatformKind};
+use ucr_sdk::types::{
+    BlockStatus, Consent, ConsentRequest, ConsentScope, ConsentStatus, ConsentSubset, EventType,
+    PlatformKind, Role, SerialRange, UnitBlock,
+};
 
-use super::support::{account_ids, expect_event_data, get_consent};
+use super::support::subset::{by_status, count, selected, selected_blocks};
+use super::support::{
+    account_ids, approve, expect_event_data, get_consent, initiate, reservation_request, reserve,
+};
 use super::{B1, CONSENT};
-use crate::assert::{SdkResultExt, ensure_eq, normalize};
+use crate::assert::{SdkResultExt, ensure_eq, merge_ranges, normalize, ranges_of};
 use crate::check::Check;
-use crate::ctx::{Attrs, Ctx};
+use crate::ctx::{Attrs, Ctx, by_serials};
 use crate::ensure;
 use crate::outcome::Failure;
 
@@ -95,6 +101,24 @@ pub(super) const CHECKS: &[Check] = &[
         run: consent_expires,
         phase: Clock,
         cites: ["REQ-CONSENT-010", "REQ-CONSENT-011", "REQ-EVENT-003", "REQ-EVENT-008", "REQ-SCOPE-002", "REQ-SCOPE-005", "REQ-SCOPE-007", "REQ-CONV-003"],
+    },
+    check! {
+        id: "B1-CONSENT-010",
+        model: B1,
+        seed: CONSENT,
+        operations: ["grant_consent", "list_holdings", "get_account", "list_transactions", "list_reservations", "get_reservation"],
+        description: "A platform whose consents name sets of holdings (a project and serial range; a vintage) never sees a unit outside their union: holdings cut at the subset's edges, balances, history rows narrowed, reservations and transfer.completed events",
+        run: subset_consent_never_leaks,
+        cites: ["REQ-SCOPE-013", "REQ-SCOPE-014", "REQ-SCOPE-015", "REQ-SCOPE-016", "REQ-SCOPE-017", "REQ-SCOPE-018", "REQ-SCOPE-001", "REQ-EVENT-009"],
+    },
+    check! {
+        id: "B1-CONSENT-011",
+        model: B1,
+        seed: CONSENT,
+        operations: ["grant_consent", "get_consent"],
+        description: "A consent's subset is returned as granted; a subset that narrows nothing, names an unknown unit type or a reversed serial range answers 422 validation-failed",
+        run: subset_consent_validated,
+        cites: ["REQ-CONSENT-012", "REQ-CONV-006"],
     },
 ];
 
@@ -701,6 +725,7 @@ async fn invalid_consents_refused(ctx: Ctx) -> Result<(), Failure> {
                 grantee_id: platform.platform_id.clone(),
                 scopes,
                 expires_at,
+                subset: None,
             })
             .send()
             .await
@@ -787,6 +812,7 @@ async fn consents_are_private(ctx: Ctx) -> Result<(), Failure> {
             grantee_id: other.platform_id.clone(),
             scopes: vec![ConsentScope::HoldingsRead],
             expires_at: ctx.registry_in(DAY).await?,
+            subset: None,
         })
         .send()
         .await
@@ -917,5 +943,402 @@ async fn consent_expires(ctx: Ctx) -> Result<(), Failure> {
             409,
             ProblemKind::InvalidState,
         )?;
+    Ok(())
+}
+
+/// The seller's three issuances in [`subset_consent_never_leaks`]: two projects of one vintage
+/// and a third project of another.
+const SUBSET_PROJECTS: [&str; 3] = ["ERF990301", "ERF990302", "ERF990303"];
+const SUBSET_VINTAGES: [&str; 2] = ["2021-22", "2019-20"];
+
+async fn subset_consent_never_leaks(ctx: Ctx) -> Result<(), Failure> {
+    let seller = ctx.holder_with_two_reps().await?;
+    let buyer = ctx.holder_with_one_rep().await?;
+    let platform = ctx.trading_platform().await?;
+    let custodial = ctx
+        .custodial_account(&platform, &[&[Role::Initiator, Role::Approver]])
+        .await?;
+    let issue = |n: usize, quantity: u64| {
+        let attrs = Attrs::accu()
+            .project(SUBSET_PROJECTS[n])
+            .vintage(SUBSET_VINTAGES[usize::from(n == 2)]);
+        let ctx = &ctx;
+        let account = seller.account_id.clone();
+        async move { ctx.issue(&account, quantity, &attrs).await }
+    };
+    let a = issue(0, 100).await?.serial_start;
+    let b = issue(1, 100).await?.serial_start;
+    issue(2, 30).await?;
+
+    // S1: project 0's serials a+10..=a+59, for holdings, history and reserved units. S2: the
+    // other vintage, for holdings only.
+    let s1 = ConsentSubset {
+        project_ids: vec![SUBSET_PROJECTS[0].to_owned()],
+        serial_ranges: vec![SerialRange {
+            serial_start: a + 10,
+            serial_end: a + 59,
+        }],
+        unit_types: vec![],
+        vintages: vec![],
+    };
+    let s2 = ConsentSubset {
+        vintages: vec![SUBSET_VINTAGES[1].to_owned()],
+        ..ConsentSubset::default()
+    };
+    let hook = ctx
+        .subscribe(&platform, &[EventType::TransferCompleted])
+        .await?;
+    ctx.grant_subset(
+        &seller.initiator,
+        &seller.account_id,
+        &platform,
+        &[
+            ConsentScope::HoldingsRead,
+            ConsentScope::TransactionsRead,
+            ConsentScope::ReservedUnitsRead,
+        ],
+        s1.clone(),
+    )
+    .await?;
+    ctx.grant_subset(
+        &seller.approver,
+        &seller.account_id,
+        &platform,
+        &[ConsentScope::HoldingsRead],
+        s2.clone(),
+    )
+    .await?;
+
+    // Activity: a transfer of units outside both subsets (below the serial range, and project
+    // 1), one inside S1, a reservation for the platform outside, one inside.
+    let move_units = |ranges: Vec<(u64, u64)>, what: &'static str| {
+        let (seller, buyer) = (&seller, &buyer);
+        async move {
+            let transfer = initiate(
+                &seller.initiator.client,
+                by_serials(&seller.account_id, &buyer.account_id, "ACCU", &ranges),
+                what,
+            )
+            .await?;
+            approve(&seller.approver.client, &transfer.transfer_id, what).await
+        }
+    };
+    let outside = move_units(
+        vec![(a, a + 4), (b, b + 19)],
+        "a transfer of units outside the subsets",
+    )
+    .await?;
+    let inside = move_units(vec![(a + 10, a + 14)], "a transfer of units inside S1").await?;
+    let expires_at = ctx.registry_in(7 * 86_400).await?;
+    let reserve_serials = |range: (u64, u64), what: &'static str| {
+        let mut request = reservation_request(
+            &seller.account_id,
+            &platform,
+            &custodial.account_id,
+            1,
+            expires_at,
+        );
+        request.quantity = None;
+        request.serial_ranges = Some(vec![SerialRange {
+            serial_start: range.0,
+            serial_end: range.1,
+        }]);
+        let client = &seller.initiator.client;
+        async move { reserve(client, request, what).await }
+    };
+    let hidden = reserve_serials((b + 50, b + 59), "a reservation outside the subsets").await?;
+    let shown = reserve_serials((a + 40, a + 49), "a reservation inside S1").await?;
+
+    // Holdings: exactly the parts of the representative's blocks that S1 or S2 selects.
+    let full = ctx
+        .holdings(&seller.approver.client, &seller.account_id)
+        .await?;
+    let seen = ctx.holdings(&platform.client, &seller.account_id).await?;
+    let expected = selected_blocks(&[&s1, &s2], &full, "ACCU");
+    let got = by_status(
+        seen.iter()
+            .map(|block| (block.status, (block.serial_start, block.serial_end))),
+    );
+    if got != expected {
+        return Err(Failure::new(format!(
+            "list_holdings under the subset consents: expected the serials {expected:?} by status, got {got:?}"
+        ))
+        .violates("REQ-SCOPE-014"));
+    }
+    for block in &seen {
+        let own = full.iter().find(|f| {
+            f.unit_type == block.unit_type
+                && f.serial_start <= block.serial_start
+                && block.serial_end <= f.serial_end
+        });
+        let well_formed = block.block_id == format!("{}-{}", block.unit_type, block.serial_start)
+            && block.quantity == block.serial_end - block.serial_start + 1
+            && own.is_some_and(|f| {
+                (&f.project_id, &f.vintage, f.status)
+                    == (&block.project_id, &block.vintage, block.status)
+            });
+        if !well_formed {
+            return Err(Failure::new(format!(
+                "list_holdings under the subset consents: block {} ({}..={}, quantity {}) is not a part of one of the account's blocks with its own block_id and quantity",
+                block.block_id, block.serial_start, block.serial_end, block.quantity
+            ))
+            .violates("REQ-SCOPE-014"));
+        }
+    }
+    let paged: Vec<UnitBlock> = platform
+        .client
+        .list_holdings()
+        .account_id(&seller.account_id)
+        .limit(1u32)
+        .stream()
+        .try_collect()
+        .await
+        .map_err(|e| Failure::from(e).context("list_holdings one block a page"))?;
+    ensure_eq(
+        "list_holdings under the subset consents, one block a page: the blocks",
+        block_keys(&seen),
+        block_keys(&paged),
+    )?;
+
+    // Balances: the totals of what S1 and S2 select.
+    let account = platform
+        .client
+        .get_account()
+        .account_id(&seller.account_id)
+        .send()
+        .await
+        .expect_ok("get_account by the platform")?;
+    let balance = account
+        .balances
+        .iter()
+        .find(|b| b.unit_type == "ACCU")
+        .map(|b| (b.available, b.pending, b.reserved, b.escrowed, b.cancelled))
+        .unwrap_or_default();
+    let total_of = |status: BlockStatus| {
+        expected
+            .iter()
+            .find(|(s, _)| *s == status)
+            .map(|(_, r)| count(r))
+            .unwrap_or(0)
+    };
+    let wanted = (
+        total_of(BlockStatus::Available),
+        total_of(BlockStatus::Pending),
+        total_of(BlockStatus::Reserved),
+        total_of(BlockStatus::Escrowed),
+        total_of(BlockStatus::Cancelled),
+    );
+    if balance != wanted {
+        return Err(Failure::new(format!(
+            "get_account by the platform: ACCU balances (available, pending, reserved, escrowed, cancelled) should be {wanted:?}, the units its holdings_read consents select; got {balance:?}"
+        ))
+        .violates("REQ-SCOPE-015"));
+    }
+
+    // History: only S1 carries transactions_read; rows narrowed to what S1 selects, judged by the
+    // project and vintage each serial was issued with.
+    let attrs_of = |serial: u64| {
+        if (a..a + 100).contains(&serial) {
+            (SUBSET_PROJECTS[0], SUBSET_VINTAGES[0])
+        } else if (b..b + 100).contains(&serial) {
+            (SUBSET_PROJECTS[1], SUBSET_VINTAGES[0])
+        } else {
+            (SUBSET_PROJECTS[2], SUBSET_VINTAGES[1])
+        }
+    };
+    let narrow = |ranges: &[SerialRange]| {
+        merge_ranges(ranges.iter().flat_map(|r| {
+            // Cut at the issuances' edges, then select each piece by its attributes.
+            let cuts = [a, a + 100, b, b + 100];
+            let mut pieces = vec![(r.serial_start, r.serial_end)];
+            for cut in cuts {
+                pieces = pieces
+                    .into_iter()
+                    .flat_map(|(s, e)| {
+                        if s < cut && cut <= e {
+                            vec![(s, cut - 1), (cut, e)]
+                        } else {
+                            vec![(s, e)]
+                        }
+                    })
+                    .collect();
+            }
+            pieces.into_iter().flat_map(|(s, e)| {
+                let (project, vintage) = attrs_of(s);
+                selected(&[&s1], "ACCU", project, vintage, (s, e))
+            })
+        }))
+    };
+    let mut expected_rows: Vec<(String, Vec<(u64, u64)>)> = ctx
+        .history(&seller.approver.client, &seller.account_id)
+        .await?
+        .iter()
+        .map(|t| (t.transaction_id.clone(), narrow(&t.serial_ranges)))
+        .filter(|(_, ranges)| !ranges.is_empty())
+        .collect();
+    let rows = ctx.history(&platform.client, &seller.account_id).await?;
+    let mut got_rows: Vec<(String, Vec<(u64, u64)>)> = rows
+        .iter()
+        .map(|t| (t.transaction_id.clone(), ranges_of(&t.serial_ranges)))
+        .collect();
+    expected_rows.sort();
+    got_rows.sort();
+    if got_rows != expected_rows {
+        return Err(Failure::new(format!(
+            "list_transactions under the subset consents: expected the rows (id, serials) {expected_rows:?}, got {got_rows:?} (transfer {} moved only units outside)",
+            outside.transfer_id
+        ))
+        .violates("REQ-SCOPE-016"));
+    }
+    if let Some(row) = rows
+        .iter()
+        .find(|t| t.quantity != count(&ranges_of(&t.serial_ranges)))
+    {
+        return Err(Failure::new(format!(
+            "list_transactions under the subset consents: row {} has quantity {} for serials {:?}",
+            row.transaction_id,
+            row.quantity,
+            ranges_of(&row.serial_ranges)
+        ))
+        .violates("REQ-SCOPE-016"));
+    }
+
+    // Reservations: the one outside is neither listed nor readable.
+    let listed: Vec<String> = platform
+        .client
+        .list_reservations()
+        .account_id(&seller.account_id)
+        .limit(200u32)
+        .stream()
+        .map_ok(|r| r.reservation_id)
+        .try_collect()
+        .await
+        .map_err(|e| Failure::from(e).context("list_reservations by the platform"))?;
+    if listed != [shown.reservation_id.clone()] {
+        return Err(Failure::new(format!(
+            "list_reservations by the platform: expected only {} (inside S1), got {listed:?} ({} reserves units outside its consents)",
+            shown.reservation_id, hidden.reservation_id
+        ))
+        .violates("REQ-SCOPE-018"));
+    }
+    platform
+        .client
+        .get_reservation()
+        .reservation_id(&hidden.reservation_id)
+        .send()
+        .await
+        .expect_problem(
+            "get_reservation by the platform of the reservation outside its consents",
+            403,
+            ProblemKind::ConsentRequired,
+        )
+        .map_err(|f| f.violates("REQ-SCOPE-018"))?;
+
+    // Events: transfer.completed for the transfer inside, none for the one outside.
+    hook.expect_event(
+        EventType::TransferCompleted,
+        "after the transfer inside S1",
+        |d| d.transfer_id.as_deref() == Some(inside.transfer_id.as_str()),
+    )
+    .await?;
+    let deliveries = hook
+        .wait_deliveries(std::time::Duration::from_secs(1), |_| false)
+        .await;
+    let leaked = deliveries.iter().any(|d| {
+        serde_json::from_slice::<ucr_sdk::types::WebhookEvent>(&d.body)
+            .is_ok_and(|e| e.data.transfer_id.as_deref() == Some(outside.transfer_id.as_str()))
+    });
+    if leaked {
+        return Err(Failure::new(format!(
+            "transfer.completed for {} reached the platform, though it moved no unit its consents select",
+            outside.transfer_id
+        ))
+        .violates("REQ-SCOPE-017"));
+    }
+    Ok(())
+}
+
+/// `(block_id, serial_start, serial_end, status)` of each block, in order.
+fn block_keys(blocks: &[UnitBlock]) -> Vec<(String, u64, u64, BlockStatus)> {
+    blocks
+        .iter()
+        .map(|b| (b.block_id.clone(), b.serial_start, b.serial_end, b.status))
+        .collect()
+}
+
+async fn subset_consent_validated(ctx: Ctx) -> Result<(), Failure> {
+    let party = ctx.holder_with_one_rep().await?;
+    let platform = ctx.trading_platform().await?;
+    let subset = ConsentSubset {
+        unit_types: vec!["ACCU".to_owned()],
+        vintages: vec!["2021-22".to_owned(), "2022-23".to_owned()],
+        project_ids: vec!["ERF990301".to_owned()],
+        serial_ranges: vec![SerialRange {
+            serial_start: 1,
+            serial_end: 1_000,
+        }],
+    };
+    let granted = ctx
+        .grant_subset(
+            &party.rep,
+            &party.account_id,
+            &platform,
+            &[ConsentScope::HoldingsRead],
+            subset.clone(),
+        )
+        .await?;
+    let read = get_consent(
+        &platform.client,
+        &granted.consent_id,
+        "get_consent of the subset consent",
+    )
+    .await?;
+    for (what, consent) in [("grant_consent", &granted), ("get_consent", &read)] {
+        let mut got = consent.subset.clone().unwrap_or_default();
+        got.vintages.sort();
+        ensure_eq(&format!("{what}: subset"), Some(&subset), Some(&got))?;
+    }
+    let expires_at = ctx.registry_in(86_400).await?;
+    let refusals = [
+        ("a subset that narrows nothing", ConsentSubset::default()),
+        (
+            "an unknown unit type",
+            ConsentSubset {
+                unit_types: vec!["XYZ".to_owned()],
+                ..ConsentSubset::default()
+            },
+        ),
+        (
+            "a reversed serial range",
+            ConsentSubset {
+                serial_ranges: vec![SerialRange {
+                    serial_start: 10,
+                    serial_end: 9,
+                }],
+                ..ConsentSubset::default()
+            },
+        ),
+    ];
+    for (what, subset) in refusals {
+        party
+            .rep
+            .client
+            .grant_consent()
+            .account_id(&party.account_id)
+            .body(ConsentRequest {
+                grantee_id: platform.platform_id.clone(),
+                scopes: vec![ConsentScope::HoldingsRead],
+                expires_at,
+                subset: Some(subset),
+            })
+            .send()
+            .await
+            .expect_problem(
+                &format!("grant_consent with {what}"),
+                422,
+                ProblemKind::ValidationFailed,
+            )
+            .map_err(|f| f.violates("REQ-CONSENT-012"))?;
+    }
     Ok(())
 }

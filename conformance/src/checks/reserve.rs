@@ -14,7 +14,7 @@ use super::B4;
 use super::support::fleeting;
 use super::support::{
     approve, by_reservation, escrow_request, expect_event_data, expect_status, get_reservation,
-    initiate, reservation_request, reserve,
+    get_transfer, initiate, reservation_request, reserve,
 };
 use crate::assert::{SdkResultExt, assert_unchanged, ensure_eq, ranges_of, serials, total};
 use crate::check::Check;
@@ -72,10 +72,10 @@ pub(super) const CHECKS: &[Check] = &[
         id: "B4-RESERVE-006",
         model: B4,
         seed: B4,
-        operations: ["release_reservation", "rescind_transfer", "get_reservation", "list_holdings"],
-        description: "Releasing while the reservation's transfer is pending answers 409; a rescinded transfer returns the units to reserved, then release frees them",
-        run: release_waits_for_pending_transfer,
-        cites: ["REQ-RESERVATION-003", "REQ-RESERVATION-005", "REQ-RESERVATION-006", "REQ-TRANSFER-003"],
+        operations: ["release_reservation", "get_transfer", "approve_transfer", "list_holdings"],
+        description: "Releasing while the reservation's transfer is pending succeeds at once: the transfer is rescinded (no longer approvable), the units available; releasing again answers 409",
+        run: release_rescinds_pending_transfer,
+        cites: ["REQ-RESERVATION-005", "REQ-RESERVATION-006", "REQ-RESERVATION-011"],
     },
     check! {
         id: "B4-RESERVE-007",
@@ -95,6 +95,24 @@ pub(super) const CHECKS: &[Check] = &[
         run: reservation_expires,
         phase: Clock,
         cites: ["REQ-RESERVATION-003", "REQ-RESERVATION-005", "REQ-RESERVATION-006", "REQ-RESERVATION-007", "REQ-EVENT-003", "REQ-EVENT-005", "REQ-CONV-003"],
+    },
+    check! {
+        id: "B4-RESERVE-009",
+        model: B4,
+        seed: B4,
+        operations: ["create_reservation", "get_reservation", "list_holdings", "grant_consent"],
+        description: "Creating a reservation sends signed reservation.created to its platform only; the reservation alone is no view consent (403 consent-required) until the holder grants reserved_units_read",
+        run: reservation_created_is_announced,
+        cites: ["REQ-EVENT-012", "REQ-RESERVATION-010", "REQ-SCOPE-004"],
+    },
+    check! {
+        id: "B4-RESERVE-010",
+        model: B4,
+        seed: B4,
+        operations: ["list_transactions", "get_transfer", "get_account"],
+        description: "Through fleeting custody buyer and seller stay anonymous: neither side's history, transfer or account names the other's account or holder, only the custodial account",
+        run: fleeting_custody_keeps_parties_anonymous,
+        cites: ["REQ-RESERVATION-012"],
     },
 ];
 
@@ -714,10 +732,9 @@ async fn reservation_transfer_must_go_to_custody(ctx: Ctx) -> Result<(), Failure
     )
 }
 
-async fn release_waits_for_pending_transfer(ctx: Ctx) -> Result<(), Failure> {
+async fn release_rescinds_pending_transfer(ctx: Ctx) -> Result<(), Failure> {
     let f = fleeting(&ctx, 50).await?;
     let reservation = f.reserve(&ctx, 20).await?;
-    let reserved = ranges_of(&reservation.serial_ranges);
     let transfer = initiate(
         &f.seller.initiator.client,
         by_reservation(
@@ -728,51 +745,7 @@ async fn release_waits_for_pending_transfer(ctx: Ctx) -> Result<(), Failure> {
         "initiate_transfer of the reservation",
     )
     .await?;
-    f.seller
-        .approver
-        .client
-        .release_reservation()
-        .reservation_id(&reservation.reservation_id)
-        .send()
-        .await
-        .expect_problem(
-            "release_reservation while its transfer is pending",
-            409,
-            ProblemKind::InvalidState,
-        )?;
-    let rescinded = f
-        .seller
-        .initiator
-        .client
-        .rescind_transfer()
-        .transfer_id(&transfer.transfer_id)
-        .send()
-        .await
-        .expect_ok("rescind_transfer of the reservation's transfer")?;
-    expect_status(
-        "rescind_transfer",
-        TransactionStatus::Rescinded,
-        rescinded.status,
-    )?;
-    let blocks = ctx
-        .holdings(&f.seller.approver.client, &f.seller.account_id)
-        .await?;
-    ensure_eq(
-        "the reservation's serials after the rescission: reserved again",
-        reserved.clone(),
-        serials(&blocks, "ACCU", Some(BlockStatus::Reserved)),
-    )?;
-    ensure_eq(
-        "the reservation after the rescission: status",
-        ReservationStatus::Active,
-        get_reservation(
-            &f.seller.approver.client,
-            &reservation.reservation_id,
-            "get_reservation after the rescission",
-        )
-        .await?
-        .status,
-    )?;
+    // "At any time, reserved units can be unreserved by the account holder."
     let released = f
         .seller
         .approver
@@ -781,12 +754,26 @@ async fn release_waits_for_pending_transfer(ctx: Ctx) -> Result<(), Failure> {
         .reservation_id(&reservation.reservation_id)
         .send()
         .await
-        .expect_ok("release_reservation after the rescission")?;
+        .expect_ok("release_reservation while its transfer is pending")
+        .map_err(|e| e.violates("REQ-RESERVATION-011"))?;
     ensure_eq(
-        "release_reservation: status",
+        "release_reservation while its transfer is pending: status",
         ReservationStatus::Released,
         released.status,
     )?;
+    let rescinded = get_transfer(
+        &f.seller.initiator.client,
+        &transfer.transfer_id,
+        "get_transfer of the reservation's transfer after the release",
+    )
+    .await?;
+    if rescinded.status != TransactionStatus::Rescinded {
+        return Err(Failure::new(format!(
+            "the reservation's pending transfer {} after the release: expected rescinded, got {:?}",
+            transfer.transfer_id, rescinded.status
+        ))
+        .violates("REQ-RESERVATION-011"));
+    }
     let blocks = ctx
         .holdings(&f.seller.approver.client, &f.seller.account_id)
         .await?;
@@ -794,7 +781,223 @@ async fn release_waits_for_pending_transfer(ctx: Ctx) -> Result<(), Failure> {
         "available units after the release",
         50,
         total(&blocks, "ACCU", Some(BlockStatus::Available)),
+    )?;
+    f.seller
+        .approver
+        .client
+        .approve_transfer()
+        .transfer_id(&transfer.transfer_id)
+        .send()
+        .await
+        .expect_problem(
+            "approve_transfer of the transfer the release rescinded",
+            409,
+            ProblemKind::InvalidState,
+        )?;
+    f.seller
+        .approver
+        .client
+        .release_reservation()
+        .reservation_id(&reservation.reservation_id)
+        .send()
+        .await
+        .expect_problem(
+            "release_reservation of a released reservation",
+            409,
+            ProblemKind::InvalidState,
+        )?;
+    let blocks = ctx
+        .holdings(&f.seller.approver.client, &f.seller.account_id)
+        .await?;
+    ensure_eq(
+        "available units after the refused requests",
+        50,
+        total(&blocks, "ACCU", Some(BlockStatus::Available)),
     )
+}
+
+async fn reservation_created_is_announced(ctx: Ctx) -> Result<(), Failure> {
+    let f = fleeting(&ctx, 30).await?;
+    let hook = ctx
+        .subscribe(&f.platform, &[EventType::ReservationCreated])
+        .await?;
+    let bystander = ctx.trading_platform().await?;
+    let silent = ctx
+        .subscribe(&bystander, &[EventType::ReservationCreated])
+        .await?;
+    let reservation = f.reserve(&ctx, 10).await?;
+    let event = hook
+        .expect_event(
+            EventType::ReservationCreated,
+            "after create_reservation",
+            |d| d.reservation_id.as_deref() == Some(reservation.reservation_id.as_str()),
+        )
+        .await
+        .map_err(|e| e.violates("REQ-EVENT-012"))?;
+    expect_event_data(
+        "reservation.created",
+        &event,
+        &f.seller.account_id,
+        "active",
+    )?;
+    let got = silent
+        .wait_deliveries(std::time::Duration::from_secs(1), |d| !d.is_empty())
+        .await;
+    if !got.is_empty() {
+        return Err(Failure::new(format!(
+            "reservation.created reached {}, which the reservation is not made for",
+            bystander.platform_id
+        ))
+        .violates("REQ-EVENT-012"));
+    }
+    // The reservation alone is no view consent.
+    f.platform
+        .client
+        .get_reservation()
+        .reservation_id(&reservation.reservation_id)
+        .send()
+        .await
+        .expect_problem(
+            "get_reservation by the platform before any consent",
+            403,
+            ProblemKind::ConsentRequired,
+        )
+        .map_err(|e| e.violates("REQ-RESERVATION-010"))?;
+    ctx.grant(
+        &f.seller.initiator,
+        &f.seller.account_id,
+        &f.platform,
+        &[ConsentScope::ReservedUnitsRead],
+    )
+    .await?;
+    get_reservation(
+        &f.platform.client,
+        &reservation.reservation_id,
+        "get_reservation by the platform with reserved_units_read",
+    )
+    .await?;
+    let blocks = ctx
+        .holdings(&f.platform.client, &f.seller.account_id)
+        .await?;
+    ensure_eq(
+        "list_holdings by the platform with reserved_units_read: the reserved serials",
+        ranges_of(&reservation.serial_ranges),
+        serials(&blocks, "ACCU", None),
+    )
+}
+
+async fn fleeting_custody_keeps_parties_anonymous(ctx: Ctx) -> Result<(), Failure> {
+    let f = fleeting(&ctx, 40).await?;
+    let reservation = f.reserve(&ctx, 25).await?;
+    let into_custody = initiate(
+        &f.seller.initiator.client,
+        by_reservation(
+            &f.seller.account_id,
+            &f.custodial.account_id,
+            &reservation.reservation_id,
+        ),
+        "initiate_transfer of the reservation to the custodial account",
+    )
+    .await?;
+    approve(
+        &f.seller.approver.client,
+        &into_custody.transfer_id,
+        "approve_transfer into custody",
+    )
+    .await?;
+    let (trader, checker) = (&f.custodial.reps[0], &f.custodial.reps[1]);
+    let to_buyer = initiate(
+        &trader.client,
+        by_serials(
+            &f.custodial.account_id,
+            &f.buyer.account_id,
+            "ACCU",
+            &ranges_of(&reservation.serial_ranges),
+        ),
+        "initiate_transfer from custody to the buyer",
+    )
+    .await?;
+    approve(
+        &checker.client,
+        &to_buyer.transfer_id,
+        "approve_transfer from custody to the buyer",
+    )
+    .await?;
+
+    // What each side reads, as JSON text, must not name the other side.
+    let side = |client: &ucr_sdk::Client, account_id: &str, transfer_id: &str| {
+        let (ctx, client, account_id, transfer_id) = (
+            &ctx,
+            client.clone(),
+            account_id.to_owned(),
+            transfer_id.to_owned(),
+        );
+        async move {
+            let history = ctx.history(&client, &account_id).await?;
+            let transfer = get_transfer(&client, &transfer_id, "get_transfer").await?;
+            let account = client
+                .get_account()
+                .account_id(&account_id)
+                .send()
+                .await
+                .expect_ok("get_account")?;
+            Ok::<_, Failure>(format!(
+                "{} {} {}",
+                serde_json::to_string(&history).unwrap_or_default(),
+                serde_json::to_string(&transfer).unwrap_or_default(),
+                serde_json::to_string(&account).unwrap_or_default()
+            ))
+        }
+    };
+    let buyer_sees = side(
+        &f.buyer.rep.client,
+        &f.buyer.account_id,
+        &to_buyer.transfer_id,
+    )
+    .await?;
+    let seller_sees = side(
+        &f.seller.approver.client,
+        &f.seller.account_id,
+        &into_custody.transfer_id,
+    )
+    .await?;
+    for (reader, text, other, names) in [
+        (
+            "the buyer",
+            &buyer_sees,
+            "seller",
+            [
+                f.seller.account_id.as_str(),
+                f.seller.holder.holder_id.as_str(),
+                f.seller.holder.name.as_str(),
+            ],
+        ),
+        (
+            "the seller",
+            &seller_sees,
+            "buyer",
+            [
+                f.buyer.account_id.as_str(),
+                f.buyer.holder.holder_id.as_str(),
+                f.buyer.holder.name.as_str(),
+            ],
+        ),
+    ] {
+        if let Some(name) = names.iter().find(|n| text.contains(**n)) {
+            return Err(Failure::new(format!(
+                "{reader}'s history, transfer and account name the {other} ({name}); each side's counterparty must be the custodial account {}",
+                f.custodial.account_id
+            ))
+            .violates("REQ-RESERVATION-012"));
+        }
+    }
+    ensure!(
+        buyer_sees.contains(&f.custodial.account_id)
+            && seller_sees.contains(&f.custodial.account_id),
+        "each side's history should show the custodial account {} as its counterparty",
+        f.custodial.account_id
+    );
+    Ok(())
 }
 
 async fn invalid_reservations_refused(ctx: Ctx) -> Result<(), Failure> {

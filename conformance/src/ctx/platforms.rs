@@ -265,6 +265,34 @@ impl Ctx {
         scopes: &[ConsentScope],
         expires_at: DateTime<Utc>,
     ) -> Result<Consent, Failure> {
+        self.grant_consent(rep, account_id, grantee, scopes, expires_at, None)
+            .await
+    }
+
+    /// Grants `grantee` a consent with `scopes` over `subset` of `account_id` ("a set of
+    /// holdings"), as `rep`, lasting 30 days by the registry's clock.
+    pub async fn grant_subset(
+        &self,
+        rep: &Rep,
+        account_id: &str,
+        grantee: &Platform,
+        scopes: &[ConsentScope],
+        subset: ucr_sdk::types::ConsentSubset,
+    ) -> Result<Consent, Failure> {
+        let expires_at = self.registry_in(CONSENT_DAYS * 86_400).await?;
+        self.grant_consent(rep, account_id, grantee, scopes, expires_at, Some(subset))
+            .await
+    }
+
+    async fn grant_consent(
+        &self,
+        rep: &Rep,
+        account_id: &str,
+        grantee: &Platform,
+        scopes: &[ConsentScope],
+        expires_at: DateTime<Utc>,
+        subset: Option<ucr_sdk::types::ConsentSubset>,
+    ) -> Result<Consent, Failure> {
         rep.client
             .grant_consent()
             .account_id(account_id)
@@ -272,6 +300,7 @@ impl Ctx {
                 grantee_id: grantee.platform_id.clone(),
                 scopes: scopes.to_vec(),
                 expires_at,
+                subset,
             })
             .send()
             .await

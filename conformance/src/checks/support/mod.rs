@@ -1,6 +1,7 @@
 //! Fixtures and flows that several check modules share.
 
 pub(super) mod spec;
+pub(super) mod subset;
 
 use std::num::NonZeroU64;
 use std::time::Duration;
