@@ -169,3 +169,121 @@ pub(super) fn validate(subset: &ConsentSubset) -> Result<(), Problem> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range(serial_start: u64, serial_end: u64) -> SerialRange {
+        SerialRange {
+            serial_start,
+            serial_end,
+        }
+    }
+
+    #[test]
+    fn a_union_of_subsets_selects_per_criterion_and_cuts_at_range_edges() {
+        let mut lens = Lens::default();
+        assert!(lens.is_empty());
+        assert!(
+            lens.select("ACCU", "ERF1", "2021-22", range(1, 100))
+                .is_empty()
+        );
+        lens.add(Some(&ConsentSubset {
+            project_ids: vec!["ERF1".into()],
+            serial_ranges: vec![range(11, 20), range(15, 30), range(90, 200)],
+            ..ConsentSubset::default()
+        }));
+        lens.add(Some(&ConsentSubset {
+            vintages: vec!["2019-20".into()],
+            ..ConsentSubset::default()
+        }));
+        assert!(!lens.is_whole());
+        // Project ERF1: the ranges clipped to the block, overlapping ranges merged.
+        assert_eq!(
+            lens.select("ACCU", "ERF1", "2021-22", range(1, 100)),
+            vec![range(11, 30), range(90, 100)]
+        );
+        // Another project of the selected vintage: whole; of another vintage: nothing.
+        assert_eq!(
+            lens.select("ACCU", "ERF2", "2019-20", range(1, 100)),
+            vec![range(1, 100)]
+        );
+        assert!(
+            lens.select("ACCU", "ERF2", "2021-22", range(1, 100))
+                .is_empty()
+        );
+        lens.extend(&Lens::whole());
+        assert!(lens.is_whole());
+        assert_eq!(
+            lens.select("SMC", "SGF-1", "2024-25", range(5, 6)),
+            vec![range(5, 6)]
+        );
+    }
+
+    #[test]
+    fn a_cut_block_keeps_its_attributes_with_its_own_id_and_quantity() {
+        let mut lens = Lens::default();
+        lens.add(Some(&ConsentSubset {
+            serial_ranges: vec![range(105, 109)],
+            ..ConsentSubset::default()
+        }));
+        let block = UnitBlock {
+            block_id: "ACCU-101".into(),
+            unit_type: "ACCU".into(),
+            serial_start: 101,
+            serial_end: 200,
+            quantity: 100,
+            status: BlockStatus::Reserved,
+            project_id: "ERF1".into(),
+            vintage: "2021-22".into(),
+            method: "m".into(),
+            kyoto_status: None,
+            state: "NSW".into(),
+            issued_on: chrono::NaiveDate::MIN,
+            transaction_id: None,
+        };
+        let parts = lens.cut(block.clone());
+        assert_eq!(parts.len(), 1);
+        assert_eq!(
+            (
+                parts[0].block_id.as_str(),
+                parts[0].serial_start,
+                parts[0].serial_end,
+                parts[0].quantity
+            ),
+            ("ACCU-105", 105, 109, 5)
+        );
+        assert_eq!(
+            (&parts[0].project_id, parts[0].status),
+            (&block.project_id, block.status)
+        );
+        assert_eq!(Lens::whole().cut(block.clone()), vec![block]);
+    }
+
+    #[test]
+    fn a_subset_that_narrows_nothing_or_is_malformed_is_refused() {
+        assert!(validate(&ConsentSubset::default()).is_err());
+        assert!(
+            validate(&ConsentSubset {
+                unit_types: vec!["XYZ".into()],
+                ..ConsentSubset::default()
+            })
+            .is_err()
+        );
+        assert!(
+            validate(&ConsentSubset {
+                serial_ranges: vec![range(2, 1)],
+                ..ConsentSubset::default()
+            })
+            .is_err()
+        );
+        assert!(
+            validate(&ConsentSubset {
+                unit_types: vec!["ACCU".into()],
+                ..ConsentSubset::default()
+            })
+            .is_ok()
+        );
+    }
+}

@@ -85,7 +85,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
     Requirement {
         id: "REQ-EVENT-009",
-        text: "`transfer.completed` MUST be routed to every platform or registry that, when the transfer completes, holds an active consent with `holdings_read` or `transactions_read` on its source or destination account, and to the controller of the escrow it settles, with `data.account_id` the source account when the recipient qualifies on it and the destination account otherwise.",
+        text: "`transfer.completed` MUST be routed to every platform or registry that, when the transfer completes, holds an active consent with `holdings_read` or `transactions_read` on its source or destination account, and to the controller of the escrow it settles, with `data.account_id` the source account when the recipient qualifies on it and the destination account otherwise; a consent with a `subset` qualifies only as REQ-SCOPE-017 says.",
         operations: &["webhook:transfer.completed"],
         verification: Api,
     },

@@ -19,13 +19,13 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
     Requirement {
         id: "REQ-SCOPE-003",
-        text: "`list_holdings` by a trading platform or third-party registry holding an active consent with `holdings_read` or `association` on the account MUST return every block of the account, exactly as for a representative.",
+        text: "`list_holdings` by a trading platform or third-party registry holding an active consent with `holdings_read` or `association` on the account MUST return every block of the account, exactly as for a representative, unless every such consent carries a `subset` (then REQ-SCOPE-014).",
         operations: &["list_holdings"],
         verification: Api,
     },
     Requirement {
         id: "REQ-SCOPE-004",
-        text: "`list_holdings` by a trading platform or third-party registry holding an active consent with `reserved_units_read` but neither `holdings_read` nor `association` on the account MUST succeed and return exactly the account's blocks in status `reserved` whose units belong to active reservations made for the caller, an empty page when there are none.",
+        text: "`list_holdings` by a trading platform or third-party registry holding an active consent with `reserved_units_read` but neither `holdings_read` nor `association` on the account MUST succeed and return exactly the account's blocks in status `reserved` whose units belong to active reservations made for the caller, an empty page when there are none, narrowed by the consents' subsets as REQ-SCOPE-014 says.",
         operations: &["list_holdings"],
         verification: Api,
     },
