@@ -338,6 +338,63 @@ is by key, so an item is never repeated or skipped because others were added mea
                 })
         }
     }
+    ///`ApproveEscrowIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ApproveEscrowIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ApproveEscrowIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ApproveEscrowIdempotencyKey> for ::std::string::String {
+        fn from(value: ApproveEscrowIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ApproveEscrowIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ApproveEscrowIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ApproveEscrowIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApproveEscrowIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`ApproveTransferIdempotencyKey`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -675,7 +732,8 @@ is by key, so an item is never repeated or skipped because others were added mea
     }
     /**A voluntary cancellation.
 
-Lifecycle as a transfer: `pending_approval` → `completed` | `rescinded` | `expired`. Completed
+Lifecycle as a transfer: `pending_approval` → `completed` | `rejected` | `rescinded` |
+`expired`. Completed
 cancellations leave their blocks in the account with status `cancelled`; they never move again.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Cancellation {
@@ -686,7 +744,7 @@ cancellations leave their blocks in the account with status `cancelled`; they ne
         ///When it left `pending_approval`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub decided_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///Representative who approved or rescinded it.
+        ///Representative who approved, rejected or rescinded it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub decided_by: ::std::option::Option<::std::string::String>,
         ///When it expires if still pending.
@@ -700,6 +758,9 @@ cancellations leave their blocks in the account with status `cancelled`; they ne
         ///Why the units are cancelled.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
+        ///The approver's reason, given on rejection.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub rejection_reason: ::std::option::Option<::std::string::String>,
         ///Serial ranges cancelled, ascending.
         pub serial_ranges: ::std::vec::Vec<SerialRange>,
         ///Current status.
@@ -1600,9 +1661,12 @@ is by key, so an item is never repeated or skipped because others were added mea
     /**Units placed in escrow inside the seller's account under a platform's control (B.5).
 
 The units stay in the seller's account with status `escrowed`; the seller can no longer move
-them. Only the controller can settle (move them to a buyer in one step, no approval) or release
-them. An escrow still active at `expires_at` is released automatically, so units are never
-stranded when a controller disappears. The CER holds no funds.*/
+them. An escrow is created `pending_approval` by an initiator and becomes `active` when an
+approver approves it, under the four-eyes rule of transfers. While it is pending or active the
+controller is listed among the account's representatives as an `escrow_controller`. Only the
+controller can settle an active escrow (move its units to a buyer in one step) or release
+it. An escrow still pending or active at `expires_at` is released automatically, so units are
+never stranded when a controller disappears. The CER holds no funds.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Escrow {
         ///The seller's account.
@@ -1616,15 +1680,24 @@ escrow is active; their status is unspecified once it has ended).*/
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///The representative who allocated the units.
         pub created_by: ::std::string::String,
+        ///When it was approved or rejected.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub decided_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///The approver who approved or rejected it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub decided_by: ::std::option::Option<::std::string::String>,
         ///When it stopped being active.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ended_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Identifier, `ESC-…`.
         pub escrow_id: ::std::string::String,
-        ///When an active escrow is released automatically.
+        ///When an escrow still pending or active is released automatically.
         pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Number of units escrowed.
         pub quantity: u64,
+        ///The approver's reason, for a rejection.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reason: ::std::option::Option<::std::string::String>,
         ///The buyer's account, once settled.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub settled_to_account_id: ::std::option::Option<::std::string::String>,
@@ -1702,19 +1775,25 @@ is by key, so an item is never repeated or skipped because others were added mea
         PartialOrd
     )]
     pub enum EscrowStatus {
+        #[serde(rename = "pending_approval")]
+        PendingApproval,
         #[serde(rename = "active")]
         Active,
         #[serde(rename = "settled")]
         Settled,
         #[serde(rename = "released")]
         Released,
+        #[serde(rename = "rejected")]
+        Rejected,
     }
     impl ::std::fmt::Display for EscrowStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
+                Self::PendingApproval => f.write_str("pending_approval"),
                 Self::Active => f.write_str("active"),
                 Self::Settled => f.write_str("settled"),
                 Self::Released => f.write_str("released"),
+                Self::Rejected => f.write_str("rejected"),
             }
         }
     }
@@ -1724,9 +1803,11 @@ is by key, so an item is never repeated or skipped because others were added mea
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
+                "pending_approval" => Ok(Self::PendingApproval),
                 "active" => Ok(Self::Active),
                 "settled" => Ok(Self::Settled),
                 "released" => Ok(Self::Released),
+                "rejected" => Ok(Self::Rejected),
                 _ => Err("invalid value".into()),
             }
         }
@@ -1755,6 +1836,9 @@ is by key, so an item is never repeated or skipped because others were added mea
         ///The association, for `association.changed`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub association_id: ::std::option::Option<::std::string::String>,
+        ///The cancellation, for `cancellation.*`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cancellation_id: ::std::option::Option<::std::string::String>,
         ///The consent, for `consent.*`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub consent_id: ::std::option::Option<::std::string::String>,
@@ -1768,7 +1852,7 @@ is by key, so an item is never repeated or skipped because others were added mea
         pub reservation_id: ::std::option::Option<::std::string::String>,
         ///The resource's status after the event.
         pub status: ::std::string::String,
-        ///The transfer, for `transfer.completed` and `reservation.consumed`.
+        ///The transfer, for `transfer.*` and `reservation.consumed`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transfer_id: ::std::option::Option<::std::string::String>,
     }
@@ -1811,6 +1895,32 @@ is by key, so an item is never repeated or skipped because others were added mea
         TransferCompleted,
         #[serde(rename = "association.changed")]
         AssociationChanged,
+        #[serde(rename = "transfer.pending_approval")]
+        TransferPendingApproval,
+        #[serde(rename = "transfer.rejected")]
+        TransferRejected,
+        #[serde(rename = "transfer.rescinded")]
+        TransferRescinded,
+        #[serde(rename = "transfer.expired")]
+        TransferExpired,
+        #[serde(rename = "cancellation.pending_approval")]
+        CancellationPendingApproval,
+        #[serde(rename = "cancellation.completed")]
+        CancellationCompleted,
+        #[serde(rename = "cancellation.rejected")]
+        CancellationRejected,
+        #[serde(rename = "cancellation.rescinded")]
+        CancellationRescinded,
+        #[serde(rename = "cancellation.expired")]
+        CancellationExpired,
+        #[serde(rename = "consent.granted")]
+        ConsentGranted,
+        #[serde(rename = "escrow.pending_approval")]
+        EscrowPendingApproval,
+        #[serde(rename = "escrow.activated")]
+        EscrowActivated,
+        #[serde(rename = "escrow.rejected")]
+        EscrowRejected,
     }
     impl ::std::fmt::Display for EventType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1825,6 +1935,21 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Self::ConsentExpired => f.write_str("consent.expired"),
                 Self::TransferCompleted => f.write_str("transfer.completed"),
                 Self::AssociationChanged => f.write_str("association.changed"),
+                Self::TransferPendingApproval => f.write_str("transfer.pending_approval"),
+                Self::TransferRejected => f.write_str("transfer.rejected"),
+                Self::TransferRescinded => f.write_str("transfer.rescinded"),
+                Self::TransferExpired => f.write_str("transfer.expired"),
+                Self::CancellationPendingApproval => {
+                    f.write_str("cancellation.pending_approval")
+                }
+                Self::CancellationCompleted => f.write_str("cancellation.completed"),
+                Self::CancellationRejected => f.write_str("cancellation.rejected"),
+                Self::CancellationRescinded => f.write_str("cancellation.rescinded"),
+                Self::CancellationExpired => f.write_str("cancellation.expired"),
+                Self::ConsentGranted => f.write_str("consent.granted"),
+                Self::EscrowPendingApproval => f.write_str("escrow.pending_approval"),
+                Self::EscrowActivated => f.write_str("escrow.activated"),
+                Self::EscrowRejected => f.write_str("escrow.rejected"),
             }
         }
     }
@@ -1844,6 +1969,19 @@ is by key, so an item is never repeated or skipped because others were added mea
                 "consent.expired" => Ok(Self::ConsentExpired),
                 "transfer.completed" => Ok(Self::TransferCompleted),
                 "association.changed" => Ok(Self::AssociationChanged),
+                "transfer.pending_approval" => Ok(Self::TransferPendingApproval),
+                "transfer.rejected" => Ok(Self::TransferRejected),
+                "transfer.rescinded" => Ok(Self::TransferRescinded),
+                "transfer.expired" => Ok(Self::TransferExpired),
+                "cancellation.pending_approval" => Ok(Self::CancellationPendingApproval),
+                "cancellation.completed" => Ok(Self::CancellationCompleted),
+                "cancellation.rejected" => Ok(Self::CancellationRejected),
+                "cancellation.rescinded" => Ok(Self::CancellationRescinded),
+                "cancellation.expired" => Ok(Self::CancellationExpired),
+                "consent.granted" => Ok(Self::ConsentGranted),
+                "escrow.pending_approval" => Ok(Self::EscrowPendingApproval),
+                "escrow.activated" => Ok(Self::EscrowActivated),
+                "escrow.rejected" => Ok(Self::EscrowRejected),
                 _ => Err("invalid value".into()),
             }
         }
@@ -2699,6 +2837,122 @@ clients branch on it, never on `title` or `detail`, which are for people.*/
             Default::default()
         }
     }
+    ///`RejectCancellationIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RejectCancellationIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for RejectCancellationIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RejectCancellationIdempotencyKey>
+    for ::std::string::String {
+        fn from(value: RejectCancellationIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RejectCancellationIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RejectCancellationIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RejectCancellationIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RejectCancellationIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`RejectEscrowIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RejectEscrowIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for RejectEscrowIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RejectEscrowIdempotencyKey> for ::std::string::String {
+        fn from(value: RejectEscrowIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RejectEscrowIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RejectEscrowIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RejectEscrowIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RejectEscrowIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///Optional body of a rejection.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
@@ -2943,11 +3197,17 @@ clients branch on it, never on `title` or `detail`, which are for people.*/
     ///An authorised representative (AR) as seen on an account.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Representative {
+        /**For an `escrow_controller`: the account's escrows it controls (`pending_approval` or
+`active`), ascending. Absent for every other kind.*/
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub escrow_ids: ::std::vec::Vec<::std::string::String>,
+        ///What kind of representative this is.
+        pub kind: RepresentativeKind,
         ///Full name.
         pub name: ::std::string::String,
         ///Registry identifier of the representative.
         pub representative_id: ::std::string::String,
-        ///Roles held on this account.
+        ///Roles held on this account (none for an escrow controller).
         pub roles: ::std::vec::Vec<Role>,
     }
     impl Representative {
@@ -2972,6 +3232,61 @@ clients branch on it, never on `title` or `detail`, which are for people.*/
     impl RepresentativeCredential {
         pub fn builder() -> builder::RepresentativeCredential {
             Default::default()
+        }
+    }
+    ///Kinds of authorised representative shown on an account.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum RepresentativeKind {
+        #[serde(rename = "authorised")]
+        Authorised,
+        #[serde(rename = "escrow_controller")]
+        EscrowController,
+    }
+    impl ::std::fmt::Display for RepresentativeKind {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Authorised => f.write_str("authorised"),
+                Self::EscrowController => f.write_str("escrow_controller"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RepresentativeKind {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "authorised" => Ok(Self::Authorised),
+                "escrow_controller" => Ok(Self::EscrowController),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RepresentativeKind {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RepresentativeKind {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`RescindCancellationIdempotencyKey`
@@ -4064,7 +4379,10 @@ exponential backoff.*/
             Default::default()
         }
     }
-    ///A webhook subscription of a platform or registry.
+    /**A webhook subscription of a platform, registry or authorised representative.
+
+A representative's subscription receives the events of every account it represents at the
+time of each change (A.1: mobile apps, daily reconciliation), and of no other account.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookSubscription {
         ///When it was created.
@@ -5244,6 +5562,10 @@ is by key, so an item is never repeated or skipped because others were added mea
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            rejection_reason: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             serial_ranges: ::std::result::Result<
                 ::std::vec::Vec<super::SerialRange>,
                 ::std::string::String,
@@ -5271,6 +5593,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                     initiated_by: Err("no value supplied for initiated_by".to_string()),
                     quantity: Err("no value supplied for quantity".to_string()),
                     reason: Ok(Default::default()),
+                    rejection_reason: Ok(Default::default()),
                     serial_ranges: Err(
                         "no value supplied for serial_ranges".to_string(),
                     ),
@@ -5392,6 +5715,20 @@ is by key, so an item is never repeated or skipped because others were added mea
                     });
                 self
             }
+            pub fn rejection_reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rejection_reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for rejection_reason: {e}"
+                        )
+                    });
+                self
+            }
             pub fn serial_ranges<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::SerialRange>>,
@@ -5444,6 +5781,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                     initiated_by: value.initiated_by?,
                     quantity: value.quantity?,
                     reason: value.reason?,
+                    rejection_reason: value.rejection_reason?,
                     serial_ranges: value.serial_ranges?,
                     status: value.status?,
                     unit_type: value.unit_type?,
@@ -5462,6 +5800,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                     initiated_by: Ok(value.initiated_by),
                     quantity: Ok(value.quantity),
                     reason: Ok(value.reason),
+                    rejection_reason: Ok(value.rejection_reason),
                     serial_ranges: Ok(value.serial_ranges),
                     status: Ok(value.status),
                     unit_type: Ok(value.unit_type),
@@ -6791,6 +7130,14 @@ is by key, so an item is never repeated or skipped because others were added mea
                 ::std::string::String,
                 ::std::string::String,
             >,
+            decided_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            decided_by: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             ended_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -6804,6 +7151,10 @@ is by key, so an item is never repeated or skipped because others were added mea
                 ::std::string::String,
             >,
             quantity: ::std::result::Result<u64, ::std::string::String>,
+            reason: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             settled_to_account_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -6828,10 +7179,13 @@ is by key, so an item is never repeated or skipped because others were added mea
                     ),
                     created_at: Err("no value supplied for created_at".to_string()),
                     created_by: Err("no value supplied for created_by".to_string()),
+                    decided_at: Ok(Default::default()),
+                    decided_by: Ok(Default::default()),
                     ended_at: Ok(Default::default()),
                     escrow_id: Err("no value supplied for escrow_id".to_string()),
                     expires_at: Err("no value supplied for expires_at".to_string()),
                     quantity: Err("no value supplied for quantity".to_string()),
+                    reason: Ok(Default::default()),
                     settled_to_account_id: Ok(Default::default()),
                     status: Err("no value supplied for status".to_string()),
                     transaction_id: Ok(Default::default()),
@@ -6900,6 +7254,32 @@ is by key, so an item is never repeated or skipped because others were added mea
                     });
                 self
             }
+            pub fn decided_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.decided_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for decided_at: {e}")
+                    });
+                self
+            }
+            pub fn decided_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.decided_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for decided_by: {e}")
+                    });
+                self
+            }
             pub fn ended_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6947,6 +7327,18 @@ is by key, so an item is never repeated or skipped because others were added mea
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for quantity: {e}")
+                    });
+                self
+            }
+            pub fn reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
                     });
                 self
             }
@@ -7014,10 +7406,13 @@ is by key, so an item is never repeated or skipped because others were added mea
                     controller_id: value.controller_id?,
                     created_at: value.created_at?,
                     created_by: value.created_by?,
+                    decided_at: value.decided_at?,
+                    decided_by: value.decided_by?,
                     ended_at: value.ended_at?,
                     escrow_id: value.escrow_id?,
                     expires_at: value.expires_at?,
                     quantity: value.quantity?,
+                    reason: value.reason?,
                     settled_to_account_id: value.settled_to_account_id?,
                     status: value.status?,
                     transaction_id: value.transaction_id?,
@@ -7033,10 +7428,13 @@ is by key, so an item is never repeated or skipped because others were added mea
                     controller_id: Ok(value.controller_id),
                     created_at: Ok(value.created_at),
                     created_by: Ok(value.created_by),
+                    decided_at: Ok(value.decided_at),
+                    decided_by: Ok(value.decided_by),
                     ended_at: Ok(value.ended_at),
                     escrow_id: Ok(value.escrow_id),
                     expires_at: Ok(value.expires_at),
                     quantity: Ok(value.quantity),
+                    reason: Ok(value.reason),
                     settled_to_account_id: Ok(value.settled_to_account_id),
                     status: Ok(value.status),
                     transaction_id: Ok(value.transaction_id),
@@ -7302,6 +7700,10 @@ is by key, so an item is never repeated or skipped because others were added mea
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            cancellation_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             consent_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -7329,6 +7731,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Self {
                     account_id: Err("no value supplied for account_id".to_string()),
                     association_id: Ok(Default::default()),
+                    cancellation_id: Ok(Default::default()),
                     consent_id: Ok(Default::default()),
                     escrow_id: Ok(Default::default()),
                     event_id: Err("no value supplied for event_id".to_string()),
@@ -7361,6 +7764,20 @@ is by key, so an item is never repeated or skipped because others were added mea
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for association_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn cancellation_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cancellation_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for cancellation_id: {e}"
                         )
                     });
                 self
@@ -7448,6 +7865,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Ok(Self {
                     account_id: value.account_id?,
                     association_id: value.association_id?,
+                    cancellation_id: value.cancellation_id?,
                     consent_id: value.consent_id?,
                     escrow_id: value.escrow_id?,
                     event_id: value.event_id?,
@@ -7462,6 +7880,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Self {
                     account_id: Ok(value.account_id),
                     association_id: Ok(value.association_id),
+                    cancellation_id: Ok(value.cancellation_id),
                     consent_id: Ok(value.consent_id),
                     escrow_id: Ok(value.escrow_id),
                     event_id: Ok(value.event_id),
@@ -8867,6 +9286,14 @@ is by key, so an item is never repeated or skipped because others were added mea
         }
         #[derive(Clone, Debug)]
         pub struct Representative {
+            escrow_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            kind: ::std::result::Result<
+                super::RepresentativeKind,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             representative_id: ::std::result::Result<
                 ::std::string::String,
@@ -8880,6 +9307,8 @@ is by key, so an item is never repeated or skipped because others were added mea
         impl ::std::default::Default for Representative {
             fn default() -> Self {
                 Self {
+                    escrow_ids: Ok(Default::default()),
+                    kind: Err("no value supplied for kind".to_string()),
                     name: Err("no value supplied for name".to_string()),
                     representative_id: Err(
                         "no value supplied for representative_id".to_string(),
@@ -8889,6 +9318,30 @@ is by key, so an item is never repeated or skipped because others were added mea
             }
         }
         impl Representative {
+            pub fn escrow_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.escrow_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for escrow_ids: {e}")
+                    });
+                self
+            }
+            pub fn kind<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::RepresentativeKind>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kind = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kind: {e}")
+                    });
+                self
+            }
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8934,6 +9387,8 @@ is by key, so an item is never repeated or skipped because others were added mea
                 value: Representative,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    escrow_ids: value.escrow_ids?,
+                    kind: value.kind?,
                     name: value.name?,
                     representative_id: value.representative_id?,
                     roles: value.roles?,
@@ -8943,6 +9398,8 @@ is by key, so an item is never repeated or skipped because others were added mea
         impl ::std::convert::From<super::Representative> for Representative {
             fn from(value: super::Representative) -> Self {
                 Self {
+                    escrow_ids: Ok(value.escrow_ids),
+                    kind: Ok(value.kind),
                     name: Ok(value.name),
                     representative_id: Ok(value.representative_id),
                     roles: Ok(value.roles),
@@ -11835,6 +12292,15 @@ to the CER's public registers.
 This document is the common design that every interoperability model of the CER's paper uses
 (Class A own-account access; Class B trading platforms; Class C third-party registries).
 
+## Status: a prototype
+These models are prototypes, not a service the CER offers. In the paper's words, "the CER has
+found that legislative changes would be required to implement the registry interoperability
+cases in this document for all Classes A to C"; only "basic data exchange between third-party
+registries and the CER that does not use a registry API is feasible under existing legislation".
+Access granted through this API is no endorsement: "the CER access does not endorse third-party
+registries and any claims associated that third-party certificate and product creators make
+about linked government-backed units and certificates must be accurate".
+
 ## Conventions
 - **Authentication**: `Authorization: Bearer <token>` on everything but the public registers and
   the sandbox bootstrap. A missing, unknown or expired token answers `401 unauthenticated` with a
@@ -11857,7 +12323,7 @@ This document is the common design that every interoperability model of the CER'
   `create_association` by a trading platform, `list_account_consents`). Transfers and
   cancellations are seen by ID only by representatives of an account they touch (and an escrow
   settlement by its controller), never through a consent. An operation on the caller's own
-  collection that its kind of principal cannot use (webhook subscriptions for a representative)
+  collection that its kind of principal cannot use (webhook subscriptions for a sandbox operator)
   answers `403 forbidden`.
 - **Errors**: every 4xx is an RFC 9457 `application/problem+json` document whose `type` is a stable
   URI from the catalogue below. Branch on `type`, never on `title` or `detail`. A refused request
@@ -11870,8 +12336,9 @@ This document is the common design that every interoperability model of the CER'
 - **Units** sit in blocks: contiguous serial ranges of one unit type with shared attributes and one
   status (`available`, `pending`, `reserved`, `escrowed`, `cancelled`). Moving part of a block
   splits it. Units are conserved: only issuance creates them, and cancelled units never move.
-- **Four eyes**: a transfer or cancellation is initiated by an `initiator` and approved by an
-  `approver` who is not the initiator, unless the account has a single representative.
+- **Four eyes**: a transfer, cancellation or escrow is initiated by an `initiator` and approved
+  (or rejected) by an `approver` who is not the initiator, unless the account has a single
+  representative.
 - **Platforms and registries** authenticate as themselves (a token from `/v1/oauth/token`).
   Their access to an account comes only from an `active` consent of the holder, with scopes, or,
   for escrowed units, from being the escrow's controller. An account the platform never held a
@@ -12039,6 +12506,7 @@ the accounts on which it holds an active `holdings_read` consent. Ordered by `ac
 Requirements:
 - `REQ-ACCESS-008` An operation listing the caller's own collection (`list_accounts`, `list_consents`, `list_reservations`, `list_escrows`, `list_associations`) MUST answer `200` with only the items the caller can see, never `403` or `404` because it can see none.
 - `REQ-ACCESS-011` `get_account` and `list_accounts` MUST show an account with its holder's `holder_id` and `name`, the `kind` it was opened as, its `status` (`open` from its opening) and in `representatives` every current representative of the account once, direct or delegated, with its name and exactly its current roles there.
+- `REQ-ESCROW-014` While an account has an escrow that is `pending_approval` or `active`, `get_account` MUST list the escrow's controller among the account's `representatives` exactly once, with kind `escrow_controller`, the platform's ID as `representative_id`, no roles, and in `escrow_ids` the IDs of the account's pending and active escrows under that controller, ascending; when none remains the entry MUST be gone, and every other representative MUST have kind `authorised`.
 - `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
 - `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
 - `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
@@ -12075,6 +12543,8 @@ so that account numbers cannot be probed.
 Requirements:
 - `REQ-ACCESS-011` `get_account` and `list_accounts` MUST show an account with its holder's `holder_id` and `name`, the `kind` it was opened as, its `status` (`open` from its opening) and in `representatives` every current representative of the account once, direct or delegated, with its name and exactly its current roles there.
 - `REQ-DELEGATION-004` While its delegation is active a delegate MUST be a representative of the account with exactly the delegated roles: listed in the account's `representatives`, allowed what those roles allow, and counted by the four-eyes rule.
+- `REQ-ESCROW-014` While an account has an escrow that is `pending_approval` or `active`, `get_account` MUST list the escrow's controller among the account's `representatives` exactly once, with kind `escrow_controller`, the platform's ID as `representative_id`, no roles, and in `escrow_ids` the IDs of the account's pending and active escrows under that controller, ascending; when none remains the entry MUST be gone, and every other representative MUST have kind `authorised`.
+- `REQ-ESCROW-015` An escrow controller's only power on the account MUST be over the units of the escrows it controls: it MUST NOT be able to read the account, its holdings or its history, or to initiate, decide or rescind any transaction, reservation or escrow on it, for which it MUST be refused exactly as a platform without a consent on the account is.
 - `REQ-RESERVATION-012` In a trade through a reservation and the platform's custodial account, nothing the buyer's representatives read (`list_transactions`, `get_transfer`, `get_account`) MUST name the seller's account or holder, and nothing the seller's representatives read MUST name the buyer's: each side's counterparty is the custodial account.
 - `REQ-SCOPE-002` `get_account` by a trading platform or third-party registry MUST succeed if and only if it holds an active consent with `holdings_read` on the account, and otherwise MUST be answered `403 consent-required` when it can see the account and `404 not-found` when it cannot.
 - `REQ-SCOPE-013` A consent with a `subset` MUST open its scopes only over the units the subset selects, so that what a read shows a trading platform or third-party registry on an account is the union, over its active consents there carrying a scope that opens the read, of the units each selects (every unit of the account when one of them has no subset).
@@ -12315,6 +12785,7 @@ Every block of the account in every status, including `cancelled` blocks, unless
 Ordered by unit type, then `serial_start`.
 
 Requirements:
+- `REQ-ESCROW-015` An escrow controller's only power on the account MUST be over the units of the escrows it controls: it MUST NOT be able to read the account, its holdings or its history, or to initiate, decide or rescind any transaction, reservation or escrow on it, for which it MUST be refused exactly as a platform without a consent on the account is.
 - `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
 - `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
 - `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
@@ -12373,6 +12844,7 @@ Requirements:
 - `REQ-CANCELLATION-004` A cancellation's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a cancellation still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
 - `REQ-CANCELLATION-006` A cancellation MUST appear in its account's transaction history from its initiation on, in every status, with kind `cancellation`, `from_account_id` the account, no `to_account_id`, and `reference` equal to the cancellation's `reason` (absent when it has none).
 - `REQ-ESCROW-007` The transfer recording a settlement MUST be `completed` from its creation, with `escrow_id` set, the controller's platform ID as both `initiated_by` and `decided_by`, and `decided_at` equal to `initiated_at`; its `expires_at` MUST NOT be before `initiated_at` and clients MUST NOT give it a meaning.
+- `REQ-ESCROW-015` An escrow controller's only power on the account MUST be over the units of the escrows it controls: it MUST NOT be able to read the account, its holdings or its history, or to initiate, decide or rescind any transaction, reservation or escrow on it, for which it MUST be refused exactly as a platform without a consent on the account is.
 - `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
 - `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
 - `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
@@ -12573,10 +13045,11 @@ approver approves; then they are `cancelled` for good.
 
 Requirements:
 - `REQ-APPROVAL-001` `initiate_transfer`, `initiate_cancellation`, `create_reservation` and `create_escrow` MUST be allowed only to a current representative of the account holding the `initiator` role, and a representative of the account without that role MUST be answered `403 forbidden`.
-- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
 - `REQ-CANCELLATION-003` While a cancellation is `pending_approval` its units MUST be `pending`; on approval they MUST become `cancelled` in the same account, and on rescission or expiry they MUST return to `available`.
 - `REQ-CANCELLATION-004` A cancellation's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a cancellation still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
 - `REQ-CANCELLATION-007` A cancellation MUST carry the request's `account_id`, `unit_type` and `reason`, the `quantity` and `serial_ranges` of the units it took, the initiating representative as `initiated_by` and, while `pending_approval`, no `decided_by` or `decided_at`, and `get_cancellation` MUST answer it as the last change to it left it.
+- `REQ-ESCROW-015` An escrow controller's only power on the account MUST be over the units of the escrows it controls: it MUST NOT be able to read the account, its holdings or its history, or to initiate, decide or rescind any transaction, reservation or escrow on it, for which it MUST be refused exactly as a platform without a consent on the account is.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -12618,9 +13091,10 @@ let response = client.initiate_cancellation()
 
 Requirements:
 - `REQ-ACCESS-005` A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.
-- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
 - `REQ-CANCELLATION-004` A cancellation's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a cancellation still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
 - `REQ-CANCELLATION-007` A cancellation MUST carry the request's `account_id`, `unit_type` and `reason`, the `quantity` and `serial_ranges` of the units it took, the initiating representative as `initiated_by` and, while `pending_approval`, no `decided_by` or `decided_at`, and `get_cancellation` MUST answer it as the last change to it left it.
+- `REQ-CANCELLATION-008` `reject_cancellation` MUST follow the rules of `reject_transfer`: it MUST be allowed only to a current representative of the account holding the `approver` role (every other caller that can see the cancellation MUST be answered `403 forbidden`), under the four-eyes rule of `REQ-APPROVAL-004`, and a rejected cancellation MUST have status `rejected`, its units `available` again, `decided_by` the rejecting representative, `decided_at` the time of that request and `rejection_reason` the request's `reason` (absent when it gave none).
 
 Sends a `GET` request to `/v1/cancellations/{cancellation_id}`
 
@@ -12645,8 +13119,8 @@ Requirements:
 - `REQ-APPROVAL-004` `approve_transfer`, `reject_transfer` and `approve_cancellation` by the representative who initiated the transaction MUST be answered `403 second-approver-required` when the source account has more than one representative at the time of the decision, counting every current representative, direct or delegated, whatever its roles, and MUST be allowed when it has exactly one.
 - `REQ-APPROVAL-006` Roles, appointments and delegations MUST be evaluated at the time of each request, not at the time the transaction was initiated.
 - `REQ-ASSOCIATION-004` An `active` association MUST become `transferred` when its unit leaves the account by any completed transfer (a reservation transfer and an escrow settlement included) and `cancelled` when a cancellation of its unit is approved, with `updated_at` the instant of that change.
-- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rescinded` or `expired`, after which it MUST never change again.
-- `REQ-CANCELLATION-002` Approving or rescinding a cancellation that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
+- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-CANCELLATION-002` Approving, rejecting or rescinding a cancellation that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
 - `REQ-CANCELLATION-003` While a cancellation is `pending_approval` its units MUST be `pending`; on approval they MUST become `cancelled` in the same account, and on rescission or expiry they MUST return to `available`.
 - `REQ-CANCELLATION-005` When a representative approves or rescinds a cancellation, `decided_by` MUST be that representative's ID and `decided_at` the time of that request.
 - `REQ-CANCELLATION-007` A cancellation MUST carry the request's `account_id`, `unit_type` and `reason`, the `quantity` and `serial_ranges` of the units it took, the initiating representative as `initiated_by` and, while `pending_approval`, no `decided_by` or `decided_at`, and `get_cancellation` MUST answer it as the last change to it left it.
@@ -12684,6 +13158,50 @@ let response = client.approve_cancellation()
     pub fn approve_cancellation(&self) -> builder::ApproveCancellation<'_> {
         builder::ApproveCancellation::new(self)
     }
+    /**Reject a pending cancellation; its units return to `available`
+
+The same rules as `reject_transfer`: the caller must be an `approver` on the account; the
+four-eyes rule applies as for approval.
+
+Requirements:
+- `REQ-ACCESS-005` A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.
+- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-CANCELLATION-002` Approving, rejecting or rescinding a cancellation that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
+- `REQ-CANCELLATION-008` `reject_cancellation` MUST follow the rules of `reject_transfer`: it MUST be allowed only to a current representative of the account holding the `approver` role (every other caller that can see the cancellation MUST be answered `403 forbidden`), under the four-eyes rule of `REQ-APPROVAL-004`, and a rejected cancellation MUST have status `rejected`, its units `available` again, `decided_by` the rejecting representative, `decided_at` the time of that request and `rejection_reason` the request's `reason` (absent when it gave none).
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+
+Sends a `POST` request to `/v1/cancellations/{cancellation_id}/reject`
+
+Arguments:
+- `cancellation_id`: Cancellation identifier.
+- `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
+Keys are remembered for at least 24 hours. Required: a write without it is refused with
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+- `body`
+```ignore
+let response = client.reject_cancellation()
+    .cancellation_id(cancellation_id)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn reject_cancellation(&self) -> builder::RejectCancellation<'_> {
+        builder::RejectCancellation::new(self)
+    }
     /**Rescind a pending cancellation; its units return to `available`
 
 Requirements:
@@ -12691,8 +13209,8 @@ Requirements:
 - `REQ-APPROVAL-003` `rescind_transfer` and `rescind_cancellation` MUST be allowed to every current representative of the source account holding the `initiator` role, not only to the one who initiated, and every other caller that can see the transaction MUST be answered `403 forbidden`.
 - `REQ-APPROVAL-005` Rescinding MUST NOT be subject to the four-eyes rule.
 - `REQ-APPROVAL-006` Roles, appointments and delegations MUST be evaluated at the time of each request, not at the time the transaction was initiated.
-- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rescinded` or `expired`, after which it MUST never change again.
-- `REQ-CANCELLATION-002` Approving or rescinding a cancellation that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
+- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-CANCELLATION-002` Approving, rejecting or rescinding a cancellation that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
 - `REQ-CANCELLATION-003` While a cancellation is `pending_approval` its units MUST be `pending`; on approval they MUST become `cancelled` in the same account, and on rescission or expiry they MUST return to `available`.
 - `REQ-CANCELLATION-005` When a representative approves or rescinds a cancellation, `decided_by` MUST be that representative's ID and `decided_at` the time of that request.
 - `REQ-CANCELLATION-007` A cancellation MUST carry the request's `account_id`, `unit_type` and `reason`, the `quantity` and `serial_ranges` of the units it took, the initiating representative as `initiated_by` and, while `pending_approval`, no `decided_by` or `decided_at`, and `get_cancellation` MUST answer it as the last change to it left it.
@@ -12876,16 +13394,20 @@ let response = client.list_escrows()
     }
     /**Allocate units to an escrow controlled by a trading platform (B.5)
 
-The caller must be an `initiator` on the account. The units become `escrowed`; from now on only
-the controller can move them (settle) or give them back (release).
+The caller must be an `initiator` on the account. The escrow is created `pending_approval` and
+its units `escrowed`: the seller can no longer move them, and the controller can act on them
+once an approver of the account approves the escrow (`approve_escrow`, four eyes as for a
+transfer). From then on only the controller can move them (settle) or give them back
+(release).
 
 Requirements:
 - `REQ-APPROVAL-001` `initiate_transfer`, `initiate_cancellation`, `create_reservation` and `create_escrow` MUST be allowed only to a current representative of the account holding the `initiator` role, and a representative of the account without that role MUST be answered `403 forbidden`.
 - `REQ-ESCROW-001` `create_escrow` MUST be answered `422 validation-failed` when `controller_id` is not a trading platform, or when `expires_at` is not after the registry's current time or is after the same instant one calendar year later (the last day of the month when that date does not exist).
 - `REQ-ESCROW-002` `create_escrow` MUST NOT require the controller to hold any consent on the account.
-- `REQ-ESCROW-003` An escrow MUST be created `active` with its units `escrowed` in the seller's account, and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
+- `REQ-ESCROW-003` An escrow MUST be created `pending_approval` with its units `escrowed` in the seller's account, MUST leave `pending_approval` at most once (to `active` by `approve_escrow`, to `rejected` by `reject_escrow`, or to `released` when still pending at its `expires_at`), and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
 - `REQ-ESCROW-010` An escrow's `blocks` MUST give the serial ranges and attributes of the units allocated at its creation, with status `escrowed` while it is `active`; once it has ended implementations MAY report these blocks with any status, and clients MUST NOT rely on it.
 - `REQ-ESCROW-011` An escrow's `ended_at` MUST be absent or `null` while it is `active`, and its `settled_to_account_id` and `transaction_id` MUST be absent or `null` unless it is `settled`.
+- `REQ-ESCROW-015` An escrow controller's only power on the account MUST be over the units of the escrows it controls: it MUST NOT be able to read the account, its holdings or its history, or to initiate, decide or rescind any transaction, reservation or escrow on it, for which it MUST be refused exactly as a platform without a consent on the account is.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -12926,11 +13448,12 @@ let response = client.create_escrow()
     /**Get an escrow, with the escrowed blocks' attributes
 
 Requirements:
-- `REQ-ESCROW-003` An escrow MUST be created `active` with its units `escrowed` in the seller's account, and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
+- `REQ-ESCROW-003` An escrow MUST be created `pending_approval` with its units `escrowed` in the seller's account, MUST leave `pending_approval` at most once (to `active` by `approve_escrow`, to `rejected` by `reject_escrow`, or to `released` when still pending at its `expires_at`), and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
 - `REQ-ESCROW-008` When an escrow is released, by its controller or on expiry, its units MUST become `available` in the seller's account again, and `ended_at` MUST be the instant the escrow left `active` (its `expires_at` for an expiry).
 - `REQ-ESCROW-009` An escrow MUST be visible only to the current representatives of its account and to its controller, so that every other caller MUST be answered `404 not-found`.
 - `REQ-ESCROW-010` An escrow's `blocks` MUST give the serial ranges and attributes of the units allocated at its creation, with status `escrowed` while it is `active`; once it has ended implementations MAY report these blocks with any status, and clients MUST NOT rely on it.
 - `REQ-ESCROW-011` An escrow's `ended_at` MUST be absent or `null` while it is `active`, and its `settled_to_account_id` and `transaction_id` MUST be absent or `null` unless it is `settled`.
+- `REQ-ESCROW-013` Approving an escrow MUST make it `active` with `decided_by` the approving representative and `decided_at` the time of that request; rejecting it MUST make it `rejected` with `decided_by` the rejecting representative, `decided_at` and `ended_at` the time of that request, `reason` the request's `reason` (absent when it gave none), and its units `available` in the seller's account again.
 - `REQ-SCOPE-012` A trading platform or third-party registry MUST be able to read and act on its own objects without any active consent on their account: the consents granted to it (`get_consent`, `revoke_consent`), the escrows it controls (`get_escrow`, `settle_escrow`, `release_escrow`) and the associations it made (`get_association`, `dissolve_association`).
 
 Sends a `GET` request to `/v1/escrows/{escrow_id}`
@@ -12946,10 +13469,96 @@ let response = client.get_escrow()
     pub fn get_escrow(&self) -> builder::GetEscrow<'_> {
         builder::GetEscrow::new(self)
     }
+    /**Approve an escrow pending approval: it becomes `active` and its controller may act on its units
+
+The same rules as `approve_transfer`: the caller must be an `approver` on the account and, when
+the account has more than one representative, must not be the initiator
+(`403 second-approver-required`).
+
+Requirements:
+- `REQ-ESCROW-003` An escrow MUST be created `pending_approval` with its units `escrowed` in the seller's account, MUST leave `pending_approval` at most once (to `active` by `approve_escrow`, to `rejected` by `reject_escrow`, or to `released` when still pending at its `expires_at`), and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
+- `REQ-ESCROW-012` `approve_escrow` and `reject_escrow` MUST follow the rules of `approve_transfer`: they MUST be allowed only to a current representative of the escrow's account holding the `approver` role (every other caller that can see the escrow, its controller included, MUST be answered `403 forbidden`), MUST be answered `403 second-approver-required` when the caller is the escrow's `created_by` and the account has more than one representative (counted as in `REQ-APPROVAL-004`, escrow controllers not counted), and MUST be answered `409 invalid-state`, changing nothing, when the escrow is not `pending_approval`.
+- `REQ-ESCROW-013` Approving an escrow MUST make it `active` with `decided_by` the approving representative and `decided_at` the time of that request; rejecting it MUST make it `rejected` with `decided_by` the rejecting representative, `decided_at` and `ended_at` the time of that request, `reason` the request's `reason` (absent when it gave none), and its units `available` in the seller's account again.
+- `REQ-ESCROW-015` An escrow controller's only power on the account MUST be over the units of the escrows it controls: it MUST NOT be able to read the account, its holdings or its history, or to initiate, decide or rescind any transaction, reservation or escrow on it, for which it MUST be refused exactly as a platform without a consent on the account is.
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
+
+Sends a `POST` request to `/v1/escrows/{escrow_id}/approve`
+
+Arguments:
+- `escrow_id`: Escrow identifier.
+- `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
+Keys are remembered for at least 24 hours. Required: a write without it is refused with
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+```ignore
+let response = client.approve_escrow()
+    .escrow_id(escrow_id)
+    .idempotency_key(idempotency_key)
+    .send()
+    .await;
+```*/
+    pub fn approve_escrow(&self) -> builder::ApproveEscrow<'_> {
+        builder::ApproveEscrow::new(self)
+    }
+    /**Reject an escrow pending approval: its units return to `available`
+
+The same rules as `reject_transfer`, including four eyes.
+
+Requirements:
+- `REQ-ESCROW-003` An escrow MUST be created `pending_approval` with its units `escrowed` in the seller's account, MUST leave `pending_approval` at most once (to `active` by `approve_escrow`, to `rejected` by `reject_escrow`, or to `released` when still pending at its `expires_at`), and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
+- `REQ-ESCROW-012` `approve_escrow` and `reject_escrow` MUST follow the rules of `approve_transfer`: they MUST be allowed only to a current representative of the escrow's account holding the `approver` role (every other caller that can see the escrow, its controller included, MUST be answered `403 forbidden`), MUST be answered `403 second-approver-required` when the caller is the escrow's `created_by` and the account has more than one representative (counted as in `REQ-APPROVAL-004`, escrow controllers not counted), and MUST be answered `409 invalid-state`, changing nothing, when the escrow is not `pending_approval`.
+- `REQ-ESCROW-013` Approving an escrow MUST make it `active` with `decided_by` the approving representative and `decided_at` the time of that request; rejecting it MUST make it `rejected` with `decided_by` the rejecting representative, `decided_at` and `ended_at` the time of that request, `reason` the request's `reason` (absent when it gave none), and its units `available` in the seller's account again.
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+
+Sends a `POST` request to `/v1/escrows/{escrow_id}/reject`
+
+Arguments:
+- `escrow_id`: Escrow identifier.
+- `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
+Keys are remembered for at least 24 hours. Required: a write without it is refused with
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+- `body`
+```ignore
+let response = client.reject_escrow()
+    .escrow_id(escrow_id)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn reject_escrow(&self) -> builder::RejectEscrow<'_> {
+        builder::RejectEscrow::new(self)
+    }
     /**Release an escrow: the controller gives the units back to the seller (`available`)
 
 Requirements:
-- `REQ-ESCROW-003` An escrow MUST be created `active` with its units `escrowed` in the seller's account, and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
+- `REQ-ESCROW-003` An escrow MUST be created `pending_approval` with its units `escrowed` in the seller's account, MUST leave `pending_approval` at most once (to `active` by `approve_escrow`, to `rejected` by `reject_escrow`, or to `released` when still pending at its `expires_at`), and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
 - `REQ-ESCROW-004` `settle_escrow` and `release_escrow` MUST be allowed only to the escrow's controller, and the current representatives of its account MUST be answered `403 forbidden`.
 - `REQ-ESCROW-005` Settling or releasing an escrow that is not `active` MUST be answered `409 invalid-state` and change nothing.
 - `REQ-ESCROW-008` When an escrow is released, by its controller or on expiry, its units MUST become `available` in the seller's account again, and `ended_at` MUST be the instant the escrow left `active` (its `expires_at` for an expiry).
@@ -12993,7 +13602,7 @@ let response = client.release_escrow()
 
 Requirements:
 - `REQ-ASSOCIATION-004` An `active` association MUST become `transferred` when its unit leaves the account by any completed transfer (a reservation transfer and an escrow settlement included) and `cancelled` when a cancellation of its unit is approved, with `updated_at` the instant of that change.
-- `REQ-ESCROW-003` An escrow MUST be created `active` with its units `escrowed` in the seller's account, and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
+- `REQ-ESCROW-003` An escrow MUST be created `pending_approval` with its units `escrowed` in the seller's account, MUST leave `pending_approval` at most once (to `active` by `approve_escrow`, to `rejected` by `reject_escrow`, or to `released` when still pending at its `expires_at`), and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
 - `REQ-ESCROW-004` `settle_escrow` and `release_escrow` MUST be allowed only to the escrow's controller, and the current representatives of its account MUST be answered `403 forbidden`.
 - `REQ-ESCROW-005` Settling or releasing an escrow that is not `active` MUST be answered `409 invalid-state` and change nothing.
 - `REQ-ESCROW-006` `settle_escrow` MUST move every escrowed unit to `to_account_id` in one step, where they arrive `available`, MUST set the escrow's `settled_to_account_id` and `transaction_id`, and MUST be answered `422 validation-failed` when `to_account_id` is the seller's account and `422 unknown-account` when it names no account.
@@ -13275,7 +13884,7 @@ main holdings and may move only to `custodial_account_id`, by a transfer quoting
 
 Requirements:
 - `REQ-APPROVAL-001` `initiate_transfer`, `initiate_cancellation`, `create_reservation` and `create_escrow` MUST be allowed only to a current representative of the account holding the `initiator` role, and a representative of the account without that role MUST be answered `403 forbidden`.
-- `REQ-EVENT-012` `reservation.created` MUST be routed to the reservation's platform only, when the reservation is created, with `data.reservation_id` the reservation, `data.account_id` the seller's account and `data.status` `active`.
+- `REQ-EVENT-014` `reservation.created` MUST be routed to the reservation's platform only, when the reservation is created, with `data.reservation_id` the reservation, `data.account_id` the seller's account and `data.status` `active`.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -13636,6 +14245,7 @@ the original response is returned and nothing else happens.
 
 Requirements:
 - `REQ-APPROVAL-001` `initiate_transfer`, `initiate_cancellation`, `create_reservation` and `create_escrow` MUST be allowed only to a current representative of the account holding the `initiator` role, and a representative of the account without that role MUST be answered `403 forbidden`.
+- `REQ-ESCROW-015` An escrow controller's only power on the account MUST be over the units of the escrows it controls: it MUST NOT be able to read the account, its holdings or its history, or to initiate, decide or rescind any transaction, reservation or escrow on it, for which it MUST be refused exactly as a platform without a consent on the account is.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -13718,6 +14328,7 @@ Requirements:
 - `REQ-APPROVAL-004` `approve_transfer`, `reject_transfer` and `approve_cancellation` by the representative who initiated the transaction MUST be answered `403 second-approver-required` when the source account has more than one representative at the time of the decision, counting every current representative, direct or delegated, whatever its roles, and MUST be allowed when it has exactly one.
 - `REQ-APPROVAL-006` Roles, appointments and delegations MUST be evaluated at the time of each request, not at the time the transaction was initiated.
 - `REQ-ASSOCIATION-004` An `active` association MUST become `transferred` when its unit leaves the account by any completed transfer (a reservation transfer and an escrow settlement included) and `cancelled` when a cancellation of its unit is approved, with `updated_at` the instant of that change.
+- `REQ-ESCROW-015` An escrow controller's only power on the account MUST be over the units of the escrows it controls: it MUST NOT be able to read the account, its holdings or its history, or to initiate, decide or rescind any transaction, reservation or escrow on it, for which it MUST be refused exactly as a platform without a consent on the account is.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -13857,7 +14468,7 @@ let response = client.rescind_transfer()
     /**List the caller's webhook subscriptions (secrets are not shown)
 
 Requirements:
-- `REQ-ACCESS-010` `create_webhook_subscription` and `list_webhook_subscriptions` MUST answer `403 forbidden` to every caller that is not a trading platform or third-party registry, since only those hold subscriptions.
+- `REQ-ACCESS-010` `create_webhook_subscription` and `list_webhook_subscriptions` MUST answer `403 forbidden` to every caller that is not a trading platform, third-party registry or authorised representative (a sandbox operator), since only those hold subscriptions.
 - `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
 - `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
 - `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
@@ -13870,7 +14481,7 @@ Requirements:
 - `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
 - `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 - `REQ-WEBHOOK-002` When no `secret` is supplied, `create_webhook_subscription` MUST generate one of the same form from at least 24 random bytes, and the response creating a subscription MUST be the only one that shows its secret, every other response leaving `secret` absent or `null` (clients MUST accept either).
-- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform or registry that created them, and another principal naming one MUST get `404 not-found`.
+- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform, registry or representative that created them, and another principal naming one MUST get `404 not-found`.
 
 Sends a `GET` request to `/v1/webhook-subscriptions`
 
@@ -13887,10 +14498,16 @@ let response = client.list_webhook_subscriptions()
     pub fn list_webhook_subscriptions(&self) -> builder::ListWebhookSubscriptions<'_> {
         builder::ListWebhookSubscriptions::new(self)
     }
-    /**Subscribe to webhook events (platforms and registries)
+    /**Subscribe to webhook events (platforms, registries and authorised representatives)
+
+A representative's subscription covers every account it represents at the time of each event:
+transfers and cancellations awaiting approval or decided, consents granted or ended,
+reservation and escrow changes.
 
 Requirements:
-- `REQ-ACCESS-010` `create_webhook_subscription` and `list_webhook_subscriptions` MUST answer `403 forbidden` to every caller that is not a trading platform or third-party registry, since only those hold subscriptions.
+- `REQ-ACCESS-010` `create_webhook_subscription` and `list_webhook_subscriptions` MUST answer `403 forbidden` to every caller that is not a trading platform, third-party registry or authorised representative (a sandbox operator), since only those hold subscriptions.
+- `REQ-EVENT-012` A change concerning an account MUST be routed to every authorised representative of that account at the time of the change (each getting the event once, with `data.account_id` that account, or the source account of a transfer when it represents both): for a transfer from or to it `transfer.pending_approval` on initiation and `transfer.completed`, `transfer.rejected`, `transfer.rescinded` or `transfer.expired` when it leaves `pending_approval` (with `data.transfer_id`); for a cancellation on it `cancellation.pending_approval`, `cancellation.completed`, `cancellation.rejected`, `cancellation.rescinded` or `cancellation.expired` (with `data.cancellation_id`); for a consent on it `consent.granted`, `consent.revoked` or `consent.expired`; for a reservation of it `reservation.released`, `reservation.expired` or `reservation.consumed`; for an escrow of it `escrow.pending_approval`, `escrow.activated`, `escrow.rejected`, `escrow.settled` or `escrow.released`.
+- `REQ-EVENT-013` An event concerning an account MUST NOT be routed to a representative who does not represent that account at the time of the change, and `transfer.pending_approval`, `transfer.rejected`, `transfer.rescinded`, `transfer.expired`, `cancellation.*`, `consent.granted`, `escrow.pending_approval`, `escrow.activated` and `escrow.rejected` MUST NOT be routed to any platform or registry.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -13906,7 +14523,7 @@ Requirements:
 - `REQ-WEBHOOK-005` An attempt MUST count as acknowledged only when the receiver answers 2xx, and as failed on any other status (redirects MUST NOT be followed), a connection error, or no answer within the attempt timeout, which MUST be at least 5 seconds and at most 30 seconds.
 - `REQ-WEBHOOK-006` Each implementation MUST use one retry base `b` from 0.05 s to 60 s for all its deliveries and MUST declare it in its documentation. (Not observable over the API: the base is declared in the implementation's documentation, outside the API, and given to the suite as an option.)
 - `REQ-WEBHOOK-007` A delivery MUST be attempted at once and, while attempts fail, retried exactly five more times, the retry after the n-th failed attempt (n = 1 to 5) being sent no sooner than `b × 2^(n−1)` and no later than twice that after the failed attempt ended, so a receiver that always fails gets exactly six attempts (at `b` = 0.5 s waits of 0.5, 1, 2, 4 and 8 s).
-- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform or registry that created them, and another principal naming one MUST get `404 not-found`.
+- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform, registry or representative that created them, and another principal naming one MUST get `404 not-found`.
 
 Sends a `POST` request to `/v1/webhook-subscriptions`
 
@@ -13935,7 +14552,7 @@ Requirements:
 - `REQ-IDEMPOTENCY-012` `delete_webhook_subscription` MUST NOT require an `Idempotency-Key`, and deleting a subscription that is already gone MUST answer `404 not-found` and change nothing.
 - `REQ-VALIDATION-010` `delete_webhook_subscription`, `create_operator_session` and `reset_sandbox`, which declare neither a request body nor a `400` response, MUST ignore any request body.
 - `REQ-WEBHOOK-011` Deleting a subscription MUST mark its pending deliveries `failed` and stop their attempts, after which the subscription and its delivery log MUST answer `404 not-found`.
-- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform or registry that created them, and another principal naming one MUST get `404 not-found`.
+- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform, registry or representative that created them, and another principal naming one MUST get `404 not-found`.
 
 Sends a `DELETE` request to `/v1/webhook-subscriptions/{subscription_id}`
 
@@ -13968,7 +14585,7 @@ Requirements:
 - `REQ-WEBHOOK-007` A delivery MUST be attempted at once and, while attempts fail, retried exactly five more times, the retry after the n-th failed attempt (n = 1 to 5) being sent no sooner than `b × 2^(n−1)` and no later than twice that after the failed attempt ended, so a receiver that always fails gets exactly six attempts (at `b` = 0.5 s waits of 0.5, 1, 2, 4 and 8 s).
 - `REQ-WEBHOOK-009` The delivery log MUST show each delivery as `pending` while attempts remain, `delivered` once one is acknowledged and `failed` after the sixth failed attempt, with `attempts` counting the attempts made and `last_status` the last HTTP status received (`null` when the last attempt got no HTTP answer).
 - `REQ-WEBHOOK-011` Deleting a subscription MUST mark its pending deliveries `failed` and stop their attempts, after which the subscription and its delivery log MUST answer `404 not-found`.
-- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform or registry that created them, and another principal naming one MUST get `404 not-found`.
+- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform, registry or representative that created them, and another principal naming one MUST get `404 not-found`.
 
 Sends a `GET` request to `/v1/webhook-subscriptions/{subscription_id}/deliveries`
 
@@ -16587,6 +17204,172 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::reject_cancellation`]
+
+[`Client::reject_cancellation`]: super::Client::reject_cancellation*/
+    #[derive(Debug, Clone)]
+    pub struct RejectCancellation<'a> {
+        client: &'a super::Client,
+        cancellation_id: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::RejectCancellationIdempotencyKey>, String>,
+        body: Result<types::builder::RejectRequest, String>,
+    }
+    impl<'a> RejectCancellation<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                cancellation_id: Err("cancellation_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn cancellation_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cancellation_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cancellation_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RejectCancellationIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `RejectCancellationIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RejectRequest>,
+            <V as std::convert::TryInto<types::RejectRequest>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `RejectRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::RejectRequest,
+            ) -> types::builder::RejectRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/cancellations/{cancellation_id}/reject`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Cancellation>, Error<types::Problem>> {
+            let Self { client, cancellation_id, idempotency_key, body } = self;
+            let cancellation_id = cancellation_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::RejectRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/cancellations/{}/reject", client.baseurl, encode_path(&
+                cancellation_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "reject_cancellation",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::rescind_cancellation`]
 
 [`Client::rescind_cancellation`]: super::Client::rescind_cancellation*/
@@ -17522,6 +18305,308 @@ pub mod builder {
                     )
                 }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::approve_escrow`]
+
+[`Client::approve_escrow`]: super::Client::approve_escrow*/
+    #[derive(Debug, Clone)]
+    pub struct ApproveEscrow<'a> {
+        client: &'a super::Client,
+        escrow_id: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::ApproveEscrowIdempotencyKey>, String>,
+    }
+    impl<'a> ApproveEscrow<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                escrow_id: Err("escrow_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+            }
+        }
+        pub fn escrow_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.escrow_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for escrow_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ApproveEscrowIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ApproveEscrowIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/v1/escrows/{escrow_id}/approve`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Escrow>, Error<types::Problem>> {
+            let Self { client, escrow_id, idempotency_key } = self;
+            let escrow_id = escrow_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/escrows/{}/approve", client.baseurl, encode_path(& escrow_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "approve_escrow",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::reject_escrow`]
+
+[`Client::reject_escrow`]: super::Client::reject_escrow*/
+    #[derive(Debug, Clone)]
+    pub struct RejectEscrow<'a> {
+        client: &'a super::Client,
+        escrow_id: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::RejectEscrowIdempotencyKey>, String>,
+        body: Result<types::builder::RejectRequest, String>,
+    }
+    impl<'a> RejectEscrow<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                escrow_id: Err("escrow_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn escrow_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.escrow_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for escrow_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RejectEscrowIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `RejectEscrowIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RejectRequest>,
+            <V as std::convert::TryInto<types::RejectRequest>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `RejectRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::RejectRequest,
+            ) -> types::builder::RejectRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/escrows/{escrow_id}/reject`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Escrow>, Error<types::Problem>> {
+            let Self { client, escrow_id, idempotency_key, body } = self;
+            let escrow_id = escrow_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::RejectRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/escrows/{}/reject", client.baseurl, encode_path(& escrow_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "reject_escrow",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

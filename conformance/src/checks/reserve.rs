@@ -103,7 +103,7 @@ pub(super) const CHECKS: &[Check] = &[
         operations: ["create_reservation", "get_reservation", "list_holdings", "grant_consent"],
         description: "Creating a reservation sends signed reservation.created to its platform only; the reservation alone is no view consent (403 consent-required) until the holder grants reserved_units_read",
         run: reservation_created_is_announced,
-        cites: ["REQ-EVENT-012", "REQ-RESERVATION-010", "REQ-SCOPE-004"],
+        cites: ["REQ-EVENT-014", "REQ-RESERVATION-010", "REQ-SCOPE-004"],
     },
     check! {
         id: "B4-RESERVE-010",
@@ -833,7 +833,7 @@ async fn reservation_created_is_announced(ctx: Ctx) -> Result<(), Failure> {
             |d| d.reservation_id.as_deref() == Some(reservation.reservation_id.as_str()),
         )
         .await
-        .map_err(|e| e.violates("REQ-EVENT-012"))?;
+        .map_err(|e| e.violates("REQ-EVENT-014"))?;
     expect_event_data(
         "reservation.created",
         &event,
@@ -848,7 +848,7 @@ async fn reservation_created_is_announced(ctx: Ctx) -> Result<(), Failure> {
             "reservation.created reached {}, which the reservation is not made for",
             bystander.platform_id
         ))
-        .violates("REQ-EVENT-012"));
+        .violates("REQ-EVENT-014"));
     }
     // The reservation alone is no view consent.
     f.platform

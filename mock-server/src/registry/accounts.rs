@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use ucr_spec::ProblemType;
 use ucr_spec::model::{
     Account, AccountHolder, Balance, BlockStatus, HoldingsQuery, Representative,
-    RepresentativeKind, SerialRange,
-    Transaction, TransactionKind, TransactionStatus, TransactionsQuery, UnitBlock,
+    RepresentativeKind, SerialRange, Transaction, TransactionKind, TransactionStatus,
+    TransactionsQuery, UnitBlock,
 };
 use ucr_spec::problem::Problem;
 use ucr_spec::trading::ReservationStatus;
