@@ -253,6 +253,7 @@ impl Fixture {
                 .create_platform(NewPlatform {
                     kind: platform.kind,
                     name: platform.name.clone(),
+                    redirect_uris: Vec::new(),
                 })
                 .map_err(|p| entry(name.clone(), p))?;
             if credential.platform.platform_id != platform.platform_id {

@@ -199,10 +199,14 @@ impl ClientCredentials {
         );
         let obtained = Instant::now();
         let request = types::TokenRequest {
-            client_id: self.client_id.clone(),
-            client_secret: self.client_secret.expose().to_owned(),
+            client_id: Some(self.client_id.clone()),
+            client_secret: Some(self.client_secret.expose().to_owned()),
             grant_type: "client_credentials".to_owned(),
             scope: None,
+            code: None,
+            redirect_uri: None,
+            code_verifier: None,
+            refresh_token: None,
         };
         let result = self
             .token_client

@@ -642,6 +642,110 @@ is by key, so an item is never repeated or skipped because others were added mea
             value.parse()
         }
     }
+    ///What the signed-in representative decided on the consent page.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum AuthorizationDecision {
+        #[serde(rename = "approve")]
+        Approve,
+        #[serde(rename = "decline")]
+        Decline,
+    }
+    impl ::std::fmt::Display for AuthorizationDecision {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Approve => f.write_str("approve"),
+                Self::Decline => f.write_str("decline"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AuthorizationDecision {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "approve" => Ok(Self::Approve),
+                "decline" => Ok(Self::Decline),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AuthorizationDecision {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AuthorizationDecision {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The consent page's form (`POST /v1/oauth/authorize`, form-encoded).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AuthorizationForm {
+        ///`approve` or `decline`.
+        pub decision: AuthorizationDecision,
+        ///The representative who signs in and decides (one of the page's options).
+        pub representative_id: ::std::string::String,
+        ///The pending request, from the page's hidden field.
+        pub request_id: ::std::string::String,
+    }
+    impl AuthorizationForm {
+        pub fn builder() -> builder::AuthorizationForm {
+            Default::default()
+        }
+    }
+    /**Authorization server metadata (RFC 8414 section 2), served at
+`/.well-known/oauth-authorization-server`. Every URL is absolute.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AuthorizationServerMetadata {
+        ///Absolute URL of `authorize`.
+        pub authorization_endpoint: ::std::string::String,
+        ///Always `["S256"]`: `plain` is refused.
+        pub code_challenge_methods_supported: ::std::vec::Vec<::std::string::String>,
+        ///`authorization_code`, `refresh_token` and `client_credentials`.
+        pub grant_types_supported: ::std::vec::Vec<::std::string::String>,
+        ///The registry's base URL (scheme, host and port, no path).
+        pub issuer: ::std::string::String,
+        ///Always `["code"]`.
+        pub response_types_supported: ::std::vec::Vec<::std::string::String>,
+        ///Absolute URL of `revoke_token`.
+        pub revocation_endpoint: ::std::string::String,
+        ///The same as `token_endpoint_auth_methods_supported`.
+        pub revocation_endpoint_auth_methods_supported: ::std::vec::Vec<
+            ::std::string::String,
+        >,
+        ///Every representative scope and every consent scope (`consent:<scope>`).
+        pub scopes_supported: ::std::vec::Vec<::std::string::String>,
+        ///Absolute URL of `issue_token`.
+        pub token_endpoint: ::std::string::String,
+        ///`client_secret_basic`, `client_secret_post` and `none` (public clients).
+        pub token_endpoint_auth_methods_supported: ::std::vec::Vec<
+            ::std::string::String,
+        >,
+    }
+    impl AuthorizationServerMetadata {
+        pub fn builder() -> builder::AuthorizationServerMetadata {
+            Default::default()
+        }
+    }
     ///Units of one type in an account, by status.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Balance {
@@ -2519,6 +2623,79 @@ with `422 validation-failed`.*/
                 })
         }
     }
+    ///Request to register a representative's own OAuth client (sandbox).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct NewOAuthClient {
+        ///Public (mobile) or confidential (back-office).
+        pub client_type: OAuthClientType,
+        ///The app's name, shown on the consent page; 1–200 characters, not blank.
+        pub name: NewOAuthClientName,
+        ///At least one, at most 10 absolute `http` or `https` URIs without a fragment.
+        pub redirect_uris: ::std::vec::Vec<::std::string::String>,
+    }
+    impl NewOAuthClient {
+        pub fn builder() -> builder::NewOAuthClient {
+            Default::default()
+        }
+    }
+    ///The app's name, shown on the consent page; 1–200 characters, not blank.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct NewOAuthClientName(::std::string::String);
+    impl ::std::ops::Deref for NewOAuthClientName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<NewOAuthClientName> for ::std::string::String {
+        fn from(value: NewOAuthClientName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for NewOAuthClientName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for NewOAuthClientName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for NewOAuthClientName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for NewOAuthClientName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///Request to register a trading platform or third-party registry.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
@@ -2527,6 +2704,11 @@ with `422 validation-failed`.*/
         pub kind: PlatformKind,
         ///Organisation name, 1–200 characters, not blank.
         pub name: NewPlatformName,
+        /**Redirect URIs for the authorization code flow, through which the platform asks a
+representative for a consent; none by default. At most 10 absolute `http` or `https` URIs
+without a fragment.*/
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub redirect_uris: ::std::vec::Vec<::std::string::String>,
     }
     impl NewPlatform {
         pub fn builder() -> builder::NewPlatform {
@@ -2677,11 +2859,87 @@ with `422 validation-failed`.*/
             Default::default()
         }
     }
+    ///A registered OAuth client and its credentials, returned once.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct OAuthClientCredential {
+        ///The client ID.
+        pub client_id: ::std::string::String,
+        ///The client secret; confidential clients only.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_secret: ::std::option::Option<::std::string::String>,
+        ///Public or confidential.
+        pub client_type: OAuthClientType,
+        ///The app's name.
+        pub name: ::std::string::String,
+        ///The registered redirect URIs.
+        pub redirect_uris: ::std::vec::Vec<::std::string::String>,
+    }
+    impl OAuthClientCredential {
+        pub fn builder() -> builder::OAuthClientCredential {
+            Default::default()
+        }
+    }
+    ///Whether an OAuth client can keep a secret (RFC 6749 section 2.1).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum OAuthClientType {
+        #[serde(rename = "public")]
+        Public,
+        #[serde(rename = "confidential")]
+        Confidential,
+    }
+    impl ::std::fmt::Display for OAuthClientType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Public => f.write_str("public"),
+                Self::Confidential => f.write_str("confidential"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for OAuthClientType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "public" => Ok(Self::Public),
+                "confidential" => Ok(Self::Confidential),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for OAuthClientType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for OAuthClientType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     /**A token endpoint error (RFC 6749 section 5.2). The token endpoint answers with this shape,
 not with a problem document, as OAuth clients expect.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OAuthError {
-        ///`invalid_request`, `invalid_client` or `unsupported_grant_type`.
+        /**`invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
+`unsupported_grant_type` or `invalid_scope`.*/
         pub error: ::std::string::String,
         ///Human-readable explanation.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3560,6 +3818,29 @@ is by key, so an item is never repeated or skipped because others were added mea
             value.parse()
         }
     }
+    /**Token revocation request (RFC 7009 section 2.1), form-encoded.
+
+A confidential client authenticates as at the token endpoint (HTTP Basic or `client_id` and
+`client_secret` in the body); a public client sends `client_id` alone.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RevocationRequest {
+        ///The client's ID, when it does not use HTTP Basic.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_id: ::std::option::Option<::std::string::String>,
+        ///The client's secret (confidential clients not using HTTP Basic).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_secret: ::std::option::Option<::std::string::String>,
+        ///The access or refresh token to revoke.
+        pub token: ::std::string::String,
+        ///`access_token` or `refresh_token`; a hint only, the server looks the token up either way.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub token_type_hint: ::std::option::Option<::std::string::String>,
+    }
+    impl RevocationRequest {
+        pub fn builder() -> builder::RevocationRequest {
+            Default::default()
+        }
+    }
     ///`RevokeConsentIdempotencyKey`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -3894,19 +4175,41 @@ is by key, so an item is never repeated or skipped because others were added mea
                 })
         }
     }
-    /**OAuth 2.0 client-credentials token request (RFC 6749 section 4.4), form-encoded.
+    /**OAuth 2.0 token request (RFC 6749 sections 4.1.3, 4.4 and 6), form-encoded.
 
-Unrecognised parameters are ignored, as RFC 6749 section 3.2 requires. A client that
-authenticates with HTTP Basic instead sends `grant_type` (and optionally `scope`) only.*/
+Unrecognised parameters are ignored, as RFC 6749 section 3.2 requires. Which parameters a
+request needs depends on `grant_type`:
+- `client_credentials`: the client's credentials (here or by HTTP Basic); `scope` is ignored.
+- `authorization_code`: `code`, `redirect_uri` (the one of the authorization request) and
+  `code_verifier` (PKCE); a public client sends `client_id` alone, a confidential client
+  authenticates as for `client_credentials`.
+- `refresh_token`: `refresh_token` and optionally a narrower `scope`; client authentication as
+  for `authorization_code`.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TokenRequest {
-        ///The platform's client ID.
-        pub client_id: ::std::string::String,
-        ///The platform's client secret.
-        pub client_secret: ::std::string::String,
-        ///Always `client_credentials`.
+        ///The client's ID (omitted when the client uses HTTP Basic).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_id: ::std::option::Option<::std::string::String>,
+        ///The client's secret (confidential clients not using HTTP Basic).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_secret: ::std::option::Option<::std::string::String>,
+        ///`authorization_code`: the code from the redirect.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        /**`authorization_code`: the PKCE verifier whose S256 challenge the authorization request sent
+(43–128 characters of `[A-Za-z0-9-._~]`).*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code_verifier: ::std::option::Option<::std::string::String>,
+        ///`client_credentials`, `authorization_code` or `refresh_token`.
         pub grant_type: ::std::string::String,
-        ///Ignored; a token carries the platform's own permissions.
+        ///`authorization_code`: exactly the `redirect_uri` of the authorization request.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub redirect_uri: ::std::option::Option<::std::string::String>,
+        ///`refresh_token`: the refresh token last issued.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub refresh_token: ::std::option::Option<::std::string::String>,
+        /**Space-separated scopes: ignored for `client_credentials`; for `refresh_token`, a subset of
+the scopes granted, to narrow the new access token.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope: ::std::option::Option<::std::string::String>,
     }
@@ -3922,6 +4225,14 @@ authenticates with HTTP Basic instead sends `grant_type` (and optionally `scope`
         pub access_token: ::std::string::String,
         ///Seconds until the token expires (3600 by default).
         pub expires_in: u64,
+        /**A new refresh token (`authorization_code` and `refresh_token` grants only); the one
+presented to get it is used up.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub refresh_token: ::std::option::Option<::std::string::String>,
+        /**The space-separated scopes the access token carries (`authorization_code` and
+`refresh_token` grants only).*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<::std::string::String>,
         ///Always `Bearer`.
         pub token_type: ::std::string::String,
     }
@@ -5399,6 +5710,359 @@ is by key, so an item is never repeated or skipped because others were added mea
                     certificate_id: Ok(value.certificate_id),
                     serial: Ok(value.serial),
                     unit_type: Ok(value.unit_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AuthorizationForm {
+            decision: ::std::result::Result<
+                super::AuthorizationDecision,
+                ::std::string::String,
+            >,
+            representative_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AuthorizationForm {
+            fn default() -> Self {
+                Self {
+                    decision: Err("no value supplied for decision".to_string()),
+                    representative_id: Err(
+                        "no value supplied for representative_id".to_string(),
+                    ),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl AuthorizationForm {
+            pub fn decision<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AuthorizationDecision>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.decision = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for decision: {e}")
+                    });
+                self
+            }
+            pub fn representative_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.representative_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for representative_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AuthorizationForm> for super::AuthorizationForm {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AuthorizationForm,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    decision: value.decision?,
+                    representative_id: value.representative_id?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AuthorizationForm> for AuthorizationForm {
+            fn from(value: super::AuthorizationForm) -> Self {
+                Self {
+                    decision: Ok(value.decision),
+                    representative_id: Ok(value.representative_id),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AuthorizationServerMetadata {
+            authorization_endpoint: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            code_challenge_methods_supported: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            grant_types_supported: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            issuer: ::std::result::Result<::std::string::String, ::std::string::String>,
+            response_types_supported: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            revocation_endpoint: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            revocation_endpoint_auth_methods_supported: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            scopes_supported: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            token_endpoint: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            token_endpoint_auth_methods_supported: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AuthorizationServerMetadata {
+            fn default() -> Self {
+                Self {
+                    authorization_endpoint: Err(
+                        "no value supplied for authorization_endpoint".to_string(),
+                    ),
+                    code_challenge_methods_supported: Err(
+                        "no value supplied for code_challenge_methods_supported"
+                            .to_string(),
+                    ),
+                    grant_types_supported: Err(
+                        "no value supplied for grant_types_supported".to_string(),
+                    ),
+                    issuer: Err("no value supplied for issuer".to_string()),
+                    response_types_supported: Err(
+                        "no value supplied for response_types_supported".to_string(),
+                    ),
+                    revocation_endpoint: Err(
+                        "no value supplied for revocation_endpoint".to_string(),
+                    ),
+                    revocation_endpoint_auth_methods_supported: Err(
+                        "no value supplied for revocation_endpoint_auth_methods_supported"
+                            .to_string(),
+                    ),
+                    scopes_supported: Err(
+                        "no value supplied for scopes_supported".to_string(),
+                    ),
+                    token_endpoint: Err(
+                        "no value supplied for token_endpoint".to_string(),
+                    ),
+                    token_endpoint_auth_methods_supported: Err(
+                        "no value supplied for token_endpoint_auth_methods_supported"
+                            .to_string(),
+                    ),
+                }
+            }
+        }
+        impl AuthorizationServerMetadata {
+            pub fn authorization_endpoint<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.authorization_endpoint = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for authorization_endpoint: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn code_challenge_methods_supported<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code_challenge_methods_supported = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for code_challenge_methods_supported: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn grant_types_supported<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.grant_types_supported = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for grant_types_supported: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn issuer<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.issuer = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for issuer: {e}")
+                    });
+                self
+            }
+            pub fn response_types_supported<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.response_types_supported = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for response_types_supported: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn revocation_endpoint<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.revocation_endpoint = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for revocation_endpoint: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn revocation_endpoint_auth_methods_supported<T>(
+                mut self,
+                value: T,
+            ) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.revocation_endpoint_auth_methods_supported = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for revocation_endpoint_auth_methods_supported: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn scopes_supported<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scopes_supported = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for scopes_supported: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn token_endpoint<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token_endpoint = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for token_endpoint: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn token_endpoint_auth_methods_supported<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token_endpoint_auth_methods_supported = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for token_endpoint_auth_methods_supported: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AuthorizationServerMetadata>
+        for super::AuthorizationServerMetadata {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AuthorizationServerMetadata,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    authorization_endpoint: value.authorization_endpoint?,
+                    code_challenge_methods_supported: value
+                        .code_challenge_methods_supported?,
+                    grant_types_supported: value.grant_types_supported?,
+                    issuer: value.issuer?,
+                    response_types_supported: value.response_types_supported?,
+                    revocation_endpoint: value.revocation_endpoint?,
+                    revocation_endpoint_auth_methods_supported: value
+                        .revocation_endpoint_auth_methods_supported?,
+                    scopes_supported: value.scopes_supported?,
+                    token_endpoint: value.token_endpoint?,
+                    token_endpoint_auth_methods_supported: value
+                        .token_endpoint_auth_methods_supported?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AuthorizationServerMetadata>
+        for AuthorizationServerMetadata {
+            fn from(value: super::AuthorizationServerMetadata) -> Self {
+                Self {
+                    authorization_endpoint: Ok(value.authorization_endpoint),
+                    code_challenge_methods_supported: Ok(
+                        value.code_challenge_methods_supported,
+                    ),
+                    grant_types_supported: Ok(value.grant_types_supported),
+                    issuer: Ok(value.issuer),
+                    response_types_supported: Ok(value.response_types_supported),
+                    revocation_endpoint: Ok(value.revocation_endpoint),
+                    revocation_endpoint_auth_methods_supported: Ok(
+                        value.revocation_endpoint_auth_methods_supported,
+                    ),
+                    scopes_supported: Ok(value.scopes_supported),
+                    token_endpoint: Ok(value.token_endpoint),
+                    token_endpoint_auth_methods_supported: Ok(
+                        value.token_endpoint_auth_methods_supported,
+                    ),
                 }
             }
         }
@@ -8529,15 +9193,103 @@ is by key, so an item is never repeated or skipped because others were added mea
             }
         }
         #[derive(Clone, Debug)]
+        pub struct NewOAuthClient {
+            client_type: ::std::result::Result<
+                super::OAuthClientType,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                super::NewOAuthClientName,
+                ::std::string::String,
+            >,
+            redirect_uris: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for NewOAuthClient {
+            fn default() -> Self {
+                Self {
+                    client_type: Err("no value supplied for client_type".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    redirect_uris: Err("no value supplied for redirect_uris".to_string()),
+                }
+            }
+        }
+        impl NewOAuthClient {
+            pub fn client_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::OAuthClientType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_type: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::NewOAuthClientName>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn redirect_uris<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.redirect_uris = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for redirect_uris: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<NewOAuthClient> for super::NewOAuthClient {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: NewOAuthClient,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    client_type: value.client_type?,
+                    name: value.name?,
+                    redirect_uris: value.redirect_uris?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::NewOAuthClient> for NewOAuthClient {
+            fn from(value: super::NewOAuthClient) -> Self {
+                Self {
+                    client_type: Ok(value.client_type),
+                    name: Ok(value.name),
+                    redirect_uris: Ok(value.redirect_uris),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct NewPlatform {
             kind: ::std::result::Result<super::PlatformKind, ::std::string::String>,
             name: ::std::result::Result<super::NewPlatformName, ::std::string::String>,
+            redirect_uris: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for NewPlatform {
             fn default() -> Self {
                 Self {
                     kind: Err("no value supplied for kind".to_string()),
                     name: Err("no value supplied for name".to_string()),
+                    redirect_uris: Ok(Default::default()),
                 }
             }
         }
@@ -8566,6 +9318,18 @@ is by key, so an item is never repeated or skipped because others were added mea
                     });
                 self
             }
+            pub fn redirect_uris<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.redirect_uris = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for redirect_uris: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<NewPlatform> for super::NewPlatform {
             type Error = super::error::ConversionError;
@@ -8575,6 +9339,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Ok(Self {
                     kind: value.kind?,
                     name: value.name?,
+                    redirect_uris: value.redirect_uris?,
                 })
             }
         }
@@ -8583,6 +9348,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Self {
                     kind: Ok(value.kind),
                     name: Ok(value.name),
+                    redirect_uris: Ok(value.redirect_uris),
                 }
             }
         }
@@ -8708,6 +9474,126 @@ is by key, so an item is never repeated or skipped because others were added mea
                     name: Ok(value.name),
                     representative_id: Ok(value.representative_id),
                     roles: Ok(value.roles),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct OAuthClientCredential {
+            client_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            client_secret: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            client_type: ::std::result::Result<
+                super::OAuthClientType,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            redirect_uris: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for OAuthClientCredential {
+            fn default() -> Self {
+                Self {
+                    client_id: Err("no value supplied for client_id".to_string()),
+                    client_secret: Ok(Default::default()),
+                    client_type: Err("no value supplied for client_type".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    redirect_uris: Err("no value supplied for redirect_uris".to_string()),
+                }
+            }
+        }
+        impl OAuthClientCredential {
+            pub fn client_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_id: {e}")
+                    });
+                self
+            }
+            pub fn client_secret<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_secret = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_secret: {e}")
+                    });
+                self
+            }
+            pub fn client_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::OAuthClientType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_type: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn redirect_uris<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.redirect_uris = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for redirect_uris: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<OAuthClientCredential>
+        for super::OAuthClientCredential {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OAuthClientCredential,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    client_id: value.client_id?,
+                    client_secret: value.client_secret?,
+                    client_type: value.client_type?,
+                    name: value.name?,
+                    redirect_uris: value.redirect_uris?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::OAuthClientCredential>
+        for OAuthClientCredential {
+            fn from(value: super::OAuthClientCredential) -> Self {
+                Self {
+                    client_id: Ok(value.client_id),
+                    client_secret: Ok(value.client_secret),
+                    client_type: Ok(value.client_type),
+                    name: Ok(value.name),
+                    redirect_uris: Ok(value.redirect_uris),
                 }
             }
         }
@@ -10079,6 +10965,107 @@ is by key, so an item is never repeated or skipped because others were added mea
             }
         }
         #[derive(Clone, Debug)]
+        pub struct RevocationRequest {
+            client_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            client_secret: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            token: ::std::result::Result<::std::string::String, ::std::string::String>,
+            token_type_hint: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RevocationRequest {
+            fn default() -> Self {
+                Self {
+                    client_id: Ok(Default::default()),
+                    client_secret: Ok(Default::default()),
+                    token: Err("no value supplied for token".to_string()),
+                    token_type_hint: Ok(Default::default()),
+                }
+            }
+        }
+        impl RevocationRequest {
+            pub fn client_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_id: {e}")
+                    });
+                self
+            }
+            pub fn client_secret<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_secret = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_secret: {e}")
+                    });
+                self
+            }
+            pub fn token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for token: {e}")
+                    });
+                self
+            }
+            pub fn token_type_hint<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token_type_hint = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for token_type_hint: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RevocationRequest> for super::RevocationRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RevocationRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    client_id: value.client_id?,
+                    client_secret: value.client_secret?,
+                    token: value.token?,
+                    token_type_hint: value.token_type_hint?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RevocationRequest> for RevocationRequest {
+            fn from(value: super::RevocationRequest) -> Self {
+                Self {
+                    client_id: Ok(value.client_id),
+                    client_secret: Ok(value.client_secret),
+                    token: Ok(value.token),
+                    token_type_hint: Ok(value.token_type_hint),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct SandboxClock {
             now: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
@@ -10312,15 +11299,31 @@ is by key, so an item is never repeated or skipped because others were added mea
         #[derive(Clone, Debug)]
         pub struct TokenRequest {
             client_id: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             client_secret: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
+            >,
+            code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            code_verifier: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             grant_type: ::std::result::Result<
                 ::std::string::String,
+                ::std::string::String,
+            >,
+            redirect_uri: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            refresh_token: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             scope: ::std::result::Result<
@@ -10331,11 +11334,13 @@ is by key, so an item is never repeated or skipped because others were added mea
         impl ::std::default::Default for TokenRequest {
             fn default() -> Self {
                 Self {
-                    client_id: Err("no value supplied for client_id".to_string()),
-                    client_secret: Err(
-                        "no value supplied for client_secret".to_string(),
-                    ),
+                    client_id: Ok(Default::default()),
+                    client_secret: Ok(Default::default()),
+                    code: Ok(Default::default()),
+                    code_verifier: Ok(Default::default()),
                     grant_type: Err("no value supplied for grant_type".to_string()),
+                    redirect_uri: Ok(Default::default()),
+                    refresh_token: Ok(Default::default()),
                     scope: Ok(Default::default()),
                 }
             }
@@ -10343,7 +11348,7 @@ is by key, so an item is never repeated or skipped because others were added mea
         impl TokenRequest {
             pub fn client_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.client_id = value
@@ -10355,13 +11360,37 @@ is by key, so an item is never repeated or skipped because others were added mea
             }
             pub fn client_secret<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.client_secret = value
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for client_secret: {e}")
+                    });
+                self
+            }
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn code_verifier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code_verifier = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code_verifier: {e}")
                     });
                 self
             }
@@ -10374,6 +11403,30 @@ is by key, so an item is never repeated or skipped because others were added mea
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for grant_type: {e}")
+                    });
+                self
+            }
+            pub fn redirect_uri<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.redirect_uri = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for redirect_uri: {e}")
+                    });
+                self
+            }
+            pub fn refresh_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.refresh_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for refresh_token: {e}")
                     });
                 self
             }
@@ -10398,7 +11451,11 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Ok(Self {
                     client_id: value.client_id?,
                     client_secret: value.client_secret?,
+                    code: value.code?,
+                    code_verifier: value.code_verifier?,
                     grant_type: value.grant_type?,
+                    redirect_uri: value.redirect_uri?,
+                    refresh_token: value.refresh_token?,
                     scope: value.scope?,
                 })
             }
@@ -10408,7 +11465,11 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Self {
                     client_id: Ok(value.client_id),
                     client_secret: Ok(value.client_secret),
+                    code: Ok(value.code),
+                    code_verifier: Ok(value.code_verifier),
                     grant_type: Ok(value.grant_type),
+                    redirect_uri: Ok(value.redirect_uri),
+                    refresh_token: Ok(value.refresh_token),
                     scope: Ok(value.scope),
                 }
             }
@@ -10420,6 +11481,14 @@ is by key, so an item is never repeated or skipped because others were added mea
                 ::std::string::String,
             >,
             expires_in: ::std::result::Result<u64, ::std::string::String>,
+            refresh_token: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            scope: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             token_type: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
@@ -10430,6 +11499,8 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Self {
                     access_token: Err("no value supplied for access_token".to_string()),
                     expires_in: Err("no value supplied for expires_in".to_string()),
+                    refresh_token: Ok(Default::default()),
+                    scope: Ok(Default::default()),
                     token_type: Err("no value supplied for token_type".to_string()),
                 }
             }
@@ -10459,6 +11530,30 @@ is by key, so an item is never repeated or skipped because others were added mea
                     });
                 self
             }
+            pub fn refresh_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.refresh_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for refresh_token: {e}")
+                    });
+                self
+            }
+            pub fn scope<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scope = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for scope: {e}")
+                    });
+                self
+            }
             pub fn token_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10480,6 +11575,8 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Ok(Self {
                     access_token: value.access_token?,
                     expires_in: value.expires_in?,
+                    refresh_token: value.refresh_token?,
+                    scope: value.scope?,
                     token_type: value.token_type?,
                 })
             }
@@ -10489,6 +11586,8 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Self {
                     access_token: Ok(value.access_token),
                     expires_in: Ok(value.expires_in),
+                    refresh_token: Ok(value.refresh_token),
+                    scope: Ok(value.scope),
                     token_type: Ok(value.token_type),
                 }
             }
@@ -12376,6 +13475,7 @@ and needs `/v2`.
 | `urn:ucr:problem:unauthenticated` | 401 | No bearer token was sent, or it is unknown or expired. The response carries `WWW-Authenticate`. |
 | `urn:ucr:problem:forbidden` | 403 | The caller is authenticated but its role does not allow this action on a resource it can see. |
 | `urn:ucr:problem:consent-required` | 403 | The caller is a platform or registry whose consent on this account lacks the needed scope, or was revoked or has expired. |
+| `urn:ucr:problem:insufficient-scope` | 403 | The bearer token comes from the authorization code flow and lacks the scope this operation needs (its `x-ucr-scope`). The response carries `WWW-Authenticate: Bearer error="insufficient_scope", scope="<the scope>"`. |
 | `urn:ucr:problem:second-approver-required` | 403 | The approver is the initiator, and the account has more than one authorised representative (four-eyes rule). |
 | `urn:ucr:problem:not-found` | 404 | The resource does not exist, or the caller may not know that it exists. |
 | `urn:ucr:problem:method-not-allowed` | 405 | The method is not supported on this path. |
@@ -12402,6 +13502,7 @@ and needs `/v2`.
 - `REQ-AUTH-002` A bearer token that is unknown, expired or removed by a sandbox reset MUST be refused with `401 unauthenticated` and `WWW-Authenticate: Bearer error="invalid_token"`, and clients MUST accept any further `WWW-Authenticate` parameters (such as `realm`).
 - `REQ-AUTH-003` The scheme name `Bearer` MUST be matched case-insensitively and the token compared exactly.
 - `REQ-AUTH-007` A sandbox operator's token MUST be accepted on every operation and give no access outside the sandbox: its lists of accounts, consents, reservations, escrows and associations are empty, accounts and transactions named in a path answer `404 not-found`, and listing or creating webhook subscriptions answers `403 forbidden`.
+- `REQ-AUTHZ-024` A representative's access token from the authorization code flow MUST carry exactly the representative scopes approved (or narrowed by refresh), and an operation whose `x-ucr-scope` it lacks MUST answer `403 insufficient-scope` with `WWW-Authenticate: Bearer error="insufficient_scope", scope="<that scope>"` and change nothing.
 - `REQ-CONV-001` Every timestamp MUST be an RFC 3339 date-time in UTC written with `Z`, implementations MAY emit whole seconds or a fraction of a second, and clients MUST accept any precision and compare timestamps as instants, not as strings.
 - `REQ-CONV-002` The registry clock MUST be UTC wall-clock time plus the total the sandbox clock has been advanced, MUST never move backwards, and MUST be the clock of every timestamp in responses and event bodies and of every expiry.
 - `REQ-CONV-003` An item with an `expires_at` MUST be treated as expired by every request made when the registry clock is at or after that instant, whether or not anything has looked at it since.
@@ -12498,6 +13599,26 @@ const _: () = {
     {}
 };
 impl Client {
+    /**Authorization server metadata (RFC 8414)
+
+Public. The URLs are absolute, built from the scheme, host and port the request reached.
+
+Requirements:
+- `REQ-AUTHZ-001` `get_authorization_server_metadata` MUST answer without authentication `200` with RFC 8414 metadata whose `issuer` is the base URL the request reached and whose `authorization_endpoint`, `token_endpoint` and `revocation_endpoint` are absolute URLs of `authorize`, `issue_token` and `revoke_token` under it.
+- `REQ-AUTHZ-002` The metadata MUST list `response_types_supported` `["code"]`, `grant_types_supported` `authorization_code`, `refresh_token` and `client_credentials`, `code_challenge_methods_supported` `["S256"]`, `client_secret_basic`, `client_secret_post` and `none` as both `token_endpoint_auth_methods_supported` and `revocation_endpoint_auth_methods_supported`, and every representative and consent scope as `scopes_supported`.
+
+Sends a `GET` request to `/.well-known/oauth-authorization-server`
+
+```ignore
+let response = client.get_authorization_server_metadata()
+    .send()
+    .await;
+```*/
+    pub fn get_authorization_server_metadata(
+        &self,
+    ) -> builder::GetAuthorizationServerMetadata<'_> {
+        builder::GetAuthorizationServerMetadata::new(self)
+    }
     /**List the accounts the caller may see
 
 For an authorised representative: the accounts it is appointed to; for a platform or registry:
@@ -12570,6 +13691,7 @@ Platforms and registries list their own consents with `list_consents`; here they
 forbidden` on an account they have held a consent for.
 
 Requirements:
+- `REQ-AUTHZ-026` Approving a trading platform's or third-party registry's request for consent scopes MUST create a consent exactly as `grant_consent` by the approving representative would, with the asked scopes, on `account_id`, lapsing 365 days after approval, visible in `list_consents` and `list_account_consents` and ended by `revoke_consent`.
 - `REQ-CONSENT-005` A consent's `scopes` MUST be exactly the scopes granted; implementations MAY return them in any order, and clients MUST NOT depend on that order.
 - `REQ-CONSENT-006` `list_account_consents` MUST be allowed to every current representative of the account whatever its roles, and MUST list every consent on the account in every status unless `status` narrows it.
 - `REQ-CONSENT-011` A revoked consent MUST carry `revoked_at`, the time of the revoking request, and keep its `expires_at`, and a consent still `active` at its `expires_at` MUST be reported `expired` by every request made at or after that instant.
@@ -13254,6 +14376,7 @@ every account it represents.
 
 Requirements:
 - `REQ-ACCESS-008` An operation listing the caller's own collection (`list_accounts`, `list_consents`, `list_reservations`, `list_escrows`, `list_associations`) MUST answer `200` with only the items the caller can see, never `403` or `404` because it can see none.
+- `REQ-AUTHZ-026` Approving a trading platform's or third-party registry's request for consent scopes MUST create a consent exactly as `grant_consent` by the approving representative would, with the asked scopes, on `account_id`, lapsing 365 days after approval, visible in `list_consents` and `list_account_consents` and ended by `revoke_consent`.
 - `REQ-CONSENT-005` A consent's `scopes` MUST be exactly the scopes granted; implementations MAY return them in any order, and clients MUST NOT depend on that order.
 - `REQ-CONSENT-007` `list_consents` MUST list to a trading platform or third-party registry exactly the consents granted to it, to a representative exactly the consents on the accounts it currently represents, and to any other caller none.
 - `REQ-CONSENT-011` A revoked consent MUST carry `revoked_at`, the time of the revoking request, and keep its `expires_at`, and a consent still `active` at its `expires_at` MUST be reported `expired` by every request made at or after that instant.
@@ -13643,24 +14766,62 @@ let response = client.settle_escrow()
     pub fn settle_escrow(&self) -> builder::SettleEscrow<'_> {
         builder::SettleEscrow::new(self)
     }
-    /**Exchange client credentials for an access token (OAuth 2.0 client-credentials grant)
+    /**Revoke an access or refresh token (RFC 7009)
 
-For trading platforms and third-party registries. The client authenticates either with
-`client_id` and `client_secret` in the form body or with HTTP Basic (RFC 6749 section 2.3.1),
-never both. The token expires after `expires_in` seconds; fetch a new one before then. Errors
-follow RFC 6749 (`{error, error_description}`): `400 invalid_request` /
-`unsupported_grant_type`, `401 invalid_client`.
+The client authenticates as at the token endpoint (a public client sends `client_id` alone).
+The answer is `200` with an empty body whether or not the token was known; revoking a refresh
+token also revokes every access token of its authorization. Errors are RFC 6749 JSON: `400
+invalid_request`, `401 invalid_client`.
+
+Requirements:
+- `REQ-AUTHZ-015` At the token and revocation endpoints a confidential client MUST authenticate with its secret (HTTP Basic or `client_secret` in the body, never both), a public client MUST identify itself with `client_id` alone, and a failure MUST answer `401 invalid_client` (with `WWW-Authenticate: Basic` when HTTP Basic was tried).
+- `REQ-AUTHZ-021` `revoke_token` MUST answer `200` with an empty body whether or not the token was known, and a revoked token MUST be refused (`401` with a bearer token, `invalid_grant` as a refresh token) from the very next request.
+- `REQ-AUTHZ-022` Revoking a refresh token MUST also revoke every access token of its authorization, and a client MUST NOT be able to revoke another client's token (the answer is still `200`, and the token stays valid).
+- `REQ-AUTHZ-023` `revoke_token` MUST answer `400 invalid_request` to a body that is not form-encoded or lacks `token`, as RFC 6749 section 5.2 JSON.
+
+Sends a `POST` request to `/v1/oauth/revoke`
+
+```ignore
+let response = client.revoke_token()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn revoke_token(&self) -> builder::RevokeToken<'_> {
+        builder::RevokeToken::new(self)
+    }
+    /**The OAuth 2.0 token endpoint: client credentials, authorization code (PKCE) and refresh token
+grants
+
+`client_credentials` is for trading platforms and third-party registries acting as themselves:
+the client authenticates either with `client_id` and `client_secret` in the form body or with
+HTTP Basic (RFC 6749 section 2.3.1), never both. `authorization_code` exchanges a code from
+`authorize` (with `redirect_uri` and the PKCE `code_verifier`) for an access token and a
+refresh token; `refresh_token` rotates a refresh token. A public client sends `client_id`
+alone. The token expires after `expires_in` seconds. Errors follow RFC 6749 section 5.2
+(`{error, error_description}`): `400 invalid_request` / `invalid_grant` /
+`unauthorized_client` / `unsupported_grant_type` / `invalid_scope`, `401 invalid_client`.
 
 Requirements:
 - `REQ-AUTH-004` An access token from `issue_token` MUST be accepted until `expires_in` seconds (3600) after its issue and refused from then on, both measured on the registry clock, so advancing the sandbox clock by 3600 s or more expires it.
 - `REQ-AUTH-008` Token values MUST be unguessable (at least 120 bits of randomness) and MUST NOT be derivable from identifiers. (Not observable over the API: randomness cannot be established from a finite sample of tokens over the API.)
+- `REQ-AUTHZ-012` `issue_token` with `grant_type=authorization_code` MUST answer `200` with `token_type` `Bearer`, an `access_token`, `expires_in` 3600, a `refresh_token` and `scope` (the scopes granted, space-separated) when `code` is valid, `redirect_uri` equals the authorization request's and the client is the one the code was issued to, and MUST answer `400 invalid_grant` when any of these fails.
+- `REQ-AUTHZ-013` `issue_token` with `grant_type=authorization_code` MUST answer `400 invalid_grant` unless BASE64URL(SHA256(`code_verifier`)) without padding equals the authorization request's `code_challenge`, and `400 invalid_request` when `code_verifier` is missing.
+- `REQ-AUTHZ-014` An authorization code MUST be single-use and MUST lapse 60 seconds of registry time after it was issued, and a second exchange of a code MUST answer `400 invalid_grant` and revoke every access and refresh token issued from that code.
+- `REQ-AUTHZ-015` At the token and revocation endpoints a confidential client MUST authenticate with its secret (HTTP Basic or `client_secret` in the body, never both), a public client MUST identify itself with `client_id` alone, and a failure MUST answer `401 invalid_client` (with `WWW-Authenticate: Basic` when HTTP Basic was tried).
+- `REQ-AUTHZ-016` `issue_token` with `grant_type=refresh_token` and a current refresh token MUST answer `200` with a new access token and a new refresh token, after which the refresh token presented is used up.
+- `REQ-AUTHZ-017` `issue_token` presented with a refresh token that was already used MUST answer `400 invalid_grant` and revoke every access and refresh token descending from the same authorization, so that they are refused from the very next request.
+- `REQ-AUTHZ-018` `issue_token` with `grant_type=refresh_token` MAY be given a `scope` that narrows the new access token to a subset of the scopes granted, and MUST answer `400 invalid_scope` to a scope not granted.
+- `REQ-AUTHZ-019` `issue_token` MUST answer `400 unauthorized_client` to a representative's own confidential client that authenticates and asks for `client_credentials` (a grant only platforms and registries have), and `400 invalid_grant` to a refresh token or code that is unknown, revoked, expired or issued to another client.
+- `REQ-AUTHZ-020` Access tokens from the authorization code and refresh token grants MUST lapse 3600 seconds of registry time after they were issued, and refresh tokens MUST NOT lapse before their authorization is revoked.
+- `REQ-AUTHZ-027` The code of an approved consent request MUST exchange for an ordinary access token of the platform or registry, whose `scope` lists the consent scopes granted and whose access on the account comes from the consent alone.
 - `REQ-OAUTH-001` `issue_token` MUST answer errors as RFC 6749 section 5.2 JSON (`{error, error_description?}`), never as problem documents, and a response carrying a token MUST carry `Cache-Control: no-store`.
 - `REQ-OAUTH-002` `issue_token` MUST refuse with `400 invalid_request` a body whose `Content-Type` is not `application/x-www-form-urlencoded`, a body that does not parse as a form, a known parameter given more than once, and a missing `grant_type`, and MUST ignore parameters it does not recognise.
-- `REQ-OAUTH-003` `issue_token` MUST refuse a `grant_type` other than `client_credentials` with `400 unsupported_grant_type`, after the `invalid_request` checks and before client authentication.
+- `REQ-OAUTH-003` `issue_token` MUST refuse a `grant_type` other than `client_credentials`, `authorization_code` or `refresh_token` with `400 unsupported_grant_type`, after the `invalid_request` checks and before client authentication.
 - `REQ-OAUTH-004` `issue_token` MUST accept client authentication either as `client_id` and `client_secret` form parameters or by HTTP Basic (RFC 6749 section 2.3.1), and MUST refuse a request using both with `400 invalid_request`.
-- `REQ-OAUTH-005` `issue_token` MUST refuse with `401 invalid_client` a request that sends no client authentication at all (an `Authorization` header of another scheme, such as `Bearer`, is none), an unknown client or a wrong secret, adding `WWW-Authenticate: Basic` when the client tried HTTP Basic, while a request sending only one of `client_id` and `client_secret` MAY be refused with either `400 invalid_request` or `401 invalid_client`.
+- `REQ-OAUTH-005` `issue_token` MUST refuse with `401 invalid_client` a request that sends no client authentication at all (an `Authorization` header of another scheme, such as `Bearer`, is none), an unknown client or a wrong secret, adding `WWW-Authenticate: Basic` when the client tried HTTP Basic, while a `client_credentials` request sending only one of `client_id` and `client_secret` MAY be refused with either `400 invalid_request` or `401 invalid_client`.
 - `REQ-OAUTH-006` A successful `issue_token` MUST answer `200` with `token_type` `Bearer`, a fresh `access_token` and `expires_in` 3600, and earlier tokens of the same client MUST stay valid until they expire.
-- `REQ-OAUTH-007` `issue_token` MUST ignore `scope`, since a token always carries the platform's own permissions.
+- `REQ-OAUTH-007` `issue_token` MUST ignore `scope` in a `client_credentials` request, since such a token always carries the platform's own permissions.
 
 Sends a `POST` request to `/v1/oauth/token`
 
@@ -14048,6 +15209,7 @@ Returns the representative's bearer token.
 Requirements:
 - `REQ-AUTH-005` Tokens handed out by the sandbox (operator sessions, representatives' and platforms' `token`) MUST NOT expire and MUST stop working only when a sandbox reset removes them, which it MUST do for every token except operators'.
 - `REQ-AUTH-008` Token values MUST be unguessable (at least 120 bits of randomness) and MUST NOT be derivable from identifiers. (Not observable over the API: randomness cannot be established from a finite sample of tokens over the API.)
+- `REQ-AUTHZ-025` A representative's flow token MUST otherwise act exactly as the representative (the same accounts, roles and four-eyes rule), and tokens handed out by `appoint_representative` and `create_platform_representative` MUST keep every representative scope.
 - `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
 - `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
 - `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
@@ -14135,6 +15297,23 @@ let response = client.issue_units()
     pub fn issue_units(&self) -> builder::IssueUnits<'_> {
         builder::IssueUnits::new(self)
     }
+    /**Register a representative's own OAuth client (sandbox): a mobile app (public) or a
+back-office system (confidential)
+
+Requirements:
+- `REQ-AUTHZ-028` `create_oauth_client` (sandbox, operator) MUST register a client with a fresh `client_id`, a `client_secret` only when `client_type` is `confidential`, and the given `redirect_uris`, and MUST refuse with `422 validation-failed` no redirect URI, more than 10, or one that is not an absolute `http` or `https` URI without a fragment.
+
+Sends a `POST` request to `/v1/sandbox/oauth-clients`
+
+```ignore
+let response = client.create_oauth_client()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_oauth_client(&self) -> builder::CreateOauthClient<'_> {
+        builder::CreateOauthClient::new(self)
+    }
     /**Start a sandbox operator session (sandbox bootstrap; no authentication)
 
 Returns an operator token for the other sandbox operations. Implementations without the sandbox
@@ -14166,6 +15345,7 @@ Also creates the platform's account holder, so that custodial accounts can be op
 Requirements:
 - `REQ-AUTH-005` Tokens handed out by the sandbox (operator sessions, representatives' and platforms' `token`) MUST NOT expire and MUST stop working only when a sandbox reset removes them, which it MUST do for every token except operators'.
 - `REQ-AUTH-008` Token values MUST be unguessable (at least 120 bits of randomness) and MUST NOT be derivable from identifiers. (Not observable over the API: randomness cannot be established from a finite sample of tokens over the API.)
+- `REQ-AUTHZ-029` `create_platform` MUST accept optional `redirect_uris`, validated as for `create_oauth_client`, with which the platform or registry MAY run the authorization code flow for consent scopes.
 - `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
 - `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
 - `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
@@ -14190,6 +15370,7 @@ The representative can be appointed to the platform's custodial accounts with
 Requirements:
 - `REQ-AUTH-005` Tokens handed out by the sandbox (operator sessions, representatives' and platforms' `token`) MUST NOT expire and MUST stop working only when a sandbox reset removes them, which it MUST do for every token except operators'.
 - `REQ-AUTH-008` Token values MUST be unguessable (at least 120 bits of randomness) and MUST NOT be derivable from identifiers. (Not observable over the API: randomness cannot be established from a finite sample of tokens over the API.)
+- `REQ-AUTHZ-025` A representative's flow token MUST otherwise act exactly as the representative (the same accounts, roles and four-eyes rule), and tokens handed out by `appoint_representative` and `create_platform_representative` MUST keep every representative scope.
 - `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
 - `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
 - `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
@@ -14616,6 +15797,66 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
+    /**Builder for [`Client::get_authorization_server_metadata`]
+
+[`Client::get_authorization_server_metadata`]: super::Client::get_authorization_server_metadata*/
+    #[derive(Debug, Clone)]
+    pub struct GetAuthorizationServerMetadata<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> GetAuthorizationServerMetadata<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/.well-known/oauth-authorization-server`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::AuthorizationServerMetadata>,
+            Error<types::Problem>,
+        > {
+            let Self { client } = self;
+            let url = format!(
+                "{}/.well-known/oauth-authorization-server", client.baseurl,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_authorization_server_metadata",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::list_accounts`]
 
 [`Client::list_accounts`]: super::Client::list_accounts*/
@@ -14704,6 +15945,13 @@ pub mod builder {
                     )
                 }
                 401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -16386,6 +17634,13 @@ pub mod builder {
                         ),
                     )
                 }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -16660,6 +17915,13 @@ pub mod builder {
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -17041,6 +18303,13 @@ pub mod builder {
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -17619,6 +18888,13 @@ pub mod builder {
                         ),
                     )
                 }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -17741,6 +19017,13 @@ pub mod builder {
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -18028,6 +19311,13 @@ pub mod builder {
                         ),
                     )
                 }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -18298,6 +19588,13 @@ pub mod builder {
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -18926,6 +20223,100 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::revoke_token`]
+
+[`Client::revoke_token`]: super::Client::revoke_token*/
+    #[derive(Debug, Clone)]
+    pub struct RevokeToken<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::RevocationRequest, String>,
+    }
+    impl<'a> RevokeToken<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RevocationRequest>,
+            <V as std::convert::TryInto<
+                types::RevocationRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `RevocationRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::RevocationRequest,
+            ) -> types::builder::RevocationRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/oauth/revoke`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::OAuthError>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::RevocationRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/oauth/revoke", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .form_urlencoded(&body)?
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "revoke_token",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::issue_token`]
 
 [`Client::issue_token`]: super::Client::issue_token*/
@@ -19085,6 +20476,13 @@ pub mod builder {
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -19914,6 +21312,13 @@ pub mod builder {
                     )
                 }
                 401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -21029,6 +22434,123 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::create_oauth_client`]
+
+[`Client::create_oauth_client`]: super::Client::create_oauth_client*/
+    #[derive(Debug, Clone)]
+    pub struct CreateOauthClient<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::NewOAuthClient, String>,
+    }
+    impl<'a> CreateOauthClient<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::NewOAuthClient>,
+            <V as std::convert::TryInto<
+                types::NewOAuthClient,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `NewOAuthClient` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::NewOAuthClient,
+            ) -> types::builder::NewOAuthClient,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/sandbox/oauth-clients`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::OAuthClientCredential>, Error<types::Problem>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::NewOAuthClient::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/sandbox/oauth-clients", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_oauth_client",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::create_operator_session`]
 
 [`Client::create_operator_session`]: super::Client::create_operator_session*/
@@ -21630,6 +23152,13 @@ pub mod builder {
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -22466,6 +23995,13 @@ pub mod builder {
                         ),
                     )
                 }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -22606,6 +24142,13 @@ pub mod builder {
                     )
                 }
                 401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

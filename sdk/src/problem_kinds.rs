@@ -18,6 +18,8 @@ pub enum ProblemKind {
     Forbidden,
     ///The caller is a platform or registry whose consent on this account lacks the needed scope, or was revoked or has expired.
     ConsentRequired,
+    ///The bearer token comes from the authorization code flow and lacks the scope this operation needs (its `x-ucr-scope`). The response carries `WWW-Authenticate: Bearer error="insufficient_scope", scope="<the scope>"`.
+    InsufficientScope,
     ///The approver is the initiator, and the account has more than one authorised representative (four-eyes rule).
     SecondApproverRequired,
     ///The resource does not exist, or the caller may not know that it exists.
@@ -56,6 +58,7 @@ impl ProblemKind {
         ProblemKind::Unauthenticated,
         ProblemKind::Forbidden,
         ProblemKind::ConsentRequired,
+        ProblemKind::InsufficientScope,
         ProblemKind::SecondApproverRequired,
         ProblemKind::NotFound,
         ProblemKind::MethodNotAllowed,
@@ -82,6 +85,7 @@ impl ProblemKind {
             ProblemKind::Unauthenticated => "urn:ucr:problem:unauthenticated",
             ProblemKind::Forbidden => "urn:ucr:problem:forbidden",
             ProblemKind::ConsentRequired => "urn:ucr:problem:consent-required",
+            ProblemKind::InsufficientScope => "urn:ucr:problem:insufficient-scope",
             ProblemKind::SecondApproverRequired => {
                 "urn:ucr:problem:second-approver-required"
             }
@@ -109,6 +113,7 @@ impl ProblemKind {
             ProblemKind::Unauthenticated => 401,
             ProblemKind::Forbidden => 403,
             ProblemKind::ConsentRequired => 403,
+            ProblemKind::InsufficientScope => 403,
             ProblemKind::SecondApproverRequired => 403,
             ProblemKind::NotFound => 404,
             ProblemKind::MethodNotAllowed => 405,

@@ -193,6 +193,7 @@ async fn provision(base_url: &str, accounts: usize) -> anyhow::Result<World> {
         .body(types::NewPlatform {
             kind: types::PlatformKind::TradingPlatform,
             name: "Soak Exchange".parse()?,
+            redirect_uris: Vec::new(),
         })
         .send()
         .await

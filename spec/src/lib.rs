@@ -8,14 +8,17 @@
 pub mod associations;
 pub mod locations;
 pub mod model;
+pub mod oauth;
 pub mod paging;
 pub mod paths;
+pub mod paths_oauth;
 pub mod paths_platforms;
 pub mod platforms;
 pub mod problem;
 pub mod registers;
 pub mod requirements;
 pub mod sandbox;
+pub mod scopes;
 pub mod trading;
 pub mod transactions;
 pub mod webhooks;
@@ -90,6 +93,13 @@ pub const ERRORS: &[(&str, &[u16])] = &[
     ("advance_clock", &[400, 401, 404, 422]),
     // The token endpoint answers RFC 6749 errors, declared on the operation itself.
     ("issue_token", &[]),
+    // The authorization server (issue 13): discovery never fails; the revocation endpoint
+    // answers RFC 6749 errors, declared on the operation itself.
+    ("get_authorization_server_metadata", &[]),
+    ("authorize", &[400]),
+    ("decide_authorization", &[400]),
+    ("revoke_token", &[]),
+    ("create_oauth_client", &[400, 401, 404, 422]),
 ];
 
 const DESCRIPTION: &str = r#"The proposed interoperability API of the Clean Energy Regulator's Unit and Certificate Registry
@@ -247,6 +257,11 @@ and needs `/v2`.
         paths_platforms::create_platform_representative,
         paths_platforms::get_clock,
         paths_platforms::advance_clock,
+        paths_oauth::get_authorization_server_metadata,
+        paths_oauth::authorize,
+        paths_oauth::decide_authorization,
+        paths_oauth::revoke_token,
+        paths_oauth::create_oauth_client,
     ),
     components(schemas(Problem, problem::InvalidParam, webhooks::WebhookEvent, webhooks::EventData)),
     tags(
@@ -261,6 +276,7 @@ and needs `/v2`.
         (name = "escrows", description = "Units escrowed under a trading platform's control (B.5)."),
         (name = "associations", description = "Third-party certificates associated 1:1 with units (C.1)."),
         (name = "webhooks", description = "Event subscriptions and delivery logs (Standard Webhooks)."),
+        (name = "authorization", description = "The authorization server: representatives sign in and consent (authorization code with PKCE), token refresh and revocation, discovery."),
         (name = "sandbox", description = "Test set-up. Optional; never present in production."),
     )
 )]
@@ -283,6 +299,7 @@ pub fn openapi_json() -> Value {
     for item in paths.values_mut() {
         for (_, op) in item.as_object_mut().expect("path item is an object") {
             add_problem_responses(op);
+            declare_scope(op);
             mark_paginated(op);
             declare_public_security(op);
             locations::declare(op);
@@ -309,6 +326,10 @@ pub fn openapi_json() -> Value {
 /// `security_schemes`). Every other operation falls under the document's root `security`.
 pub const PUBLIC_OPERATIONS: &[&str] = &[
     "issue_token",
+    "revoke_token",
+    "get_authorization_server_metadata",
+    "authorize",
+    "decide_authorization",
     "list_accu_projects",
     "list_carbon_abatement_contracts",
     "list_guarantee_of_origin_projects",
@@ -331,11 +352,17 @@ fn security_schemes() -> Value {
         },
         "oauth2": {
             "type": "oauth2",
-            "description": "OAuth 2.0 client-credentials grant (RFC 6749 section 4.4) for trading platforms and third-party registries: `issue_token` exchanges the client ID and secret for a bearer token. Scopes are not used: a token carries the platform's own permissions, and consents decide what it may do on an account.",
+            "description": "OAuth 2.0. Client credentials (RFC 6749 section 4.4) for trading platforms and third-party registries acting as themselves: `issue_token` exchanges the client ID and secret for a bearer token that carries the platform's own permissions (no scopes; consents decide what it may do on an account). Authorization code with PKCE S256 (RFC 6749 section 4.1, RFC 7636) for a representative's own app, whose token carries exactly the representative scopes approved (each operation names the one it needs in `x-ucr-scope`), and for a platform or registry asking a representative for a consent (`consent:*` scopes with `account_id`), whose token is an ordinary platform token. Refresh tokens rotate (RFC 9700 section 4.14.2); `revoke_token` revokes (RFC 7009); `/.well-known/oauth-authorization-server` describes it all (RFC 8414).",
             "flows": {
                 "clientCredentials": {
                     "tokenUrl": "/v1/oauth/token",
                     "scopes": {}
+                },
+                "authorizationCode": {
+                    "authorizationUrl": "/v1/oauth/authorize",
+                    "tokenUrl": "/v1/oauth/token",
+                    "refreshUrl": "/v1/oauth/token",
+                    "scopes": authorization_code_scopes()
                 }
             }
         },
@@ -351,10 +378,43 @@ fn security_schemes() -> Value {
 /// authentication or the credentials in its body (`{}`: no HTTP authentication scheme).
 fn declare_public_security(op: &mut Value) {
     let id = op["operationId"].as_str().unwrap_or_default();
-    if id == "issue_token" {
+    if id == "issue_token" || id == "revoke_token" {
         op["security"] = json!([{"client_basic": []}, {}]);
     } else if PUBLIC_OPERATIONS.contains(&id) {
         op["security"] = json!([]);
+    }
+}
+
+/// The `authorizationCode` flow's scopes: every representative scope and consent scope, in words.
+fn authorization_code_scopes() -> Value {
+    let mut out = Map::new();
+    for scope in scopes::RepresentativeScope::ALL {
+        out.insert(scope.name().into(), json!(scope.meaning()));
+    }
+    for scope in scopes::CONSENT_SCOPES {
+        out.insert(
+            scopes::consent_scope_name(*scope),
+            json!(format!(
+                "Consent (platforms and registries, with `account_id`): {}",
+                scopes::consent_scope_meaning(*scope)
+            )),
+        );
+    }
+    Value::Object(out)
+}
+
+/// The representative scope an operation needs (`x-ucr-scope`, from [`scopes::OPERATION_SCOPES`]),
+/// and the `403` of `insufficient-scope` it may answer a flow token that lacks it.
+fn declare_scope(op: &mut Value) {
+    let id = op["operationId"].as_str().unwrap_or_default();
+    let Some(scope) = scopes::scope_of(id) else {
+        return;
+    };
+    op["x-ucr-scope"] = json!(scope.name());
+    if let Some(responses) = op["responses"].as_object_mut() {
+        responses
+            .entry("403")
+            .or_insert_with(|| json!({"$ref": "#/components/responses/Problem403"}));
     }
 }
 
@@ -600,7 +660,10 @@ mod tests {
         let doc = openapi_json();
         let mut ids = Vec::new();
         for (path, item) in doc["paths"].as_object().unwrap() {
-            assert!(path.starts_with("/v1/"), "{path} lacks the /v1 prefix");
+            assert!(
+                path.starts_with("/v1/") || path == "/.well-known/oauth-authorization-server",
+                "{path} lacks the /v1 prefix"
+            );
             for (method, op) in item.as_object().unwrap() {
                 let id = op["operationId"].as_str().unwrap();
                 ids.push(id.to_owned());

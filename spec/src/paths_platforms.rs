@@ -351,18 +351,22 @@ pub fn get_clock() {}
     responses((status = 200, description = "The registry's new time.", body = SandboxClock)))]
 pub fn advance_clock() {}
 
-/// Exchange client credentials for an access token (OAuth 2.0 client-credentials grant).
+/// The OAuth 2.0 token endpoint: client credentials, authorization code (PKCE) and refresh token
+/// grants.
 ///
-/// For trading platforms and third-party registries. The client authenticates either with
-/// `client_id` and `client_secret` in the form body or with HTTP Basic (RFC 6749 section 2.3.1),
-/// never both. The token expires after `expires_in` seconds; fetch a new one before then. Errors
-/// follow RFC 6749 (`{error, error_description}`): `400 invalid_request` /
-/// `unsupported_grant_type`, `401 invalid_client`.
+/// `client_credentials` is for trading platforms and third-party registries acting as themselves:
+/// the client authenticates either with `client_id` and `client_secret` in the form body or with
+/// HTTP Basic (RFC 6749 section 2.3.1), never both. `authorization_code` exchanges a code from
+/// `authorize` (with `redirect_uri` and the PKCE `code_verifier`) for an access token and a
+/// refresh token; `refresh_token` rotates a refresh token. A public client sends `client_id`
+/// alone. The token expires after `expires_in` seconds. Errors follow RFC 6749 section 5.2
+/// (`{error, error_description}`): `400 invalid_request` / `invalid_grant` /
+/// `unauthorized_client` / `unsupported_grant_type` / `invalid_scope`, `401 invalid_client`.
 #[utoipa::path(post, path = "/v1/oauth/token", tag = "platforms", operation_id = "issue_token",
     request_body(content = crate::platforms::TokenRequest, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "An access token.", body = crate::platforms::TokenResponse),
-        (status = 400, description = "Malformed request or unsupported grant type.", body = crate::platforms::OAuthError),
+        (status = 400, description = "Malformed request, unsupported grant type, or an invalid, expired, used or revoked code or refresh token.", body = crate::platforms::OAuthError),
         (status = 401, description = "Client authentication failed: none was sent, the client is unknown or the secret is wrong.", body = crate::platforms::OAuthError,
             headers(("WWW-Authenticate" = String, description = "`Basic realm=\"ucr\"` when the client authenticated with HTTP Basic (RFC 6749 section 5.2)")))))]
 pub fn issue_token() {}

@@ -202,22 +202,44 @@ pub struct DelegationRequest {
     pub roles: Vec<Role>,
 }
 
-/// OAuth 2.0 client-credentials token request (RFC 6749 section 4.4), form-encoded.
+/// OAuth 2.0 token request (RFC 6749 sections 4.1.3, 4.4 and 6), form-encoded.
 ///
-/// Unrecognised parameters are ignored, as RFC 6749 section 3.2 requires. A client that
-/// authenticates with HTTP Basic instead sends `grant_type` (and optionally `scope`) only.
+/// Unrecognised parameters are ignored, as RFC 6749 section 3.2 requires. Which parameters a
+/// request needs depends on `grant_type`:
+/// - `client_credentials`: the client's credentials (here or by HTTP Basic); `scope` is ignored.
+/// - `authorization_code`: `code`, `redirect_uri` (the one of the authorization request) and
+///   `code_verifier` (PKCE); a public client sends `client_id` alone, a confidential client
+///   authenticates as for `client_credentials`.
+/// - `refresh_token`: `refresh_token` and optionally a narrower `scope`; client authentication as
+///   for `authorization_code`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct TokenRequest {
-    /// Always `client_credentials`.
+    /// `client_credentials`, `authorization_code` or `refresh_token`.
     #[schema(example = "client_credentials")]
     pub grant_type: String,
-    /// The platform's client ID.
-    pub client_id: String,
-    /// The platform's client secret.
-    pub client_secret: String,
-    /// Ignored; a token carries the platform's own permissions.
+    /// The client's ID (omitted when the client uses HTTP Basic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// The client's secret (confidential clients not using HTTP Basic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    /// Space-separated scopes: ignored for `client_credentials`; for `refresh_token`, a subset of
+    /// the scopes granted, to narrow the new access token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// `authorization_code`: the code from the redirect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// `authorization_code`: exactly the `redirect_uri` of the authorization request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
+    /// `authorization_code`: the PKCE verifier whose S256 challenge the authorization request sent
+    /// (43–128 characters of `[A-Za-z0-9-._~]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_verifier: Option<String>,
+    /// `refresh_token`: the refresh token last issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
 }
 
 /// An access token (RFC 6749 section 5.1).
@@ -229,13 +251,22 @@ pub struct TokenResponse {
     pub token_type: String,
     /// Seconds until the token expires (3600 by default).
     pub expires_in: u64,
+    /// A new refresh token (`authorization_code` and `refresh_token` grants only); the one
+    /// presented to get it is used up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// The space-separated scopes the access token carries (`authorization_code` and
+    /// `refresh_token` grants only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 /// A token endpoint error (RFC 6749 section 5.2). The token endpoint answers with this shape,
 /// not with a problem document, as OAuth clients expect.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct OAuthError {
-    /// `invalid_request`, `invalid_client` or `unsupported_grant_type`.
+    /// `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
+    /// `unsupported_grant_type` or `invalid_scope`.
     pub error: String,
     /// Human-readable explanation.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -99,6 +99,8 @@ problem_types! {
     Forbidden = ("forbidden", 403, "Forbidden"),
     /// The caller is a platform or registry whose consent on this account lacks the needed scope, or was revoked or has expired.
     ConsentRequired = ("consent-required", 403, "Consent required"),
+    /// The bearer token comes from the authorization code flow and lacks the scope this operation needs (its `x-ucr-scope`). The response carries `WWW-Authenticate: Bearer error="insufficient_scope", scope="<the scope>"`.
+    InsufficientScope = ("insufficient-scope", 403, "Insufficient scope"),
     /// The approver is the initiator, and the account has more than one authorised representative (four-eyes rule).
     SecondApproverRequired = ("second-approver-required", 403, "Second approver required"),
     /// The resource does not exist, or the caller may not know that it exists.

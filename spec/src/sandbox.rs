@@ -124,6 +124,11 @@ pub struct NewPlatform {
     pub name: String,
     /// Trading platform or third-party registry.
     pub kind: crate::platforms::PlatformKind,
+    /// Redirect URIs for the authorization code flow, through which the platform asks a
+    /// representative for a consent; none by default. At most 10 absolute `http` or `https` URIs
+    /// without a fragment.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redirect_uris: Vec<String>,
 }
 
 /// A platform's credentials, returned once by the sandbox.

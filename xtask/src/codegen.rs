@@ -104,9 +104,12 @@ pub fn derive_progenitor_document(published: &Value) -> Result<Value, String> {
         "Derived from spec/openapi.json by `cargo xtask spec` as progenitor's input for \
          sdk/src/generated.rs; do not edit. Not the contract: Idempotency-Key is optional here \
          (the SDK adds one), problems are also declared as application/json, webhooks, `default` \
-         responses and string patterns are dropped."
+         responses and string patterns are dropped, and so are the browser operations `authorize` \
+         and `decide_authorization` (an HTML page and redirects, which a client does not call: it \
+         sends the browser there)."
     );
     drop_string_patterns(&mut doc);
+    drop_browser_operations(&mut doc);
     if let Some(responses) = doc
         .pointer_mut("/components/responses")
         .and_then(Value::as_object_mut)
@@ -131,7 +134,7 @@ pub fn derive_progenitor_document(published: &Value) -> Result<Value, String> {
         {
             if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
                 responses.remove("default");
-                if op["operationId"] == "issue_token"
+                if (op["operationId"] == "issue_token" || op["operationId"] == "revoke_token")
                     && let Some(responses) = op["responses"].as_object_mut()
                 {
                     responses.remove("429");
@@ -150,6 +153,28 @@ pub fn derive_progenitor_document(published: &Value) -> Result<Value, String> {
         }
     }
     Ok(doc)
+}
+
+/// The operations a browser, not a client, calls: the authorization endpoint's page and its
+/// form's decision answer HTML and redirects, which progenitor cannot type (one response type per
+/// operation), and an SDK only builds their URL.
+pub const BROWSER_OPERATIONS: &[&str] = &["authorize", "decide_authorization"];
+
+/// Removes [`BROWSER_OPERATIONS`] from the derived document (and any path item left empty).
+fn drop_browser_operations(doc: &mut Value) {
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for item in paths.values_mut() {
+        if let Some(methods) = item.as_object_mut() {
+            methods.retain(|_, op| {
+                !op["operationId"]
+                    .as_str()
+                    .is_some_and(|id| BROWSER_OPERATIONS.contains(&id))
+            });
+        }
+    }
+    paths.retain(|_, item| item.as_object().is_none_or(|m| !m.is_empty()));
 }
 
 /// Runs progenitor on the derived document and formats the result.

@@ -427,6 +427,7 @@ async fn platforms_cannot_use_the_sandbox(ctx: Ctx) -> Result<(), Failure> {
                     .unique("Rogue platform")
                     .parse()
                     .map_err(|e| Failure::new(format!("platform name: {e}")))?,
+                redirect_uris: Vec::new(),
             })
             .send()
             .await

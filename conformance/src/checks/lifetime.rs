@@ -56,9 +56,13 @@ async fn token_lasts_its_lifetime(ctx: Ctx) -> Result<(), Failure> {
         .issue_token()
         .body(ucr_sdk::types::TokenRequest {
             grant_type: "client_credentials".into(),
-            client_id: platform.client_id.clone(),
-            client_secret: platform.client_secret().to_owned(),
+            client_id: Some(platform.client_id.clone()),
+            client_secret: Some(platform.client_secret().to_owned()),
             scope: None,
+            code: None,
+            redirect_uri: None,
+            code_verifier: None,
+            refresh_token: None,
         })
         .send()
         .await

@@ -46,9 +46,13 @@ pub(super) const CHECKS: &[Check] = &[
 fn credentials(platform: &Platform) -> TokenRequest {
     TokenRequest {
         grant_type: "client_credentials".into(),
-        client_id: platform.client_id.clone(),
-        client_secret: platform.client_secret().to_owned(),
+        client_id: Some(platform.client_id.clone()),
+        client_secret: Some(platform.client_secret().to_owned()),
         scope: None,
+        code: None,
+        redirect_uri: None,
+        code_verifier: None,
+        refresh_token: None,
     }
 }
 

@@ -102,6 +102,7 @@ impl Ctx {
         let body = ucr_sdk::types::NewPlatform {
             kind,
             name: parse(&self.unique(what), "platform name")?,
+            redirect_uris: Vec::new(),
         };
         let credential = self
             .operator("register a trading platform or third-party registry")?

@@ -226,6 +226,8 @@ impl Registry {
             access_token: token,
             token_type: "Bearer".to_owned(),
             expires_in: ACCESS_TOKEN_LIFETIME.num_seconds().unsigned_abs(),
+            refresh_token: None,
+            scope: None,
         })
     }
 

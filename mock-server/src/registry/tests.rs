@@ -768,6 +768,7 @@ fn platform_world() -> (World, String, String, String, String) {
         .create_platform(NewPlatform {
             name: "Exchange".into(),
             kind: PlatformKind::TradingPlatform,
+            redirect_uris: Vec::new(),
         })
         .unwrap()
         .platform;
@@ -775,6 +776,7 @@ fn platform_world() -> (World, String, String, String, String) {
         .create_platform(NewPlatform {
             name: "GreenCert".into(),
             kind: PlatformKind::ThirdPartyRegistry,
+            redirect_uris: Vec::new(),
         })
         .unwrap()
         .platform;

@@ -161,6 +161,7 @@ pub async fn platform(
         .body(types::NewPlatform {
             kind,
             name: name.parse()?,
+            redirect_uris: Vec::new(),
         })
         .send()
         .await

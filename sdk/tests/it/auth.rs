@@ -458,6 +458,7 @@ async fn registered_platform() -> (ucr_mock::MockRegistry, Client, types::Platfo
         .body(types::NewPlatform {
             kind: types::PlatformKind::TradingPlatform,
             name: "Southern Cross Exchange".parse().unwrap(),
+            redirect_uris: Vec::new(),
         })
         .send()
         .await

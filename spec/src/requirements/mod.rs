@@ -12,6 +12,7 @@ pub mod access;
 pub mod approval;
 pub mod associations;
 pub mod auth;
+pub mod authorization;
 pub mod cancellations;
 pub mod consents;
 pub mod conventions;
@@ -69,6 +70,7 @@ const AREAS: &[&[Requirement]] = &[
     paging::REQUIREMENTS,
     sandbox::REQUIREMENTS,
     oauth::REQUIREMENTS,
+    authorization::REQUIREMENTS,
     webhooks::REQUIREMENTS,
     events::REQUIREMENTS,
     units::REQUIREMENTS,

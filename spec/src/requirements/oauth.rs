@@ -1,4 +1,5 @@
-//! Requirements on the OAuth 2.0 token endpoint (client-credentials grant, RFC 6749).
+//! Requirements on the OAuth 2.0 token endpoint (client-credentials grant, RFC 6749); the
+//! authorization code and refresh token grants are in `authorization`.
 
 use super::{Requirement, Verification::Api};
 
@@ -18,7 +19,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
     Requirement {
         id: "REQ-OAUTH-003",
-        text: "`issue_token` MUST refuse a `grant_type` other than `client_credentials` with `400 unsupported_grant_type`, after the `invalid_request` checks and before client authentication.",
+        text: "`issue_token` MUST refuse a `grant_type` other than `client_credentials`, `authorization_code` or `refresh_token` with `400 unsupported_grant_type`, after the `invalid_request` checks and before client authentication.",
         operations: &["issue_token"],
         verification: Api,
     },
@@ -30,7 +31,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
     Requirement {
         id: "REQ-OAUTH-005",
-        text: "`issue_token` MUST refuse with `401 invalid_client` a request that sends no client authentication at all (an `Authorization` header of another scheme, such as `Bearer`, is none), an unknown client or a wrong secret, adding `WWW-Authenticate: Basic` when the client tried HTTP Basic, while a request sending only one of `client_id` and `client_secret` MAY be refused with either `400 invalid_request` or `401 invalid_client`.",
+        text: "`issue_token` MUST refuse with `401 invalid_client` a request that sends no client authentication at all (an `Authorization` header of another scheme, such as `Bearer`, is none), an unknown client or a wrong secret, adding `WWW-Authenticate: Basic` when the client tried HTTP Basic, while a `client_credentials` request sending only one of `client_id` and `client_secret` MAY be refused with either `400 invalid_request` or `401 invalid_client`.",
         operations: &["issue_token"],
         verification: Api,
     },
@@ -42,7 +43,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
     Requirement {
         id: "REQ-OAUTH-007",
-        text: "`issue_token` MUST ignore `scope`, since a token always carries the platform's own permissions.",
+        text: "`issue_token` MUST ignore `scope` in a `client_credentials` request, since such a token always carries the platform's own permissions.",
         operations: &["issue_token"],
         verification: Api,
     },
