@@ -15,6 +15,9 @@ impl Registry {
         if let Some(principal) = self.tokens.get(token) {
             return Some(principal.clone());
         }
+        if let Some(principal) = self.flow_principal(token) {
+            return Some(principal);
+        }
         let (platform_id, expires_at) = self.access_tokens.get(token)?;
         // FAULT(expired-token-accepted): the token's lifetime is not compared with the clock.
         let mut expires_at = *expires_at;

@@ -14,6 +14,9 @@
 //!   issuances, expiries, id counters), `holdings` (an account's unit blocks), `history` (an
 //!   account's ordered transactions), `validate` (field checks and `422`).
 //! - set-up and time: `sandbox`, `clock`, `auth` (tokens and operator sessions).
+//! - the authorization server: `oauth_clients` (representatives' apps, platforms as clients,
+//!   client authentication), `authorization` (authorization requests and the consent decision),
+//!   `grants` (codes, token families, refresh rotation, revocation, flow tokens' scopes).
 //! - the API's areas: `accounts` (reads), `transactions` (transfers and cancellations),
 //!   `platforms` (platforms, OAuth clients, consents, delegations), `subset` (what consents'
 //!   subsets select), `trading` (reservations and
@@ -27,11 +30,14 @@
 mod accounts;
 mod associations;
 mod auth;
+mod authorization;
 mod clock;
+mod grants;
 mod history;
 mod holdings;
 mod idempotency;
 mod invariants;
+mod oauth_clients;
 mod platforms;
 mod principal;
 mod records;
@@ -56,12 +62,16 @@ use ucr_spec::transactions::{Cancellation, Transfer};
 
 use crate::faults::{Fault, Faults};
 pub use associations::AssociationFilter;
+pub use authorization::{Authorization, AuthorizeError, ConsentPage, redirect_with};
 pub use clock::MAX_CLOCK_ADVANCE;
+pub use grants::{GrantError, s256};
 pub use history::HistoryKey;
 use idempotency::IdempotencyStore;
 pub use idempotency::{
     IDEMPOTENCY_RETENTION, IdempotencyRecord, RequestFingerprint, StoredResponse,
 };
+use oauth_clients::OAuthClientRecord;
+pub use oauth_clients::{ClientOwner, MAX_REDIRECT_URIS, OAuthClient};
 pub use platforms::ACCESS_TOKEN_LIFETIME;
 use platforms::PlatformRecord;
 pub use principal::Principal;
@@ -97,6 +107,10 @@ pub struct Registry {
     clients: HashMap<String, String>,
     /// OAuth access tokens: the platform and when the token lapses (registry clock).
     access_tokens: HashMap<String, (String, DateTime<Utc>)>,
+    /// Representatives' own OAuth clients, by client ID.
+    oauth_clients: BTreeMap<String, OAuthClientRecord>,
+    /// The authorization code flow: pending requests, codes, token families.
+    authorization: grants::AuthorizationServer,
     consents: BTreeMap<String, Consent>,
     delegations: BTreeMap<String, Delegation>,
     reservations: BTreeMap<String, ReservationRecord>,
@@ -143,6 +157,8 @@ impl Registry {
             platforms: BTreeMap::new(),
             clients: HashMap::new(),
             access_tokens: HashMap::new(),
+            oauth_clients: BTreeMap::new(),
+            authorization: grants::AuthorizationServer::default(),
             consents: BTreeMap::new(),
             delegations: BTreeMap::new(),
             reservations: BTreeMap::new(),

@@ -37,6 +37,8 @@ const MAX_CONSENT_MONTHS: u32 = 36;
 pub(super) struct PlatformRecord {
     pub platform: Platform,
     pub client_secret: String,
+    /// Where the authorization code flow may redirect (consent requests).
+    pub redirect_uris: Vec<String>,
 }
 
 /// What a read of an account needs.
@@ -76,6 +78,7 @@ impl Registry {
     pub fn create_platform(&mut self, request: NewPlatform) -> Result<PlatformCredential, Problem> {
         self.expire_due();
         check_text("/name", &request.name, 200)?;
+        super::oauth_clients::check_redirect_uris("/redirect_uris", &request.redirect_uris, false)?;
         let holder = self.create_account_holder(NewAccountHolder {
             name: request.name.clone(),
         })?;
@@ -106,6 +109,7 @@ impl Registry {
             PlatformRecord {
                 platform: platform.clone(),
                 client_secret: client_secret.clone(),
+                redirect_uris: request.redirect_uris,
             },
         );
         Ok(PlatformCredential {

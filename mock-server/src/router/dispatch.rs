@@ -11,7 +11,7 @@ use super::call::Call;
 use super::exchange::{ApiRequest, ApiResponse, Refusal};
 use super::extract::authenticate;
 use super::routes::{OperationId, resolve};
-use super::{lists, oauth, reads, writes};
+use super::{authorize, discovery, lists, oauth, reads, revoke, scope, writes};
 
 /// A handler of an authenticated operation.
 type Handler<'h> = Box<dyn FnOnce(&mut Call<'_>) -> Result<ApiResponse, Refusal> + 'h>;
@@ -48,6 +48,10 @@ impl Router {
         use OperationId::*;
         let handler: Handler<'_> = match operation.id {
             IssueToken => return Ok(oauth::issue_token(&self.registry, request)),
+            RevokeToken => return Ok(revoke::revoke_token(&self.registry, request)),
+            GetAuthorizationServerMetadata => return Ok(discovery::metadata(request)),
+            Authorize => return authorize::authorize(self, request),
+            DecideAuthorization => return authorize::decide(self, request),
             ListAccuProjects => return lists::accu_projects(self, request),
             ListCarbonAbatementContracts => {
                 return lists::carbon_abatement_contracts(self, request);
@@ -109,9 +113,11 @@ impl Router {
             }
             GetClock => self.operator_only(reads::clock),
             AdvanceClock => self.operator_only(writes::advance_clock),
+            CreateOauthClient => self.operator_only(writes::create_oauth_client),
         };
         let mut registry = self.lock();
         let who = authenticate(&registry, request.headers)?;
+        scope::enforce(&registry, request.headers, operation.id)?;
         let response = handler(&mut Call {
             registry: &mut registry,
             who: &who,

@@ -12,15 +12,20 @@ use super::exchange::{ApiRequest, JSON, Refusal};
 use crate::paging::invalid_parameter;
 use crate::registry::{Principal, Registry};
 
-/// The caller's principal from `Authorization: Bearer <token>`, or `401 unauthenticated`.
-pub(crate) fn authenticate(registry: &Registry, headers: &HeaderMap) -> Result<Principal, Refusal> {
-    let token = headers
+/// The token of `Authorization: Bearer <token>`, if the request sends one.
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| {
             let (scheme, token) = value.trim().split_once(' ')?;
             scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-        });
+        })
+}
+
+/// The caller's principal from `Authorization: Bearer <token>`, or `401 unauthenticated`.
+pub(crate) fn authenticate(registry: &Registry, headers: &HeaderMap) -> Result<Principal, Refusal> {
+    let token = bearer_token(headers);
     let (detail, challenge) = match token {
         None => (
             "send Authorization: Bearer <token>. In the sandbox, POST /v1/sandbox/operator-sessions gives an \

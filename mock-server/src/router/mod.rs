@@ -4,26 +4,35 @@
 //! headers and body. The wiremock adapter and the hyper server both call it. The registry lock is
 //! taken once per request and never held across an await (there are none here).
 //!
-//! Every error is a problem document except at the OAuth token endpoint (`/v1/oauth/token`), which
-//! answers RFC 6749 `{error, error_description}` JSON as OAuth clients expect.
+//! Every error is a problem document except at the OAuth token and revocation endpoints
+//! (`/v1/oauth/token`, `/v1/oauth/revoke`), which answer RFC 6749 `{error, error_description}`
+//! JSON as OAuth clients expect, and the authorization endpoint's redirects (RFC 6749 4.1.2.1).
 //!
 //! - `routes`: the routing table (one entry per operation of the contract) and path resolution.
 //! - `dispatch`: one line per operation, from the operation to its handler.
 //! - `lists`, `reads`, `writes`: the handlers, by the shape of the operation.
 //! - `idempotency`: the `Idempotency-Key` rules every write runs under.
 //! - `extract`: the bearer token, the query string and the body, parsed.
-//! - `oauth`: the token endpoint.
+//! - `oauth`: the token endpoint; `oauth_form`: its form and client authentication, shared with
+//!   `revoke` (RFC 7009); `discovery` (RFC 8414); `authorize` and `consent_page`: the
+//!   authorization endpoint and its HTML page; `scope`: flow tokens' scopes enforced.
 //! - `call`, `exchange`: the handler's context; requests, responses and refusals.
 
+mod authorize;
 mod call;
+mod consent_page;
+mod discovery;
 mod dispatch;
 mod exchange;
 mod extract;
 mod idempotency;
 mod lists;
 mod oauth;
+mod oauth_form;
 mod reads;
+mod revoke;
 mod routes;
+mod scope;
 mod writes;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

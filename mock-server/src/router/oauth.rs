@@ -1,26 +1,39 @@
-//! The OAuth 2.0 token endpoint (`/v1/oauth/token`, client-credentials grant): a form-encoded
-//! body, client authentication in the body or by HTTP Basic, and errors in RFC 6749 form
-//! (`{error, error_description}`) rather than as problem documents.
+//! The OAuth 2.0 token endpoint (`/v1/oauth/token`): the client-credentials grant for platforms
+//! acting as themselves, and the authorization code (PKCE) and refresh token grants of the
+//! authorization server. Errors are RFC 6749 JSON (`{error, error_description}`), not problem
+//! documents; every answer is `no-store`.
 
-use std::collections::HashSet;
 use std::sync::{Mutex, PoisonError};
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use http::header::{ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, PRAGMA, WWW_AUTHENTICATE};
-use http::{HeaderMap, HeaderValue, Method, StatusCode};
-use ucr_spec::platforms::OAuthError;
+use http::header::ALLOW;
+use http::{HeaderValue, Method, StatusCode};
 
 use super::exchange::{ApiRequest, ApiResponse, json};
-use crate::registry::Registry;
+use super::oauth_form::{
+    ClientCredentials, client_credentials, invalid_client, invalid_request, no_store, oauth_error,
+    parse_form,
+};
+use crate::registry::{ClientOwner, GrantError, OAuthClient, Registry};
 
-/// The media type of a token request.
-const FORM: &str = "application/x-www-form-urlencoded";
+/// The parameters the token endpoint knows (each at most once).
+const KNOWN: &[&str] = &[
+    "grant_type",
+    "client_id",
+    "client_secret",
+    "scope",
+    "code",
+    "redirect_uri",
+    "code_verifier",
+    "refresh_token",
+];
 
-/// The OAuth 2.0 token endpoint (client-credentials grant, RFC 6749 section 4.4): a
-/// form-encoded body, client authentication in the body or by HTTP Basic, errors as RFC 6749
-/// JSON. Unrecognised parameters are ignored, as RFC 6749 requires.
+/// The token endpoint: checks the request (`invalid_request`), the grant type
+/// (`unsupported_grant_type`), then authenticates the client and runs the grant.
 pub(crate) fn issue_token(registry: &Mutex<Registry>, request: &ApiRequest<'_>) -> ApiResponse {
+    no_store(token_response(registry, request))
+}
+
+fn token_response(registry: &Mutex<Registry>, request: &ApiRequest<'_>) -> ApiResponse {
     if *request.method != Method::POST {
         let mut response = oauth_error(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -32,126 +45,104 @@ pub(crate) fn issue_token(registry: &Mutex<Registry>, request: &ApiRequest<'_>) 
             .insert(ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    let bad =
-        |description: &str| oauth_error(StatusCode::BAD_REQUEST, "invalid_request", description);
-    let essence = request
-        .headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase());
-    if essence.as_deref() != Some(FORM) {
-        return bad(
-            "send the parameters form-encoded (Content-Type: application/x-www-form-urlencoded)",
-        );
-    }
-    let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(request.body) else {
-        return bad("the body is not a valid form-encoded parameter list");
+    let form = match parse_form(request, KNOWN) {
+        Ok(form) => form,
+        Err(response) => return response,
     };
-    let mut seen = HashSet::new();
-    let known = ["grant_type", "client_id", "client_secret", "scope"];
-    if let Some((name, _)) = pairs
-        .iter()
-        .find(|(name, _)| known.contains(&name.as_str()) && !seen.insert(name.as_str()))
-    {
-        return bad(&format!("parameter {name} is given more than once"));
-    }
-    let parameter = |name: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    };
-    match parameter("grant_type") {
-        None => return bad("grant_type is required; use grant_type=client_credentials"),
-        Some("client_credentials") => {}
+    let grant = match form.get("grant_type") {
+        None => {
+            return invalid_request(
+                "grant_type is required: client_credentials, authorization_code or refresh_token",
+            );
+        }
+        Some(grant @ ("client_credentials" | "authorization_code" | "refresh_token")) => grant,
         Some(other) => {
             return oauth_error(
                 StatusCode::BAD_REQUEST,
                 "unsupported_grant_type",
-                &format!("grant type {other:?} is not supported; use client_credentials"),
+                &format!(
+                    "grant type {other:?} is not supported; use client_credentials, \
+                     authorization_code or refresh_token"
+                ),
             );
-        }
-    }
-    let basic = basic_credentials(request.headers);
-    let used_basic = basic.is_some();
-    let in_body = parameter("client_id").is_some() || parameter("client_secret").is_some();
-    let credentials = match (basic, in_body) {
-        (Some(Err(())), _) => return bad("the Authorization header is not valid HTTP Basic"),
-        (Some(Ok(_)), true) => {
-            return bad(
-                "authenticate the client one way: HTTP Basic or client_id and client_secret in the body",
-            );
-        }
-        (Some(Ok(pair)), false) => Some(pair),
-        (None, _) => match (parameter("client_id"), parameter("client_secret")) {
-            (Some(id), Some(secret)) => Some((id.to_owned(), secret.to_owned())),
-            (None, None) => None,
-            _ => return bad("send both client_id and client_secret"),
-        },
-    };
-    let token = credentials.and_then(|(id, secret)| {
-        registry
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .issue_token(&id, &secret)
-    });
-    let mut response = match token {
-        Some(token) => json(StatusCode::OK, &token),
-        None => {
-            let mut response = oauth_error(
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                "unknown client, wrong secret, or no client authentication; use the client_id and \
-                 client_secret the platform was registered with",
-            );
-            if used_basic {
-                response.headers.insert(
-                    WWW_AUTHENTICATE,
-                    HeaderValue::from_static("Basic realm=\"ucr\""),
-                );
-            }
-            response
         }
     };
-    response
-        .headers
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-        .headers
-        .insert(PRAGMA, HeaderValue::from_static("no-cache"));
-    response
-}
-
-/// HTTP Basic client credentials (RFC 6749 section 2.3.1: both parts form-encoded), if the request
-/// sends `Authorization: Basic`; `Err` when that header is malformed.
-fn basic_credentials(headers: &HeaderMap) -> Option<Result<(String, String), ()>> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?.trim();
-    let (scheme, encoded) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
+    let credentials = match client_credentials(request.headers, &form) {
+        Ok(credentials) => credentials,
+        Err(response) => return response,
+    };
+    let mut registry = registry.lock().unwrap_or_else(PoisonError::into_inner);
+    if grant == "client_credentials" {
+        return client_credentials_grant(&mut registry, &credentials);
     }
-    let decode = || {
-        let decoded = STANDARD.decode(encoded.trim()).ok()?;
-        let text = String::from_utf8(decoded).ok()?;
-        let (id, secret) = text.split_once(':')?;
-        let unescape = |part: &str| -> Option<String> {
-            let pairs: Vec<(String, String)> =
-                serde_urlencoded::from_str(&format!("v={part}")).ok()?;
-            pairs.into_iter().next().map(|(_, v)| v)
+    let Some(client) = authenticated_client(&registry, &credentials) else {
+        return invalid_client(&credentials);
+    };
+    let issued = if grant == "authorization_code" {
+        let (Some(code), Some(redirect_uri), Some(verifier)) = (
+            form.get("code"),
+            form.get("redirect_uri"),
+            form.get("code_verifier"),
+        ) else {
+            return invalid_request(
+                "the authorization_code grant needs code, redirect_uri and code_verifier",
+            );
         };
-        Some((unescape(id)?, unescape(secret)?))
+        registry.exchange_code(&client, code, redirect_uri, verifier)
+    } else {
+        let Some(refresh_token) = form.get("refresh_token") else {
+            return invalid_request("the refresh_token grant needs refresh_token");
+        };
+        registry.refresh_grant(&client, refresh_token, form.get("scope"))
     };
-    Some(decode().ok_or(()))
+    match issued {
+        Ok(token) => json(StatusCode::OK, &token),
+        Err(GrantError { error, description }) => {
+            oauth_error(StatusCode::BAD_REQUEST, error, &description)
+        }
+    }
 }
 
-/// An RFC 6749 error response from the token endpoint.
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> ApiResponse {
-    json(
-        status,
-        &OAuthError {
-            error: error.to_owned(),
-            error_description: Some(description.to_owned()),
-        },
-    )
+/// The client-credentials grant: a platform's ID and secret (never a public `client_id` alone).
+fn client_credentials_grant(
+    registry: &mut Registry,
+    credentials: &ClientCredentials,
+) -> ApiResponse {
+    let (id, secret) = match credentials {
+        ClientCredentials::Secret { id, secret, .. } => (id, secret),
+        ClientCredentials::IdOnly(_) => {
+            return invalid_request("send both client_id and client_secret");
+        }
+        ClientCredentials::None => return invalid_client(credentials),
+    };
+    if let Some(token) = registry.issue_token(id, secret) {
+        return json(StatusCode::OK, &token);
+    }
+    let representative_app = registry
+        .authenticate_client(id, Some(secret))
+        .is_some_and(|c| matches!(c.owner, ClientOwner::Representative(_)));
+    if representative_app {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            "a representative's app gets tokens through the authorization code flow; the \
+             client_credentials grant is for trading platforms and third-party registries",
+        );
+    }
+    invalid_client(credentials)
+}
+
+/// The client of an authorization code, refresh or revocation request: a public client by
+/// `client_id` alone, any other by its secret.
+pub(super) fn authenticated_client(
+    registry: &Registry,
+    credentials: &ClientCredentials,
+) -> Option<OAuthClient> {
+    match credentials {
+        ClientCredentials::None => None,
+        ClientCredentials::IdOnly(id) => registry.authenticate_client(id, None),
+        ClientCredentials::Secret { id, secret, .. } => {
+            registry.authenticate_client(id, Some(secret))
+        }
+    }
 }

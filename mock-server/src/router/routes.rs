@@ -51,6 +51,7 @@ macro_rules! routes {
 }
 
 routes! {
+    GetAuthorizationServerMetadata = GET, "/.well-known/oauth-authorization-server";
     ListAccounts = GET, "/v1/accounts";
     GetAccount = GET, "/v1/accounts/{account_id}";
     ListAccountConsents = GET, "/v1/accounts/{account_id}/consents";
@@ -80,6 +81,9 @@ routes! {
     ApproveEscrow = POST, "/v1/escrows/{escrow_id}/approve";
     RejectEscrow = POST, "/v1/escrows/{escrow_id}/reject";
     IssueToken = TOKEN, "/v1/oauth/token";
+    Authorize = GET, "/v1/oauth/authorize";
+    DecideAuthorization = POST, "/v1/oauth/authorize";
+    RevokeToken = POST, "/v1/oauth/revoke";
     GetPlatform = GET, "/v1/platforms/{platform_id}";
     ListAccuProjects = GET, "/v1/registers/accu-projects";
     ListCarbonAbatementContracts = GET, "/v1/registers/carbon-abatement-contracts";
@@ -94,6 +98,7 @@ routes! {
     GetClock = GET, "/v1/sandbox/clock";
     AdvanceClock = POST, "/v1/sandbox/clock/advance";
     IssueUnits = POST, "/v1/sandbox/issuances";
+    CreateOauthClient = POST, "/v1/sandbox/oauth-clients";
     CreateOperatorSession = POST, "/v1/sandbox/operator-sessions";
     CreatePlatform = POST, "/v1/sandbox/platforms";
     CreatePlatformRepresentative = POST, "/v1/sandbox/platforms/{platform_id}/representatives";
@@ -150,14 +155,14 @@ impl<'a> Route<'a> {
 /// The operations at `path`, if any: the table entries whose template matches it segment by
 /// segment (a parameter matches any non-empty segment).
 pub(crate) fn resolve(path: &str) -> Option<Route<'_>> {
-    let segments: Vec<&str> = path.strip_prefix("/v1/")?.split('/').collect();
+    let segments: Vec<&str> = path.strip_prefix('/')?.split('/').collect();
     if segments.iter().any(|s| s.is_empty()) {
         return None;
     }
     let operations: Vec<(Verb, Operation<'_>)> = ROUTES
         .iter()
         .filter_map(|(verb, template, id)| {
-            let pattern: Vec<&str> = template.strip_prefix("/v1/")?.split('/').collect();
+            let pattern: Vec<&str> = template.strip_prefix('/')?.split('/').collect();
             if pattern.len() != segments.len() {
                 return None;
             }
@@ -313,6 +318,10 @@ mod tests {
             "/v1/registers/other",
             "/v2/accounts",
             "/accounts",
+            "/.well-known",
+            "/.well-known/oauth-authorization-server/",
+            "/.well-known/openid-configuration",
+            "/v1/oauth/authorize/x",
         ] {
             assert!(resolve(path).is_none(), "{path} resolves");
         }

@@ -307,6 +307,17 @@ pub(crate) fn create_platform(c: &mut Call<'_>) -> Result<ApiResponse, Refusal> 
     )
 }
 
+/// `create_oauth_client`.
+pub(crate) fn create_oauth_client(c: &mut Call<'_>) -> Result<ApiResponse, Refusal> {
+    write(
+        c,
+        Optional,
+        CREATED,
+        parse_json,
+        |r, _, body: ucr_spec::oauth::NewOAuthClient| r.create_oauth_client(body),
+    )
+}
+
 /// `create_platform_representative`.
 pub(crate) fn create_platform_representative(
     c: &mut Call<'_>,

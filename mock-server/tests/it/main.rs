@@ -1,6 +1,7 @@
 //! Integration tests of the mock registry over HTTP: one test binary, one module per concern.
 
 mod associations;
+mod authorization;
 mod consents;
 mod delegations;
 mod escrows;
