@@ -100,6 +100,13 @@ const OPERATION_FEATURES: &[(&str, Option<Feature>)] = &[
     ("get_clock", Some(Feature::SandboxClock)),
     ("advance_clock", Some(Feature::SandboxClock)),
     ("issue_token", Some(Feature::OauthClientCredentials)),
+    // The authorization server (issue 13) is part of the core contract; registering a
+    // representative's own client is a sandbox operation.
+    ("get_authorization_server_metadata", None),
+    ("authorize", None),
+    ("decide_authorization", None),
+    ("revoke_token", None),
+    ("create_oauth_client", Some(Feature::Sandbox)),
     ("get_platform", None),
     ("grant_consent", None),
     ("list_account_consents", None),

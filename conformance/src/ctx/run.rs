@@ -91,7 +91,10 @@ impl RunState {
                 ..ucr_sdk::RetryPolicy::default()
             })
             .build()?;
+        // Redirects are answers to judge (the authorization endpoint's), never followed: the
+        // client's redirect URI is not the target's.
         let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(timeout)
             .timeout(timeout)
             .user_agent(concat!("ucr-conformance/", env!("CARGO_PKG_VERSION")))

@@ -208,6 +208,13 @@ impl World {
                 }
                 return raw.form(&pairs).send().await;
             }
+            Body::PlainForm(pairs) => {
+                let pairs: Vec<(&str, &str)> = pairs
+                    .iter()
+                    .map(|(n, v)| (n.as_str(), v.as_str()))
+                    .collect();
+                raw = raw.form(&pairs);
+            }
             Body::Json(value) => raw = raw.json(value),
             Body::Text(text) => raw = raw.body_text(text),
             Body::None => {}
@@ -217,6 +224,47 @@ impl World {
         }
         raw.send().await
     }
+}
+
+/// The redirect URI of the matrix's OAuth clients: never followed (the suite reads `Location`).
+const MATRIX_REDIRECT_URI: &str = "http://127.0.0.1:9/ucr-matrix-callback";
+
+/// The path and query of a valid authorization request (S256, `accounts:read`) of a fresh
+/// public client registered through the sandbox: `authorize` answers it with the consent page.
+async fn authorization_request(ctx: &Ctx, world: &World) -> Result<String, Failure> {
+    let client = ctx
+        .raw(
+            "create_oauth_client",
+            Method::POST,
+            "/v1/sandbox/oauth-clients",
+        )
+        .no_idempotency_key()
+        .bearer(&world.operator_token)
+        .json(
+            &json!({"name": ctx.unique("Matrix app"), "client_type": "public",
+                      "redirect_uris": [MATRIX_REDIRECT_URI]}),
+        )
+        .send()
+        .await?
+        .expect_status("fixture: create_oauth_client", 201)?;
+    let client_id = client["client_id"]
+        .as_str()
+        .ok_or_else(|| Failure::new("fixture: create_oauth_client answered no client_id"))?;
+    // RFC 7636 appendix B's challenge: any well-formed S256 challenge does for the page.
+    let query = serde_urlencoded::to_string([
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", MATRIX_REDIRECT_URI),
+        ("scope", "accounts:read"),
+        ("state", "ucr-matrix"),
+        (
+            "code_challenge",
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        ),
+        ("code_challenge_method", "S256"),
+    ])
+    .map_err(|e| Failure::new(format!("suite bug: {e}")))?;
+    Ok(format!("/v1/oauth/authorize?{query}"))
 }
 
 /// A platform representative of `platform`, appointed to the owner's account by delegation.
@@ -250,8 +298,11 @@ pub(in crate::checks) enum Body {
     Json(Value),
     /// Verbatim text sent as `application/json`.
     Text(String),
-    /// Form fields (the token endpoint); platforms add their client credentials.
+    /// Form fields (the token and revocation endpoints); platforms add their client credentials.
     Form(Vec<(String, String)>),
+    /// Form fields sent as they are, with the actor's bearer token if it has one (the consent
+    /// page's form).
+    PlainForm(Vec<(String, String)>),
 }
 
 /// A valid request for one operation on an object of a [`World`].
@@ -478,6 +529,53 @@ pub(in crate::checks) async fn target(
             path: op.path.clone(),
             body: Body::Form(vec![("grant_type".into(), "client_credentials".into())]),
         },
+        // A token nobody holds: revoking it answers 200 and changes nothing (RFC 7009).
+        "revoke_token" => Request {
+            operation,
+            method: op.method.clone(),
+            path: op.path.clone(),
+            body: Body::Form(vec![("token".into(), unique("ucr-matrix-unknown-token"))]),
+        },
+        "get_authorization_server_metadata" => bare(op.path.clone()),
+        "authorize" => bare(authorization_request(ctx, world).await?),
+        "decide_authorization" => {
+            let page = ctx
+                .raw(
+                    "authorize",
+                    Method::GET,
+                    &authorization_request(ctx, world).await?,
+                )
+                .send()
+                .await?;
+            if page.status != 200 {
+                return Err(Failure::new(format!(
+                    "fixture: authorize answered {}, not the consent page",
+                    page.status
+                )));
+            }
+            let html = String::from_utf8_lossy(&page.body);
+            let request_id = html
+                .split("name=\"request_id\" value=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .ok_or_else(|| Failure::new("fixture: the consent page has no request_id field"))?
+                .to_owned();
+            Request {
+                operation,
+                method: op.method.clone(),
+                path: op.path.clone(),
+                body: Body::PlainForm(vec![
+                    ("request_id".into(), request_id),
+                    ("representative_id".into(), initiator.id.clone()),
+                    ("decision".into(), "decline".into()),
+                ]),
+            }
+        }
+        "create_oauth_client" => json(
+            op.path.clone(),
+            json!({"name": unique("Matrix app"), "client_type": "public",
+                   "redirect_uris": [MATRIX_REDIRECT_URI]}),
+        ),
         "get_platform" => bare(
             op.path
                 .replace("{platform_id}", &world.holdings.platform_id),

@@ -21,7 +21,8 @@ pub(crate) struct Operation {
     pub(crate) method: reqwest::Method,
     /// Path template, e.g. `/v1/transfers/{transfer_id}/approve`.
     pub(crate) path: String,
-    /// The documented success status (the one 2xx response).
+    /// The documented success status: the one 2xx response, or the 3xx of an operation that only
+    /// redirects (`decide_authorization`).
     pub(crate) success: u16,
     /// The documented 4xx statuses.
     pub(crate) problems: BTreeSet<u16>,
@@ -104,7 +105,7 @@ fn parse_operations(doc: &Value) -> Vec<Operation> {
             let success = statuses
                 .iter()
                 .copied()
-                .find(|s| (200..300).contains(s))
+                .find(|s| (200..400).contains(s))
                 .unwrap_or(200);
             let problems = statuses
                 .iter()
