@@ -112,7 +112,7 @@ impl Registry {
     ) -> Result<Authorization, AuthorizeError> {
         self.expire_due();
         let now = self.now();
-        self.authorization.forget_stale(now);
+        self.forget_stale_authorizations(now);
         let client = query
             .client_id
             .as_deref()
@@ -213,8 +213,7 @@ impl Registry {
                 })
                 .collect(),
         };
-        self.authorization
-            .pending
+        self.pending_authorizations
             .insert(page.request_id.clone(), pending);
         Ok(Authorization::Page(page))
     }
@@ -225,7 +224,7 @@ impl Registry {
     pub fn decide_authorization(&mut self, form: &AuthorizationForm) -> Result<String, Problem> {
         self.expire_due();
         let now = self.now();
-        self.authorization.forget_stale(now);
+        self.forget_stale_authorizations(now);
         let refuse = |name: &str, reason: &str| {
             let mut problem = ProblemType::MalformedRequest.problem(format!("{name}: {reason}"));
             problem.invalid_params.push(InvalidParam {
@@ -234,7 +233,7 @@ impl Registry {
             });
             problem
         };
-        let Some(pending) = self.authorization.pending.get(&form.request_id).cloned() else {
+        let Some(pending) = self.pending_authorizations.get(&form.request_id).cloned() else {
             return Err(refuse(
                 "request_id",
                 "no pending authorization request has this ID: it was decided already, has lapsed \
@@ -263,7 +262,7 @@ impl Registry {
                 redirect_with(&pending.redirect_uri, &params)
             }
         };
-        self.authorization.pending.remove(&form.request_id);
+        self.pending_authorizations.remove(&form.request_id);
         Ok(location)
     }
 
@@ -436,9 +435,10 @@ impl Granted {
     }
 }
 
-impl super::grants::AuthorizationServer {
-    /// Drops pending requests whose time ran out.
-    fn forget_stale(&mut self, now: DateTime<Utc>) {
-        self.pending.retain(|_, p| p.expires_at > now);
+impl Registry {
+    /// Drops pending authorization requests whose time ran out.
+    fn forget_stale_authorizations(&mut self, now: DateTime<Utc>) {
+        self.pending_authorizations
+            .retain(|_, p| p.expires_at > now);
     }
 }

@@ -3,7 +3,7 @@
 //! family revocation on reuse (RFC 9700 section 4.14.2), revocation (RFC 7009), and what a flow
 //! token authenticates as and which scopes it carries.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -14,7 +14,6 @@ use ucr_spec::scopes::{RepresentativeScope, consent_scope_name, parse_consent_sc
 use uuid::Uuid;
 
 use super::Registry;
-use super::authorization::PendingAuthorization;
 use super::oauth_clients::OAuthClient;
 use super::platforms::ACCESS_TOKEN_LIFETIME;
 use super::principal::Principal;
@@ -122,8 +121,6 @@ struct RefreshRecord {
 /// The authorization server's state.
 #[derive(Debug, Default)]
 pub(super) struct AuthorizationServer {
-    /// Requests waiting for the consent page's decision, by `request_id`.
-    pub(super) pending: BTreeMap<String, PendingAuthorization>,
     pub(super) codes: HashMap<String, CodeRecord>,
     families: HashMap<u64, Family>,
     access: HashMap<String, AccessRecord>,

@@ -109,7 +109,9 @@ pub struct Registry {
     access_tokens: HashMap<String, (String, DateTime<Utc>)>,
     /// Representatives' own OAuth clients, by client ID.
     oauth_clients: BTreeMap<String, OAuthClientRecord>,
-    /// The authorization code flow: pending requests, codes, token families.
+    /// Authorization requests waiting for the consent page's decision, by `request_id`.
+    pending_authorizations: BTreeMap<String, authorization::PendingAuthorization>,
+    /// The authorization code flow's codes and token families.
     authorization: grants::AuthorizationServer,
     consents: BTreeMap<String, Consent>,
     delegations: BTreeMap<String, Delegation>,
@@ -158,6 +160,7 @@ impl Registry {
             clients: HashMap::new(),
             access_tokens: HashMap::new(),
             oauth_clients: BTreeMap::new(),
+            pending_authorizations: BTreeMap::new(),
             authorization: grants::AuthorizationServer::default(),
             consents: BTreeMap::new(),
             delegations: BTreeMap::new(),
