@@ -122,8 +122,12 @@ about linked government-backed units and certificates must be accurate".
 - **Authentication**: `Authorization: Bearer <token>` on everything but the public registers and
   the sandbox bootstrap. A missing, unknown or expired token answers `401 unauthenticated` with a
   `WWW-Authenticate: Bearer` header; an authenticated caller that may not act answers `403`.
-  The security schemes say the same: `bearer` for every token, `oauth2` (client credentials) for
-  how platforms and registries get theirs, `security: []` on the public operations.
+  The security schemes say the same: `bearer` for every token, `oauth2` for how tokens are got
+  (client credentials for platforms and registries acting as themselves; authorization code with
+  PKCE for a representative's own app and for a platform asking a representative for a consent,
+  see the `authorization` tag), `security: []` on the public operations. A representative's token
+  from the authorization code flow carries only the scopes approved: an operation whose
+  `x-ucr-scope` it lacks answers `403 insufficient-scope`.
 - **Integers**: serials, quantities and counts are at most 2^53 - 1 (`maximum:
   9007199254740991`), so that they are exact as JSON numbers in every language.
 - **Hidden existence**: a resource (account, transfer, cancellation) that exists but that the caller
