@@ -9,6 +9,7 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 use tracing::Instrument;
 
+use crate::authorization::UserTokens;
 use crate::generated::{Client, Error, types};
 
 /// The operation ID of the token endpoint, which is sent without credentials or idempotency key.
@@ -44,6 +45,8 @@ pub(crate) enum TokenSource {
     Static(Secret),
     /// Access tokens fetched with OAuth 2.0 client credentials (platforms and registries).
     ClientCredentials(Arc<ClientCredentials>),
+    /// A signed-in user's tokens from the authorization code flow, refreshed before they expire.
+    User(UserTokens),
 }
 
 impl fmt::Debug for TokenSource {
@@ -52,6 +55,7 @@ impl fmt::Debug for TokenSource {
             TokenSource::Anonymous => f.write_str("Anonymous"),
             TokenSource::Static(token) => f.debug_tuple("Static").field(token).finish(),
             TokenSource::ClientCredentials(credentials) => credentials.fmt(f),
+            TokenSource::User(tokens) => tokens.fmt(f),
         }
     }
 }
@@ -64,6 +68,11 @@ impl TokenSource {
             TokenSource::Anonymous => Ok(None),
             TokenSource::Static(token) => Ok(Some(token.clone())),
             TokenSource::ClientCredentials(credentials) => credentials.token().await.map(Some),
+            TokenSource::User(tokens) => tokens
+                .token()
+                .await
+                .map(Some)
+                .map_err(|e| Error::Custom(format!("cannot refresh the access token: {e}"))),
         }
     }
 }
@@ -102,11 +111,11 @@ impl fmt::Debug for ClientCredentials {
 
 /// A cached access token.
 #[derive(Clone)]
-struct AccessToken {
-    token: Secret,
+pub(crate) struct AccessToken {
+    pub(crate) token: Secret,
     /// When the token request was sent: its lifetime is counted from then, to be safe.
-    obtained: Instant,
-    lifetime: Duration,
+    pub(crate) obtained: Instant,
+    pub(crate) lifetime: Duration,
 }
 
 impl AccessToken {
@@ -116,7 +125,7 @@ impl AccessToken {
         (self.lifetime / 10).min(Duration::from_secs(60))
     }
 
-    fn is_fresh(&self, now: Instant) -> bool {
+    pub(crate) fn is_fresh(&self, now: Instant) -> bool {
         match self.obtained.checked_add(self.lifetime) {
             Some(expires) => now + self.renew_margin() < expires,
             // An `expires_in` beyond what an `Instant` can hold: it never expires for us.

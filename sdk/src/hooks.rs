@@ -12,6 +12,7 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use tracing::Instrument;
 
 use crate::auth::{ClientCredentials, ISSUE_TOKEN, Secret, TokenSource, token_error};
+use crate::authorization::UserTokens;
 use crate::generated::Client;
 use crate::retry::RetryPolicy;
 
@@ -199,6 +200,13 @@ impl Client {
         let credentials =
             ClientCredentials::new(client_id.into(), Secret::new(client_secret), token_client);
         self.with_token_source(TokenSource::ClientCredentials(Arc::new(credentials)))
+    }
+
+    /// A copy of this client that authenticates as a signed-in user (a representative's app after
+    /// the authorization code flow), refreshing the access token before it expires and keeping
+    /// the rotated refresh token in `tokens`. Clones share the tokens.
+    pub fn with_user_tokens(&self, tokens: UserTokens) -> Client {
+        self.with_token_source(TokenSource::User(tokens))
     }
 
     /// A copy of this client that sends no credentials.

@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 mod auth;
+pub mod authorization;
 #[allow(missing_docs, unused_imports, clippy::all, clippy::pedantic)]
 #[rustfmt::skip]
 mod generated;
