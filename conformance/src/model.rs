@@ -49,6 +49,11 @@ pub enum Model {
     /// Class C, C.1: a third-party registry associates its certificates 1:1 with units.
     #[serde(rename = "C.1")]
     C1,
+    /// Not a model of the paper: the authorization server every model's sign-in rests on (OAuth
+    /// 2.0 authorization code with PKCE, refresh, revocation, consent through the flow). A target
+    /// without one leaves it out of its declared models, and its `AS-*` checks are skipped.
+    #[serde(rename = "AS")]
+    AuthorizationServer,
 }
 
 impl Model {
@@ -61,6 +66,7 @@ impl Model {
         Model::B4,
         Model::B5,
         Model::C1,
+        Model::AuthorizationServer,
     ];
 
     /// The prefix of the model's check IDs, e.g. `A1`.
@@ -73,6 +79,7 @@ impl Model {
             Model::B4 => "B4",
             Model::B5 => "B5",
             Model::C1 => "C1",
+            Model::AuthorizationServer => "AS",
         }
     }
 
@@ -86,6 +93,9 @@ impl Model {
             Model::B4 => "Fleeting custody model",
             Model::B5 => "Escrow model",
             Model::C1 => "Associating units with third-party certificates",
+            Model::AuthorizationServer => {
+                "Authorization server: sign-in and consent with OAuth 2.0 authorization code and PKCE"
+            }
         }
     }
 }
@@ -101,6 +111,7 @@ impl fmt::Display for Model {
             Model::B4 => "B.4",
             Model::B5 => "B.5",
             Model::C1 => "C.1",
+            Model::AuthorizationServer => "AS",
         })
     }
 }

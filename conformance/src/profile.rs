@@ -22,7 +22,7 @@ pub struct Profile {
 /// A `--profile` that names no model or feature.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "{0:?} is neither `full` nor a model (A.1, B.1, ... C.1) nor a feature (sandbox, sandbox_clock, \
+    "{0:?} is neither `full` nor a model (A.1, B.1, ... C.1, AS) nor a feature (sandbox, sandbox_clock, \
      public_registers, oauth_client_credentials, webhooks)"
 )]
 pub struct ProfileError(String);

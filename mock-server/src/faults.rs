@@ -357,6 +357,34 @@ faults! {
     CustodyRevealsSeller = ("custody-reveals-seller", "B.4",
         "the buyer's history shows the transfer from the platform's custodial account as coming from the seller's account whose reservation brought the units",
         ["B4-RESERVE-010"]),
+    /// The code verifier is not compared with the challenge.
+    PkceNotVerified = ("pkce-not-verified", "AS",
+        "the token endpoint exchanges an authorization code whatever code_verifier comes with it (present), so a stolen code works without the verifier",
+        ["AS-CODE-001"]),
+    /// `code_challenge_method=plain` is accepted.
+    PkcePlainAccepted = ("pkce-plain-accepted", "AS",
+        "the authorization endpoint accepts code_challenge_method=plain (and a missing method, read as plain) instead of redirecting with invalid_request",
+        ["AS-AUTHORIZE-001"]),
+    /// Codes are not marked used.
+    AuthorizationCodeReusable = ("authorization-code-reusable", "AS",
+        "an authorization code can be exchanged again while it lives, each time for new tokens, and the first exchange's tokens stay valid",
+        ["AS-CODE-002"]),
+    /// Redirect URIs compared by prefix.
+    RedirectUriPrefixMatch = ("redirect-uri-prefix-match", "AS",
+        "the authorization endpoint accepts any redirect_uri that starts with a registered one (a trailing slash, a longer path or an added query) and redirects there",
+        ["AS-REDIRECT-001"]),
+    /// Scopes not enforced on flow tokens.
+    ScopesIgnored = ("scopes-ignored", "AS",
+        "a representative's token from the authorization code flow may call every operation of the representative, whatever scopes were approved",
+        ["AS-SCOPE-001"]),
+    /// Refresh tokens not rotated.
+    RefreshTokenNotRotated = ("refresh-token-not-rotated", "AS",
+        "the refresh grant hands back the refresh token presented, which stays usable, so a stolen refresh token is never detected",
+        ["AS-REFRESH-001"]),
+    /// Revocation not applied to access tokens.
+    RevokedTokenAccepted = ("revoked-token-accepted", "AS",
+        "revoke_token answers 200 but a revoked access token keeps working until it expires",
+        ["AS-REVOKE-001"]),
 }
 
 impl fmt::Display for Fault {

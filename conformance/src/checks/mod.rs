@@ -48,6 +48,7 @@ mod accounts;
 mod approval;
 mod assoc;
 mod auth;
+mod authz;
 mod cancel;
 mod consent;
 mod conserve;
@@ -144,6 +145,7 @@ pub fn registry() -> Vec<Check> {
         redelivery::CHECKS,
         time::CHECKS,
         reset::CHECKS,
+        authz::CHECKS,
     ]
     .concat();
     all.sort_by_key(|c| c.model);

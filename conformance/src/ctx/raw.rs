@@ -52,6 +52,24 @@ impl RawRequest {
         self
     }
 
+    /// Does not follow a redirect: the answer is the `3xx` itself (for the authorization
+    /// endpoint, whose redirects go to a client's redirect URI).
+    pub fn without_redirects(mut self) -> Self {
+        static NO_REDIRECTS: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+        self.http = NO_REDIRECTS
+            .get_or_init(|| {
+                reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .connect_timeout(std::time::Duration::from_secs(30))
+                    .timeout(std::time::Duration::from_secs(30))
+                    .user_agent(concat!("ucr-conformance/", env!("CARGO_PKG_VERSION")))
+                    .build()
+                    .unwrap_or_default()
+            })
+            .clone();
+        self
+    }
+
     /// Adds a query parameter (encoded).
     pub fn query(mut self, name: &str, value: &str) -> Self {
         self.query.push((name.to_owned(), value.to_owned()));

@@ -15,38 +15,7 @@ const NOT_YET_CITING: &[&str] = &[];
 /// `Verification::Api` requirements no check cites yet: the suite's known coverage gap. The test
 /// fails if a listed ID becomes cited (remove it here) or if an uncited API requirement is not
 /// listed, so the gap is visible and can only shrink.
-const UNCOVERED: &[&str] = &[
-    // cited by oauth-suite (issue 13)
-    "REQ-AUTHZ-001",
-    "REQ-AUTHZ-002",
-    "REQ-AUTHZ-003",
-    "REQ-AUTHZ-004",
-    "REQ-AUTHZ-005",
-    "REQ-AUTHZ-006",
-    "REQ-AUTHZ-007",
-    "REQ-AUTHZ-008",
-    "REQ-AUTHZ-009",
-    "REQ-AUTHZ-010",
-    "REQ-AUTHZ-011",
-    "REQ-AUTHZ-012",
-    "REQ-AUTHZ-013",
-    "REQ-AUTHZ-014",
-    "REQ-AUTHZ-015",
-    "REQ-AUTHZ-016",
-    "REQ-AUTHZ-017",
-    "REQ-AUTHZ-018",
-    "REQ-AUTHZ-019",
-    "REQ-AUTHZ-020",
-    "REQ-AUTHZ-021",
-    "REQ-AUTHZ-022",
-    "REQ-AUTHZ-023",
-    "REQ-AUTHZ-024",
-    "REQ-AUTHZ-025",
-    "REQ-AUTHZ-026",
-    "REQ-AUTHZ-027",
-    "REQ-AUTHZ-028",
-    "REQ-AUTHZ-029",
-];
+const UNCOVERED: &[&str] = &[];
 
 #[test]
 fn every_cited_id_is_a_requirement_of_the_catalogue() {

@@ -41,6 +41,7 @@ const AREAS: &[&str] = &[
     "idempotency",
     "webhooks",
     "auth",
+    "AS",
 ];
 
 const DOC: &str = "docs/faults.md";

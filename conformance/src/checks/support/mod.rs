@@ -1,5 +1,6 @@
 //! Fixtures and flows that several check modules share.
 
+pub(super) mod authz;
 pub(super) mod spec;
 pub(super) mod subset;
 
