@@ -21,6 +21,7 @@ use super::Registry;
 use super::grants::{CodeRecord, Family, Granted};
 use super::oauth_clients::{ClientOwner, OAuthClient};
 use super::principal::Principal;
+use crate::faults::Fault;
 
 /// How long the consent page's request waits for a decision, in registry time.
 pub const PENDING_LIFETIME: TimeDelta = TimeDelta::minutes(10);
@@ -118,10 +119,19 @@ impl Registry {
             .as_deref()
             .and_then(|id| self.oauth_client(id))
             .ok_or_else(|| bad_parameter("client_id", "no client is registered with this ID"))?;
+        // FAULT(redirect-uri-prefix-match): any URI that starts with a registered one goes.
+        let prefix_match = self.fault(Fault::RedirectUriPrefixMatch);
         let redirect_uri = query
             .redirect_uri
             .clone()
-            .filter(|uri| client.redirect_uris.contains(uri))
+            .filter(|uri| {
+                client.redirect_uris.contains(uri)
+                    || (prefix_match
+                        && client
+                            .redirect_uris
+                            .iter()
+                            .any(|registered| uri.starts_with(registered.as_str())))
+            })
             .ok_or_else(|| {
                 bad_parameter(
                     "redirect_uri",
@@ -142,7 +152,10 @@ impl Registry {
                 "response_type must be code",
             ));
         }
-        if query.code_challenge_method.as_deref() != Some("S256") {
+        // FAULT(pkce-plain-accepted): plain, or no method (plain by RFC 7636's default), goes.
+        let plain_accepted = self.fault(Fault::PkcePlainAccepted)
+            && matches!(query.code_challenge_method.as_deref(), None | Some("plain"));
+        if query.code_challenge_method.as_deref() != Some("S256") && !plain_accepted {
             return Err(fail(
                 "invalid_request",
                 "PKCE is required: code_challenge_method must be S256 (plain is not accepted)",
@@ -151,7 +164,7 @@ impl Registry {
         let Some(code_challenge) = query
             .code_challenge
             .clone()
-            .filter(|c| is_s256_challenge(c))
+            .filter(|c| is_s256_challenge(c) || (plain_accepted && (43..=128).contains(&c.len())))
         else {
             return Err(fail(
                 "invalid_request",

@@ -17,6 +17,7 @@ use super::Registry;
 use super::oauth_clients::OAuthClient;
 use super::platforms::ACCESS_TOKEN_LIFETIME;
 use super::principal::Principal;
+use crate::faults::Fault;
 
 /// What an approval granted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,7 +190,8 @@ impl Registry {
         if record.client_id != client.client_id {
             return Err(invalid_grant("the code was issued to another client"));
         }
-        if record.used {
+        // FAULT(authorization-code-reusable): a used code is exchanged again for new tokens.
+        if record.used && !self.fault(Fault::AuthorizationCodeReusable) {
             self.authorization.revoke_family(record.family);
             return Err(invalid_grant(
                 "the code was used already; every token issued from it is now revoked",
@@ -203,7 +205,8 @@ impl Registry {
                 "redirect_uri differs from the authorization request's",
             ));
         }
-        if s256(code_verifier) != record.code_challenge {
+        // FAULT(pkce-not-verified): any code_verifier goes.
+        if s256(code_verifier) != record.code_challenge && !self.fault(Fault::PkceNotVerified) {
             return Err(invalid_grant(
                 "code_verifier does not match the code_challenge (S256)",
             ));
@@ -266,6 +269,15 @@ impl Registry {
                     })?
             }
         };
+        // FAULT(refresh-token-not-rotated): the refresh token presented is handed back, unused.
+        if self.fault(Fault::RefreshTokenNotRotated) {
+            let mut response = self.issue_flow_tokens(record.family, granted, now);
+            if let Some(fresh) = response.refresh_token.take() {
+                self.authorization.refresh.remove(&fresh);
+            }
+            response.refresh_token = Some(refresh_token.to_owned());
+            return Ok(response);
+        }
         if let Some(stored) = self.authorization.refresh.get_mut(refresh_token) {
             stored.used = true;
         }
@@ -290,7 +302,9 @@ impl Registry {
             return;
         }
         if let Some(record) = self.authorization.access.get(token) {
-            if owns(record.family, &self.authorization) {
+            // FAULT(revoked-token-accepted): 200, but the access token is kept.
+            if owns(record.family, &self.authorization) && !self.fault(Fault::RevokedTokenAccepted)
+            {
                 self.authorization.access.remove(token);
             }
             return;
