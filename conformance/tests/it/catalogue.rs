@@ -95,7 +95,8 @@ fn every_check_is_described_and_sourced() {
             "B1-LIFETIME-001",
             "B4-RESERVE-008",
             "B4-LIFETIME-001",
-            "B5-ESCROW-008"
+            "B5-ESCROW-008",
+            "AS-CODE-003"
         ],
         "the checks that move the sandbox clock"
     );
