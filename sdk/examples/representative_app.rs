@@ -148,9 +148,17 @@ async fn main() -> anyhow::Result<()> {
         "the refresh token did not rotate"
     );
     println!("refreshed: a new access token and a new refresh token");
+    // Presenting the used refresh token again looks like theft: the registry refuses it and
+    // revokes every token of that sign-in (RFC 9700 reuse detection).
     let reused = app.refresh(&before, None).await;
     ensure!(reused.is_err(), "a used refresh token was accepted again");
     println!("the old refresh token is refused: {}", reused.unwrap_err());
+    let ended = priya_app.list_accounts().send().await;
+    ensure!(
+        ended.is_err_and(|e| e.status() == Some(reqwest::StatusCode::UNAUTHORIZED)),
+        "the sign-in's tokens still work after its refresh token was reused"
+    );
+    println!("and every token of that sign-in is now refused with 401");
 
     // Sign out: revoke the read-only sign-in's tokens; its access token stops working at once.
     app.revoke_all(&reader_tokens).await?;
@@ -164,9 +172,10 @@ async fn main() -> anyhow::Result<()> {
         after.status() == Some(reqwest::StatusCode::UNAUTHORIZED),
         "expected 401 after revocation, got {after}"
     );
+    // Revoking a token the registry already ended is still a 200 (RFC 7009).
     app.revoke(refreshed.access_token(), Some(TokenTypeHint::AccessToken))
         .await?;
-    println!("signed out: revoked tokens are refused with 401");
+    println!("signed out: the revoked access token is refused with 401");
     Ok(())
 }
 
