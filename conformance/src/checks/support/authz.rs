@@ -18,6 +18,8 @@ pub(in crate::checks) const REVOKE: &str = "/v1/oauth/revoke";
 /// An OAuth client of the sandbox: a representative's app or a platform.
 #[derive(Debug, Clone)]
 pub(in crate::checks) struct App {
+    /// The name it was registered with (shown on the consent page).
+    pub(in crate::checks) name: String,
     pub(in crate::checks) client_id: String,
     /// `None` for a public client.
     pub(in crate::checks) secret: Option<String>,
@@ -44,11 +46,12 @@ pub(in crate::checks) async fn register_app(ctx: &Ctx, confidential: bool) -> Re
     } else {
         ucr_sdk::types::OAuthClientType::Public
     };
+    let app_name = ctx.unique("Conformance app");
     let registered = ctx
         .operator("register an OAuth client")?
         .create_oauth_client()
         .body(ucr_sdk::types::NewOAuthClient {
-            name: name(&ctx.unique("Conformance app"))?,
+            name: name(&app_name)?,
             client_type,
             redirect_uris: vec![redirect_uri.clone()],
         })
@@ -67,6 +70,7 @@ pub(in crate::checks) async fn register_app(ctx: &Ctx, confidential: bool) -> Re
         if confidential { "no" } else { "a" }
     );
     Ok(App {
+        name: app_name,
         client_id: registered.client_id,
         secret: registered.client_secret,
         redirect_uri,
