@@ -135,12 +135,6 @@ const OPERATION_FEATURES: &[(&str, Option<Feature>)] = &[
     ("list_webhook_subscriptions", Some(Feature::Webhooks)),
     ("delete_webhook_subscription", Some(Feature::Webhooks)),
     ("list_webhook_deliveries", Some(Feature::Webhooks)),
-    // The authorization server: declared as the `AS` group of models, not as a feature.
-    ("get_authorization_server_metadata", None),
-    ("authorize", None),
-    ("decide_authorization", None),
-    ("revoke_token", None),
-    ("create_oauth_client", Some(Feature::Sandbox)),
 ];
 
 impl fmt::Display for Feature {
