@@ -11,29 +11,10 @@ use tracing::Instrument;
 
 use crate::authorization::UserTokens;
 use crate::generated::{Client, Error, types};
+pub(crate) use crate::secret::{AccessToken, Secret};
 
 /// The operation ID of the token endpoint, which is sent without credentials or idempotency key.
 pub(crate) const ISSUE_TOKEN: &str = "issue_token";
-
-/// A credential that never shows itself in `Debug` output.
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Secret(Arc<str>);
-
-impl Secret {
-    pub(crate) fn new(value: impl AsRef<str>) -> Self {
-        Secret(value.as_ref().into())
-    }
-
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
-}
 
 /// Where a client's bearer token comes from.
 #[derive(Clone, Default)]
@@ -106,31 +87,6 @@ impl fmt::Debug for ClientCredentials {
             .field("client_secret", &self.client_secret)
             .field("access_token", &cached)
             .finish()
-    }
-}
-
-/// A cached access token.
-#[derive(Clone)]
-pub(crate) struct AccessToken {
-    pub(crate) token: Secret,
-    /// When the token request was sent: its lifetime is counted from then, to be safe.
-    pub(crate) obtained: Instant,
-    pub(crate) lifetime: Duration,
-}
-
-impl AccessToken {
-    /// A token is renewed when less than a tenth of its life, or less than a minute, remains
-    /// (whichever is shorter): an hour's token is renewed after 59 minutes, a 10 s token after 9 s.
-    fn renew_margin(&self) -> Duration {
-        (self.lifetime / 10).min(Duration::from_secs(60))
-    }
-
-    pub(crate) fn is_fresh(&self, now: Instant) -> bool {
-        match self.obtained.checked_add(self.lifetime) {
-            Some(expires) => now + self.renew_margin() < expires,
-            // An `expires_in` beyond what an `Instant` can hold: it never expires for us.
-            None => true,
-        }
     }
 }
 

@@ -15,8 +15,8 @@ use reqwest::Url;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::auth::{AccessToken, Secret};
 use crate::generated::Client;
+use crate::secret::{AccessToken, Secret};
 
 /// The path of the discovery document (RFC 8414 section 3).
 const DISCOVERY_PATH: &str = "/.well-known/oauth-authorization-server";

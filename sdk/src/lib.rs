@@ -13,6 +13,7 @@ mod problem;
 #[rustfmt::skip]
 mod problem_kinds;
 mod retry;
+mod secret;
 pub mod webhooks;
 
 pub use generated::{Client, ClientInfo, Error, ResponseValue, builder, types};

@@ -157,7 +157,7 @@ base_url = "{base_url}"
 label = "ucr-mock --no-sandbox (configured)"
 
 [capabilities]
-models = ["A.1", "B.1", "B.2", "B.3", "B.4", "B.5", "C.1"]
+models = ["A.1", "B.1", "B.2", "B.3", "B.4", "B.5", "C.1", "AS"]
 features = ["public_registers", "oauth_client_credentials", "webhooks"]
 
 [[accounts]]
