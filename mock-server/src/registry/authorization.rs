@@ -26,8 +26,9 @@ use crate::faults::Fault;
 /// How long the consent page's request waits for a decision, in registry time.
 pub const PENDING_LIFETIME: TimeDelta = TimeDelta::minutes(10);
 
-/// How long an authorization code can be exchanged, in registry time.
-pub const CODE_LIFETIME: TimeDelta = TimeDelta::seconds(60);
+/// How long an authorization code can be exchanged, in registry time (the contract's 60 s).
+pub const CODE_LIFETIME: TimeDelta =
+    TimeDelta::seconds(ucr_spec::oauth::AUTHORIZATION_CODE_LIFETIME_SECONDS as i64);
 
 /// A validated authorization request waiting for the representative's decision.
 #[derive(Debug, Clone)]
@@ -392,8 +393,7 @@ impl Registry {
                 account_id,
                 scopes,
             } => {
-                let expires_at =
-                    now + TimeDelta::days(i64::try_from(FLOW_CONSENT_LIFETIME_DAYS).unwrap_or(365));
+                let expires_at = now + TimeDelta::days(FLOW_CONSENT_LIFETIME_DAYS as i64);
                 self.grant_consent(
                     &Principal::Representative(representative_id.to_owned()),
                     account_id,

@@ -27,7 +27,8 @@ use super::validate::{check_text, validation_failed, wire_name};
 use crate::faults::Fault;
 
 /// How long an OAuth access token is accepted, in registry clock time.
-pub const ACCESS_TOKEN_LIFETIME: TimeDelta = TimeDelta::seconds(3600);
+pub const ACCESS_TOKEN_LIFETIME: TimeDelta =
+    TimeDelta::seconds(ucr_spec::oauth::ACCESS_TOKEN_LIFETIME_SECONDS as i64);
 
 /// How far ahead a consent may lapse.
 const MAX_CONSENT_MONTHS: u32 = 36;
