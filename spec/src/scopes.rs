@@ -57,13 +57,13 @@ impl RepresentativeScope {
                 "Initiate, approve, reject and rescind transfers from your accounts"
             }
             RepresentativeScope::CancellationsWrite => {
-                "Initiate, approve and rescind cancellations of your units"
+                "Initiate, approve, reject and rescind cancellations of your units"
             }
             RepresentativeScope::ConsentsWrite => {
                 "Grant and revoke consents and delegations on your accounts"
             }
             RepresentativeScope::TradingWrite => {
-                "Reserve units for trading platforms, release reservations and escrow units"
+                "Reserve units for trading platforms, release reservations, and escrow units (create, approve or reject an escrow)"
             }
             RepresentativeScope::WebhooksManage => "Manage webhook subscriptions",
         }
@@ -156,6 +156,7 @@ pub const OPERATION_SCOPES: &[(&str, RepresentativeScope)] = &[
     ("initiate_cancellation", CancellationsWrite),
     ("approve_cancellation", CancellationsWrite),
     ("rescind_cancellation", CancellationsWrite),
+    ("reject_cancellation", CancellationsWrite),
     ("grant_consent", ConsentsWrite),
     ("revoke_consent", ConsentsWrite),
     ("appoint_delegate", ConsentsWrite),
@@ -163,6 +164,8 @@ pub const OPERATION_SCOPES: &[(&str, RepresentativeScope)] = &[
     ("create_reservation", TradingWrite),
     ("release_reservation", TradingWrite),
     ("create_escrow", TradingWrite),
+    ("approve_escrow", TradingWrite),
+    ("reject_escrow", TradingWrite),
     ("create_webhook_subscription", WebhooksManage),
     ("list_webhook_subscriptions", WebhooksManage),
     ("delete_webhook_subscription", WebhooksManage),

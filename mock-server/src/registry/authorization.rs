@@ -401,6 +401,9 @@ impl Registry {
                         grantee_id: platform_id.clone(),
                         scopes: scopes.clone(),
                         expires_at,
+                        // The flow asks for whole-account consent; a subset is granted with
+                        // `grant_consent` (REQ-CONSENT-012).
+                        subset: None,
                     },
                 )?;
                 Principal::Platform(platform_id.clone())

@@ -228,10 +228,10 @@ access_matrix! {
     create_platform_representative    "A1-MATRIX-024" A1 A1            "S   S   S   S   S   S   S   S   S   S   S   S   A   U";
     get_clock                         "A1-MATRIX-025" A1 A1            "S   S   S   S   S   S   S   S   S   S   S   S   A   U";
     advance_clock                     "A1-MATRIX-026" A1 A1      Clock "S   S   S   S   S   S   S   S   S   S   S   S   A   U";
-    get_authorization_server_metadata "A1-MATRIX-027" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   A";
-    authorize                         "A1-MATRIX-028" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   A";
-    decide_authorization              "A1-MATRIX-029" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   A";
-    create_oauth_client               "A1-MATRIX-030" A1 A1            "S   S   S   S   S   S   S   S   S   S   S   S   A   U";
+    get_authorization_server_metadata "A1-MATRIX-028" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   A";
+    authorize                         "A1-MATRIX-029" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   A";
+    decide_authorization              "A1-MATRIX-030" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   A";
+    create_oauth_client               "A1-MATRIX-031" A1 A1            "S   S   S   S   S   S   S   S   S   S   S   S   A   U";
     issue_token                       "B1-MATRIX-001" B1 CONSENT       "U   U   U   A   A   A   A   A   A   A   U   A   U   U";
     revoke_token                      "B1-MATRIX-008" B1 CONSENT       "U   U   U   A   A   A   A   A   A   A   U   A   U   U";
     get_platform                      "B1-MATRIX-002" B1 CONSENT       "A   A   A   A   A   A   A   A   A   A   A   A   A   U" ["REQ-ACCESS-009"];
