@@ -81,6 +81,15 @@ const OPERATION_FEATURES: &[(&str, Option<Feature>)] = &[
     ("rescind_cancellation", None),
     ("reject_cancellation", None),
     ("list_accu_projects", Some(Feature::PublicRegisters)),
+    ("get_accu_project", Some(Feature::PublicRegisters)),
+    (
+        "get_carbon_abatement_contract",
+        Some(Feature::PublicRegisters),
+    ),
+    (
+        "get_guarantee_of_origin_project",
+        Some(Feature::PublicRegisters),
+    ),
     (
         "list_carbon_abatement_contracts",
         Some(Feature::PublicRegisters),

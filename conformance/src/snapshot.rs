@@ -27,12 +27,18 @@ pub struct BlockRun {
     pub serial_end: u64,
     /// Status.
     pub status: BlockStatus,
-    /// Project or facility.
-    pub project_id: String,
+    /// Project (ACCUs).
+    pub project_id: Option<String>,
     /// Vintage.
     pub vintage: String,
-    /// Method.
-    pub method: String,
+    /// Method (ACCUs).
+    pub method: Option<String>,
+    /// Safeguard facility (SMCs).
+    pub facility_id: Option<String>,
+    /// Safeguard facility name (SMCs).
+    pub facility_name: Option<String>,
+    /// Year of issue (SMCs).
+    pub issuance_year: Option<u16>,
     /// Kyoto eligibility.
     pub kyoto_status: Option<KyotoStatus>,
     /// State or territory.
@@ -50,6 +56,9 @@ impl BlockRun {
             && self.project_id == other.project_id
             && self.vintage == other.vintage
             && self.method == other.method
+            && self.facility_id == other.facility_id
+            && self.facility_name == other.facility_name
+            && self.issuance_year == other.issuance_year
             && self.kyoto_status == other.kyoto_status
             && self.state == other.state
             && self.issued_on == other.issued_on
@@ -71,7 +80,10 @@ impl std::fmt::Display for BlockRun {
             self.serial_start,
             self.serial_end,
             self.status,
-            self.project_id,
+            self.project_id
+                .as_deref()
+                .or(self.facility_id.as_deref())
+                .unwrap_or("-"),
             self.vintage
         )?;
         if let Some(tx) = &self.transaction_id {
@@ -93,6 +105,9 @@ pub fn normalize(blocks: &[UnitBlock]) -> Vec<BlockRun> {
             project_id: b.project_id.clone(),
             vintage: b.vintage.clone(),
             method: b.method.clone(),
+            facility_id: b.facility_id.clone(),
+            facility_name: b.facility_name.clone(),
+            issuance_year: b.issuance_year,
             kyoto_status: b.kyoto_status,
             state: b.state.clone(),
             issued_on: b.issued_on,

@@ -385,6 +385,26 @@ faults! {
     RevokedTokenAccepted = ("revoked-token-accepted", "AS",
         "revoke_token answers 200 but a revoked access token keeps working until it expires",
         ["AS-REVOKE-001"]),
+    /// Register range filters are ignored.
+    RegisterFilterIgnored = ("register-filter-ignored", "A.1",
+        "a public register ignores the range bounds `<field>_from` and `<field>_to`, answering every row that matches the other filters",
+        ["A1-REGISTER-011"]),
+    /// Register sort ties are not broken by ID.
+    RegisterSortUnstable = ("register-sort-unstable", "A.1",
+        "a sorted register pages on the sort value alone, so rows with the value at a page boundary are skipped",
+        ["A1-REGISTER-012"]),
+    /// Register CSV fields are not quoted.
+    RegisterCsvMalformed = ("register-csv-malformed", "A.1",
+        "a register's CSV download joins fields with commas without quoting, so a field holding a comma or quote breaks its record",
+        ["A1-REGISTER-013"]),
+    /// An unknown register ID answers another row.
+    RegisterUnknownIdFound = ("register-unknown-id-found", "A.1",
+        "get-by-ID on a public register answers the nearest following row for an unknown ID instead of 404 not-found",
+        ["A1-REGISTER-010"]),
+    /// Issuance keeps another unit type's attributes.
+    UnitAttributesUnchecked = ("unit-attributes-unchecked", "A.1",
+        "issue_units accepts and serves project_id and method on SMCs (and facility attributes on ACCUs) instead of refusing them with 422 validation-failed",
+        ["A1-UNITS-001"]),
 }
 
 impl fmt::Display for Fault {

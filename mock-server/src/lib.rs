@@ -28,6 +28,7 @@ pub mod faults;
 pub mod fixture;
 mod paging;
 pub mod public_registers;
+mod register_query;
 pub mod registry;
 pub mod router;
 mod server;

@@ -1,13 +1,81 @@
-//! The CER's public registers as seed data: realistic, deterministic rows generated from a seed,
-//! and the register filters of the spec's query types.
+//! The CER's public registers as seed data: realistic, deterministic rows generated from a seed
+//! that exercise every column (absent values, lists, text needing CSV quoting, legacy project IDs,
+//! contracts over several projects), and each register's columns for the query language.
+
+use std::collections::HashSet;
 
 use chrono::{Datelike, Days, NaiveDate};
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
 use ucr_spec::registers::{
-    AccuProject, AccuProjectQuery, CarbonAbatementContract, CarbonAbatementContractQuery,
-    ContractStatus, GoProjectStatus, GuaranteeOfOriginProject, GuaranteeOfOriginProjectQuery,
+    AccuProject, CarbonAbatementContract, ContractStatus, GoProjectStatus, GuaranteeOfOriginProject,
+};
+
+use crate::register_query::Columns;
+
+/// The ACCU project register's columns, in the schema's order.
+pub(crate) const ACCU_PROJECT_COLUMNS: Columns = Columns {
+    names: &[
+        "project_id",
+        "project_name",
+        "project_description",
+        "project_proponent",
+        "state",
+        "postcode",
+        "method",
+        "method_url",
+        "method_type",
+        "date_registered",
+        "crediting_period_start",
+        "crediting_period_end",
+        "permanence_period_years",
+        "carbon_maintenance_obligation",
+        "accus_total_units_issued",
+        "accus_kyoto_units_issued",
+        "accus_non_kyoto_units_issued",
+        "accus_total_units_relinquished",
+        "project_conditions",
+        "under_contract",
+        "contract_id",
+        "revoked",
+    ],
+    id: "project_id",
+    substrings: &[("proponent", "project_proponent")],
+};
+
+/// The Carbon Abatement Contract register's columns, in the schema's order.
+pub(crate) const CONTRACT_COLUMNS: Columns = Columns {
+    names: &[
+        "contract_id",
+        "contractor_name",
+        "project_ids",
+        "delivery_obligation",
+        "auction_date",
+        "status",
+        "volume_committed",
+        "volume_delivered",
+    ],
+    id: "contract_id",
+    substrings: &[("contractor", "contractor_name")],
+};
+
+/// The Guarantee of Origin register's columns, in the schema's order.
+pub(crate) const GO_PROFILE_COLUMNS: Columns = Columns {
+    names: &[
+        "profile_id",
+        "profile_name",
+        "registered_person",
+        "product_type",
+        "profile_type",
+        "energy_source",
+        "nameplate_capacity_mw",
+        "state",
+        "registration_date",
+        "status",
+    ],
+    id: "profile_id",
+    substrings: &[],
 };
 
 /// The seed used when none is given.
@@ -59,60 +127,6 @@ impl PublicRegisters {
     /// Whether all three registers are empty.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-
-    /// ACCU projects matching the query's filters (AND), in order. Paging fields are ignored.
-    pub fn accu_projects(&self, query: &AccuProjectQuery) -> impl Iterator<Item = &AccuProject> {
-        let proponent = query.proponent.as_deref().map(str::to_lowercase);
-        self.accu_projects.iter().filter(move |p| {
-            query.state.as_ref().is_none_or(|s| *s == p.state)
-                && query
-                    .method_type
-                    .as_ref()
-                    .is_none_or(|m| *m == p.method_type)
-                && proponent
-                    .as_ref()
-                    .is_none_or(|needle| p.project_proponent.to_lowercase().contains(needle))
-                && query.revoked.is_none_or(|r| r == p.revoked)
-        })
-    }
-
-    /// Contracts matching the query's filters (AND), in order. Paging fields are ignored.
-    pub fn carbon_abatement_contracts(
-        &self,
-        query: &CarbonAbatementContractQuery,
-    ) -> impl Iterator<Item = &CarbonAbatementContract> {
-        let contractor = query.contractor.as_deref().map(str::to_lowercase);
-        self.carbon_abatement_contracts.iter().filter(move |c| {
-            query.status.is_none_or(|s| s == c.status)
-                && query.project_id.as_ref().is_none_or(|p| *p == c.project_id)
-                && contractor
-                    .as_ref()
-                    .is_none_or(|needle| c.contractor_name.to_lowercase().contains(needle))
-                && query
-                    .delivery_obligation
-                    .as_ref()
-                    .is_none_or(|d| *d == c.delivery_obligation)
-        })
-    }
-
-    /// Guarantee of Origin profiles matching the query's filters (AND), in order.
-    pub fn guarantee_of_origin_projects(
-        &self,
-        query: &GuaranteeOfOriginProjectQuery,
-    ) -> impl Iterator<Item = &GuaranteeOfOriginProject> {
-        self.guarantee_of_origin_projects.iter().filter(move |g| {
-            query.state.as_ref().is_none_or(|s| *s == g.state)
-                && query
-                    .energy_source
-                    .as_ref()
-                    .is_none_or(|e| *e == g.energy_source)
-                && query
-                    .profile_type
-                    .as_ref()
-                    .is_none_or(|t| *t == g.profile_type)
-                && query.status.is_none_or(|s| s == g.status)
-        })
     }
 }
 
@@ -562,34 +576,109 @@ fn accu_projects(rng: &mut StdRng, proponents: &[String]) -> Vec<AccuProject> {
             let per_year = 10f64.powf(rng.random_range(3.0..5.3));
             (per_year * years.min(10.0)).round() as u64
         };
+        // Units issued for abatement before 2016 could be Kyoto ACCUs.
+        let accus_kyoto_units_issued = if date_registered.year() < 2016 {
+            (accus_total_units_issued as f64 * rng.random_range(0.0..0.4)).round() as u64
+        } else {
+            0
+        };
+        let sequestration =
+            matches!(method.method_type, "Vegetation") || method.name.contains("soil carbon");
+        let crediting = rng.random_bool(0.92).then(|| {
+            let start = date_registered
+                .checked_add_days(Days::new(rng.random_range(0..400)))
+                .unwrap_or(date_registered);
+            let years = if sequestration { 25 } else { 7 };
+            let end = start
+                .with_year(start.year() + years)
+                .and_then(|d| d.pred_opt())
+                .unwrap_or(start);
+            (start, end)
+        });
+        let place = project_name
+            .rsplit_once(" Station ")
+            .map_or(project_name.as_str(), |(property, _)| property);
+        let project_conditions: Vec<String> = [
+            (0.12, "Eligible interest-holder consent"),
+            (0.06, "Regulatory approvals"),
+        ]
+        .iter()
+        .filter(|(p, _)| rng.random_bool(*p))
+        .map(|(_, c)| (*c).to_owned())
+        .collect();
         projects.push(AccuProject {
-            project_id: format!("ERF{number}"),
+            project_id: if rng.random_bool(0.04) {
+                // Projects transitioned from the Carbon Farming Initiative keep other IDs (format
+                // made up for the seed: the contract only fixes letters then digits).
+                format!("CFI{}", number / 10)
+            } else {
+                format!("ERF{number}")
+            },
+            project_description: format!(
+                "{project_name}: {}, near {place}, {state}, under the \"{}\" method.",
+                method.method_type.to_lowercase(),
+                method.name
+            ),
             project_name,
             project_proponent: proponent,
             method: method.name.to_owned(),
+            method_url: method_url(method.name),
             method_type: method.method_type.to_owned(),
             state: state.to_owned(),
             postcode: postcode.to_owned(),
-            accus_total_units_issued,
             date_registered,
-            revoked: rng.random_bool(0.05),
+            crediting_period_start: crediting.map(|(start, _)| start),
+            crediting_period_end: crediting.map(|(_, end)| end),
+            permanence_period_years: sequestration
+                .then(|| if rng.random_bool(0.6) { 100 } else { 25 }),
+            carbon_maintenance_obligation: sequestration && rng.random_bool(0.05),
+            accus_total_units_issued,
+            accus_kyoto_units_issued,
+            accus_non_kyoto_units_issued: accus_total_units_issued - accus_kyoto_units_issued,
+            accus_total_units_relinquished: if rng.random_bool(0.05) {
+                (accus_total_units_issued as f64 * rng.random_range(0.0..0.2)).round() as u64
+            } else {
+                0
+            },
+            project_conditions,
+            under_contract: false,
             contract_id: None,
+            revoked: rng.random_bool(0.05),
         });
     }
+    projects.sort_by(|a, b| a.project_id.cmp(&b.project_id));
+    projects.dedup_by(|a, b| a.project_id == b.project_id);
     projects
 }
 
-/// Contracts for distinct non-revoked projects registered before their auction; sets each
-/// project's `contract_id` to match.
+/// The CER's page for a method, from its name.
+fn method_url(name: &str) -> String {
+    let slug: String = name
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    format!(
+        "https://cer.gov.au/schemes/australian-carbon-credit-unit-scheme/accu-scheme-methods/{slug}"
+    )
+}
+
+/// Contracts for non-revoked projects registered before their auction, some covering several
+/// projects of one proponent; sets each project's `contract_id` and `under_contract` to match.
 fn contracts(rng: &mut StdRng, projects: &mut [AccuProject]) -> Vec<CarbonAbatementContract> {
     let mut candidates: Vec<usize> = (0..projects.len())
         .filter(|i| !projects[*i].revoked)
         .collect();
     candidates.shuffle(rng);
-    let mut drafts: Vec<(NaiveDate, usize)> = Vec::with_capacity(CONTRACTS);
-    for index in candidates {
+    let mut taken: HashSet<usize> = HashSet::new();
+    let mut drafts: Vec<(NaiveDate, Vec<usize>)> = Vec::with_capacity(CONTRACTS);
+    for &index in &candidates {
         if drafts.len() == CONTRACTS {
             break;
+        }
+        if taken.contains(&index) {
+            continue;
         }
         let registered = projects[index].date_registered;
         let auctions: Vec<NaiveDate> = AUCTIONS
@@ -597,16 +686,41 @@ fn contracts(rng: &mut StdRng, projects: &mut [AccuProject]) -> Vec<CarbonAbatem
             .map(|(y, m, d)| date(*y, *m, *d))
             .filter(|a| *a > registered)
             .collect();
-        if let Some(auction) = auctions.choose(rng) {
-            drafts.push((*auction, index));
+        let Some(&auction) = auctions.choose(rng) else {
+            continue;
+        };
+        let mut covered = vec![index];
+        if rng.random_bool(0.3) {
+            let proponent = &projects[index].project_proponent;
+            covered.extend(
+                candidates
+                    .iter()
+                    .copied()
+                    .filter(|other| {
+                        *other != index
+                            && !taken.contains(other)
+                            && projects[*other].project_proponent == *proponent
+                            && projects[*other].date_registered < auction
+                    })
+                    .take(2),
+            );
         }
+        taken.extend(covered.iter().copied());
+        drafts.push((auction, covered));
     }
     drafts.sort();
     let mut contracts = Vec::with_capacity(drafts.len());
-    for (n, (auction_date, index)) in drafts.into_iter().enumerate() {
+    for (n, (auction_date, covered)) in drafts.into_iter().enumerate() {
         let contract_id = format!("CAC-{:04}", n + 1);
-        let project = &mut projects[index];
-        project.contract_id = Some(contract_id.clone());
+        let mut project_ids = Vec::with_capacity(covered.len());
+        for index in &covered {
+            let project = &mut projects[*index];
+            project.contract_id = Some(contract_id.clone());
+            project.under_contract = true;
+            project_ids.push(project.project_id.clone());
+        }
+        project_ids.sort();
+        let contractor_name = projects[covered[0]].project_proponent.clone();
         let volume_committed = rng.random_range(10..=1_500) * 1_000;
         let age = (date(2026, 11, 1) - auction_date).num_days() as f64 / 365.0;
         let status = if rng.random_bool(0.08) {
@@ -633,8 +747,8 @@ fn contracts(rng: &mut StdRng, projects: &mut [AccuProject]) -> Vec<CarbonAbatem
         };
         contracts.push(CarbonAbatementContract {
             contract_id,
-            contractor_name: project.project_proponent.clone(),
-            project_id: project.project_id.clone(),
+            contractor_name,
+            project_ids,
             delivery_obligation: if rng.random_bool(optional_share) {
                 "Optional delivery"
             } else {
@@ -652,6 +766,7 @@ fn contracts(rng: &mut StdRng, projects: &mut [AccuProject]) -> Vec<CarbonAbatem
 
 /// A kind of Guarantee of Origin profile and how large such facilities are.
 struct GoKind {
+    product_type: &'static str,
     profile_type: &'static str,
     energy_source: &'static str,
     facility: &'static str,
@@ -661,46 +776,60 @@ struct GoKind {
 
 const GO_KINDS: &[GoKind] = &[
     GoKind {
-        profile_type: "Electricity production",
+        product_type: "Electricity",
+        profile_type: "Production",
         energy_source: "Solar",
         facility: "Solar Farm",
         capacity_mw: (1.0, 400.0),
         weight: 36,
     },
     GoKind {
-        profile_type: "Electricity production",
+        product_type: "Electricity",
+        profile_type: "Production",
         energy_source: "Wind",
         facility: "Wind Farm",
         capacity_mw: (20.0, 1_000.0),
         weight: 24,
     },
     GoKind {
-        profile_type: "Electricity production",
+        product_type: "Electricity",
+        profile_type: "Production",
         energy_source: "Hydro",
         facility: "Hydro Power Station",
         capacity_mw: (5.0, 600.0),
         weight: 8,
     },
     GoKind {
-        profile_type: "Electricity production",
+        product_type: "Electricity",
+        profile_type: "Production",
         energy_source: "Bioenergy",
         facility: "Bioenergy Facility",
         capacity_mw: (1.0, 50.0),
         weight: 6,
     },
     GoKind {
-        profile_type: "Hydrogen production",
-        energy_source: "Hydrogen",
+        product_type: "Hydrogen",
+        profile_type: "Production",
+        energy_source: "Grid and renewable",
         facility: "Green Hydrogen Hub",
         capacity_mw: (1.0, 300.0),
         weight: 8,
     },
     GoKind {
-        profile_type: "Renewable electricity storage",
+        product_type: "Electricity",
+        profile_type: "Storage",
         energy_source: "Battery",
         facility: "Battery Energy Storage System",
         capacity_mw: (5.0, 850.0),
-        weight: 18,
+        weight: 14,
+    },
+    GoKind {
+        product_type: "Electricity",
+        profile_type: "Storage",
+        energy_source: "Pumped hydro",
+        facility: "Pumped Hydro Scheme",
+        capacity_mw: (100.0, 2_000.0),
+        weight: 4,
     },
 ];
 
@@ -719,6 +848,7 @@ fn go_profiles(rng: &mut StdRng) -> Vec<GuaranteeOfOriginProject> {
             profile_id: format!("GO-{n:05}"),
             profile_name: format!("{town} {}", kind.facility),
             registered_person: pick(rng, &registrants, &registrants[0]).clone(),
+            product_type: kind.product_type.to_owned(),
             profile_type: kind.profile_type.to_owned(),
             energy_source: kind.energy_source.to_owned(),
             nameplate_capacity_mw: (capacity * 10.0).round() / 10.0,
@@ -737,6 +867,8 @@ fn go_profiles(rng: &mut StdRng) -> Vec<GuaranteeOfOriginProject> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::faults::Faults;
+    use crate::register_query::{RowQuery, as_row};
     use std::collections::BTreeSet;
 
     #[test]
@@ -749,71 +881,105 @@ mod tests {
     fn rows_are_realistic_and_consistent() {
         let registers = PublicRegisters::default();
         let projects = &registers.accu_projects;
-        assert_eq!(projects.len(), PROJECTS);
+        assert!((PROJECTS - 10..=PROJECTS).contains(&projects.len()));
         assert!(
             projects
                 .windows(2)
                 .all(|p| p[0].project_id < p[1].project_id),
             "ordered and unique"
         );
-        assert!(
-            projects
-                .iter()
-                .all(|p| p.project_id.len() == 9 && p.project_id.starts_with("ERF1"))
-        );
+        assert!(projects.iter().any(|p| p.project_id.starts_with("CFI")));
         let revoked = projects.iter().filter(|p| p.revoked).count();
         assert!(
             (5..=40).contains(&revoked),
             "about 5% revoked, got {revoked}"
         );
+        for p in projects {
+            assert_eq!(
+                p.accus_kyoto_units_issued + p.accus_non_kyoto_units_issued,
+                p.accus_total_units_issued
+            );
+            assert_eq!(p.under_contract, p.contract_id.is_some());
+        }
         let contracts = &registers.carbon_abatement_contracts;
         assert_eq!(contracts.len(), CONTRACTS);
+        assert!(contracts.iter().any(|c| c.project_ids.len() > 1));
         let mut seen = BTreeSet::new();
         for contract in contracts {
-            assert!(
-                seen.insert(&contract.project_id),
-                "one contract per project"
-            );
+            assert!(!contract.project_ids.is_empty());
             assert!(contract.volume_delivered <= contract.volume_committed);
-            let project = projects
-                .iter()
-                .find(|p| p.project_id == contract.project_id)
-                .unwrap();
-            assert!(!project.revoked);
-            assert_eq!(
-                project.contract_id.as_deref(),
-                Some(contract.contract_id.as_str())
-            );
-            assert!(project.date_registered < contract.auction_date);
+            for project_id in &contract.project_ids {
+                assert!(seen.insert(project_id), "one contract per project");
+                let project = projects
+                    .iter()
+                    .find(|p| p.project_id == *project_id)
+                    .unwrap();
+                assert!(!project.revoked);
+                assert_eq!(
+                    project.contract_id.as_deref(),
+                    Some(contract.contract_id.as_str())
+                );
+                assert!(project.date_registered < contract.auction_date);
+            }
         }
         assert_eq!(
             projects.iter().filter(|p| p.contract_id.is_some()).count(),
-            CONTRACTS
-        );
-        assert!(
-            contracts
-                .windows(2)
-                .all(|c| c[0].contract_id < c[1].contract_id)
+            seen.len()
         );
         let profiles = &registers.guarantee_of_origin_projects;
         assert_eq!(profiles.len(), GO_PROFILES);
         assert_eq!(profiles[0].profile_id, "GO-00001");
     }
 
+    /// The column lists are the row types' fields in order, and the seed has a row with each
+    /// optional field present and one with it absent.
+    #[test]
+    fn columns_are_the_fields_and_every_field_is_exercised() {
+        let registers = PublicRegisters::default();
+        fn check<T: serde::Serialize>(columns: Columns, rows: &[T]) {
+            let rows: Vec<serde_json::Value> = rows.iter().map(as_row).collect();
+            let mut union: Vec<String> = Vec::new();
+            for row in &rows {
+                for key in row.as_object().unwrap().keys() {
+                    if !union.contains(key) {
+                        union.push(key.clone());
+                    }
+                }
+            }
+            let mut expected: Vec<&str> = columns.names.to_vec();
+            expected.sort_unstable();
+            union.sort();
+            assert_eq!(union, expected);
+            for column in columns.names {
+                let values: BTreeSet<String> = rows
+                    .iter()
+                    .map(|r| r.get(*column).map(|v| v.to_string()).unwrap_or_default())
+                    .collect();
+                assert!(
+                    values.len() > 1,
+                    "{column} takes one value only: {values:?}"
+                );
+            }
+        }
+        check(ACCU_PROJECT_COLUMNS, &registers.accu_projects);
+        check(CONTRACT_COLUMNS, &registers.carbon_abatement_contracts);
+        check(GO_PROFILE_COLUMNS, &registers.guarantee_of_origin_projects);
+    }
+
     #[test]
     fn filters_combine_with_and() {
         let registers = PublicRegisters::default();
-        let query = AccuProjectQuery {
-            state: Some("QLD".into()),
-            proponent: Some("CARBON".into()),
-            revoked: Some(false),
-            ..AccuProjectQuery::default()
-        };
-        let rows: Vec<_> = registers.accu_projects(&query).collect();
+        let query = RowQuery::parse(
+            ACCU_PROJECT_COLUMNS,
+            "state=QLD&proponent=CARBON&revoked=false&date_registered_from=2018-01-01",
+            Faults::NONE,
+        )
+        .unwrap();
+        let rows = query.select(registers.accu_projects.iter().map(as_row).collect());
         assert!(!rows.is_empty());
-        assert!(
-            rows.iter()
-                .all(|p| p.state == "QLD" && !p.revoked && p.project_proponent.contains("Carbon"))
-        );
+        assert!(rows.iter().all(|(_, p)| p["state"] == "QLD"
+            && p["revoked"] == false
+            && p["project_proponent"].as_str().unwrap().contains("Carbon")
+            && p["date_registered"].as_str().unwrap() >= "2018-01-01"));
     }
 }

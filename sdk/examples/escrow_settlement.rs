@@ -139,7 +139,10 @@ async fn main() -> anyhow::Result<()> {
         .map(|b| {
             format!(
                 "{}×{} {} {}",
-                b.quantity, b.unit_type, b.project_id, b.vintage
+                b.quantity,
+                b.unit_type,
+                b.project_id.as_deref().unwrap_or("-"),
+                b.vintage
             )
         })
         .collect();

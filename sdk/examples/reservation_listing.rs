@@ -160,7 +160,10 @@ async fn main() -> anyhow::Result<()> {
                     .iter()
                     .any(|s| b.serial_start <= s.serial_end && s.serial_start <= b.serial_end)
             })
-            .map(|b| format!("{} {} {}", b.project_id, b.vintage, b.state))
+            .map(|b| {
+                let source = b.project_id.as_deref().or(b.facility_id.as_deref());
+                format!("{} {} {}", source.unwrap_or("-"), b.vintage, b.state)
+            })
             .collect();
         let offer = format!("{} {} ({})", r.quantity, r.unit_type, vintages.join(", "));
         println!("LISTED    {}: {offer}", r.reservation_id);

@@ -51,8 +51,11 @@ pub const ERRORS: &[(&str, &[u16])] = &[
     ("rescind_cancellation", &[400, 401, 403, 404, 409, 422]),
     ("reject_cancellation", &[400, 401, 403, 404, 409, 422]),
     ("list_accu_projects", &[400]),
+    ("get_accu_project", &[404]),
     ("list_carbon_abatement_contracts", &[400]),
+    ("get_carbon_abatement_contract", &[404]),
     ("list_guarantee_of_origin_projects", &[400]),
+    ("get_guarantee_of_origin_project", &[404]),
     ("create_operator_session", &[404]),
     ("create_account_holder", &[400, 401, 404, 422]),
     ("create_account", &[400, 401, 404, 422]),
@@ -220,8 +223,11 @@ and needs `/v2`.
         paths::rescind_cancellation,
         paths::reject_cancellation,
         paths::list_accu_projects,
+        paths::get_accu_project,
         paths::list_carbon_abatement_contracts,
+        paths::get_carbon_abatement_contract,
         paths::list_guarantee_of_origin_projects,
+        paths::get_guarantee_of_origin_project,
         paths::create_operator_session,
         paths::create_account_holder,
         paths::create_account,
@@ -321,6 +327,7 @@ pub fn openapi_json() -> Value {
     normalise_integer_formats(&mut doc);
     bound_to_safe_integers(&mut doc);
     apply_patterns(&mut doc);
+    mark_open_enums(&mut doc);
     requirements::emit::apply(&mut doc);
     doc
 }
@@ -335,8 +342,11 @@ pub const PUBLIC_OPERATIONS: &[&str] = &[
     "authorize",
     "decide_authorization",
     "list_accu_projects",
+    "get_accu_project",
     "list_carbon_abatement_contracts",
+    "get_carbon_abatement_contract",
     "list_guarantee_of_origin_projects",
+    "get_guarantee_of_origin_project",
     "create_operator_session",
 ];
 
@@ -456,6 +466,29 @@ pub const PATTERNS: &[(&str, &str)] = &[
 
 /// ANREU account numbers: `AU-` and seven digits.
 const ACCOUNT_ID_PATTERN: &str = "^AU-[0-9]{7}$";
+
+/// The enumerations that grow within `/v1` (`REQ-CONV-009`): each schema is marked
+/// `x-ucr-open-enum: true` and says so in its description, and the SDK generator gives it a
+/// catch-all variant so that clients tolerate values they do not know.
+pub const OPEN_ENUMS: &[&str] = &["TransactionKind", "EventType"];
+
+/// Marks the [`OPEN_ENUMS`] schemas.
+fn mark_open_enums(doc: &mut Value) {
+    for name in OPEN_ENUMS {
+        let schema = &mut doc["components"]["schemas"][*name];
+        if !schema.is_object() {
+            continue;
+        }
+        schema["x-ucr-open-enum"] = json!(true);
+        let description = schema["description"]
+            .as_str()
+            .unwrap_or_default()
+            .trim_end();
+        schema["description"] = json!(format!(
+            "{description}\n\nOpen enumeration: later `/v1` versions may add values, and clients MUST accept values they do not know (`REQ-CONV-009`)."
+        ));
+    }
+}
 
 /// Sets [`PATTERNS`] on the string schemas of properties of those names.
 fn apply_patterns(doc: &mut Value) {

@@ -215,16 +215,27 @@ pub struct UnitBlock {
     pub quantity: u64,
     /// Current status.
     pub status: BlockStatus,
-    /// ERF project ID for ACCUs, facility ID for SMCs.
-    pub project_id: String,
+    /// ACCU Scheme project ID; ACCUs only (`REQ-UNITS-013`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
     /// Financial year of the abatement, e.g. `2023-24`.
     pub vintage: String,
-    /// Method (methodology determination) under which the units were issued.
-    pub method: String,
+    /// Method (methodology determination) under which the units were issued; ACCUs only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Safeguard facility ID; SMCs only (`REQ-UNITS-013`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facility_id: Option<String>,
+    /// Safeguard facility name; SMCs only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facility_name: Option<String>,
+    /// Year the SMCs were issued in; SMCs only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuance_year: Option<u16>,
     /// Kyoto eligibility; ACCUs only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kyoto_status: Option<KyotoStatus>,
-    /// Australian state or territory of the project.
+    /// Australian state or territory of the project or facility.
     pub state: String,
     /// Date of issuance.
     pub issued_on: NaiveDate,
@@ -244,8 +255,10 @@ pub struct HoldingsQuery {
     pub status: Option<BlockStatus>,
     /// Only blocks of this vintage, e.g. `2023-24`.
     pub vintage: Option<String>,
-    /// Only blocks from this project (or facility).
+    /// Only ACCU blocks from this project.
     pub project_id: Option<String>,
+    /// Only SMC blocks from this Safeguard facility.
+    pub facility_id: Option<String>,
     /// Maximum items per page (1–200, default 50).
     #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,

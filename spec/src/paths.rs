@@ -17,7 +17,8 @@ use crate::paging::{
     TransactionPage, UnitBlockPage,
 };
 use crate::registers::{
-    AccuProjectQuery, CarbonAbatementContractQuery, GuaranteeOfOriginProjectQuery,
+    AccuProject, AccuProjectQuery, CarbonAbatementContract, CarbonAbatementContractQuery,
+    GuaranteeOfOriginProject, GuaranteeOfOriginProjectQuery,
 };
 use crate::sandbox::{
     IssuanceRequest, NewAccount, NewAccountHolder, NewRepresentative, OperatorSession,
@@ -181,27 +182,69 @@ pub fn rescind_cancellation() {}
 
 /// List the ACCU Scheme project register.
 ///
-/// Public data: no authentication. Filters combine with AND.
+/// Public data: no authentication. Filters combine with AND; `sort` orders the rows. With
+/// `Accept: text/csv` the answer is the whole filtered, sorted register as one RFC 4180 CSV
+/// document (see `REQ-REGISTER-009`).
 #[utoipa::path(get, path = "/v1/registers/accu-projects", tag = "registers", operation_id = "list_accu_projects",
     params(AccuProjectQuery),
-    responses((status = 200, description = "A page of projects.", body = AccuProjectPage)))]
+    responses((status = 200, description = "A page of projects, or with `Accept: text/csv` every matching project as CSV.",
+        content((AccuProjectPage = "application/json"), (String = "text/csv")),
+        links(
+            ("get_accu_project" = (operation_id = "get_accu_project", parameters(("project_id" = "$response.body#/items/0/project_id"))))
+        ))))]
 pub fn list_accu_projects() {}
+
+/// Get one project of the ACCU Scheme project register by its ID.
+///
+/// Public data: no authentication. An unknown ID answers `404 not-found`.
+#[utoipa::path(get, path = "/v1/registers/accu-projects/{project_id}", tag = "registers", operation_id = "get_accu_project",
+    params(("project_id" = String, Path, description = "Project ID.", example = "ERF101234")),
+    responses((status = 200, description = "The project.", body = AccuProject)))]
+pub fn get_accu_project() {}
 
 /// List the Carbon Abatement Contract register.
 ///
-/// Public data: no authentication. Filters combine with AND.
+/// Public data: no authentication. Filters combine with AND; `sort` orders the rows. With
+/// `Accept: text/csv` the answer is the whole filtered, sorted register as one RFC 4180 CSV
+/// document (see `REQ-REGISTER-009`).
 #[utoipa::path(get, path = "/v1/registers/carbon-abatement-contracts", tag = "registers", operation_id = "list_carbon_abatement_contracts",
     params(CarbonAbatementContractQuery),
-    responses((status = 200, description = "A page of contracts.", body = CarbonAbatementContractPage)))]
+    responses((status = 200, description = "A page of contracts, or with `Accept: text/csv` every matching contract as CSV.",
+        content((CarbonAbatementContractPage = "application/json"), (String = "text/csv")),
+        links(
+            ("get_carbon_abatement_contract" = (operation_id = "get_carbon_abatement_contract", parameters(("contract_id" = "$response.body#/items/0/contract_id"))))
+        ))))]
 pub fn list_carbon_abatement_contracts() {}
 
-/// List the Guarantee of Origin project register.
+/// Get one contract of the Carbon Abatement Contract register by its ID.
 ///
-/// Public data: no authentication. Filters combine with AND.
+/// Public data: no authentication. An unknown ID answers `404 not-found`.
+#[utoipa::path(get, path = "/v1/registers/carbon-abatement-contracts/{contract_id}", tag = "registers", operation_id = "get_carbon_abatement_contract",
+    params(("contract_id" = String, Path, description = "Contract ID.", example = "CAC-0123")),
+    responses((status = 200, description = "The contract.", body = CarbonAbatementContract)))]
+pub fn get_carbon_abatement_contract() {}
+
+/// List the Guarantee of Origin register.
+///
+/// Public data: no authentication. Filters combine with AND; `sort` orders the rows. With
+/// `Accept: text/csv` the answer is the whole filtered, sorted register as one RFC 4180 CSV
+/// document (see `REQ-REGISTER-009`).
 #[utoipa::path(get, path = "/v1/registers/guarantee-of-origin-projects", tag = "registers", operation_id = "list_guarantee_of_origin_projects",
     params(GuaranteeOfOriginProjectQuery),
-    responses((status = 200, description = "A page of profiles.", body = GuaranteeOfOriginProjectPage)))]
+    responses((status = 200, description = "A page of profiles, or with `Accept: text/csv` every matching profile as CSV.",
+        content((GuaranteeOfOriginProjectPage = "application/json"), (String = "text/csv")),
+        links(
+            ("get_guarantee_of_origin_project" = (operation_id = "get_guarantee_of_origin_project", parameters(("profile_id" = "$response.body#/items/0/profile_id"))))
+        ))))]
 pub fn list_guarantee_of_origin_projects() {}
+
+/// Get one profile of the Guarantee of Origin register by its ID.
+///
+/// Public data: no authentication. An unknown ID answers `404 not-found`.
+#[utoipa::path(get, path = "/v1/registers/guarantee-of-origin-projects/{profile_id}", tag = "registers", operation_id = "get_guarantee_of_origin_project",
+    params(("profile_id" = String, Path, description = "Profile ID.", example = "GO-00017")),
+    responses((status = 200, description = "The profile.", body = GuaranteeOfOriginProject)))]
+pub fn get_guarantee_of_origin_project() {}
 
 /// Start a sandbox operator session (sandbox bootstrap; no authentication).
 ///

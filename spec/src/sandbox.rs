@@ -84,14 +84,26 @@ pub struct IssuanceRequest {
     /// Number of units, 1 to 1,000,000,000.
     #[schema(minimum = 1, maximum = 1_000_000_000)]
     pub quantity: u64,
-    /// ERF project ID (ACCU) or facility ID (SMC).
-    pub project_id: String,
+    /// ACCU Scheme project ID; required for ACCUs, refused for SMCs (`REQ-UNITS-013`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
     /// Financial year, `YYYY-YY` with consecutive years, e.g. `2023-24`; anything else is refused
     /// with `422 validation-failed`.
     #[schema(example = "2023-24")]
     pub vintage: String,
-    /// Method name.
-    pub method: String,
+    /// Method name; required for ACCUs, refused for SMCs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Safeguard facility ID; required for SMCs, refused for ACCUs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facility_id: Option<String>,
+    /// Safeguard facility name; required for SMCs, refused for ACCUs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facility_name: Option<String>,
+    /// Year the SMCs are issued in, 2023 to 2100; required for SMCs, refused for ACCUs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 2023, maximum = 2100)]
+    pub issuance_year: Option<u64>,
     /// Kyoto eligibility (ACCUs only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kyoto_status: Option<KyotoStatus>,

@@ -133,7 +133,7 @@ fn accu_balance(balances: &[Balance]) -> (u64, u64) {
         .unwrap_or_default()
 }
 
-fn attributes(block: &UnitBlock) -> (String, String, String, String) {
+fn attributes(block: &UnitBlock) -> (Option<String>, String, Option<String>, String) {
     (
         block.project_id.clone(),
         block.vintage.clone(),

@@ -514,11 +514,11 @@ fn escrowed_serials(escrow: &Escrow) -> Vec<(u64, u64)> {
     merge_ranges(escrow.blocks.iter().map(|b| (b.serial_start, b.serial_end)))
 }
 
-fn attributes(block: &UnitBlock) -> (&str, &str, &str, &str) {
+fn attributes(block: &UnitBlock) -> (Option<&str>, &str, Option<&str>, &str) {
     (
-        &block.project_id,
+        block.project_id.as_deref(),
         &block.vintage,
-        &block.method,
+        block.method.as_deref(),
         &block.state,
     )
 }

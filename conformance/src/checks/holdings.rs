@@ -137,17 +137,17 @@ fn check_attributes(what: &str, block: &UnitBlock, attrs: &Attrs) -> Result<(), 
         &format!("{what}: (unit_type, project_id, vintage, method, kyoto_status, state)"),
         (
             attrs.unit_type.as_str(),
-            attrs.project_id.as_str(),
+            attrs.project_id.as_deref(),
             attrs.vintage.as_str(),
-            attrs.method.as_str(),
+            attrs.method.as_deref(),
             attrs.kyoto_status,
             attrs.state.as_str(),
         ),
         (
             block.unit_type.as_str(),
-            block.project_id.as_str(),
+            block.project_id.as_deref(),
             block.vintage.as_str(),
-            block.method.as_str(),
+            block.method.as_deref(),
             block.kyoto_status,
             block.state.as_str(),
         ),
@@ -355,7 +355,7 @@ async fn filter_project(ctx: Ctx) -> Result<(), Failure> {
         compare_filtered(
             &format!("project_id={project}"),
             &all,
-            |b| b.project_id == project,
+            |b| b.project_id.as_deref() == Some(project),
             filtered,
         )
         .await?;
@@ -371,7 +371,7 @@ async fn filter_project(ctx: Ctx) -> Result<(), Failure> {
     compare_filtered(
         "project_id=ERF990202 and status=pending",
         &all,
-        |b| b.project_id == "ERF990202" && b.status == BlockStatus::Pending,
+        |b| b.project_id.as_deref() == Some("ERF990202") && b.status == BlockStatus::Pending,
         combined,
     )
     .await?;

@@ -78,6 +78,7 @@ mod serials;
 mod support;
 mod time;
 mod transfer;
+mod units;
 mod webhook;
 
 /// Seed section: read access to an ANREU account.
@@ -113,6 +114,7 @@ pub fn registry() -> Vec<Check> {
     let mut all = [
         accounts::CHECKS,
         holdings::CHECKS,
+        units::CHECKS,
         history::CHECKS,
         paging::CHECKS,
         cursor::CHECKS,

@@ -1,10 +1,13 @@
 //! Register checks (`*-REGISTER-*`): the CER's public registers are open (no token), paged without
-//! loss or repetition, filterable, consistent with each other, and give a platform the project
-//! attributes of the units it sees.
+//! loss or repetition, filterable on every column, sortable, readable row by row and as CSV,
+//! consistent with each other, and give a platform the project attributes of the units it sees.
 
 use super::B1;
 use super::REGISTERS;
 use super::support::compare_walk;
+use super::support::registers::{
+    REGISTERS as ALL_REGISTERS, Register, compare_bound, date, describe, order, same, text,
+};
 use crate::assert::SdkResultExt;
 use crate::assert::ensure_eq;
 use crate::check::Check;
@@ -13,6 +16,7 @@ use crate::ctx::Ctx;
 use crate::ensure;
 use crate::outcome::Failure;
 use futures::TryStreamExt;
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::collections::HashSet;
 use std::future::Future;
@@ -58,7 +62,7 @@ pub(super) const CHECKS: &[Check] = &[
         model: A1,
         seed: REGISTERS,
         operations: ["list_carbon_abatement_contracts"],
-        description: "CAC filters (status, project_id, contractor substring, delivery_obligation) return exactly the matching rows",
+        description: "CAC filters (status, project_ids membership, contractor substring, delivery_obligation) return exactly the matching rows",
         run: cac_filters,
         cites: ["REQ-REGISTER-001", "REQ-REGISTER-002"],
     },
@@ -85,7 +89,7 @@ pub(super) const CHECKS: &[Check] = &[
         model: A1,
         seed: REGISTERS,
         operations: ["list_carbon_abatement_contracts", "list_accu_projects"],
-        description: "Every Carbon Abatement Contract's project_id exists in the ACCU project register",
+        description: "Every Carbon Abatement Contract lists one or more projects, each in the ACCU project register",
         run: cac_projects_exist,
         cites: ["REQ-REGISTER-004"],
     },
@@ -103,18 +107,54 @@ pub(super) const CHECKS: &[Check] = &[
         model: A1,
         seed: REGISTERS,
         operations: ["list_accu_projects", "list_carbon_abatement_contracts", "list_guarantee_of_origin_projects"],
-        description: "Register identifiers have their documented formats (ERF######, CAC-####, GO-#####) and deliveries never exceed commitments",
+        description: "Register identifiers have their documented formats (project IDs of letters then digits, CAC-####, GO-#####) and deliveries never exceed commitments",
         run: register_formats,
         cites: ["REQ-REGISTER-003", "REQ-REGISTER-005"],
+    },
+    check! {
+        id: "A1-REGISTER-010",
+        model: A1,
+        seed: REGISTERS,
+        operations: ["list_accu_projects", "get_accu_project", "list_carbon_abatement_contracts", "get_carbon_abatement_contract", "list_guarantee_of_origin_projects", "get_guarantee_of_origin_project"],
+        description: "Each register's row by ID equals the list's row (first, middle, last), and an ID not on the register is 404 not-found",
+        run: rows_by_id,
+        cites: ["REQ-REGISTER-006"],
+    },
+    check! {
+        id: "A1-REGISTER-011",
+        model: A1,
+        seed: REGISTERS,
+        operations: ["list_accu_projects", "list_carbon_abatement_contracts", "list_guarantee_of_origin_projects"],
+        description: "Every column of every register filters by exact match (lists by membership), and every number and date column by inclusive _from/_to bounds",
+        run: every_column_filters,
+        cites: ["REQ-REGISTER-001", "REQ-REGISTER-007"],
+    },
+    check! {
+        id: "A1-REGISTER-012",
+        model: A1,
+        seed: REGISTERS,
+        operations: ["list_accu_projects", "list_carbon_abatement_contracts", "list_guarantee_of_origin_projects"],
+        description: "Sorted registers (strings with ties, numbers, dates with absent values, booleans; both directions) walked with small pages serve every row once, ties by ID",
+        run: sorted_walks,
+        cites: ["REQ-REGISTER-008"],
+    },
+    check! {
+        id: "A1-REGISTER-013",
+        model: A1,
+        seed: REGISTERS,
+        operations: ["list_accu_projects", "list_carbon_abatement_contracts", "list_guarantee_of_origin_projects"],
+        description: "Each register's CSV download (filtered, sorted, limit ignored) parses as RFC 4180 with CRLF, a header of the schema's fields and the JSON rows' values",
+        run: csv_downloads,
+        cites: ["REQ-REGISTER-009"],
     },
     check! {
         id: "B1-REGISTER-001",
         model: B1,
         seed: B1,
-        operations: ["list_holdings", "list_accu_projects"],
-        description: "A platform finds the project attributes of the units it sees in the public ACCU project register",
+        operations: ["list_holdings", "list_accu_projects", "get_accu_project"],
+        description: "A platform finds the project attributes of the units it sees in the public ACCU project register, by the units' project ID",
         run: platform_reads_project_attributes,
-        cites: ["REQ-AUTH-006", "REQ-SCOPE-003"],
+        cites: ["REQ-AUTH-006", "REQ-SCOPE-003", "REQ-REGISTER-006"],
     },
 ];
 
@@ -511,19 +551,23 @@ async fn cac_filters(ctx: Ctx) -> Result<(), Failure> {
             &got,
         )?;
     }
-    let project = all[all.len() / 2].project_id.clone();
+    let project = all[all.len() / 2]
+        .project_ids
+        .last()
+        .cloned()
+        .unwrap_or_default();
     let got = filtered!(
-        format!("project_id={project}"),
+        format!("project_ids={project}"),
         client
             .list_carbon_abatement_contracts()
-            .project_id(project.clone())
+            .project_ids(project.clone())
     )
     .await?;
     compare_filter(
-        &format!("list_carbon_abatement_contracts project_id={project}"),
+        &format!("list_carbon_abatement_contracts project_ids={project}"),
         &all,
         key,
-        |c| c.project_id == project,
+        |c| c.project_ids.contains(&project),
         &got,
     )?;
 
@@ -688,14 +732,24 @@ async fn cac_projects_exist(ctx: Ctx) -> Result<(), Failure> {
         .into_iter()
         .map(|p| p.project_id)
         .collect();
+    let empty: Vec<&str> = contracts
+        .iter()
+        .filter(|c| c.project_ids.is_empty())
+        .map(|c| c.contract_id.as_str())
+        .collect();
+    ensure!(
+        empty.is_empty(),
+        "contracts that list no project: {empty:?}"
+    );
     let dangling: Vec<String> = contracts
         .iter()
-        .filter(|c| !projects.contains(&c.project_id))
-        .map(|c| format!("{} → {}", c.contract_id, c.project_id))
+        .flat_map(|c| c.project_ids.iter().map(move |p| (c, p)))
+        .filter(|(_, p)| !projects.contains(*p))
+        .map(|(c, p)| format!("{} → {p}", c.contract_id))
         .collect();
     ensure!(
         dangling.is_empty(),
-        "contracts whose project_id is not in the ACCU project register: {dangling:?}"
+        "contracts whose project_ids name a project not in the ACCU project register: {dangling:?}"
     );
     Ok(())
 }
@@ -704,10 +758,10 @@ async fn accu_contracts_exist(ctx: Ctx) -> Result<(), Failure> {
     let client = ctx.anonymous();
     let projects = all_accu(&client).await?;
     require_rows("ACCU project", &projects)?;
-    let contracts: BTreeMap<String, String> = all_cac(&client)
+    let contracts: BTreeMap<String, Vec<String>> = all_cac(&client)
         .await?
         .into_iter()
-        .map(|c| (c.contract_id, c.project_id))
+        .map(|c| (c.contract_id, c.project_ids))
         .collect();
     let mut problems = Vec::new();
     for project in &projects {
@@ -717,10 +771,12 @@ async fn accu_contracts_exist(ctx: Ctx) -> Result<(), Failure> {
                     "{} names {contract_id}, which is not in the CAC register",
                     project.project_id
                 )),
-                Some(for_project) if for_project != &project.project_id => problems.push(format!(
-                    "{} names {contract_id}, which is a contract for {for_project}",
-                    project.project_id
-                )),
+                Some(for_projects) if !for_projects.contains(&project.project_id) => {
+                    problems.push(format!(
+                        "{} names {contract_id}, which is a contract for {for_projects:?}",
+                        project.project_id
+                    ))
+                }
                 Some(_) => {}
             }
         }
@@ -730,6 +786,16 @@ async fn accu_contracts_exist(ctx: Ctx) -> Result<(), Failure> {
         "ACCU projects with a contract_id that does not match the CAC register: {problems:?}"
     );
     Ok(())
+}
+
+/// `REQ-REGISTER-005`'s project ID: one to twenty upper-case ASCII letters and digits, starting
+/// with a letter.
+fn is_project_id(id: &str) -> bool {
+    (1..=20).contains(&id.len())
+        && id.bytes().next().is_some_and(|b| b.is_ascii_uppercase())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 fn has_format(id: &str, prefix: &str, digits: usize) -> bool {
@@ -745,11 +811,11 @@ async fn register_formats(ctx: Ctx) -> Result<(), Failure> {
     let bad: Vec<&str> = projects
         .iter()
         .map(|p| p.project_id.as_str())
-        .filter(|id| !has_format(id, "ERF", 6))
+        .filter(|id| !is_project_id(id))
         .collect();
     ensure!(
         bad.is_empty(),
-        "ACCU project IDs that are not `ERF` and six digits: {bad:?}"
+        "ACCU project IDs that are not one to twenty upper-case letters and digits starting with a letter: {bad:?}"
     );
     let bad: Vec<&str> = contracts
         .iter()
@@ -800,7 +866,7 @@ async fn platform_reads_project_attributes(ctx: Ctx) -> Result<(), Failure> {
     })?;
     let seller = ctx.holder_with_one_rep().await?;
     let attrs = Attrs {
-        method: project.method.clone(),
+        method: Some(project.method.clone()),
         ..Attrs::accu()
             .project(&project.project_id)
             .state(&project.state)
@@ -817,30 +883,321 @@ async fn platform_reads_project_attributes(ctx: Ctx) -> Result<(), Failure> {
     let blocks = ctx.holdings(&platform.client, &seller.account_id).await?;
     let project_id = blocks
         .first()
-        .map(|b| b.project_id.clone())
-        .ok_or_else(|| Failure::new("list_holdings by the platform: no blocks"))?;
-    // The platform walks the public register (no token) to find the units' project.
-    let register: Vec<AccuProject> = ctx
-        .anonymous()
-        .list_accu_projects()
-        .limit(200u32)
-        .stream()
-        .try_collect()
-        .await
-        .map_err(|e| Failure::from(e).context("walking list_accu_projects"))?;
-    let row = register
-        .iter()
-        .find(|p| p.project_id == project_id)
+        .and_then(|b| b.project_id.clone())
         .ok_or_else(|| {
-            Failure::new(format!(
-                "project {project_id} of the units the platform sees is not in the ACCU project register ({} rows)",
-                register.len()
-            ))
+            Failure::new("list_holdings by the platform: no ACCU block with a project_id")
         })?;
-    ensure_eq("the register's row for the units' project", &project, row)?;
+    // The platform looks the units' project up in the public register by ID (no token).
+    let row = ctx
+        .anonymous()
+        .get_accu_project()
+        .project_id(&project_id)
+        .send()
+        .await
+        .expect_ok(&format!(
+            "get_accu_project {project_id}, the project of the units the platform sees"
+        ))?;
+    ensure_eq("the register's row for the units' project", &project, &row)?;
     ensure_eq(
         "the units' method and the register's",
-        row.method.as_str(),
-        blocks[0].method.as_str(),
+        Some(row.method.as_str()),
+        blocks[0].method.as_deref(),
     )
+}
+
+/// Every row of `register` in its default order (limit 200).
+async fn all_rows(ctx: &Ctx, register: &Register) -> Result<Vec<Value>, Failure> {
+    let rows = register.walk(ctx, &[], 200).await?;
+    require_rows(register.list, &rows)?;
+    Ok(rows)
+}
+
+async fn rows_by_id(ctx: Ctx) -> Result<(), Failure> {
+    for register in &ALL_REGISTERS {
+        let rows = all_rows(&ctx, register).await?;
+        for row in [&rows[0], &rows[rows.len() / 2], &rows[rows.len() - 1]] {
+            let id = register.id_of(row);
+            let what = format!("{} {id}", register.get);
+            let got = ctx
+                .raw(
+                    register.get,
+                    reqwest::Method::GET,
+                    &format!("{}/{id}", register.path),
+                )
+                .send()
+                .await?
+                .expect_status(&what, 200)?;
+            ensure_eq(&format!("{what} and the list's row"), row, &got)?;
+        }
+        // Just after the first ID in order, so no row has it but rows follow it.
+        let unknown = format!("{}0", register.id_of(&rows[0]));
+        ensure!(
+            rows.iter().all(|r| register.id_of(r) != unknown),
+            "{}: the register has a row {unknown}; cannot make an unknown ID",
+            register.list
+        );
+        ctx.raw(
+            register.get,
+            reqwest::Method::GET,
+            &format!("{}/{unknown}", register.path),
+        )
+        .send()
+        .await?
+        .expect_problem(
+            &format!("{} {unknown} (not on the register)", register.get),
+            404,
+            ucr_sdk::ProblemKind::NotFound,
+        )
+        .map_err(|f| f.violates("REQ-REGISTER-006"))?;
+    }
+    Ok(())
+}
+
+/// Walks `params` and compares the IDs with those of `all` that `keep` selects, in order.
+async fn expect_filter(
+    ctx: &Ctx,
+    register: &Register,
+    all: &[Value],
+    params: Vec<(String, String)>,
+    keep: impl Fn(&Value) -> bool,
+) -> Result<(), Failure> {
+    let got = register.walk(ctx, &params, 200).await?;
+    let expected: Vec<String> = all
+        .iter()
+        .filter(|r| keep(r))
+        .map(|r| register.id_of(r))
+        .collect();
+    let got: Vec<String> = got.iter().map(|r| register.id_of(r)).collect();
+    compare_walk(
+        &format!("{} {}", register.list, describe(&params)),
+        &expected,
+        &got,
+    )
+    .map_err(|f| f.violates("REQ-REGISTER-007"))
+}
+
+async fn every_column_filters(ctx: Ctx) -> Result<(), Failure> {
+    for register in &ALL_REGISTERS {
+        let all = all_rows(&ctx, register).await?;
+        for column in register.columns() {
+            let present: Vec<&Value> = all
+                .iter()
+                .filter_map(|r| r.get(&column))
+                .filter(|v| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()))
+                .collect();
+            let Some(sample) = present.get(present.len() / 2).copied() else {
+                continue;
+            };
+            let wanted = match sample {
+                Value::Array(items) => text(&items[items.len() - 1]),
+                other => text(other),
+            };
+            let cell = |r: &Value| r.get(&column).cloned().unwrap_or(Value::Null);
+            expect_filter(
+                &ctx,
+                register,
+                &all,
+                vec![(column.clone(), wanted.clone())],
+                |r| same(&cell(r), &wanted),
+            )
+            .await?;
+            let ranged = sample.is_number() || sample.as_str().and_then(date).is_some();
+            if !ranged {
+                continue;
+            }
+            let mut sorted = present.clone();
+            sorted.sort_by(|a, b| order(Some(a), Some(b)));
+            let low = text(sorted[sorted.len() / 3]);
+            let high = text(sorted[sorted.len() * 2 / 3]);
+            let from = format!("{column}_from");
+            let to = format!("{column}_to");
+            expect_filter(
+                &ctx,
+                register,
+                &all,
+                vec![(from.clone(), low.clone()), (to.clone(), high.clone())],
+                |r| {
+                    compare_bound(&cell(r), &low).is_some_and(|o| o.is_ge())
+                        && compare_bound(&cell(r), &high).is_some_and(|o| o.is_le())
+                },
+            )
+            .await?;
+            expect_filter(&ctx, register, &all, vec![(to, low.clone())], |r| {
+                compare_bound(&cell(r), &low).is_some_and(|o| o.is_le())
+            })
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// The sorts walked per register: a string with many ties, a number or date, one with absent
+/// values where the register has them, a boolean; in both directions.
+const SORTS: [&[&str]; 3] = [
+    &[
+        "state",
+        "-accus_total_units_issued",
+        "crediting_period_start",
+        "-permanence_period_years",
+        "-revoked",
+    ],
+    &["status", "-auction_date", "volume_delivered"],
+    &[
+        "-product_type",
+        "nameplate_capacity_mw",
+        "registration_date",
+    ],
+];
+
+async fn sorted_walks(ctx: Ctx) -> Result<(), Failure> {
+    for (register, sorts) in ALL_REGISTERS.iter().zip(SORTS) {
+        let all = all_rows(&ctx, register).await?;
+        for sort in sorts {
+            let (field, descending) = match sort.strip_prefix('-') {
+                Some(field) => (field, true),
+                None => (*sort, false),
+            };
+            let mut expected = all.clone();
+            expected.sort_by(|a, b| {
+                let by_value = order(a.get(field), b.get(field));
+                let by_value = if descending {
+                    by_value.reverse()
+                } else {
+                    by_value
+                };
+                by_value.then_with(|| register.id_of(a).cmp(&register.id_of(b)))
+            });
+            let expected: Vec<String> = expected.iter().map(|r| register.id_of(r)).collect();
+            let params = vec![("sort".to_owned(), (*sort).to_owned())];
+            let got = register.walk(&ctx, &params, 9).await?;
+            let got: Vec<String> = got.iter().map(|r| register.id_of(r)).collect();
+            compare_walk(
+                &format!("{} sort={sort} with limit=9", register.list),
+                &expected,
+                &got,
+            )
+            .map_err(|f| f.violates("REQ-REGISTER-008"))?;
+        }
+    }
+    Ok(())
+}
+
+/// A filter and a sort per register for its CSV download.
+const CSV_QUERIES: [(&str, &str, &str); 3] = [
+    ("revoked", "false", "-date_registered"),
+    ("status", "active", "-volume_committed"),
+    ("status", "registered", "energy_source"),
+];
+
+/// Whether every line of `body` outside quoted fields ends with CRLF, the last included.
+fn crlf_only(body: &str) -> bool {
+    let mut quoted = false;
+    let mut previous = '\0';
+    for c in body.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '\n' if !quoted && previous != '\r' => return false,
+            _ => {}
+        }
+        previous = c;
+    }
+    body.ends_with("\r\n")
+}
+
+async fn csv_downloads(ctx: Ctx) -> Result<(), Failure> {
+    for (register, (filter, value, sort)) in ALL_REGISTERS.iter().zip(CSV_QUERIES) {
+        let params = vec![
+            (filter.to_owned(), value.to_owned()),
+            ("sort".to_owned(), sort.to_owned()),
+        ];
+        let rows = register.walk(&ctx, &params, 200).await?;
+        require_rows(register.list, &rows)?;
+        let what = format!(
+            "{} {}&limit=5 with Accept: text/csv",
+            register.list,
+            describe(&params)
+        );
+        let response = ctx
+            .raw(register.list, reqwest::Method::GET, register.path)
+            .header("accept", "text/csv")
+            .query(filter, value)
+            .query("sort", sort)
+            .query("limit", "5")
+            .send()
+            .await?;
+        let violates = |f: Failure| f.violates("REQ-REGISTER-009");
+        ensure!(
+            response.status == 200,
+            "{what}: expected HTTP 200, got {}",
+            response.status
+        );
+        let content_type = response.content_type().unwrap_or_default().to_lowercase();
+        ensure!(
+            content_type.starts_with("text/csv")
+                && content_type.replace(' ', "").contains("charset=utf-8"),
+            "{what}: Content-Type is {content_type:?}, not text/csv; charset=utf-8"
+        );
+        let body = std::str::from_utf8(&response.body)
+            .map_err(|e| Failure::new(format!("{what}: the CSV is not UTF-8: {e}")))?;
+        ensure!(
+            crlf_only(body),
+            "{what}: lines do not all end with CRLF (RFC 4180)"
+        );
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .from_reader(body.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| violates(Failure::new(format!("{what}: no CSV header row: {e}"))))?
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        ensure_eq(
+            &format!("{what}: the header row and the schema's fields"),
+            &register.columns(),
+            &header,
+        )
+        .map_err(violates)?;
+        let mut records = Vec::new();
+        for (n, record) in reader.records().enumerate() {
+            let record = record.map_err(|e| {
+                violates(Failure::new(format!(
+                    "{what}: record {} does not parse as RFC 4180: {e}",
+                    n + 1
+                )))
+            })?;
+            records.push(record.iter().map(str::to_owned).collect::<Vec<_>>());
+        }
+        let expected: Vec<Vec<String>> = rows
+            .iter()
+            .map(|row| {
+                header
+                    .iter()
+                    .map(|column| match row.get(column) {
+                        None | Some(Value::Null) => String::new(),
+                        Some(Value::Array(items)) => {
+                            items.iter().map(text).collect::<Vec<_>>().join(";")
+                        }
+                        Some(cell) => text(cell),
+                    })
+                    .collect()
+            })
+            .collect();
+        ensure!(
+            records.len() == expected.len(),
+            "{what}: {} records, but the JSON list has {} matching rows (the CSV holds every one, whatever limit says)",
+            records.len(),
+            expected.len()
+        );
+        for (n, (got, want)) in records.iter().zip(&expected).enumerate() {
+            ensure_eq(
+                &format!("{what}: record {} and the JSON list's row {}", n + 1, n + 1),
+                want,
+                got,
+            )
+            .map_err(violates)?;
+        }
+    }
+    Ok(())
 }

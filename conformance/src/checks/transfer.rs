@@ -740,8 +740,11 @@ async fn filtered_transfer(ctx: &Ctx, by_vintage: bool) -> Result<(), Failure> {
         request.vintage = Some(second.vintage.clone());
         format!("vintage={}", second.vintage)
     } else {
-        request.project_id = Some(second.project_id.clone());
-        format!("project_id={}", second.project_id)
+        request.project_id = second.project_id.clone();
+        format!(
+            "project_id={}",
+            second.project_id.as_deref().unwrap_or_default()
+        )
     };
     let transfer = initiate(
         &source.initiator.client,

@@ -8,12 +8,18 @@ use super::*;
 pub struct Attrs {
     /// Unit type code.
     pub unit_type: String,
-    /// Project (ACCU) or facility (SMC) ID.
-    pub project_id: String,
+    /// ACCU Scheme project ID (ACCUs only).
+    pub project_id: Option<String>,
     /// Financial year, `YYYY-YY`.
     pub vintage: String,
-    /// Method name.
-    pub method: String,
+    /// Method name (ACCUs only).
+    pub method: Option<String>,
+    /// Safeguard facility ID (SMCs only).
+    pub facility_id: Option<String>,
+    /// Safeguard facility name (SMCs only).
+    pub facility_name: Option<String>,
+    /// Year of issue (SMCs only).
+    pub issuance_year: Option<u16>,
     /// Kyoto eligibility (ACCUs only).
     pub kyoto_status: Option<KyotoStatus>,
     /// State or territory.
@@ -25,9 +31,14 @@ impl Attrs {
     pub fn accu() -> Self {
         Self {
             unit_type: "ACCU".into(),
-            project_id: "ERF990001".into(),
+            project_id: Some("ERF990001".into()),
             vintage: "2023-24".into(),
-            method: "Human-induced regeneration of a permanent even-aged native forest".into(),
+            method: Some(
+                "Human-induced regeneration of a permanent even-aged native forest".into(),
+            ),
+            facility_id: None,
+            facility_name: None,
+            issuance_year: None,
             kyoto_status: Some(KyotoStatus::NonKyoto),
             state: "NSW".into(),
         }
@@ -37,9 +48,12 @@ impl Attrs {
     pub fn smc() -> Self {
         Self {
             unit_type: "SMC".into(),
-            project_id: "SGF-000417".into(),
+            project_id: None,
             vintage: "2024-25".into(),
-            method: "Safeguard Mechanism: emissions below baseline".into(),
+            method: None,
+            facility_id: Some("SGF-000417".into()),
+            facility_name: Some("Pilbara LNG Processing Facility".into()),
+            issuance_year: Some(2025),
             kyoto_status: None,
             state: "WA".into(),
         }
@@ -53,7 +67,7 @@ impl Attrs {
 
     /// The same attributes with another project.
     pub fn project(mut self, project_id: &str) -> Self {
-        self.project_id = project_id.into();
+        self.project_id = Some(project_id.into());
         self
     }
 

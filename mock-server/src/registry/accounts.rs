@@ -143,7 +143,13 @@ impl Registry {
                 filter
                     .project_id
                     .as_ref()
-                    .is_none_or(|p| *p == b.project_id)
+                    .is_none_or(|p| b.project_id.as_ref() == Some(p))
+            })
+            .filter(|b| {
+                filter
+                    .facility_id
+                    .as_ref()
+                    .is_none_or(|f| b.facility_id.as_ref() == Some(f))
             })
             .take(count)
             .collect())

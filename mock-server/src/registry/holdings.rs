@@ -16,9 +16,15 @@ use crate::faults::{Fault, Faults};
 pub(crate) struct UnitAttributes {
     /// The issuance that created the units; blocks of different issuances are never merged.
     pub issuance_id: String,
-    pub project_id: String,
+    /// ACCUs only.
+    pub project_id: Option<String>,
     pub vintage: String,
-    pub method: String,
+    /// ACCUs only.
+    pub method: Option<String>,
+    /// SMCs only: the Safeguard facility and the year of issue.
+    pub facility_id: Option<String>,
+    pub facility_name: Option<String>,
+    pub issuance_year: Option<u16>,
     pub kyoto_status: Option<KyotoStatus>,
     pub state: String,
     pub issued_on: NaiveDate,
@@ -246,7 +252,7 @@ impl Holdings {
                             .is_none_or(|v| *v == block.attributes.vintage)
                         && project_id
                             .as_ref()
-                            .is_none_or(|p| *p == block.attributes.project_id)
+                            .is_none_or(|p| block.attributes.project_id.as_ref() == Some(p))
                 };
                 let mut remaining = *quantity;
                 let mut picks = Vec::new();
@@ -507,6 +513,9 @@ fn unit_block(unit_type: &str, serial_start: u64, block: &Block) -> UnitBlock {
         project_id: attributes.project_id.clone(),
         vintage: attributes.vintage.clone(),
         method: attributes.method.clone(),
+        facility_id: attributes.facility_id.clone(),
+        facility_name: attributes.facility_name.clone(),
+        issuance_year: attributes.issuance_year,
         kyoto_status: attributes.kyoto_status,
         state: attributes.state.clone(),
         issued_on: attributes.issued_on,

@@ -22,6 +22,7 @@ use super::holdings::{Holdings, UnitAttributes};
 use super::principal::Principal;
 use super::records::{AccountRecord, IdCounters, Issuance, RepresentativeRecord, ids};
 use super::validate::{check_text, check_unit_type, check_vintage, validation_failed};
+use crate::faults::Fault;
 
 /// Australian states and territories, the accepted `state` codes.
 pub const STATES: &[&str] = &["NSW", "VIC", "QLD", "WA", "SA", "TAS", "NT", "ACT"];
@@ -262,6 +263,63 @@ impl Registry {
         })
     }
 
+    /// The attributes of the request's unit type, present and well-formed, and none of another's
+    /// (`REQ-UNITS-013`): ACCUs come from a project under a method, SMCs from a Safeguard facility.
+    fn check_unit_attributes(&self, request: &IssuanceRequest) -> Result<(), Problem> {
+        let accu = request.unit_type == "ACCU";
+        let required: [(&str, Option<&str>, usize); 2] = if accu {
+            [
+                ("/project_id", request.project_id.as_deref(), 50),
+                ("/method", request.method.as_deref(), 200),
+            ]
+        } else {
+            [
+                ("/facility_id", request.facility_id.as_deref(), 50),
+                ("/facility_name", request.facility_name.as_deref(), 200),
+            ]
+        };
+        for (pointer, value, max) in required {
+            check_text(pointer, value.unwrap_or_default(), max)?;
+        }
+        if !accu
+            && !request
+                .issuance_year
+                .is_some_and(|y| (2023..=2100).contains(&y))
+        {
+            return Err(validation_failed(
+                "/issuance_year",
+                "SMCs need the year they are issued in, 2023 to 2100",
+            ));
+        }
+        // FAULT(unit-attributes-unchecked): another unit type's attributes are accepted and kept.
+        if self.fault(Fault::UnitAttributesUnchecked) {
+            return Ok(());
+        }
+        let foreign: &[(&str, bool)] = if accu {
+            &[
+                ("/facility_id", request.facility_id.is_some()),
+                ("/facility_name", request.facility_name.is_some()),
+                ("/issuance_year", request.issuance_year.is_some()),
+            ]
+        } else {
+            &[
+                ("/project_id", request.project_id.is_some()),
+                ("/method", request.method.is_some()),
+            ]
+        };
+        if let Some((pointer, _)) = foreign.iter().find(|(_, present)| *present) {
+            return Err(validation_failed(
+                pointer,
+                format!(
+                    "{} units do not carry {}: ACCUs carry project_id and method, SMCs facility_id, facility_name and issuance_year",
+                    request.unit_type,
+                    &pointer[1..]
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Issues new units into an account: the only way units are created.
     ///
     /// Serials come from the unit type's counter, so issued ranges never overlap.
@@ -274,8 +332,7 @@ impl Registry {
                 format!("issue between 1 and {MAX_ISSUANCE} units"),
             ));
         }
-        check_text("/project_id", &request.project_id, 50)?;
-        check_text("/method", &request.method, 200)?;
+        self.check_unit_attributes(&request)?;
         check_vintage(&request.vintage)?;
         if !STATES.contains(&request.state.as_str()) {
             return Err(validation_failed(
@@ -331,6 +388,9 @@ impl Registry {
             project_id: request.project_id,
             vintage: request.vintage,
             method: request.method,
+            facility_id: request.facility_id,
+            facility_name: request.facility_name,
+            issuance_year: request.issuance_year.and_then(|y| u16::try_from(y).ok()),
             kyoto_status: request.kyoto_status,
             state: request.state,
             issued_on: request.issued_on.unwrap_or_else(|| now.date_naive()),
@@ -347,6 +407,9 @@ impl Registry {
             project_id: attributes.project_id.clone(),
             vintage: attributes.vintage.clone(),
             method: attributes.method.clone(),
+            facility_id: attributes.facility_id.clone(),
+            facility_name: attributes.facility_name.clone(),
+            issuance_year: attributes.issuance_year,
             kyoto_status: attributes.kyoto_status,
             state: attributes.state.clone(),
             issued_on: attributes.issued_on,

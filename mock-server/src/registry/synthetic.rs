@@ -187,9 +187,12 @@ impl Registry {
             let issuance_id = format!("ISS-{n:06}");
             let attributes = Arc::new(UnitAttributes {
                 issuance_id: issuance_id.clone(),
-                project_id: PROJECTS[n % PROJECTS.len()].to_owned(),
+                project_id: Some(PROJECTS[n % PROJECTS.len()].to_owned()),
                 vintage: VINTAGES[n % VINTAGES.len()].to_owned(),
-                method: "Plantation forestry".to_owned(),
+                method: Some("Plantation forestry".to_owned()),
+                facility_id: None,
+                facility_name: None,
+                issuance_year: None,
                 kyoto_status: Some(KyotoStatus::NonKyoto),
                 state: REGIONS[n % REGIONS.len()].to_owned(),
                 issued_on: at.date_naive(),

@@ -85,9 +85,12 @@ fn issue(registry: &mut Registry, account: &str, quantity: u64, vintage: &str) -
             account_id: account.into(),
             unit_type: "ACCU".into(),
             quantity,
-            project_id: "ERF101234".into(),
+            project_id: Some("ERF101234".into()),
             vintage: vintage.into(),
-            method: "Landfill gas".into(),
+            method: Some("Landfill gas".into()),
+            facility_id: None,
+            facility_name: None,
+            issuance_year: None,
             kyoto_status: None,
             state: "NSW".into(),
             issued_on: None,
@@ -708,9 +711,12 @@ fn issuance_validation() {
         account_id: w.from.clone(),
         unit_type: "SMC".into(),
         quantity: 10,
-        project_id: "F-0001".into(),
+        project_id: None,
         vintage: "2025-26".into(),
-        method: "Safeguard".into(),
+        method: None,
+        facility_id: Some("F-0001".into()),
+        facility_name: Some("Pilbara Gas Processing Plant".into()),
+        issuance_year: Some(2026),
         kyoto_status: None,
         state: "WA".into(),
         issued_on: None,
@@ -736,6 +742,26 @@ fn issuance_validation() {
         },
         IssuanceRequest {
             kyoto_status: Some(ucr_spec::model::KyotoStatus::Kyoto),
+            ..good.clone()
+        },
+        IssuanceRequest {
+            project_id: Some("ERF101234".into()),
+            ..good.clone()
+        },
+        IssuanceRequest {
+            method: Some("Safeguard".into()),
+            ..good.clone()
+        },
+        IssuanceRequest {
+            facility_name: None,
+            ..good.clone()
+        },
+        IssuanceRequest {
+            issuance_year: None,
+            ..good.clone()
+        },
+        IssuanceRequest {
+            unit_type: "ACCU".into(),
             ..good.clone()
         },
     ] {

@@ -11,7 +11,7 @@ use super::call::Call;
 use super::exchange::{ApiRequest, ApiResponse, Refusal};
 use super::extract::authenticate;
 use super::routes::{OperationId, resolve};
-use super::{authorize, discovery, lists, oauth, reads, revoke, scope, writes};
+use super::{authorize, discovery, lists, oauth, reads, registers, revoke, scope, writes};
 
 /// A handler of an authenticated operation.
 type Handler<'h> = Box<dyn FnOnce(&mut Call<'_>) -> Result<ApiResponse, Refusal> + 'h>;
@@ -52,13 +52,16 @@ impl Router {
             GetAuthorizationServerMetadata => return Ok(discovery::metadata(request)),
             Authorize => return authorize::authorize(self, request),
             DecideAuthorization => return authorize::decide(self, request),
-            ListAccuProjects => return lists::accu_projects(self, request),
+            ListAccuProjects => return registers::accu_projects(self, request),
             ListCarbonAbatementContracts => {
-                return lists::carbon_abatement_contracts(self, request);
+                return registers::carbon_abatement_contracts(self, request);
             }
             ListGuaranteeOfOriginProjects => {
-                return lists::guarantee_of_origin_projects(self, request);
+                return registers::guarantee_of_origin_projects(self, request);
             }
+            GetAccuProject => return registers::accu_project(self, id),
+            GetCarbonAbatementContract => return registers::carbon_abatement_contract(self, id),
+            GetGuaranteeOfOriginProject => return registers::guarantee_of_origin_project(self, id),
             CreateOperatorSession => return Ok(writes::create_operator_session(&mut self.lock())),
             ListAccounts => Box::new(lists::accounts),
             GetAccount => Box::new(|c| reads::account(c, id)),

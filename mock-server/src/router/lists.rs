@@ -7,9 +7,8 @@ use serde::de::DeserializeOwned;
 use ucr_spec::associations::AssociationsQuery;
 use ucr_spec::model::{HoldingsQuery, PageQuery, TransactionsQuery};
 use ucr_spec::paging::{
-    AccountPage, AccuProjectPage, AssociationPage, CarbonAbatementContractPage, ConsentPage,
-    DelegationPage, EscrowPage, GuaranteeOfOriginProjectPage, ReservationPage, TransactionPage,
-    UnitBlockPage, WebhookDeliveryPage, WebhookSubscriptionPage,
+    AccountPage, AssociationPage, ConsentPage, DelegationPage, EscrowPage, ReservationPage,
+    TransactionPage, UnitBlockPage, WebhookDeliveryPage, WebhookSubscriptionPage,
 };
 use ucr_spec::platforms::ConsentsQuery;
 use ucr_spec::registers::{
@@ -18,16 +17,15 @@ use ucr_spec::registers::{
 use ucr_spec::trading::{EscrowsQuery, ReservationsQuery};
 use ucr_spec::webhooks::DeliveriesQuery;
 
-use super::Router;
 use super::call::Call;
-use super::exchange::{ApiRequest, ApiResponse, Refusal, json};
+use super::exchange::{ApiResponse, Refusal, json};
 use super::extract::parse_query;
 use crate::faults::{Fault, Faults};
 use crate::paging::{PageRequest, invalid_parameter, scope_query};
 use crate::registry::AssociationFilter;
 
 /// A list operation's query type: its paging parameters.
-trait Paged: DeserializeOwned {
+pub(super) trait Paged: DeserializeOwned {
     fn limit(&self) -> Option<u32>;
     fn page_token(&self) -> Option<&str>;
 }
@@ -62,13 +60,13 @@ paged!(
 
 /// The query of the list named `scope` (filters from the request or from its page token) and the
 /// list scope its page tokens are bound to.
-fn filters<Q: Paged>(scope: &str, raw: Option<&str>) -> Result<(Q, String), Refusal> {
+pub(super) fn filters<Q: Paged>(scope: &str, raw: Option<&str>) -> Result<(Q, String), Refusal> {
     let (query, list) = scope_query(scope, raw)?;
     Ok((parse_query(Some(&query))?, list))
 }
 
 /// The validated page request of a parsed query.
-fn page_request<Q: Paged, K: Ord + Serialize + DeserializeOwned>(
+pub(super) fn page_request<Q: Paged, K: Ord + Serialize + DeserializeOwned>(
     faults: Faults,
     list: &str,
     query: &Q,
@@ -90,53 +88,6 @@ fn listing<Q: Paged, K: Ord + Serialize + DeserializeOwned>(
     let (query, list) = filters::<Q>(scope, raw)?;
     let paging = page_request(faults, &list, &query)?;
     Ok((query, paging, list))
-}
-
-/// `list_accu_projects` (public, no authentication).
-pub(crate) fn accu_projects(
-    router: &Router,
-    request: &ApiRequest<'_>,
-) -> Result<ApiResponse, Refusal> {
-    let (registers, faults) = (&router.registers, router.faults);
-    let (query, paging, list) =
-        listing::<AccuProjectQuery, String>(faults, "accu-projects", request.query)?;
-    let rows = registers.accu_projects(&query).cloned();
-    let (items, next_page) = paging.page(&list, rows, |p| p.project_id.clone());
-    Ok(json(StatusCode::OK, &AccuProjectPage { items, next_page }))
-}
-
-/// `list_carbon_abatement_contracts` (public, no authentication).
-pub(crate) fn carbon_abatement_contracts(
-    router: &Router,
-    request: &ApiRequest<'_>,
-) -> Result<ApiResponse, Refusal> {
-    let (registers, faults) = (&router.registers, router.faults);
-    let (query, paging, list) = listing::<CarbonAbatementContractQuery, String>(
-        faults,
-        "carbon-abatement-contracts",
-        request.query,
-    )?;
-    let rows = registers.carbon_abatement_contracts(&query).cloned();
-    let (items, next_page) = paging.page(&list, rows, |c| c.contract_id.clone());
-    let page = CarbonAbatementContractPage { items, next_page };
-    Ok(json(StatusCode::OK, &page))
-}
-
-/// `list_guarantee_of_origin_projects` (public, no authentication).
-pub(crate) fn guarantee_of_origin_projects(
-    router: &Router,
-    request: &ApiRequest<'_>,
-) -> Result<ApiResponse, Refusal> {
-    let (registers, faults) = (&router.registers, router.faults);
-    let (query, paging, list) = listing::<GuaranteeOfOriginProjectQuery, String>(
-        faults,
-        "guarantee-of-origin-projects",
-        request.query,
-    )?;
-    let rows = registers.guarantee_of_origin_projects(&query).cloned();
-    let (items, next_page) = paging.page(&list, rows, |g| g.profile_id.clone());
-    let page = GuaranteeOfOriginProjectPage { items, next_page };
-    Ok(json(StatusCode::OK, &page))
 }
 
 /// `list_accounts`.

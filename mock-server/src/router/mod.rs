@@ -10,7 +10,8 @@
 //!
 //! - `routes`: the routing table (one entry per operation of the contract) and path resolution.
 //! - `dispatch`: one line per operation, from the operation to its handler.
-//! - `lists`, `reads`, `writes`: the handlers, by the shape of the operation.
+//! - `lists`, `reads`, `writes`: the handlers, by the shape of the operation; `registers`: the
+//!   public registers' lists (JSON pages or CSV) and lookups by ID.
 //! - `idempotency`: the `Idempotency-Key` rules every write runs under.
 //! - `extract`: the bearer token, the query string and the body, parsed.
 //! - `oauth`: the token endpoint; `oauth_form`: its form and client authentication, shared with
@@ -31,6 +32,7 @@ mod oauth;
 mod oauth_form;
 mod reads;
 mod revoke;
+mod registers;
 mod routes;
 mod scope;
 mod writes;

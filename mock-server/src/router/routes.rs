@@ -86,8 +86,11 @@ routes! {
     RevokeToken = POST, "/v1/oauth/revoke";
     GetPlatform = GET, "/v1/platforms/{platform_id}";
     ListAccuProjects = GET, "/v1/registers/accu-projects";
+    GetAccuProject = GET, "/v1/registers/accu-projects/{project_id}";
     ListCarbonAbatementContracts = GET, "/v1/registers/carbon-abatement-contracts";
+    GetCarbonAbatementContract = GET, "/v1/registers/carbon-abatement-contracts/{contract_id}";
     ListGuaranteeOfOriginProjects = GET, "/v1/registers/guarantee-of-origin-projects";
+    GetGuaranteeOfOriginProject = GET, "/v1/registers/guarantee-of-origin-projects/{profile_id}";
     ListReservations = GET, "/v1/reservations";
     CreateReservation = POST, "/v1/reservations";
     GetReservation = GET, "/v1/reservations/{reservation_id}";

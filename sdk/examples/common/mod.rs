@@ -110,15 +110,17 @@ pub async fn holding_account(target: &Target, name: &str) -> anyhow::Result<Hold
     })
 }
 
-/// Issues `quantity` units into `account_id`.
+/// Issues `quantity` units into `account_id`: ACCUs from project `source`, SMCs from the
+/// Safeguard facility `source` (each unit type carries its own attributes).
 pub async fn issue(
     target: &Target,
     account_id: &str,
     unit_type: &str,
     quantity: u64,
-    project_id: &str,
+    source: &str,
     vintage: &str,
 ) -> anyhow::Result<()> {
+    let accu = unit_type == "ACCU";
     target
         .operator
         .issue_units()
@@ -126,9 +128,12 @@ pub async fn issue(
             account_id: account_id.into(),
             unit_type: unit_type.into(),
             quantity: NonZeroU64::new(quantity).context("issuing zero units")?,
-            project_id: project_id.into(),
+            project_id: accu.then(|| source.into()),
             vintage: vintage.into(),
-            method: "Plantation forestry".into(),
+            method: accu.then(|| "Plantation forestry".into()),
+            facility_id: (!accu).then(|| source.into()),
+            facility_name: (!accu).then(|| format!("Safeguard facility {source}")),
+            issuance_year: (!accu).then_some(2025),
             kyoto_status: None,
             state: "NSW".into(),
             issued_on: None,

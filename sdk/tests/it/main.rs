@@ -3,6 +3,7 @@
 mod auth;
 mod helpers;
 mod hooks;
+mod open_enums;
 mod problems;
 mod retries;
 mod streams;

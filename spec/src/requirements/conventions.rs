@@ -1,7 +1,7 @@
 //! Cross-cutting conventions: time and the registry clock, identifiers, response members and
 //! what a refused request may change.
 
-use super::{Requirement, Verification::Api};
+use super::{Requirement, Verification::Api, Verification::Untestable};
 
 /// The conventions requirements (`REQ-CONV-*`).
 pub const REQUIREMENTS: &[Requirement] = &[
@@ -52,5 +52,13 @@ pub const REQUIREMENTS: &[Requirement] = &[
         text: "A date-time in a request (a body member or a query parameter) MUST be accepted with any RFC 3339 offset, `Z` or `+hh:mm`/`-hh:mm`, and read as the instant it names, never as its wall-clock time taken for UTC.",
         operations: &[],
         verification: Api,
+    },
+    Requirement {
+        id: "REQ-CONV-009",
+        text: "The enumerations marked `x-ucr-open-enum` (transaction `kind`, event `type`) are open: implementations MAY add values within `/v1`, and clients MUST accept a value they do not know, as they accept unit types they do not know (`unit_type` is a string), rather than fail.",
+        operations: &[],
+        verification: Untestable(
+            "a rule for clients: an implementation cannot show over the API that its clients tolerate new values; the SDK's tolerance is tested in the SDK's own tests",
+        ),
     },
 ];

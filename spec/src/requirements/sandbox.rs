@@ -57,7 +57,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
     Requirement {
         id: "REQ-SANDBOX-007",
-        text: "`issue_units` MUST accept `kyoto_status` for ACCUs only (absent means `null`) and refuse it for other unit types with `422 validation-failed`, MUST refuse a blank `project_id` or `method` or a `state` that is not an Australian state or territory code with `422 validation-failed`, and MUST default `issued_on` to the registry clock's UTC date.",
+        text: "`issue_units` MUST accept `kyoto_status` for ACCUs only (absent means `null`) and refuse it for other unit types with `422 validation-failed`, MUST refuse a blank `project_id`, `method`, `facility_id` or `facility_name` or a `state` that is not an Australian state or territory code with `422 validation-failed`, and MUST default `issued_on` to the registry clock's UTC date.",
         operations: &["issue_units"],
         verification: Api,
     },

@@ -6,7 +6,7 @@ use super::{Requirement, Verification::Api};
 pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-UNITS-001",
-        text: "A block MUST contain only units of one unit type with identical attributes (`project_id`, `vintage`, `method`, `kyoto_status`, `state`, `issued_on`) and one status and, while `pending`, `reserved` or `escrowed`, only units of one transaction, reservation or escrow.",
+        text: "A block MUST contain only units of one unit type with identical attributes (`project_id`, `method`, `facility_id`, `facility_name`, `issuance_year`, `vintage`, `kyoto_status`, `state`, `issued_on`) and one status and, while `pending`, `reserved` or `escrowed`, only units of one transaction, reservation or escrow.",
         operations: &["list_holdings"],
         verification: Api,
     },
@@ -84,6 +84,12 @@ pub const REQUIREMENTS: &[Requirement] = &[
         id: "REQ-UNITS-012",
         text: "An account's transaction history MUST list every issuance into the account with kind `issuance`, status `completed`, no `from_account_id` and the account as `to_account_id`, and every row of it, of any kind, MUST give the `unit_type`, `quantity` and `serial_ranges` of the units its transaction covers and as `created_at` the registry-clock instant the transaction was created.",
         operations: &["list_transactions", "issue_units"],
+        verification: Api,
+    },
+    Requirement {
+        id: "REQ-UNITS-013",
+        text: "Units MUST carry the attributes of their unit type and no other: an `ACCU` block or issuance `project_id` and `method` and never `facility_id`, `facility_name` or `issuance_year`; an `SMC` block or issuance (issued to a Safeguard facility, not a project) `facility_id`, `facility_name` and `issuance_year` and never `project_id`, `method` or `kyoto_status`; `issue_units` MUST refuse an issuance that breaks this with `422 validation-failed`; `list_holdings`' `facility_id` filter MUST return exactly the blocks of that facility, as `project_id` does for a project.",
+        operations: &["list_holdings", "issue_units"],
         verification: Api,
     },
 ];

@@ -314,6 +314,25 @@ pub(in crate::checks) struct Request {
     pub(in crate::checks) body: Body,
 }
 
+/// The ID of the first row of a public register (the list operation `list`, field `id`).
+async fn first_register_id(ctx: &Ctx, list: &'static str, id: &str) -> Result<String, Failure> {
+    let path = spec::operation(list)
+        .map(|o| o.path.clone())
+        .ok_or_else(|| {
+            Failure::new(format!("suite bug: {list} is not an operation of the spec"))
+        })?;
+    let page = ctx
+        .raw(list, reqwest::Method::GET, &path)
+        .query("limit", "1")
+        .send()
+        .await?
+        .expect_status(&format!("fixture: {list} limit=1"), 200)?;
+    page["items"][0][id]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| Failure::skipped(format!("fixture: {list} has no rows")))
+}
+
 /// Builds a valid request for `operation_id` on a fresh object of `world` (a new pending
 /// transfer, consent, delegation, reservation, escrow, association or subscription where the
 /// operation acts on one), so that the table's allowed actor succeeds with it.
@@ -467,6 +486,18 @@ pub(in crate::checks) async fn target(
         | "get_clock"
         | "reset_sandbox" => bare(op.path.clone()),
         "create_operator_session" => bare(op.path.clone()),
+        "get_accu_project" => bare(op.path.replace(
+            "{project_id}",
+            &first_register_id(ctx, "list_accu_projects", "project_id").await?,
+        )),
+        "get_carbon_abatement_contract" => bare(op.path.replace(
+            "{contract_id}",
+            &first_register_id(ctx, "list_carbon_abatement_contracts", "contract_id").await?,
+        )),
+        "get_guarantee_of_origin_project" => bare(op.path.replace(
+            "{profile_id}",
+            &first_register_id(ctx, "list_guarantee_of_origin_projects", "profile_id").await?,
+        )),
         "get_account" | "list_transactions" | "list_account_consents" | "list_delegations" => {
             bare(op.path.replace("{account_id}", account))
         }

@@ -1,6 +1,7 @@
 //! Fixtures and flows that several check modules share.
 
 pub(super) mod authz;
+pub(super) mod registers;
 pub(super) mod spec;
 pub(super) mod subset;
 
