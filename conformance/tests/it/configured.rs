@@ -56,9 +56,9 @@ const FIXTURE: &str = r#"{
     {"account_id": "AU-1000001", "unit_type": "ACCU", "quantity": 5000, "project_id": "ERF101234",
      "vintage": "2023-24", "method": "Human-induced regeneration of a permanent even-aged native forest",
      "kyoto_status": "NON_KYOTO", "state": "NSW", "issued_on": "2024-09-12"},
-    {"account_id": "AU-1000002", "unit_type": "SMC", "quantity": 300, "project_id": "SGF-000417",
-     "vintage": "2024-25", "method": "Safeguard Mechanism: emissions below baseline", "state": "WA",
-     "issued_on": "2025-10-01"}
+    {"account_id": "AU-1000002", "unit_type": "SMC", "quantity": 300, "facility_id": "SGF-000417",
+     "facility_name": "Pilbara LNG Processing Facility", "issuance_year": 2025,
+     "vintage": "2024-25", "state": "WA", "issued_on": "2025-10-01"}
   ],
   "platforms": [
     {"platform_id": "TP-0001", "kind": "trading_platform", "name": "Carbon Exchange",
