@@ -366,6 +366,63 @@ is by key, so an item is never repeated or skipped because others were added mea
                 })
         }
     }
+    ///`ApproveEscrowIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ApproveEscrowIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for ApproveEscrowIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ApproveEscrowIdempotencyKey> for ::std::string::String {
+        fn from(value: ApproveEscrowIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ApproveEscrowIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ApproveEscrowIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ApproveEscrowIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApproveEscrowIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`ApproveTransferIdempotencyKey`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -613,6 +670,110 @@ is by key, so an item is never repeated or skipped because others were added mea
             value.parse()
         }
     }
+    ///What the signed-in representative decided on the consent page.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum AuthorizationDecision {
+        #[serde(rename = "approve")]
+        Approve,
+        #[serde(rename = "decline")]
+        Decline,
+    }
+    impl ::std::fmt::Display for AuthorizationDecision {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Approve => f.write_str("approve"),
+                Self::Decline => f.write_str("decline"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AuthorizationDecision {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "approve" => Ok(Self::Approve),
+                "decline" => Ok(Self::Decline),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AuthorizationDecision {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AuthorizationDecision {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The consent page's form (`POST /v1/oauth/authorize`, form-encoded).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AuthorizationForm {
+        ///`approve` or `decline`.
+        pub decision: AuthorizationDecision,
+        ///The representative who signs in and decides (one of the page's options).
+        pub representative_id: ::std::string::String,
+        ///The pending request, from the page's hidden field.
+        pub request_id: ::std::string::String,
+    }
+    impl AuthorizationForm {
+        pub fn builder() -> builder::AuthorizationForm {
+            Default::default()
+        }
+    }
+    /**Authorization server metadata (RFC 8414 section 2), served at
+`/.well-known/oauth-authorization-server`. Every URL is absolute.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AuthorizationServerMetadata {
+        ///Absolute URL of `authorize`.
+        pub authorization_endpoint: ::std::string::String,
+        ///Always `["S256"]`: `plain` is refused.
+        pub code_challenge_methods_supported: ::std::vec::Vec<::std::string::String>,
+        ///`authorization_code`, `refresh_token` and `client_credentials`.
+        pub grant_types_supported: ::std::vec::Vec<::std::string::String>,
+        ///The registry's base URL (scheme, host and port, no path).
+        pub issuer: ::std::string::String,
+        ///Always `["code"]`.
+        pub response_types_supported: ::std::vec::Vec<::std::string::String>,
+        ///Absolute URL of `revoke_token`.
+        pub revocation_endpoint: ::std::string::String,
+        ///The same as `token_endpoint_auth_methods_supported`.
+        pub revocation_endpoint_auth_methods_supported: ::std::vec::Vec<
+            ::std::string::String,
+        >,
+        ///Every representative scope and every consent scope (`consent:<scope>`).
+        pub scopes_supported: ::std::vec::Vec<::std::string::String>,
+        ///Absolute URL of `issue_token`.
+        pub token_endpoint: ::std::string::String,
+        ///`client_secret_basic`, `client_secret_post` and `none` (public clients).
+        pub token_endpoint_auth_methods_supported: ::std::vec::Vec<
+            ::std::string::String,
+        >,
+    }
+    impl AuthorizationServerMetadata {
+        pub fn builder() -> builder::AuthorizationServerMetadata {
+            Default::default()
+        }
+    }
     ///Units of one type in an account, by status.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Balance {
@@ -703,7 +864,8 @@ is by key, so an item is never repeated or skipped because others were added mea
     }
     /**A voluntary cancellation.
 
-Lifecycle as a transfer: `pending_approval` → `completed` | `rescinded` | `expired`. Completed
+Lifecycle as a transfer: `pending_approval` → `completed` | `rejected` | `rescinded` |
+`expired`. Completed
 cancellations leave their blocks in the account with status `cancelled`; they never move again.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Cancellation {
@@ -714,7 +876,7 @@ cancellations leave their blocks in the account with status `cancelled`; they ne
         ///When it left `pending_approval`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub decided_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///Representative who approved or rescinded it.
+        ///Representative who approved, rejected or rescinded it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub decided_by: ::std::option::Option<::std::string::String>,
         ///When it expires if still pending.
@@ -728,6 +890,9 @@ cancellations leave their blocks in the account with status `cancelled`; they ne
         ///Why the units are cancelled.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
+        ///The approver's reason, given on rejection.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub rejection_reason: ::std::option::Option<::std::string::String>,
         ///Serial ranges cancelled, ascending.
         pub serial_ranges: ::std::vec::Vec<SerialRange>,
         ///Current status.
@@ -906,6 +1071,8 @@ ends at once.*/
         pub scopes: ::std::vec::Vec<ConsentScope>,
         ///Current status.
         pub status: ConsentStatus,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subset: ::std::option::Option<ConsentSubset>,
     }
     impl Consent {
         pub fn builder() -> builder::Consent {
@@ -939,6 +1106,8 @@ is by key, so an item is never repeated or skipped because others were added mea
         pub grantee_id: ::std::string::String,
         ///At least one scope, each at most once; `association` only for third-party registries.
         pub scopes: ::std::vec::Vec<ConsentScope>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subset: ::std::option::Option<ConsentSubset>,
     }
     impl ConsentRequest {
         pub fn builder() -> builder::ConsentRequest {
@@ -1065,6 +1234,35 @@ is by key, so an item is never repeated or skipped because others were added mea
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    /**The part of an account's holdings a consent opens: "a set of holdings" (CER paper, B.1).
+
+A unit is in the subset when it matches every criterion given: one of `unit_types`, one of
+`vintages`, one of `project_ids`, and inside one of `serial_ranges`. An empty or absent list
+does not narrow; at least one list must be non-empty. A consent without a subset opens the
+whole account. Whatever the consent's scopes open (holdings, balances, history rows, events,
+reservations, associations) is narrowed to the subset's units: a block that straddles a
+serial-range edge is shown only as its part inside the subset.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct ConsentSubset {
+        ///Only units of these projects (or facilities).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub project_ids: ::std::vec::Vec<::std::string::String>,
+        ///Only units whose serials lie in one of these ranges.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub serial_ranges: ::std::vec::Vec<SerialRange>,
+        ///Only units of these unit types.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub unit_types: ::std::vec::Vec<::std::string::String>,
+        ///Only units of these vintages, e.g. `2023-24`.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub vintages: ::std::vec::Vec<::std::string::String>,
+    }
+    impl ConsentSubset {
+        pub fn builder() -> builder::ConsentSubset {
+            Default::default()
         }
     }
     ///Status of a Carbon Abatement Contract.
@@ -1595,9 +1793,12 @@ is by key, so an item is never repeated or skipped because others were added mea
     /**Units placed in escrow inside the seller's account under a platform's control (B.5).
 
 The units stay in the seller's account with status `escrowed`; the seller can no longer move
-them. Only the controller can settle (move them to a buyer in one step, no approval) or release
-them. An escrow still active at `expires_at` is released automatically, so units are never
-stranded when a controller disappears. The CER holds no funds.*/
+them. An escrow is created `pending_approval` by an initiator and becomes `active` when an
+approver approves it, under the four-eyes rule of transfers. While it is pending or active the
+controller is listed among the account's representatives as an `escrow_controller`. Only the
+controller can settle an active escrow (move its units to a buyer in one step) or release
+it. An escrow still pending or active at `expires_at` is released automatically, so units are
+never stranded when a controller disappears. The CER holds no funds.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Escrow {
         ///The seller's account.
@@ -1611,15 +1812,24 @@ escrow is active; their status is unspecified once it has ended).*/
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///The representative who allocated the units.
         pub created_by: ::std::string::String,
+        ///When it was approved or rejected.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub decided_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///The approver who approved or rejected it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub decided_by: ::std::option::Option<::std::string::String>,
         ///When it stopped being active.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ended_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Identifier, `ESC-…`.
         pub escrow_id: ::std::string::String,
-        ///When an active escrow is released automatically.
+        ///When an escrow still pending or active is released automatically.
         pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Number of units escrowed.
         pub quantity: u64,
+        ///The approver's reason, for a rejection.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reason: ::std::option::Option<::std::string::String>,
         ///The buyer's account, once settled.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub settled_to_account_id: ::std::option::Option<::std::string::String>,
@@ -1697,19 +1907,25 @@ is by key, so an item is never repeated or skipped because others were added mea
         PartialOrd
     )]
     pub enum EscrowStatus {
+        #[serde(rename = "pending_approval")]
+        PendingApproval,
         #[serde(rename = "active")]
         Active,
         #[serde(rename = "settled")]
         Settled,
         #[serde(rename = "released")]
         Released,
+        #[serde(rename = "rejected")]
+        Rejected,
     }
     impl ::std::fmt::Display for EscrowStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
+                Self::PendingApproval => f.write_str("pending_approval"),
                 Self::Active => f.write_str("active"),
                 Self::Settled => f.write_str("settled"),
                 Self::Released => f.write_str("released"),
+                Self::Rejected => f.write_str("rejected"),
             }
         }
     }
@@ -1719,9 +1935,11 @@ is by key, so an item is never repeated or skipped because others were added mea
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
+                "pending_approval" => Ok(Self::PendingApproval),
                 "active" => Ok(Self::Active),
                 "settled" => Ok(Self::Settled),
                 "released" => Ok(Self::Released),
+                "rejected" => Ok(Self::Rejected),
                 _ => Err("invalid value".into()),
             }
         }
@@ -1750,6 +1968,9 @@ is by key, so an item is never repeated or skipped because others were added mea
         ///The association, for `association.changed`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub association_id: ::std::option::Option<::std::string::String>,
+        ///The cancellation, for `cancellation.*`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cancellation_id: ::std::option::Option<::std::string::String>,
         ///The consent, for `consent.*`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub consent_id: ::std::option::Option<::std::string::String>,
@@ -1763,7 +1984,7 @@ is by key, so an item is never repeated or skipped because others were added mea
         pub reservation_id: ::std::option::Option<::std::string::String>,
         ///The resource's status after the event.
         pub status: ::std::string::String,
-        ///The transfer, for `transfer.completed` and `reservation.consumed`.
+        ///The transfer, for `transfer.*` and `reservation.consumed`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transfer_id: ::std::option::Option<::std::string::String>,
     }
@@ -1788,6 +2009,8 @@ Open enumeration: later `/v1` versions may add values, and clients MUST accept v
         PartialOrd
     )]
     pub enum EventType {
+        #[serde(rename = "reservation.created")]
+        ReservationCreated,
         #[serde(rename = "reservation.released")]
         ReservationReleased,
         #[serde(rename = "reservation.expired")]
@@ -1806,6 +2029,32 @@ Open enumeration: later `/v1` versions may add values, and clients MUST accept v
         TransferCompleted,
         #[serde(rename = "association.changed")]
         AssociationChanged,
+        #[serde(rename = "transfer.pending_approval")]
+        TransferPendingApproval,
+        #[serde(rename = "transfer.rejected")]
+        TransferRejected,
+        #[serde(rename = "transfer.rescinded")]
+        TransferRescinded,
+        #[serde(rename = "transfer.expired")]
+        TransferExpired,
+        #[serde(rename = "cancellation.pending_approval")]
+        CancellationPendingApproval,
+        #[serde(rename = "cancellation.completed")]
+        CancellationCompleted,
+        #[serde(rename = "cancellation.rejected")]
+        CancellationRejected,
+        #[serde(rename = "cancellation.rescinded")]
+        CancellationRescinded,
+        #[serde(rename = "cancellation.expired")]
+        CancellationExpired,
+        #[serde(rename = "consent.granted")]
+        ConsentGranted,
+        #[serde(rename = "escrow.pending_approval")]
+        EscrowPendingApproval,
+        #[serde(rename = "escrow.activated")]
+        EscrowActivated,
+        #[serde(rename = "escrow.rejected")]
+        EscrowRejected,
         /// A value this version of the SDK does not know: the enumeration is open
         /// (`REQ-CONV-009`), so later `/v1` versions may add values.
         #[serde(other)]
@@ -1814,6 +2063,7 @@ Open enumeration: later `/v1` versions may add values, and clients MUST accept v
     impl ::std::fmt::Display for EventType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
+                Self::ReservationCreated => f.write_str("reservation.created"),
                 Self::ReservationReleased => f.write_str("reservation.released"),
                 Self::ReservationExpired => f.write_str("reservation.expired"),
                 Self::ReservationConsumed => f.write_str("reservation.consumed"),
@@ -1823,6 +2073,21 @@ Open enumeration: later `/v1` versions may add values, and clients MUST accept v
                 Self::ConsentExpired => f.write_str("consent.expired"),
                 Self::TransferCompleted => f.write_str("transfer.completed"),
                 Self::AssociationChanged => f.write_str("association.changed"),
+                Self::TransferPendingApproval => f.write_str("transfer.pending_approval"),
+                Self::TransferRejected => f.write_str("transfer.rejected"),
+                Self::TransferRescinded => f.write_str("transfer.rescinded"),
+                Self::TransferExpired => f.write_str("transfer.expired"),
+                Self::CancellationPendingApproval => {
+                    f.write_str("cancellation.pending_approval")
+                }
+                Self::CancellationCompleted => f.write_str("cancellation.completed"),
+                Self::CancellationRejected => f.write_str("cancellation.rejected"),
+                Self::CancellationRescinded => f.write_str("cancellation.rescinded"),
+                Self::CancellationExpired => f.write_str("cancellation.expired"),
+                Self::ConsentGranted => f.write_str("consent.granted"),
+                Self::EscrowPendingApproval => f.write_str("escrow.pending_approval"),
+                Self::EscrowActivated => f.write_str("escrow.activated"),
+                Self::EscrowRejected => f.write_str("escrow.rejected"),
                 Self::Unknown => f.write_str("unknown"),
             }
         }
@@ -1833,6 +2098,7 @@ Open enumeration: later `/v1` versions may add values, and clients MUST accept v
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
+                "reservation.created" => Ok(Self::ReservationCreated),
                 "reservation.released" => Ok(Self::ReservationReleased),
                 "reservation.expired" => Ok(Self::ReservationExpired),
                 "reservation.consumed" => Ok(Self::ReservationConsumed),
@@ -1842,6 +2108,19 @@ Open enumeration: later `/v1` versions may add values, and clients MUST accept v
                 "consent.expired" => Ok(Self::ConsentExpired),
                 "transfer.completed" => Ok(Self::TransferCompleted),
                 "association.changed" => Ok(Self::AssociationChanged),
+                "transfer.pending_approval" => Ok(Self::TransferPendingApproval),
+                "transfer.rejected" => Ok(Self::TransferRejected),
+                "transfer.rescinded" => Ok(Self::TransferRescinded),
+                "transfer.expired" => Ok(Self::TransferExpired),
+                "cancellation.pending_approval" => Ok(Self::CancellationPendingApproval),
+                "cancellation.completed" => Ok(Self::CancellationCompleted),
+                "cancellation.rejected" => Ok(Self::CancellationRejected),
+                "cancellation.rescinded" => Ok(Self::CancellationRescinded),
+                "cancellation.expired" => Ok(Self::CancellationExpired),
+                "consent.granted" => Ok(Self::ConsentGranted),
+                "escrow.pending_approval" => Ok(Self::EscrowPendingApproval),
+                "escrow.activated" => Ok(Self::EscrowActivated),
+                "escrow.rejected" => Ok(Self::EscrowRejected),
                 _ => Err("invalid value".into()),
             }
         }
@@ -2393,6 +2672,79 @@ with `422 validation-failed`.*/
                 })
         }
     }
+    ///Request to register a representative's own OAuth client (sandbox).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct NewOAuthClient {
+        ///Public (mobile) or confidential (back-office).
+        pub client_type: OAuthClientType,
+        ///The app's name, shown on the consent page; 1–200 characters, not blank.
+        pub name: NewOAuthClientName,
+        ///At least one, at most 10 absolute `http` or `https` URIs without a fragment.
+        pub redirect_uris: ::std::vec::Vec<::std::string::String>,
+    }
+    impl NewOAuthClient {
+        pub fn builder() -> builder::NewOAuthClient {
+            Default::default()
+        }
+    }
+    ///The app's name, shown on the consent page; 1–200 characters, not blank.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct NewOAuthClientName(::std::string::String);
+    impl ::std::ops::Deref for NewOAuthClientName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<NewOAuthClientName> for ::std::string::String {
+        fn from(value: NewOAuthClientName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for NewOAuthClientName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for NewOAuthClientName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for NewOAuthClientName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for NewOAuthClientName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///Request to register a trading platform or third-party registry.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
@@ -2401,6 +2753,11 @@ with `422 validation-failed`.*/
         pub kind: PlatformKind,
         ///Organisation name, 1–200 characters, not blank.
         pub name: NewPlatformName,
+        /**Redirect URIs for the authorization code flow, through which the platform asks a
+representative for a consent; none by default. At most 10 absolute `http` or `https` URIs
+without a fragment.*/
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub redirect_uris: ::std::vec::Vec<::std::string::String>,
     }
     impl NewPlatform {
         pub fn builder() -> builder::NewPlatform {
@@ -2551,11 +2908,87 @@ with `422 validation-failed`.*/
             Default::default()
         }
     }
+    ///A registered OAuth client and its credentials, returned once.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct OAuthClientCredential {
+        ///The client ID.
+        pub client_id: ::std::string::String,
+        ///The client secret; confidential clients only.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_secret: ::std::option::Option<::std::string::String>,
+        ///Public or confidential.
+        pub client_type: OAuthClientType,
+        ///The app's name.
+        pub name: ::std::string::String,
+        ///The registered redirect URIs.
+        pub redirect_uris: ::std::vec::Vec<::std::string::String>,
+    }
+    impl OAuthClientCredential {
+        pub fn builder() -> builder::OAuthClientCredential {
+            Default::default()
+        }
+    }
+    ///Whether an OAuth client can keep a secret (RFC 6749 section 2.1).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum OAuthClientType {
+        #[serde(rename = "public")]
+        Public,
+        #[serde(rename = "confidential")]
+        Confidential,
+    }
+    impl ::std::fmt::Display for OAuthClientType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Public => f.write_str("public"),
+                Self::Confidential => f.write_str("confidential"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for OAuthClientType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "public" => Ok(Self::Public),
+                "confidential" => Ok(Self::Confidential),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for OAuthClientType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for OAuthClientType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     /**A token endpoint error (RFC 6749 section 5.2). The token endpoint answers with this shape,
 not with a problem document, as OAuth clients expect.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OAuthError {
-        ///`invalid_request`, `invalid_client` or `unsupported_grant_type`.
+        /**`invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
+`unsupported_grant_type` or `invalid_scope`.*/
         pub error: ::std::string::String,
         ///Human-readable explanation.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2709,6 +3142,122 @@ clients branch on it, never on `title` or `detail`, which are for people.*/
     impl Problem {
         pub fn builder() -> builder::Problem {
             Default::default()
+        }
+    }
+    ///`RejectCancellationIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RejectCancellationIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for RejectCancellationIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RejectCancellationIdempotencyKey>
+    for ::std::string::String {
+        fn from(value: RejectCancellationIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RejectCancellationIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RejectCancellationIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RejectCancellationIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RejectCancellationIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`RejectEscrowIdempotencyKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RejectEscrowIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for RejectEscrowIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RejectEscrowIdempotencyKey> for ::std::string::String {
+        fn from(value: RejectEscrowIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RejectEscrowIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RejectEscrowIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RejectEscrowIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RejectEscrowIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Optional body of a rejection.
@@ -2955,11 +3504,17 @@ clients branch on it, never on `title` or `detail`, which are for people.*/
     ///An authorised representative (AR) as seen on an account.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Representative {
+        /**For an `escrow_controller`: the account's escrows it controls (`pending_approval` or
+`active`), ascending. Absent for every other kind.*/
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub escrow_ids: ::std::vec::Vec<::std::string::String>,
+        ///What kind of representative this is.
+        pub kind: RepresentativeKind,
         ///Full name.
         pub name: ::std::string::String,
         ///Registry identifier of the representative.
         pub representative_id: ::std::string::String,
-        ///Roles held on this account.
+        ///Roles held on this account (none for an escrow controller).
         pub roles: ::std::vec::Vec<Role>,
     }
     impl Representative {
@@ -2984,6 +3539,61 @@ clients branch on it, never on `title` or `detail`, which are for people.*/
     impl RepresentativeCredential {
         pub fn builder() -> builder::RepresentativeCredential {
             Default::default()
+        }
+    }
+    ///Kinds of authorised representative shown on an account.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum RepresentativeKind {
+        #[serde(rename = "authorised")]
+        Authorised,
+        #[serde(rename = "escrow_controller")]
+        EscrowController,
+    }
+    impl ::std::fmt::Display for RepresentativeKind {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Authorised => f.write_str("authorised"),
+                Self::EscrowController => f.write_str("escrow_controller"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RepresentativeKind {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "authorised" => Ok(Self::Authorised),
+                "escrow_controller" => Ok(Self::EscrowController),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RepresentativeKind {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RepresentativeKind {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`RescindCancellationIdempotencyKey`
@@ -3255,6 +3865,29 @@ is by key, so an item is never repeated or skipped because others were added mea
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    /**Token revocation request (RFC 7009 section 2.1), form-encoded.
+
+A confidential client authenticates as at the token endpoint (HTTP Basic or `client_id` and
+`client_secret` in the body); a public client sends `client_id` alone.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RevocationRequest {
+        ///The client's ID, when it does not use HTTP Basic.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_id: ::std::option::Option<::std::string::String>,
+        ///The client's secret (confidential clients not using HTTP Basic).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_secret: ::std::option::Option<::std::string::String>,
+        ///The access or refresh token to revoke.
+        pub token: ::std::string::String,
+        ///`access_token` or `refresh_token`; a hint only, the server looks the token up either way.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub token_type_hint: ::std::option::Option<::std::string::String>,
+    }
+    impl RevocationRequest {
+        pub fn builder() -> builder::RevocationRequest {
+            Default::default()
         }
     }
     ///`RevokeConsentIdempotencyKey`
@@ -3591,19 +4224,41 @@ is by key, so an item is never repeated or skipped because others were added mea
                 })
         }
     }
-    /**OAuth 2.0 client-credentials token request (RFC 6749 section 4.4), form-encoded.
+    /**OAuth 2.0 token request (RFC 6749 sections 4.1.3, 4.4 and 6), form-encoded.
 
-Unrecognised parameters are ignored, as RFC 6749 section 3.2 requires. A client that
-authenticates with HTTP Basic instead sends `grant_type` (and optionally `scope`) only.*/
+Unrecognised parameters are ignored, as RFC 6749 section 3.2 requires. Which parameters a
+request needs depends on `grant_type`:
+- `client_credentials`: the client's credentials (here or by HTTP Basic); `scope` is ignored.
+- `authorization_code`: `code`, `redirect_uri` (the one of the authorization request) and
+  `code_verifier` (PKCE); a public client sends `client_id` alone, a confidential client
+  authenticates as for `client_credentials`.
+- `refresh_token`: `refresh_token` and optionally a narrower `scope`; client authentication as
+  for `authorization_code`.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TokenRequest {
-        ///The platform's client ID.
-        pub client_id: ::std::string::String,
-        ///The platform's client secret.
-        pub client_secret: ::std::string::String,
-        ///Always `client_credentials`.
+        ///The client's ID (omitted when the client uses HTTP Basic).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_id: ::std::option::Option<::std::string::String>,
+        ///The client's secret (confidential clients not using HTTP Basic).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_secret: ::std::option::Option<::std::string::String>,
+        ///`authorization_code`: the code from the redirect.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        /**`authorization_code`: the PKCE verifier whose S256 challenge the authorization request sent
+(43–128 characters of `[A-Za-z0-9-._~]`).*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code_verifier: ::std::option::Option<::std::string::String>,
+        ///`client_credentials`, `authorization_code` or `refresh_token`.
         pub grant_type: ::std::string::String,
-        ///Ignored; a token carries the platform's own permissions.
+        ///`authorization_code`: exactly the `redirect_uri` of the authorization request.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub redirect_uri: ::std::option::Option<::std::string::String>,
+        ///`refresh_token`: the refresh token last issued.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub refresh_token: ::std::option::Option<::std::string::String>,
+        /**Space-separated scopes: ignored for `client_credentials`; for `refresh_token`, a subset of
+the scopes granted, to narrow the new access token.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope: ::std::option::Option<::std::string::String>,
     }
@@ -3619,6 +4274,14 @@ authenticates with HTTP Basic instead sends `grant_type` (and optionally `scope`
         pub access_token: ::std::string::String,
         ///Seconds until the token expires (3600 by default).
         pub expires_in: u64,
+        /**A new refresh token (`authorization_code` and `refresh_token` grants only); the one
+presented to get it is used up.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub refresh_token: ::std::option::Option<::std::string::String>,
+        /**The space-separated scopes the access token carries (`authorization_code` and
+`refresh_token` grants only).*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<::std::string::String>,
         ///Always `Bearer`.
         pub token_type: ::std::string::String,
     }
@@ -4094,7 +4757,10 @@ exponential backoff.*/
             Default::default()
         }
     }
-    ///A webhook subscription of a platform or registry.
+    /**A webhook subscription of a platform, registry or authorised representative.
+
+A representative's subscription receives the events of every account it represents at the
+time of each change (A.1: mobile apps, daily reconciliation), and of no other account.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookSubscription {
         ///When it was created.
@@ -5362,6 +6028,359 @@ is by key, so an item is never repeated or skipped because others were added mea
             }
         }
         #[derive(Clone, Debug)]
+        pub struct AuthorizationForm {
+            decision: ::std::result::Result<
+                super::AuthorizationDecision,
+                ::std::string::String,
+            >,
+            representative_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AuthorizationForm {
+            fn default() -> Self {
+                Self {
+                    decision: Err("no value supplied for decision".to_string()),
+                    representative_id: Err(
+                        "no value supplied for representative_id".to_string(),
+                    ),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl AuthorizationForm {
+            pub fn decision<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AuthorizationDecision>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.decision = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for decision: {e}")
+                    });
+                self
+            }
+            pub fn representative_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.representative_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for representative_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AuthorizationForm> for super::AuthorizationForm {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AuthorizationForm,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    decision: value.decision?,
+                    representative_id: value.representative_id?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AuthorizationForm> for AuthorizationForm {
+            fn from(value: super::AuthorizationForm) -> Self {
+                Self {
+                    decision: Ok(value.decision),
+                    representative_id: Ok(value.representative_id),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AuthorizationServerMetadata {
+            authorization_endpoint: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            code_challenge_methods_supported: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            grant_types_supported: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            issuer: ::std::result::Result<::std::string::String, ::std::string::String>,
+            response_types_supported: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            revocation_endpoint: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            revocation_endpoint_auth_methods_supported: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            scopes_supported: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            token_endpoint: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            token_endpoint_auth_methods_supported: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AuthorizationServerMetadata {
+            fn default() -> Self {
+                Self {
+                    authorization_endpoint: Err(
+                        "no value supplied for authorization_endpoint".to_string(),
+                    ),
+                    code_challenge_methods_supported: Err(
+                        "no value supplied for code_challenge_methods_supported"
+                            .to_string(),
+                    ),
+                    grant_types_supported: Err(
+                        "no value supplied for grant_types_supported".to_string(),
+                    ),
+                    issuer: Err("no value supplied for issuer".to_string()),
+                    response_types_supported: Err(
+                        "no value supplied for response_types_supported".to_string(),
+                    ),
+                    revocation_endpoint: Err(
+                        "no value supplied for revocation_endpoint".to_string(),
+                    ),
+                    revocation_endpoint_auth_methods_supported: Err(
+                        "no value supplied for revocation_endpoint_auth_methods_supported"
+                            .to_string(),
+                    ),
+                    scopes_supported: Err(
+                        "no value supplied for scopes_supported".to_string(),
+                    ),
+                    token_endpoint: Err(
+                        "no value supplied for token_endpoint".to_string(),
+                    ),
+                    token_endpoint_auth_methods_supported: Err(
+                        "no value supplied for token_endpoint_auth_methods_supported"
+                            .to_string(),
+                    ),
+                }
+            }
+        }
+        impl AuthorizationServerMetadata {
+            pub fn authorization_endpoint<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.authorization_endpoint = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for authorization_endpoint: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn code_challenge_methods_supported<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code_challenge_methods_supported = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for code_challenge_methods_supported: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn grant_types_supported<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.grant_types_supported = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for grant_types_supported: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn issuer<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.issuer = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for issuer: {e}")
+                    });
+                self
+            }
+            pub fn response_types_supported<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.response_types_supported = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for response_types_supported: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn revocation_endpoint<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.revocation_endpoint = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for revocation_endpoint: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn revocation_endpoint_auth_methods_supported<T>(
+                mut self,
+                value: T,
+            ) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.revocation_endpoint_auth_methods_supported = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for revocation_endpoint_auth_methods_supported: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn scopes_supported<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scopes_supported = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for scopes_supported: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn token_endpoint<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token_endpoint = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for token_endpoint: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn token_endpoint_auth_methods_supported<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token_endpoint_auth_methods_supported = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for token_endpoint_auth_methods_supported: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AuthorizationServerMetadata>
+        for super::AuthorizationServerMetadata {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AuthorizationServerMetadata,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    authorization_endpoint: value.authorization_endpoint?,
+                    code_challenge_methods_supported: value
+                        .code_challenge_methods_supported?,
+                    grant_types_supported: value.grant_types_supported?,
+                    issuer: value.issuer?,
+                    response_types_supported: value.response_types_supported?,
+                    revocation_endpoint: value.revocation_endpoint?,
+                    revocation_endpoint_auth_methods_supported: value
+                        .revocation_endpoint_auth_methods_supported?,
+                    scopes_supported: value.scopes_supported?,
+                    token_endpoint: value.token_endpoint?,
+                    token_endpoint_auth_methods_supported: value
+                        .token_endpoint_auth_methods_supported?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AuthorizationServerMetadata>
+        for AuthorizationServerMetadata {
+            fn from(value: super::AuthorizationServerMetadata) -> Self {
+                Self {
+                    authorization_endpoint: Ok(value.authorization_endpoint),
+                    code_challenge_methods_supported: Ok(
+                        value.code_challenge_methods_supported,
+                    ),
+                    grant_types_supported: Ok(value.grant_types_supported),
+                    issuer: Ok(value.issuer),
+                    response_types_supported: Ok(value.response_types_supported),
+                    revocation_endpoint: Ok(value.revocation_endpoint),
+                    revocation_endpoint_auth_methods_supported: Ok(
+                        value.revocation_endpoint_auth_methods_supported,
+                    ),
+                    scopes_supported: Ok(value.scopes_supported),
+                    token_endpoint: Ok(value.token_endpoint),
+                    token_endpoint_auth_methods_supported: Ok(
+                        value.token_endpoint_auth_methods_supported,
+                    ),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Balance {
             available: ::std::result::Result<u64, ::std::string::String>,
             cancelled: ::std::result::Result<u64, ::std::string::String>,
@@ -5521,6 +6540,10 @@ is by key, so an item is never repeated or skipped because others were added mea
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            rejection_reason: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             serial_ranges: ::std::result::Result<
                 ::std::vec::Vec<super::SerialRange>,
                 ::std::string::String,
@@ -5548,6 +6571,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                     initiated_by: Err("no value supplied for initiated_by".to_string()),
                     quantity: Err("no value supplied for quantity".to_string()),
                     reason: Ok(Default::default()),
+                    rejection_reason: Ok(Default::default()),
                     serial_ranges: Err(
                         "no value supplied for serial_ranges".to_string(),
                     ),
@@ -5669,6 +6693,20 @@ is by key, so an item is never repeated or skipped because others were added mea
                     });
                 self
             }
+            pub fn rejection_reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rejection_reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for rejection_reason: {e}"
+                        )
+                    });
+                self
+            }
             pub fn serial_ranges<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::SerialRange>>,
@@ -5721,6 +6759,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                     initiated_by: value.initiated_by?,
                     quantity: value.quantity?,
                     reason: value.reason?,
+                    rejection_reason: value.rejection_reason?,
                     serial_ranges: value.serial_ranges?,
                     status: value.status?,
                     unit_type: value.unit_type?,
@@ -5739,6 +6778,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                     initiated_by: Ok(value.initiated_by),
                     quantity: Ok(value.quantity),
                     reason: Ok(value.reason),
+                    rejection_reason: Ok(value.rejection_reason),
                     serial_ranges: Ok(value.serial_ranges),
                     status: Ok(value.status),
                     unit_type: Ok(value.unit_type),
@@ -6246,6 +7286,10 @@ is by key, so an item is never repeated or skipped because others were added mea
                 ::std::string::String,
             >,
             status: ::std::result::Result<super::ConsentStatus, ::std::string::String>,
+            subset: ::std::result::Result<
+                ::std::option::Option<super::ConsentSubset>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Consent {
             fn default() -> Self {
@@ -6260,6 +7304,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                     revoked_at: Ok(Default::default()),
                     scopes: Err("no value supplied for scopes".to_string()),
                     status: Err("no value supplied for status".to_string()),
+                    subset: Ok(Default::default()),
                 }
             }
         }
@@ -6386,6 +7431,18 @@ is by key, so an item is never repeated or skipped because others were added mea
                     });
                 self
             }
+            pub fn subset<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::ConsentSubset>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subset = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for subset: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Consent> for super::Consent {
             type Error = super::error::ConversionError;
@@ -6403,6 +7460,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                     revoked_at: value.revoked_at?,
                     scopes: value.scopes?,
                     status: value.status?,
+                    subset: value.subset?,
                 })
             }
         }
@@ -6419,6 +7477,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                     revoked_at: Ok(value.revoked_at),
                     scopes: Ok(value.scopes),
                     status: Ok(value.status),
+                    subset: Ok(value.subset),
                 }
             }
         }
@@ -6500,6 +7559,10 @@ is by key, so an item is never repeated or skipped because others were added mea
                 ::std::vec::Vec<super::ConsentScope>,
                 ::std::string::String,
             >,
+            subset: ::std::result::Result<
+                ::std::option::Option<super::ConsentSubset>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConsentRequest {
             fn default() -> Self {
@@ -6507,6 +7570,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                     expires_at: Err("no value supplied for expires_at".to_string()),
                     grantee_id: Err("no value supplied for grantee_id".to_string()),
                     scopes: Err("no value supplied for scopes".to_string()),
+                    subset: Ok(Default::default()),
                 }
             }
         }
@@ -6547,6 +7611,18 @@ is by key, so an item is never repeated or skipped because others were added mea
                     });
                 self
             }
+            pub fn subset<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::ConsentSubset>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subset = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for subset: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConsentRequest> for super::ConsentRequest {
             type Error = super::error::ConversionError;
@@ -6557,6 +7633,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                     expires_at: value.expires_at?,
                     grantee_id: value.grantee_id?,
                     scopes: value.scopes?,
+                    subset: value.subset?,
                 })
             }
         }
@@ -6566,6 +7643,109 @@ is by key, so an item is never repeated or skipped because others were added mea
                     expires_at: Ok(value.expires_at),
                     grantee_id: Ok(value.grantee_id),
                     scopes: Ok(value.scopes),
+                    subset: Ok(value.subset),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ConsentSubset {
+            project_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            serial_ranges: ::std::result::Result<
+                ::std::vec::Vec<super::SerialRange>,
+                ::std::string::String,
+            >,
+            unit_types: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            vintages: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConsentSubset {
+            fn default() -> Self {
+                Self {
+                    project_ids: Ok(Default::default()),
+                    serial_ranges: Ok(Default::default()),
+                    unit_types: Ok(Default::default()),
+                    vintages: Ok(Default::default()),
+                }
+            }
+        }
+        impl ConsentSubset {
+            pub fn project_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.project_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_ids: {e}")
+                    });
+                self
+            }
+            pub fn serial_ranges<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::SerialRange>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.serial_ranges = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for serial_ranges: {e}")
+                    });
+                self
+            }
+            pub fn unit_types<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.unit_types = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for unit_types: {e}")
+                    });
+                self
+            }
+            pub fn vintages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vintages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for vintages: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConsentSubset> for super::ConsentSubset {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConsentSubset,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    project_ids: value.project_ids?,
+                    serial_ranges: value.serial_ranges?,
+                    unit_types: value.unit_types?,
+                    vintages: value.vintages?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConsentSubset> for ConsentSubset {
+            fn from(value: super::ConsentSubset) -> Self {
+                Self {
+                    project_ids: Ok(value.project_ids),
+                    serial_ranges: Ok(value.serial_ranges),
+                    unit_types: Ok(value.unit_types),
+                    vintages: Ok(value.vintages),
                 }
             }
         }
@@ -6928,6 +8108,14 @@ is by key, so an item is never repeated or skipped because others were added mea
                 ::std::string::String,
                 ::std::string::String,
             >,
+            decided_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            decided_by: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             ended_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -6941,6 +8129,10 @@ is by key, so an item is never repeated or skipped because others were added mea
                 ::std::string::String,
             >,
             quantity: ::std::result::Result<u64, ::std::string::String>,
+            reason: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             settled_to_account_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -6965,10 +8157,13 @@ is by key, so an item is never repeated or skipped because others were added mea
                     ),
                     created_at: Err("no value supplied for created_at".to_string()),
                     created_by: Err("no value supplied for created_by".to_string()),
+                    decided_at: Ok(Default::default()),
+                    decided_by: Ok(Default::default()),
                     ended_at: Ok(Default::default()),
                     escrow_id: Err("no value supplied for escrow_id".to_string()),
                     expires_at: Err("no value supplied for expires_at".to_string()),
                     quantity: Err("no value supplied for quantity".to_string()),
+                    reason: Ok(Default::default()),
                     settled_to_account_id: Ok(Default::default()),
                     status: Err("no value supplied for status".to_string()),
                     transaction_id: Ok(Default::default()),
@@ -7037,6 +8232,32 @@ is by key, so an item is never repeated or skipped because others were added mea
                     });
                 self
             }
+            pub fn decided_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.decided_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for decided_at: {e}")
+                    });
+                self
+            }
+            pub fn decided_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.decided_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for decided_by: {e}")
+                    });
+                self
+            }
             pub fn ended_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7084,6 +8305,18 @@ is by key, so an item is never repeated or skipped because others were added mea
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for quantity: {e}")
+                    });
+                self
+            }
+            pub fn reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
                     });
                 self
             }
@@ -7151,10 +8384,13 @@ is by key, so an item is never repeated or skipped because others were added mea
                     controller_id: value.controller_id?,
                     created_at: value.created_at?,
                     created_by: value.created_by?,
+                    decided_at: value.decided_at?,
+                    decided_by: value.decided_by?,
                     ended_at: value.ended_at?,
                     escrow_id: value.escrow_id?,
                     expires_at: value.expires_at?,
                     quantity: value.quantity?,
+                    reason: value.reason?,
                     settled_to_account_id: value.settled_to_account_id?,
                     status: value.status?,
                     transaction_id: value.transaction_id?,
@@ -7170,10 +8406,13 @@ is by key, so an item is never repeated or skipped because others were added mea
                     controller_id: Ok(value.controller_id),
                     created_at: Ok(value.created_at),
                     created_by: Ok(value.created_by),
+                    decided_at: Ok(value.decided_at),
+                    decided_by: Ok(value.decided_by),
                     ended_at: Ok(value.ended_at),
                     escrow_id: Ok(value.escrow_id),
                     expires_at: Ok(value.expires_at),
                     quantity: Ok(value.quantity),
+                    reason: Ok(value.reason),
                     settled_to_account_id: Ok(value.settled_to_account_id),
                     status: Ok(value.status),
                     transaction_id: Ok(value.transaction_id),
@@ -7439,6 +8678,10 @@ is by key, so an item is never repeated or skipped because others were added mea
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            cancellation_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             consent_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -7466,6 +8709,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Self {
                     account_id: Err("no value supplied for account_id".to_string()),
                     association_id: Ok(Default::default()),
+                    cancellation_id: Ok(Default::default()),
                     consent_id: Ok(Default::default()),
                     escrow_id: Ok(Default::default()),
                     event_id: Err("no value supplied for event_id".to_string()),
@@ -7498,6 +8742,20 @@ is by key, so an item is never repeated or skipped because others were added mea
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for association_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn cancellation_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cancellation_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for cancellation_id: {e}"
                         )
                     });
                 self
@@ -7585,6 +8843,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Ok(Self {
                     account_id: value.account_id?,
                     association_id: value.association_id?,
+                    cancellation_id: value.cancellation_id?,
                     consent_id: value.consent_id?,
                     escrow_id: value.escrow_id?,
                     event_id: value.event_id?,
@@ -7599,6 +8858,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Self {
                     account_id: Ok(value.account_id),
                     association_id: Ok(value.association_id),
+                    cancellation_id: Ok(value.cancellation_id),
                     consent_id: Ok(value.consent_id),
                     escrow_id: Ok(value.escrow_id),
                     event_id: Ok(value.event_id),
@@ -8326,15 +9586,103 @@ is by key, so an item is never repeated or skipped because others were added mea
             }
         }
         #[derive(Clone, Debug)]
+        pub struct NewOAuthClient {
+            client_type: ::std::result::Result<
+                super::OAuthClientType,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                super::NewOAuthClientName,
+                ::std::string::String,
+            >,
+            redirect_uris: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for NewOAuthClient {
+            fn default() -> Self {
+                Self {
+                    client_type: Err("no value supplied for client_type".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    redirect_uris: Err("no value supplied for redirect_uris".to_string()),
+                }
+            }
+        }
+        impl NewOAuthClient {
+            pub fn client_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::OAuthClientType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_type: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::NewOAuthClientName>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn redirect_uris<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.redirect_uris = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for redirect_uris: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<NewOAuthClient> for super::NewOAuthClient {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: NewOAuthClient,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    client_type: value.client_type?,
+                    name: value.name?,
+                    redirect_uris: value.redirect_uris?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::NewOAuthClient> for NewOAuthClient {
+            fn from(value: super::NewOAuthClient) -> Self {
+                Self {
+                    client_type: Ok(value.client_type),
+                    name: Ok(value.name),
+                    redirect_uris: Ok(value.redirect_uris),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct NewPlatform {
             kind: ::std::result::Result<super::PlatformKind, ::std::string::String>,
             name: ::std::result::Result<super::NewPlatformName, ::std::string::String>,
+            redirect_uris: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for NewPlatform {
             fn default() -> Self {
                 Self {
                     kind: Err("no value supplied for kind".to_string()),
                     name: Err("no value supplied for name".to_string()),
+                    redirect_uris: Ok(Default::default()),
                 }
             }
         }
@@ -8363,6 +9711,18 @@ is by key, so an item is never repeated or skipped because others were added mea
                     });
                 self
             }
+            pub fn redirect_uris<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.redirect_uris = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for redirect_uris: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<NewPlatform> for super::NewPlatform {
             type Error = super::error::ConversionError;
@@ -8372,6 +9732,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Ok(Self {
                     kind: value.kind?,
                     name: value.name?,
+                    redirect_uris: value.redirect_uris?,
                 })
             }
         }
@@ -8380,6 +9741,7 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Self {
                     kind: Ok(value.kind),
                     name: Ok(value.name),
+                    redirect_uris: Ok(value.redirect_uris),
                 }
             }
         }
@@ -8505,6 +9867,126 @@ is by key, so an item is never repeated or skipped because others were added mea
                     name: Ok(value.name),
                     representative_id: Ok(value.representative_id),
                     roles: Ok(value.roles),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct OAuthClientCredential {
+            client_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            client_secret: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            client_type: ::std::result::Result<
+                super::OAuthClientType,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            redirect_uris: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for OAuthClientCredential {
+            fn default() -> Self {
+                Self {
+                    client_id: Err("no value supplied for client_id".to_string()),
+                    client_secret: Ok(Default::default()),
+                    client_type: Err("no value supplied for client_type".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    redirect_uris: Err("no value supplied for redirect_uris".to_string()),
+                }
+            }
+        }
+        impl OAuthClientCredential {
+            pub fn client_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_id: {e}")
+                    });
+                self
+            }
+            pub fn client_secret<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_secret = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_secret: {e}")
+                    });
+                self
+            }
+            pub fn client_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::OAuthClientType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_type: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn redirect_uris<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.redirect_uris = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for redirect_uris: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<OAuthClientCredential>
+        for super::OAuthClientCredential {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OAuthClientCredential,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    client_id: value.client_id?,
+                    client_secret: value.client_secret?,
+                    client_type: value.client_type?,
+                    name: value.name?,
+                    redirect_uris: value.redirect_uris?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::OAuthClientCredential>
+        for OAuthClientCredential {
+            fn from(value: super::OAuthClientCredential) -> Self {
+                Self {
+                    client_id: Ok(value.client_id),
+                    client_secret: Ok(value.client_secret),
+                    client_type: Ok(value.client_type),
+                    name: Ok(value.name),
+                    redirect_uris: Ok(value.redirect_uris),
                 }
             }
         }
@@ -9083,6 +10565,14 @@ is by key, so an item is never repeated or skipped because others were added mea
         }
         #[derive(Clone, Debug)]
         pub struct Representative {
+            escrow_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            kind: ::std::result::Result<
+                super::RepresentativeKind,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             representative_id: ::std::result::Result<
                 ::std::string::String,
@@ -9096,6 +10586,8 @@ is by key, so an item is never repeated or skipped because others were added mea
         impl ::std::default::Default for Representative {
             fn default() -> Self {
                 Self {
+                    escrow_ids: Ok(Default::default()),
+                    kind: Err("no value supplied for kind".to_string()),
                     name: Err("no value supplied for name".to_string()),
                     representative_id: Err(
                         "no value supplied for representative_id".to_string(),
@@ -9105,6 +10597,30 @@ is by key, so an item is never repeated or skipped because others were added mea
             }
         }
         impl Representative {
+            pub fn escrow_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.escrow_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for escrow_ids: {e}")
+                    });
+                self
+            }
+            pub fn kind<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::RepresentativeKind>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kind = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kind: {e}")
+                    });
+                self
+            }
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -9150,6 +10666,8 @@ is by key, so an item is never repeated or skipped because others were added mea
                 value: Representative,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    escrow_ids: value.escrow_ids?,
+                    kind: value.kind?,
                     name: value.name?,
                     representative_id: value.representative_id?,
                     roles: value.roles?,
@@ -9159,6 +10677,8 @@ is by key, so an item is never repeated or skipped because others were added mea
         impl ::std::convert::From<super::Representative> for Representative {
             fn from(value: super::Representative) -> Self {
                 Self {
+                    escrow_ids: Ok(value.escrow_ids),
+                    kind: Ok(value.kind),
                     name: Ok(value.name),
                     representative_id: Ok(value.representative_id),
                     roles: Ok(value.roles),
@@ -9838,6 +11358,107 @@ is by key, so an item is never repeated or skipped because others were added mea
             }
         }
         #[derive(Clone, Debug)]
+        pub struct RevocationRequest {
+            client_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            client_secret: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            token: ::std::result::Result<::std::string::String, ::std::string::String>,
+            token_type_hint: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RevocationRequest {
+            fn default() -> Self {
+                Self {
+                    client_id: Ok(Default::default()),
+                    client_secret: Ok(Default::default()),
+                    token: Err("no value supplied for token".to_string()),
+                    token_type_hint: Ok(Default::default()),
+                }
+            }
+        }
+        impl RevocationRequest {
+            pub fn client_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_id: {e}")
+                    });
+                self
+            }
+            pub fn client_secret<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_secret = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_secret: {e}")
+                    });
+                self
+            }
+            pub fn token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for token: {e}")
+                    });
+                self
+            }
+            pub fn token_type_hint<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token_type_hint = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for token_type_hint: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RevocationRequest> for super::RevocationRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RevocationRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    client_id: value.client_id?,
+                    client_secret: value.client_secret?,
+                    token: value.token?,
+                    token_type_hint: value.token_type_hint?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RevocationRequest> for RevocationRequest {
+            fn from(value: super::RevocationRequest) -> Self {
+                Self {
+                    client_id: Ok(value.client_id),
+                    client_secret: Ok(value.client_secret),
+                    token: Ok(value.token),
+                    token_type_hint: Ok(value.token_type_hint),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct SandboxClock {
             now: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
@@ -10071,15 +11692,31 @@ is by key, so an item is never repeated or skipped because others were added mea
         #[derive(Clone, Debug)]
         pub struct TokenRequest {
             client_id: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             client_secret: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
+            >,
+            code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            code_verifier: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             grant_type: ::std::result::Result<
                 ::std::string::String,
+                ::std::string::String,
+            >,
+            redirect_uri: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            refresh_token: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             scope: ::std::result::Result<
@@ -10090,11 +11727,13 @@ is by key, so an item is never repeated or skipped because others were added mea
         impl ::std::default::Default for TokenRequest {
             fn default() -> Self {
                 Self {
-                    client_id: Err("no value supplied for client_id".to_string()),
-                    client_secret: Err(
-                        "no value supplied for client_secret".to_string(),
-                    ),
+                    client_id: Ok(Default::default()),
+                    client_secret: Ok(Default::default()),
+                    code: Ok(Default::default()),
+                    code_verifier: Ok(Default::default()),
                     grant_type: Err("no value supplied for grant_type".to_string()),
+                    redirect_uri: Ok(Default::default()),
+                    refresh_token: Ok(Default::default()),
                     scope: Ok(Default::default()),
                 }
             }
@@ -10102,7 +11741,7 @@ is by key, so an item is never repeated or skipped because others were added mea
         impl TokenRequest {
             pub fn client_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.client_id = value
@@ -10114,13 +11753,37 @@ is by key, so an item is never repeated or skipped because others were added mea
             }
             pub fn client_secret<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.client_secret = value
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for client_secret: {e}")
+                    });
+                self
+            }
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn code_verifier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code_verifier = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code_verifier: {e}")
                     });
                 self
             }
@@ -10133,6 +11796,30 @@ is by key, so an item is never repeated or skipped because others were added mea
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for grant_type: {e}")
+                    });
+                self
+            }
+            pub fn redirect_uri<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.redirect_uri = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for redirect_uri: {e}")
+                    });
+                self
+            }
+            pub fn refresh_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.refresh_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for refresh_token: {e}")
                     });
                 self
             }
@@ -10157,7 +11844,11 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Ok(Self {
                     client_id: value.client_id?,
                     client_secret: value.client_secret?,
+                    code: value.code?,
+                    code_verifier: value.code_verifier?,
                     grant_type: value.grant_type?,
+                    redirect_uri: value.redirect_uri?,
+                    refresh_token: value.refresh_token?,
                     scope: value.scope?,
                 })
             }
@@ -10167,7 +11858,11 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Self {
                     client_id: Ok(value.client_id),
                     client_secret: Ok(value.client_secret),
+                    code: Ok(value.code),
+                    code_verifier: Ok(value.code_verifier),
                     grant_type: Ok(value.grant_type),
+                    redirect_uri: Ok(value.redirect_uri),
+                    refresh_token: Ok(value.refresh_token),
                     scope: Ok(value.scope),
                 }
             }
@@ -10179,6 +11874,14 @@ is by key, so an item is never repeated or skipped because others were added mea
                 ::std::string::String,
             >,
             expires_in: ::std::result::Result<u64, ::std::string::String>,
+            refresh_token: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            scope: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             token_type: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
@@ -10189,6 +11892,8 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Self {
                     access_token: Err("no value supplied for access_token".to_string()),
                     expires_in: Err("no value supplied for expires_in".to_string()),
+                    refresh_token: Ok(Default::default()),
+                    scope: Ok(Default::default()),
                     token_type: Err("no value supplied for token_type".to_string()),
                 }
             }
@@ -10218,6 +11923,30 @@ is by key, so an item is never repeated or skipped because others were added mea
                     });
                 self
             }
+            pub fn refresh_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.refresh_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for refresh_token: {e}")
+                    });
+                self
+            }
+            pub fn scope<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scope = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for scope: {e}")
+                    });
+                self
+            }
             pub fn token_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10239,6 +11968,8 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Ok(Self {
                     access_token: value.access_token?,
                     expires_in: value.expires_in?,
+                    refresh_token: value.refresh_token?,
+                    scope: value.scope?,
                     token_type: value.token_type?,
                 })
             }
@@ -10248,6 +11979,8 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Self {
                     access_token: Ok(value.access_token),
                     expires_in: Ok(value.expires_in),
+                    refresh_token: Ok(value.refresh_token),
+                    scope: Ok(value.scope),
                     token_type: Ok(value.token_type),
                 }
             }
@@ -12111,12 +13844,25 @@ to the CER's public registers.
 This document is the common design that every interoperability model of the CER's paper uses
 (Class A own-account access; Class B trading platforms; Class C third-party registries).
 
+## Status: a prototype
+These models are prototypes, not a service the CER offers. In the paper's words, "the CER has
+found that legislative changes would be required to implement the registry interoperability
+cases in this document for all Classes A to C"; only "basic data exchange between third-party
+registries and the CER that does not use a registry API is feasible under existing legislation".
+Access granted through this API is no endorsement: "the CER access does not endorse third-party
+registries and any claims associated that third-party certificate and product creators make
+about linked government-backed units and certificates must be accurate".
+
 ## Conventions
 - **Authentication**: `Authorization: Bearer <token>` on everything but the public registers and
   the sandbox bootstrap. A missing, unknown or expired token answers `401 unauthenticated` with a
   `WWW-Authenticate: Bearer` header; an authenticated caller that may not act answers `403`.
-  The security schemes say the same: `bearer` for every token, `oauth2` (client credentials) for
-  how platforms and registries get theirs, `security: []` on the public operations.
+  The security schemes say the same: `bearer` for every token, `oauth2` for how tokens are got
+  (client credentials for platforms and registries acting as themselves; authorization code with
+  PKCE for a representative's own app and for a platform asking a representative for a consent,
+  see the `authorization` tag), `security: []` on the public operations. A representative's token
+  from the authorization code flow carries only the scopes approved: an operation whose
+  `x-ucr-scope` it lacks answers `403 insufficient-scope`.
 - **Integers**: serials, quantities and counts are at most 2^53 - 1 (`maximum:
   9007199254740991`), so that they are exact as JSON numbers in every language.
 - **Hidden existence**: a resource (account, transfer, cancellation) that exists but that the caller
@@ -12133,7 +13879,7 @@ This document is the common design that every interoperability model of the CER'
   `create_association` by a trading platform, `list_account_consents`). Transfers and
   cancellations are seen by ID only by representatives of an account they touch (and an escrow
   settlement by its controller), never through a consent. An operation on the caller's own
-  collection that its kind of principal cannot use (webhook subscriptions for a representative)
+  collection that its kind of principal cannot use (webhook subscriptions for a sandbox operator)
   answers `403 forbidden`.
 - **Errors**: every 4xx is an RFC 9457 `application/problem+json` document whose `type` is a stable
   URI from the catalogue below. Branch on `type`, never on `title` or `detail`. A refused request
@@ -12146,8 +13892,9 @@ This document is the common design that every interoperability model of the CER'
 - **Units** sit in blocks: contiguous serial ranges of one unit type with shared attributes and one
   status (`available`, `pending`, `reserved`, `escrowed`, `cancelled`). Moving part of a block
   splits it. Units are conserved: only issuance creates them, and cancelled units never move.
-- **Four eyes**: a transfer or cancellation is initiated by an `initiator` and approved by an
-  `approver` who is not the initiator, unless the account has a single representative.
+- **Four eyes**: a transfer, cancellation or escrow is initiated by an `initiator` and approved
+  (or rejected) by an `approver` who is not the initiator, unless the account has a single
+  representative.
 - **Platforms and registries** authenticate as themselves (a token from `/v1/oauth/token`).
   Their access to an account comes only from an `active` consent of the holder, with scopes, or,
   for escrowed units, from being the escrow's controller. An account the platform never held a
@@ -12185,6 +13932,7 @@ and needs `/v2`.
 | `urn:ucr:problem:unauthenticated` | 401 | No bearer token was sent, or it is unknown or expired. The response carries `WWW-Authenticate`. |
 | `urn:ucr:problem:forbidden` | 403 | The caller is authenticated but its role does not allow this action on a resource it can see. |
 | `urn:ucr:problem:consent-required` | 403 | The caller is a platform or registry whose consent on this account lacks the needed scope, or was revoked or has expired. |
+| `urn:ucr:problem:insufficient-scope` | 403 | The bearer token comes from the authorization code flow and lacks the scope this operation needs (its `x-ucr-scope`). The response carries `WWW-Authenticate: Bearer error="insufficient_scope", scope="<the scope>"`. |
 | `urn:ucr:problem:second-approver-required` | 403 | The approver is the initiator, and the account has more than one authorised representative (four-eyes rule). |
 | `urn:ucr:problem:not-found` | 404 | The resource does not exist, or the caller may not know that it exists. |
 | `urn:ucr:problem:method-not-allowed` | 405 | The method is not supported on this path. |
@@ -12211,6 +13959,7 @@ and needs `/v2`.
 - `REQ-AUTH-002` A bearer token that is unknown, expired or removed by a sandbox reset MUST be refused with `401 unauthenticated` and `WWW-Authenticate: Bearer error="invalid_token"`, and clients MUST accept any further `WWW-Authenticate` parameters (such as `realm`).
 - `REQ-AUTH-003` The scheme name `Bearer` MUST be matched case-insensitively and the token compared exactly.
 - `REQ-AUTH-007` A sandbox operator's token MUST be accepted on every operation and give no access outside the sandbox: its lists of accounts, consents, reservations, escrows and associations are empty, accounts and transactions named in a path answer `404 not-found`, and listing or creating webhook subscriptions answers `403 forbidden`.
+- `REQ-AUTHZ-024` A representative's access token from the authorization code flow MUST carry exactly the representative scopes approved (or narrowed by refresh), and an operation whose `x-ucr-scope` it lacks MUST answer `403 insufficient-scope` with `WWW-Authenticate: Bearer error="insufficient_scope", scope="<that scope>"` and change nothing.
 - `REQ-CONV-001` Every timestamp MUST be an RFC 3339 date-time in UTC written with `Z`, implementations MAY emit whole seconds or a fraction of a second, and clients MUST accept any precision and compare timestamps as instants, not as strings.
 - `REQ-CONV-002` The registry clock MUST be UTC wall-clock time plus the total the sandbox clock has been advanced, MUST never move backwards, and MUST be the clock of every timestamp in responses and event bodies and of every expiry.
 - `REQ-CONV-003` An item with an `expires_at` MUST be treated as expired by every request made when the registry clock is at or after that instant, whether or not anything has looked at it since.
@@ -12308,6 +14057,26 @@ const _: () = {
     {}
 };
 impl Client {
+    /**Authorization server metadata (RFC 8414)
+
+Public. The URLs are absolute, built from the scheme, host and port the request reached.
+
+Requirements:
+- `REQ-AUTHZ-001` `get_authorization_server_metadata` MUST answer without authentication `200` with RFC 8414 metadata whose `issuer` is the base URL the request reached and whose `authorization_endpoint`, `token_endpoint` and `revocation_endpoint` are absolute URLs of `authorize`, `issue_token` and `revoke_token` under it.
+- `REQ-AUTHZ-002` The metadata MUST list `response_types_supported` `["code"]`, `grant_types_supported` `authorization_code`, `refresh_token` and `client_credentials`, `code_challenge_methods_supported` `["S256"]`, `client_secret_basic`, `client_secret_post` and `none` as both `token_endpoint_auth_methods_supported` and `revocation_endpoint_auth_methods_supported`, and every representative and consent scope as `scopes_supported`.
+
+Sends a `GET` request to `/.well-known/oauth-authorization-server`
+
+```ignore
+let response = client.get_authorization_server_metadata()
+    .send()
+    .await;
+```*/
+    pub fn get_authorization_server_metadata(
+        &self,
+    ) -> builder::GetAuthorizationServerMetadata<'_> {
+        builder::GetAuthorizationServerMetadata::new(self)
+    }
     /**List the accounts the caller may see
 
 For an authorised representative: the accounts it is appointed to; for a platform or registry:
@@ -12316,6 +14085,7 @@ the accounts on which it holds an active `holdings_read` consent. Ordered by `ac
 Requirements:
 - `REQ-ACCESS-008` An operation listing the caller's own collection (`list_accounts`, `list_consents`, `list_reservations`, `list_escrows`, `list_associations`) MUST answer `200` with only the items the caller can see, never `403` or `404` because it can see none.
 - `REQ-ACCESS-011` `get_account` and `list_accounts` MUST show an account with its holder's `holder_id` and `name`, the `kind` it was opened as, its `status` (`open` from its opening) and in `representatives` every current representative of the account once, direct or delegated, with its name and exactly its current roles there.
+- `REQ-ESCROW-014` While an account has an escrow that is `pending_approval` or `active`, `get_account` MUST list the escrow's controller among the account's `representatives` exactly once, with kind `escrow_controller`, the platform's ID as `representative_id`, no roles, and in `escrow_ids` the IDs of the account's pending and active escrows under that controller, ascending; when none remains the entry MUST be gone, and every other representative MUST have kind `authorised`.
 - `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
 - `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
 - `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
@@ -12352,7 +14122,12 @@ so that account numbers cannot be probed.
 Requirements:
 - `REQ-ACCESS-011` `get_account` and `list_accounts` MUST show an account with its holder's `holder_id` and `name`, the `kind` it was opened as, its `status` (`open` from its opening) and in `representatives` every current representative of the account once, direct or delegated, with its name and exactly its current roles there.
 - `REQ-DELEGATION-004` While its delegation is active a delegate MUST be a representative of the account with exactly the delegated roles: listed in the account's `representatives`, allowed what those roles allow, and counted by the four-eyes rule.
+- `REQ-ESCROW-014` While an account has an escrow that is `pending_approval` or `active`, `get_account` MUST list the escrow's controller among the account's `representatives` exactly once, with kind `escrow_controller`, the platform's ID as `representative_id`, no roles, and in `escrow_ids` the IDs of the account's pending and active escrows under that controller, ascending; when none remains the entry MUST be gone, and every other representative MUST have kind `authorised`.
+- `REQ-ESCROW-015` An escrow controller's only power on the account MUST be over the units of the escrows it controls: it MUST NOT be able to read the account, its holdings or its history, or to initiate, decide or rescind any transaction, reservation or escrow on it, for which it MUST be refused exactly as a platform without a consent on the account is.
+- `REQ-RESERVATION-012` In a trade through a reservation and the platform's custodial account, nothing the buyer's representatives read (`list_transactions`, `get_transfer`, `get_account`) MUST name the seller's account or holder, and nothing the seller's representatives read MUST name the buyer's: each side's counterparty is the custodial account.
 - `REQ-SCOPE-002` `get_account` by a trading platform or third-party registry MUST succeed if and only if it holds an active consent with `holdings_read` on the account, and otherwise MUST be answered `403 consent-required` when it can see the account and `404 not-found` when it cannot.
+- `REQ-SCOPE-013` A consent with a `subset` MUST open its scopes only over the units the subset selects, so that what a read shows a trading platform or third-party registry on an account is the union, over its active consents there carrying a scope that opens the read, of the units each selects (every unit of the account when one of them has no subset).
+- `REQ-SCOPE-015` `get_account` by a trading platform or third-party registry MUST report in `balances` only the units its active `holdings_read` consents on the account select, so that the balances are the totals by status of the blocks `list_holdings` returns under those consents.
 - `REQ-UNITS-006` An account's `balances` MUST give, for each unit type it holds a block of, the number of its units in each status, equal to the sums over its blocks.
 
 Sends a `GET` request to `/v1/accounts/{account_id}`
@@ -12374,6 +14149,7 @@ Platforms and registries list their own consents with `list_consents`; here they
 forbidden` on an account they have held a consent for.
 
 Requirements:
+- `REQ-AUTHZ-026` Approving a trading platform's or third-party registry's request for consent scopes MUST create a consent exactly as `grant_consent` by the approving representative would, with the asked scopes, on `account_id`, lapsing 365 days after approval, visible in `list_consents` and `list_account_consents` and ended by `revoke_consent`.
 - `REQ-CONSENT-005` A consent's `scopes` MUST be exactly the scopes granted; implementations MAY return them in any order, and clients MUST NOT depend on that order.
 - `REQ-CONSENT-006` `list_account_consents` MUST be allowed to every current representative of the account whatever its roles, and MUST list every consent on the account in every status unless `status` narrows it.
 - `REQ-CONSENT-011` A revoked consent MUST carry `revoked_at`, the time of the revoking request, and keep its `expires_at`, and a consent still `active` at its `expires_at` MUST be reported `expired` by every request made at or after that instant.
@@ -12421,6 +14197,7 @@ Requirements:
 - `REQ-CONSENT-004` `grant_consent` MUST NOT refuse a consent because the grantee already holds consents on the account, whatever their scopes.
 - `REQ-CONSENT-005` A consent's `scopes` MUST be exactly the scopes granted; implementations MAY return them in any order, and clients MUST NOT depend on that order.
 - `REQ-CONSENT-010` A consent MUST be created `active` and MUST leave that status at most once, to `revoked` by `revoke_consent` or to `expired` at its `expires_at`, and `revoke_consent` of a consent that is not `active` MUST be answered `409 invalid-state`.
+- `REQ-CONSENT-012` `grant_consent` MUST accept an optional `subset` and every read of the consent MUST return it as granted (lists in any order), and `grant_consent` MUST be answered `422 validation-failed` when `subset` has no non-empty list, names a unit type the registry does not issue, or has a serial range whose `serial_end` is less than its `serial_start`.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -12588,6 +14365,7 @@ Every block of the account in every status, including `cancelled` blocks, unless
 Ordered by unit type, then `serial_start`.
 
 Requirements:
+- `REQ-ESCROW-015` An escrow controller's only power on the account MUST be over the units of the escrows it controls: it MUST NOT be able to read the account, its holdings or its history, or to initiate, decide or rescind any transaction, reservation or escrow on it, for which it MUST be refused exactly as a platform without a consent on the account is.
 - `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
 - `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
 - `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
@@ -12598,9 +14376,12 @@ Requirements:
 - `REQ-PAGING-008` A `page_token` the same list did not issue (one that does not decode, or was issued by another list operation or for another account's list) MUST be refused with `400 invalid-parameter` naming `page_token`.
 - `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
 - `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
-- `REQ-SCOPE-003` `list_holdings` by a trading platform or third-party registry holding an active consent with `holdings_read` or `association` on the account MUST return every block of the account, exactly as for a representative.
-- `REQ-SCOPE-004` `list_holdings` by a trading platform or third-party registry holding an active consent with `reserved_units_read` but neither `holdings_read` nor `association` on the account MUST succeed and return exactly the account's blocks in status `reserved` whose units belong to active reservations made for the caller, an empty page when there are none.
+- `REQ-RESERVATION-010` Reserving units for a trading platform MUST NOT by itself open any read to that platform: it sees a reservation and its units only through an active consent of the account holder carrying `reserved_units_read` or `holdings_read` (REQ-SCOPE-004, REQ-SCOPE-008), which a `reserved_units_read` consent gives over all the units reserved for it.
+- `REQ-SCOPE-003` `list_holdings` by a trading platform or third-party registry holding an active consent with `holdings_read` or `association` on the account MUST return every block of the account, exactly as for a representative, unless every such consent carries a `subset` (then REQ-SCOPE-014).
+- `REQ-SCOPE-004` `list_holdings` by a trading platform or third-party registry holding an active consent with `reserved_units_read` but neither `holdings_read` nor `association` on the account MUST succeed and return exactly the account's blocks in status `reserved` whose units belong to active reservations made for the caller, an empty page when there are none, narrowed by the consents' subsets as REQ-SCOPE-014 says.
 - `REQ-SCOPE-005` `list_holdings` by a trading platform or third-party registry with no active consent carrying `holdings_read`, `association` or `reserved_units_read` on the account MUST be answered `403 consent-required` when it can see the account and `404 not-found` when it cannot.
+- `REQ-SCOPE-013` A consent with a `subset` MUST open its scopes only over the units the subset selects, so that what a read shows a trading platform or third-party registry on an account is the union, over its active consents there carrying a scope that opens the read, of the units each selects (every unit of the account when one of them has no subset).
+- `REQ-SCOPE-014` `list_holdings` under consents with a `subset` MUST return no unit the caller's consents do not select, and a block only partly selected MUST be returned as its selected parts, each with the block's status and attributes, its own `serial_start`, `serial_end` and `quantity`, and `block_id` `<unit_type>-<serial_start>` of the part.
 - `REQ-UNITS-001` A block MUST contain only units of one unit type with identical attributes (`project_id`, `method`, `facility_id`, `facility_name`, `issuance_year`, `vintage`, `kyoto_status`, `state`, `issued_on`) and one status and, while `pending`, `reserved` or `escrowed`, only units of one transaction, reservation or escrow.
 - `REQ-UNITS-002` Implementations MAY split blocks, and MAY merge or keep apart adjacent blocks that REQ-UNITS-001 allows to be one, so clients MUST NOT depend on block boundaries or `block_id`s beyond the serials, attributes and status each block carries.
 - `REQ-UNITS-003` A block's `block_id` MUST be `<unit_type>-<serial_start>` of the block as served, and its `quantity` MUST be `serial_end - serial_start + 1`.
@@ -12646,6 +14427,7 @@ Requirements:
 - `REQ-CANCELLATION-004` A cancellation's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a cancellation still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
 - `REQ-CANCELLATION-006` A cancellation MUST appear in its account's transaction history from its initiation on, in every status, with kind `cancellation`, `from_account_id` the account, no `to_account_id`, and `reference` equal to the cancellation's `reason` (absent when it has none).
 - `REQ-ESCROW-007` The transfer recording a settlement MUST be `completed` from its creation, with `escrow_id` set, the controller's platform ID as both `initiated_by` and `decided_by`, and `decided_at` equal to `initiated_at`; its `expires_at` MUST NOT be before `initiated_at` and clients MUST NOT give it a meaning.
+- `REQ-ESCROW-015` An escrow controller's only power on the account MUST be over the units of the escrows it controls: it MUST NOT be able to read the account, its holdings or its history, or to initiate, decide or rescind any transaction, reservation or escrow on it, for which it MUST be refused exactly as a platform without a consent on the account is.
 - `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
 - `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
 - `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
@@ -12657,7 +14439,10 @@ Requirements:
 - `REQ-PAGING-009` A `page_token` MUST stay usable for as long as the implementation runs without a sandbox reset, and after a reset a token issued before it MAY be refused with `400 invalid-parameter`.
 - `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
 - `REQ-PAGING-012` Transactions MUST be ordered by `created_at` as an instant, then by `transaction_id` compared as a string, and the `from` filter MUST be inclusive and `to` exclusive, with an unparseable date-time refused with `400 invalid-parameter` naming it.
+- `REQ-RESERVATION-012` In a trade through a reservation and the platform's custodial account, nothing the buyer's representatives read (`list_transactions`, `get_transfer`, `get_account`) MUST name the seller's account or holder, and nothing the seller's representatives read MUST name the buyer's: each side's counterparty is the custodial account.
 - `REQ-SCOPE-006` `list_transactions` by a trading platform or third-party registry MUST succeed if and only if it holds an active consent with `transactions_read` on the account, and otherwise MUST be answered `403 consent-required` when it can see the account and `404 not-found` when it cannot.
+- `REQ-SCOPE-013` A consent with a `subset` MUST open its scopes only over the units the subset selects, so that what a read shows a trading platform or third-party registry on an account is the union, over its active consents there carrying a scope that opens the read, of the units each selects (every unit of the account when one of them has no subset).
+- `REQ-SCOPE-016` `list_transactions` by a trading platform or third-party registry MUST return only the rows with a unit its active `transactions_read` consents on the account select, each with `serial_ranges` and `quantity` narrowed to the selected units.
 - `REQ-TRANSFER-004` A transfer's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a transfer still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
 - `REQ-TRANSFER-009` A transfer MUST appear in the transaction history of both its source and its destination account from its initiation on, in every status, with kind `transfer`, its `reference` and its current status.
 - `REQ-UNITS-012` An account's transaction history MUST list every issuance into the account with kind `issuance`, status `completed`, no `from_account_id` and the account as `to_account_id`, and every row of it, of any kind, MUST give the `unit_type`, `quantity` and `serial_ranges` of the units its transaction covers and as `created_at` the registry-clock instant the transaction was created.
@@ -12752,6 +14537,7 @@ Requirements:
 - `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
 - `REQ-SCOPE-009` `create_association` by a third-party registry MUST be allowed only while it holds an active consent with `association` on the account, and a registry that can see the account without one MUST be answered `403 consent-required`.
 - `REQ-SCOPE-011` `create_association` by a trading platform MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot, because `association` cannot be granted to a trading platform.
+- `REQ-SCOPE-019` `create_association` by a third-party registry MUST be answered `403 consent-required`, changing nothing, when the serials it names are not all selected by its active `association` consents on the account.
 
 Sends a `POST` request to `/v1/associations`
 
@@ -12842,10 +14628,11 @@ approver approves; then they are `cancelled` for good.
 
 Requirements:
 - `REQ-APPROVAL-001` `initiate_transfer`, `initiate_cancellation`, `create_reservation` and `create_escrow` MUST be allowed only to a current representative of the account holding the `initiator` role, and a representative of the account without that role MUST be answered `403 forbidden`.
-- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
 - `REQ-CANCELLATION-003` While a cancellation is `pending_approval` its units MUST be `pending`; on approval they MUST become `cancelled` in the same account, and on rescission or expiry they MUST return to `available`.
 - `REQ-CANCELLATION-004` A cancellation's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a cancellation still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
 - `REQ-CANCELLATION-007` A cancellation MUST carry the request's `account_id`, `unit_type` and `reason`, the `quantity` and `serial_ranges` of the units it took, the initiating representative as `initiated_by` and, while `pending_approval`, no `decided_by` or `decided_at`, and `get_cancellation` MUST answer it as the last change to it left it.
+- `REQ-ESCROW-015` An escrow controller's only power on the account MUST be over the units of the escrows it controls: it MUST NOT be able to read the account, its holdings or its history, or to initiate, decide or rescind any transaction, reservation or escrow on it, for which it MUST be refused exactly as a platform without a consent on the account is.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -12887,9 +14674,10 @@ let response = client.initiate_cancellation()
 
 Requirements:
 - `REQ-ACCESS-005` A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.
-- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
 - `REQ-CANCELLATION-004` A cancellation's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a cancellation still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
 - `REQ-CANCELLATION-007` A cancellation MUST carry the request's `account_id`, `unit_type` and `reason`, the `quantity` and `serial_ranges` of the units it took, the initiating representative as `initiated_by` and, while `pending_approval`, no `decided_by` or `decided_at`, and `get_cancellation` MUST answer it as the last change to it left it.
+- `REQ-CANCELLATION-008` `reject_cancellation` MUST follow the rules of `reject_transfer`: it MUST be allowed only to a current representative of the account holding the `approver` role (every other caller that can see the cancellation MUST be answered `403 forbidden`), under the four-eyes rule of `REQ-APPROVAL-004`, and a rejected cancellation MUST have status `rejected`, its units `available` again, `decided_by` the rejecting representative, `decided_at` the time of that request and `rejection_reason` the request's `reason` (absent when it gave none).
 
 Sends a `GET` request to `/v1/cancellations/{cancellation_id}`
 
@@ -12914,8 +14702,8 @@ Requirements:
 - `REQ-APPROVAL-004` `approve_transfer`, `reject_transfer` and `approve_cancellation` by the representative who initiated the transaction MUST be answered `403 second-approver-required` when the source account has more than one representative at the time of the decision, counting every current representative, direct or delegated, whatever its roles, and MUST be allowed when it has exactly one.
 - `REQ-APPROVAL-006` Roles, appointments and delegations MUST be evaluated at the time of each request, not at the time the transaction was initiated.
 - `REQ-ASSOCIATION-004` An `active` association MUST become `transferred` when its unit leaves the account by any completed transfer (a reservation transfer and an escrow settlement included) and `cancelled` when a cancellation of its unit is approved, with `updated_at` the instant of that change.
-- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rescinded` or `expired`, after which it MUST never change again.
-- `REQ-CANCELLATION-002` Approving or rescinding a cancellation that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
+- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-CANCELLATION-002` Approving, rejecting or rescinding a cancellation that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
 - `REQ-CANCELLATION-003` While a cancellation is `pending_approval` its units MUST be `pending`; on approval they MUST become `cancelled` in the same account, and on rescission or expiry they MUST return to `available`.
 - `REQ-CANCELLATION-005` When a representative approves or rescinds a cancellation, `decided_by` MUST be that representative's ID and `decided_at` the time of that request.
 - `REQ-CANCELLATION-007` A cancellation MUST carry the request's `account_id`, `unit_type` and `reason`, the `quantity` and `serial_ranges` of the units it took, the initiating representative as `initiated_by` and, while `pending_approval`, no `decided_by` or `decided_at`, and `get_cancellation` MUST answer it as the last change to it left it.
@@ -12953,6 +14741,50 @@ let response = client.approve_cancellation()
     pub fn approve_cancellation(&self) -> builder::ApproveCancellation<'_> {
         builder::ApproveCancellation::new(self)
     }
+    /**Reject a pending cancellation; its units return to `available`
+
+The same rules as `reject_transfer`: the caller must be an `approver` on the account; the
+four-eyes rule applies as for approval.
+
+Requirements:
+- `REQ-ACCESS-005` A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.
+- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-CANCELLATION-002` Approving, rejecting or rescinding a cancellation that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
+- `REQ-CANCELLATION-008` `reject_cancellation` MUST follow the rules of `reject_transfer`: it MUST be allowed only to a current representative of the account holding the `approver` role (every other caller that can see the cancellation MUST be answered `403 forbidden`), under the four-eyes rule of `REQ-APPROVAL-004`, and a rejected cancellation MUST have status `rejected`, its units `available` again, `decided_by` the rejecting representative, `decided_at` the time of that request and `rejection_reason` the request's `reason` (absent when it gave none).
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+
+Sends a `POST` request to `/v1/cancellations/{cancellation_id}/reject`
+
+Arguments:
+- `cancellation_id`: Cancellation identifier.
+- `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
+Keys are remembered for at least 24 hours. Required: a write without it is refused with
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+- `body`
+```ignore
+let response = client.reject_cancellation()
+    .cancellation_id(cancellation_id)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn reject_cancellation(&self) -> builder::RejectCancellation<'_> {
+        builder::RejectCancellation::new(self)
+    }
     /**Rescind a pending cancellation; its units return to `available`
 
 Requirements:
@@ -12960,8 +14792,8 @@ Requirements:
 - `REQ-APPROVAL-003` `rescind_transfer` and `rescind_cancellation` MUST be allowed to every current representative of the source account holding the `initiator` role, not only to the one who initiated, and every other caller that can see the transaction MUST be answered `403 forbidden`.
 - `REQ-APPROVAL-005` Rescinding MUST NOT be subject to the four-eyes rule.
 - `REQ-APPROVAL-006` Roles, appointments and delegations MUST be evaluated at the time of each request, not at the time the transaction was initiated.
-- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rescinded` or `expired`, after which it MUST never change again.
-- `REQ-CANCELLATION-002` Approving or rescinding a cancellation that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
+- `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
+- `REQ-CANCELLATION-002` Approving, rejecting or rescinding a cancellation that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
 - `REQ-CANCELLATION-003` While a cancellation is `pending_approval` its units MUST be `pending`; on approval they MUST become `cancelled` in the same account, and on rescission or expiry they MUST return to `available`.
 - `REQ-CANCELLATION-005` When a representative approves or rescinds a cancellation, `decided_by` MUST be that representative's ID and `decided_at` the time of that request.
 - `REQ-CANCELLATION-007` A cancellation MUST carry the request's `account_id`, `unit_type` and `reason`, the `quantity` and `serial_ranges` of the units it took, the initiating representative as `initiated_by` and, while `pending_approval`, no `decided_by` or `decided_at`, and `get_cancellation` MUST answer it as the last change to it left it.
@@ -13005,9 +14837,11 @@ every account it represents.
 
 Requirements:
 - `REQ-ACCESS-008` An operation listing the caller's own collection (`list_accounts`, `list_consents`, `list_reservations`, `list_escrows`, `list_associations`) MUST answer `200` with only the items the caller can see, never `403` or `404` because it can see none.
+- `REQ-AUTHZ-026` Approving a trading platform's or third-party registry's request for consent scopes MUST create a consent exactly as `grant_consent` by the approving representative would, with the asked scopes, on `account_id`, lapsing 365 days after approval, visible in `list_consents` and `list_account_consents` and ended by `revoke_consent`.
 - `REQ-CONSENT-005` A consent's `scopes` MUST be exactly the scopes granted; implementations MAY return them in any order, and clients MUST NOT depend on that order.
 - `REQ-CONSENT-007` `list_consents` MUST list to a trading platform or third-party registry exactly the consents granted to it, to a representative exactly the consents on the accounts it currently represents, and to any other caller none.
 - `REQ-CONSENT-011` A revoked consent MUST carry `revoked_at`, the time of the revoking request, and keep its `expires_at`, and a consent still `active` at its `expires_at` MUST be reported `expired` by every request made at or after that instant.
+- `REQ-CONSENT-012` `grant_consent` MUST accept an optional `subset` and every read of the consent MUST return it as granted (lists in any order), and `grant_consent` MUST be answered `422 validation-failed` when `subset` has no non-empty list, names a unit type the registry does not issue, or has a serial range whose `serial_end` is less than its `serial_start`.
 - `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
 - `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
 - `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
@@ -13044,6 +14878,7 @@ Requirements:
 - `REQ-CONSENT-008` `get_consent` MUST succeed, in every status, for the consent's grantee and for the current representatives of its account, and MUST be answered `404 not-found` to every other caller.
 - `REQ-CONSENT-010` A consent MUST be created `active` and MUST leave that status at most once, to `revoked` by `revoke_consent` or to `expired` at its `expires_at`, and `revoke_consent` of a consent that is not `active` MUST be answered `409 invalid-state`.
 - `REQ-CONSENT-011` A revoked consent MUST carry `revoked_at`, the time of the revoking request, and keep its `expires_at`, and a consent still `active` at its `expires_at` MUST be reported `expired` by every request made at or after that instant.
+- `REQ-CONSENT-012` `grant_consent` MUST accept an optional `subset` and every read of the consent MUST return it as granted (lists in any order), and `grant_consent` MUST be answered `422 validation-failed` when `subset` has no non-empty list, names a unit type the registry does not issue, or has a serial range whose `serial_end` is less than its `serial_start`.
 - `REQ-SCOPE-012` A trading platform or third-party registry MUST be able to read and act on its own objects without any active consent on their account: the consents granted to it (`get_consent`, `revoke_consent`), the escrows it controls (`get_escrow`, `settle_escrow`, `release_escrow`) and the associations it made (`get_association`, `dissolve_association`).
 
 Sends a `GET` request to `/v1/consents/{consent_id}`
@@ -13143,16 +14978,20 @@ let response = client.list_escrows()
     }
     /**Allocate units to an escrow controlled by a trading platform (B.5)
 
-The caller must be an `initiator` on the account. The units become `escrowed`; from now on only
-the controller can move them (settle) or give them back (release).
+The caller must be an `initiator` on the account. The escrow is created `pending_approval` and
+its units `escrowed`: the seller can no longer move them, and the controller can act on them
+once an approver of the account approves the escrow (`approve_escrow`, four eyes as for a
+transfer). From then on only the controller can move them (settle) or give them back
+(release).
 
 Requirements:
 - `REQ-APPROVAL-001` `initiate_transfer`, `initiate_cancellation`, `create_reservation` and `create_escrow` MUST be allowed only to a current representative of the account holding the `initiator` role, and a representative of the account without that role MUST be answered `403 forbidden`.
 - `REQ-ESCROW-001` `create_escrow` MUST be answered `422 validation-failed` when `controller_id` is not a trading platform, or when `expires_at` is not after the registry's current time or is after the same instant one calendar year later (the last day of the month when that date does not exist).
 - `REQ-ESCROW-002` `create_escrow` MUST NOT require the controller to hold any consent on the account.
-- `REQ-ESCROW-003` An escrow MUST be created `active` with its units `escrowed` in the seller's account, and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
+- `REQ-ESCROW-003` An escrow MUST be created `pending_approval` with its units `escrowed` in the seller's account, MUST leave `pending_approval` at most once (to `active` by `approve_escrow`, to `rejected` by `reject_escrow`, or to `released` when still pending at its `expires_at`), and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
 - `REQ-ESCROW-010` An escrow's `blocks` MUST give the serial ranges and attributes of the units allocated at its creation, with status `escrowed` while it is `active`; once it has ended implementations MAY report these blocks with any status, and clients MUST NOT rely on it.
 - `REQ-ESCROW-011` An escrow's `ended_at` MUST be absent or `null` while it is `active`, and its `settled_to_account_id` and `transaction_id` MUST be absent or `null` unless it is `settled`.
+- `REQ-ESCROW-015` An escrow controller's only power on the account MUST be over the units of the escrows it controls: it MUST NOT be able to read the account, its holdings or its history, or to initiate, decide or rescind any transaction, reservation or escrow on it, for which it MUST be refused exactly as a platform without a consent on the account is.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -13193,11 +15032,12 @@ let response = client.create_escrow()
     /**Get an escrow, with the escrowed blocks' attributes
 
 Requirements:
-- `REQ-ESCROW-003` An escrow MUST be created `active` with its units `escrowed` in the seller's account, and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
+- `REQ-ESCROW-003` An escrow MUST be created `pending_approval` with its units `escrowed` in the seller's account, MUST leave `pending_approval` at most once (to `active` by `approve_escrow`, to `rejected` by `reject_escrow`, or to `released` when still pending at its `expires_at`), and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
 - `REQ-ESCROW-008` When an escrow is released, by its controller or on expiry, its units MUST become `available` in the seller's account again, and `ended_at` MUST be the instant the escrow left `active` (its `expires_at` for an expiry).
 - `REQ-ESCROW-009` An escrow MUST be visible only to the current representatives of its account and to its controller, so that every other caller MUST be answered `404 not-found`.
 - `REQ-ESCROW-010` An escrow's `blocks` MUST give the serial ranges and attributes of the units allocated at its creation, with status `escrowed` while it is `active`; once it has ended implementations MAY report these blocks with any status, and clients MUST NOT rely on it.
 - `REQ-ESCROW-011` An escrow's `ended_at` MUST be absent or `null` while it is `active`, and its `settled_to_account_id` and `transaction_id` MUST be absent or `null` unless it is `settled`.
+- `REQ-ESCROW-013` Approving an escrow MUST make it `active` with `decided_by` the approving representative and `decided_at` the time of that request; rejecting it MUST make it `rejected` with `decided_by` the rejecting representative, `decided_at` and `ended_at` the time of that request, `reason` the request's `reason` (absent when it gave none), and its units `available` in the seller's account again.
 - `REQ-SCOPE-012` A trading platform or third-party registry MUST be able to read and act on its own objects without any active consent on their account: the consents granted to it (`get_consent`, `revoke_consent`), the escrows it controls (`get_escrow`, `settle_escrow`, `release_escrow`) and the associations it made (`get_association`, `dissolve_association`).
 
 Sends a `GET` request to `/v1/escrows/{escrow_id}`
@@ -13213,10 +15053,96 @@ let response = client.get_escrow()
     pub fn get_escrow(&self) -> builder::GetEscrow<'_> {
         builder::GetEscrow::new(self)
     }
+    /**Approve an escrow pending approval: it becomes `active` and its controller may act on its units
+
+The same rules as `approve_transfer`: the caller must be an `approver` on the account and, when
+the account has more than one representative, must not be the initiator
+(`403 second-approver-required`).
+
+Requirements:
+- `REQ-ESCROW-003` An escrow MUST be created `pending_approval` with its units `escrowed` in the seller's account, MUST leave `pending_approval` at most once (to `active` by `approve_escrow`, to `rejected` by `reject_escrow`, or to `released` when still pending at its `expires_at`), and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
+- `REQ-ESCROW-012` `approve_escrow` and `reject_escrow` MUST follow the rules of `approve_transfer`: they MUST be allowed only to a current representative of the escrow's account holding the `approver` role (every other caller that can see the escrow, its controller included, MUST be answered `403 forbidden`), MUST be answered `403 second-approver-required` when the caller is the escrow's `created_by` and the account has more than one representative (counted as in `REQ-APPROVAL-004`, escrow controllers not counted), and MUST be answered `409 invalid-state`, changing nothing, when the escrow is not `pending_approval`.
+- `REQ-ESCROW-013` Approving an escrow MUST make it `active` with `decided_by` the approving representative and `decided_at` the time of that request; rejecting it MUST make it `rejected` with `decided_by` the rejecting representative, `decided_at` and `ended_at` the time of that request, `reason` the request's `reason` (absent when it gave none), and its units `available` in the seller's account again.
+- `REQ-ESCROW-015` An escrow controller's only power on the account MUST be over the units of the escrows it controls: it MUST NOT be able to read the account, its holdings or its history, or to initiate, decide or rescind any transaction, reservation or escrow on it, for which it MUST be refused exactly as a platform without a consent on the account is.
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+- `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
+
+Sends a `POST` request to `/v1/escrows/{escrow_id}/approve`
+
+Arguments:
+- `escrow_id`: Escrow identifier.
+- `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
+Keys are remembered for at least 24 hours. Required: a write without it is refused with
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+```ignore
+let response = client.approve_escrow()
+    .escrow_id(escrow_id)
+    .idempotency_key(idempotency_key)
+    .send()
+    .await;
+```*/
+    pub fn approve_escrow(&self) -> builder::ApproveEscrow<'_> {
+        builder::ApproveEscrow::new(self)
+    }
+    /**Reject an escrow pending approval: its units return to `available`
+
+The same rules as `reject_transfer`, including four eyes.
+
+Requirements:
+- `REQ-ESCROW-003` An escrow MUST be created `pending_approval` with its units `escrowed` in the seller's account, MUST leave `pending_approval` at most once (to `active` by `approve_escrow`, to `rejected` by `reject_escrow`, or to `released` when still pending at its `expires_at`), and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
+- `REQ-ESCROW-012` `approve_escrow` and `reject_escrow` MUST follow the rules of `approve_transfer`: they MUST be allowed only to a current representative of the escrow's account holding the `approver` role (every other caller that can see the escrow, its controller included, MUST be answered `403 forbidden`), MUST be answered `403 second-approver-required` when the caller is the escrow's `created_by` and the account has more than one representative (counted as in `REQ-APPROVAL-004`, escrow controllers not counted), and MUST be answered `409 invalid-state`, changing nothing, when the escrow is not `pending_approval`.
+- `REQ-ESCROW-013` Approving an escrow MUST make it `active` with `decided_by` the approving representative and `decided_at` the time of that request; rejecting it MUST make it `rejected` with `decided_by` the rejecting representative, `decided_at` and `ended_at` the time of that request, `reason` the request's `reason` (absent when it gave none), and its units `available` in the seller's account again.
+- `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
+- `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
+- `REQ-IDEMPOTENCY-004` A request MUST count as the same as the key's first request when its method, path and body are the same, where implementations MAY compare bodies byte for byte or as parsed JSON, and clients MUST therefore resend the identical bytes when they retry.
+- `REQ-IDEMPOTENCY-005` Once the first request with a key has been answered with a 2xx, or with a 403, 404, 409 or 422 that the operation decided, the same request with that key MUST get the stored status and body again with the header `Idempotent-Replayed: true` and no further effect, even when the cause of a stored refusal has since gone away.
+- `REQ-IDEMPOTENCY-006` A `400` answered because the query or body was malformed MAY be stored with the key or not, and clients MUST use a new key for a corrected request.
+- `REQ-IDEMPOTENCY-007` A request reusing a stored key with a different method, path or body MUST be refused with `422 idempotency-key-reused` and MUST have no effect.
+- `REQ-IDEMPOTENCY-008` While the first request with a key is still being processed, another request with that key by the same principal MUST either wait and then be answered as in `REQ-IDEMPOTENCY-005` or `REQ-IDEMPOTENCY-007`, or be refused with `409 idempotency-key-in-use`, and in every case the key's request MUST take effect at most once.
+- `REQ-IDEMPOTENCY-009` A 5xx answer MUST NOT be stored with its key, so a retry with the same key is processed afresh. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
+
+Sends a `POST` request to `/v1/escrows/{escrow_id}/reject`
+
+Arguments:
+- `escrow_id`: Escrow identifier.
+- `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
+one logical write of the caller (keys are scoped per principal). A retry with the same key
+and body replays the first response, refusals included, without a second effect; the same
+key with a different body is refused with `422 idempotency-key-reused`; while the first
+request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
+Keys are remembered for at least 24 hours. Required: a write without it is refused with
+`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+- `body`
+```ignore
+let response = client.reject_escrow()
+    .escrow_id(escrow_id)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn reject_escrow(&self) -> builder::RejectEscrow<'_> {
+        builder::RejectEscrow::new(self)
+    }
     /**Release an escrow: the controller gives the units back to the seller (`available`)
 
 Requirements:
-- `REQ-ESCROW-003` An escrow MUST be created `active` with its units `escrowed` in the seller's account, and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
+- `REQ-ESCROW-003` An escrow MUST be created `pending_approval` with its units `escrowed` in the seller's account, MUST leave `pending_approval` at most once (to `active` by `approve_escrow`, to `rejected` by `reject_escrow`, or to `released` when still pending at its `expires_at`), and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
 - `REQ-ESCROW-004` `settle_escrow` and `release_escrow` MUST be allowed only to the escrow's controller, and the current representatives of its account MUST be answered `403 forbidden`.
 - `REQ-ESCROW-005` Settling or releasing an escrow that is not `active` MUST be answered `409 invalid-state` and change nothing.
 - `REQ-ESCROW-008` When an escrow is released, by its controller or on expiry, its units MUST become `available` in the seller's account again, and `ended_at` MUST be the instant the escrow left `active` (its `expires_at` for an expiry).
@@ -13260,7 +15186,7 @@ let response = client.release_escrow()
 
 Requirements:
 - `REQ-ASSOCIATION-004` An `active` association MUST become `transferred` when its unit leaves the account by any completed transfer (a reservation transfer and an escrow settlement included) and `cancelled` when a cancellation of its unit is approved, with `updated_at` the instant of that change.
-- `REQ-ESCROW-003` An escrow MUST be created `active` with its units `escrowed` in the seller's account, and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
+- `REQ-ESCROW-003` An escrow MUST be created `pending_approval` with its units `escrowed` in the seller's account, MUST leave `pending_approval` at most once (to `active` by `approve_escrow`, to `rejected` by `reject_escrow`, or to `released` when still pending at its `expires_at`), and MUST leave `active` at most once: to `settled` by `settle_escrow`, or to `released` by `release_escrow` or, when still `active` at its `expires_at`, at that instant.
 - `REQ-ESCROW-004` `settle_escrow` and `release_escrow` MUST be allowed only to the escrow's controller, and the current representatives of its account MUST be answered `403 forbidden`.
 - `REQ-ESCROW-005` Settling or releasing an escrow that is not `active` MUST be answered `409 invalid-state` and change nothing.
 - `REQ-ESCROW-006` `settle_escrow` MUST move every escrowed unit to `to_account_id` in one step, where they arrive `available`, MUST set the escrow's `settled_to_account_id` and `transaction_id`, and MUST be answered `422 validation-failed` when `to_account_id` is the seller's account and `422 unknown-account` when it names no account.
@@ -13301,24 +15227,62 @@ let response = client.settle_escrow()
     pub fn settle_escrow(&self) -> builder::SettleEscrow<'_> {
         builder::SettleEscrow::new(self)
     }
-    /**Exchange client credentials for an access token (OAuth 2.0 client-credentials grant)
+    /**Revoke an access or refresh token (RFC 7009)
 
-For trading platforms and third-party registries. The client authenticates either with
-`client_id` and `client_secret` in the form body or with HTTP Basic (RFC 6749 section 2.3.1),
-never both. The token expires after `expires_in` seconds; fetch a new one before then. Errors
-follow RFC 6749 (`{error, error_description}`): `400 invalid_request` /
-`unsupported_grant_type`, `401 invalid_client`.
+The client authenticates as at the token endpoint (a public client sends `client_id` alone).
+The answer is `200` with an empty body whether or not the token was known; revoking a refresh
+token also revokes every access token of its authorization. Errors are RFC 6749 JSON: `400
+invalid_request`, `401 invalid_client`.
+
+Requirements:
+- `REQ-AUTHZ-015` At the token and revocation endpoints a confidential client MUST authenticate with its secret (HTTP Basic or `client_secret` in the body, never both), a public client MUST identify itself with `client_id` alone, and a failure MUST answer `401 invalid_client` (with `WWW-Authenticate: Basic` when HTTP Basic was tried).
+- `REQ-AUTHZ-021` `revoke_token` MUST answer `200` with an empty body whether or not the token was known, and a revoked token MUST be refused (`401` with a bearer token, `invalid_grant` as a refresh token) from the very next request.
+- `REQ-AUTHZ-022` Revoking a refresh token MUST also revoke every access token of its authorization, and a client MUST NOT be able to revoke another client's token (the answer is still `200`, and the token stays valid).
+- `REQ-AUTHZ-023` `revoke_token` MUST answer `400 invalid_request` to a body that is not form-encoded or lacks `token`, as RFC 6749 section 5.2 JSON.
+
+Sends a `POST` request to `/v1/oauth/revoke`
+
+```ignore
+let response = client.revoke_token()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn revoke_token(&self) -> builder::RevokeToken<'_> {
+        builder::RevokeToken::new(self)
+    }
+    /**The OAuth 2.0 token endpoint: client credentials, authorization code (PKCE) and refresh token
+grants
+
+`client_credentials` is for trading platforms and third-party registries acting as themselves:
+the client authenticates either with `client_id` and `client_secret` in the form body or with
+HTTP Basic (RFC 6749 section 2.3.1), never both. `authorization_code` exchanges a code from
+`authorize` (with `redirect_uri` and the PKCE `code_verifier`) for an access token and a
+refresh token; `refresh_token` rotates a refresh token. A public client sends `client_id`
+alone. The token expires after `expires_in` seconds. Errors follow RFC 6749 section 5.2
+(`{error, error_description}`): `400 invalid_request` / `invalid_grant` /
+`unauthorized_client` / `unsupported_grant_type` / `invalid_scope`, `401 invalid_client`.
 
 Requirements:
 - `REQ-AUTH-004` An access token from `issue_token` MUST be accepted until `expires_in` seconds (3600) after its issue and refused from then on, both measured on the registry clock, so advancing the sandbox clock by 3600 s or more expires it.
 - `REQ-AUTH-008` Token values MUST be unguessable (at least 120 bits of randomness) and MUST NOT be derivable from identifiers. (Not observable over the API: randomness cannot be established from a finite sample of tokens over the API.)
+- `REQ-AUTHZ-012` `issue_token` with `grant_type=authorization_code` MUST answer `200` with `token_type` `Bearer`, an `access_token`, `expires_in` 3600, a `refresh_token` and `scope` (the scopes granted, space-separated) when `code` is valid, `redirect_uri` equals the authorization request's and the client is the one the code was issued to, and MUST answer `400 invalid_grant` when any of these fails.
+- `REQ-AUTHZ-013` `issue_token` with `grant_type=authorization_code` MUST answer `400 invalid_grant` unless BASE64URL(SHA256(`code_verifier`)) without padding equals the authorization request's `code_challenge`, and `400 invalid_request` when `code_verifier` is missing.
+- `REQ-AUTHZ-014` An authorization code MUST be single-use and MUST lapse 60 seconds of registry time after it was issued, and a second exchange of a code MUST answer `400 invalid_grant` and revoke every access and refresh token issued from that code.
+- `REQ-AUTHZ-015` At the token and revocation endpoints a confidential client MUST authenticate with its secret (HTTP Basic or `client_secret` in the body, never both), a public client MUST identify itself with `client_id` alone, and a failure MUST answer `401 invalid_client` (with `WWW-Authenticate: Basic` when HTTP Basic was tried).
+- `REQ-AUTHZ-016` `issue_token` with `grant_type=refresh_token` and a current refresh token MUST answer `200` with a new access token and a new refresh token, after which the refresh token presented is used up.
+- `REQ-AUTHZ-017` `issue_token` presented with a refresh token that was already used MUST answer `400 invalid_grant` and revoke every access and refresh token descending from the same authorization, so that they are refused from the very next request.
+- `REQ-AUTHZ-018` `issue_token` with `grant_type=refresh_token` MAY be given a `scope` that narrows the new access token to a subset of the scopes granted, and MUST answer `400 invalid_scope` to a scope not granted.
+- `REQ-AUTHZ-019` `issue_token` MUST answer `400 unauthorized_client` to a representative's own confidential client that authenticates and asks for `client_credentials` (a grant only platforms and registries have), and `400 invalid_grant` to a refresh token or code that is unknown, revoked, expired or issued to another client.
+- `REQ-AUTHZ-020` Access tokens from the authorization code and refresh token grants MUST lapse 3600 seconds of registry time after they were issued, and refresh tokens MUST NOT lapse before their authorization is revoked.
+- `REQ-AUTHZ-027` The code of an approved consent request MUST exchange for an ordinary access token of the platform or registry, whose `scope` lists the consent scopes granted and whose access on the account comes from the consent alone.
 - `REQ-OAUTH-001` `issue_token` MUST answer errors as RFC 6749 section 5.2 JSON (`{error, error_description?}`), never as problem documents, and a response carrying a token MUST carry `Cache-Control: no-store`.
 - `REQ-OAUTH-002` `issue_token` MUST refuse with `400 invalid_request` a body whose `Content-Type` is not `application/x-www-form-urlencoded`, a body that does not parse as a form, a known parameter given more than once, and a missing `grant_type`, and MUST ignore parameters it does not recognise.
-- `REQ-OAUTH-003` `issue_token` MUST refuse a `grant_type` other than `client_credentials` with `400 unsupported_grant_type`, after the `invalid_request` checks and before client authentication.
+- `REQ-OAUTH-003` `issue_token` MUST refuse a `grant_type` other than `client_credentials`, `authorization_code` or `refresh_token` with `400 unsupported_grant_type`, after the `invalid_request` checks and before client authentication.
 - `REQ-OAUTH-004` `issue_token` MUST accept client authentication either as `client_id` and `client_secret` form parameters or by HTTP Basic (RFC 6749 section 2.3.1), and MUST refuse a request using both with `400 invalid_request`.
-- `REQ-OAUTH-005` `issue_token` MUST refuse with `401 invalid_client` a request that sends no client authentication at all (an `Authorization` header of another scheme, such as `Bearer`, is none), an unknown client or a wrong secret, adding `WWW-Authenticate: Basic` when the client tried HTTP Basic, while a request sending only one of `client_id` and `client_secret` MAY be refused with either `400 invalid_request` or `401 invalid_client`.
+- `REQ-OAUTH-005` `issue_token` MUST refuse with `401 invalid_client` a request that sends no client authentication at all (an `Authorization` header of another scheme, such as `Bearer`, is none), an unknown client or a wrong secret, adding `WWW-Authenticate: Basic` when the client tried HTTP Basic, while a `client_credentials` request sending only one of `client_id` and `client_secret` MAY be refused with either `400 invalid_request` or `401 invalid_client`.
 - `REQ-OAUTH-006` A successful `issue_token` MUST answer `200` with `token_type` `Bearer`, a fresh `access_token` and `expires_in` 3600, and earlier tokens of the same client MUST stay valid until they expire.
-- `REQ-OAUTH-007` `issue_token` MUST ignore `scope`, since a token always carries the platform's own permissions.
+- `REQ-OAUTH-007` `issue_token` MUST ignore `scope` in a `client_credentials` request, since such a token always carries the platform's own permissions.
 
 Sends a `POST` request to `/v1/oauth/token`
 
@@ -13715,6 +15679,7 @@ Requirements:
 - `REQ-RESERVATION-008` A reservation MUST be visible only to the current representatives of its account and to the platform it is made for, so that every other caller, another trading platform with a consent on the account included, MUST be answered `404 not-found`.
 - `REQ-RESERVATION-009` A reservation's `transfer_id` MUST be absent or `null` unless the reservation is `consumed`.
 - `REQ-SCOPE-008` `get_reservation` by the platform a reservation is made for MUST succeed if it holds an active consent with `reserved_units_read` or `holdings_read` on the reservation's account and MUST be answered `403 consent-required` otherwise, and `list_reservations` MUST list to a platform exactly the reservations made for it on accounts where it holds such a consent.
+- `REQ-SCOPE-018` `list_reservations` MUST leave out, and `get_reservation` MUST answer `403 consent-required` for, a reservation made for the platform whose units are not all selected by its active `reserved_units_read` or `holdings_read` consents on the account.
 - `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 
 Sends a `GET` request to `/v1/reservations`
@@ -13744,6 +15709,7 @@ main holdings and may move only to `custodial_account_id`, by a transfer quoting
 
 Requirements:
 - `REQ-APPROVAL-001` `initiate_transfer`, `initiate_cancellation`, `create_reservation` and `create_escrow` MUST be allowed only to a current representative of the account holding the `initiator` role, and a representative of the account without that role MUST be answered `403 forbidden`.
+- `REQ-EVENT-014` `reservation.created` MUST be routed to the reservation's platform only, when the reservation is created, with `data.reservation_id` the reservation, `data.account_id` the seller's account and `data.status` `active`.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -13758,6 +15724,7 @@ Requirements:
 - `REQ-RESERVATION-002` `create_reservation` MUST NOT require the platform to hold any consent on the account, and MUST accept every `expires_at` after the registry's current time, without an upper bound.
 - `REQ-RESERVATION-003` A reservation MUST be created `active` with its units `reserved`, and MUST leave `active` at most once: to `released` by `release_reservation`, to `consumed` when a transfer of it is approved, or to `expired` at its `expires_at`, except that a reservation whose units are then in a pending transfer MUST stay `active` until that transfer ends and expire only if it ends unapproved.
 - `REQ-RESERVATION-009` A reservation's `transfer_id` MUST be absent or `null` unless the reservation is `consumed`.
+- `REQ-RESERVATION-010` Reserving units for a trading platform MUST NOT by itself open any read to that platform: it sees a reservation and its units only through an active consent of the account holder carrying `reserved_units_read` or `holdings_read` (REQ-SCOPE-004, REQ-SCOPE-008), which a `reserved_units_read` consent gives over all the units reserved for it.
 - `REQ-SCOPE-010` No consent scope opens `initiate_transfer`, `initiate_cancellation`, `grant_consent`, `list_account_consents`, `appoint_delegate`, `list_delegations`, `revoke_delegation`, `create_reservation` or `create_escrow` to a trading platform or third-party registry, which MUST be answered `403 forbidden` on an account it can see and `404 not-found` on one it cannot.
 - `REQ-UNITS-008` A new transfer, cancellation, reservation or escrow MUST take only `available` units: chosen by quantity it MUST skip units in every other status, and chosen by serial it MUST answer `409 units-locked` when a named serial is held by the account in any other status.
 - `REQ-UNITS-011` A new transfer, cancellation, reservation or escrow chosen by `quantity` MUST be answered `409 insufficient-units` when the account holds fewer `available` units matching its `unit_type`, `vintage` and `project_id` than asked, and one chosen by `serial_ranges` MUST be answered `409 units-not-held` when the account holds a named serial in no status.
@@ -13797,7 +15764,9 @@ Requirements:
 - `REQ-RESERVATION-007` `ended_at` MUST be absent while a reservation is `active` and MUST be the instant it left `active` afterwards, which for an expiry is its `expires_at`, or the instant the pending transfer holding its units ended unapproved when that was later.
 - `REQ-RESERVATION-008` A reservation MUST be visible only to the current representatives of its account and to the platform it is made for, so that every other caller, another trading platform with a consent on the account included, MUST be answered `404 not-found`.
 - `REQ-RESERVATION-009` A reservation's `transfer_id` MUST be absent or `null` unless the reservation is `consumed`.
+- `REQ-RESERVATION-010` Reserving units for a trading platform MUST NOT by itself open any read to that platform: it sees a reservation and its units only through an active consent of the account holder carrying `reserved_units_read` or `holdings_read` (REQ-SCOPE-004, REQ-SCOPE-008), which a `reserved_units_read` consent gives over all the units reserved for it.
 - `REQ-SCOPE-008` `get_reservation` by the platform a reservation is made for MUST succeed if it holds an active consent with `reserved_units_read` or `holdings_read` on the reservation's account and MUST be answered `403 consent-required` otherwise, and `list_reservations` MUST list to a platform exactly the reservations made for it on accounts where it holds such a consent.
+- `REQ-SCOPE-018` `list_reservations` MUST leave out, and `get_reservation` MUST answer `403 consent-required` for, a reservation made for the platform whose units are not all selected by its active `reserved_units_read` or `holdings_read` consents on the account.
 
 Sends a `GET` request to `/v1/reservations/{reservation_id}`
 
@@ -13831,9 +15800,10 @@ Requirements:
 - `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
 - `REQ-RESERVATION-003` A reservation MUST be created `active` with its units `reserved`, and MUST leave `active` at most once: to `released` by `release_reservation`, to `consumed` when a transfer of it is approved, or to `expired` at its `expires_at`, except that a reservation whose units are then in a pending transfer MUST stay `active` until that transfer ends and expire only if it ends unapproved.
 - `REQ-RESERVATION-004` `release_reservation` MUST be allowed to every current representative of the reservation's account whatever its roles, and the platform the reservation is made for MUST be answered `403 forbidden`.
-- `REQ-RESERVATION-005` `release_reservation` MUST be answered `409 invalid-state` when the reservation is not `active` or its units are in a pending transfer.
+- `REQ-RESERVATION-005` `release_reservation` MUST be answered `409 invalid-state` when the reservation is not `active`; a pending transfer of its units does not stop the release (REQ-RESERVATION-011).
 - `REQ-RESERVATION-006` When a reservation is released or expires its units MUST become `available`, and when it is consumed they MUST be in the custodial account as `available` and the reservation MUST carry the approved transfer's ID as `transfer_id`.
 - `REQ-RESERVATION-008` A reservation MUST be visible only to the current representatives of its account and to the platform it is made for, so that every other caller, another trading platform with a consent on the account included, MUST be answered `404 not-found`.
+- `REQ-RESERVATION-011` `release_reservation` of an active reservation whose units are in a pending transfer MUST succeed and in the same step end that transfer `rescinded` at the release's instant, so that the reservation is `released`, its units `available` in the seller's account, and the transfer can no longer be approved.
 - `REQ-VALIDATION-003` An operation that declares no request body MUST accept an empty body or `{}` and MUST refuse any other body with `400 malformed-request`, as if its body schema were an object with no members.
 
 Sends a `POST` request to `/v1/reservations/{reservation_id}/release`
@@ -13903,6 +15873,7 @@ Returns the representative's bearer token.
 Requirements:
 - `REQ-AUTH-005` Tokens handed out by the sandbox (operator sessions, representatives' and platforms' `token`) MUST NOT expire and MUST stop working only when a sandbox reset removes them, which it MUST do for every token except operators'.
 - `REQ-AUTH-008` Token values MUST be unguessable (at least 120 bits of randomness) and MUST NOT be derivable from identifiers. (Not observable over the API: randomness cannot be established from a finite sample of tokens over the API.)
+- `REQ-AUTHZ-025` A representative's flow token MUST otherwise act exactly as the representative (the same accounts, roles and four-eyes rule), and tokens handed out by `appoint_representative` and `create_platform_representative` MUST keep every representative scope.
 - `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
 - `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
 - `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
@@ -13991,6 +15962,23 @@ let response = client.issue_units()
     pub fn issue_units(&self) -> builder::IssueUnits<'_> {
         builder::IssueUnits::new(self)
     }
+    /**Register a representative's own OAuth client (sandbox): a mobile app (public) or a
+back-office system (confidential)
+
+Requirements:
+- `REQ-AUTHZ-028` `create_oauth_client` (sandbox, operator) MUST register a client with a fresh `client_id`, a `client_secret` only when `client_type` is `confidential`, and the given `redirect_uris`, and MUST refuse with `422 validation-failed` no redirect URI, more than 10, or one that is not an absolute `http` or `https` URI without a fragment.
+
+Sends a `POST` request to `/v1/sandbox/oauth-clients`
+
+```ignore
+let response = client.create_oauth_client()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_oauth_client(&self) -> builder::CreateOauthClient<'_> {
+        builder::CreateOauthClient::new(self)
+    }
     /**Start a sandbox operator session (sandbox bootstrap; no authentication)
 
 Returns an operator token for the other sandbox operations. Implementations without the sandbox
@@ -14022,6 +16010,7 @@ Also creates the platform's account holder, so that custodial accounts can be op
 Requirements:
 - `REQ-AUTH-005` Tokens handed out by the sandbox (operator sessions, representatives' and platforms' `token`) MUST NOT expire and MUST stop working only when a sandbox reset removes them, which it MUST do for every token except operators'.
 - `REQ-AUTH-008` Token values MUST be unguessable (at least 120 bits of randomness) and MUST NOT be derivable from identifiers. (Not observable over the API: randomness cannot be established from a finite sample of tokens over the API.)
+- `REQ-AUTHZ-029` `create_platform` MUST accept optional `redirect_uris`, validated as for `create_oauth_client`, with which the platform or registry MAY run the authorization code flow for consent scopes.
 - `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
 - `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
 - `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
@@ -14046,6 +16035,7 @@ The representative can be appointed to the platform's custodial accounts with
 Requirements:
 - `REQ-AUTH-005` Tokens handed out by the sandbox (operator sessions, representatives' and platforms' `token`) MUST NOT expire and MUST stop working only when a sandbox reset removes them, which it MUST do for every token except operators'.
 - `REQ-AUTH-008` Token values MUST be unguessable (at least 120 bits of randomness) and MUST NOT be derivable from identifiers. (Not observable over the API: randomness cannot be established from a finite sample of tokens over the API.)
+- `REQ-AUTHZ-025` A representative's flow token MUST otherwise act exactly as the representative (the same accounts, roles and four-eyes rule), and tokens handed out by `appoint_representative` and `create_platform_representative` MUST keep every representative scope.
 - `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
 - `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
 - `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
@@ -14101,6 +16091,7 @@ the original response is returned and nothing else happens.
 
 Requirements:
 - `REQ-APPROVAL-001` `initiate_transfer`, `initiate_cancellation`, `create_reservation` and `create_escrow` MUST be allowed only to a current representative of the account holding the `initiator` role, and a representative of the account without that role MUST be answered `403 forbidden`.
+- `REQ-ESCROW-015` An escrow controller's only power on the account MUST be over the units of the escrows it controls: it MUST NOT be able to read the account, its holdings or its history, or to initiate, decide or rescind any transaction, reservation or escrow on it, for which it MUST be refused exactly as a platform without a consent on the account is.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -14153,6 +16144,8 @@ settlement, to the escrow's controller; never through a consent.
 Requirements:
 - `REQ-ACCESS-005` A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.
 - `REQ-ESCROW-007` The transfer recording a settlement MUST be `completed` from its creation, with `escrow_id` set, the controller's platform ID as both `initiated_by` and `decided_by`, and `decided_at` equal to `initiated_at`; its `expires_at` MUST NOT be before `initiated_at` and clients MUST NOT give it a meaning.
+- `REQ-RESERVATION-011` `release_reservation` of an active reservation whose units are in a pending transfer MUST succeed and in the same step end that transfer `rescinded` at the release's instant, so that the reservation is `released`, its units `available` in the seller's account, and the transfer can no longer be approved.
+- `REQ-RESERVATION-012` In a trade through a reservation and the platform's custodial account, nothing the buyer's representatives read (`list_transactions`, `get_transfer`, `get_account`) MUST name the seller's account or holder, and nothing the seller's representatives read MUST name the buyer's: each side's counterparty is the custodial account.
 - `REQ-TRANSFER-001` `initiate_transfer` MUST create a transfer in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
 - `REQ-TRANSFER-004` A transfer's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a transfer still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
 - `REQ-TRANSFER-010` A transfer MUST carry the request's `from_account_id`, `to_account_id`, `unit_type` and `reference`, the `quantity` and `serial_ranges` of the units it took, the initiating representative as `initiated_by` and, while `pending_approval`, no `decided_by` or `decided_at`, and `get_transfer` MUST answer it as the last change to it left it.
@@ -14181,6 +16174,7 @@ Requirements:
 - `REQ-APPROVAL-004` `approve_transfer`, `reject_transfer` and `approve_cancellation` by the representative who initiated the transaction MUST be answered `403 second-approver-required` when the source account has more than one representative at the time of the decision, counting every current representative, direct or delegated, whatever its roles, and MUST be allowed when it has exactly one.
 - `REQ-APPROVAL-006` Roles, appointments and delegations MUST be evaluated at the time of each request, not at the time the transaction was initiated.
 - `REQ-ASSOCIATION-004` An `active` association MUST become `transferred` when its unit leaves the account by any completed transfer (a reservation transfer and an escrow settlement included) and `cancelled` when a cancellation of its unit is approved, with `updated_at` the instant of that change.
+- `REQ-ESCROW-015` An escrow controller's only power on the account MUST be over the units of the escrows it controls: it MUST NOT be able to read the account, its holdings or its history, or to initiate, decide or rescind any transaction, reservation or escrow on it, for which it MUST be refused exactly as a platform without a consent on the account is.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -14193,6 +16187,7 @@ Requirements:
 - `REQ-IDEMPOTENCY-010` A key MUST be remembered for at least 24 hours after its first request, and MAY be forgotten afterwards. (Not observable over the API: observing it needs a 24-hour wait, and key retention need not follow the sandbox clock.)
 - `REQ-RESERVATION-003` A reservation MUST be created `active` with its units `reserved`, and MUST leave `active` at most once: to `released` by `release_reservation`, to `consumed` when a transfer of it is approved, or to `expired` at its `expires_at`, except that a reservation whose units are then in a pending transfer MUST stay `active` until that transfer ends and expire only if it ends unapproved.
 - `REQ-RESERVATION-006` When a reservation is released or expires its units MUST become `available`, and when it is consumed they MUST be in the custodial account as `available` and the reservation MUST carry the approved transfer's ID as `transfer_id`.
+- `REQ-RESERVATION-011` `release_reservation` of an active reservation whose units are in a pending transfer MUST succeed and in the same step end that transfer `rescinded` at the release's instant, so that the reservation is `released`, its units `available` in the seller's account, and the transfer can no longer be approved.
 - `REQ-TRANSFER-001` `initiate_transfer` MUST create a transfer in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
 - `REQ-TRANSFER-002` Approving, rejecting or rescinding a transfer that is not `pending_approval` MUST be answered `409 invalid-state` and change nothing.
 - `REQ-TRANSFER-003` While a transfer is `pending_approval` its units MUST be `pending` in the source account; on approval they MUST leave the source account and arrive `available` in the destination account in one step, and on rejection, rescission or expiry they MUST return to the source account's `available` units, or to `reserved` for a transfer of a reservation.
@@ -14319,7 +16314,7 @@ let response = client.rescind_transfer()
     /**List the caller's webhook subscriptions (secrets are not shown)
 
 Requirements:
-- `REQ-ACCESS-010` `create_webhook_subscription` and `list_webhook_subscriptions` MUST answer `403 forbidden` to every caller that is not a trading platform or third-party registry, since only those hold subscriptions.
+- `REQ-ACCESS-010` `create_webhook_subscription` and `list_webhook_subscriptions` MUST answer `403 forbidden` to every caller that is not a trading platform, third-party registry or authorised representative (a sandbox operator), since only those hold subscriptions.
 - `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
 - `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
 - `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
@@ -14332,7 +16327,7 @@ Requirements:
 - `REQ-PAGING-010` An enumerated filter (`status`, `state`, `kind` and the like) with a value outside its enumeration, or a boolean filter with a value other than `true` or `false`, MUST be refused with `400 invalid-parameter` naming it, while an unknown value of a free-text filter (`unit_type`, `vintage`, `project_id` and the like) MUST give an empty page, not a refusal.
 - `REQ-VALIDATION-004` A list operation MUST refuse a query parameter it does not declare, or a declared one given more than once, with `400 invalid-parameter` naming it, so that a filter added in a later `/v1` version is never silently ignored.
 - `REQ-WEBHOOK-002` When no `secret` is supplied, `create_webhook_subscription` MUST generate one of the same form from at least 24 random bytes, and the response creating a subscription MUST be the only one that shows its secret, every other response leaving `secret` absent or `null` (clients MUST accept either).
-- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform or registry that created them, and another principal naming one MUST get `404 not-found`.
+- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform, registry or representative that created them, and another principal naming one MUST get `404 not-found`.
 
 Sends a `GET` request to `/v1/webhook-subscriptions`
 
@@ -14349,10 +16344,16 @@ let response = client.list_webhook_subscriptions()
     pub fn list_webhook_subscriptions(&self) -> builder::ListWebhookSubscriptions<'_> {
         builder::ListWebhookSubscriptions::new(self)
     }
-    /**Subscribe to webhook events (platforms and registries)
+    /**Subscribe to webhook events (platforms, registries and authorised representatives)
+
+A representative's subscription covers every account it represents at the time of each event:
+transfers and cancellations awaiting approval or decided, consents granted or ended,
+reservation and escrow changes.
 
 Requirements:
-- `REQ-ACCESS-010` `create_webhook_subscription` and `list_webhook_subscriptions` MUST answer `403 forbidden` to every caller that is not a trading platform or third-party registry, since only those hold subscriptions.
+- `REQ-ACCESS-010` `create_webhook_subscription` and `list_webhook_subscriptions` MUST answer `403 forbidden` to every caller that is not a trading platform, third-party registry or authorised representative (a sandbox operator), since only those hold subscriptions.
+- `REQ-EVENT-012` A change concerning an account MUST be routed to every authorised representative of that account at the time of the change (each getting the event once, with `data.account_id` that account, or the source account of a transfer when it represents both): for a transfer from or to it `transfer.pending_approval` on initiation and `transfer.completed`, `transfer.rejected`, `transfer.rescinded` or `transfer.expired` when it leaves `pending_approval` (with `data.transfer_id`); for a cancellation on it `cancellation.pending_approval`, `cancellation.completed`, `cancellation.rejected`, `cancellation.rescinded` or `cancellation.expired` (with `data.cancellation_id`); for a consent on it `consent.granted`, `consent.revoked` or `consent.expired`; for a reservation of it `reservation.released`, `reservation.expired` or `reservation.consumed`; for an escrow of it `escrow.pending_approval`, `escrow.activated`, `escrow.rejected`, `escrow.settled` or `escrow.released`.
+- `REQ-EVENT-013` An event concerning an account MUST NOT be routed to a representative who does not represent that account at the time of the change, and `transfer.pending_approval`, `transfer.rejected`, `transfer.rescinded`, `transfer.expired`, `cancellation.*`, `consent.granted`, `escrow.pending_approval`, `escrow.activated` and `escrow.rejected` MUST NOT be routed to any platform or registry.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-003` Keys MUST be scoped per principal, so the same key sent by two principals identifies two independent requests, and a platform's OAuth access tokens and its sandbox token count as one principal.
@@ -14368,7 +16369,7 @@ Requirements:
 - `REQ-WEBHOOK-005` An attempt MUST count as acknowledged only when the receiver answers 2xx, and as failed on any other status (redirects MUST NOT be followed), a connection error, or no answer within the attempt timeout, which MUST be at least 5 seconds and at most 30 seconds.
 - `REQ-WEBHOOK-006` Each implementation MUST use one retry base `b` from 0.05 s to 60 s for all its deliveries and MUST declare it in its documentation. (Not observable over the API: the base is declared in the implementation's documentation, outside the API, and given to the suite as an option.)
 - `REQ-WEBHOOK-007` A delivery MUST be attempted at once and, while attempts fail, retried exactly five more times, the retry after the n-th failed attempt (n = 1 to 5) being sent no sooner than `b × 2^(n−1)` and no later than twice that after the failed attempt ended, so a receiver that always fails gets exactly six attempts (at `b` = 0.5 s waits of 0.5, 1, 2, 4 and 8 s).
-- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform or registry that created them, and another principal naming one MUST get `404 not-found`.
+- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform, registry or representative that created them, and another principal naming one MUST get `404 not-found`.
 
 Sends a `POST` request to `/v1/webhook-subscriptions`
 
@@ -14397,7 +16398,7 @@ Requirements:
 - `REQ-IDEMPOTENCY-012` `delete_webhook_subscription` MUST NOT require an `Idempotency-Key`, and deleting a subscription that is already gone MUST answer `404 not-found` and change nothing.
 - `REQ-VALIDATION-010` `delete_webhook_subscription`, `create_operator_session` and `reset_sandbox`, which declare neither a request body nor a `400` response, MUST ignore any request body.
 - `REQ-WEBHOOK-011` Deleting a subscription MUST mark its pending deliveries `failed` and stop their attempts, after which the subscription and its delivery log MUST answer `404 not-found`.
-- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform or registry that created them, and another principal naming one MUST get `404 not-found`.
+- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform, registry or representative that created them, and another principal naming one MUST get `404 not-found`.
 
 Sends a `DELETE` request to `/v1/webhook-subscriptions/{subscription_id}`
 
@@ -14430,7 +16431,7 @@ Requirements:
 - `REQ-WEBHOOK-007` A delivery MUST be attempted at once and, while attempts fail, retried exactly five more times, the retry after the n-th failed attempt (n = 1 to 5) being sent no sooner than `b × 2^(n−1)` and no later than twice that after the failed attempt ended, so a receiver that always fails gets exactly six attempts (at `b` = 0.5 s waits of 0.5, 1, 2, 4 and 8 s).
 - `REQ-WEBHOOK-009` The delivery log MUST show each delivery as `pending` while attempts remain, `delivered` once one is acknowledged and `failed` after the sixth failed attempt, with `attempts` counting the attempts made and `last_status` the last HTTP status received (`null` when the last attempt got no HTTP answer).
 - `REQ-WEBHOOK-011` Deleting a subscription MUST mark its pending deliveries `failed` and stop their attempts, after which the subscription and its delivery log MUST answer `404 not-found`.
-- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform or registry that created them, and another principal naming one MUST get `404 not-found`.
+- `REQ-WEBHOOK-012` Subscriptions and their delivery logs MUST be visible only to the platform, registry or representative that created them, and another principal naming one MUST get `404 not-found`.
 
 Sends a `GET` request to `/v1/webhook-subscriptions/{subscription_id}/deliveries`
 
@@ -14461,6 +16462,66 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
+    /**Builder for [`Client::get_authorization_server_metadata`]
+
+[`Client::get_authorization_server_metadata`]: super::Client::get_authorization_server_metadata*/
+    #[derive(Debug, Clone)]
+    pub struct GetAuthorizationServerMetadata<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> GetAuthorizationServerMetadata<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/.well-known/oauth-authorization-server`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::AuthorizationServerMetadata>,
+            Error<types::Problem>,
+        > {
+            let Self { client } = self;
+            let url = format!(
+                "{}/.well-known/oauth-authorization-server", client.baseurl,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_authorization_server_metadata",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::list_accounts`]
 
 [`Client::list_accounts`]: super::Client::list_accounts*/
@@ -14549,6 +16610,13 @@ pub mod builder {
                     )
                 }
                 401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -16250,6 +18318,13 @@ pub mod builder {
                         ),
                     )
                 }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -16524,6 +18599,13 @@ pub mod builder {
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -16911,6 +18993,13 @@ pub mod builder {
                         ),
                     )
                 }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -17008,6 +19097,172 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "approve_cancellation",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::reject_cancellation`]
+
+[`Client::reject_cancellation`]: super::Client::reject_cancellation*/
+    #[derive(Debug, Clone)]
+    pub struct RejectCancellation<'a> {
+        client: &'a super::Client,
+        cancellation_id: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::RejectCancellationIdempotencyKey>, String>,
+        body: Result<types::builder::RejectRequest, String>,
+    }
+    impl<'a> RejectCancellation<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                cancellation_id: Err("cancellation_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn cancellation_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cancellation_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cancellation_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RejectCancellationIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `RejectCancellationIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RejectRequest>,
+            <V as std::convert::TryInto<types::RejectRequest>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `RejectRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::RejectRequest,
+            ) -> types::builder::RejectRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/cancellations/{cancellation_id}/reject`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Cancellation>, Error<types::Problem>> {
+            let Self { client, cancellation_id, idempotency_key, body } = self;
+            let cancellation_id = cancellation_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::RejectRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/cancellations/{}/reject", client.baseurl, encode_path(&
+                cancellation_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "reject_cancellation",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -17317,6 +19572,13 @@ pub mod builder {
                         ),
                     )
                 }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -17439,6 +19701,13 @@ pub mod builder {
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -17726,6 +19995,13 @@ pub mod builder {
                         ),
                     )
                 }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -18002,7 +20278,316 @@ pub mod builder {
                         ),
                     )
                 }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::approve_escrow`]
+
+[`Client::approve_escrow`]: super::Client::approve_escrow*/
+    #[derive(Debug, Clone)]
+    pub struct ApproveEscrow<'a> {
+        client: &'a super::Client,
+        escrow_id: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::ApproveEscrowIdempotencyKey>, String>,
+    }
+    impl<'a> ApproveEscrow<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                escrow_id: Err("escrow_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+            }
+        }
+        pub fn escrow_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.escrow_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for escrow_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ApproveEscrowIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ApproveEscrowIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/v1/escrows/{escrow_id}/approve`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Escrow>, Error<types::Problem>> {
+            let Self { client, escrow_id, idempotency_key } = self;
+            let escrow_id = escrow_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/escrows/{}/approve", client.baseurl, encode_path(& escrow_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "approve_escrow",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::reject_escrow`]
+
+[`Client::reject_escrow`]: super::Client::reject_escrow*/
+    #[derive(Debug, Clone)]
+    pub struct RejectEscrow<'a> {
+        client: &'a super::Client,
+        escrow_id: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::RejectEscrowIdempotencyKey>, String>,
+        body: Result<types::builder::RejectRequest, String>,
+    }
+    impl<'a> RejectEscrow<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                escrow_id: Err("escrow_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn escrow_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.escrow_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for escrow_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RejectEscrowIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `RejectEscrowIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RejectRequest>,
+            <V as std::convert::TryInto<types::RejectRequest>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `RejectRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::RejectRequest,
+            ) -> types::builder::RejectRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/escrows/{escrow_id}/reject`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Escrow>, Error<types::Problem>> {
+            let Self { client, escrow_id, idempotency_key, body } = self;
+            let escrow_id = escrow_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::RejectRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/escrows/{}/reject", client.baseurl, encode_path(& escrow_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "reject_escrow",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -18322,6 +20907,100 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::revoke_token`]
+
+[`Client::revoke_token`]: super::Client::revoke_token*/
+    #[derive(Debug, Clone)]
+    pub struct RevokeToken<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::RevocationRequest, String>,
+    }
+    impl<'a> RevokeToken<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RevocationRequest>,
+            <V as std::convert::TryInto<
+                types::RevocationRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `RevocationRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::RevocationRequest,
+            ) -> types::builder::RevocationRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/oauth/revoke`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::OAuthError>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::RevocationRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/oauth/revoke", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .form_urlencoded(&body)?
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "revoke_token",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::issue_token`]
 
 [`Client::issue_token`]: super::Client::issue_token*/
@@ -18481,6 +21160,13 @@ pub mod builder {
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -20943,6 +23629,13 @@ pub mod builder {
                         ),
                     )
                 }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -22052,6 +24745,123 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::create_oauth_client`]
+
+[`Client::create_oauth_client`]: super::Client::create_oauth_client*/
+    #[derive(Debug, Clone)]
+    pub struct CreateOauthClient<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::NewOAuthClient, String>,
+    }
+    impl<'a> CreateOauthClient<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::NewOAuthClient>,
+            <V as std::convert::TryInto<
+                types::NewOAuthClient,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `NewOAuthClient` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::NewOAuthClient,
+            ) -> types::builder::NewOAuthClient,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/sandbox/oauth-clients`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::OAuthClientCredential>, Error<types::Problem>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::NewOAuthClient::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/sandbox/oauth-clients", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_oauth_client",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::create_operator_session`]
 
 [`Client::create_operator_session`]: super::Client::create_operator_session*/
@@ -22653,6 +25463,13 @@ pub mod builder {
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -23489,6 +26306,13 @@ pub mod builder {
                         ),
                     )
                 }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -23629,6 +26453,13 @@ pub mod builder {
                     )
                 }
                 401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

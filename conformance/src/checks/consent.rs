@@ -1165,7 +1165,7 @@ async fn subset_consent_never_leaks(ctx: Ctx) -> Result<(), Failure> {
             }
             pieces.into_iter().flat_map(|(s, e)| {
                 let (project, vintage) = attrs_of(s);
-                selected(&[&s1], "ACCU", project, vintage, (s, e))
+                selected(&[&s1], "ACCU", Some(project), vintage, (s, e))
             })
         }))
     };

@@ -243,7 +243,7 @@ impl Registry {
                 if let Some(part) = intersect(issuance.range, *range) {
                     parts.extend(lens.select(
                         unit_type,
-                        &issuance.project_id,
+                        issuance.project_id.as_deref(),
                         &issuance.vintage,
                         part,
                     ));

@@ -52,8 +52,8 @@ pub(super) struct Issuance {
     pub(super) account_id: String,
     pub(super) unit_type: String,
     pub(super) range: SerialRange,
-    /// The project (or facility) and vintage of the units: what a consent subset selects by.
-    pub(super) project_id: String,
+    /// The project (ACCUs; none for SMCs) and vintage of the units: what a consent subset selects by.
+    pub(super) project_id: Option<String>,
     pub(super) vintage: String,
     pub(super) created_at: DateTime<Utc>,
 }

@@ -48,7 +48,7 @@ impl Lens {
     pub(super) fn select(
         &self,
         unit_type: &str,
-        project_id: &str,
+        project_id: Option<&str>,
         vintage: &str,
         range: SerialRange,
     ) -> Vec<SerialRange> {
@@ -61,7 +61,10 @@ impl Lens {
                 || subset.unit_types.iter().any(|t| t == unit_type))
                 && (subset.vintages.is_empty() || subset.vintages.iter().any(|v| v == vintage))
                 && (subset.project_ids.is_empty()
-                    || subset.project_ids.iter().any(|p| p == project_id));
+                    || subset
+                        .project_ids
+                        .iter()
+                        .any(|p| Some(p.as_str()) == project_id));
             if !matches {
                 continue;
             }
@@ -84,7 +87,12 @@ impl Lens {
             serial_start: block.serial_start,
             serial_end: block.serial_end,
         };
-        let parts = self.select(&block.unit_type, &block.project_id, &block.vintage, range);
+        let parts = self.select(
+            &block.unit_type,
+            block.project_id.as_deref(),
+            &block.vintage,
+            range,
+        );
         if parts == [range] {
             return vec![block];
         }
@@ -186,7 +194,7 @@ mod tests {
         let mut lens = Lens::default();
         assert!(lens.is_empty());
         assert!(
-            lens.select("ACCU", "ERF1", "2021-22", range(1, 100))
+            lens.select("ACCU", Some("ERF1"), "2021-22", range(1, 100))
                 .is_empty()
         );
         lens.add(Some(&ConsentSubset {
@@ -201,22 +209,22 @@ mod tests {
         assert!(!lens.is_whole());
         // Project ERF1: the ranges clipped to the block, overlapping ranges merged.
         assert_eq!(
-            lens.select("ACCU", "ERF1", "2021-22", range(1, 100)),
+            lens.select("ACCU", Some("ERF1"), "2021-22", range(1, 100)),
             vec![range(11, 30), range(90, 100)]
         );
         // Another project of the selected vintage: whole; of another vintage: nothing.
         assert_eq!(
-            lens.select("ACCU", "ERF2", "2019-20", range(1, 100)),
+            lens.select("ACCU", Some("ERF2"), "2019-20", range(1, 100)),
             vec![range(1, 100)]
         );
         assert!(
-            lens.select("ACCU", "ERF2", "2021-22", range(1, 100))
+            lens.select("ACCU", Some("ERF2"), "2021-22", range(1, 100))
                 .is_empty()
         );
         lens.extend(&Lens::whole());
         assert!(lens.is_whole());
         assert_eq!(
-            lens.select("SMC", "SGF-1", "2024-25", range(5, 6)),
+            lens.select("SMC", None, "2024-25", range(5, 6)),
             vec![range(5, 6)]
         );
     }
@@ -235,9 +243,12 @@ mod tests {
             serial_end: 200,
             quantity: 100,
             status: BlockStatus::Reserved,
-            project_id: "ERF1".into(),
+            project_id: Some("ERF1".into()),
             vintage: "2021-22".into(),
-            method: "m".into(),
+            method: Some("m".into()),
+            facility_id: None,
+            facility_name: None,
+            issuance_year: None,
             kyoto_status: None,
             state: "NSW".into(),
             issued_on: chrono::NaiveDate::MIN,

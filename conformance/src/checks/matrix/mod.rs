@@ -309,8 +309,7 @@ mod tests {
         for op in spec::operations() {
             let cells = row(&op.id).unwrap();
             let anonymous = cells[Actor::Anonymous.index()];
-            let public =
-                op.path.starts_with("/v1/registers/") || PUBLIC.contains(&op.id.as_str());
+            let public = op.path.starts_with("/v1/registers/") || PUBLIC.contains(&op.id.as_str());
             if public {
                 assert_eq!(anonymous, Outcome::Allowed, "{}", op.id);
             } else {

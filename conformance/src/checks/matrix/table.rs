@@ -216,11 +216,11 @@ access_matrix! {
     rescind_cancellation              "A1-MATRIX-013" A1 A1            "A   F   N   N   N   N   N   N   N   N   A   N   N   U" ["REQ-ACCESS-005"];
     reject_cancellation               "A1-MATRIX-027" A1 A1            "F   A   N   N   N   N   N   N   N   N   A   N   N   U" ["REQ-ACCESS-005"];
     list_accu_projects                "A1-MATRIX-014" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   A";
-    get_accu_project                  "A1-MATRIX-027" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   A";
+    get_accu_project                  "A1-MATRIX-032" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   A";
     list_carbon_abatement_contracts   "A1-MATRIX-015" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   A";
-    get_carbon_abatement_contract     "A1-MATRIX-028" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   A";
+    get_carbon_abatement_contract     "A1-MATRIX-033" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   A";
     list_guarantee_of_origin_projects "A1-MATRIX-016" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   A";
-    get_guarantee_of_origin_project   "A1-MATRIX-029" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   A";
+    get_guarantee_of_origin_project   "A1-MATRIX-034" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   A";
     create_operator_session           "A1-MATRIX-017" A1 A1            "A   A   A   A   A   A   A   A   A   A   A   A   A   A";
     create_account_holder             "A1-MATRIX-018" A1 A1            "S   S   S   S   S   S   S   S   S   S   S   S   A   U";
     create_account                    "A1-MATRIX-019" A1 A1            "S   S   S   S   S   S   S   S   S   S   S   S   A   U";

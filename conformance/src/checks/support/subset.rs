@@ -10,7 +10,7 @@ use crate::assert::merge_ranges;
 pub(in crate::checks) fn selected(
     subsets: &[&ConsentSubset],
     unit_type: &str,
-    project_id: &str,
+    project_id: Option<&str>,
     vintage: &str,
     range: (u64, u64),
 ) -> Vec<(u64, u64)> {
@@ -20,7 +20,10 @@ pub(in crate::checks) fn selected(
             || subset.unit_types.iter().any(|t| t == unit_type))
             && (subset.vintages.is_empty() || subset.vintages.iter().any(|v| v == vintage))
             && (subset.project_ids.is_empty()
-                || subset.project_ids.iter().any(|p| p == project_id));
+                || subset
+                    .project_ids
+                    .iter()
+                    .any(|p| Some(p.as_str()) == project_id));
         if !matches {
             continue;
         }
@@ -53,7 +56,7 @@ pub(in crate::checks) fn selected_blocks(
                 selected(
                     subsets,
                     &b.unit_type,
-                    &b.project_id,
+                    b.project_id.as_deref(),
                     &b.vintage,
                     (b.serial_start, b.serial_end),
                 )
