@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod associations;
+pub mod examples;
 pub mod locations;
 pub mod model;
 pub mod oauth;
@@ -329,6 +330,7 @@ pub fn openapi_json() -> Value {
     apply_patterns(&mut doc);
     mark_open_enums(&mut doc);
     requirements::emit::apply(&mut doc);
+    examples::apply(&mut doc);
     doc
 }
 

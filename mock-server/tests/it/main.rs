@@ -5,6 +5,7 @@ mod authorization;
 mod consents;
 mod delegations;
 mod escrows;
+mod examples;
 mod faults;
 mod flow;
 mod garbage;

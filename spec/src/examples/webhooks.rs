@@ -1,0 +1,174 @@
+//! Examples of the webhook operations: the trading platform's subscriptions, and later the log of
+//! deliveries the story's reservation and escrow events made.
+
+use serde_json::{Value, json};
+
+use super::Example;
+use super::world::*;
+
+/// Where the platform receives events.
+pub const HOOK_URL: &str = "https://platform.example/hooks/ucr";
+/// A signing secret the platform chose.
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+const EVENTS: &[&str] = &[
+    "reservation.released",
+    "reservation.expired",
+    "escrow.settled",
+    "escrow.released",
+];
+
+fn subscription(id: &str, events: &[&str], secret: Option<&str>) -> Value {
+    let mut value = json!({
+        "subscription_id": id,
+        "url": HOOK_URL,
+        "event_types": events,
+        "created_at": LATER
+    });
+    if let Some(secret) = secret {
+        value["secret"] = json!(secret);
+    }
+    value
+}
+
+/// The platform subscribes (before the events of the story happen).
+pub(super) fn subscriptions() -> Vec<Example> {
+    let create = |name, summary, id, events: &[&str], secret: Option<&str>, shown: &str| {
+        let mut body = json!({"url": HOOK_URL, "event_types": events});
+        if let Some(secret) = secret {
+            body["secret"] = json!(secret);
+        }
+        Example::new("create_webhook_subscription", name, summary)
+            .by(ACCESS_TOKEN)
+            .body(body)
+            .answers(201, subscription(id, events, Some(shown)))
+    };
+    vec![
+        create(
+            "trading_events",
+            "Subscribe to reservation and escrow events with a secret of your own.",
+            "WHS-000001",
+            EVENTS,
+            Some(SECRET),
+            SECRET,
+        ),
+        create(
+            "consent_events",
+            "Subscribe to consent events; the registry generates the secret.",
+            "WHS-000002",
+            &["consent.revoked", "consent.expired"],
+            None,
+            "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+        ),
+        create(
+            "transfer_events",
+            "Subscribe to completed transfers (deleted below).",
+            "WHS-000003",
+            &["transfer.completed"],
+            None,
+            "whsec_8Qx3nJ2kLm5pR7tV9wY1zB4dF6hK0cE2",
+        ),
+        Example::new(
+            "delete_webhook_subscription",
+            "unsubscribe",
+            "Delete a subscription.",
+        )
+        .by(ACCESS_TOKEN)
+        .path("subscription_id", "WHS-000003")
+        .answers(
+            200,
+            subscription("WHS-000003", &["transfer.completed"], None),
+        ),
+        Example::new(
+            "list_webhook_subscriptions",
+            "first_page",
+            "The platform's subscriptions, one per page.",
+        )
+        .by(ACCESS_TOKEN)
+        .query("limit", 1)
+        .answers(
+            200,
+            page(
+                vec![subscription("WHS-000001", EVENTS, None)],
+                Some("pg_whs_1"),
+            ),
+        ),
+        Example::new("list_webhook_subscriptions", "next_page", "The next page.")
+            .by(ACCESS_TOKEN)
+            .query("page_token", "pg_whs_1")
+            .answers(
+                200,
+                page(
+                    vec![subscription(
+                        "WHS-000002",
+                        &["consent.revoked", "consent.expired"],
+                        None,
+                    )],
+                    None,
+                ),
+            ),
+    ]
+}
+
+/// The delivery log, once the reservation and escrow events have happened.
+pub(super) fn deliveries() -> Vec<Example> {
+    let delivery = |id: &str, event: &str, kind: &str| {
+        json!({
+            "delivery_id": id,
+            "event_id": event,
+            "event_type": kind,
+            "state": "pending",
+            "attempts": 1,
+            "last_status": 503,
+            "created_at": LATER,
+            "last_attempt_at": LATER
+        })
+    };
+    vec![
+        Example::new(
+            "list_webhook_deliveries",
+            "first_page",
+            "A subscription's deliveries, one per page.",
+        )
+        .by(ACCESS_TOKEN)
+        .path("subscription_id", "WHS-000001")
+        .query("limit", 1)
+        .answers(
+            200,
+            page(
+                vec![delivery("DLV-000001", "EVT-000001", "reservation.released")],
+                Some("pg_dlv_1"),
+            ),
+        ),
+        Example::new("list_webhook_deliveries", "next_page", "The next page.")
+            .by(ACCESS_TOKEN)
+            .path("subscription_id", "WHS-000001")
+            .query("page_token", "pg_dlv_1")
+            .answers(
+                200,
+                page(
+                    vec![delivery("DLV-000002", "EVT-000002", "escrow.settled")],
+                    Some("pg_dlv_2"),
+                ),
+            ),
+        Example::new(
+            "list_webhook_deliveries",
+            "pending",
+            "Only the deliveries still being retried.",
+        )
+        .by(ACCESS_TOKEN)
+        .path("subscription_id", "WHS-000001")
+        .query("state", "pending")
+        .answers(
+            200,
+            page(
+                vec![
+                    delivery("DLV-000001", "EVT-000001", "reservation.released"),
+                    delivery("DLV-000002", "EVT-000002", "escrow.settled"),
+                    delivery("DLV-000003", "EVT-000003", "escrow.released"),
+                ],
+                None,
+            ),
+        ),
+    ]
+}
