@@ -29,6 +29,7 @@ pub mod fixture;
 mod paging;
 pub mod public_registers;
 mod register_query;
+pub mod rate_limit;
 pub mod registry;
 pub mod router;
 mod server;
@@ -42,6 +43,7 @@ use wiremock::{Mock, MockServer};
 pub use faults::{Fault, Faults};
 pub use fixture::{Fixture, FixtureError};
 pub use public_registers::{DEFAULT_SEED, PublicRegisters};
+pub use rate_limit::RateLimit;
 pub use registry::{Principal, Registry, Synthetic};
 pub use router::{ApiRequest, ApiResponse, Router};
 pub use server::{MAX_BODY_BYTES, RegistryResponder, serve};
@@ -140,6 +142,7 @@ pub struct MockRegistryBuilder {
     webhook_backoff: Duration,
     faults: Faults,
     synthetic: Option<Synthetic>,
+    rate_limit: Option<RateLimit>,
 }
 
 impl Default for MockRegistryBuilder {
@@ -151,6 +154,7 @@ impl Default for MockRegistryBuilder {
             webhook_backoff: delivery::DEFAULT_BACKOFF,
             faults: Faults::NONE,
             synthetic: None,
+            rate_limit: None,
         }
     }
 }
@@ -196,6 +200,13 @@ impl MockRegistryBuilder {
         self
     }
 
+    /// Limits each principal to `limit` (a token bucket; `429 rate-limited` with `Retry-After` over
+    /// it, and the `RateLimit-Policy` and `RateLimit` fields on every response). Off by default.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
     /// Builds the state and the router without serving it (the standalone server uses this), and
     /// starts the webhook dispatcher thread, which ends when the router and its clones are dropped.
     pub fn router(self) -> Result<Router, FixtureError> {
@@ -210,7 +221,7 @@ impl MockRegistryBuilder {
         let registers = Arc::new(PublicRegisters::generate(self.seed));
         let registry = Arc::new(Mutex::new(registry));
         delivery::start(&registry, self.webhook_backoff, self.faults);
-        Ok(Router::new(registry, registers, self.sandbox))
+        Ok(Router::new(registry, registers, self.sandbox).with_rate_limit(self.rate_limit))
     }
 
     /// Starts the wiremock server, or reports a fixture that cannot be applied.

@@ -61,6 +61,12 @@ struct Args {
     #[arg(long)]
     no_sandbox: bool,
 
+    /// Limit each principal to N requests per second (a token bucket of N): over it, 429
+    /// rate-limited with Retry-After, and the RateLimit-Policy and RateLimit fields on every
+    /// response. Off by default.
+    #[arg(long, value_name = "N/s")]
+    rate_limit: Option<ucr_mock::RateLimit>,
+
     /// Delay before the first webhook redelivery, in milliseconds; each retry waits twice as long.
     #[arg(long, default_value_t = 500, value_name = "MS")]
     webhook_backoff_ms: u64,
@@ -134,6 +140,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
         .webhook_backoff(std::time::Duration::from_millis(args.webhook_backoff_ms));
     for fault in &args.faults {
         builder = builder.fault(*fault);
+    }
+    if let Some(limit) = args.rate_limit {
+        builder = builder.rate_limit(limit);
     }
     if let (Some(accounts), Some(blocks), Some(transactions)) = (
         args.synthetic_accounts,

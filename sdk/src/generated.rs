@@ -13885,6 +13885,11 @@ about linked government-backed units and certificates must be accurate".
   URI from the catalogue below. Branch on `type`, never on `title` or `detail`. A refused request
   changes nothing. Every operation may answer `429 rate-limited` with `Retry-After` (seconds);
   any other status (`default`, e.g. a 5xx) is handled by its class.
+- **Rate limits**: an implementation may limit requests per principal. One that does sends the
+  `RateLimit-Policy` and `RateLimit` fields of draft-ietf-httpapi-ratelimit-headers-09 on every
+  response (`"ucr";q=20;w=1` and `"ucr";r=19;t=1`: quota per window, requests remaining, seconds
+  until the quota is whole), and `429 rate-limited` with `Retry-After` over the limit
+  (`REQ-RATE-*`).
 - **Writes** take an `Idempotency-Key` header (required, except in the sandbox).
 - **Lists** are cursor-paged: optional `limit` (1–200, default 50) and `page_token`; responses are
   `{items, next_page}` with `next_page` null on the last page. Paging is by key: no item is lost
@@ -13984,6 +13989,8 @@ and needs `/v2`.
 - `REQ-PROBLEM-007` `400 malformed-request` and `422 validation-failed` MAY list the members to blame in `invalid_params` or leave it out, and clients MUST accept either.
 - `REQ-PROBLEM-008` Implementations MAY add extension members to problem documents, and clients MUST ignore members they do not know and MUST handle a `type` they do not know by its HTTP status, since new problem types MAY be added within `/v1`.
 - `REQ-PROBLEM-009` The body of a 5xx response MAY be a problem document whose `type` is outside the catalogue (such as `urn:ucr:problem:internal-error`), so clients MUST treat any 5xx as a failure whose effect is unknown and retry it with the same `Idempotency-Key`. (Not observable over the API: a conforming implementation offers no way to provoke a 5xx over the API.)
+- `REQ-RATE-001` An implementation MAY limit the rate of requests per principal (the principal a token authenticates; requests without a token count together), and MUST answer a request over its limit with `429 rate-limited` carrying `Retry-After` in whole seconds, at least 1; such a request MUST change nothing, and the same request sent again after `Retry-After` seconds, with no other request of that principal in between, MUST NOT be refused for rate. (Not observable over the API: whether and at which rate an implementation limits is its configuration, which the API does not reveal, and an implementation that does not limit conforms; the mock's test `rate_limits` shows the behaviour with a limit configured.)
+- `REQ-RATE-002` An implementation that limits MUST send on every response to a limited principal, the `429` included, the fields of draft-ietf-httpapi-ratelimit-headers-09: `RateLimit-Policy: "<name>";q=<quota>;w=<window seconds>` and `RateLimit: "<name>";r=<requests remaining>;t=<seconds until the quota is whole again>`; clients MAY pace themselves by them, MUST ignore parameters they do not know, and MUST NOT treat their absence as a promise that no limit applies. (Not observable over the API: whether and at which rate an implementation limits is its configuration, which the API does not reveal, and an implementation that does not limit conforms; the mock's test `rate_limits` shows the behaviour with a limit configured.)
 - `REQ-SANDBOX-008` Implementations MAY choose the first serial of each unit type and the numbering of identifiers after their documented prefixes, and clients MUST NOT rely on either.
 - `REQ-SCOPE-001` What a trading platform or third-party registry MAY do on an account through consents MUST be the union of the scopes of its consents on that account that are `active` at the time of the request.
 - `REQ-UNITS-005` Units MUST be created only by issuance and MUST never be destroyed, so that per unit type the units of all accounts in every status, `cancelled` included, add up to the units issued, and no serial is ever in two blocks.

@@ -16,6 +16,7 @@ pub mod paths_oauth;
 pub mod paths_platforms;
 pub mod platforms;
 pub mod problem;
+pub mod rate_limits;
 pub mod registers;
 pub mod requirements;
 pub mod sandbox;
@@ -154,6 +155,11 @@ about linked government-backed units and certificates must be accurate".
   URI from the catalogue below. Branch on `type`, never on `title` or `detail`. A refused request
   changes nothing. Every operation may answer `429 rate-limited` with `Retry-After` (seconds);
   any other status (`default`, e.g. a 5xx) is handled by its class.
+- **Rate limits**: an implementation may limit requests per principal. One that does sends the
+  `RateLimit-Policy` and `RateLimit` fields of draft-ietf-httpapi-ratelimit-headers-09 on every
+  response (`"ucr";q=20;w=1` and `"ucr";r=19;t=1`: quota per window, requests remaining, seconds
+  until the quota is whole), and `429 rate-limited` with `Retry-After` over the limit
+  (`REQ-RATE-*`).
 - **Writes** take an `Idempotency-Key` header (required, except in the sandbox).
 - **Lists** are cursor-paged: optional `limit` (1–200, default 50) and `page_token`; responses are
   `{items, next_page}` with `next_page` null on the last page. Paging is by key: no item is lost
@@ -306,6 +312,7 @@ pub fn openapi_json() -> Value {
     doc["security"] = json!([{"bearer": []}, {"oauth2": []}]);
     let responses = error_responses();
     doc["components"]["responses"] = Value::Object(responses.clone());
+    doc["components"]["headers"] = rate_limits::components();
     let paths = doc["paths"].as_object_mut().expect("paths is an object");
     for item in paths.values_mut() {
         for (_, op) in item.as_object_mut().expect("path item is an object") {
@@ -314,6 +321,7 @@ pub fn openapi_json() -> Value {
             mark_paginated(op);
             declare_public_security(op);
             locations::declare(op);
+            rate_limits::declare(op);
             for param in op
                 .get_mut("parameters")
                 .and_then(Value::as_array_mut)
@@ -579,13 +587,13 @@ fn error_responses() -> Map<String, Value> {
             }
         });
         if status == 429 {
-            response["headers"] = json!({
-                "Retry-After": {
-                    "description": "Seconds to wait before sending another request (RFC 9110 section 10.2.3).",
-                    "required": true,
-                    "schema": {"type": "integer", "minimum": 0}
-                }
+            let mut headers = rate_limits::references();
+            headers["Retry-After"] = json!({
+                "description": "Seconds to wait before sending another request (RFC 9110 section 10.2.3).",
+                "required": true,
+                "schema": {"type": "integer", "minimum": 0}
             });
+            response["headers"] = headers;
         }
         if status == 401 {
             response["headers"] = json!({

@@ -38,6 +38,7 @@ mod scope;
 mod writes;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
 
 use http::HeaderValue;
 use http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
@@ -48,8 +49,9 @@ pub use exchange::{ApiRequest, ApiResponse, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED
 
 use crate::faults::{Fault, Faults};
 use crate::public_registers::PublicRegisters;
+use crate::rate_limit::{Decision, Limiter, RateLimit};
 use crate::registry::Registry;
-use exchange::{JSON, problem_response};
+use exchange::{JSON, Refusal, problem_response};
 
 /// Routes requests to the registry model. Cheap to clone: clones share the same state.
 #[derive(Debug, Clone)]
@@ -59,6 +61,8 @@ pub struct Router {
     sandbox: bool,
     /// The registry's deliberate bugs, copied at construction (see [`crate::faults`]).
     faults: Faults,
+    /// The rate limiter, when a limit is configured (see [`crate::rate_limit`]).
+    limiter: Option<Arc<Limiter>>,
 }
 
 impl Router {
@@ -78,7 +82,14 @@ impl Router {
             registers,
             sandbox,
             faults,
+            limiter: None,
         }
+    }
+
+    /// Limits each principal's requests to `limit`, or nothing with `None` (the default).
+    pub fn with_rate_limit(mut self, limit: Option<RateLimit>) -> Self {
+        self.limiter = limit.map(|limit| Arc::new(Limiter::new(limit)));
+        self
     }
 
     /// The shared registry state.
@@ -98,7 +109,15 @@ impl Router {
 
     /// Answers one request. Never panics on any input and never answers 5xx.
     pub fn handle(&self, request: &ApiRequest<'_>) -> ApiResponse {
-        let mut response = match self.dispatch(request) {
+        let decision = self.limiter.as_ref().map(|limiter| {
+            let principal = extract::authenticate(&self.lock(), request.headers).ok();
+            (limiter.limit(), limiter.take(principal, Instant::now()))
+        });
+        let dispatched = match decision {
+            Some((_, Decision::Limited { retry_after, .. })) => Err(rate_limited(retry_after)),
+            _ => self.dispatch(request),
+        };
+        let mut response = match dispatched {
             Ok(response) => response,
             Err(refusal) => {
                 let mut response = problem_response(refusal.problem, request.path);
@@ -118,6 +137,9 @@ impl Router {
                 .headers
                 .insert(CONTENT_TYPE, HeaderValue::from_static(JSON));
         }
+        if let Some((limit, decision)) = decision {
+            response.headers.extend(decision.headers(limit));
+        }
         if let Ok(id) = HeaderValue::from_str(&Uuid::new_v4().to_string()) {
             response.headers.insert(REQUEST_ID, id);
         }
@@ -129,4 +151,15 @@ impl Router {
     fn lock(&self) -> MutexGuard<'_, Registry> {
         self.registry.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// `429 rate-limited` with `Retry-After` (`REQ-RATE-001`); nothing is dispatched.
+fn rate_limited(retry_after: u64) -> Refusal {
+    let mut refusal = Refusal::from(ucr_spec::ProblemType::RateLimited.problem(format!(
+        "this principal sent more requests than its rate limit allows; retry after {retry_after} s"
+    )));
+    if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+        refusal.headers.insert(http::header::RETRY_AFTER, value);
+    }
+    refusal
 }

@@ -15,6 +15,7 @@ mod idempotency;
 mod locations;
 mod oauth;
 mod paging;
+mod rate_limits;
 mod refusals;
 mod reservations;
 mod transports;

@@ -24,6 +24,7 @@ pub mod oauth;
 pub mod order;
 pub mod paging;
 pub mod problems;
+pub mod rate_limits;
 pub mod registers;
 pub mod reservations;
 pub mod sandbox;
@@ -63,6 +64,7 @@ pub enum Verification {
 const AREAS: &[&[Requirement]] = &[
     conventions::REQUIREMENTS,
     problems::REQUIREMENTS,
+    rate_limits::REQUIREMENTS,
     auth::REQUIREMENTS,
     order::REQUIREMENTS,
     validation::REQUIREMENTS,
