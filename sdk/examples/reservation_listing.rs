@@ -26,6 +26,7 @@ use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::sync::mpsc;
+use ucr_sdk::events::Event;
 use ucr_sdk::webhooks::Verifier;
 use ucr_sdk::{PageStreamExt, types};
 
@@ -199,20 +200,20 @@ async fn main() -> anyhow::Result<()> {
         .await
         .context("no verified reservation.released webhook within 15 s")?
         .context("the webhook receiver stopped")?;
-    let released = event
+    let Event::ReservationReleased(release) = &event else {
+        bail!("expected reservation.released, got {}", event.type_name());
+    };
+    let released = release
         .data
         .reservation_id
         .clone()
         .context("a reservation event without reservation_id")?;
-    if event.type_ != types::EventType::ReservationReleased {
-        bail!("expected reservation.released, got {}", event.type_);
-    }
     let withdrawn = listings.lock().unwrap().remove(&released);
     println!(
         "WITHDRAWN {released}: {} (event {}, {})",
         withdrawn.as_deref().unwrap_or("was not listed"),
-        event.data.event_id,
-        event.type_
+        release.data.event_id,
+        event.type_name()
     );
 
     let now_reserved = platform
@@ -237,7 +238,7 @@ async fn main() -> anyhow::Result<()> {
 async fn receive_webhooks(
     listener: tokio::net::TcpListener,
     verifier: Verifier,
-    events: mpsc::UnboundedSender<types::WebhookEvent>,
+    events: mpsc::UnboundedSender<Event>,
 ) {
     let verifier = Arc::new(verifier);
     loop {
@@ -262,7 +263,7 @@ async fn receive_webhooks(
 async fn handle(
     request: Request<Incoming>,
     verifier: &Verifier,
-    events: &mpsc::UnboundedSender<types::WebhookEvent>,
+    events: &mpsc::UnboundedSender<Event>,
 ) -> Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
     let reply = |status: StatusCode, text: String| {
@@ -277,8 +278,11 @@ async fn handle(
         Ok(event) => {
             println!(
                 "webhook   {} {} verified",
-                event.type_,
-                event.data.reservation_id.as_deref().unwrap_or("-")
+                event.type_name(),
+                event
+                    .data()
+                    .and_then(|data| data.reservation_id.as_deref())
+                    .unwrap_or("-")
             );
             let _ = events.send(event);
             reply(StatusCode::NO_CONTENT, String::new())

@@ -3,6 +3,7 @@
 
 mod auth;
 pub mod authorization;
+pub mod events;
 #[allow(missing_docs, unused_imports, clippy::all, clippy::pedantic)]
 #[rustfmt::skip]
 mod generated;

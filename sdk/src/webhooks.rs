@@ -1,10 +1,10 @@
 //! Verifying the registry's webhook requests (Standard Webhooks): the `webhook-id`,
 //! `webhook-timestamp` and `webhook-signature` headers, HMAC-SHA256 signatures compared in
-//! constant time, and the typed event in the body.
+//! constant time, and the typed event in the body ([`crate::events::Event`]).
 //!
 //! ```
 //! use std::time::{Duration, SystemTime};
-//! use ucr_sdk::types;
+//! use ucr_sdk::events::Event;
 //! use ucr_sdk::webhooks::Verifier;
 //!
 //! # fn main() -> Result<(), ucr_sdk::webhooks::WebhookError> {
@@ -13,14 +13,14 @@
 //!
 //! // In a receiver, `headers` and `body` are the request's; here the verifier signs one itself.
 //! let body = br#"{"type":"reservation.released","timestamp":"2026-07-01T00:00:00Z",
-//!     "data":{"event_id":"EVT-000001","account_id":"1000001","reservation_id":"RES-000001","status":"released"}}"#;
+//!     "data":{"event_id":"EVT-000001","account_id":"AU-1000001","reservation_id":"RES-000001","status":"released"}}"#;
 //! let now = SystemTime::now();
 //! let sent = now.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs() as i64;
 //! let headers = verifier.signed_headers("EVT-000001", sent, body);
 //!
 //! let event = verifier.verify(&headers, body)?;
-//! assert_eq!(event.type_, types::EventType::ReservationReleased);
-//! assert_eq!(event.data.reservation_id.as_deref(), Some("RES-000001"));
+//! let Event::ReservationReleased(released) = &event else { panic!("{}", event.type_name()) };
+//! assert_eq!(released.data.reservation_id.as_deref(), Some("RES-000001"));
 //!
 //! // A tampered body, or a request replayed ten minutes later, is refused.
 //! assert!(verifier.verify(&headers, &body[1..]).is_err());
@@ -40,7 +40,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use http::{HeaderMap, HeaderValue};
 use sha2::Sha256;
 
-use crate::generated::types;
+use crate::events::Event;
 
 /// The header carrying the event ID (stable across delivery attempts; deduplicate on it).
 pub const WEBHOOK_ID: &str = "webhook-id";
@@ -180,12 +180,9 @@ impl Verifier {
         self
     }
 
-    /// Verifies a request against the system clock and parses its event.
-    pub fn verify(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-    ) -> Result<types::WebhookEvent, WebhookError> {
+    /// Verifies a request against the system clock and parses its event (an event type this SDK
+    /// does not know is [`Event::Other`], not an error).
+    pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Event, WebhookError> {
         self.verify_at(headers, body, SystemTime::now())
     }
 
@@ -195,9 +192,9 @@ impl Verifier {
         headers: &HeaderMap,
         body: &[u8],
         now: SystemTime,
-    ) -> Result<types::WebhookEvent, WebhookError> {
+    ) -> Result<Event, WebhookError> {
         self.verify_signature_at(headers, body, now)?;
-        serde_json::from_slice(body).map_err(WebhookError::InvalidPayload)
+        Event::from_json(body).map_err(WebhookError::InvalidPayload)
     }
 
     /// Checks the headers, the timestamp and the signatures as if the receiver's clock read `now`,

@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod associations;
+pub mod event_payloads;
 pub mod examples;
 pub mod locations;
 pub mod model;
@@ -31,7 +32,7 @@ use utoipa::OpenApi;
 pub use problem::{Problem, ProblemType};
 
 /// The API version: `info.version`, also sent by the SDK as `api-version`.
-pub const API_VERSION: &str = "1.0.0";
+pub const API_VERSION: &str = "1.1.0";
 
 /// The problem statuses each operation can answer, beyond its success response.
 ///
@@ -206,7 +207,7 @@ and needs `/v2`.
 #[openapi(
     info(
         title = "CER Unit and Certificate Registry interoperability API",
-        version = "1.0.0",
+        version = "1.1.0",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
         contact(
             name = "UCR interoperability toolkit maintainers",
@@ -333,6 +334,10 @@ pub fn openapi_json() -> Value {
         }
     }
     doc["webhooks"] = webhooks_section();
+    doc["components"]["schemas"]
+        .as_object_mut()
+        .expect("components.schemas is an object")
+        .extend(event_payloads::schemas());
     normalise_integer_formats(&mut doc);
     bound_to_safe_integers(&mut doc);
     apply_patterns(&mut doc);
@@ -549,7 +554,8 @@ fn webhooks_section() -> Value {
                 ],
                 "requestBody": {
                     "required": true,
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WebhookEvent"}}}
+                    "description": format!("A `WebhookPayload` whose `type` is `{name}`: a `{}`.", event_payloads::schema_name(*event)),
+                    "content": {"application/json": {"schema": event_payloads::union_reference()}}
                 },
                 "responses": {"2XX": {"description": "Acknowledged."}},
                 // The registry calls the subscriber: no token; the body is signed instead.

@@ -4,6 +4,7 @@
 use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, HeaderValue};
+use ucr_sdk::events::Event;
 use ucr_sdk::types;
 use ucr_sdk::webhooks::{DEFAULT_TOLERANCE, Verifier, WebhookError};
 
@@ -226,7 +227,7 @@ fn a_registry_event_parses_into_its_type() {
         "timestamp": "2026-07-01T09:30:00.123Z",
         "data": {
             "event_id": "EVT-000042",
-            "account_id": "1000001",
+            "account_id": "AU-1000001",
             "escrow_id": "ESC-000001",
             "transfer_id": "TRF-000007",
             "status": "settled",
@@ -241,9 +242,33 @@ fn a_registry_event_parses_into_its_type() {
     let event = verifier
         .verify(&verifier.signed_headers("EVT-000042", sent, &body), &body)
         .unwrap();
-    assert_eq!(event.type_, types::EventType::EscrowSettled);
-    assert_eq!(event.data.escrow_id.as_deref(), Some("ESC-000001"));
-    assert_eq!(event.data.status, "settled");
+    let Event::EscrowSettled(settled) = &event else {
+        panic!("expected escrow.settled, got {}", event.type_name());
+    };
+    assert_eq!(settled.data.escrow_id.as_deref(), Some("ESC-000001"));
+    assert_eq!(settled.data.status, "settled");
+    assert_eq!(settled.type_, types::EscrowSettledEventType::EscrowSettled);
+}
+
+/// A signed event of a type the SDK does not know is verified and handed over as `Other`
+/// (`REQ-WEBHOOK-013`); a known type whose body breaks its schema is refused.
+#[test]
+fn unknown_event_types_verify_as_other() {
+    let verifier = Verifier::new(SECRET).unwrap();
+    let sent = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let newer = br#"{"type":"reservation.extended","timestamp":"2026-07-01T09:30:00Z","data":{"event_id":"EVT-000043"}}"#;
+    let event = verifier
+        .verify(&verifier.signed_headers("EVT-000043", sent, newer), newer)
+        .unwrap();
+    assert!(matches!(&event, Event::Other { type_, .. } if type_ == "reservation.extended"));
+    let broken = br#"{"type":"escrow.settled","timestamp":"2026-07-01T09:30:00Z","data":{}}"#;
+    assert!(matches!(
+        verifier.verify(&verifier.signed_headers("EVT-000044", sent, broken), broken),
+        Err(WebhookError::InvalidPayload(_))
+    ));
 }
 
 #[test]

@@ -165,6 +165,15 @@ pub fn apply(doc: &mut Value) {
         }
     }
     problems::apply(doc);
+    for (event, payload) in webhooks::payloads() {
+        let pointer = format!(
+            "/webhooks/{}/post/requestBody/content/application~1json",
+            event.name()
+        );
+        if let Some(media) = doc.pointer_mut(&pointer) {
+            media["examples"] = json!({"event": named("A signed event of this type.", payload)});
+        }
+    }
 }
 
 fn named(summary: &str, value: Value) -> Value {

@@ -70,6 +70,14 @@ fn every_example(doc: &Value) -> Vec<(String, Value, Value)> {
             }
         }
     }
+    for (name, item) in doc["webhooks"].as_object().unwrap() {
+        let content = &item["post"]["requestBody"]["content"]["application/json"];
+        assert!(
+            !named(&content["examples"]).is_empty(),
+            "webhook {name} has no example"
+        );
+        media(format!("webhook {name}"), content, &mut out);
+    }
     for (name, response) in doc["components"]["responses"].as_object().unwrap() {
         for content in response["content"]
             .as_object()

@@ -172,3 +172,65 @@ pub(super) fn deliveries() -> Vec<Example> {
         ),
     ]
 }
+
+/// One payload per event type, for the `webhooks` section: what the story's events look like.
+/// A type without a line here gets a payload with only its `status` (so adding an event type
+/// needs no line here, only a better example).
+pub(super) fn payloads() -> Vec<(crate::webhooks::EventType, serde_json::Value)> {
+    use crate::webhooks::EventType::{self, *};
+    let data: &[(EventType, Value)] = &[
+        (
+            ReservationReleased,
+            json!({"reservation_id": "RES-000002", "status": "released"}),
+        ),
+        (
+            ReservationExpired,
+            json!({"reservation_id": "RES-000001", "status": "expired"}),
+        ),
+        (
+            ReservationConsumed,
+            json!({"reservation_id": "RES-000001", "transfer_id": "TRF-000005", "status": "consumed"}),
+        ),
+        (
+            EscrowSettled,
+            json!({"escrow_id": "ESC-000001", "transfer_id": "TRF-000004", "status": "settled"}),
+        ),
+        (
+            EscrowReleased,
+            json!({"escrow_id": "ESC-000002", "status": "released"}),
+        ),
+        (
+            ConsentRevoked,
+            json!({"consent_id": "CON-000003", "status": "revoked"}),
+        ),
+        (
+            ConsentExpired,
+            json!({"consent_id": "CON-000001", "status": "expired"}),
+        ),
+        (
+            TransferCompleted,
+            json!({"transfer_id": "TRF-000001", "status": "completed"}),
+        ),
+        (
+            AssociationChanged,
+            json!({"association_id": "ASN-000002", "status": "dissolved"}),
+        ),
+    ];
+    EventType::ALL
+        .iter()
+        .copied()
+        .zip(1..)
+        .map(|(kind, n): (EventType, u32)| {
+            let mut body = json!({"event_id": format!("EVT-{n:06}"), "account_id": ACCOUNT});
+            let extra = data
+                .iter()
+                .find(|(k, _)| *k == kind)
+                .map_or_else(|| json!({"status": "changed"}), |(_, v)| v.clone());
+            super::world::merge(&mut body, extra);
+            (
+                kind,
+                json!({"type": kind.name(), "timestamp": LATER, "data": body}),
+            )
+        })
+        .collect()
+}

@@ -88,4 +88,12 @@ pub const REQUIREMENTS: &[Requirement] = &[
         operations: SUBSCRIPTIONS,
         verification: Api,
     },
+    Requirement {
+        id: "REQ-WEBHOOK-013",
+        text: "Within `/v1` new event types MAY be added, each with a payload schema of its own in `WebhookPayload` (told apart by `type`), so receivers MUST accept a webhook request whose `type` they do not know (verifying its signature as for any other and answering 2xx, e.g. after ignoring it) and MUST NOT treat it as an error.",
+        operations: &[],
+        verification: Untestable(
+            "a rule for receivers, which the suite cannot observe; the SDK's `Event::Other` is how its users meet it",
+        ),
+    },
 ];
