@@ -170,8 +170,25 @@ pub fn apply(doc: &mut Value) {
             "/webhooks/{}/post/requestBody/content/application~1json",
             event.name()
         );
+        let id = payload["data"]["event_id"].clone();
         if let Some(media) = doc.pointer_mut(&pointer) {
             media["examples"] = json!({"event": named("A signed event of this type.", payload)});
+        }
+        let pointer = format!("/webhooks/{}/post/parameters", event.name());
+        for param in doc
+            .pointer_mut(&pointer)
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            let value = match param["name"].as_str() {
+                Some("webhook-id") => id.clone(),
+                // LATER as Unix seconds.
+                Some("webhook-timestamp") => json!(world::LATER_UNIX.to_string()),
+                _ => continue,
+            };
+            param["examples"] =
+                json!({"event": named("The headers of that event's first attempt.", value)});
         }
     }
 }

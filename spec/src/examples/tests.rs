@@ -71,6 +71,12 @@ fn every_example(doc: &Value) -> Vec<(String, Value, Value)> {
         }
     }
     for (name, item) in doc["webhooks"].as_object().unwrap() {
+        for param in item["post"]["parameters"].as_array().into_iter().flatten() {
+            for (example, value) in named(&param["examples"]) {
+                let place = format!("webhook {name} parameter {} {example}", param["name"]);
+                out.push((place, param["schema"].clone(), value));
+            }
+        }
         let content = &item["post"]["requestBody"]["content"]["application/json"];
         assert!(
             !named(&content["examples"]).is_empty(),

@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 pub const NOW: &str = "2026-07-01T00:00:00Z";
 /// An instant shortly after [`NOW`], when the examples' writes happen.
 pub const LATER: &str = "2026-07-01T00:05:00Z";
+/// [`LATER`] in Unix seconds (a `webhook-timestamp`).
+pub const LATER_UNIX: i64 = 1_782_864_300;
 /// When a pending transaction initiated at [`LATER`] expires (seven days on).
 pub const PENDING_UNTIL: &str = "2026-07-08T00:05:00Z";
 /// A consent's expiry.
