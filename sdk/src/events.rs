@@ -77,6 +77,8 @@ macro_rules! event_types {
 }
 
 event_types! {
+    /// The holder reserved units for the subscriber: list them.
+    ReservationCreated(ReservationCreatedEvent) = "reservation.created",
     /// The holder released a reservation: halt the listing.
     ReservationReleased(ReservationReleasedEvent) = "reservation.released",
     /// A reservation lapsed.
@@ -95,6 +97,32 @@ event_types! {
     TransferCompleted(TransferCompletedEvent) = "transfer.completed",
     /// One of the subscriber's associations changed status.
     AssociationChanged(AssociationChangedEvent) = "association.changed",
+    /// Representatives: a transfer from or to an account they represent awaits an approver.
+    TransferPendingApproval(TransferPendingApprovalEvent) = "transfer.pending_approval",
+    /// Representatives: such a transfer was rejected by an approver.
+    TransferRejected(TransferRejectedEvent) = "transfer.rejected",
+    /// Representatives: such a transfer was rescinded by an initiator.
+    TransferRescinded(TransferRescindedEvent) = "transfer.rescinded",
+    /// Representatives: such a transfer expired undecided.
+    TransferExpired(TransferExpiredEvent) = "transfer.expired",
+    /// Representatives: a cancellation on an account they represent awaits an approver.
+    CancellationPendingApproval(CancellationPendingApprovalEvent) = "cancellation.pending_approval",
+    /// Representatives: such a cancellation was approved; its units are cancelled.
+    CancellationCompleted(CancellationCompletedEvent) = "cancellation.completed",
+    /// Representatives: such a cancellation was rejected by an approver.
+    CancellationRejected(CancellationRejectedEvent) = "cancellation.rejected",
+    /// Representatives: such a cancellation was rescinded by an initiator.
+    CancellationRescinded(CancellationRescindedEvent) = "cancellation.rescinded",
+    /// Representatives: such a cancellation expired undecided.
+    CancellationExpired(CancellationExpiredEvent) = "cancellation.expired",
+    /// Representatives: a consent on an account they represent was granted.
+    ConsentGranted(ConsentGrantedEvent) = "consent.granted",
+    /// Representatives: an escrow on an account they represent awaits an approver.
+    EscrowPendingApproval(EscrowPendingApprovalEvent) = "escrow.pending_approval",
+    /// Representatives: such an escrow was approved; its controller may now act on its units.
+    EscrowActivated(EscrowActivatedEvent) = "escrow.activated",
+    /// Representatives: such an escrow was rejected by an approver; its units are available.
+    EscrowRejected(EscrowRejectedEvent) = "escrow.rejected",
 }
 
 impl Event {

@@ -20,12 +20,13 @@ pub(super) fn examples() -> Vec<Example> {
         "third_party_registry",
         &["association"],
     );
-    let short = consent(
+    let mut short = consent(
         "CON-000003",
         PLATFORM,
         "trading_platform",
         &["holdings_read"],
     );
+    short["subset"] = json!({"unit_types": ["ACCU"], "vintages": ["2023-24"]});
     let mut revoked = short.clone();
     revoked["status"] = json!("revoked");
     revoked["revoked_at"] = json!(LATER);
@@ -46,11 +47,17 @@ pub(super) fn examples() -> Vec<Example> {
         Example::new("grant_consent", name, summary)
             .by(INITIATOR_TOKEN)
             .path("account_id", ACCOUNT)
-            .body(json!({
-                "grantee_id": c["grantee_id"],
-                "scopes": c["scopes"],
-                "expires_at": CONSENT_UNTIL
-            }))
+            .body({
+                let mut body = json!({
+                    "grantee_id": c["grantee_id"],
+                    "scopes": c["scopes"],
+                    "expires_at": CONSENT_UNTIL
+                });
+                if let Some(subset) = c.get("subset") {
+                    body["subset"] = subset.clone();
+                }
+                body
+            })
             .answers(201, c.clone())
     };
     let appoint = |name, summary, id| {
@@ -101,7 +108,11 @@ pub(super) fn examples() -> Vec<Example> {
             "Let a third-party registry associate certificates with units.",
             &registry_consent,
         ),
-        grant("short_lived", "A narrower consent, revoked later.", &short),
+        grant(
+            "short_lived",
+            "A narrower consent: holdings of one vintage's ACCUs only (a subset), revoked later.",
+            &short,
+        ),
         Example::new("revoke_consent", "revoke", "Revoke a consent.")
             .by(APPROVER_TOKEN)
             .path("consent_id", "CON-000003")

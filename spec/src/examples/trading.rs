@@ -1,5 +1,6 @@
 //! Examples of reservations (fleeting custody, B.4) and escrows (B.5): each made by the holder's
-//! representative for the trading platform, then released, settled or left to run.
+//! representative for the trading platform; an escrow is then approved or rejected by a second
+//! representative (four eyes), and an approved one settled or released by the platform.
 
 use serde_json::{Value, json};
 
@@ -34,7 +35,7 @@ fn escrow(id: &str, quantity: u64, start: u64) -> Value {
         "unit_type": "ACCU",
         "quantity": quantity,
         "blocks": [blocks],
-        "status": "active",
+        "status": "pending_approval",
         "created_by": INITIATOR,
         "created_at": LATER,
         "expires_at": HOLD_UNTIL,
@@ -44,7 +45,20 @@ fn escrow(id: &str, quantity: u64, start: u64) -> Value {
     })
 }
 
-fn ended(mut escrow: Value, status: &str) -> Value {
+/// The escrow once the approver approved it (`active`) or rejected it (`rejected`, with a reason).
+fn decided(mut escrow: Value, status: &str) -> Value {
+    escrow["status"] = json!(status);
+    escrow["decided_by"] = json!(APPROVER);
+    escrow["decided_at"] = json!(LATER);
+    if status == "rejected" {
+        escrow["reason"] = json!("Not the vintage agreed with the buyer");
+        escrow["ended_at"] = json!(LATER);
+    }
+    escrow
+}
+
+fn ended(escrow: Value, status: &str) -> Value {
+    let mut escrow = decided(escrow, "active");
     escrow["status"] = json!(status);
     escrow["ended_at"] = json!(LATER);
     if status == "settled" {
@@ -82,12 +96,29 @@ fn place(name: &'static str, summary: &'static str, escrow: &Value) -> Example {
         .answers(201, escrow.clone())
 }
 
-/// Two reservations and two escrows, and the platform's reads of them.
+/// The approver approves an escrow (four eyes), after which its controller may act on it.
+fn approve(name: &'static str, escrow: &Value) -> Example {
+    Example::new(
+        "approve_escrow",
+        name,
+        "A second representative approves; the controller may now settle or release it.",
+    )
+    .by(APPROVER_TOKEN)
+    .path(
+        "escrow_id",
+        escrow["escrow_id"].as_str().expect("an escrow ID"),
+    )
+    .answers(200, decided(escrow.clone(), "active"))
+}
+
+/// Two reservations and three escrows (approved and settled, approved and released, rejected),
+/// and the platform's reads of them.
 pub(super) fn examples() -> Vec<Example> {
     let kept = reservation("RES-000001", 200, FIRST_SERIAL + 200, "active");
     let released = reservation("RES-000002", 100, FIRST_SERIAL + 400, "active");
     let settled = escrow("ESC-000001", 100, FIRST_SERIAL + 500);
     let returned = escrow("ESC-000002", 50, FIRST_SERIAL + 600);
+    let refused = escrow("ESC-000003", 20, FIRST_SERIAL + 650);
     vec![
         reserve(
             "for_sale",
@@ -151,10 +182,23 @@ pub(super) fn examples() -> Vec<Example> {
             "Escrow 100 ACCUs of one vintage under the platform's control.",
             &settled,
         ),
-        Example::new("get_escrow", "active", "The controller reads the escrow.")
-            .by(ACCESS_TOKEN)
-            .path("escrow_id", "ESC-000001")
-            .answers(200, settled.clone()),
+        Example::new(
+            "get_escrow",
+            "pending_approval",
+            "The controller reads the escrow awaiting approval.",
+        )
+        .by(ACCESS_TOKEN)
+        .path("escrow_id", "ESC-000001")
+        .answers(200, settled.clone()),
+        approve("approve", &settled),
+        Example::new(
+            "get_escrow",
+            "active",
+            "The controller reads the approved escrow.",
+        )
+        .by(ACCESS_TOKEN)
+        .path("escrow_id", "ESC-000001")
+        .answers(200, decided(settled.clone(), "active")),
         Example::new(
             "settle_escrow",
             "settle",
@@ -169,6 +213,7 @@ pub(super) fn examples() -> Vec<Example> {
             "Escrow 50 more (released below).",
             &returned,
         ),
+        approve("approve_then_release", &returned),
         Example::new(
             "release_escrow",
             "release",
@@ -177,6 +222,20 @@ pub(super) fn examples() -> Vec<Example> {
         .by(ACCESS_TOKEN)
         .path("escrow_id", "ESC-000002")
         .answers(200, ended(returned.clone(), "released")),
+        place(
+            "rejected_later",
+            "Escrow 20 more (rejected below).",
+            &refused,
+        ),
+        Example::new(
+            "reject_escrow",
+            "reject",
+            "The approver rejects the escrow, giving a reason; its units are available again.",
+        )
+        .by(APPROVER_TOKEN)
+        .path("escrow_id", "ESC-000003")
+        .body(json!({"reason": "Not the vintage agreed with the buyer"}))
+        .answers(200, decided(refused.clone(), "rejected")),
         Example::new(
             "list_escrows",
             "first_page",
@@ -189,7 +248,14 @@ pub(super) fn examples() -> Vec<Example> {
         Example::new("list_escrows", "next_page", "The next page.")
             .by(ACCESS_TOKEN)
             .query("page_token", "pg_esc_1")
-            .answers(200, page(vec![ended(returned.clone(), "released")], None)),
+            .answers(
+                200,
+                page(vec![ended(returned.clone(), "released")], Some("pg_esc_2")),
+            ),
+        Example::new("list_escrows", "rejected", "Only rejected escrows.")
+            .by(ACCESS_TOKEN)
+            .query("status", "rejected")
+            .answers(200, page(vec![decided(refused, "rejected")], None)),
         Example::new("list_escrows", "released", "Only released escrows.")
             .by(ACCESS_TOKEN)
             .query("status", "released")

@@ -40,7 +40,7 @@ fn by_quantity(quantity: u64) -> Value {
     })
 }
 
-/// Three transfers and two cancellations.
+/// Three transfers and three cancellations.
 pub(super) fn examples() -> Vec<Example> {
     let approved = transfer("TRF-000001", 100, FIRST_SERIAL, "pending_approval");
     let rejected = transfer("TRF-000002", 50, FIRST_SERIAL + 100, "pending_approval");
@@ -66,6 +66,10 @@ pub(super) fn examples() -> Vec<Example> {
     let cancelled = cancellation("CAN-000001", 10, FIRST_SERIAL + 100, "pending_approval");
     let rescinded_cancellation =
         cancellation("CAN-000002", 5, FIRST_SERIAL + 110, "pending_approval");
+    let refused_cancellation =
+        cancellation("CAN-000003", 5, FIRST_SERIAL + 110, "pending_approval");
+    let mut refused = decided(refused_cancellation.clone(), "rejected", APPROVER);
+    refused["rejection_reason"] = json!("The claim is for 2026-27, not 2025-26");
     by_serials["reference"] = json!("Contract 2026-117");
     vec![
         initiate(
@@ -169,5 +173,27 @@ pub(super) fn examples() -> Vec<Example> {
         .by(INITIATOR_TOKEN)
         .path("cancellation_id", "CAN-000002")
         .answers(200, decided(rescinded_cancellation, "rescinded", INITIATOR)),
+        Example::new(
+            "initiate_cancellation",
+            "rejected_later",
+            "Cancel 5 ACCUs (rejected below).",
+        )
+        .by(INITIATOR_TOKEN)
+        .body(json!({
+            "account_id": ACCOUNT,
+            "unit_type": "ACCU",
+            "quantity": 5,
+            "reason": "Voluntary cancellation for the 2025-26 carbon neutral claim"
+        }))
+        .answers(201, refused_cancellation),
+        Example::new(
+            "reject_cancellation",
+            "reject",
+            "The approver rejects, giving a reason; the units are available again.",
+        )
+        .by(APPROVER_TOKEN)
+        .path("cancellation_id", "CAN-000003")
+        .body(json!({"reason": "The claim is for 2026-27, not 2025-26"}))
+        .answers(200, refused),
     ]
 }

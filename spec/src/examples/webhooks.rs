@@ -107,8 +107,31 @@ pub(super) fn subscriptions() -> Vec<Example> {
                     None,
                 ),
             ),
+        Example::new(
+            "create_webhook_subscription",
+            "representative",
+            "A representative subscribes to what awaits an approver on the accounts it represents.",
+        )
+        .by(APPROVER_TOKEN)
+        .body(json!({"url": REP_HOOK_URL, "event_types": REP_EVENTS}))
+        .answers(201, {
+            let mut value = subscription("WHS-000004", REP_EVENTS, Some(REP_SECRET));
+            value["url"] = json!(REP_HOOK_URL);
+            value
+        }),
     ]
 }
+
+/// Where a representative's app receives events.
+const REP_HOOK_URL: &str = "https://approvals.mallee-carbon.example/hooks/ucr";
+/// The secret the registry generated for the representative's subscription.
+const REP_SECRET: &str = "whsec_R3pQm7Lk2Jx9Vb5Nc1Zd8Fh4Gt6Ys0Wa";
+/// What a representative's subscription listens for: work awaiting an approver.
+const REP_EVENTS: &[&str] = &[
+    "transfer.pending_approval",
+    "cancellation.pending_approval",
+    "escrow.pending_approval",
+];
 
 /// The delivery log, once the reservation and escrow events have happened.
 pub(super) fn deliveries() -> Vec<Example> {
@@ -180,6 +203,10 @@ pub(super) fn payloads() -> Vec<(crate::webhooks::EventType, serde_json::Value)>
     use crate::webhooks::EventType::{self, *};
     let data: &[(EventType, Value)] = &[
         (
+            ReservationCreated,
+            json!({"reservation_id": "RES-000001", "status": "active"}),
+        ),
+        (
             ReservationReleased,
             json!({"reservation_id": "RES-000002", "status": "released"}),
         ),
@@ -214,6 +241,58 @@ pub(super) fn payloads() -> Vec<(crate::webhooks::EventType, serde_json::Value)>
         (
             AssociationChanged,
             json!({"association_id": "ASN-000002", "status": "dissolved"}),
+        ),
+        (
+            TransferPendingApproval,
+            json!({"transfer_id": "TRF-000001", "status": "pending_approval"}),
+        ),
+        (
+            TransferRejected,
+            json!({"transfer_id": "TRF-000002", "status": "rejected"}),
+        ),
+        (
+            TransferRescinded,
+            json!({"transfer_id": "TRF-000003", "status": "rescinded"}),
+        ),
+        (
+            TransferExpired,
+            json!({"transfer_id": "TRF-000006", "status": "expired"}),
+        ),
+        (
+            CancellationPendingApproval,
+            json!({"cancellation_id": "CAN-000001", "status": "pending_approval"}),
+        ),
+        (
+            CancellationCompleted,
+            json!({"cancellation_id": "CAN-000001", "status": "completed"}),
+        ),
+        (
+            CancellationRejected,
+            json!({"cancellation_id": "CAN-000003", "status": "rejected"}),
+        ),
+        (
+            CancellationRescinded,
+            json!({"cancellation_id": "CAN-000002", "status": "rescinded"}),
+        ),
+        (
+            CancellationExpired,
+            json!({"cancellation_id": "CAN-000004", "status": "expired"}),
+        ),
+        (
+            ConsentGranted,
+            json!({"consent_id": "CON-000001", "status": "active"}),
+        ),
+        (
+            EscrowPendingApproval,
+            json!({"escrow_id": "ESC-000001", "status": "pending_approval"}),
+        ),
+        (
+            EscrowActivated,
+            json!({"escrow_id": "ESC-000001", "status": "active"}),
+        ),
+        (
+            EscrowRejected,
+            json!({"escrow_id": "ESC-000003", "status": "rejected"}),
         ),
     ];
     EventType::ALL

@@ -111,9 +111,9 @@ pub fn range(start: u64, end: u64) -> Value {
     json!([{"serial_start": start, "serial_end": end}])
 }
 
-/// A representative as an account lists it.
+/// A representative (kind `authorised`) as an account lists it.
 pub fn representative(id: &str, name: &str, roles: &[&str]) -> Value {
-    json!({"representative_id": id, "name": name, "roles": roles})
+    json!({"representative_id": id, "name": name, "roles": roles, "kind": "authorised"})
 }
 
 /// An ACCU balance.
