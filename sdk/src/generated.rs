@@ -513,6 +513,72 @@ free both sides for a new association.*/
             Default::default()
         }
     }
+    ///The body of a `association.changed` event: a `WebhookEvent` whose `type` is `association.changed`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AssociationChangedEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(rename = "type")]
+        pub type_: AssociationChangedEventType,
+    }
+    impl AssociationChangedEvent {
+        pub fn builder() -> builder::AssociationChangedEvent {
+            Default::default()
+        }
+    }
+    ///`AssociationChangedEventType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum AssociationChangedEventType {
+        #[serde(rename = "association.changed")]
+        AssociationChanged,
+    }
+    impl ::std::fmt::Display for AssociationChangedEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::AssociationChanged => f.write_str("association.changed"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AssociationChangedEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "association.changed" => Ok(Self::AssociationChanged),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AssociationChangedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AssociationChangedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     /**A page of associations, ordered by `association_id`.
 
 `next_page` is an opaque token for the following page, `null` on the last page. Paging
@@ -905,6 +971,276 @@ cancellations leave their blocks in the account with status `cancelled`; they ne
             Default::default()
         }
     }
+    ///The body of a `cancellation.completed` event: a `WebhookEvent` whose `type` is `cancellation.completed`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CancellationCompletedEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(rename = "type")]
+        pub type_: CancellationCompletedEventType,
+    }
+    impl CancellationCompletedEvent {
+        pub fn builder() -> builder::CancellationCompletedEvent {
+            Default::default()
+        }
+    }
+    ///`CancellationCompletedEventType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum CancellationCompletedEventType {
+        #[serde(rename = "cancellation.completed")]
+        CancellationCompleted,
+    }
+    impl ::std::fmt::Display for CancellationCompletedEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::CancellationCompleted => f.write_str("cancellation.completed"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CancellationCompletedEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "cancellation.completed" => Ok(Self::CancellationCompleted),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CancellationCompletedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CancellationCompletedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The body of a `cancellation.expired` event: a `WebhookEvent` whose `type` is `cancellation.expired`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CancellationExpiredEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(rename = "type")]
+        pub type_: CancellationExpiredEventType,
+    }
+    impl CancellationExpiredEvent {
+        pub fn builder() -> builder::CancellationExpiredEvent {
+            Default::default()
+        }
+    }
+    ///`CancellationExpiredEventType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum CancellationExpiredEventType {
+        #[serde(rename = "cancellation.expired")]
+        CancellationExpired,
+    }
+    impl ::std::fmt::Display for CancellationExpiredEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::CancellationExpired => f.write_str("cancellation.expired"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CancellationExpiredEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "cancellation.expired" => Ok(Self::CancellationExpired),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CancellationExpiredEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CancellationExpiredEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The body of a `cancellation.pending_approval` event: a `WebhookEvent` whose `type` is `cancellation.pending_approval`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CancellationPendingApprovalEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(rename = "type")]
+        pub type_: CancellationPendingApprovalEventType,
+    }
+    impl CancellationPendingApprovalEvent {
+        pub fn builder() -> builder::CancellationPendingApprovalEvent {
+            Default::default()
+        }
+    }
+    ///`CancellationPendingApprovalEventType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum CancellationPendingApprovalEventType {
+        #[serde(rename = "cancellation.pending_approval")]
+        CancellationPendingApproval,
+    }
+    impl ::std::fmt::Display for CancellationPendingApprovalEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::CancellationPendingApproval => {
+                    f.write_str("cancellation.pending_approval")
+                }
+            }
+        }
+    }
+    impl ::std::str::FromStr for CancellationPendingApprovalEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "cancellation.pending_approval" => Ok(Self::CancellationPendingApproval),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CancellationPendingApprovalEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CancellationPendingApprovalEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The body of a `cancellation.rejected` event: a `WebhookEvent` whose `type` is `cancellation.rejected`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CancellationRejectedEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(rename = "type")]
+        pub type_: CancellationRejectedEventType,
+    }
+    impl CancellationRejectedEvent {
+        pub fn builder() -> builder::CancellationRejectedEvent {
+            Default::default()
+        }
+    }
+    ///`CancellationRejectedEventType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum CancellationRejectedEventType {
+        #[serde(rename = "cancellation.rejected")]
+        CancellationRejected,
+    }
+    impl ::std::fmt::Display for CancellationRejectedEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::CancellationRejected => f.write_str("cancellation.rejected"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CancellationRejectedEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "cancellation.rejected" => Ok(Self::CancellationRejected),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CancellationRejectedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CancellationRejectedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     /**Request to cancel units voluntarily (e.g. to support an offset claim).
 
 Units are chosen as in a `TransferRequest`: by `serial_ranges` or by `quantity`.*/
@@ -988,6 +1324,73 @@ Units are chosen as in a `TransferRequest`: by `serial_ranges` or by `quantity`.
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    ///The body of a `cancellation.rescinded` event: a `WebhookEvent` whose `type` is `cancellation.rescinded`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CancellationRescindedEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(rename = "type")]
+        pub type_: CancellationRescindedEventType,
+    }
+    impl CancellationRescindedEvent {
+        pub fn builder() -> builder::CancellationRescindedEvent {
+            Default::default()
+        }
+    }
+    ///`CancellationRescindedEventType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum CancellationRescindedEventType {
+        #[serde(rename = "cancellation.rescinded")]
+        CancellationRescinded,
+    }
+    impl ::std::fmt::Display for CancellationRescindedEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::CancellationRescinded => f.write_str("cancellation.rescinded"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CancellationRescindedEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "cancellation.rescinded" => Ok(Self::CancellationRescinded),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CancellationRescindedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CancellationRescindedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///A contract on the Carbon Abatement Contract register.
@@ -1079,6 +1482,138 @@ ends at once.*/
             Default::default()
         }
     }
+    ///The body of a `consent.expired` event: a `WebhookEvent` whose `type` is `consent.expired`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ConsentExpiredEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(rename = "type")]
+        pub type_: ConsentExpiredEventType,
+    }
+    impl ConsentExpiredEvent {
+        pub fn builder() -> builder::ConsentExpiredEvent {
+            Default::default()
+        }
+    }
+    ///`ConsentExpiredEventType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ConsentExpiredEventType {
+        #[serde(rename = "consent.expired")]
+        ConsentExpired,
+    }
+    impl ::std::fmt::Display for ConsentExpiredEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ConsentExpired => f.write_str("consent.expired"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ConsentExpiredEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "consent.expired" => Ok(Self::ConsentExpired),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ConsentExpiredEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ConsentExpiredEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The body of a `consent.granted` event: a `WebhookEvent` whose `type` is `consent.granted`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ConsentGrantedEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(rename = "type")]
+        pub type_: ConsentGrantedEventType,
+    }
+    impl ConsentGrantedEvent {
+        pub fn builder() -> builder::ConsentGrantedEvent {
+            Default::default()
+        }
+    }
+    ///`ConsentGrantedEventType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ConsentGrantedEventType {
+        #[serde(rename = "consent.granted")]
+        ConsentGranted,
+    }
+    impl ::std::fmt::Display for ConsentGrantedEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ConsentGranted => f.write_str("consent.granted"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ConsentGrantedEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "consent.granted" => Ok(Self::ConsentGranted),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ConsentGrantedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ConsentGrantedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     /**A page of consents, ordered by `consent_id`.
 
 `next_page` is an opaque token for the following page, `null` on the last page. Paging
@@ -1112,6 +1647,72 @@ is by key, so an item is never repeated or skipped because others were added mea
     impl ConsentRequest {
         pub fn builder() -> builder::ConsentRequest {
             Default::default()
+        }
+    }
+    ///The body of a `consent.revoked` event: a `WebhookEvent` whose `type` is `consent.revoked`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ConsentRevokedEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(rename = "type")]
+        pub type_: ConsentRevokedEventType,
+    }
+    impl ConsentRevokedEvent {
+        pub fn builder() -> builder::ConsentRevokedEvent {
+            Default::default()
+        }
+    }
+    ///`ConsentRevokedEventType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ConsentRevokedEventType {
+        #[serde(rename = "consent.revoked")]
+        ConsentRevoked,
+    }
+    impl ::std::fmt::Display for ConsentRevokedEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ConsentRevoked => f.write_str("consent.revoked"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ConsentRevokedEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "consent.revoked" => Ok(Self::ConsentRevoked),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ConsentRevokedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ConsentRevokedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///What a consent lets its grantee do on one account.
@@ -1846,6 +2447,72 @@ escrow is active; their status is unspecified once it has ended).*/
             Default::default()
         }
     }
+    ///The body of a `escrow.activated` event: a `WebhookEvent` whose `type` is `escrow.activated`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EscrowActivatedEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(rename = "type")]
+        pub type_: EscrowActivatedEventType,
+    }
+    impl EscrowActivatedEvent {
+        pub fn builder() -> builder::EscrowActivatedEvent {
+            Default::default()
+        }
+    }
+    ///`EscrowActivatedEventType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum EscrowActivatedEventType {
+        #[serde(rename = "escrow.activated")]
+        EscrowActivated,
+    }
+    impl ::std::fmt::Display for EscrowActivatedEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::EscrowActivated => f.write_str("escrow.activated"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EscrowActivatedEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "escrow.activated" => Ok(Self::EscrowActivated),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EscrowActivatedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EscrowActivatedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     /**A page of escrows, ordered by `escrow_id`.
 
 `next_page` is an opaque token for the following page, `null` on the last page. Paging
@@ -1861,6 +2528,205 @@ is by key, so an item is never repeated or skipped because others were added mea
     impl EscrowPage {
         pub fn builder() -> builder::EscrowPage {
             Default::default()
+        }
+    }
+    ///The body of a `escrow.pending_approval` event: a `WebhookEvent` whose `type` is `escrow.pending_approval`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EscrowPendingApprovalEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(rename = "type")]
+        pub type_: EscrowPendingApprovalEventType,
+    }
+    impl EscrowPendingApprovalEvent {
+        pub fn builder() -> builder::EscrowPendingApprovalEvent {
+            Default::default()
+        }
+    }
+    ///`EscrowPendingApprovalEventType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum EscrowPendingApprovalEventType {
+        #[serde(rename = "escrow.pending_approval")]
+        EscrowPendingApproval,
+    }
+    impl ::std::fmt::Display for EscrowPendingApprovalEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::EscrowPendingApproval => f.write_str("escrow.pending_approval"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EscrowPendingApprovalEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "escrow.pending_approval" => Ok(Self::EscrowPendingApproval),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EscrowPendingApprovalEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for EscrowPendingApprovalEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The body of a `escrow.rejected` event: a `WebhookEvent` whose `type` is `escrow.rejected`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EscrowRejectedEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(rename = "type")]
+        pub type_: EscrowRejectedEventType,
+    }
+    impl EscrowRejectedEvent {
+        pub fn builder() -> builder::EscrowRejectedEvent {
+            Default::default()
+        }
+    }
+    ///`EscrowRejectedEventType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum EscrowRejectedEventType {
+        #[serde(rename = "escrow.rejected")]
+        EscrowRejected,
+    }
+    impl ::std::fmt::Display for EscrowRejectedEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::EscrowRejected => f.write_str("escrow.rejected"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EscrowRejectedEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "escrow.rejected" => Ok(Self::EscrowRejected),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EscrowRejectedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EscrowRejectedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The body of a `escrow.released` event: a `WebhookEvent` whose `type` is `escrow.released`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EscrowReleasedEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(rename = "type")]
+        pub type_: EscrowReleasedEventType,
+    }
+    impl EscrowReleasedEvent {
+        pub fn builder() -> builder::EscrowReleasedEvent {
+            Default::default()
+        }
+    }
+    ///`EscrowReleasedEventType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum EscrowReleasedEventType {
+        #[serde(rename = "escrow.released")]
+        EscrowReleased,
+    }
+    impl ::std::fmt::Display for EscrowReleasedEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::EscrowReleased => f.write_str("escrow.released"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EscrowReleasedEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "escrow.released" => Ok(Self::EscrowReleased),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EscrowReleasedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EscrowReleasedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///Request to allocate units to an escrow. Units are chosen as for a transfer.
@@ -1891,6 +2757,72 @@ is by key, so an item is never repeated or skipped because others were added mea
     impl EscrowRequest {
         pub fn builder() -> builder::EscrowRequest {
             Default::default()
+        }
+    }
+    ///The body of a `escrow.settled` event: a `WebhookEvent` whose `type` is `escrow.settled`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EscrowSettledEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(rename = "type")]
+        pub type_: EscrowSettledEventType,
+    }
+    impl EscrowSettledEvent {
+        pub fn builder() -> builder::EscrowSettledEvent {
+            Default::default()
+        }
+    }
+    ///`EscrowSettledEventType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum EscrowSettledEventType {
+        #[serde(rename = "escrow.settled")]
+        EscrowSettled,
+    }
+    impl ::std::fmt::Display for EscrowSettledEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::EscrowSettled => f.write_str("escrow.settled"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EscrowSettledEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "escrow.settled" => Ok(Self::EscrowSettled),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EscrowSettledEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EscrowSettledEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///Lifecycle of an escrow.
@@ -3755,6 +4687,205 @@ the `reservation.released` webhook.*/
             Default::default()
         }
     }
+    ///The body of a `reservation.consumed` event: a `WebhookEvent` whose `type` is `reservation.consumed`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ReservationConsumedEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(rename = "type")]
+        pub type_: ReservationConsumedEventType,
+    }
+    impl ReservationConsumedEvent {
+        pub fn builder() -> builder::ReservationConsumedEvent {
+            Default::default()
+        }
+    }
+    ///`ReservationConsumedEventType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ReservationConsumedEventType {
+        #[serde(rename = "reservation.consumed")]
+        ReservationConsumed,
+    }
+    impl ::std::fmt::Display for ReservationConsumedEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ReservationConsumed => f.write_str("reservation.consumed"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ReservationConsumedEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "reservation.consumed" => Ok(Self::ReservationConsumed),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ReservationConsumedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ReservationConsumedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The body of a `reservation.created` event: a `WebhookEvent` whose `type` is `reservation.created`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ReservationCreatedEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(rename = "type")]
+        pub type_: ReservationCreatedEventType,
+    }
+    impl ReservationCreatedEvent {
+        pub fn builder() -> builder::ReservationCreatedEvent {
+            Default::default()
+        }
+    }
+    ///`ReservationCreatedEventType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ReservationCreatedEventType {
+        #[serde(rename = "reservation.created")]
+        ReservationCreated,
+    }
+    impl ::std::fmt::Display for ReservationCreatedEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ReservationCreated => f.write_str("reservation.created"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ReservationCreatedEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "reservation.created" => Ok(Self::ReservationCreated),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ReservationCreatedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ReservationCreatedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The body of a `reservation.expired` event: a `WebhookEvent` whose `type` is `reservation.expired`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ReservationExpiredEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(rename = "type")]
+        pub type_: ReservationExpiredEventType,
+    }
+    impl ReservationExpiredEvent {
+        pub fn builder() -> builder::ReservationExpiredEvent {
+            Default::default()
+        }
+    }
+    ///`ReservationExpiredEventType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ReservationExpiredEventType {
+        #[serde(rename = "reservation.expired")]
+        ReservationExpired,
+    }
+    impl ::std::fmt::Display for ReservationExpiredEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ReservationExpired => f.write_str("reservation.expired"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ReservationExpiredEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "reservation.expired" => Ok(Self::ReservationExpired),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ReservationExpiredEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ReservationExpiredEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     /**A page of reservations, ordered by `reservation_id`.
 
 `next_page` is an opaque token for the following page, `null` on the last page. Paging
@@ -3770,6 +4901,73 @@ is by key, so an item is never repeated or skipped because others were added mea
     impl ReservationPage {
         pub fn builder() -> builder::ReservationPage {
             Default::default()
+        }
+    }
+    ///The body of a `reservation.released` event: a `WebhookEvent` whose `type` is `reservation.released`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ReservationReleasedEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(rename = "type")]
+        pub type_: ReservationReleasedEventType,
+    }
+    impl ReservationReleasedEvent {
+        pub fn builder() -> builder::ReservationReleasedEvent {
+            Default::default()
+        }
+    }
+    ///`ReservationReleasedEventType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ReservationReleasedEventType {
+        #[serde(rename = "reservation.released")]
+        ReservationReleased,
+    }
+    impl ::std::fmt::Display for ReservationReleasedEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ReservationReleased => f.write_str("reservation.released"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ReservationReleasedEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "reservation.released" => Ok(Self::ReservationReleased),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ReservationReleasedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ReservationReleasedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///Request to reserve units for a platform. Units are chosen as for a transfer.
@@ -4527,6 +5725,271 @@ settlement, which is completed when created.*/
             Default::default()
         }
     }
+    ///The body of a `transfer.completed` event: a `WebhookEvent` whose `type` is `transfer.completed`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TransferCompletedEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(rename = "type")]
+        pub type_: TransferCompletedEventType,
+    }
+    impl TransferCompletedEvent {
+        pub fn builder() -> builder::TransferCompletedEvent {
+            Default::default()
+        }
+    }
+    ///`TransferCompletedEventType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum TransferCompletedEventType {
+        #[serde(rename = "transfer.completed")]
+        TransferCompleted,
+    }
+    impl ::std::fmt::Display for TransferCompletedEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::TransferCompleted => f.write_str("transfer.completed"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TransferCompletedEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "transfer.completed" => Ok(Self::TransferCompleted),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TransferCompletedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TransferCompletedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The body of a `transfer.expired` event: a `WebhookEvent` whose `type` is `transfer.expired`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TransferExpiredEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(rename = "type")]
+        pub type_: TransferExpiredEventType,
+    }
+    impl TransferExpiredEvent {
+        pub fn builder() -> builder::TransferExpiredEvent {
+            Default::default()
+        }
+    }
+    ///`TransferExpiredEventType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum TransferExpiredEventType {
+        #[serde(rename = "transfer.expired")]
+        TransferExpired,
+    }
+    impl ::std::fmt::Display for TransferExpiredEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::TransferExpired => f.write_str("transfer.expired"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TransferExpiredEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "transfer.expired" => Ok(Self::TransferExpired),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TransferExpiredEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TransferExpiredEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The body of a `transfer.pending_approval` event: a `WebhookEvent` whose `type` is `transfer.pending_approval`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TransferPendingApprovalEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(rename = "type")]
+        pub type_: TransferPendingApprovalEventType,
+    }
+    impl TransferPendingApprovalEvent {
+        pub fn builder() -> builder::TransferPendingApprovalEvent {
+            Default::default()
+        }
+    }
+    ///`TransferPendingApprovalEventType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum TransferPendingApprovalEventType {
+        #[serde(rename = "transfer.pending_approval")]
+        TransferPendingApproval,
+    }
+    impl ::std::fmt::Display for TransferPendingApprovalEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::TransferPendingApproval => f.write_str("transfer.pending_approval"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TransferPendingApprovalEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "transfer.pending_approval" => Ok(Self::TransferPendingApproval),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TransferPendingApprovalEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for TransferPendingApprovalEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The body of a `transfer.rejected` event: a `WebhookEvent` whose `type` is `transfer.rejected`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TransferRejectedEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(rename = "type")]
+        pub type_: TransferRejectedEventType,
+    }
+    impl TransferRejectedEvent {
+        pub fn builder() -> builder::TransferRejectedEvent {
+            Default::default()
+        }
+    }
+    ///`TransferRejectedEventType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum TransferRejectedEventType {
+        #[serde(rename = "transfer.rejected")]
+        TransferRejected,
+    }
+    impl ::std::fmt::Display for TransferRejectedEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::TransferRejected => f.write_str("transfer.rejected"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TransferRejectedEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "transfer.rejected" => Ok(Self::TransferRejected),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TransferRejectedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TransferRejectedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     /**Request to move units from one account to another.
 
 Choose units **either** by `serial_ranges` (each range must be held, available, in the source
@@ -4622,6 +6085,72 @@ be the reservation's custodial account, and neither `quantity` nor `serial_range
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    ///The body of a `transfer.rescinded` event: a `WebhookEvent` whose `type` is `transfer.rescinded`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TransferRescindedEvent {
+        ///What the event is about.
+        pub data: EventData,
+        ///When the event happened.
+        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(rename = "type")]
+        pub type_: TransferRescindedEventType,
+    }
+    impl TransferRescindedEvent {
+        pub fn builder() -> builder::TransferRescindedEvent {
+            Default::default()
+        }
+    }
+    ///`TransferRescindedEventType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum TransferRescindedEventType {
+        #[serde(rename = "transfer.rescinded")]
+        TransferRescinded,
+    }
+    impl ::std::fmt::Display for TransferRescindedEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::TransferRescinded => f.write_str("transfer.rescinded"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TransferRescindedEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "transfer.rescinded" => Ok(Self::TransferRescinded),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TransferRescindedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TransferRescindedEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     /**A block of units: a contiguous serial range with shared attributes and one status.
@@ -4755,6 +6284,149 @@ exponential backoff.*/
     impl WebhookEvent {
         pub fn builder() -> builder::WebhookEvent {
             Default::default()
+        }
+    }
+    ///The body of every webhook request, one schema per event type, told apart by `type`. New event types may appear within `/v1`: a receiver MUST accept a type it does not know (`REQ-WEBHOOK-013`), e.g. by acknowledging and ignoring it.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum WebhookPayload {
+        ReservationCreatedEvent(ReservationCreatedEvent),
+        ReservationReleasedEvent(ReservationReleasedEvent),
+        ReservationExpiredEvent(ReservationExpiredEvent),
+        ReservationConsumedEvent(ReservationConsumedEvent),
+        EscrowSettledEvent(EscrowSettledEvent),
+        EscrowReleasedEvent(EscrowReleasedEvent),
+        ConsentRevokedEvent(ConsentRevokedEvent),
+        ConsentExpiredEvent(ConsentExpiredEvent),
+        TransferCompletedEvent(TransferCompletedEvent),
+        AssociationChangedEvent(AssociationChangedEvent),
+        TransferPendingApprovalEvent(TransferPendingApprovalEvent),
+        TransferRejectedEvent(TransferRejectedEvent),
+        TransferRescindedEvent(TransferRescindedEvent),
+        TransferExpiredEvent(TransferExpiredEvent),
+        CancellationPendingApprovalEvent(CancellationPendingApprovalEvent),
+        CancellationCompletedEvent(CancellationCompletedEvent),
+        CancellationRejectedEvent(CancellationRejectedEvent),
+        CancellationRescindedEvent(CancellationRescindedEvent),
+        CancellationExpiredEvent(CancellationExpiredEvent),
+        ConsentGrantedEvent(ConsentGrantedEvent),
+        EscrowPendingApprovalEvent(EscrowPendingApprovalEvent),
+        EscrowActivatedEvent(EscrowActivatedEvent),
+        EscrowRejectedEvent(EscrowRejectedEvent),
+    }
+    impl ::std::convert::From<ReservationCreatedEvent> for WebhookPayload {
+        fn from(value: ReservationCreatedEvent) -> Self {
+            Self::ReservationCreatedEvent(value)
+        }
+    }
+    impl ::std::convert::From<ReservationReleasedEvent> for WebhookPayload {
+        fn from(value: ReservationReleasedEvent) -> Self {
+            Self::ReservationReleasedEvent(value)
+        }
+    }
+    impl ::std::convert::From<ReservationExpiredEvent> for WebhookPayload {
+        fn from(value: ReservationExpiredEvent) -> Self {
+            Self::ReservationExpiredEvent(value)
+        }
+    }
+    impl ::std::convert::From<ReservationConsumedEvent> for WebhookPayload {
+        fn from(value: ReservationConsumedEvent) -> Self {
+            Self::ReservationConsumedEvent(value)
+        }
+    }
+    impl ::std::convert::From<EscrowSettledEvent> for WebhookPayload {
+        fn from(value: EscrowSettledEvent) -> Self {
+            Self::EscrowSettledEvent(value)
+        }
+    }
+    impl ::std::convert::From<EscrowReleasedEvent> for WebhookPayload {
+        fn from(value: EscrowReleasedEvent) -> Self {
+            Self::EscrowReleasedEvent(value)
+        }
+    }
+    impl ::std::convert::From<ConsentRevokedEvent> for WebhookPayload {
+        fn from(value: ConsentRevokedEvent) -> Self {
+            Self::ConsentRevokedEvent(value)
+        }
+    }
+    impl ::std::convert::From<ConsentExpiredEvent> for WebhookPayload {
+        fn from(value: ConsentExpiredEvent) -> Self {
+            Self::ConsentExpiredEvent(value)
+        }
+    }
+    impl ::std::convert::From<TransferCompletedEvent> for WebhookPayload {
+        fn from(value: TransferCompletedEvent) -> Self {
+            Self::TransferCompletedEvent(value)
+        }
+    }
+    impl ::std::convert::From<AssociationChangedEvent> for WebhookPayload {
+        fn from(value: AssociationChangedEvent) -> Self {
+            Self::AssociationChangedEvent(value)
+        }
+    }
+    impl ::std::convert::From<TransferPendingApprovalEvent> for WebhookPayload {
+        fn from(value: TransferPendingApprovalEvent) -> Self {
+            Self::TransferPendingApprovalEvent(value)
+        }
+    }
+    impl ::std::convert::From<TransferRejectedEvent> for WebhookPayload {
+        fn from(value: TransferRejectedEvent) -> Self {
+            Self::TransferRejectedEvent(value)
+        }
+    }
+    impl ::std::convert::From<TransferRescindedEvent> for WebhookPayload {
+        fn from(value: TransferRescindedEvent) -> Self {
+            Self::TransferRescindedEvent(value)
+        }
+    }
+    impl ::std::convert::From<TransferExpiredEvent> for WebhookPayload {
+        fn from(value: TransferExpiredEvent) -> Self {
+            Self::TransferExpiredEvent(value)
+        }
+    }
+    impl ::std::convert::From<CancellationPendingApprovalEvent> for WebhookPayload {
+        fn from(value: CancellationPendingApprovalEvent) -> Self {
+            Self::CancellationPendingApprovalEvent(value)
+        }
+    }
+    impl ::std::convert::From<CancellationCompletedEvent> for WebhookPayload {
+        fn from(value: CancellationCompletedEvent) -> Self {
+            Self::CancellationCompletedEvent(value)
+        }
+    }
+    impl ::std::convert::From<CancellationRejectedEvent> for WebhookPayload {
+        fn from(value: CancellationRejectedEvent) -> Self {
+            Self::CancellationRejectedEvent(value)
+        }
+    }
+    impl ::std::convert::From<CancellationRescindedEvent> for WebhookPayload {
+        fn from(value: CancellationRescindedEvent) -> Self {
+            Self::CancellationRescindedEvent(value)
+        }
+    }
+    impl ::std::convert::From<CancellationExpiredEvent> for WebhookPayload {
+        fn from(value: CancellationExpiredEvent) -> Self {
+            Self::CancellationExpiredEvent(value)
+        }
+    }
+    impl ::std::convert::From<ConsentGrantedEvent> for WebhookPayload {
+        fn from(value: ConsentGrantedEvent) -> Self {
+            Self::ConsentGrantedEvent(value)
+        }
+    }
+    impl ::std::convert::From<EscrowPendingApprovalEvent> for WebhookPayload {
+        fn from(value: EscrowPendingApprovalEvent) -> Self {
+            Self::EscrowPendingApprovalEvent(value)
+        }
+    }
+    impl ::std::convert::From<EscrowActivatedEvent> for WebhookPayload {
+        fn from(value: EscrowActivatedEvent) -> Self {
+            Self::EscrowActivatedEvent(value)
+        }
+    }
+    impl ::std::convert::From<EscrowRejectedEvent> for WebhookPayload {
+        fn from(value: EscrowRejectedEvent) -> Self {
+            Self::EscrowRejectedEvent(value)
         }
     }
     /**A webhook subscription of a platform, registry or authorised representative.
@@ -5861,6 +7533,88 @@ is by key, so an item is never repeated or skipped because others were added mea
             }
         }
         #[derive(Clone, Debug)]
+        pub struct AssociationChangedEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::AssociationChangedEventType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AssociationChangedEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl AssociationChangedEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AssociationChangedEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AssociationChangedEvent>
+        for super::AssociationChangedEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AssociationChangedEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AssociationChangedEvent>
+        for AssociationChangedEvent {
+            fn from(value: super::AssociationChangedEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct AssociationPage {
             items: ::std::result::Result<
                 ::std::vec::Vec<super::Association>,
@@ -6786,6 +8540,334 @@ is by key, so an item is never repeated or skipped because others were added mea
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CancellationCompletedEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::CancellationCompletedEventType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CancellationCompletedEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl CancellationCompletedEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CancellationCompletedEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CancellationCompletedEvent>
+        for super::CancellationCompletedEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CancellationCompletedEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CancellationCompletedEvent>
+        for CancellationCompletedEvent {
+            fn from(value: super::CancellationCompletedEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CancellationExpiredEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::CancellationExpiredEventType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CancellationExpiredEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl CancellationExpiredEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CancellationExpiredEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CancellationExpiredEvent>
+        for super::CancellationExpiredEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CancellationExpiredEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CancellationExpiredEvent>
+        for CancellationExpiredEvent {
+            fn from(value: super::CancellationExpiredEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CancellationPendingApprovalEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::CancellationPendingApprovalEventType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CancellationPendingApprovalEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl CancellationPendingApprovalEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CancellationPendingApprovalEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CancellationPendingApprovalEvent>
+        for super::CancellationPendingApprovalEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CancellationPendingApprovalEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CancellationPendingApprovalEvent>
+        for CancellationPendingApprovalEvent {
+            fn from(value: super::CancellationPendingApprovalEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CancellationRejectedEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::CancellationRejectedEventType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CancellationRejectedEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl CancellationRejectedEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CancellationRejectedEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CancellationRejectedEvent>
+        for super::CancellationRejectedEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CancellationRejectedEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CancellationRejectedEvent>
+        for CancellationRejectedEvent {
+            fn from(value: super::CancellationRejectedEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CancellationRequest {
             account_id: ::std::result::Result<
                 ::std::string::String,
@@ -6948,6 +9030,88 @@ is by key, so an item is never repeated or skipped because others were added mea
                     serial_ranges: Ok(value.serial_ranges),
                     unit_type: Ok(value.unit_type),
                     vintage: Ok(value.vintage),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CancellationRescindedEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::CancellationRescindedEventType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CancellationRescindedEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl CancellationRescindedEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CancellationRescindedEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CancellationRescindedEvent>
+        for super::CancellationRescindedEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CancellationRescindedEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CancellationRescindedEvent>
+        for CancellationRescindedEvent {
+            fn from(value: super::CancellationRescindedEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
                 }
             }
         }
@@ -7482,6 +9646,168 @@ is by key, so an item is never repeated or skipped because others were added mea
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ConsentExpiredEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::ConsentExpiredEventType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConsentExpiredEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl ConsentExpiredEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ConsentExpiredEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConsentExpiredEvent>
+        for super::ConsentExpiredEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConsentExpiredEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConsentExpiredEvent> for ConsentExpiredEvent {
+            fn from(value: super::ConsentExpiredEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ConsentGrantedEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::ConsentGrantedEventType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConsentGrantedEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl ConsentGrantedEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ConsentGrantedEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConsentGrantedEvent>
+        for super::ConsentGrantedEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConsentGrantedEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConsentGrantedEvent> for ConsentGrantedEvent {
+            fn from(value: super::ConsentGrantedEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ConsentPage {
             items: ::std::result::Result<
                 ::std::vec::Vec<super::Consent>,
@@ -7644,6 +9970,87 @@ is by key, so an item is never repeated or skipped because others were added mea
                     grantee_id: Ok(value.grantee_id),
                     scopes: Ok(value.scopes),
                     subset: Ok(value.subset),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ConsentRevokedEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::ConsentRevokedEventType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConsentRevokedEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl ConsentRevokedEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ConsentRevokedEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConsentRevokedEvent>
+        for super::ConsentRevokedEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConsentRevokedEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConsentRevokedEvent> for ConsentRevokedEvent {
+            fn from(value: super::ConsentRevokedEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
                 }
             }
         }
@@ -8421,6 +10828,87 @@ is by key, so an item is never repeated or skipped because others were added mea
             }
         }
         #[derive(Clone, Debug)]
+        pub struct EscrowActivatedEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::EscrowActivatedEventType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EscrowActivatedEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl EscrowActivatedEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EscrowActivatedEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EscrowActivatedEvent>
+        for super::EscrowActivatedEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EscrowActivatedEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EscrowActivatedEvent> for EscrowActivatedEvent {
+            fn from(value: super::EscrowActivatedEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct EscrowPage {
             items: ::std::result::Result<
                 ::std::vec::Vec<super::Escrow>,
@@ -8481,6 +10969,250 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Self {
                     items: Ok(value.items),
                     next_page: Ok(value.next_page),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EscrowPendingApprovalEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::EscrowPendingApprovalEventType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EscrowPendingApprovalEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl EscrowPendingApprovalEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EscrowPendingApprovalEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EscrowPendingApprovalEvent>
+        for super::EscrowPendingApprovalEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EscrowPendingApprovalEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EscrowPendingApprovalEvent>
+        for EscrowPendingApprovalEvent {
+            fn from(value: super::EscrowPendingApprovalEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EscrowRejectedEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::EscrowRejectedEventType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EscrowRejectedEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl EscrowRejectedEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EscrowRejectedEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EscrowRejectedEvent>
+        for super::EscrowRejectedEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EscrowRejectedEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EscrowRejectedEvent> for EscrowRejectedEvent {
+            fn from(value: super::EscrowRejectedEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EscrowReleasedEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::EscrowReleasedEventType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EscrowReleasedEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl EscrowReleasedEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EscrowReleasedEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EscrowReleasedEvent>
+        for super::EscrowReleasedEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EscrowReleasedEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EscrowReleasedEvent> for EscrowReleasedEvent {
+            fn from(value: super::EscrowReleasedEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
                 }
             }
         }
@@ -8665,6 +11397,86 @@ is by key, so an item is never repeated or skipped because others were added mea
                     serial_ranges: Ok(value.serial_ranges),
                     unit_type: Ok(value.unit_type),
                     vintage: Ok(value.vintage),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EscrowSettledEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::EscrowSettledEventType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EscrowSettledEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl EscrowSettledEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EscrowSettledEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EscrowSettledEvent> for super::EscrowSettledEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EscrowSettledEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EscrowSettledEvent> for EscrowSettledEvent {
+            fn from(value: super::EscrowSettledEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
                 }
             }
         }
@@ -11089,6 +13901,252 @@ is by key, so an item is never repeated or skipped because others were added mea
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ReservationConsumedEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::ReservationConsumedEventType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ReservationConsumedEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl ReservationConsumedEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ReservationConsumedEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ReservationConsumedEvent>
+        for super::ReservationConsumedEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ReservationConsumedEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ReservationConsumedEvent>
+        for ReservationConsumedEvent {
+            fn from(value: super::ReservationConsumedEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ReservationCreatedEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::ReservationCreatedEventType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ReservationCreatedEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl ReservationCreatedEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ReservationCreatedEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ReservationCreatedEvent>
+        for super::ReservationCreatedEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ReservationCreatedEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ReservationCreatedEvent>
+        for ReservationCreatedEvent {
+            fn from(value: super::ReservationCreatedEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ReservationExpiredEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::ReservationExpiredEventType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ReservationExpiredEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl ReservationExpiredEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ReservationExpiredEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ReservationExpiredEvent>
+        for super::ReservationExpiredEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ReservationExpiredEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ReservationExpiredEvent>
+        for ReservationExpiredEvent {
+            fn from(value: super::ReservationExpiredEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ReservationPage {
             items: ::std::result::Result<
                 ::std::vec::Vec<super::Reservation>,
@@ -11149,6 +14207,88 @@ is by key, so an item is never repeated or skipped because others were added mea
                 Self {
                     items: Ok(value.items),
                     next_page: Ok(value.next_page),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ReservationReleasedEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::ReservationReleasedEventType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ReservationReleasedEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl ReservationReleasedEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ReservationReleasedEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ReservationReleasedEvent>
+        for super::ReservationReleasedEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ReservationReleasedEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ReservationReleasedEvent>
+        for ReservationReleasedEvent {
+            fn from(value: super::ReservationReleasedEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
                 }
             }
         }
@@ -12626,6 +15766,333 @@ is by key, so an item is never repeated or skipped because others were added mea
             }
         }
         #[derive(Clone, Debug)]
+        pub struct TransferCompletedEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::TransferCompletedEventType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TransferCompletedEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl TransferCompletedEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TransferCompletedEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TransferCompletedEvent>
+        for super::TransferCompletedEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TransferCompletedEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TransferCompletedEvent>
+        for TransferCompletedEvent {
+            fn from(value: super::TransferCompletedEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TransferExpiredEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::TransferExpiredEventType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TransferExpiredEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl TransferExpiredEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TransferExpiredEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TransferExpiredEvent>
+        for super::TransferExpiredEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TransferExpiredEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TransferExpiredEvent> for TransferExpiredEvent {
+            fn from(value: super::TransferExpiredEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TransferPendingApprovalEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::TransferPendingApprovalEventType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TransferPendingApprovalEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl TransferPendingApprovalEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TransferPendingApprovalEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TransferPendingApprovalEvent>
+        for super::TransferPendingApprovalEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TransferPendingApprovalEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TransferPendingApprovalEvent>
+        for TransferPendingApprovalEvent {
+            fn from(value: super::TransferPendingApprovalEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TransferRejectedEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::TransferRejectedEventType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TransferRejectedEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl TransferRejectedEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TransferRejectedEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TransferRejectedEvent>
+        for super::TransferRejectedEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TransferRejectedEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TransferRejectedEvent>
+        for TransferRejectedEvent {
+            fn from(value: super::TransferRejectedEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct TransferRequest {
             from_account_id: ::std::result::Result<
                 ::std::string::String,
@@ -12833,6 +16300,88 @@ is by key, so an item is never repeated or skipped because others were added mea
                     to_account_id: Ok(value.to_account_id),
                     unit_type: Ok(value.unit_type),
                     vintage: Ok(value.vintage),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TransferRescindedEvent {
+            data: ::std::result::Result<super::EventData, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::TransferRescindedEventType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TransferRescindedEvent {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl TransferRescindedEvent {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TransferRescindedEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TransferRescindedEvent>
+        for super::TransferRescindedEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TransferRescindedEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    timestamp: value.timestamp?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TransferRescindedEvent>
+        for TransferRescindedEvent {
+            fn from(value: super::TransferRescindedEvent) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    timestamp: Ok(value.timestamp),
+                    type_: Ok(value.type_),
                 }
             }
         }
@@ -14001,8 +17550,9 @@ and needs `/v2`.
 - `REQ-VALIDATION-006` Unit type codes MUST be matched case-sensitively, and `ACCU` and `SMC` are the only codes of `/v1` until the document adds more.
 - `REQ-VALIDATION-009` A request body larger than the implementation's limit MUST be refused with `400 malformed-request`, and that limit MUST be at least 1 MiB.
 - `REQ-VALIDATION-011` An operation that declares no query parameters MUST ignore any query string sent to it.
+- `REQ-WEBHOOK-013` Within `/v1` new event types MAY be added, each with a payload schema of its own in `WebhookPayload` (told apart by `type`), so receivers MUST accept a webhook request whose `type` they do not know (verifying its signature as for any other and answering 2xx, e.g. after ignoring it) and MUST NOT treat it as an error. (Not observable over the API: a rule for receivers, which the suite cannot observe; the SDK's `Event::Other` is how its users meet it.)
 
-Version: 1.0.0*/
+Version: 1.1.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -14044,7 +17594,7 @@ impl Client {
 }
 impl ClientInfo<crate::ClientState> for Client {
     fn api_version() -> &'static str {
-        "1.0.0"
+        "1.1.0"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
