@@ -11,6 +11,7 @@
 
 mod accounts;
 mod associations;
+mod oauth;
 mod platforms;
 mod problems;
 mod registers;
@@ -41,8 +42,10 @@ pub struct Example {
     pub body: Option<Value>,
     /// The documented status.
     pub status: u16,
-    /// The documented response body.
+    /// The documented response body: JSON, or a string for a page (`text/html`).
     pub response: Value,
+    /// The documented `Location` of a redirect (`302`, `303`); the replay does not follow it.
+    pub location: Option<String>,
 }
 
 impl Example {
@@ -57,6 +60,7 @@ impl Example {
             body: None,
             status: 200,
             response: Value::Null,
+            location: None,
         }
     }
 
@@ -83,6 +87,12 @@ impl Example {
     fn answers(mut self, status: u16, response: Value) -> Example {
         self.status = status;
         self.response = response;
+        self
+    }
+
+    fn redirects(mut self, status: u16, location: String) -> Example {
+        self.status = status;
+        self.location = Some(location);
         self
     }
 
@@ -142,6 +152,7 @@ pub fn all() -> Vec<Example> {
         webhooks::deliveries(),
         accounts::examples(),
         registers::examples(),
+        oauth::examples(),
         sandbox::wind_down(),
     ]
     .concat()
@@ -240,12 +251,24 @@ fn apply_to_operation(op: &mut Value, examples: &[&Example]) {
         }
     }
     for example in examples {
-        let pointer = format!("/responses/{}/content/application~1json", example.status);
+        // A string is a page (`text/html`); anything else is JSON.
+        let media_type = match example.response {
+            Value::String(_) => "text~1html",
+            _ => "application~1json",
+        };
+        let pointer = format!("/responses/{}/content/{media_type}", example.status);
         if let Some(media) = op.pointer_mut(&pointer) {
             if media.get("examples").is_none() {
                 media["examples"] = json!({});
             }
             media["examples"][example.name] = named(example.summary, example.response.clone());
+        }
+        let pointer = format!("/responses/{}/headers/Location", example.status);
+        if let (Some(location), Some(header)) = (&example.location, op.pointer_mut(&pointer)) {
+            if header.get("examples").is_none() {
+                header["examples"] = json!({});
+            }
+            header["examples"][example.name] = named(example.summary, json!(location));
         }
     }
 }

@@ -73,7 +73,13 @@ fn platform(name: &'static str, summary: &'static str, p: [&str; 6], kind: &str)
     let [id, org, holder, token, client_id, client_secret] = p;
     Example::new("create_platform", name, summary)
         .by(OPERATOR_TOKEN)
-        .body(json!({"name": org, "kind": kind}))
+        .body({
+            let mut body = json!({"name": org, "kind": kind});
+            if kind == "trading_platform" {
+                body["redirect_uris"] = json!([super::oauth::PLATFORM_REDIRECT]);
+            }
+            body
+        })
         .answers(
             201,
             json!({
