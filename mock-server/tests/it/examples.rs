@@ -18,7 +18,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use ucr_spec::examples::{self, Example};
 
-use crate::helpers::Api;
+use crate::helpers::{self, Api};
 
 /// Keys whose string values are identifiers or tokens the replay maps.
 fn is_mapped(key: &str) -> bool {
@@ -204,7 +204,48 @@ async fn every_example_request_gets_its_documented_status() {
                 _ => call.json(body),
             };
         }
-        let reply = call.send().await;
+        let reply = match example.accept {
+            // Another media type than JSON (a register as CSV): a plain public GET.
+            Some(accept) => {
+                let query = example
+                    .query
+                    .iter()
+                    .map(|(name, value)| (*name, mapping.text(value)))
+                    .collect::<Vec<_>>();
+                let url = format!(
+                    "{}{path}?{}",
+                    api.mock.uri(),
+                    serde_urlencoded::to_string(&query).unwrap()
+                );
+                let response = api
+                    .http
+                    .get(url)
+                    .header("accept", accept)
+                    .send()
+                    .await
+                    .expect("the mock answers");
+                let status = response.status().as_u16();
+                let is_csv = response
+                    .headers()
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.starts_with(accept));
+                if status == example.status && !is_csv {
+                    failures.push(format!(
+                        "{} {}: answered without Content-Type {accept}",
+                        example.operation, example.name
+                    ));
+                }
+                let text = response.text().await.expect("a body");
+                helpers::Reply {
+                    status,
+                    headers: Default::default(),
+                    body: json!(text),
+                    raw: Vec::new(),
+                }
+            }
+            None => call.send().await,
+        };
         if reply.status == example.status {
             let body = match (&example.response, &reply.body) {
                 (Value::String(_), Value::Null) => json!(String::from_utf8_lossy(&reply.raw)),

@@ -111,6 +111,16 @@ pub(super) fn examples() -> Vec<Example> {
         .query("project_id", "ERF101234")
         .answers(200, page(vec![available], None)),
         Example::new(
+            "list_holdings",
+            "smc_facility",
+            "SMCs of one Safeguard facility (the account holds none).",
+        )
+        .by(INITIATOR_TOKEN)
+        .path("account_id", ACCOUNT)
+        .query("unit_type", "SMC")
+        .query("facility_id", "F-0001")
+        .answers(200, page(vec![], None)),
+        Example::new(
             "list_transactions",
             "first_page",
             "The account's history, one per page.",

@@ -46,6 +46,8 @@ pub struct Example {
     pub response: Value,
     /// The documented `Location` of a redirect (`302`, `303`); the replay does not follow it.
     pub location: Option<String>,
+    /// The `Accept` it is sent with when it asks for another media type than JSON (`text/csv`).
+    pub accept: Option<&'static str>,
 }
 
 impl Example {
@@ -61,6 +63,7 @@ impl Example {
             status: 200,
             response: Value::Null,
             location: None,
+            accept: None,
         }
     }
 
@@ -223,6 +226,9 @@ fn apply_to_operation(op: &mut Value, examples: &[&Example]) {
             if let Some(value) = example.parameter(&location, &name) {
                 let value = match (schema_type.as_str(), value.parse::<i64>()) {
                     (Some("integer"), Ok(n)) => json!(n),
+                    (Some("number"), _) if value.parse::<f64>().is_ok() => {
+                        json!(value.parse::<f64>().expect("a number"))
+                    }
                     _ if schema_type == "boolean" => json!(value == "true"),
                     _ => json!(value),
                 };
@@ -251,10 +257,11 @@ fn apply_to_operation(op: &mut Value, examples: &[&Example]) {
         }
     }
     for example in examples {
-        // A string is a page (`text/html`); anything else is JSON.
-        let media_type = match example.response {
-            Value::String(_) => "text~1html",
-            _ => "application~1json",
+        // What it accepts; otherwise a string is a page (`text/html`) and anything else JSON.
+        let media_type = match (example.accept, &example.response) {
+            (Some(accept), _) => accept.replace('/', "~1"),
+            (None, Value::String(_)) => "text~1html".to_owned(),
+            (None, _) => "application~1json".to_owned(),
         };
         let pointer = format!("/responses/{}/content/{media_type}", example.status);
         if let Some(media) = op.pointer_mut(&pointer) {
