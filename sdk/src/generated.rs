@@ -17552,7 +17552,7 @@ and needs `/v2`.
 - `REQ-VALIDATION-011` An operation that declares no query parameters MUST ignore any query string sent to it.
 - `REQ-WEBHOOK-013` Within `/v1` new event types MAY be added, each with a payload schema of its own in `WebhookPayload` (told apart by `type`), so receivers MUST accept a webhook request whose `type` they do not know (verifying its signature as for any other and answering 2xx, e.g. after ignoring it) and MUST NOT treat it as an error. (Not observable over the API: a rule for receivers, which the suite cannot observe; the SDK's `Event::Other` is how its users meet it.)
 
-Version: 1.1.0*/
+Version: 2.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -17594,7 +17594,7 @@ impl Client {
 }
 impl ClientInfo<crate::ClientState> for Client {
     fn api_version() -> &'static str {
-        "1.1.0"
+        "2.0.0"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()

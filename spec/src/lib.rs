@@ -32,7 +32,7 @@ use utoipa::OpenApi;
 pub use problem::{Problem, ProblemType};
 
 /// The API version: `info.version`, also sent by the SDK as `api-version`.
-pub const API_VERSION: &str = "1.1.0";
+pub const API_VERSION: &str = "2.0.0";
 
 /// The problem statuses each operation can answer, beyond its success response.
 ///
@@ -207,7 +207,7 @@ and needs `/v2`.
 #[openapi(
     info(
         title = "CER Unit and Certificate Registry interoperability API",
-        version = "1.1.0",
+        version = "2.0.0",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
         contact(
             name = "UCR interoperability toolkit maintainers",
