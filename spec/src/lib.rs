@@ -473,7 +473,9 @@ pub const PATTERNS: &[(&str, &str)] = &[
     ("to_account_id", ACCOUNT_ID_PATTERN),
     ("custodial_account_id", ACCOUNT_ID_PATTERN),
     ("settled_to_account_id", ACCOUNT_ID_PATTERN),
-    ("representative_id", "^AR-[0-9]{6,}$"),
+    // An account's escrow controller is listed among its representatives under its platform's
+    // `TP-` identifier (`kind: escrow_controller`, REQ-ESCROW-014).
+    ("representative_id", "^(AR-[0-9]{6,}|TP-[0-9]{4,})$"),
     ("transfer_id", "^TRF-[0-9]{6,}$"),
     ("vintage", "^[0-9]{4}-[0-9]{2}$"),
     ("unit_type", "^[A-Z][A-Z0-9]{1,15}$"),

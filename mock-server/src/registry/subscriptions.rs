@@ -392,7 +392,7 @@ impl Registry {
     ) -> Result<&SubscriptionRecord, Problem> {
         self.subscriptions
             .get(subscription_id)
-            .filter(|s| who.platform_id() == Some(s.owner.as_str()))
+            .filter(|s| subscriber(who).ok() == Some(s.owner.as_str()))
             .ok_or_else(|| subscription_not_found(subscription_id))
     }
 }

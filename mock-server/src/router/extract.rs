@@ -50,8 +50,43 @@ pub(crate) fn authenticate(registry: &Registry, headers: &HeaderMap) -> Result<P
 }
 
 /// Parses the query string into a spec query type; failures name the parameter when they can.
+/// An integer parameter above the contract's `maximum` (2^53-1, every `uint64`) is refused.
 pub(crate) fn parse_query<Q: DeserializeOwned>(query: Option<&str>) -> Result<Q, Refusal> {
     let query = query.unwrap_or("");
+    let parsed = parse_query_types::<Q>(query)?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+    for (name, value) in &pairs {
+        let too_large = value.bytes().all(|b| b.is_ascii_digit())
+            && value
+                .parse::<u128>()
+                .map_or(true, |n| n > u128::from(ucr_spec::MAX_SAFE_INTEGER));
+        if !too_large || value.is_empty() {
+            continue;
+        }
+        // An integer parameter fails to parse when given a word; a text parameter takes it.
+        let as_word: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(n, v)| (n.as_str(), if n == name { "x" } else { v.as_str() }))
+            .collect();
+        let numeric = serde_urlencoded::to_string(&as_word)
+            .ok()
+            .is_none_or(|q| serde_urlencoded::from_str::<Q>(&q).is_err());
+        if numeric {
+            return Err(invalid_parameter(
+                name,
+                format!(
+                    "{value} is greater than {}, the largest integer the contract allows",
+                    ucr_spec::MAX_SAFE_INTEGER
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(parsed)
+}
+
+/// Parses the query string into a spec query type; failures name the parameter when they can.
+fn parse_query_types<Q: DeserializeOwned>(query: &str) -> Result<Q, Refusal> {
     serde_urlencoded::from_str::<Q>(query).map_err(|error| {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
         let mut seen = HashSet::new();
