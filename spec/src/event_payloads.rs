@@ -1,5 +1,5 @@
 //! The webhook payloads as a `oneOf` per event type: one schema per [`EventType`] (a
-//! `WebhookEvent`, the common shape, whose `type` is a `const`), and `WebhookPayload`, their union
+//! `WebhookEvent`, the common shape, whose `type` is a one-value `enum`: openapi-python-client cannot merge a `const` with the `EventType` enum), and `WebhookPayload`, their union
 //! with a discriminator on `type`, the body of every entry of the `webhooks` section. Derived from
 //! [`EventType::ALL`], so a new event type is one line there.
 //!
@@ -50,7 +50,7 @@ pub fn schemas() -> Map<String, Value> {
                     {
                         "type": "object",
                         "required": ["type"],
-                        "properties": {"type": {"type": "string", "const": name}}
+                        "properties": {"type": {"type": "string", "enum": [name]}}
                     }
                 ]
             }),
@@ -108,8 +108,8 @@ mod tests {
             );
             let schema = &doc["components"]["schemas"][schema_name(event)];
             assert_eq!(
-                schema["allOf"][1]["properties"]["type"]["const"],
-                name.as_str()
+                schema["allOf"][1]["properties"]["type"]["enum"],
+                json!([name])
             );
         }
     }
