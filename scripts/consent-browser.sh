@@ -24,29 +24,7 @@ done
 
 contract_npm_tools
 contract_chromium
-if [[ ! -x "$mock" ]]; then
-  cargo build --locked -p ucr-mock --bin ucr-mock
-fi
 mkdir -p target/ci-artefacts
-mock_log="target/ci-artefacts/consent-browser-ucr-mock.log"
-"$mock" --addr 127.0.0.1:0 >"$mock_log" 2>&1 &
-mock_pid=$!
-trap 'kill "$mock_pid" 2>/dev/null || true; wait "$mock_pid" 2>/dev/null || true' EXIT
-url=""
-for _ in $(seq 1 300); do
-  url="$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$mock_log" | head -1 || true)"
-  if [[ -n "$url" ]]; then break; fi
-  if ! kill -0 "$mock_pid" 2>/dev/null; then
-    echo "ucr-mock exited early:" >&2
-    cat "$mock_log" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
-if [[ -z "$url" ]]; then
-  echo "ucr-mock did not say where it listens within 30 s; its log:" >&2
-  cat "$mock_log" >&2
-  exit 1
-fi
-echo "ucr-mock listening on $url"
+contract_start_mock "$mock" target/ci-artefacts/consent-browser-ucr-mock.log
+url="$contract_mock_url"
 node tools/contract/consent-flow.mjs "$url" target/ci-artefacts/consent-page.png

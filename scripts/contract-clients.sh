@@ -57,28 +57,6 @@ if grep -qi "warning" "$generator_log"; then
 fi
 echo "openapi-python-client: generated $out/python/ucr_client without warnings"
 
-if [[ ! -x "$mock" ]]; then
-  cargo build --locked -p ucr-mock --bin ucr-mock
-fi
-mock_log="$out/ucr-mock.log"
-"$mock" --addr 127.0.0.1:0 --fixture scripts/contract-clients-fixture.json >"$mock_log" 2>&1 &
-mock_pid=$!
-trap 'kill "$mock_pid" 2>/dev/null || true; wait "$mock_pid" 2>/dev/null || true' EXIT
-url=""
-for _ in $(seq 1 300); do
-  url="$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$mock_log" | head -1 || true)"
-  if [[ -n "$url" ]]; then break; fi
-  if ! kill -0 "$mock_pid" 2>/dev/null; then
-    echo "ucr-mock exited early:" >&2
-    cat "$mock_log" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
-if [[ -z "$url" ]]; then
-  echo "ucr-mock did not say where it listens within 30 s; its log:" >&2
-  cat "$mock_log" >&2
-  exit 1
-fi
-echo "ucr-mock listening on $url"
+contract_start_mock "$mock" "$out/ucr-mock.log" --fixture scripts/contract-clients-fixture.json
+url="$contract_mock_url"
 PYTHONPATH="$out/python" "$contract_venv/bin/python" scripts/contract_client_scenario.py "$url"

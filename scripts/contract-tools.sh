@@ -1,10 +1,12 @@
-# The contract tooling's pinned installs, sourced by scripts/contract-*.sh (not run on its own).
+# The contract tooling's pinned installs and the standalone mock they run against, sourced by
+# scripts/contract-*.sh and scripts/consent-browser.sh (not run on its own).
 #
 #   contract_npm_tools      npm tools of tools/contract/package.json at the versions in its
 #                           package-lock.json (`npm ci`, from the npm registry), on PATH
 #   contract_python_tools   PyPI tools of tools/contract/requirements.txt in a virtualenv, on PATH
 #   contract_chromium       Debian's chromium (apt-get), when /usr/bin/chromium is missing
 #   contract_semver_checks  cargo-semver-checks at a pinned version (cargo install --locked)
+#   contract_start_mock     the standalone ucr-mock on a free loopback port (sets contract_mock_url)
 #
 # Each install is skipped while its lock file is unchanged since the last one (a stamp beside the
 # install records the lock file's hash), so a second run costs nothing. Telemetry and update
@@ -66,4 +68,35 @@ contract_semver_checks() {
   fi
   echo "installing cargo-semver-checks $CONTRACT_SEMVER_CHECKS_VERSION (cargo install, minutes)" >&2
   cargo install --locked "cargo-semver-checks@$CONTRACT_SEMVER_CHECKS_VERSION" >&2
+}
+
+# contract_start_mock MOCK LOG [ARGS...]: starts the standalone mock (built with cargo when MOCK is
+# missing) on a free loopback port with ARGS, its output in LOG, stopped when the script exits;
+# waits until it says where it listens and sets contract_mock_url.
+contract_start_mock() {
+  local mock="$1" log="$2"
+  shift 2
+  if [[ ! -x "$mock" ]]; then
+    cargo build --locked -p ucr-mock --bin ucr-mock
+  fi
+  "$mock" --addr 127.0.0.1:0 "$@" >"$log" 2>&1 &
+  contract_mock_pid=$!
+  trap 'kill "$contract_mock_pid" 2>/dev/null || true; wait "$contract_mock_pid" 2>/dev/null || true' EXIT
+  contract_mock_url=""
+  for _ in $(seq 1 300); do
+    contract_mock_url="$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$log" | head -1 || true)"
+    if [[ -n "$contract_mock_url" ]]; then break; fi
+    if ! kill -0 "$contract_mock_pid" 2>/dev/null; then
+      echo "ucr-mock exited early:" >&2
+      cat "$log" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  if [[ -z "$contract_mock_url" ]]; then
+    echo "ucr-mock did not say where it listens within 30 s; its log:" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+  echo "ucr-mock listening on $contract_mock_url"
 }
