@@ -8,8 +8,8 @@
 //! makes the mock panic or answer 5xx.
 //!
 //! Each fault names its intended catchers ([`Fault::catchers`]): the conformance checks written to
-//! notice that bug. The conformance crate's `faults` test runs the whole suite once per fault and
-//! requires exactly those checks to fail (`docs/faults.md` is its table).
+//! notice that bug. The conformance crate's `faults` test runs them once per fault and requires
+//! every one to fail (`docs/faults.md` is its table, from a run of the whole suite per fault).
 
 use std::fmt;
 use std::str::FromStr;
