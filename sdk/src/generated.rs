@@ -19340,9 +19340,10 @@ let response = client.get_reservation()
     }
     /**Release (unreserve) a reservation; its units return to `available`
 
-Any representative of the account may release at any time. The platform receives
-`reservation.released` and must halt its listing. A reservation whose units are inside a pending
-transfer cannot be released until that transfer is rescinded or rejected (`409 invalid-state`).
+Any representative of the account may release an active reservation at any time. The platform
+receives `reservation.released` and must halt its listing. When the reservation's units are in a
+pending transfer, the release still succeeds and ends that transfer `rescinded` in the same step
+(REQ-RESERVATION-011); a reservation that is no longer active gets `409 invalid-state`.
 
 Requirements:
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.

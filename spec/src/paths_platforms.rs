@@ -162,9 +162,10 @@ pub fn get_reservation() {}
 
 /// Release (unreserve) a reservation; its units return to `available`.
 ///
-/// Any representative of the account may release at any time. The platform receives
-/// `reservation.released` and must halt its listing. A reservation whose units are inside a pending
-/// transfer cannot be released until that transfer is rescinded or rejected (`409 invalid-state`).
+/// Any representative of the account may release an active reservation at any time. The platform
+/// receives `reservation.released` and must halt its listing. When the reservation's units are in a
+/// pending transfer, the release still succeeds and ends that transfer `rescinded` in the same step
+/// (REQ-RESERVATION-011); a reservation that is no longer active gets `409 invalid-state`.
 #[utoipa::path(post, path = "/v1/reservations/{reservation_id}/release", tag = "reservations", operation_id = "release_reservation",
     params(("reservation_id" = String, Path, description = "Reservation identifier."), IdempotencyKey),
     responses((status = 200, description = "The released reservation.", body = Reservation)))]
