@@ -2,7 +2,7 @@
 # The SDK's half of the breaking-change gate: cargo-semver-checks (pinned, compiled from crates.io
 # on first use by scripts/contract-tools.sh) on ucr-sdk against the SDK as it was when the last
 # contract was released, i.e. the highest spec/released/vX.Y.Z.json: $UCR_SDK_BASELINE_REV if set,
-# else the git tag `contract-vX.Y.Z` if it exists, else the commit that added that file. Fails,
+# else the git tag `contract-vX.Y.Z` if it exists, else the last commit that wrote that file. Fails,
 # naming each broken item, when the SDK's public Rust API breaks and ucr-sdk's version in
 # sdk/Cargo.toml does not announce it (for 0.x: a new minor), docs/versioning.md.
 #
@@ -18,7 +18,9 @@ if [[ -z "$rev" ]] && git rev-parse -q --verify "refs/tags/contract-$version" >/
   rev="contract-$version"
 fi
 if [[ -z "$rev" ]]; then
-  rev="$(git log --diff-filter=A --format=%H -- "spec/released/$release" | tail -1)"
+  # Released files are never edited after their release commit, so the last commit that wrote
+  # the file is the release.
+  rev="$(git log -1 --format=%H -- "spec/released/$release")"
 fi
 if [[ -z "$rev" ]]; then
   echo "no baseline for ucr-sdk: spec/released/$release is not in this clone's history" \
