@@ -4048,24 +4048,32 @@ not with a problem document, as OAuth clients expect.*/
             Default::default()
         }
     }
-    /**An RFC 9457 problem document: the body of every 4xx and 5xx response.
+    /**An RFC 9457 problem document: the body of every 4xx response except those of the token and
+revocation endpoints (RFC 6749 errors there), and of a 5xx when the implementation itself
+answers (`REQ-PROBLEM-001`, `REQ-PROBLEM-009`).
 
 `type` is a stable URI from the catalogue in the API description (`urn:ucr:problem:<kind>`);
 clients branch on it, never on `title` or `detail`, which are for people.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Problem {
-        ///Human-readable explanation of this occurrence: what went wrong and what to do.
+        /**Human-readable explanation of this occurrence: what went wrong and what to do. Always
+present and non-empty in a 4xx problem (`REQ-PROBLEM-005`).*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub detail: ::std::option::Option<::std::string::String>,
-        ///The request path this problem occurred on.
+        /**The request path this problem occurred on (the `/v1/…` path as received, without scheme,
+host or query). Always present in a 4xx problem (`REQ-PROBLEM-004`).*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub instance: ::std::option::Option<::std::string::String>,
-        ///Request fields that failed validation, when the problem is about the request's content.
+        /**Request fields that failed validation, when the problem is about the request's content:
+always listing the offending query parameter or header of an `invalid-parameter`, and
+optional for `malformed-request` and `validation-failed` (`REQ-PROBLEM-006`,
+`REQ-PROBLEM-007`).*/
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub invalid_params: ::std::vec::Vec<InvalidParam>,
         ///The HTTP status code of this response, repeated for convenience: a client or server error.
         pub status: u16,
-        ///Short, human-readable summary of the problem kind; the same for every occurrence.
+        /**Short, human-readable summary of the problem kind, for people: it may be the catalogue's
+title or worded otherwise (`REQ-PROBLEM-005`).*/
         pub title: ::std::string::String,
         ///Stable URI identifying the kind of problem; one of the catalogue in the API description.
         #[serde(rename = "type")]
@@ -17403,9 +17411,12 @@ registries and any claims associated that third-party certificate and product cr
 about linked government-backed units and certificates must be accurate".
 
 ## Conventions
-- **Authentication**: `Authorization: Bearer <token>` on everything but the public registers and
-  the sandbox bootstrap. A missing, unknown or expired token answers `401 unauthenticated` with a
-  `WWW-Authenticate: Bearer` header; an authenticated caller that may not act answers `403`.
+- **Authentication**: `Authorization: Bearer <token>` on everything but the public registers, the
+  sandbox bootstrap (`create_operator_session`) and the authorization server's own endpoints
+  (`get_authorization_server_metadata`, `authorize`, `decide_authorization`, and `issue_token` and
+  `revoke_token`, which authenticate the client instead). A missing, unknown, expired or revoked
+  token answers `401 unauthenticated` with a `WWW-Authenticate: Bearer` header; an authenticated
+  caller that may not act answers `403`.
   The security schemes say the same: `bearer` for every token, `oauth2` for how tokens are got
   (client credentials for platforms and registries acting as themselves; authorization code with
   PKCE for a representative's own app and for a platform asking a representative for a consent,
@@ -17414,9 +17425,10 @@ about linked government-backed units and certificates must be accurate".
   `x-ucr-scope` it lacks answers `403 insufficient-scope`.
 - **Integers**: serials, quantities and counts are at most 2^53 - 1 (`maximum:
   9007199254740991`), so that they are exact as JSON numbers in every language.
-- **Hidden existence**: a resource (account, transfer, cancellation) that exists but that the caller
-  may not see answers `404 not-found`, exactly like one that does not exist. `403` is reserved for
-  resources the caller can see but may not act on in that way (e.g. an approver-only action).
+- **Hidden existence**: a resource (an account, transaction, consent, reservation, escrow,
+  association or webhook subscription) that exists but that the caller may not see answers
+  `404 not-found`, exactly like one that does not exist. `403` is reserved for resources the
+  caller can see but may not act on in that way (e.g. an approver-only action).
   The resource is the one in the path or, for a create, the account the request acts on
   (`from_account_id`, `account_id`). Representatives see the accounts they are appointed to and
   everything on them; a platform sees an account once it has held any consent there, and
@@ -17425,21 +17437,25 @@ about linked government-backed units and certificates must be accurate".
   is refused with `403 consent-required` when an active consent with a scope its kind can be
   granted would allow the request (the scope is missing, or its consent was revoked or has
   expired), and with `403 forbidden` when no consent could (writes only representatives make,
-  `create_association` by a trading platform, `list_account_consents`). Transfers and
-  cancellations are seen by ID only by representatives of an account they touch (and an escrow
-  settlement by its controller), never through a consent. An operation on the caller's own
-  collection that its kind of principal cannot use (webhook subscriptions for a sandbox operator)
-  answers `403 forbidden`.
+  `create_association` by a trading platform, `list_account_consents`, `list_delegations`).
+  Transfers and cancellations are seen by ID only by representatives of an account they touch (and
+  an escrow settlement by its controller), never through a consent. An operation on the caller's
+  own collection that its kind of principal cannot use (webhook subscriptions for a sandbox
+  operator) answers `403 forbidden`.
 - **Errors**: every 4xx is an RFC 9457 `application/problem+json` document whose `type` is a stable
-  URI from the catalogue below. Branch on `type`, never on `title` or `detail`. A refused request
-  changes nothing. Every operation may answer `429 rate-limited` with `Retry-After` (seconds);
-  any other status (`default`, e.g. a 5xx) is handled by its class.
+  URI from the catalogue below, except at the token and revocation endpoints (`issue_token`,
+  `revoke_token`), which answer RFC 6749 errors (`{error, error_description}`) as OAuth clients
+  expect. Branch on `type`, never on `title` or `detail`. A refused request changes nothing.
+  Every operation may answer `429 rate-limited` with `Retry-After` (seconds); any other status
+  (`default`, e.g. a 5xx) is handled by its class.
 - **Rate limits**: an implementation may limit requests per principal. One that does sends the
   `RateLimit-Policy` and `RateLimit` fields of draft-ietf-httpapi-ratelimit-headers-09 on every
   response (`"ucr";q=20;w=1` and `"ucr";r=19;t=1`: quota per window, requests remaining, seconds
   until the quota is whole), and `429 rate-limited` with `Retry-After` over the limit
   (`REQ-RATE-*`).
-- **Writes** take an `Idempotency-Key` header (required, except in the sandbox).
+- **Writes** take a required `Idempotency-Key` header, except the sandbox operations (which may
+  ignore or honour one, `REQ-IDEMPOTENCY-011`), `delete_webhook_subscription`
+  (`REQ-IDEMPOTENCY-012`) and the authorization server's endpoints.
 - **Lists** are cursor-paged: optional `limit` (1–200, default 50) and `page_token`; responses are
   `{items, next_page}` with `next_page` null on the last page. Paging is by key: no item is lost
   or repeated across pages. A `page_token` carries the filters of the walk that issued it.
@@ -17448,18 +17464,25 @@ about linked government-backed units and certificates must be accurate".
   splits it. Units are conserved: only issuance creates them, and cancelled units never move.
 - **Four eyes**: a transfer, cancellation or escrow is initiated by an `initiator` and approved
   (or rejected) by an `approver` who is not the initiator, unless the account has a single
-  representative.
+  representative (direct or delegated, whatever its roles; escrow controllers do not count:
+  `REQ-APPROVAL-004`, `REQ-ESCROW-012`).
 - **Platforms and registries** authenticate as themselves (a token from `/v1/oauth/token`).
   Their access to an account comes only from an `active` consent of the holder, with scopes, or,
   for escrowed units, from being the escrow's controller. An account the platform never held a
   consent for answers `404`; on one it has held a consent for, an operation a scope opens answers
   `403 consent-required` while no active consent carries that scope (it was never granted, or was
   revoked or has expired), from the very next request after the change. Which scope opens which
-  operation is stated in each operation's requirements (`REQ-SCOPE-*`). A platform's
-  representatives act as authorised representatives wherever they are appointed (the platform's
-  custodial accounts; holders' accounts by delegation).
-- **Time**: expiries (pending transactions after 7 days, consents, reservations, escrows) take
-  effect at the first request after the instant; the sandbox clock can be moved forward.
+  operation is stated in each operation's requirements (`REQ-SCOPE-*`). A consent with a `subset`
+  opens its scopes only over the units the subset selects: reads show only those units, and a
+  reservation or association whose units it does not select answers `403 consent-required`
+  (`REQ-SCOPE-013` to `REQ-SCOPE-019`). A platform's representatives act as authorised
+  representatives wherever they are appointed (the platform's custodial accounts; holders'
+  accounts by delegation).
+- **Time**: expiries (pending transactions after 7 days, consents, reservations, escrows, access
+  tokens) hold for every request made when the registry clock is at or after the instant, whether
+  or not anything looked at the item since (`REQ-CONV-003`), except that a reservation whose units
+  are in a pending transfer waits for that transfer (`REQ-RESERVATION-003`); the sandbox clock can
+  be moved forward.
 - **Sandbox**: the `sandbox` operations set up test data. An implementation may leave them out
   (answering `404 sandbox-unavailable`); production implementations must.
 
@@ -17481,11 +17504,11 @@ and needs `/v2`.
 | `type` | status | meaning |
 | --- | --- | --- |
 | `urn:ucr:problem:malformed-request` | 400 | The request body is not valid JSON, has a value of the wrong type, misses a required field or has a field the schema does not allow. |
-| `urn:ucr:problem:invalid-parameter` | 400 | A query or path parameter has a value that cannot be parsed or is out of range. |
+| `urn:ucr:problem:invalid-parameter` | 400 | A query parameter or header is not one the operation declares, is given more than once or has a value that is not acceptable (unparseable, out of range, a `page_token` not issued for this request); a path that names nothing answers `404` whatever its form. |
 | `urn:ucr:problem:idempotency-key-required` | 400 | A write was sent without the required `Idempotency-Key` header. |
-| `urn:ucr:problem:unauthenticated` | 401 | No bearer token was sent, or it is unknown or expired. The response carries `WWW-Authenticate`. |
+| `urn:ucr:problem:unauthenticated` | 401 | No bearer token was sent, or it is unknown, expired or revoked. The response carries `WWW-Authenticate`. |
 | `urn:ucr:problem:forbidden` | 403 | The caller is authenticated but its role does not allow this action on a resource it can see. |
-| `urn:ucr:problem:consent-required` | 403 | The caller is a platform or registry whose consent on this account lacks the needed scope, or was revoked or has expired. |
+| `urn:ucr:problem:consent-required` | 403 | The caller is a platform or registry whose consent on this account lacks the needed scope, was revoked or has expired, or (with a `subset`) does not select the units the request concerns. |
 | `urn:ucr:problem:insufficient-scope` | 403 | The bearer token comes from the authorization code flow and lacks the scope this operation needs (its `x-ucr-scope`). The response carries `WWW-Authenticate: Bearer error="insufficient_scope", scope="<the scope>"`. |
 | `urn:ucr:problem:second-approver-required` | 403 | The approver is the initiator, and the account has more than one authorised representative (four-eyes rule). |
 | `urn:ucr:problem:not-found` | 404 | The resource does not exist, or the caller may not know that it exists. |
@@ -17493,7 +17516,7 @@ and needs `/v2`.
 | `urn:ucr:problem:insufficient-units` | 409 | The source account does not hold enough available units matching the request. |
 | `urn:ucr:problem:units-not-held` | 409 | Some requested serials are not held by the source account. |
 | `urn:ucr:problem:units-locked` | 409 | Some requested serials are held but not available (pending, reserved, escrowed or cancelled). |
-| `urn:ucr:problem:invalid-state` | 409 | The transaction is not in a state that allows this action (e.g. approving a completed transfer). |
+| `urn:ucr:problem:invalid-state` | 409 | The resource (transaction, consent, delegation, reservation, escrow or association) is not in a state that allows this action (e.g. approving a completed transfer), or the delegate is already a representative of the account. |
 | `urn:ucr:problem:association-conflict` | 409 | The unit or the certificate already has a live association (associations are 1:1). |
 | `urn:ucr:problem:idempotency-key-in-use` | 409 | A request with the same `Idempotency-Key` is still being processed. |
 | `urn:ucr:problem:idempotency-key-reused` | 422 | The `Idempotency-Key` was already used with a different request. |
@@ -17772,12 +17795,14 @@ Sends a `POST` request to `/v1/accounts/{account_id}/consents`
 Arguments:
 - `account_id`: ANREU account number.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write of the caller (keys are scoped per principal). A retry with the same key
-and body replays the first response, refusals included, without a second effect; the same
-key with a different body is refused with `422 idempotency-key-reused`; while the first
-request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
-Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+one logical write of the caller (keys are scoped per principal). A retry with the same key,
+method, path and body replays the first response (a `2xx`, or a `403`, `404`, `409` or `422`
+refusal; a `400` may or may not be kept) with `Idempotent-Replayed: true` and without a
+second effect; the same key with a different method, path or body is refused with
+`422 idempotency-key-reused`; while the first request is in flight, a duplicate either waits
+for it or gets `409 idempotency-key-in-use`. Keys are remembered for at least 24 hours.
+Required: a write without it is refused with `400 idempotency-key-required`. The rules in
+full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.grant_consent()
@@ -17853,12 +17878,14 @@ Sends a `POST` request to `/v1/accounts/{account_id}/delegations`
 Arguments:
 - `account_id`: ANREU account number.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write of the caller (keys are scoped per principal). A retry with the same key
-and body replays the first response, refusals included, without a second effect; the same
-key with a different body is refused with `422 idempotency-key-reused`; while the first
-request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
-Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+one logical write of the caller (keys are scoped per principal). A retry with the same key,
+method, path and body replays the first response (a `2xx`, or a `403`, `404`, `409` or `422`
+refusal; a `400` may or may not be kept) with `Idempotent-Replayed: true` and without a
+second effect; the same key with a different method, path or body is refused with
+`422 idempotency-key-reused`; while the first request is in flight, a duplicate either waits
+for it or gets `409 idempotency-key-in-use`. Keys are remembered for at least 24 hours.
+Required: a write without it is refused with `400 idempotency-key-required`. The rules in
+full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.appoint_delegate()
@@ -17899,12 +17926,14 @@ Arguments:
 - `account_id`: ANREU account number.
 - `delegation_id`: Delegation identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write of the caller (keys are scoped per principal). A retry with the same key
-and body replays the first response, refusals included, without a second effect; the same
-key with a different body is refused with `422 idempotency-key-reused`; while the first
-request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
-Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+one logical write of the caller (keys are scoped per principal). A retry with the same key,
+method, path and body replays the first response (a `2xx`, or a `403`, `404`, `409` or `422`
+refusal; a `400` may or may not be kept) with `Idempotent-Replayed: true` and without a
+second effect; the same key with a different method, path or body is refused with
+`422 idempotency-key-reused`; while the first request is in flight, a duplicate either waits
+for it or gets `409 idempotency-key-in-use`. Keys are remembered for at least 24 hours.
+Required: a write without it is refused with `400 idempotency-key-required`. The rules in
+full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.revoke_delegation()
     .account_id(account_id)
@@ -18100,12 +18129,14 @@ Sends a `POST` request to `/v1/associations`
 
 Arguments:
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write of the caller (keys are scoped per principal). A retry with the same key
-and body replays the first response, refusals included, without a second effect; the same
-key with a different body is refused with `422 idempotency-key-reused`; while the first
-request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
-Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+one logical write of the caller (keys are scoped per principal). A retry with the same key,
+method, path and body replays the first response (a `2xx`, or a `403`, `404`, `409` or `422`
+refusal; a `400` may or may not be kept) with `Idempotent-Replayed: true` and without a
+second effect; the same key with a different method, path or body is refused with
+`422 idempotency-key-reused`; while the first request is in flight, a duplicate either waits
+for it or gets `409 idempotency-key-in-use`. Keys are remembered for at least 24 hours.
+Required: a write without it is refused with `400 idempotency-key-required`. The rules in
+full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.create_association()
@@ -18162,12 +18193,14 @@ Sends a `POST` request to `/v1/associations/{association_id}/dissolve`
 Arguments:
 - `association_id`: Association identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write of the caller (keys are scoped per principal). A retry with the same key
-and body replays the first response, refusals included, without a second effect; the same
-key with a different body is refused with `422 idempotency-key-reused`; while the first
-request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
-Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+one logical write of the caller (keys are scoped per principal). A retry with the same key,
+method, path and body replays the first response (a `2xx`, or a `403`, `404`, `409` or `422`
+refusal; a `400` may or may not be kept) with `Idempotent-Replayed: true` and without a
+second effect; the same key with a different method, path or body is refused with
+`422 idempotency-key-reused`; while the first request is in flight, a duplicate either waits
+for it or gets `409 idempotency-key-in-use`. Keys are remembered for at least 24 hours.
+Required: a write without it is refused with `400 idempotency-key-required`. The rules in
+full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.dissolve_association()
     .association_id(association_id)
@@ -18210,12 +18243,14 @@ Sends a `POST` request to `/v1/cancellations`
 
 Arguments:
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write of the caller (keys are scoped per principal). A retry with the same key
-and body replays the first response, refusals included, without a second effect; the same
-key with a different body is refused with `422 idempotency-key-reused`; while the first
-request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
-Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+one logical write of the caller (keys are scoped per principal). A retry with the same key,
+method, path and body replays the first response (a `2xx`, or a `403`, `404`, `409` or `422`
+refusal; a `400` may or may not be kept) with `Idempotent-Replayed: true` and without a
+second effect; the same key with a different method, path or body is refused with
+`422 idempotency-key-reused`; while the first request is in flight, a duplicate either waits
+for it or gets `409 idempotency-key-in-use`. Keys are remembered for at least 24 hours.
+Required: a write without it is refused with `400 idempotency-key-required`. The rules in
+full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.initiate_cancellation()
@@ -18282,12 +18317,14 @@ Sends a `POST` request to `/v1/cancellations/{cancellation_id}/approve`
 Arguments:
 - `cancellation_id`: Cancellation identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write of the caller (keys are scoped per principal). A retry with the same key
-and body replays the first response, refusals included, without a second effect; the same
-key with a different body is refused with `422 idempotency-key-reused`; while the first
-request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
-Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+one logical write of the caller (keys are scoped per principal). A retry with the same key,
+method, path and body replays the first response (a `2xx`, or a `403`, `404`, `409` or `422`
+refusal; a `400` may or may not be kept) with `Idempotent-Replayed: true` and without a
+second effect; the same key with a different method, path or body is refused with
+`422 idempotency-key-reused`; while the first request is in flight, a duplicate either waits
+for it or gets `409 idempotency-key-in-use`. Keys are remembered for at least 24 hours.
+Required: a write without it is refused with `400 idempotency-key-required`. The rules in
+full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.approve_cancellation()
     .cancellation_id(cancellation_id)
@@ -18324,12 +18361,14 @@ Sends a `POST` request to `/v1/cancellations/{cancellation_id}/reject`
 Arguments:
 - `cancellation_id`: Cancellation identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write of the caller (keys are scoped per principal). A retry with the same key
-and body replays the first response, refusals included, without a second effect; the same
-key with a different body is refused with `422 idempotency-key-reused`; while the first
-request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
-Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+one logical write of the caller (keys are scoped per principal). A retry with the same key,
+method, path and body replays the first response (a `2xx`, or a `403`, `404`, `409` or `422`
+refusal; a `400` may or may not be kept) with `Idempotent-Replayed: true` and without a
+second effect; the same key with a different method, path or body is refused with
+`422 idempotency-key-reused`; while the first request is in flight, a duplicate either waits
+for it or gets `409 idempotency-key-in-use`. Keys are remembered for at least 24 hours.
+Required: a write without it is refused with `400 idempotency-key-required`. The rules in
+full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.reject_cancellation()
@@ -18371,12 +18410,14 @@ Sends a `POST` request to `/v1/cancellations/{cancellation_id}/rescind`
 Arguments:
 - `cancellation_id`: Cancellation identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write of the caller (keys are scoped per principal). A retry with the same key
-and body replays the first response, refusals included, without a second effect; the same
-key with a different body is refused with `422 idempotency-key-reused`; while the first
-request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
-Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+one logical write of the caller (keys are scoped per principal). A retry with the same key,
+method, path and body replays the first response (a `2xx`, or a `403`, `404`, `409` or `422`
+refusal; a `400` may or may not be kept) with `Idempotent-Replayed: true` and without a
+second effect; the same key with a different method, path or body is refused with
+`422 idempotency-key-reused`; while the first request is in flight, a duplicate either waits
+for it or gets `409 idempotency-key-in-use`. Keys are remembered for at least 24 hours.
+Required: a write without it is refused with `400 idempotency-key-required`. The rules in
+full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.rescind_cancellation()
     .cancellation_id(cancellation_id)
@@ -18478,12 +18519,14 @@ Sends a `POST` request to `/v1/consents/{consent_id}/revoke`
 Arguments:
 - `consent_id`: Consent identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write of the caller (keys are scoped per principal). A retry with the same key
-and body replays the first response, refusals included, without a second effect; the same
-key with a different body is refused with `422 idempotency-key-reused`; while the first
-request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
-Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+one logical write of the caller (keys are scoped per principal). A retry with the same key,
+method, path and body replays the first response (a `2xx`, or a `403`, `404`, `409` or `422`
+refusal; a `400` may or may not be kept) with `Idempotent-Replayed: true` and without a
+second effect; the same key with a different method, path or body is refused with
+`422 idempotency-key-reused`; while the first request is in flight, a duplicate either waits
+for it or gets `409 idempotency-key-in-use`. Keys are remembered for at least 24 hours.
+Required: a write without it is refused with `400 idempotency-key-required`. The rules in
+full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.revoke_consent()
     .consent_id(consent_id)
@@ -18569,12 +18612,14 @@ Sends a `POST` request to `/v1/escrows`
 
 Arguments:
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write of the caller (keys are scoped per principal). A retry with the same key
-and body replays the first response, refusals included, without a second effect; the same
-key with a different body is refused with `422 idempotency-key-reused`; while the first
-request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
-Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+one logical write of the caller (keys are scoped per principal). A retry with the same key,
+method, path and body replays the first response (a `2xx`, or a `403`, `404`, `409` or `422`
+refusal; a `400` may or may not be kept) with `Idempotent-Replayed: true` and without a
+second effect; the same key with a different method, path or body is refused with
+`422 idempotency-key-reused`; while the first request is in flight, a duplicate either waits
+for it or gets `409 idempotency-key-in-use`. Keys are remembered for at least 24 hours.
+Required: a write without it is refused with `400 idempotency-key-required`. The rules in
+full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.create_escrow()
@@ -18638,12 +18683,14 @@ Sends a `POST` request to `/v1/escrows/{escrow_id}/approve`
 Arguments:
 - `escrow_id`: Escrow identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write of the caller (keys are scoped per principal). A retry with the same key
-and body replays the first response, refusals included, without a second effect; the same
-key with a different body is refused with `422 idempotency-key-reused`; while the first
-request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
-Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+one logical write of the caller (keys are scoped per principal). A retry with the same key,
+method, path and body replays the first response (a `2xx`, or a `403`, `404`, `409` or `422`
+refusal; a `400` may or may not be kept) with `Idempotent-Replayed: true` and without a
+second effect; the same key with a different method, path or body is refused with
+`422 idempotency-key-reused`; while the first request is in flight, a duplicate either waits
+for it or gets `409 idempotency-key-in-use`. Keys are remembered for at least 24 hours.
+Required: a write without it is refused with `400 idempotency-key-required`. The rules in
+full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.approve_escrow()
     .escrow_id(escrow_id)
@@ -18678,12 +18725,14 @@ Sends a `POST` request to `/v1/escrows/{escrow_id}/reject`
 Arguments:
 - `escrow_id`: Escrow identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write of the caller (keys are scoped per principal). A retry with the same key
-and body replays the first response, refusals included, without a second effect; the same
-key with a different body is refused with `422 idempotency-key-reused`; while the first
-request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
-Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+one logical write of the caller (keys are scoped per principal). A retry with the same key,
+method, path and body replays the first response (a `2xx`, or a `403`, `404`, `409` or `422`
+refusal; a `400` may or may not be kept) with `Idempotent-Replayed: true` and without a
+second effect; the same key with a different method, path or body is refused with
+`422 idempotency-key-reused`; while the first request is in flight, a duplicate either waits
+for it or gets `409 idempotency-key-in-use`. Keys are remembered for at least 24 hours.
+Required: a write without it is refused with `400 idempotency-key-required`. The rules in
+full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.reject_escrow()
@@ -18723,12 +18772,14 @@ Sends a `POST` request to `/v1/escrows/{escrow_id}/release`
 Arguments:
 - `escrow_id`: Escrow identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write of the caller (keys are scoped per principal). A retry with the same key
-and body replays the first response, refusals included, without a second effect; the same
-key with a different body is refused with `422 idempotency-key-reused`; while the first
-request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
-Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+one logical write of the caller (keys are scoped per principal). A retry with the same key,
+method, path and body replays the first response (a `2xx`, or a `403`, `404`, `409` or `422`
+refusal; a `400` may or may not be kept) with `Idempotent-Replayed: true` and without a
+second effect; the same key with a different method, path or body is refused with
+`422 idempotency-key-reused`; while the first request is in flight, a duplicate either waits
+for it or gets `409 idempotency-key-in-use`. Keys are remembered for at least 24 hours.
+Required: a write without it is refused with `400 idempotency-key-required`. The rules in
+full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.release_escrow()
     .escrow_id(escrow_id)
@@ -18766,12 +18817,14 @@ Sends a `POST` request to `/v1/escrows/{escrow_id}/settle`
 Arguments:
 - `escrow_id`: Escrow identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write of the caller (keys are scoped per principal). A retry with the same key
-and body replays the first response, refusals included, without a second effect; the same
-key with a different body is refused with `422 idempotency-key-reused`; while the first
-request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
-Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+one logical write of the caller (keys are scoped per principal). A retry with the same key,
+method, path and body replays the first response (a `2xx`, or a `403`, `404`, `409` or `422`
+refusal; a `400` may or may not be kept) with `Idempotent-Replayed: true` and without a
+second effect; the same key with a different method, path or body is refused with
+`422 idempotency-key-reused`; while the first request is in flight, a duplicate either waits
+for it or gets `409 idempotency-key-in-use`. Keys are remembered for at least 24 hours.
+Required: a write without it is refused with `400 idempotency-key-required`. The rules in
+full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.settle_escrow()
@@ -19292,12 +19345,14 @@ Sends a `POST` request to `/v1/reservations`
 
 Arguments:
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write of the caller (keys are scoped per principal). A retry with the same key
-and body replays the first response, refusals included, without a second effect; the same
-key with a different body is refused with `422 idempotency-key-reused`; while the first
-request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
-Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+one logical write of the caller (keys are scoped per principal). A retry with the same key,
+method, path and body replays the first response (a `2xx`, or a `403`, `404`, `409` or `422`
+refusal; a `400` may or may not be kept) with `Idempotent-Replayed: true` and without a
+second effect; the same key with a different method, path or body is refused with
+`422 idempotency-key-reused`; while the first request is in flight, a duplicate either waits
+for it or gets `409 idempotency-key-in-use`. Keys are remembered for at least 24 hours.
+Required: a write without it is refused with `400 idempotency-key-required`. The rules in
+full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.create_reservation()
@@ -19369,12 +19424,14 @@ Sends a `POST` request to `/v1/reservations/{reservation_id}/release`
 Arguments:
 - `reservation_id`: Reservation identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write of the caller (keys are scoped per principal). A retry with the same key
-and body replays the first response, refusals included, without a second effect; the same
-key with a different body is refused with `422 idempotency-key-reused`; while the first
-request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
-Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+one logical write of the caller (keys are scoped per principal). A retry with the same key,
+method, path and body replays the first response (a `2xx`, or a `403`, `404`, `409` or `422`
+refusal; a `400` may or may not be kept) with `Idempotent-Replayed: true` and without a
+second effect; the same key with a different method, path or body is refused with
+`422 idempotency-key-reused`; while the first request is in flight, a duplicate either waits
+for it or gets `409 idempotency-key-in-use`. Keys are remembered for at least 24 hours.
+Required: a write without it is refused with `400 idempotency-key-required`. The rules in
+full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.release_reservation()
     .reservation_id(reservation_id)
@@ -19677,12 +19734,14 @@ Sends a `POST` request to `/v1/transfers`
 
 Arguments:
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write of the caller (keys are scoped per principal). A retry with the same key
-and body replays the first response, refusals included, without a second effect; the same
-key with a different body is refused with `422 idempotency-key-reused`; while the first
-request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
-Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+one logical write of the caller (keys are scoped per principal). A retry with the same key,
+method, path and body replays the first response (a `2xx`, or a `403`, `404`, `409` or `422`
+refusal; a `400` may or may not be kept) with `Idempotent-Replayed: true` and without a
+second effect; the same key with a different method, path or body is refused with
+`422 idempotency-key-reused`; while the first request is in flight, a duplicate either waits
+for it or gets `409 idempotency-key-in-use`. Keys are remembered for at least 24 hours.
+Required: a write without it is refused with `400 idempotency-key-required`. The rules in
+full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.initiate_transfer()
@@ -19758,12 +19817,14 @@ Sends a `POST` request to `/v1/transfers/{transfer_id}/approve`
 Arguments:
 - `transfer_id`: Transfer identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write of the caller (keys are scoped per principal). A retry with the same key
-and body replays the first response, refusals included, without a second effect; the same
-key with a different body is refused with `422 idempotency-key-reused`; while the first
-request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
-Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+one logical write of the caller (keys are scoped per principal). A retry with the same key,
+method, path and body replays the first response (a `2xx`, or a `403`, `404`, `409` or `422`
+refusal; a `400` may or may not be kept) with `Idempotent-Replayed: true` and without a
+second effect; the same key with a different method, path or body is refused with
+`422 idempotency-key-reused`; while the first request is in flight, a duplicate either waits
+for it or gets `409 idempotency-key-in-use`. Keys are remembered for at least 24 hours.
+Required: a write without it is refused with `400 idempotency-key-required`. The rules in
+full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.approve_transfer()
     .transfer_id(transfer_id)
@@ -19804,12 +19865,14 @@ Sends a `POST` request to `/v1/transfers/{transfer_id}/reject`
 Arguments:
 - `transfer_id`: Transfer identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write of the caller (keys are scoped per principal). A retry with the same key
-and body replays the first response, refusals included, without a second effect; the same
-key with a different body is refused with `422 idempotency-key-reused`; while the first
-request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
-Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+one logical write of the caller (keys are scoped per principal). A retry with the same key,
+method, path and body replays the first response (a `2xx`, or a `403`, `404`, `409` or `422`
+refusal; a `400` may or may not be kept) with `Idempotent-Replayed: true` and without a
+second effect; the same key with a different method, path or body is refused with
+`422 idempotency-key-reused`; while the first request is in flight, a duplicate either waits
+for it or gets `409 idempotency-key-in-use`. Keys are remembered for at least 24 hours.
+Required: a write without it is refused with `400 idempotency-key-required`. The rules in
+full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.reject_transfer()
@@ -19853,12 +19916,14 @@ Sends a `POST` request to `/v1/transfers/{transfer_id}/rescind`
 Arguments:
 - `transfer_id`: Transfer identifier.
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write of the caller (keys are scoped per principal). A retry with the same key
-and body replays the first response, refusals included, without a second effect; the same
-key with a different body is refused with `422 idempotency-key-reused`; while the first
-request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
-Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+one logical write of the caller (keys are scoped per principal). A retry with the same key,
+method, path and body replays the first response (a `2xx`, or a `403`, `404`, `409` or `422`
+refusal; a `400` may or may not be kept) with `Idempotent-Replayed: true` and without a
+second effect; the same key with a different method, path or body is refused with
+`422 idempotency-key-reused`; while the first request is in flight, a duplicate either waits
+for it or gets `409 idempotency-key-in-use`. Keys are remembered for at least 24 hours.
+Required: a write without it is refused with `400 idempotency-key-required`. The rules in
+full are the `REQ-IDEMPOTENCY-*` requirements.
 ```ignore
 let response = client.rescind_transfer()
     .transfer_id(transfer_id)
@@ -19933,12 +19998,14 @@ Sends a `POST` request to `/v1/webhook-subscriptions`
 
 Arguments:
 - `idempotency_key`: Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-one logical write of the caller (keys are scoped per principal). A retry with the same key
-and body replays the first response, refusals included, without a second effect; the same
-key with a different body is refused with `422 idempotency-key-reused`; while the first
-request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
-Keys are remembered for at least 24 hours. Required: a write without it is refused with
-`400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+one logical write of the caller (keys are scoped per principal). A retry with the same key,
+method, path and body replays the first response (a `2xx`, or a `403`, `404`, `409` or `422`
+refusal; a `400` may or may not be kept) with `Idempotent-Replayed: true` and without a
+second effect; the same key with a different method, path or body is refused with
+`422 idempotency-key-reused`; while the first request is in flight, a duplicate either waits
+for it or gets `409 idempotency-key-in-use`. Keys are remembered for at least 24 hours.
+Required: a write without it is refused with `400 idempotency-key-required`. The rules in
+full are the `REQ-IDEMPOTENCY-*` requirements.
 - `body`
 ```ignore
 let response = client.create_webhook_subscription()

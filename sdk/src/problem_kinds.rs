@@ -8,15 +8,15 @@
 pub enum ProblemKind {
     ///The request body is not valid JSON, has a value of the wrong type, misses a required field or has a field the schema does not allow.
     MalformedRequest,
-    ///A query or path parameter has a value that cannot be parsed or is out of range.
+    ///A query parameter or header is not one the operation declares, is given more than once or has a value that is not acceptable (unparseable, out of range, a `page_token` not issued for this request); a path that names nothing answers `404` whatever its form.
     InvalidParameter,
     ///A write was sent without the required `Idempotency-Key` header.
     IdempotencyKeyRequired,
-    ///No bearer token was sent, or it is unknown or expired. The response carries `WWW-Authenticate`.
+    ///No bearer token was sent, or it is unknown, expired or revoked. The response carries `WWW-Authenticate`.
     Unauthenticated,
     ///The caller is authenticated but its role does not allow this action on a resource it can see.
     Forbidden,
-    ///The caller is a platform or registry whose consent on this account lacks the needed scope, or was revoked or has expired.
+    ///The caller is a platform or registry whose consent on this account lacks the needed scope, was revoked or has expired, or (with a `subset`) does not select the units the request concerns.
     ConsentRequired,
     ///The bearer token comes from the authorization code flow and lacks the scope this operation needs (its `x-ucr-scope`). The response carries `WWW-Authenticate: Bearer error="insufficient_scope", scope="<the scope>"`.
     InsufficientScope,
@@ -32,7 +32,7 @@ pub enum ProblemKind {
     UnitsNotHeld,
     ///Some requested serials are held but not available (pending, reserved, escrowed or cancelled).
     UnitsLocked,
-    ///The transaction is not in a state that allows this action (e.g. approving a completed transfer).
+    ///The resource (transaction, consent, delegation, reservation, escrow or association) is not in a state that allows this action (e.g. approving a completed transfer), or the delegate is already a representative of the account.
     InvalidState,
     ///The unit or the certificate already has a live association (associations are 1:1).
     AssociationConflict,

@@ -125,9 +125,12 @@ registries and any claims associated that third-party certificate and product cr
 about linked government-backed units and certificates must be accurate".
 
 ## Conventions
-- **Authentication**: `Authorization: Bearer <token>` on everything but the public registers and
-  the sandbox bootstrap. A missing, unknown or expired token answers `401 unauthenticated` with a
-  `WWW-Authenticate: Bearer` header; an authenticated caller that may not act answers `403`.
+- **Authentication**: `Authorization: Bearer <token>` on everything but the public registers, the
+  sandbox bootstrap (`create_operator_session`) and the authorization server's own endpoints
+  (`get_authorization_server_metadata`, `authorize`, `decide_authorization`, and `issue_token` and
+  `revoke_token`, which authenticate the client instead). A missing, unknown, expired or revoked
+  token answers `401 unauthenticated` with a `WWW-Authenticate: Bearer` header; an authenticated
+  caller that may not act answers `403`.
   The security schemes say the same: `bearer` for every token, `oauth2` for how tokens are got
   (client credentials for platforms and registries acting as themselves; authorization code with
   PKCE for a representative's own app and for a platform asking a representative for a consent,
@@ -136,9 +139,10 @@ about linked government-backed units and certificates must be accurate".
   `x-ucr-scope` it lacks answers `403 insufficient-scope`.
 - **Integers**: serials, quantities and counts are at most 2^53 - 1 (`maximum:
   9007199254740991`), so that they are exact as JSON numbers in every language.
-- **Hidden existence**: a resource (account, transfer, cancellation) that exists but that the caller
-  may not see answers `404 not-found`, exactly like one that does not exist. `403` is reserved for
-  resources the caller can see but may not act on in that way (e.g. an approver-only action).
+- **Hidden existence**: a resource (an account, transaction, consent, reservation, escrow,
+  association or webhook subscription) that exists but that the caller may not see answers
+  `404 not-found`, exactly like one that does not exist. `403` is reserved for resources the
+  caller can see but may not act on in that way (e.g. an approver-only action).
   The resource is the one in the path or, for a create, the account the request acts on
   (`from_account_id`, `account_id`). Representatives see the accounts they are appointed to and
   everything on them; a platform sees an account once it has held any consent there, and
@@ -147,21 +151,25 @@ about linked government-backed units and certificates must be accurate".
   is refused with `403 consent-required` when an active consent with a scope its kind can be
   granted would allow the request (the scope is missing, or its consent was revoked or has
   expired), and with `403 forbidden` when no consent could (writes only representatives make,
-  `create_association` by a trading platform, `list_account_consents`). Transfers and
-  cancellations are seen by ID only by representatives of an account they touch (and an escrow
-  settlement by its controller), never through a consent. An operation on the caller's own
-  collection that its kind of principal cannot use (webhook subscriptions for a sandbox operator)
-  answers `403 forbidden`.
+  `create_association` by a trading platform, `list_account_consents`, `list_delegations`).
+  Transfers and cancellations are seen by ID only by representatives of an account they touch (and
+  an escrow settlement by its controller), never through a consent. An operation on the caller's
+  own collection that its kind of principal cannot use (webhook subscriptions for a sandbox
+  operator) answers `403 forbidden`.
 - **Errors**: every 4xx is an RFC 9457 `application/problem+json` document whose `type` is a stable
-  URI from the catalogue below. Branch on `type`, never on `title` or `detail`. A refused request
-  changes nothing. Every operation may answer `429 rate-limited` with `Retry-After` (seconds);
-  any other status (`default`, e.g. a 5xx) is handled by its class.
+  URI from the catalogue below, except at the token and revocation endpoints (`issue_token`,
+  `revoke_token`), which answer RFC 6749 errors (`{error, error_description}`) as OAuth clients
+  expect. Branch on `type`, never on `title` or `detail`. A refused request changes nothing.
+  Every operation may answer `429 rate-limited` with `Retry-After` (seconds); any other status
+  (`default`, e.g. a 5xx) is handled by its class.
 - **Rate limits**: an implementation may limit requests per principal. One that does sends the
   `RateLimit-Policy` and `RateLimit` fields of draft-ietf-httpapi-ratelimit-headers-09 on every
   response (`"ucr";q=20;w=1` and `"ucr";r=19;t=1`: quota per window, requests remaining, seconds
   until the quota is whole), and `429 rate-limited` with `Retry-After` over the limit
   (`REQ-RATE-*`).
-- **Writes** take an `Idempotency-Key` header (required, except in the sandbox).
+- **Writes** take a required `Idempotency-Key` header, except the sandbox operations (which may
+  ignore or honour one, `REQ-IDEMPOTENCY-011`), `delete_webhook_subscription`
+  (`REQ-IDEMPOTENCY-012`) and the authorization server's endpoints.
 - **Lists** are cursor-paged: optional `limit` (1–200, default 50) and `page_token`; responses are
   `{items, next_page}` with `next_page` null on the last page. Paging is by key: no item is lost
   or repeated across pages. A `page_token` carries the filters of the walk that issued it.
@@ -170,18 +178,25 @@ about linked government-backed units and certificates must be accurate".
   splits it. Units are conserved: only issuance creates them, and cancelled units never move.
 - **Four eyes**: a transfer, cancellation or escrow is initiated by an `initiator` and approved
   (or rejected) by an `approver` who is not the initiator, unless the account has a single
-  representative.
+  representative (direct or delegated, whatever its roles; escrow controllers do not count:
+  `REQ-APPROVAL-004`, `REQ-ESCROW-012`).
 - **Platforms and registries** authenticate as themselves (a token from `/v1/oauth/token`).
   Their access to an account comes only from an `active` consent of the holder, with scopes, or,
   for escrowed units, from being the escrow's controller. An account the platform never held a
   consent for answers `404`; on one it has held a consent for, an operation a scope opens answers
   `403 consent-required` while no active consent carries that scope (it was never granted, or was
   revoked or has expired), from the very next request after the change. Which scope opens which
-  operation is stated in each operation's requirements (`REQ-SCOPE-*`). A platform's
-  representatives act as authorised representatives wherever they are appointed (the platform's
-  custodial accounts; holders' accounts by delegation).
-- **Time**: expiries (pending transactions after 7 days, consents, reservations, escrows) take
-  effect at the first request after the instant; the sandbox clock can be moved forward.
+  operation is stated in each operation's requirements (`REQ-SCOPE-*`). A consent with a `subset`
+  opens its scopes only over the units the subset selects: reads show only those units, and a
+  reservation or association whose units it does not select answers `403 consent-required`
+  (`REQ-SCOPE-013` to `REQ-SCOPE-019`). A platform's representatives act as authorised
+  representatives wherever they are appointed (the platform's custodial accounts; holders'
+  accounts by delegation).
+- **Time**: expiries (pending transactions after 7 days, consents, reservations, escrows, access
+  tokens) hold for every request made when the registry clock is at or after the instant, whether
+  or not anything looked at the item since (`REQ-CONV-003`), except that a reservation whose units
+  are in a pending transfer waits for that transfer (`REQ-RESERVATION-003`); the sandbox clock can
+  be moved forward.
 - **Sandbox**: the `sandbox` operations set up test data. An implementation may leave them out
   (answering `404 sandbox-unavailable`); production implementations must.
 
@@ -377,7 +392,7 @@ fn security_schemes() -> Value {
         "bearer": {
             "type": "http",
             "scheme": "bearer",
-            "description": "A token bound to one principal, sent as `Authorization: Bearer <token>`: an authorised representative or a sandbox operator (tokens from the sandbox operations), or a trading platform or third-party registry (a token from the `oauth2` flow)."
+            "description": "A token bound to one principal, sent as `Authorization: Bearer <token>`: an authorised representative (a token from the sandbox operations, or from the `oauth2` authorization code flow, which carries only the scopes approved), a sandbox operator (a token from `create_operator_session`), or a trading platform or third-party registry (a token from the `oauth2` flows, or the one the sandbox's `create_platform` returns)."
         },
         "oauth2": {
             "type": "oauth2",

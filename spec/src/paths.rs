@@ -299,12 +299,14 @@ pub fn reset_sandbox() {}
 #[into_params(parameter_in = Header)]
 pub struct IdempotencyKey {
     /// Client-chosen unique key (1–255 visible ASCII characters, a UUID is recommended) identifying
-    /// one logical write of the caller (keys are scoped per principal). A retry with the same key
-    /// and body replays the first response, refusals included, without a second effect; the same
-    /// key with a different body is refused with `422 idempotency-key-reused`; while the first
-    /// request is in flight, a duplicate either waits for it or gets `409 idempotency-key-in-use`.
-    /// Keys are remembered for at least 24 hours. Required: a write without it is refused with
-    /// `400 idempotency-key-required`. The rules in full are the `REQ-IDEMPOTENCY-*` requirements.
+    /// one logical write of the caller (keys are scoped per principal). A retry with the same key,
+    /// method, path and body replays the first response (a `2xx`, or a `403`, `404`, `409` or `422`
+    /// refusal; a `400` may or may not be kept) with `Idempotent-Replayed: true` and without a
+    /// second effect; the same key with a different method, path or body is refused with
+    /// `422 idempotency-key-reused`; while the first request is in flight, a duplicate either waits
+    /// for it or gets `409 idempotency-key-in-use`. Keys are remembered for at least 24 hours.
+    /// Required: a write without it is refused with `400 idempotency-key-required`. The rules in
+    /// full are the `REQ-IDEMPOTENCY-*` requirements.
     #[param(rename = "Idempotency-Key", min_length = 1, max_length = 255)]
     pub idempotency_key: String,
 }

@@ -9,7 +9,9 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// Prefix of every problem `type` URI this API defines.
 pub const PROBLEM_TYPE_PREFIX: &str = "urn:ucr:problem:";
 
-/// An RFC 9457 problem document: the body of every 4xx and 5xx response.
+/// An RFC 9457 problem document: the body of every 4xx response except those of the token and
+/// revocation endpoints (RFC 6749 errors there), and of a 5xx when the implementation itself
+/// answers (`REQ-PROBLEM-001`, `REQ-PROBLEM-009`).
 ///
 /// `type` is a stable URI from the catalogue in the API description (`urn:ucr:problem:<kind>`);
 /// clients branch on it, never on `title` or `detail`, which are for people.
@@ -25,18 +27,24 @@ pub struct Problem {
     /// Stable URI identifying the kind of problem; one of the catalogue in the API description.
     #[serde(rename = "type")]
     pub type_: String,
-    /// Short, human-readable summary of the problem kind; the same for every occurrence.
+    /// Short, human-readable summary of the problem kind, for people: it may be the catalogue's
+    /// title or worded otherwise (`REQ-PROBLEM-005`).
     pub title: String,
     /// The HTTP status code of this response, repeated for convenience: a client or server error.
     #[schema(minimum = 400, maximum = 599)]
     pub status: u16,
-    /// Human-readable explanation of this occurrence: what went wrong and what to do.
+    /// Human-readable explanation of this occurrence: what went wrong and what to do. Always
+    /// present and non-empty in a 4xx problem (`REQ-PROBLEM-005`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// The request path this problem occurred on.
+    /// The request path this problem occurred on (the `/v1/…` path as received, without scheme,
+    /// host or query). Always present in a 4xx problem (`REQ-PROBLEM-004`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
-    /// Request fields that failed validation, when the problem is about the request's content.
+    /// Request fields that failed validation, when the problem is about the request's content:
+    /// always listing the offending query parameter or header of an `invalid-parameter`, and
+    /// optional for `malformed-request` and `validation-failed` (`REQ-PROBLEM-006`,
+    /// `REQ-PROBLEM-007`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schema(default = json!([]))]
     pub invalid_params: Vec<InvalidParam>,
@@ -89,15 +97,15 @@ macro_rules! problem_types {
 problem_types! {
     /// The request body is not valid JSON, has a value of the wrong type, misses a required field or has a field the schema does not allow.
     MalformedRequest = ("malformed-request", 400, "Malformed request"),
-    /// A query or path parameter has a value that cannot be parsed or is out of range.
+    /// A query parameter or header is not one the operation declares, is given more than once or has a value that is not acceptable (unparseable, out of range, a `page_token` not issued for this request); a path that names nothing answers `404` whatever its form.
     InvalidParameter = ("invalid-parameter", 400, "Invalid parameter"),
     /// A write was sent without the required `Idempotency-Key` header.
     IdempotencyKeyRequired = ("idempotency-key-required", 400, "Idempotency-Key required"),
-    /// No bearer token was sent, or it is unknown or expired. The response carries `WWW-Authenticate`.
+    /// No bearer token was sent, or it is unknown, expired or revoked. The response carries `WWW-Authenticate`.
     Unauthenticated = ("unauthenticated", 401, "Authentication required"),
     /// The caller is authenticated but its role does not allow this action on a resource it can see.
     Forbidden = ("forbidden", 403, "Forbidden"),
-    /// The caller is a platform or registry whose consent on this account lacks the needed scope, or was revoked or has expired.
+    /// The caller is a platform or registry whose consent on this account lacks the needed scope, was revoked or has expired, or (with a `subset`) does not select the units the request concerns.
     ConsentRequired = ("consent-required", 403, "Consent required"),
     /// The bearer token comes from the authorization code flow and lacks the scope this operation needs (its `x-ucr-scope`). The response carries `WWW-Authenticate: Bearer error="insufficient_scope", scope="<the scope>"`.
     InsufficientScope = ("insufficient-scope", 403, "Insufficient scope"),
@@ -113,7 +121,7 @@ problem_types! {
     UnitsNotHeld = ("units-not-held", 409, "Units not held"),
     /// Some requested serials are held but not available (pending, reserved, escrowed or cancelled).
     UnitsLocked = ("units-locked", 409, "Units locked"),
-    /// The transaction is not in a state that allows this action (e.g. approving a completed transfer).
+    /// The resource (transaction, consent, delegation, reservation, escrow or association) is not in a state that allows this action (e.g. approving a completed transfer), or the delegate is already a representative of the account.
     InvalidState = ("invalid-state", 409, "Invalid state"),
     /// The unit or the certificate already has a live association (associations are 1:1).
     AssociationConflict = ("association-conflict", 409, "Association conflict"),
