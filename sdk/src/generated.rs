@@ -12,7 +12,9 @@ pub mod types {
     pub struct Account {
         ///ANREU account number.
         pub account_id: ::std::string::String,
-        ///Totals by unit type and status; the sum over statuses equals the sum of the account's blocks.
+        /**Totals by unit type and status; the sum over statuses equals the sum of the account's
+blocks. For a platform or registry whose `holdings_read` consents carry a `subset`: the
+totals of the units they select (`REQ-SCOPE-015`).*/
         pub balances: ::std::vec::Vec<Balance>,
         ///Who owns the account.
         pub holder: AccountHolder,
@@ -22,7 +24,9 @@ pub mod types {
         pub name: ::std::string::String,
         ///When the account was opened.
         pub opened_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///The account's authorised representatives and their roles.
+        /**The account's current representatives, each once with its roles: the authorised
+representatives, direct or delegated (`kind: authorised`), and the controller of each
+pending or active escrow on the account (`kind: escrow_controller`, `REQ-ESCROW-014`).*/
         pub representatives: ::std::vec::Vec<Representative>,
         ///Lifecycle status.
         pub status: AccountStatus,
@@ -4204,7 +4208,7 @@ title or worded otherwise (`REQ-PROBLEM-005`).*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct RejectRequest {
-        ///Why the transfer is rejected, up to 200 characters.
+        ///Why the transfer, cancellation or escrow is rejected, up to 200 characters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<RejectRequestReason>,
     }
@@ -4213,7 +4217,7 @@ title or worded otherwise (`REQ-PROBLEM-005`).*/
             Default::default()
         }
     }
-    ///Why the transfer is rejected, up to 200 characters.
+    ///Why the transfer, cancellation or escrow is rejected, up to 200 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct RejectRequestReason(::std::string::String);
@@ -4441,7 +4445,8 @@ title or worded otherwise (`REQ-PROBLEM-005`).*/
                 })
         }
     }
-    ///An authorised representative (AR) as seen on an account.
+    /**A representative as seen on an account: an authorised representative (AR), or a trading
+platform controlling escrows on the account (`kind: escrow_controller`).*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Representative {
         /**For an `escrow_controller`: the account's escrows it controls (`pending_approval` or
@@ -4481,7 +4486,7 @@ title or worded otherwise (`REQ-PROBLEM-005`).*/
             Default::default()
         }
     }
-    ///Kinds of authorised representative shown on an account.
+    ///Kinds of representative shown on an account.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -5508,7 +5513,7 @@ presented to get it is used up.*/
         pub kind: TransactionKind,
         ///Number of units.
         pub quantity: u64,
-        ///Free-text reference supplied by the initiator.
+        ///A transfer's `reference`, or a cancellation's `reason`; absent when none was given.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reference: ::std::option::Option<::std::string::String>,
         ///The serial ranges involved, ascending.
@@ -6007,7 +6012,8 @@ serial order, optionally only of `vintage` and/or `project_id`). Sending both or
 
 To move a reservation's units to the platform's interim custodial account (B.4), give
 `reservation_id` instead: the transfer takes every unit of the reservation, `to_account_id` must
-be the reservation's custodial account, and neither `quantity` nor `serial_ranges` may be sent.*/
+be the reservation's custodial account, and none of `quantity`, `serial_ranges`, `vintage` and
+`project_id` may be sent.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct TransferRequest {
@@ -17659,8 +17665,9 @@ let response = client.get_authorization_server_metadata()
     }
     /**List the accounts the caller may see
 
-For an authorised representative: the accounts it is appointed to; for a platform or registry:
-the accounts on which it holds an active `holdings_read` consent. Ordered by `account_id`.
+For an authorised representative: the accounts it is appointed to, directly or by an active
+delegation; for a platform or registry: the accounts on which it holds an active
+`holdings_read` consent. Ordered by `account_id`.
 
 Requirements:
 - `REQ-ACCESS-008` An operation listing the caller's own collection (`list_accounts`, `list_consents`, `list_reservations`, `list_escrows`, `list_associations`) MUST answer `200` with only the items the caller can see, never `403` or `404` because it can see none.
@@ -17947,8 +17954,12 @@ let response = client.revoke_delegation()
     }
     /**List an account's holdings as unit blocks
 
-Every block of the account in every status, including `cancelled` blocks, unless filtered.
-Ordered by unit type, then `serial_start`.
+For a representative, and for a platform or registry holding an active `holdings_read` or
+`association` consent without a `subset`: every block of the account in every status, including
+`cancelled` blocks, unless filtered. A platform or registry whose consents carry a `subset` sees
+only the units they select, a block partly selected as its selected parts; one with only
+`reserved_units_read` sees only the `reserved` blocks of its own active reservations
+(`REQ-SCOPE-003`, `REQ-SCOPE-004`, `REQ-SCOPE-014`). Ordered by unit type, then `serial_start`.
 
 Requirements:
 - `REQ-ESCROW-015` An escrow controller's only power on the account MUST be over the units of the escrows it controls: it MUST NOT be able to read the account, its holdings or its history, or to initiate, decide or rescind any transaction, reservation or escrow on it, for which it MUST be refused exactly as a platform without a consent on the account is.
@@ -18007,7 +18018,9 @@ let response = client.list_holdings()
     /**List an account's transaction history
 
 Issuances into, transfers out of and into, and cancellations from the account, in every
-status. Ordered by `created_at`, then `transaction_id`.
+status. A platform or registry whose `transactions_read` consents carry a `subset` sees only the
+rows with units they select, narrowed to those units (`REQ-SCOPE-016`). Ordered by
+`created_at`, then `transaction_id`.
 
 Requirements:
 - `REQ-CANCELLATION-004` A cancellation's `expires_at` MUST be its `initiated_at` plus exactly 7 days, and a cancellation still `pending_approval` at that instant MUST be reported `expired` by every request made at or after it, with `decided_at` equal to `expires_at` and no `decided_by`.
@@ -19835,7 +19848,8 @@ let response = client.approve_transfer()
     pub fn approve_transfer(&self) -> builder::ApproveTransfer<'_> {
         builder::ApproveTransfer::new(self)
     }
-    /**Reject a pending transfer; its units return to `available`
+    /**Reject a pending transfer; its units return to `available` (to `reserved` for a transfer of a
+reservation)
 
 The caller must be an `approver` on the source account; the four-eyes rule applies as for approval.
 
@@ -19885,7 +19899,8 @@ let response = client.reject_transfer()
     pub fn reject_transfer(&self) -> builder::RejectTransfer<'_> {
         builder::RejectTransfer::new(self)
     }
-    /**Rescind a pending transfer; its units return to `available`
+    /**Rescind a pending transfer; its units return to `available` (to `reserved` for a transfer of a
+reservation)
 
 Any `initiator` of the source account may rescind, not only the one who initiated.
 

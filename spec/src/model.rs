@@ -36,9 +36,10 @@ pub enum AccountStatus {
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
-    /// May initiate and rescind transfers and cancellations.
+    /// May initiate and rescind transfers and cancellations, and create reservations and escrows.
     Initiator,
-    /// May approve or reject transfers and cancellations initiated by another representative.
+    /// May approve or reject transfers, cancellations and escrows (not its own while the account
+    /// has another representative), and appoint delegates.
     Approver,
 }
 
@@ -53,7 +54,8 @@ pub struct AccountHolder {
     pub name: String,
 }
 
-/// An authorised representative (AR) as seen on an account.
+/// A representative as seen on an account: an authorised representative (AR), or a trading
+/// platform controlling escrows on the account (`kind: escrow_controller`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Representative {
     /// Registry identifier of the representative.
@@ -72,7 +74,7 @@ pub struct Representative {
     pub escrow_ids: Vec<String>,
 }
 
-/// Kinds of authorised representative shown on an account.
+/// Kinds of representative shown on an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RepresentativeKind {
@@ -129,9 +131,13 @@ pub struct Account {
     pub status: AccountStatus,
     /// Who owns the account.
     pub holder: AccountHolder,
-    /// The account's authorised representatives and their roles.
+    /// The account's current representatives, each once with its roles: the authorised
+    /// representatives, direct or delegated (`kind: authorised`), and the controller of each
+    /// pending or active escrow on the account (`kind: escrow_controller`, `REQ-ESCROW-014`).
     pub representatives: Vec<Representative>,
-    /// Totals by unit type and status; the sum over statuses equals the sum of the account's blocks.
+    /// Totals by unit type and status; the sum over statuses equals the sum of the account's
+    /// blocks. For a platform or registry whose `holdings_read` consents carry a `subset`: the
+    /// totals of the units they select (`REQ-SCOPE-015`).
     pub balances: Vec<Balance>,
     /// When the account was opened.
     pub opened_at: DateTime<Utc>,
@@ -286,11 +292,15 @@ pub enum TransactionStatus {
     PendingApproval,
     /// Approved and carried out. Completed transactions are immutable.
     Completed,
-    /// Refused by an approver; units returned to `available`.
+    /// Refused by an approver; units returned to `available` (to `reserved` for a transfer of a
+    /// reservation).
     Rejected,
-    /// Withdrawn by an initiator before a decision; units returned to `available`.
+    /// Withdrawn by an initiator before a decision, or ended by the release of the reservation it
+    /// moves (`REQ-RESERVATION-011`); units returned to `available` (to `reserved` when an
+    /// initiator rescinds a transfer of a reservation).
     Rescinded,
-    /// Not decided within the approval window; units returned to `available`.
+    /// Not decided within the approval window; units returned to `available` (to `reserved` for a
+    /// transfer of a reservation).
     Expired,
 }
 
@@ -327,7 +337,7 @@ pub struct Transaction {
     /// Destination account; absent for cancellation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_account_id: Option<String>,
-    /// Free-text reference supplied by the initiator.
+    /// A transfer's `reference`, or a cancellation's `reason`; absent when none was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// When the transaction was created.

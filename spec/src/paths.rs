@@ -30,8 +30,9 @@ use crate::transactions::{
 
 /// List the accounts the caller may see.
 ///
-/// For an authorised representative: the accounts it is appointed to; for a platform or registry:
-/// the accounts on which it holds an active `holdings_read` consent. Ordered by `account_id`.
+/// For an authorised representative: the accounts it is appointed to, directly or by an active
+/// delegation; for a platform or registry: the accounts on which it holds an active
+/// `holdings_read` consent. Ordered by `account_id`.
 #[utoipa::path(get, path = "/v1/accounts", tag = "accounts", operation_id = "list_accounts",
     params(PageQuery),
     responses((status = 200, description = "A page of accounts.", body = AccountPage,
@@ -61,8 +62,12 @@ pub fn get_account() {}
 
 /// List an account's holdings as unit blocks.
 ///
-/// Every block of the account in every status, including `cancelled` blocks, unless filtered.
-/// Ordered by unit type, then `serial_start`.
+/// For a representative, and for a platform or registry holding an active `holdings_read` or
+/// `association` consent without a `subset`: every block of the account in every status, including
+/// `cancelled` blocks, unless filtered. A platform or registry whose consents carry a `subset` sees
+/// only the units they select, a block partly selected as its selected parts; one with only
+/// `reserved_units_read` sees only the `reserved` blocks of its own active reservations
+/// (`REQ-SCOPE-003`, `REQ-SCOPE-004`, `REQ-SCOPE-014`). Ordered by unit type, then `serial_start`.
 #[utoipa::path(get, path = "/v1/accounts/{account_id}/holdings", tag = "accounts", operation_id = "list_holdings",
     params(("account_id" = String, Path, description = "ANREU account number."), HoldingsQuery),
     responses((status = 200, description = "A page of unit blocks.", body = UnitBlockPage)))]
@@ -71,7 +76,9 @@ pub fn list_holdings() {}
 /// List an account's transaction history.
 ///
 /// Issuances into, transfers out of and into, and cancellations from the account, in every
-/// status. Ordered by `created_at`, then `transaction_id`.
+/// status. A platform or registry whose `transactions_read` consents carry a `subset` sees only the
+/// rows with units they select, narrowed to those units (`REQ-SCOPE-016`). Ordered by
+/// `created_at`, then `transaction_id`.
 #[utoipa::path(get, path = "/v1/accounts/{account_id}/transactions", tag = "accounts", operation_id = "list_transactions",
     params(("account_id" = String, Path, description = "ANREU account number."), TransactionsQuery),
     responses((status = 200, description = "A page of transactions.", body = TransactionPage)))]
@@ -117,7 +124,8 @@ pub fn get_transfer() {}
     responses((status = 200, description = "The completed transfer.", body = Transfer)))]
 pub fn approve_transfer() {}
 
-/// Reject a pending transfer; its units return to `available`.
+/// Reject a pending transfer; its units return to `available` (to `reserved` for a transfer of a
+/// reservation).
 ///
 /// The caller must be an `approver` on the source account; the four-eyes rule applies as for approval.
 #[utoipa::path(post, path = "/v1/transfers/{transfer_id}/reject", tag = "transfers", operation_id = "reject_transfer",
@@ -126,7 +134,8 @@ pub fn approve_transfer() {}
     responses((status = 200, description = "The rejected transfer.", body = Transfer)))]
 pub fn reject_transfer() {}
 
-/// Rescind a pending transfer; its units return to `available`.
+/// Rescind a pending transfer; its units return to `available` (to `reserved` for a transfer of a
+/// reservation).
 ///
 /// Any `initiator` of the source account may rescind, not only the one who initiated.
 #[utoipa::path(post, path = "/v1/transfers/{transfer_id}/rescind", tag = "transfers", operation_id = "rescind_transfer",

@@ -15,7 +15,8 @@ use crate::model::{SerialRange, TransactionStatus};
 ///
 /// To move a reservation's units to the platform's interim custodial account (B.4), give
 /// `reservation_id` instead: the transfer takes every unit of the reservation, `to_account_id` must
-/// be the reservation's custodial account, and neither `quantity` nor `serial_ranges` may be sent.
+/// be the reservation's custodial account, and none of `quantity`, `serial_ranges`, `vintage` and
+/// `project_id` may be sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
@@ -195,7 +196,7 @@ pub struct Cancellation {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RejectRequest {
-    /// Why the transfer is rejected, up to 200 characters.
+    /// Why the transfer, cancellation or escrow is rejected, up to 200 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 200)]
     pub reason: Option<String>,
