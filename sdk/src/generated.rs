@@ -1852,7 +1852,8 @@ serial-range edge is shown only as its part inside the subset.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct ConsentSubset {
-        ///Only units of these projects (or facilities).
+        /**Only units of these ACCU Scheme projects (`project_id`); SMCs have no project, so a
+non-empty list leaves them out.*/
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub project_ids: ::std::vec::Vec<::std::string::String>,
         ///Only units whose serials lie in one of these ranges.
@@ -2423,7 +2424,8 @@ escrow is active; their status is unspecified once it has ended).*/
         ///The approver who approved or rejected it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub decided_by: ::std::option::Option<::std::string::String>,
-        ///When it stopped being active.
+        /**When it ended: settled, released (on expiry, its `expires_at`) or rejected; absent or `null`
+while it is pending approval or active.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ended_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Identifier, `ESC-…`.
@@ -4660,10 +4662,11 @@ platform controlling escrows on the account (`kind: escrow_controller`).*/
     }
     /**Units of one account reserved for a trading platform (B.4, fleeting custody).
 
-Reserved units leave the account's main holdings (status `reserved`) and may move only to the
-platform's interim custodial account named here, by an ordinary transfer that quotes the
-reservation. The holder may release the reservation at any time; the platform is notified by
-the `reservation.released` webhook.*/
+Reserved units stay in the account's holdings with status `reserved`, out of its available
+units, and may move only to the platform's interim custodial account named here, by an ordinary
+transfer that quotes the reservation. The holder may release the reservation at any time, even
+while its units are in a pending transfer, which the release rescinds; the platform is notified
+by the `reservation.released` webhook.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Reservation {
         ///The seller's account.
@@ -18094,7 +18097,7 @@ Sends a `GET` request to `/v1/associations`
 
 Arguments:
 - `account_id`: Only associations on this account.
-- `certificate_id`: Only the association of this certificate.
+- `certificate_id`: Only associations of this certificate (at most one of them live).
 - `limit`: Maximum items per page (1–200, default 50).
 - `page_token`: Opaque token from a previous page's `next_page`.
 - `status`: Only associations with this status.
@@ -18113,12 +18116,13 @@ let response = client.list_associations()
     }
     /**Associate a third-party certificate with one unit (C.1)
 
-The caller must be a third-party registry with an active `association` consent on the account;
-the unit must be held by the account (`409 units-not-held`) and not cancelled (`409
-units-locked`); neither the unit nor the certificate may already have a live association (`409
-association-conflict`). A representative gets `404` for an account it is not appointed to and
-`403 forbidden` for one it is; a trading platform gets `403 forbidden` on an account it has held
-a consent for (it can never be granted `association`) and `404` on any other.
+The caller must be a third-party registry with an active `association` consent on the account
+that selects the unit (`403 consent-required` otherwise); the unit must be held by the account
+(`409 units-not-held`) and not cancelled (`409 units-locked`); neither the unit nor the
+certificate may already have a live association (`409 association-conflict`). A representative
+gets `404` for an account it is not appointed to and `403 forbidden` for one it is; a trading
+platform gets `403 forbidden` on an account it has held a consent for (it can never be granted
+`association`) and `404` on any other.
 
 Requirements:
 - `REQ-ASSOCIATION-001` `create_association` by a representative MUST be answered `403 forbidden` on an account it represents and `404 not-found` on any other.
@@ -19283,7 +19287,8 @@ let response = client.get_guarantee_of_origin_project()
     /**List reservations the caller may see
 
 A representative sees its accounts' reservations; a platform sees those made for it on accounts
-where it holds an active `reserved_units_read` consent.
+where it holds an active `reserved_units_read` or `holdings_read` consent, leaving out any whose
+units those consents' subsets do not all select (`REQ-SCOPE-008`, `REQ-SCOPE-018`).
 
 Requirements:
 - `REQ-ACCESS-008` An operation listing the caller's own collection (`list_accounts`, `list_consents`, `list_reservations`, `list_escrows`, `list_associations`) MUST answer `200` with only the items the caller can see, never `403` or `404` because it can see none.
@@ -19326,9 +19331,9 @@ let response = client.list_reservations()
     }
     /**Reserve units for a trading platform (B.4)
 
-The caller must be an `initiator` on the account. The units become `reserved`: they leave the
-main holdings and may move only to `custodial_account_id`, by a transfer quoting
-`reservation_id`.
+The caller must be an `initiator` on the account. The units stay in the account's holdings with
+status `reserved`, out of its available units, and may move only to `custodial_account_id`, by
+a transfer quoting `reservation_id`.
 
 Requirements:
 - `REQ-APPROVAL-001` `initiate_transfer`, `initiate_cancellation`, `create_reservation` and `create_escrow` MUST be allowed only to a current representative of the account holding the `initiator` role, and a representative of the account without that role MUST be answered `403 forbidden`.
@@ -19379,9 +19384,9 @@ let response = client.create_reservation()
     }
     /**Get a reservation
 
-For the account's representatives, and for the platform it is made for while that platform holds
-an active `reserved_units_read` or `holdings_read` consent on the account (`403 consent-required`
-otherwise). Anyone else gets `404`.
+For the account's representatives, and for the platform it is made for while that platform's
+active `reserved_units_read` or `holdings_read` consents on the account select all of the
+reservation's units (`403 consent-required` otherwise). Anyone else gets `404`.
 
 Requirements:
 - `REQ-RESERVATION-003` A reservation MUST be created `active` with its units `reserved`, and MUST leave `active` at most once: to `released` by `release_reservation`, to `consumed` when a transfer of it is approved, or to `expired` at its `expires_at`, except that a reservation whose units are then in a pending transfer MUST stay `active` until that transfer ends and expire only if it ends unapproved.
@@ -19408,10 +19413,11 @@ let response = client.get_reservation()
     }
     /**Release (unreserve) a reservation; its units return to `available`
 
-Any representative of the account may release an active reservation at any time. The platform
-receives `reservation.released` and must halt its listing. When the reservation's units are in a
-pending transfer, the release still succeeds and ends that transfer `rescinded` in the same step
-(REQ-RESERVATION-011); a reservation that is no longer active gets `409 invalid-state`.
+Any representative of the account may release an active reservation at any time; the platform
+learns of it from a `reservation.released` event, if it subscribes to one, and can stop listing
+the units. When the reservation's units are in a pending transfer, the release still succeeds
+and ends that transfer `rescinded` in the same step (REQ-RESERVATION-011); a reservation that is
+no longer active gets `409 invalid-state`.
 
 Requirements:
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.

@@ -76,7 +76,7 @@ pub struct AssociationsQuery {
     pub account_id: Option<String>,
     /// Only associations with this status.
     pub status: Option<AssociationStatus>,
-    /// Only the association of this certificate.
+    /// Only associations of this certificate (at most one of them live).
     pub certificate_id: Option<String>,
     /// Maximum items per page (1–200, default 50).
     #[param(minimum = 1, maximum = 200, default = 50)]

@@ -124,9 +124,9 @@ pub fn revoke_delegation() {}
 
 /// Reserve units for a trading platform (B.4).
 ///
-/// The caller must be an `initiator` on the account. The units become `reserved`: they leave the
-/// main holdings and may move only to `custodial_account_id`, by a transfer quoting
-/// `reservation_id`.
+/// The caller must be an `initiator` on the account. The units stay in the account's holdings with
+/// status `reserved`, out of its available units, and may move only to `custodial_account_id`, by
+/// a transfer quoting `reservation_id`.
 #[utoipa::path(post, path = "/v1/reservations", tag = "reservations", operation_id = "create_reservation",
     params(IdempotencyKey),
     request_body = ReservationRequest,
@@ -140,7 +140,8 @@ pub fn create_reservation() {}
 /// List reservations the caller may see.
 ///
 /// A representative sees its accounts' reservations; a platform sees those made for it on accounts
-/// where it holds an active `reserved_units_read` consent.
+/// where it holds an active `reserved_units_read` or `holdings_read` consent, leaving out any whose
+/// units those consents' subsets do not all select (`REQ-SCOPE-008`, `REQ-SCOPE-018`).
 #[utoipa::path(get, path = "/v1/reservations", tag = "reservations", operation_id = "list_reservations",
     params(ReservationsQuery),
     responses((status = 200, description = "A page of reservations, ordered by `reservation_id`.", body = ReservationPage,
@@ -152,9 +153,9 @@ pub fn list_reservations() {}
 
 /// Get a reservation.
 ///
-/// For the account's representatives, and for the platform it is made for while that platform holds
-/// an active `reserved_units_read` or `holdings_read` consent on the account (`403 consent-required`
-/// otherwise). Anyone else gets `404`.
+/// For the account's representatives, and for the platform it is made for while that platform's
+/// active `reserved_units_read` or `holdings_read` consents on the account select all of the
+/// reservation's units (`403 consent-required` otherwise). Anyone else gets `404`.
 #[utoipa::path(get, path = "/v1/reservations/{reservation_id}", tag = "reservations", operation_id = "get_reservation",
     params(("reservation_id" = String, Path, description = "Reservation identifier.", example = "RES-000001")),
     responses((status = 200, description = "The reservation.", body = Reservation)))]
@@ -162,10 +163,11 @@ pub fn get_reservation() {}
 
 /// Release (unreserve) a reservation; its units return to `available`.
 ///
-/// Any representative of the account may release an active reservation at any time. The platform
-/// receives `reservation.released` and must halt its listing. When the reservation's units are in a
-/// pending transfer, the release still succeeds and ends that transfer `rescinded` in the same step
-/// (REQ-RESERVATION-011); a reservation that is no longer active gets `409 invalid-state`.
+/// Any representative of the account may release an active reservation at any time; the platform
+/// learns of it from a `reservation.released` event, if it subscribes to one, and can stop listing
+/// the units. When the reservation's units are in a pending transfer, the release still succeeds
+/// and ends that transfer `rescinded` in the same step (REQ-RESERVATION-011); a reservation that is
+/// no longer active gets `409 invalid-state`.
 #[utoipa::path(post, path = "/v1/reservations/{reservation_id}/release", tag = "reservations", operation_id = "release_reservation",
     params(("reservation_id" = String, Path, description = "Reservation identifier."), IdempotencyKey),
     responses((status = 200, description = "The released reservation.", body = Reservation)))]
@@ -242,12 +244,13 @@ pub fn release_escrow() {}
 
 /// Associate a third-party certificate with one unit (C.1).
 ///
-/// The caller must be a third-party registry with an active `association` consent on the account;
-/// the unit must be held by the account (`409 units-not-held`) and not cancelled (`409
-/// units-locked`); neither the unit nor the certificate may already have a live association (`409
-/// association-conflict`). A representative gets `404` for an account it is not appointed to and
-/// `403 forbidden` for one it is; a trading platform gets `403 forbidden` on an account it has held
-/// a consent for (it can never be granted `association`) and `404` on any other.
+/// The caller must be a third-party registry with an active `association` consent on the account
+/// that selects the unit (`403 consent-required` otherwise); the unit must be held by the account
+/// (`409 units-not-held`) and not cancelled (`409 units-locked`); neither the unit nor the
+/// certificate may already have a live association (`409 association-conflict`). A representative
+/// gets `404` for an account it is not appointed to and `403 forbidden` for one it is; a trading
+/// platform gets `403 forbidden` on an account it has held a consent for (it can never be granted
+/// `association`) and `404` on any other.
 #[utoipa::path(post, path = "/v1/associations", tag = "associations", operation_id = "create_association",
     params(IdempotencyKey),
     request_body = AssociationRequest,

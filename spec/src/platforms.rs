@@ -38,7 +38,8 @@ pub struct Platform {
 )]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentScope {
-    /// Read the account's details and all of its holdings (B.1).
+    /// Read the account's details and all of its holdings (B.1), and the grantee's reservations on
+    /// it; narrowed by a `subset`.
     HoldingsRead,
     /// Read the account's transaction history.
     TransactionsRead,
@@ -72,7 +73,8 @@ pub struct ConsentSubset {
     /// Only units of these vintages, e.g. `2023-24`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vintages: Vec<String>,
-    /// Only units of these projects (or facilities).
+    /// Only units of these ACCU Scheme projects (`project_id`); SMCs have no project, so a
+    /// non-empty list leaves them out.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub project_ids: Vec<String>,
     /// Only units whose serials lie in one of these ranges.

@@ -12,7 +12,7 @@ use crate::model::{SerialRange, UnitBlock};
 pub enum ReservationStatus {
     /// Units are reserved for the platform.
     Active,
-    /// Unreserved by the holder; units are `available` again. The platform must halt its listing.
+    /// Unreserved by a representative of the account; units are `available` again.
     Released,
     /// The units were transferred to the platform's interim custodial account.
     Consumed,
@@ -22,10 +22,11 @@ pub enum ReservationStatus {
 
 /// Units of one account reserved for a trading platform (B.4, fleeting custody).
 ///
-/// Reserved units leave the account's main holdings (status `reserved`) and may move only to the
-/// platform's interim custodial account named here, by an ordinary transfer that quotes the
-/// reservation. The holder may release the reservation at any time; the platform is notified by
-/// the `reservation.released` webhook.
+/// Reserved units stay in the account's holdings with status `reserved`, out of its available
+/// units, and may move only to the platform's interim custodial account named here, by an ordinary
+/// transfer that quotes the reservation. The holder may release the reservation at any time, even
+/// while its units are in a pending transfer, which the release rescinds; the platform is notified
+/// by the `reservation.released` webhook.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Reservation {
     /// Identifier, `RES-…`.
@@ -170,7 +171,8 @@ pub struct Escrow {
     /// The approver's reason, for a rejection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// When it stopped being active.
+    /// When it ended: settled, released (on expiry, its `expires_at`) or rejected; absent or `null`
+    /// while it is pending approval or active.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<DateTime<Utc>>,
     /// The buyer's account, once settled.

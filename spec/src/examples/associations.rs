@@ -81,7 +81,7 @@ pub(super) fn examples() -> Vec<Example> {
         Example::new(
             "list_associations",
             "by_certificate",
-            "Find the association of one certificate, whatever its status.",
+            "Find the associations of one certificate, whatever their status.",
         )
         .by(REGISTRY_TOKEN)
         .query("certificate_id", "GREENCERT-2026-000124")
