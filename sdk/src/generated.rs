@@ -522,7 +522,7 @@ free both sides for a new association.*/
     pub struct AssociationChangedEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(rename = "type")]
         pub type_: AssociationChangedEventType,
@@ -980,7 +980,7 @@ cancellations leave their blocks in the account with status `cancelled`; they ne
     pub struct CancellationCompletedEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(rename = "type")]
         pub type_: CancellationCompletedEventType,
@@ -1047,7 +1047,7 @@ cancellations leave their blocks in the account with status `cancelled`; they ne
     pub struct CancellationExpiredEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(rename = "type")]
         pub type_: CancellationExpiredEventType,
@@ -1114,7 +1114,7 @@ cancellations leave their blocks in the account with status `cancelled`; they ne
     pub struct CancellationPendingApprovalEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(rename = "type")]
         pub type_: CancellationPendingApprovalEventType,
@@ -1183,7 +1183,7 @@ cancellations leave their blocks in the account with status `cancelled`; they ne
     pub struct CancellationRejectedEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(rename = "type")]
         pub type_: CancellationRejectedEventType,
@@ -1335,7 +1335,7 @@ Units are chosen as in a `TransferRequest`: by `serial_ranges` or by `quantity`.
     pub struct CancellationRescindedEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(rename = "type")]
         pub type_: CancellationRescindedEventType,
@@ -1491,7 +1491,7 @@ ends at once.*/
     pub struct ConsentExpiredEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(rename = "type")]
         pub type_: ConsentExpiredEventType,
@@ -1557,7 +1557,7 @@ ends at once.*/
     pub struct ConsentGrantedEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(rename = "type")]
         pub type_: ConsentGrantedEventType,
@@ -1658,7 +1658,7 @@ is by key, so an item is never repeated or skipped because others were added mea
     pub struct ConsentRevokedEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(rename = "type")]
         pub type_: ConsentRevokedEventType,
@@ -2458,7 +2458,7 @@ while it is pending approval or active.*/
     pub struct EscrowActivatedEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(rename = "type")]
         pub type_: EscrowActivatedEventType,
@@ -2541,7 +2541,7 @@ is by key, so an item is never repeated or skipped because others were added mea
     pub struct EscrowPendingApprovalEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(rename = "type")]
         pub type_: EscrowPendingApprovalEventType,
@@ -2608,7 +2608,7 @@ is by key, so an item is never repeated or skipped because others were added mea
     pub struct EscrowRejectedEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(rename = "type")]
         pub type_: EscrowRejectedEventType,
@@ -2674,7 +2674,7 @@ is by key, so an item is never repeated or skipped because others were added mea
     pub struct EscrowReleasedEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(rename = "type")]
         pub type_: EscrowReleasedEventType,
@@ -2770,7 +2770,7 @@ is by key, so an item is never repeated or skipped because others were added mea
     pub struct EscrowSettledEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(rename = "type")]
         pub type_: EscrowSettledEventType,
@@ -4708,7 +4708,7 @@ by the `reservation.released` webhook.*/
     pub struct ReservationConsumedEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(rename = "type")]
         pub type_: ReservationConsumedEventType,
@@ -4775,7 +4775,7 @@ by the `reservation.released` webhook.*/
     pub struct ReservationCreatedEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(rename = "type")]
         pub type_: ReservationCreatedEventType,
@@ -4841,7 +4841,7 @@ by the `reservation.released` webhook.*/
     pub struct ReservationExpiredEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(rename = "type")]
         pub type_: ReservationExpiredEventType,
@@ -4924,7 +4924,7 @@ is by key, so an item is never repeated or skipped because others were added mea
     pub struct ReservationReleasedEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(rename = "type")]
         pub type_: ReservationReleasedEventType,
@@ -5746,7 +5746,7 @@ settlement, which is completed when created.*/
     pub struct TransferCompletedEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(rename = "type")]
         pub type_: TransferCompletedEventType,
@@ -5812,7 +5812,7 @@ settlement, which is completed when created.*/
     pub struct TransferExpiredEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(rename = "type")]
         pub type_: TransferExpiredEventType,
@@ -5878,7 +5878,7 @@ settlement, which is completed when created.*/
     pub struct TransferPendingApprovalEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(rename = "type")]
         pub type_: TransferPendingApprovalEventType,
@@ -5945,7 +5945,7 @@ settlement, which is completed when created.*/
     pub struct TransferRejectedEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(rename = "type")]
         pub type_: TransferRejectedEventType,
@@ -6109,7 +6109,7 @@ be the reservation's custodial account, and none of `quantity`, `serial_ranges`,
     pub struct TransferRescindedEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(rename = "type")]
         pub type_: TransferRescindedEventType,
@@ -6254,7 +6254,8 @@ is by key, so an item is never repeated or skipped because others were added mea
         pub last_attempt_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
-        ///HTTP status of the last attempt, if any answer was received.
+        /**HTTP status of the last attempt; absent or `null` before the first attempt and when the
+last attempt got no HTTP answer.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_status: ::std::option::Option<u16>,
         ///Current state.
@@ -6285,14 +6286,14 @@ is by key, so an item is never repeated or skipped because others were added mea
     /**The body of every webhook request: `{type, timestamp, data}` per Standard Webhooks.
 
 Sent with headers `webhook-id` (the event ID, stable across retries), `webhook-timestamp` (Unix
-seconds) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` keyed
-with the subscription secret). Deliveries answered with anything but 2xx are retried with
-exponential backoff.*/
+seconds of the wall clock, never the sandbox-shifted registry clock) and `webhook-signature`
+(`v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` keyed with the subscription secret).
+Deliveries answered with anything but 2xx are retried with exponential backoff.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebhookEvent {
         ///What the event is about.
         pub data: EventData,
-        ///When the event happened.
+        ///When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
         ///The event type.
         #[serde(rename = "type")]
@@ -6496,7 +6497,7 @@ is by key, so an item is never repeated or skipped because others were added mea
         ///A signing secret of your own (`whsec_` + base64 of 24–64 bytes); generated if absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub secret: ::std::option::Option<::std::string::String>,
-        ///An absolute `http` or `https` URL.
+        ///An absolute `http` or `https` URL with a host.
         pub url: ::std::string::String,
     }
     impl WebhookSubscriptionRequest {

@@ -566,7 +566,7 @@ fn webhooks_section() -> Value {
                 "operationId": format!("webhook_{}", name.replace('.', "_")),
                 "parameters": [
                     header("webhook-id", "The event ID; the same on every retry of one event."),
-                    header("webhook-timestamp", "Unix seconds when this attempt was signed."),
+                    header("webhook-timestamp", "Unix seconds of the wall clock when this attempt was signed (never the sandbox-shifted registry clock)."),
                     header("webhook-signature", "Space-separated `v1,<base64 HMAC-SHA256 of \"{webhook-id}.{webhook-timestamp}.{body}\">` signatures, keyed with the subscription secret.")
                 ],
                 "requestBody": {

@@ -27,10 +27,10 @@ pub enum EventType {
     /// An escrow was released back to the seller (by its controller or on expiry).
     #[serde(rename = "escrow.released")]
     EscrowReleased,
-    /// A consent granted to the subscriber was revoked.
+    /// A consent was revoked or relinquished (who is told: `REQ-EVENT-007`, `REQ-EVENT-012`).
     #[serde(rename = "consent.revoked")]
     ConsentRevoked,
-    /// A consent granted to the subscriber lapsed.
+    /// A consent lapsed (told to its grantee and the account's representatives).
     #[serde(rename = "consent.expired")]
     ConsentExpired,
     /// A transfer into or out of an account the subscriber may see was completed.
@@ -145,7 +145,7 @@ pub struct WebhookSubscription {
     "event_types": ["reservation.released", "reservation.expired"]
 }))]
 pub struct WebhookSubscriptionRequest {
-    /// An absolute `http` or `https` URL.
+    /// An absolute `http` or `https` URL with a host.
     pub url: String,
     /// At least one event type.
     pub event_types: Vec<EventType>,
@@ -157,15 +157,15 @@ pub struct WebhookSubscriptionRequest {
 /// The body of every webhook request: `{type, timestamp, data}` per Standard Webhooks.
 ///
 /// Sent with headers `webhook-id` (the event ID, stable across retries), `webhook-timestamp` (Unix
-/// seconds) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` keyed
-/// with the subscription secret). Deliveries answered with anything but 2xx are retried with
-/// exponential backoff.
+/// seconds of the wall clock, never the sandbox-shifted registry clock) and `webhook-signature`
+/// (`v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` keyed with the subscription secret).
+/// Deliveries answered with anything but 2xx are retried with exponential backoff.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct WebhookEvent {
     /// The event type.
     #[serde(rename = "type")]
     pub type_: EventType,
-    /// When the event happened.
+    /// When the change happened, on the registry clock (for an expiry, the `expires_at` instant).
     pub timestamp: DateTime<Utc>,
     /// What the event is about.
     pub data: EventData,
@@ -208,7 +208,7 @@ pub enum DeliveryState {
     Pending,
     /// A 2xx answer was received.
     Delivered,
-    /// Every attempt failed; no more will be made.
+    /// Every attempt failed, or the subscription was deleted; no more will be made.
     Failed,
 }
 
@@ -225,7 +225,8 @@ pub struct WebhookDelivery {
     pub state: DeliveryState,
     /// Attempts made so far.
     pub attempts: u32,
-    /// HTTP status of the last attempt, if any answer was received.
+    /// HTTP status of the last attempt; absent or `null` before the first attempt and when the
+    /// last attempt got no HTTP answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_status: Option<u16>,
     /// When the event was created.
