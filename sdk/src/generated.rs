@@ -3921,8 +3921,8 @@ without a fragment.*/
             value.parse()
         }
     }
-    /**A token endpoint error (RFC 6749 section 5.2). The token endpoint answers with this shape,
-not with a problem document, as OAuth clients expect.*/
+    /**A token or revocation endpoint error (RFC 6749 section 5.2). Both endpoints answer with this
+shape, not with a problem document, as OAuth clients expect.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OAuthError {
         /**`invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
@@ -3968,7 +3968,8 @@ not with a problem document, as OAuth clients expect.*/
     ///A platform's credentials, returned once by the sandbox.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlatformCredential {
-        ///OAuth 2.0 client ID for the client-credentials grant at `/oauth/token`.
+        /**OAuth 2.0 client ID for the client-credentials grant at `/v1/oauth/token` (and, with
+`redirect_uris`, the authorization code flow).*/
         pub client_id: ::std::string::String,
         ///OAuth 2.0 client secret.
         pub client_secret: ::std::string::String,
@@ -5486,7 +5487,7 @@ the scopes granted, to narrow the new access token.*/
     pub struct TokenResponse {
         ///The bearer token.
         pub access_token: ::std::string::String,
-        ///Seconds until the token expires (3600 by default).
+        ///Seconds until the access token expires on the registry clock: 3600.
         pub expires_in: u64,
         /**A new refresh token (`authorization_code` and `refresh_token` grants only); the one
 presented to get it is used up.*/
@@ -18887,9 +18888,10 @@ the client authenticates either with `client_id` and `client_secret` in the form
 HTTP Basic (RFC 6749 section 2.3.1), never both. `authorization_code` exchanges a code from
 `authorize` (with `redirect_uri` and the PKCE `code_verifier`) for an access token and a
 refresh token; `refresh_token` rotates a refresh token. A public client sends `client_id`
-alone. The token expires after `expires_in` seconds. Errors follow RFC 6749 section 5.2
-(`{error, error_description}`): `400 invalid_request` / `invalid_grant` /
-`unauthorized_client` / `unsupported_grant_type` / `invalid_scope`, `401 invalid_client`.
+alone. The access token expires after `expires_in` (3600) seconds of the registry clock.
+Errors follow RFC 6749 section 5.2 (`{error, error_description}`): `400 invalid_request` /
+`invalid_grant` / `unauthorized_client` / `unsupported_grant_type` / `invalid_scope`,
+`401 invalid_client`.
 
 Requirements:
 - `REQ-AUTH-004` An access token from `issue_token` MUST be accepted until `expires_in` seconds (3600) after its issue and refused from then on, both measured on the registry clock, so advancing the sandbox clock by 3600 s or more expires it.

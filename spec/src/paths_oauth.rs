@@ -21,13 +21,13 @@ pub fn get_authorization_server_metadata() {}
 /// S256 required).
 ///
 /// Public; a browser opens it. An unknown `client_id`, or a `redirect_uri` that is not exactly one
-/// of the client's registered URIs, answers `400` and never redirects. Any other error redirects
-/// (`302`) to the redirect URI with `error` (`invalid_request`, `invalid_scope`,
+/// of the client's registered URIs, answers a `400` problem and never redirects. Any other error
+/// redirects (`302`) to the redirect URI with `error` (`invalid_request`, `invalid_scope`,
 /// `unsupported_response_type`), `error_description` and `state`. A valid request answers the
 /// page: a form with the representatives who may approve, the client's name, the account and
 /// every scope in words, and approve and decline buttons. With `login_hint` (sandbox only) the
 /// request is approved at once as that representative: `302` to the redirect URI with `code` and
-/// `state`.
+/// `state` (`error=invalid_request` when it names no representative who may approve).
 #[utoipa::path(get, path = "/v1/oauth/authorize", tag = "authorization", operation_id = "authorize",
     params(AuthorizeQuery),
     responses(
@@ -58,10 +58,10 @@ pub fn decide_authorization() {}
 #[utoipa::path(post, path = "/v1/oauth/revoke", tag = "authorization", operation_id = "revoke_token",
     request_body(content = RevocationRequest, content_type = "application/x-www-form-urlencoded"),
     responses(
-        (status = 200, description = "Revoked, or unknown: either way the token is no longer valid."),
+        (status = 200, description = "Revoked, or unknown; a token of another client is left valid (`REQ-AUTHZ-022`)."),
         (status = 400, description = "Malformed request.", body = OAuthError),
         (status = 401, description = "Client authentication failed.", body = OAuthError,
-            headers(("WWW-Authenticate" = String, description = "`Basic realm=\"ucr\"` when the client authenticated with HTTP Basic")))))]
+            headers(("WWW-Authenticate" = String, description = "`Basic` (with any parameters, e.g. `realm`) when the client tried HTTP Basic")))))]
 pub fn revoke_token() {}
 
 /// Register a representative's own OAuth client (sandbox): a mobile app (public) or a

@@ -363,14 +363,15 @@ pub fn advance_clock() {}
 /// HTTP Basic (RFC 6749 section 2.3.1), never both. `authorization_code` exchanges a code from
 /// `authorize` (with `redirect_uri` and the PKCE `code_verifier`) for an access token and a
 /// refresh token; `refresh_token` rotates a refresh token. A public client sends `client_id`
-/// alone. The token expires after `expires_in` seconds. Errors follow RFC 6749 section 5.2
-/// (`{error, error_description}`): `400 invalid_request` / `invalid_grant` /
-/// `unauthorized_client` / `unsupported_grant_type` / `invalid_scope`, `401 invalid_client`.
+/// alone. The access token expires after `expires_in` (3600) seconds of the registry clock.
+/// Errors follow RFC 6749 section 5.2 (`{error, error_description}`): `400 invalid_request` /
+/// `invalid_grant` / `unauthorized_client` / `unsupported_grant_type` / `invalid_scope`,
+/// `401 invalid_client`.
 #[utoipa::path(post, path = "/v1/oauth/token", tag = "platforms", operation_id = "issue_token",
     request_body(content = crate::platforms::TokenRequest, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "An access token.", body = crate::platforms::TokenResponse),
-        (status = 400, description = "Malformed request, unsupported grant type, or an invalid, expired, used or revoked code or refresh token.", body = crate::platforms::OAuthError),
+        (status = 400, description = "Malformed request, unsupported grant type, a grant the client may not use, a scope not granted, or an invalid, expired, used or revoked code or refresh token.", body = crate::platforms::OAuthError),
         (status = 401, description = "Client authentication failed: none was sent, the client is unknown or the secret is wrong.", body = crate::platforms::OAuthError,
-            headers(("WWW-Authenticate" = String, description = "`Basic realm=\"ucr\"` when the client authenticated with HTTP Basic (RFC 6749 section 5.2)")))))]
+            headers(("WWW-Authenticate" = String, description = "`Basic` (with any parameters, e.g. `realm`) when the client tried HTTP Basic (RFC 6749 section 5.2)")))))]
 pub fn issue_token() {}

@@ -251,7 +251,7 @@ pub struct TokenResponse {
     pub access_token: String,
     /// Always `Bearer`.
     pub token_type: String,
-    /// Seconds until the token expires (3600 by default).
+    /// Seconds until the access token expires on the registry clock: 3600.
     pub expires_in: u64,
     /// A new refresh token (`authorization_code` and `refresh_token` grants only); the one
     /// presented to get it is used up.
@@ -263,8 +263,8 @@ pub struct TokenResponse {
     pub scope: Option<String>,
 }
 
-/// A token endpoint error (RFC 6749 section 5.2). The token endpoint answers with this shape,
-/// not with a problem document, as OAuth clients expect.
+/// A token or revocation endpoint error (RFC 6749 section 5.2). Both endpoints answer with this
+/// shape, not with a problem document, as OAuth clients expect.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct OAuthError {
     /// `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,

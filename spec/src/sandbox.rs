@@ -150,7 +150,8 @@ pub struct PlatformCredential {
     pub platform: crate::platforms::Platform,
     /// Bearer token that authenticates as the platform itself.
     pub token: String,
-    /// OAuth 2.0 client ID for the client-credentials grant at `/oauth/token`.
+    /// OAuth 2.0 client ID for the client-credentials grant at `/v1/oauth/token` (and, with
+    /// `redirect_uris`, the authorization code flow).
     pub client_id: String,
     /// OAuth 2.0 client secret.
     pub client_secret: String,
