@@ -3387,7 +3387,7 @@ is by key, so an item is never repeated or skipped because others were added mea
         ///Year the SMCs are issued in, 2023 to 2100; required for SMCs, refused for ACCUs.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub issuance_year: ::std::option::Option<u64>,
-        ///Issuance date; today if absent.
+        ///Issuance date; absent: the registry clock's current UTC date.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub issued_on: ::std::option::Option<::chrono::naive::NaiveDate>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4470,7 +4470,8 @@ platform controlling escrows on the account (`kind: escrow_controller`).*/
             Default::default()
         }
     }
-    ///A representative's credential, returned once by the sandbox.
+    /**A representative's credential, returned by the sandbox on each appointment (an existing
+representative keeps its token).*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RepresentativeCredential {
         ///The account the appointment is for.
@@ -19505,7 +19506,9 @@ let response = client.create_account()
     }
     /**Appoint an authorised representative to an account (sandbox)
 
-Returns the representative's bearer token.
+Returns the representative's bearer token: a new one for a new representative, the one it
+already has for an existing representative. Appointing a representative already on the account
+replaces its roles there (`REQ-SANDBOX-005`).
 
 Requirements:
 - `REQ-AUTH-005` Tokens handed out by the sandbox (operator sessions, representatives' and platforms' `token`) MUST NOT expire and MUST stop working only when a sandbox reset removes them, which it MUST do for every token except operators'.
@@ -19553,7 +19556,9 @@ let response = client.get_clock()
     }
     /**Move the sandbox clock forward (sandbox), so that expiries can be tested without waiting
 
-Expiries of consents, reservations, escrows and pending transactions take effect at once.
+Every expiry that falls due in the interval (pending transactions, consents, reservations,
+escrows, access tokens, authorization codes) holds from the next request on
+(`REQ-SANDBOX-011`).
 
 Requirements:
 - `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
@@ -19575,7 +19580,9 @@ let response = client.advance_clock()
     }
     /**Issue new units into an account (sandbox)
 
-Serials are allocated from the unit type's next free serial, so issued blocks never overlap.
+Each issuance takes serials that no other unit of its type has, so issued blocks never overlap
+(`REQ-UNITS-005`); which serials, the first of each unit type included, is the implementation's
+choice (`REQ-SANDBOX-008`).
 
 Requirements:
 - `REQ-IDEMPOTENCY-011` The sandbox writes MUST accept a request without `Idempotency-Key`, and when one is sent they MAY either ignore it or honour it as `REQ-IDEMPOTENCY-005` and `REQ-IDEMPOTENCY-007` describe.
@@ -19695,9 +19702,12 @@ let response = client.create_platform_representative()
     ) -> builder::CreatePlatformRepresentative<'_> {
         builder::CreatePlatformRepresentative::new(self)
     }
-    /**Remove every holder, account, representative and transaction (sandbox)
+    /**Remove everything the sandbox made (sandbox)
 
-The public registers and operator sessions are kept.
+Every account holder, account, representative, platform, unit, transaction, consent,
+delegation, reservation, escrow, association, webhook subscription and delivery, and every token
+but operators', goes (`REQ-SANDBOX-009`). The public registers, operator sessions and the
+registry clock are kept.
 
 Requirements:
 - `REQ-AUTH-005` Tokens handed out by the sandbox (operator sessions, representatives' and platforms' `token`) MUST NOT expire and MUST stop working only when a sandbox reset removes them, which it MUST do for every token except operators'.

@@ -281,7 +281,9 @@ pub fn create_account() {}
 
 /// Appoint an authorised representative to an account (sandbox).
 ///
-/// Returns the representative's bearer token.
+/// Returns the representative's bearer token: a new one for a new representative, the one it
+/// already has for an existing representative. Appointing a representative already on the account
+/// replaces its roles there (`REQ-SANDBOX-005`).
 #[utoipa::path(post, path = "/v1/sandbox/accounts/{account_id}/representatives", tag = "sandbox", operation_id = "appoint_representative",
     params(("account_id" = String, Path, description = "ANREU account number.")),
     request_body = NewRepresentative,
@@ -290,15 +292,20 @@ pub fn appoint_representative() {}
 
 /// Issue new units into an account (sandbox).
 ///
-/// Serials are allocated from the unit type's next free serial, so issued blocks never overlap.
+/// Each issuance takes serials that no other unit of its type has, so issued blocks never overlap
+/// (`REQ-UNITS-005`); which serials, the first of each unit type included, is the implementation's
+/// choice (`REQ-SANDBOX-008`).
 #[utoipa::path(post, path = "/v1/sandbox/issuances", tag = "sandbox", operation_id = "issue_units",
     request_body = IssuanceRequest,
     responses((status = 201, description = "The issued block.", body = UnitBlock)))]
 pub fn issue_units() {}
 
-/// Remove every holder, account, representative and transaction (sandbox).
+/// Remove everything the sandbox made (sandbox).
 ///
-/// The public registers and operator sessions are kept.
+/// Every account holder, account, representative, platform, unit, transaction, consent,
+/// delegation, reservation, escrow, association, webhook subscription and delivery, and every token
+/// but operators', goes (`REQ-SANDBOX-009`). The public registers, operator sessions and the
+/// registry clock are kept.
 #[utoipa::path(post, path = "/v1/sandbox/reset", tag = "sandbox", operation_id = "reset_sandbox",
     responses((status = 200, description = "What was removed.", body = SandboxReset)))]
 pub fn reset_sandbox() {}

@@ -349,7 +349,9 @@ pub fn get_clock() {}
 
 /// Move the sandbox clock forward (sandbox), so that expiries can be tested without waiting.
 ///
-/// Expiries of consents, reservations, escrows and pending transactions take effect at once.
+/// Every expiry that falls due in the interval (pending transactions, consents, reservations,
+/// escrows, access tokens, authorization codes) holds from the next request on
+/// (`REQ-SANDBOX-011`).
 #[utoipa::path(post, path = "/v1/sandbox/clock/advance", tag = "sandbox", operation_id = "advance_clock",
     request_body = ClockAdvance,
     responses((status = 200, description = "The registry's new time.", body = SandboxClock)))]

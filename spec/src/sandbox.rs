@@ -48,7 +48,8 @@ pub struct NewRepresentative {
     pub representative_id: Option<String>,
 }
 
-/// A representative's credential, returned once by the sandbox.
+/// A representative's credential, returned by the sandbox on each appointment (an existing
+/// representative keeps its token).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct RepresentativeCredential {
     /// Registry identifier of the representative.
@@ -109,7 +110,7 @@ pub struct IssuanceRequest {
     pub kyoto_status: Option<KyotoStatus>,
     /// State or territory.
     pub state: String,
-    /// Issuance date; today if absent.
+    /// Issuance date; absent: the registry clock's current UTC date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issued_on: Option<NaiveDate>,
 }
