@@ -187,9 +187,9 @@ about linked government-backed units and certificates must be accurate".
   `403 consent-required` while no active consent carries that scope (it was never granted, or was
   revoked or has expired), from the very next request after the change. Which scope opens which
   operation is stated in each operation's requirements (`REQ-SCOPE-*`). A consent with a `subset`
-  opens its scopes only over the units the subset selects: reads show only those units, and a
-  reservation or association whose units it does not select answers `403 consent-required`
-  (`REQ-SCOPE-013` to `REQ-SCOPE-019`). A platform's representatives act as authorised
+  opens its scopes only over the units the subset selects: reads show only those units, and
+  `get_reservation` or `create_association` about units it does not select answers
+  `403 consent-required` (`REQ-SCOPE-013` to `REQ-SCOPE-019`). A platform's representatives act as authorised
   representatives wherever they are appointed (the platform's custodial accounts; holders'
   accounts by delegation).
 - **Time**: expiries (pending transactions after 7 days, consents, reservations, escrows, access
