@@ -8,9 +8,9 @@ use ucr_sdk::ProblemKind;
 use ucr_sdk::types::{ConsentScope, NewOAuthClient, NewPlatform, OAuthClientType, PlatformKind};
 
 use super::support::authz::{
-    self, AUTHORIZE, App, Pkce, REVOKE, TOKEN, authorize, exchange, expect_oauth_error,
-    expect_redirect, expect_redirected_error, post_as, query, refresh, register_app, revoke,
-    sign_in, token_status, tokens, tokens_of,
+    self, AUTHORIZE, App, Pkce, REVOKE, TOKEN, authorize, exchange, exchange_code,
+    expect_oauth_error, expect_redirect, expect_redirected_error, expect_refresh_refused,
+    expect_token_status, post_as, query, refresh, register_app, revoke, sign_in, tokens, tokens_of,
 };
 use crate::assert::{SdkResultExt, ensure_eq};
 use crate::check::Check;
@@ -676,14 +676,7 @@ async fn code_exchange(ctx: Ctx) -> Result<(), Failure> {
     .map_err(|f| f.violates("REQ-AUTHZ-012"))?;
 
     let code = sign_in(&ctx, &app, rep, READ_WRITE, None).await?;
-    let response = exchange(
-        &ctx,
-        &app,
-        &code.code,
-        &code.pkce.verifier,
-        &app.redirect_uri,
-    )
-    .await?;
+    let response = exchange_code(&ctx, &app, &code).await?;
     let issued = tokens_of("exchanging a code with its verifier", &response)
         .map_err(|f| f.violates("REQ-AUTHZ-012"))?;
     ensure_eq(
@@ -692,12 +685,14 @@ async fn code_exchange(ctx: Ctx) -> Result<(), Failure> {
         issued.scope.clone(),
     )
     .map_err(|f| f.violates("REQ-AUTHZ-012"))?;
-    ensure_eq(
+    expect_token_status(
+        &ctx,
         "list_accounts with the flow's access token",
         200,
-        token_status(&ctx, &issued.access).await?,
+        &issued.access,
+        "REQ-AUTHZ-012",
     )
-    .map_err(|f| f.violates("REQ-AUTHZ-012"))?;
+    .await?;
 
     // A confidential client authenticates; a wrong secret by HTTP Basic is 401 with a challenge.
     let confidential = register_app(&ctx, true).await?;
@@ -706,14 +701,7 @@ async fn code_exchange(ctx: Ctx) -> Result<(), Failure> {
         secret: Some("not-the-secret".to_owned()),
         ..confidential.clone()
     };
-    let response = exchange(
-        &ctx,
-        &wrong_secret,
-        &code.code,
-        &code.pkce.verifier,
-        &confidential.redirect_uri,
-    )
-    .await?;
+    let response = exchange_code(&ctx, &wrong_secret, &code).await?;
     expect_oauth_error(
         "a confidential client with a wrong secret (HTTP Basic)",
         &response,
@@ -732,14 +720,7 @@ async fn code_exchange(ctx: Ctx) -> Result<(), Failure> {
         ..confidential.clone()
     };
     let code = sign_in(&ctx, &confidential, rep, READ, None).await?;
-    let response = exchange(
-        &ctx,
-        &public_like,
-        &code.code,
-        &code.pkce.verifier,
-        &confidential.redirect_uri,
-    )
-    .await?;
+    let response = exchange_code(&ctx, &public_like, &code).await?;
     expect_oauth_error(
         "a confidential client sending client_id alone",
         &response,
@@ -748,14 +729,7 @@ async fn code_exchange(ctx: Ctx) -> Result<(), Failure> {
     )
     .map_err(|f| f.violates("REQ-AUTHZ-015"))?;
     let code = sign_in(&ctx, &confidential, rep, READ, None).await?;
-    let response = exchange(
-        &ctx,
-        &confidential,
-        &code.code,
-        &code.pkce.verifier,
-        &confidential.redirect_uri,
-    )
-    .await?;
+    let response = exchange_code(&ctx, &confidential, &code).await?;
     tokens_of(
         "a confidential client exchanging a code with HTTP Basic",
         &response,
@@ -768,23 +742,9 @@ async fn code_single_use(ctx: Ctx) -> Result<(), Failure> {
     let party = ctx.holder_with_one_rep().await?;
     let app = register_app(&ctx, false).await?;
     let code = sign_in(&ctx, &app, &party.rep.id, READ, None).await?;
-    let first = exchange(
-        &ctx,
-        &app,
-        &code.code,
-        &code.pkce.verifier,
-        &app.redirect_uri,
-    )
-    .await?;
+    let first = exchange_code(&ctx, &app, &code).await?;
     let issued = tokens_of("the first exchange of a code", &first)?;
-    let second = exchange(
-        &ctx,
-        &app,
-        &code.code,
-        &code.pkce.verifier,
-        &app.redirect_uri,
-    )
-    .await?;
+    let second = exchange_code(&ctx, &app, &code).await?;
     expect_oauth_error(
         "the second exchange of the same code",
         &second,
@@ -792,20 +752,22 @@ async fn code_single_use(ctx: Ctx) -> Result<(), Failure> {
         "invalid_grant",
     )
     .map_err(|f| f.violates("REQ-AUTHZ-014"))?;
-    ensure_eq(
+    expect_token_status(
+        &ctx,
         "list_accounts with the access token of a code exchanged twice",
         401,
-        token_status(&ctx, &issued.access).await?,
+        &issued.access,
+        "REQ-AUTHZ-014",
     )
-    .map_err(|f| f.violates("REQ-AUTHZ-014"))?;
-    let response = refresh(&ctx, &app, &issued.refresh, None).await?;
-    expect_oauth_error(
+    .await?;
+    expect_refresh_refused(
+        &ctx,
+        &app,
+        &issued.refresh,
         "the refresh token of a code exchanged twice",
-        &response,
-        400,
-        "invalid_grant",
+        "REQ-AUTHZ-014",
     )
-    .map_err(|f| f.violates("REQ-AUTHZ-014"))
+    .await
 }
 
 async fn code_and_token_lapse(ctx: Ctx) -> Result<(), Failure> {
@@ -814,14 +776,7 @@ async fn code_and_token_lapse(ctx: Ctx) -> Result<(), Failure> {
     let stale = sign_in(&ctx, &app, &party.rep.id, READ, None).await?;
     let issued = tokens(&ctx, &app, &party.rep.id, READ).await?;
     ctx.advance_clock(61).await?;
-    let response = exchange(
-        &ctx,
-        &app,
-        &stale.code,
-        &stale.pkce.verifier,
-        &app.redirect_uri,
-    )
-    .await?;
+    let response = exchange_code(&ctx, &app, &stale).await?;
     expect_oauth_error(
         "exchanging a code 61 s after it was issued",
         &response,
@@ -829,28 +784,34 @@ async fn code_and_token_lapse(ctx: Ctx) -> Result<(), Failure> {
         "invalid_grant",
     )
     .map_err(|f| f.violates("REQ-AUTHZ-014"))?;
-    ensure_eq(
+    expect_token_status(
+        &ctx,
         "list_accounts with a flow access token 61 s old",
         200,
-        token_status(&ctx, &issued.access).await?,
+        &issued.access,
+        "REQ-AUTHZ-020",
     )
-    .map_err(|f| f.violates("REQ-AUTHZ-020"))?;
+    .await?;
     ctx.advance_clock(3600).await?;
-    ensure_eq(
+    expect_token_status(
+        &ctx,
         "list_accounts with a flow access token 3661 s old",
         401,
-        token_status(&ctx, &issued.access).await?,
+        &issued.access,
+        "REQ-AUTHZ-020",
     )
-    .map_err(|f| f.violates("REQ-AUTHZ-020"))?;
+    .await?;
     let response = refresh(&ctx, &app, &issued.refresh, None).await?;
     let renewed = tokens_of("refreshing after the access token lapsed", &response)
         .map_err(|f| f.violates("REQ-AUTHZ-020"))?;
-    ensure_eq(
+    expect_token_status(
+        &ctx,
         "list_accounts with the refreshed access token",
         200,
-        token_status(&ctx, &renewed.access).await?,
+        &renewed.access,
+        "REQ-AUTHZ-020",
     )
-    .map_err(|f| f.violates("REQ-AUTHZ-020"))
+    .await
 }
 
 async fn refresh_rotation(ctx: Ctx) -> Result<(), Failure> {
@@ -864,12 +825,14 @@ async fn refresh_rotation(ctx: Ctx) -> Result<(), Failure> {
         second.refresh != first.refresh && second.access != first.access,
         "a refresh must return a new access token and a new refresh token (rotation, REQ-AUTHZ-016)"
     );
-    ensure_eq(
+    expect_token_status(
+        &ctx,
         "list_accounts with the refreshed access token",
         200,
-        token_status(&ctx, &second.access).await?,
+        &second.access,
+        "REQ-AUTHZ-016",
     )
-    .map_err(|f| f.violates("REQ-AUTHZ-016"))?;
+    .await?;
     let response = refresh(&ctx, &app, &second.refresh, Some(READ)).await?;
     let narrowed = tokens_of("refreshing with a narrower scope", &response)
         .map_err(|f| f.violates("REQ-AUTHZ-018"))?;
@@ -896,34 +859,36 @@ async fn refresh_rotation(ctx: Ctx) -> Result<(), Failure> {
     )
     .map_err(|f| f.violates("REQ-AUTHZ-018"))?;
     // The first refresh token was used: presenting it again revokes the family.
-    let response = refresh(&ctx, &app, &first.refresh, None).await?;
-    expect_oauth_error(
+    expect_refresh_refused(
+        &ctx,
+        &app,
+        &first.refresh,
         "reusing a refresh token already used",
-        &response,
-        400,
-        "invalid_grant",
+        "REQ-AUTHZ-017",
     )
-    .map_err(|f| f.violates("REQ-AUTHZ-017"))?;
+    .await?;
     for (what, token) in [
         ("the first access token", &first.access),
         ("the refreshed access token", &second.access),
         ("the narrowed access token", &narrowed.access),
     ] {
-        ensure_eq(
+        expect_token_status(
+            &ctx,
             &format!("list_accounts with {what} after a refresh token was reused"),
             401,
-            token_status(&ctx, token).await?,
+            token,
+            "REQ-AUTHZ-017",
         )
-        .map_err(|f| f.violates("REQ-AUTHZ-017"))?;
+        .await?;
     }
-    let response = refresh(&ctx, &app, &narrowed.refresh, None).await?;
-    expect_oauth_error(
+    expect_refresh_refused(
+        &ctx,
+        &app,
+        &narrowed.refresh,
         "the latest refresh token after the family was revoked",
-        &response,
-        400,
-        "invalid_grant",
+        "REQ-AUTHZ-017",
     )
-    .map_err(|f| f.violates("REQ-AUTHZ-017"))
+    .await
 }
 
 async fn revocation(ctx: Ctx) -> Result<(), Failure> {
@@ -945,21 +910,25 @@ async fn revocation(ctx: Ctx) -> Result<(), Failure> {
     let response = revoke(&ctx, &other, &issued.access).await?;
     expect_empty_200("another client revoking the access token", &response)
         .map_err(|f| f.violates("REQ-AUTHZ-021"))?;
-    ensure_eq(
+    expect_token_status(
+        &ctx,
         "list_accounts after another client tried to revoke the token",
         200,
-        token_status(&ctx, &issued.access).await?,
+        &issued.access,
+        "REQ-AUTHZ-022",
     )
-    .map_err(|f| f.violates("REQ-AUTHZ-022"))?;
+    .await?;
     let response = revoke(&ctx, &app, &issued.access).await?;
     expect_empty_200("revoking the access token", &response)
         .map_err(|f| f.violates("REQ-AUTHZ-021"))?;
-    ensure_eq(
+    expect_token_status(
+        &ctx,
         "list_accounts with the access token just revoked",
         401,
-        token_status(&ctx, &issued.access).await?,
+        &issued.access,
+        "REQ-AUTHZ-021",
     )
-    .map_err(|f| f.violates("REQ-AUTHZ-021"))?;
+    .await?;
     let response = revoke(&ctx, &app, "no-such-token").await?;
     expect_empty_200("revoking an unknown token", &response)
         .map_err(|f| f.violates("REQ-AUTHZ-021"))?;
@@ -968,20 +937,22 @@ async fn revocation(ctx: Ctx) -> Result<(), Failure> {
     let response = revoke(&ctx, &app, &family.refresh).await?;
     expect_empty_200("revoking a refresh token", &response)
         .map_err(|f| f.violates("REQ-AUTHZ-021"))?;
-    ensure_eq(
+    expect_token_status(
+        &ctx,
         "list_accounts with the access token of a revoked refresh token",
         401,
-        token_status(&ctx, &family.access).await?,
+        &family.access,
+        "REQ-AUTHZ-022",
     )
-    .map_err(|f| f.violates("REQ-AUTHZ-022"))?;
-    let response = refresh(&ctx, &app, &family.refresh, None).await?;
-    expect_oauth_error(
+    .await?;
+    expect_refresh_refused(
+        &ctx,
+        &app,
+        &family.refresh,
         "refreshing with a revoked refresh token",
-        &response,
-        400,
-        "invalid_grant",
+        "REQ-AUTHZ-021",
     )
-    .map_err(|f| f.violates("REQ-AUTHZ-021"))?;
+    .await?;
 
     let response = post_as(
         &ctx,
@@ -1148,14 +1119,7 @@ async fn consent_through_the_flow(ctx: Ctx) -> Result<(), Failure> {
             .any(|c| c.consent_id == listed[0].consent_id),
         "list_account_consents does not show the consent granted through the flow (REQ-AUTHZ-026)"
     );
-    let response = exchange(
-        &ctx,
-        &app,
-        &code.code,
-        &code.pkce.verifier,
-        &app.redirect_uri,
-    )
-    .await?;
+    let response = exchange_code(&ctx, &app, &code).await?;
     let body = response
         .expect_status("the platform exchanging its consent code", 200)
         .map_err(|f| f.violates("REQ-AUTHZ-027"))?;
@@ -1261,14 +1225,14 @@ async fn oauth_clients(ctx: Ctx) -> Result<(), Failure> {
         "unauthorized_client",
     )
     .map_err(|f| f.violates("REQ-AUTHZ-019"))?;
-    let response = refresh(&ctx, &public, "no-such-refresh-token", None).await?;
-    expect_oauth_error(
+    expect_refresh_refused(
+        &ctx,
+        &public,
+        "no-such-refresh-token",
         "refreshing with an unknown refresh token",
-        &response,
-        400,
-        "invalid_grant",
+        "REQ-AUTHZ-019",
     )
-    .map_err(|f| f.violates("REQ-AUTHZ-019"))?;
+    .await?;
     let response = exchange(
         &ctx,
         &public,

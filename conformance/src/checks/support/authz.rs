@@ -4,6 +4,7 @@
 
 use ucr_sdk::authorization::code_challenge;
 
+use crate::assert::ensure_eq;
 use crate::ctx::{Ctx, RawResponse};
 use crate::ensure;
 use crate::outcome::Failure;
@@ -320,6 +321,15 @@ pub(in crate::checks) async fn exchange(
     .await
 }
 
+/// Exchanges `code` as `app` with its own verifier and `app`'s redirect URI.
+pub(in crate::checks) async fn exchange_code(
+    ctx: &Ctx,
+    app: &App,
+    code: &Code,
+) -> Result<RawResponse, Failure> {
+    exchange(ctx, app, &code.code, &code.pkce.verifier, &app.redirect_uri).await
+}
+
 /// Tokens from the authorization code or refresh token grant.
 #[derive(Debug, Clone)]
 pub(in crate::checks) struct Tokens {
@@ -376,7 +386,7 @@ pub(in crate::checks) async fn tokens(
     scope: &str,
 ) -> Result<Tokens, Failure> {
     let code = sign_in(ctx, app, representative_id, scope, None).await?;
-    let response = exchange(ctx, app, &code.code, &code.pkce.verifier, &app.redirect_uri).await?;
+    let response = exchange_code(ctx, app, &code).await?;
     tokens_of(
         &format!("exchanging a code for {scope:?} with its verifier"),
         &response,
@@ -428,6 +438,32 @@ pub(in crate::checks) fn expect_oauth_error(
         "{what}: expected error {code:?}, got {body}"
     );
     Ok(())
+}
+
+/// Refreshes with `refresh_token` as `app` and expects `400 invalid_grant` (`what` names the
+/// token); a wrong answer violates `requirement`, a failed request does not.
+pub(in crate::checks) async fn expect_refresh_refused(
+    ctx: &Ctx,
+    app: &App,
+    refresh_token: &str,
+    what: &str,
+    requirement: &'static str,
+) -> Result<(), Failure> {
+    let response = refresh(ctx, app, refresh_token, None).await?;
+    expect_oauth_error(what, &response, 400, "invalid_grant").map_err(|f| f.violates(requirement))
+}
+
+/// Expects `GET /v1/accounts` with `token` to answer `status` (`what` names the request); a
+/// wrong status violates `requirement`, a failed request does not.
+pub(in crate::checks) async fn expect_token_status(
+    ctx: &Ctx,
+    what: &str,
+    status: u16,
+    token: &str,
+    requirement: &'static str,
+) -> Result<(), Failure> {
+    let actual = token_status(ctx, token).await?;
+    ensure_eq(what, status, actual).map_err(|f| f.violates(requirement))
 }
 
 /// The status `GET /v1/accounts` answers with `token`: whether the registry accepts it.
