@@ -165,8 +165,16 @@ pub(super) const CHECKS: &[Check] = &[
 /// sends both, which every reading accepts.)
 macro_rules! filtered {
     ($what:expr, $request:expr) => {
-        walk(&$what, 200, |token| {
-            let request = $request.limit(200u32);
+        by_hand!($what, 200u32, $request)
+    };
+}
+
+/// Walks `$request` by hand with `limit=$limit` (a `u32`), sending the request's filters with
+/// every `page_token`.
+macro_rules! by_hand {
+    ($what:expr, $limit:expr, $request:expr) => {
+        walk(&$what, $limit, |token| {
+            let request = $request.limit($limit);
             let request = match token {
                 Some(token) => request.page_token(token),
                 None => request,
@@ -182,11 +190,69 @@ macro_rules! filtered {
     };
 }
 
+/// Every row of a register list in big pages (`limit=200`), by `stream()`.
+macro_rules! big_pages {
+    ($client:expr, $operation:ident) => {
+        $client
+            .$operation()
+            .limit(200u32)
+            .stream()
+            .try_collect()
+            .await
+            .map_err(|e| {
+                Failure::from(e).context(concat!(
+                    stringify!($operation),
+                    " with limit=200, without a token"
+                ))
+            })
+    };
+}
+
+/// A register list's paging check: the big pages hold rows in ascending key order (`$key`), and a
+/// stream walk with `limit=$stream` and a by-hand walk with `limit=$hand` give the same rows in
+/// the same order.
+macro_rules! paging {
+    ($ctx:expr, $register:literal, $all:ident, $operation:ident, $key:expr, $stream:expr, $hand:expr) => {{
+        let client = $ctx.anonymous();
+        let all = $all(&client).await?;
+        require_rows($register, &all)?;
+        let key = $key;
+        let keys: Vec<String> = all.iter().map(key).collect();
+        let operation = stringify!($operation);
+        ascending(operation, &keys)?;
+        let stream_limit: u32 = $stream;
+        let streamed: Vec<_> = client
+            .$operation()
+            .limit(stream_limit)
+            .stream()
+            .try_collect()
+            .await
+            .map_err(|e| {
+                Failure::from(e).context(format!("{operation} with limit={stream_limit} (stream)"))
+            })?;
+        let hand_limit: u32 = $hand;
+        let walked = by_hand!(
+            format!("{operation} with limit={hand_limit} (page_token by hand)"),
+            hand_limit,
+            client.$operation()
+        )
+        .await?;
+        compare_walks(
+            operation,
+            &all,
+            &keys,
+            (stream_limit, &streamed),
+            (hand_limit, &walked),
+            key,
+        )
+    }};
+}
+
 /// Most pages a walk may take.
 const MAX_PAGES: usize = 2000;
 
 /// Walks a list by hand: `fetch(token)` returns one page; checks each page's size against `limit`.
-async fn walk<T, F, Fut>(what: &str, limit: usize, fetch: F) -> Result<Vec<T>, Failure>
+async fn walk<T, F, Fut>(what: &str, limit: u32, fetch: F) -> Result<Vec<T>, Failure>
 where
     F: Fn(Option<String>) -> Fut,
     Fut: Future<Output = Result<(Vec<T>, Option<String>), ApiError>>,
@@ -198,7 +264,7 @@ where
             .await
             .map_err(|e| Failure::from(e).context(format!("{what}, page {page_number}")))?;
         ensure!(
-            page.len() <= limit,
+            page.len() <= limit as usize,
             "{what}: page {page_number} has {} items, more than limit={limit}",
             page.len()
         );
@@ -241,39 +307,15 @@ fn compare_walks<T: PartialEq>(
 }
 
 async fn all_accu(client: &Client) -> Result<Vec<AccuProject>, Failure> {
-    client
-        .list_accu_projects()
-        .limit(200u32)
-        .stream()
-        .try_collect()
-        .await
-        .map_err(|e| Failure::from(e).context("list_accu_projects with limit=200, without a token"))
+    big_pages!(client, list_accu_projects)
 }
 
 async fn all_cac(client: &Client) -> Result<Vec<CarbonAbatementContract>, Failure> {
-    client
-        .list_carbon_abatement_contracts()
-        .limit(200u32)
-        .stream()
-        .try_collect()
-        .await
-        .map_err(|e| {
-            Failure::from(e)
-                .context("list_carbon_abatement_contracts with limit=200, without a token")
-        })
+    big_pages!(client, list_carbon_abatement_contracts)
 }
 
 async fn all_go(client: &Client) -> Result<Vec<GuaranteeOfOriginProject>, Failure> {
-    client
-        .list_guarantee_of_origin_projects()
-        .limit(200u32)
-        .stream()
-        .try_collect()
-        .await
-        .map_err(|e| {
-            Failure::from(e)
-                .context("list_guarantee_of_origin_projects with limit=200, without a token")
-        })
+    big_pages!(client, list_guarantee_of_origin_projects)
 }
 
 fn require_rows<T>(register: &str, rows: &[T]) -> Result<(), Failure> {
@@ -350,44 +392,14 @@ fn contains_ci(haystack: &str, needle: &str) -> bool {
 }
 
 async fn accu_paging(ctx: Ctx) -> Result<(), Failure> {
-    let client = ctx.anonymous();
-    let all = all_accu(&client).await?;
-    require_rows("ACCU project", &all)?;
-    let keys: Vec<String> = all.iter().map(|p| p.project_id.clone()).collect();
-    ascending("list_accu_projects", &keys)?;
-    let streamed: Vec<AccuProject> = client
-        .list_accu_projects()
-        .limit(7u32)
-        .stream()
-        .try_collect()
-        .await
-        .map_err(|e| Failure::from(e).context("list_accu_projects with limit=7 (stream)"))?;
-    let walked = walk(
-        "list_accu_projects with limit=13 (page_token by hand)",
-        13,
-        |token| {
-            let request = client.list_accu_projects().limit(13u32);
-            let request = match token {
-                Some(token) => request.page_token(token),
-                None => request,
-            };
-            async move {
-                request
-                    .send()
-                    .await
-                    .map(|r| r.into_inner())
-                    .map(|p| (p.items, p.next_page))
-            }
-        },
-    )
-    .await?;
-    compare_walks(
-        "list_accu_projects",
-        &all,
-        &keys,
-        (7, &streamed),
-        (13, &walked),
-        |p| p.project_id.clone(),
+    paging!(
+        ctx,
+        "ACCU project",
+        all_accu,
+        list_accu_projects,
+        |p: &AccuProject| p.project_id.clone(),
+        7u32,
+        13u32
     )
 }
 
@@ -485,46 +497,14 @@ async fn accu_filters(ctx: Ctx) -> Result<(), Failure> {
 }
 
 async fn cac_paging(ctx: Ctx) -> Result<(), Failure> {
-    let client = ctx.anonymous();
-    let all = all_cac(&client).await?;
-    require_rows("Carbon Abatement Contract", &all)?;
-    let keys: Vec<String> = all.iter().map(|c| c.contract_id.clone()).collect();
-    ascending("list_carbon_abatement_contracts", &keys)?;
-    let streamed: Vec<CarbonAbatementContract> = client
-        .list_carbon_abatement_contracts()
-        .limit(5u32)
-        .stream()
-        .try_collect()
-        .await
-        .map_err(|e| {
-            Failure::from(e).context("list_carbon_abatement_contracts with limit=5 (stream)")
-        })?;
-    let walked = walk(
-        "list_carbon_abatement_contracts with limit=9 (page_token by hand)",
-        9,
-        |token| {
-            let request = client.list_carbon_abatement_contracts().limit(9u32);
-            let request = match token {
-                Some(token) => request.page_token(token),
-                None => request,
-            };
-            async move {
-                request
-                    .send()
-                    .await
-                    .map(|r| r.into_inner())
-                    .map(|p| (p.items, p.next_page))
-            }
-        },
-    )
-    .await?;
-    compare_walks(
-        "list_carbon_abatement_contracts",
-        &all,
-        &keys,
-        (5, &streamed),
-        (9, &walked),
-        |c| c.contract_id.clone(),
+    paging!(
+        ctx,
+        "Carbon Abatement Contract",
+        all_cac,
+        list_carbon_abatement_contracts,
+        |c: &CarbonAbatementContract| c.contract_id.clone(),
+        5u32,
+        9u32
     )
 }
 
@@ -607,46 +587,14 @@ async fn cac_filters(ctx: Ctx) -> Result<(), Failure> {
 }
 
 async fn go_paging(ctx: Ctx) -> Result<(), Failure> {
-    let client = ctx.anonymous();
-    let all = all_go(&client).await?;
-    require_rows("Guarantee of Origin", &all)?;
-    let keys: Vec<String> = all.iter().map(|g| g.profile_id.clone()).collect();
-    ascending("list_guarantee_of_origin_projects", &keys)?;
-    let streamed: Vec<GuaranteeOfOriginProject> = client
-        .list_guarantee_of_origin_projects()
-        .limit(6u32)
-        .stream()
-        .try_collect()
-        .await
-        .map_err(|e| {
-            Failure::from(e).context("list_guarantee_of_origin_projects with limit=6 (stream)")
-        })?;
-    let walked = walk(
-        "list_guarantee_of_origin_projects with limit=11 (page_token by hand)",
-        11,
-        |token| {
-            let request = client.list_guarantee_of_origin_projects().limit(11u32);
-            let request = match token {
-                Some(token) => request.page_token(token),
-                None => request,
-            };
-            async move {
-                request
-                    .send()
-                    .await
-                    .map(|r| r.into_inner())
-                    .map(|p| (p.items, p.next_page))
-            }
-        },
-    )
-    .await?;
-    compare_walks(
-        "list_guarantee_of_origin_projects",
-        &all,
-        &keys,
-        (6, &streamed),
-        (11, &walked),
-        |g| g.profile_id.clone(),
+    paging!(
+        ctx,
+        "Guarantee of Origin",
+        all_go,
+        list_guarantee_of_origin_projects,
+        |g: &GuaranteeOfOriginProject| g.profile_id.clone(),
+        6u32,
+        11u32
     )
 }
 
