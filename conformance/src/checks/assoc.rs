@@ -18,6 +18,7 @@ use crate::check::Check;
 use crate::ctx::{Attrs, Ctx, Party, Platform, by_serials, cancel_serials, certificate};
 use crate::ensure;
 use crate::outcome::Failure;
+use crate::receiver::Hook;
 
 pub(super) const CHECKS: &[Check] = &[
     check! {
@@ -182,6 +183,23 @@ async fn get_association(
         .expect_ok(what)
 }
 
+/// Expects `hook` to receive the `association.changed` event of `made` with `status` (`when` names
+/// the moment, e.g. "after the dissolution"), its data on `account_id`.
+async fn expect_association_changed(
+    hook: &Hook,
+    made: &Association,
+    account_id: &str,
+    status: &str,
+    when: &str,
+) -> Result<(), Failure> {
+    let event = hook
+        .expect_event(EventType::AssociationChanged, when, |d| {
+            d.association_id.as_deref() == Some(made.association_id.as_str()) && d.status == status
+        })
+        .await?;
+    expect_event_data("association.changed", &event, account_id, status)
+}
+
 async fn associations(client: &ucr_sdk::Client, what: &str) -> Result<Vec<Association>, Failure> {
     client
         .list_associations()
@@ -335,22 +353,14 @@ async fn association_follows_transfer(ctx: Ctx) -> Result<(), Failure> {
         made.created_at
     );
     if let Some(hook) = &hook {
-        let event = hook
-            .expect_event(
-                EventType::AssociationChanged,
-                "after the unit was transferred",
-                |d| {
-                    d.association_id.as_deref() == Some(made.association_id.as_str())
-                        && d.status == "transferred"
-                },
-            )
-            .await?;
-        expect_event_data(
-            "association.changed",
-            &event,
+        expect_association_changed(
+            hook,
+            &made,
             &seller.account_id,
             "transferred",
-        )?;
+            "after the unit was transferred",
+        )
+        .await?;
     }
     registry
         .client
@@ -406,22 +416,14 @@ async fn association_follows_cancellation(ctx: Ctx) -> Result<(), Failure> {
         cancelled.status,
     )?;
     if let Some(hook) = &hook {
-        let event = hook
-            .expect_event(
-                EventType::AssociationChanged,
-                "after the unit was cancelled",
-                |d| {
-                    d.association_id.as_deref() == Some(made.association_id.as_str())
-                        && d.status == "cancelled"
-                },
-            )
-            .await?;
-        expect_event_data(
-            "association.changed",
-            &event,
+        expect_association_changed(
+            hook,
+            &made,
             &seller.account_id,
             "cancelled",
-        )?;
+            "after the unit was cancelled",
+        )
+        .await?;
     }
     registry
         .client
@@ -711,22 +713,14 @@ async fn registry_dissolves(ctx: Ctx) -> Result<(), Failure> {
         dissolved.status,
     )?;
     if let Some(hook) = &hook {
-        let event = hook
-            .expect_event(
-                EventType::AssociationChanged,
-                "after the dissolution",
-                |d| {
-                    d.association_id.as_deref() == Some(made.association_id.as_str())
-                        && d.status == "dissolved"
-                },
-            )
-            .await?;
-        expect_event_data(
-            "association.changed",
-            &event,
+        expect_association_changed(
+            hook,
+            &made,
             &seller.account_id,
             "dissolved",
-        )?;
+            "after the dissolution",
+        )
+        .await?;
         // REQ-EVENT-011: nothing is sent when the association is created, so the dissolution's
         // is the only event (deliveries may be unordered: wait a little for a stray one).
         let arrived = hook
@@ -877,22 +871,14 @@ async fn association_follows_settlement(ctx: Ctx) -> Result<(), Failure> {
         moved.status,
     )?;
     if let Some(hook) = &hook {
-        let event = hook
-            .expect_event(
-                EventType::AssociationChanged,
-                "after the unit was settled to the buyer",
-                |d| {
-                    d.association_id.as_deref() == Some(made.association_id.as_str())
-                        && d.status == "transferred"
-                },
-            )
-            .await?;
-        expect_event_data(
-            "association.changed",
-            &event,
+        expect_association_changed(
+            hook,
+            &made,
             &seller.account_id,
             "transferred",
-        )?;
+            "after the unit was settled to the buyer",
+        )
+        .await?;
     }
     let again = associate(&registry, &seller.account_id, s + 10, &cert).await?;
     ensure_eq(
