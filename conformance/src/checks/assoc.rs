@@ -124,6 +124,16 @@ struct Holding {
 async fn holding(ctx: &Ctx) -> Result<Holding, Failure> {
     let seller = ctx.holder_with_one_rep().await?;
     let block = ctx.issue(&seller.account_id, 20, &Attrs::accu()).await?;
+    let registry = association_registry(ctx, &seller).await?;
+    Ok(Holding {
+        seller,
+        registry,
+        first_serial: block.serial_start,
+    })
+}
+
+/// A third-party registry with an association consent on `seller`'s account.
+async fn association_registry(ctx: &Ctx, seller: &Party) -> Result<Platform, Failure> {
     let registry = ctx.third_party_registry().await?;
     ctx.grant(
         &seller.rep,
@@ -132,11 +142,12 @@ async fn holding(ctx: &Ctx) -> Result<Holding, Failure> {
         &[ConsentScope::Association],
     )
     .await?;
-    Ok(Holding {
-        seller,
-        registry,
-        first_serial: block.serial_start,
-    })
+    Ok(registry)
+}
+
+/// A certificate ID unique to this run.
+fn certificate_id(ctx: &Ctx) -> String {
+    ctx.unique("GC").replace(' ', "-")
 }
 
 fn request(
@@ -227,7 +238,7 @@ async fn registry_associates(ctx: Ctx) -> Result<(), Failure> {
         "the registry's view of the holdings does not contain serial {}",
         s + 3
     );
-    let cert = ctx.unique("GC").replace(' ', "-");
+    let cert = certificate_id(&ctx);
     let made = associate(&registry, &seller.account_id, s + 3, &cert).await?;
     ensure_eq(
         "create_association: status",
@@ -320,7 +331,7 @@ async fn association_follows_transfer(ctx: Ctx) -> Result<(), Failure> {
     let hook = ctx
         .subscribe_if_declared(&registry, &[EventType::AssociationChanged], None)
         .await?;
-    let cert = ctx.unique("GC").replace(' ', "-");
+    let cert = certificate_id(&ctx);
     let made = associate(&registry, &seller.account_id, s + 3, &cert).await?;
     let transfer = initiate(
         &seller.rep.client,
@@ -390,7 +401,7 @@ async fn association_follows_cancellation(ctx: Ctx) -> Result<(), Failure> {
     let hook = ctx
         .subscribe_if_declared(&registry, &[EventType::AssociationChanged], None)
         .await?;
-    let cert = ctx.unique("GC").replace(' ', "-");
+    let cert = certificate_id(&ctx);
     let made = associate(&registry, &seller.account_id, s + 5, &cert).await?;
     let cancellation = initiate_cancellation(
         &seller.rep.client,
@@ -456,15 +467,8 @@ async fn associations_are_one_to_one(ctx: Ctx) -> Result<(), Failure> {
         registry,
         first_serial: s,
     } = holding(&ctx).await?;
-    let other = ctx.third_party_registry().await?;
-    ctx.grant(
-        &seller.rep,
-        &seller.account_id,
-        &other,
-        &[ConsentScope::Association],
-    )
-    .await?;
-    let cert = ctx.unique("GC").replace(' ', "-");
+    let other = association_registry(&ctx, &seller).await?;
+    let cert = certificate_id(&ctx);
     let made = associate(&registry, &seller.account_id, s, &cert).await?;
     let conflicts = [
         (
@@ -663,18 +667,11 @@ async fn registry_dissolves(ctx: Ctx) -> Result<(), Failure> {
         registry,
         first_serial: s,
     } = holding(&ctx).await?;
-    let other = ctx.third_party_registry().await?;
-    ctx.grant(
-        &seller.rep,
-        &seller.account_id,
-        &other,
-        &[ConsentScope::Association],
-    )
-    .await?;
+    let other = association_registry(&ctx, &seller).await?;
     let hook = ctx
         .subscribe_if_declared(&registry, &[EventType::AssociationChanged], None)
         .await?;
-    let cert = ctx.unique("GC").replace(' ', "-");
+    let cert = certificate_id(&ctx);
     let made = associate(&registry, &seller.account_id, s + 7, &cert).await?;
     // REQ-ASSOCIATION-005: the account's representative cannot dissolve it.
     seller
@@ -761,13 +758,13 @@ async fn associations_are_private(ctx: Ctx) -> Result<(), Failure> {
         registry,
         first_serial: s,
     } = holding(&ctx).await?;
-    let cert = ctx.unique("GC").replace(' ', "-");
+    let cert = certificate_id(&ctx);
     let made = associate(&registry, &seller.account_id, s, &cert).await?;
     let other = ctx.third_party_registry().await?;
     let stranger = ctx.holder_with_one_rep().await?;
     // REQ-ASSOCIATION-001: representatives do not associate: 403 on their own account, 404 on
     // another's.
-    let own = ctx.unique("GC").replace(' ', "-");
+    let own = certificate_id(&ctx);
     for (who, client, status, kind) in [
         (
             "the account's representative",
@@ -833,7 +830,7 @@ async fn association_follows_settlement(ctx: Ctx) -> Result<(), Failure> {
     let hook = ctx
         .subscribe_if_declared(&registry, &[EventType::AssociationChanged], None)
         .await?;
-    let cert = ctx.unique("GC").replace(' ', "-");
+    let cert = certificate_id(&ctx);
     let made = associate(&registry, &seller.account_id, s + 2, &cert).await?;
     let expires_at = ctx.registry_in(30 * 86_400).await?;
     let placed = escrow(
@@ -919,7 +916,7 @@ async fn association_within_subset(ctx: Ctx) -> Result<(), Failure> {
         ))
         .violates("REQ-SCOPE-014"));
     }
-    let cert = ctx.unique("GC").replace(' ', "-");
+    let cert = certificate_id(&ctx);
     registry
         .client
         .create_association()
