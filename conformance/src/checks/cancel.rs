@@ -6,9 +6,9 @@ use ucr_sdk::types::{BlockStatus, RejectRequest, Role, TransactionStatus};
 
 use super::WRITE;
 use super::support::{
-    all_available, approve_cancellation, expect_status, funded, initiate_cancellation,
+    approve_cancellation, expect_restored, expect_status, funded, initiate_cancellation,
 };
-use crate::assert::{SdkResultExt, assert_unchanged, ensure_eq, normalize, ranges_of, serials};
+use crate::assert::{SdkResultExt, assert_unchanged, ensure_eq, ranges_of, serials};
 use crate::check::Check;
 use crate::ctx::{Attrs, Ctx, by_quantity, by_serials, cancel_quantity, cancel_serials};
 use crate::ensure;
@@ -148,13 +148,14 @@ async fn reject_cancellation(ctx: Ctx) -> Result<(), Failure> {
         rejected.decided_at.is_some(),
         "reject_cancellation: decided_at must be set"
     );
-    let holdings = ctx.holdings(&approver.client, &account_id).await?;
-    all_available("holdings after the rejection", &holdings)?;
-    ensure_eq(
-        "holdings after the rejection: runs of serials",
-        &before.holdings,
-        &normalize(&holdings),
-    )?;
+    expect_restored(
+        &ctx,
+        &approver.client,
+        &account_id,
+        &before,
+        "holdings after the rejection",
+    )
+    .await?;
     let after = ctx.snapshot(&approver.client, &account_id).await?;
     reject(&approver.client, id, None)
         .await
@@ -339,13 +340,14 @@ async fn rescind_cancellation(ctx: Ctx) -> Result<(), Failure> {
         TransactionStatus::Rescinded,
         rescinded.status,
     )?;
-    let holdings = ctx.holdings(&f.source.initiator.client, account_id).await?;
-    all_available("holdings after rescission", &holdings)?;
-    ensure_eq(
-        "holdings after rescission: runs of serials",
-        &before.holdings,
-        &normalize(&holdings),
-    )?;
+    expect_restored(
+        &ctx,
+        &f.source.initiator.client,
+        account_id,
+        &before,
+        "holdings after rescission",
+    )
+    .await?;
 
     let after = ctx.snapshot(&f.source.initiator.client, account_id).await?;
     f.source

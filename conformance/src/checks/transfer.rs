@@ -5,8 +5,8 @@ use ucr_sdk::ProblemKind;
 use ucr_sdk::types::{BlockStatus, RejectRequest, Role, TransactionStatus, Transfer, UnitBlock};
 
 use super::support::{
-    Funded, all_available, approve, by_reservation, expect_status, fleeting, funded, get_transfer,
-    initiate, initiate_cancellation,
+    Funded, all_available, approve, by_reservation, expect_restored, expect_status, fleeting,
+    funded, get_transfer, initiate, initiate_cancellation,
 };
 use super::{B4, WRITE};
 use crate::assert::{
@@ -578,15 +578,14 @@ async fn reject_returns_units(ctx: Ctx) -> Result<(), Failure> {
         rejected.decided_by.as_deref(),
     )?;
 
-    let after = ctx
-        .holdings(&f.source.initiator.client, &f.source.account_id)
-        .await?;
-    all_available("source holdings after rejection", &after)?;
-    ensure_eq(
-        "source holdings after rejection: runs of serials",
-        &before.holdings,
-        &normalize(&after),
-    )?;
+    expect_restored(
+        &ctx,
+        &f.source.initiator.client,
+        &f.source.account_id,
+        &before,
+        "source holdings after rejection",
+    )
+    .await?;
     let dest = ctx.holdings(&f.dest.rep.client, &f.dest.account_id).await?;
     ensure!(
         dest.is_empty(),
@@ -637,15 +636,14 @@ async fn rescind_returns_units(ctx: Ctx) -> Result<(), Failure> {
         Some(f.source.initiator.id.as_str()),
         rescinded.decided_by.as_deref(),
     )?;
-    let after = ctx
-        .holdings(&f.source.initiator.client, &f.source.account_id)
-        .await?;
-    all_available("source holdings after rescission", &after)?;
-    ensure_eq(
-        "source holdings after rescission: runs of serials",
-        &before.holdings,
-        &normalize(&after),
-    )?;
+    expect_restored(
+        &ctx,
+        &f.source.initiator.client,
+        &f.source.account_id,
+        &before,
+        "source holdings after rescission",
+    )
+    .await?;
     let fetched = get_transfer(
         &f.source.initiator.client,
         &transfer.transfer_id,
@@ -1007,15 +1005,14 @@ async fn pending_expires(ctx: Ctx) -> Result<(), Failure> {
         (Some(cancellation.expires_at), None),
         (lapsed.decided_at, lapsed.decided_by.as_deref()),
     )?;
-    let after = ctx
-        .holdings(&f.source.initiator.client, &f.source.account_id)
-        .await?;
-    all_available("source holdings after the expiries", &after)?;
-    ensure_eq(
-        "source holdings after the expiries: runs of serials",
-        &before.holdings,
-        &normalize(&after),
-    )?;
+    expect_restored(
+        &ctx,
+        &f.source.initiator.client,
+        &f.source.account_id,
+        &before,
+        "source holdings after the expiries",
+    )
+    .await?;
     f.source
         .approver
         .client

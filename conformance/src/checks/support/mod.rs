@@ -16,7 +16,8 @@ use ucr_sdk::types::{
     ReservationRequest, TransactionStatus, Transfer, TransferRequest, UnitBlock, WebhookDelivery,
 };
 
-use crate::assert::{SdkResultExt, ensure_eq};
+use crate::assert::{SdkResultExt, ensure_eq, normalize};
+use crate::snapshot::Snapshot;
 use std::collections::HashSet;
 
 use ucr_sdk::types::Role;
@@ -147,6 +148,24 @@ pub(super) fn all_available(what: &str, blocks: &[UnitBlock]) -> Result<(), Fail
         )));
     }
     Ok(())
+}
+
+/// Reads `account_id`'s holdings and expects them as they were in `before`: every unit available,
+/// in the same runs of serials (`what` names them, e.g. "source holdings after rejection").
+pub(super) async fn expect_restored(
+    ctx: &Ctx,
+    client: &Client,
+    account_id: &str,
+    before: &Snapshot,
+    what: &str,
+) -> Result<(), Failure> {
+    let after = ctx.holdings(client, account_id).await?;
+    all_available(what, &after)?;
+    ensure_eq(
+        &format!("{what}: runs of serials"),
+        &before.holdings,
+        &normalize(&after),
+    )
 }
 
 /// Waits a few milliseconds so that consecutive transactions get distinct timestamps.
