@@ -9,6 +9,7 @@ use super::support::funded_shared;
 use super::support::get_transfer;
 use super::support::initiate;
 use super::support::initiate_cancellation;
+use super::support::revoke_consent;
 use crate::assert::SdkResultExt;
 use crate::assert::assert_unchanged;
 use crate::assert::ensure_eq;
@@ -610,14 +611,12 @@ async fn access_is_the_union_of_active_consents(ctx: Ctx) -> Result<(), Failure>
         "list_transactions with a holdings_read consent and a transactions_read consent",
     )?;
 
-    seller
-        .rep
-        .client
-        .revoke_consent()
-        .consent_id(&transactions.consent_id)
-        .send()
-        .await
-        .expect_ok("revoke_consent of the transactions_read consent")?;
+    revoke_consent(
+        &seller.rep.client,
+        &transactions.consent_id,
+        "revoke_consent of the transactions_read consent",
+    )
+    .await?;
     history().await.expect_problem(
         "list_transactions right after its consent was revoked",
         403,
@@ -627,14 +626,12 @@ async fn access_is_the_union_of_active_consents(ctx: Ctx) -> Result<(), Failure>
         .await
         .expect_ok("get_account with the holdings_read consent still active")?;
 
-    seller
-        .rep
-        .client
-        .revoke_consent()
-        .consent_id(&holdings.consent_id)
-        .send()
-        .await
-        .expect_ok("revoke_consent of the holdings_read consent")?;
+    revoke_consent(
+        &seller.rep.client,
+        &holdings.consent_id,
+        "revoke_consent of the holdings_read consent",
+    )
+    .await?;
     account().await.expect_problem(
         "get_account right after the last consent was revoked",
         403,

@@ -11,7 +11,7 @@ use ucr_sdk::types::{
 use super::C1;
 use super::support::{
     approve, approve_cancellation, escrow, escrow_request, expect_event_data, expect_status,
-    initiate, initiate_cancellation,
+    initiate, initiate_cancellation, revoke_consent,
 };
 use crate::assert::{SdkResultExt, ensure_eq};
 use crate::check::Check;
@@ -569,14 +569,12 @@ async fn association_needs_consent(ctx: Ctx) -> Result<(), Failure> {
             &[ConsentScope::Association],
         )
         .await?;
-    seller
-        .rep
-        .client
-        .revoke_consent()
-        .consent_id(&consent.consent_id)
-        .send()
-        .await
-        .expect_ok("revoke_consent of the association consent")?;
+    revoke_consent(
+        &seller.rep.client,
+        &consent.consent_id,
+        "revoke_consent of the association consent",
+    )
+    .await?;
     former
         .client
         .create_association()

@@ -12,6 +12,7 @@ use super::support::authz::{
     expect_oauth_error, expect_redirect, expect_redirected_error, expect_refresh_refused,
     expect_token_status, post_as, query, refresh, register_app, revoke, sign_in, tokens, tokens_of,
 };
+use super::support::revoke_consent;
 use crate::assert::{SdkResultExt, ensure_eq};
 use crate::check::Check;
 use crate::ctx::{Attrs, Ctx, by_quantity};
@@ -1144,15 +1145,13 @@ async fn consent_through_the_flow(ctx: Ctx) -> Result<(), Failure> {
         7,
         blocks.iter().map(|b| b.quantity).sum::<u64>(),
     )?;
-    party
-        .rep
-        .client
-        .revoke_consent()
-        .consent_id(&listed[0].consent_id)
-        .send()
-        .await
-        .expect_ok("revoke_consent of the consent granted through the flow")
-        .map_err(|f| f.violates("REQ-AUTHZ-026"))?;
+    revoke_consent(
+        &party.rep.client,
+        &listed[0].consent_id,
+        "revoke_consent of the consent granted through the flow",
+    )
+    .await
+    .map_err(|f| f.violates("REQ-AUTHZ-026"))?;
     let refused = platform
         .list_holdings()
         .account_id(&party.account_id)

@@ -11,6 +11,7 @@ use ucr_sdk::types::{
 use super::support::subset::{by_status, count, selected, selected_blocks};
 use super::support::{
     account_ids, approve, expect_event_data, get_consent, initiate, reservation_request, reserve,
+    revoke_consent,
 };
 use super::{B1, CONSENT};
 use crate::assert::{SdkResultExt, ensure_eq, merge_ranges, normalize, ranges_of};
@@ -400,14 +401,12 @@ async fn revocation_is_immediate(ctx: Ctx) -> Result<(), Failure> {
         .await
         .map_err(|f| f.context("before the revocation"))?;
 
-    let revoked = seller
-        .rep
-        .client
-        .revoke_consent()
-        .consent_id(&consent.consent_id)
-        .send()
-        .await
-        .expect_ok("revoke_consent by the account's representative")?;
+    let revoked = revoke_consent(
+        &seller.rep.client,
+        &consent.consent_id,
+        "revoke_consent by the account's representative",
+    )
+    .await?;
     platform
         .client
         .list_holdings()
@@ -566,13 +565,12 @@ async fn grantee_relinquishes(ctx: Ctx) -> Result<(), Failure> {
             &[ConsentScope::HoldingsRead],
         )
         .await?;
-    let relinquished = platform
-        .client
-        .revoke_consent()
-        .consent_id(&consent.consent_id)
-        .send()
-        .await
-        .expect_ok("revoke_consent by the grantee (relinquishing it)")?;
+    let relinquished = revoke_consent(
+        &platform.client,
+        &consent.consent_id,
+        "revoke_consent by the grantee (relinquishing it)",
+    )
+    .await?;
     ensure_eq(
         "revoke_consent by the grantee: status",
         ConsentStatus::Revoked,

@@ -10,6 +10,7 @@ use ucr_sdk::types::{ConsentScope, EventData, EventType, RejectRequest, SettleRe
 
 use super::support::{
     Funded, approve, escrow, escrow_request, funded, initiate, initiate_cancellation,
+    revoke_consent,
 };
 use super::{A1, B1};
 use crate::assert::SdkResultExt;
@@ -360,14 +361,12 @@ async fn representative_hears_every_change(ctx: Ctx) -> Result<(), Failure> {
         consent_of,
     )
     .await?;
-    f.source
-        .initiator
-        .client
-        .revoke_consent()
-        .consent_id(&consent.consent_id)
-        .send()
-        .await
-        .expect_ok("revoke_consent")?;
+    revoke_consent(
+        &f.source.initiator.client,
+        &consent.consent_id,
+        "revoke_consent",
+    )
+    .await?;
     heard(
         EventType::ConsentRevoked,
         consent.consent_id.clone(),
@@ -552,14 +551,12 @@ async fn ended_consent_gets_nothing(ctx: Ctx) -> Result<(), Failure> {
     let silent = ctx
         .subscribe(&former, &[EventType::TransferCompleted])
         .await?;
-    f.source
-        .initiator
-        .client
-        .revoke_consent()
-        .consent_id(&consent.consent_id)
-        .send()
-        .await
-        .expect_ok("revoke_consent")?;
+    revoke_consent(
+        &f.source.initiator.client,
+        &consent.consent_id,
+        "revoke_consent",
+    )
+    .await?;
     complete_and_watch(
         &f,
         &watching,

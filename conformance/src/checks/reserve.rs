@@ -14,7 +14,7 @@ use super::B4;
 use super::support::fleeting;
 use super::support::{
     approve, by_reservation, escrow_request, expect_event_data, expect_status, get_reservation,
-    get_transfer, initiate, reservation_request, reserve,
+    get_transfer, initiate, reservation_request, reserve, revoke_consent,
 };
 use crate::assert::{SdkResultExt, assert_unchanged, ensure_eq, ranges_of, serials, total};
 use crate::check::Check;
@@ -347,14 +347,12 @@ async fn platform_sees_only_reserved_units(ctx: Ctx) -> Result<(), Failure> {
             403,
             ProblemKind::Forbidden,
         )?;
-    f.seller
-        .approver
-        .client
-        .revoke_consent()
-        .consent_id(&consent.consent_id)
-        .send()
-        .await
-        .expect_ok("revoke_consent")?;
+    revoke_consent(
+        &f.seller.approver.client,
+        &consent.consent_id,
+        "revoke_consent",
+    )
+    .await?;
     f.platform
         .client
         .get_reservation()

@@ -5,6 +5,7 @@ use ucr_sdk::ProblemKind;
 use ucr_sdk::types::ConsentScope;
 
 use super::CONSENT;
+use super::support::revoke_consent;
 use crate::assert::SdkResultExt;
 use crate::check::Check;
 use crate::ctx::{Attrs, Ctx};
@@ -42,14 +43,12 @@ async fn revoked_scopes_stop_counting(ctx: Ctx) -> Result<(), Failure> {
     ctx.history(&platform.client, &seller.account_id)
         .await
         .map_err(|f| f.context("with consents holdings_read and transactions_read"))?;
-    seller
-        .rep
-        .client
-        .revoke_consent()
-        .consent_id(&history.consent_id)
-        .send()
-        .await
-        .expect_ok("revoke_consent of the transactions_read consent")?;
+    revoke_consent(
+        &seller.rep.client,
+        &history.consent_id,
+        "revoke_consent of the transactions_read consent",
+    )
+    .await?;
     platform
         .client
         .list_transactions()

@@ -11,6 +11,7 @@ use super::support::expect_event_data;
 use super::support::fleeting;
 use super::support::funded;
 use super::support::initiate;
+use super::support::revoke_consent;
 use crate::assert::SdkResultExt;
 use crate::assert::ensure_eq;
 use crate::assert::ranges_of;
@@ -722,14 +723,12 @@ async fn revocation_notifies_grantee(ctx: Ctx) -> Result<(), Failure> {
             &[ConsentScope::HoldingsRead],
         )
         .await?;
-    seller
-        .rep
-        .client
-        .revoke_consent()
-        .consent_id(&consent.consent_id)
-        .send()
-        .await
-        .expect_ok("revoke_consent by the account's representative")?;
+    revoke_consent(
+        &seller.rep.client,
+        &consent.consent_id,
+        "revoke_consent by the account's representative",
+    )
+    .await?;
     let event = hook
         .expect_event(EventType::ConsentRevoked, "after the revocation", |d| {
             d.consent_id.as_deref() == Some(consent.consent_id.as_str())

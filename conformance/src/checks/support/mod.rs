@@ -494,3 +494,17 @@ pub(crate) async fn get_consent(
         .await
         .expect_ok(what)
 }
+
+/// Revokes consent `id` through `client`; `what` names the step in a failure.
+pub(super) async fn revoke_consent(
+    client: &ucr_sdk::Client,
+    id: &str,
+    what: &str,
+) -> Result<ucr_sdk::types::Consent, Failure> {
+    client
+        .revoke_consent()
+        .consent_id(id)
+        .send()
+        .await
+        .expect_ok(what)
+}
