@@ -9,7 +9,7 @@ use std::time::Duration;
 use ucr_sdk::types::{ConsentScope, EventData, EventType, RejectRequest, SettleRequest};
 
 use super::support::{
-    Funded, approve, escrow, escrow_request, funded, initiate, initiate_cancellation,
+    Funded, approve, escrow, escrow_request, funded, initiate, initiate_cancellation, rescind,
     revoke_consent,
 };
 use super::{A1, B1};
@@ -331,14 +331,12 @@ async fn representative_hears_every_change(ctx: Ctx) -> Result<(), Failure> {
         "initiate_transfer",
     )
     .await?;
-    f.source
-        .initiator
-        .client
-        .rescind_transfer()
-        .transfer_id(&transfer.transfer_id)
-        .send()
-        .await
-        .expect_ok("rescind_transfer")?;
+    rescind(
+        &f.source.initiator.client,
+        &transfer.transfer_id,
+        "rescind_transfer",
+    )
+    .await?;
     heard(
         EventType::TransferRescinded,
         transfer.transfer_id.clone(),

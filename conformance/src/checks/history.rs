@@ -6,7 +6,7 @@ use ucr_sdk::types::{Transaction, TransactionKind, TransactionStatus};
 
 use super::READ;
 use super::support::{
-    approve, approve_cancellation, funded, initiate, initiate_cancellation, tick,
+    approve, approve_cancellation, funded, initiate, initiate_cancellation, rescind, tick,
 };
 use crate::assert::{SdkResultExt, ensure_eq, ranges_of};
 use crate::check::Check;
@@ -333,12 +333,7 @@ async fn filter_status(ctx: Ctx) -> Result<(), Failure> {
         "initiating transfer 3",
     )
     .await?;
-    initiator
-        .rescind_transfer()
-        .transfer_id(&rescinded.transfer_id)
-        .send()
-        .await
-        .expect_ok("rescinding transfer 3")?;
+    rescind(initiator, &rescinded.transfer_id, "rescinding transfer 3").await?;
     initiate(
         initiator,
         by_quantity(account_id, dest, "ACCU", 10),

@@ -6,7 +6,7 @@ use ucr_sdk::ProblemKind;
 use ucr_sdk::types::{Role, TransactionStatus};
 
 use super::WRITE;
-use super::support::{expect_status, get_transfer, initiate};
+use super::support::{expect_status, get_transfer, initiate, rescind};
 use crate::assert::{SdkResultExt, assert_unchanged, expect_problem_of};
 use crate::capability::Feature;
 use crate::check::Check;
@@ -180,12 +180,12 @@ async fn hidden_state_first(ctx: Ctx) -> Result<(), Failure> {
         "initiate_transfer",
     )
     .await?;
-    both.client
-        .rescind_transfer()
-        .transfer_id(&transfer.transfer_id)
-        .send()
-        .await
-        .expect_ok("rescind_transfer by its initiator")?;
+    rescind(
+        &both.client,
+        &transfer.transfer_id,
+        "rescind_transfer by its initiator",
+    )
+    .await?;
     let own_rescinded = ctx.snapshot(&both.client, &account_id).await?;
     expect_problem_of(
         "approve_transfer of its own rescinded transfer on a two-representative account",

@@ -6,7 +6,7 @@ use ucr_sdk::types::{BlockStatus, RejectRequest, Role, TransactionStatus, Transf
 
 use super::support::{
     Funded, all_available, approve, by_reservation, expect_restored, expect_status, fleeting,
-    funded, get_transfer, initiate, initiate_cancellation,
+    funded, get_transfer, initiate, initiate_cancellation, rescind,
 };
 use super::{B4, WRITE};
 use crate::assert::{
@@ -617,15 +617,12 @@ async fn rescind_returns_units(ctx: Ctx) -> Result<(), Failure> {
         "initiate_transfer",
     )
     .await?;
-    let rescinded = f
-        .source
-        .initiator
-        .client
-        .rescind_transfer()
-        .transfer_id(&transfer.transfer_id)
-        .send()
-        .await
-        .expect_ok("rescind_transfer by the initiator")?;
+    let rescinded = rescind(
+        &f.source.initiator.client,
+        &transfer.transfer_id,
+        "rescind_transfer by the initiator",
+    )
+    .await?;
     expect_status(
         "rescind_transfer",
         TransactionStatus::Rescinded,
@@ -666,14 +663,12 @@ async fn approve_after_rescind(ctx: Ctx) -> Result<(), Failure> {
         "initiate_transfer",
     )
     .await?;
-    f.source
-        .initiator
-        .client
-        .rescind_transfer()
-        .transfer_id(&transfer.transfer_id)
-        .send()
-        .await
-        .expect_ok("rescind_transfer")?;
+    rescind(
+        &f.source.initiator.client,
+        &transfer.transfer_id,
+        "rescind_transfer",
+    )
+    .await?;
     let source_before = ctx
         .snapshot(&f.source.initiator.client, &f.source.account_id)
         .await?;
@@ -885,13 +880,12 @@ async fn any_initiator_rescinds(ctx: Ctx) -> Result<(), Failure> {
         "initiate_transfer by initiator 1",
     )
     .await?;
-    let rescinded = reps[1]
-        .client
-        .rescind_transfer()
-        .transfer_id(&transfer.transfer_id)
-        .send()
-        .await
-        .expect_ok("rescind_transfer by initiator 2 (not the one who initiated)")?;
+    let rescinded = rescind(
+        &reps[1].client,
+        &transfer.transfer_id,
+        "rescind_transfer by initiator 2 (not the one who initiated)",
+    )
+    .await?;
     expect_status(
         "rescind_transfer by another initiator",
         TransactionStatus::Rescinded,

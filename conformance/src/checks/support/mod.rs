@@ -91,6 +91,20 @@ pub(super) async fn approve(
         .expect_ok(what)
 }
 
+/// Rescinds pending transfer `transfer_id` through `client`; `what` names the step in a failure.
+pub(super) async fn rescind(
+    client: &Client,
+    transfer_id: &str,
+    what: &str,
+) -> Result<Transfer, Failure> {
+    client
+        .rescind_transfer()
+        .transfer_id(transfer_id)
+        .send()
+        .await
+        .expect_ok(what)
+}
+
 pub(super) async fn get_transfer(
     client: &Client,
     transfer_id: &str,
