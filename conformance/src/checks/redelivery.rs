@@ -4,8 +4,8 @@
 use ucr_sdk::types::{DeliveryState, EventType};
 
 use super::B4_NOTIFY;
-use super::support::{delivery_log_entry, fleeting};
-use crate::assert::{SdkResultExt, ensure_eq};
+use super::support::{delivery_log_entry, fleeting, release};
+use crate::assert::ensure_eq;
 use crate::check::Check;
 use crate::ctx::Ctx;
 use crate::ensure;
@@ -29,14 +29,12 @@ async fn redelivered_after_4xx(ctx: Ctx) -> Result<(), Failure> {
         .await?;
     hook.fail_next_with(1, 400);
     let reservation = f.reserve(&ctx, 10).await?;
-    f.seller
-        .initiator
-        .client
-        .release_reservation()
-        .reservation_id(&reservation.reservation_id)
-        .send()
-        .await
-        .expect_ok("release_reservation")?;
+    release(
+        &f.seller.initiator.client,
+        &reservation.reservation_id,
+        "release_reservation",
+    )
+    .await?;
     let deliveries = hook
         .wait_deliveries(EVENT_WAIT, |d| d.iter().any(|d| d.answered == 200))
         .await;

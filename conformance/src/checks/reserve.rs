@@ -14,7 +14,7 @@ use super::B4;
 use super::support::fleeting;
 use super::support::{
     approve, by_reservation, escrow_request, expect_event_data, expect_status, get_reservation,
-    get_transfer, initiate, reservation_request, reserve, revoke_consent,
+    get_transfer, initiate, release, reservation_request, reserve, revoke_consent,
 };
 use crate::assert::{SdkResultExt, assert_unchanged, ensure_eq, ranges_of, serials, total};
 use crate::check::Check;
@@ -744,16 +744,13 @@ async fn release_rescinds_pending_transfer(ctx: Ctx) -> Result<(), Failure> {
     )
     .await?;
     // "At any time, reserved units can be unreserved by the account holder."
-    let released = f
-        .seller
-        .approver
-        .client
-        .release_reservation()
-        .reservation_id(&reservation.reservation_id)
-        .send()
-        .await
-        .expect_ok("release_reservation while its transfer is pending")
-        .map_err(|e| e.violates("REQ-RESERVATION-011"))?;
+    let released = release(
+        &f.seller.approver.client,
+        &reservation.reservation_id,
+        "release_reservation while its transfer is pending",
+    )
+    .await
+    .map_err(|e| e.violates("REQ-RESERVATION-011"))?;
     ensure_eq(
         "release_reservation while its transfer is pending: status",
         ReservationStatus::Released,

@@ -6,7 +6,7 @@ use ucr_sdk::types::{BlockStatus, RejectRequest, Role, TransactionStatus, Transf
 
 use super::support::{
     Funded, all_available, approve, by_reservation, expect_restored, expect_status, fleeting,
-    funded, get_transfer, initiate, initiate_cancellation, rescind,
+    funded, get_transfer, initiate, initiate_cancellation, release, rescind,
 };
 use super::{B4, WRITE};
 use crate::assert::{
@@ -1201,12 +1201,7 @@ async fn reservation_transfer_states(ctx: Ctx) -> Result<(), Failure> {
         ranges_of(&reservation.serial_ranges),
         serials(&holdings, "ACCU", Some(BlockStatus::Reserved)),
     )?;
-    client
-        .release_reservation()
-        .reservation_id(&reservation.reservation_id)
-        .send()
-        .await
-        .expect_ok("release_reservation")?;
+    release(client, &reservation.reservation_id, "release_reservation").await?;
     let released = ctx.snapshot(client, account).await?;
     client
         .initiate_transfer()

@@ -11,6 +11,7 @@ use super::support::expect_event_data;
 use super::support::fleeting;
 use super::support::funded;
 use super::support::initiate;
+use super::support::release;
 use super::support::revoke_consent;
 use crate::assert::SdkResultExt;
 use crate::assert::ensure_eq;
@@ -183,15 +184,12 @@ async fn release_notifies_platform(ctx: Ctx) -> Result<(), Failure> {
         serials(&listed, "ACCU", Some(BlockStatus::Reserved)),
     )?;
 
-    let released = f
-        .seller
-        .approver
-        .client
-        .release_reservation()
-        .reservation_id(&reservation.reservation_id)
-        .send()
-        .await
-        .expect_ok("release_reservation by the seller's approver (any representative)")?;
+    let released = release(
+        &f.seller.approver.client,
+        &reservation.reservation_id,
+        "release_reservation by the seller's approver (any representative)",
+    )
+    .await?;
     ensure_eq(
         "release_reservation: status",
         ReservationStatus::Released,
@@ -265,14 +263,12 @@ async fn failed_delivery_is_retried(ctx: Ctx) -> Result<(), Failure> {
         .await?;
     hook.fail_next(1);
     let reservation = f.reserve(&ctx, 10).await?;
-    f.seller
-        .initiator
-        .client
-        .release_reservation()
-        .reservation_id(&reservation.reservation_id)
-        .send()
-        .await
-        .expect_ok("release_reservation")?;
+    release(
+        &f.seller.initiator.client,
+        &reservation.reservation_id,
+        "release_reservation",
+    )
+    .await?;
     let deliveries = hook
         .wait_deliveries(EVENT_WAIT, |d| d.iter().any(|d| d.answered == 200))
         .await;
@@ -571,14 +567,12 @@ async fn failing_receiver_gets_six_attempts(ctx: Ctx) -> Result<(), Failure> {
         .await?;
     hook.fail_next(u32::MAX);
     let reservation = f.reserve(&ctx, 10).await?;
-    f.seller
-        .initiator
-        .client
-        .release_reservation()
-        .reservation_id(&reservation.reservation_id)
-        .send()
-        .await
-        .expect_ok("release_reservation")?;
+    release(
+        &f.seller.initiator.client,
+        &reservation.reservation_id,
+        "release_reservation",
+    )
+    .await?;
     let base = ctx.webhook_backoff();
     let schedule = schedule_ms(base);
     let total: i64 = schedule.iter().sum();
@@ -644,14 +638,12 @@ async fn deletion_stops_pending_attempts(ctx: Ctx) -> Result<(), Failure> {
         .await?;
     hook.fail_next(u32::MAX);
     let reservation = f.reserve(&ctx, 10).await?;
-    f.seller
-        .initiator
-        .client
-        .release_reservation()
-        .reservation_id(&reservation.reservation_id)
-        .send()
-        .await
-        .expect_ok("release_reservation")?;
+    release(
+        &f.seller.initiator.client,
+        &reservation.reservation_id,
+        "release_reservation",
+    )
+    .await?;
     let first = hook.wait_deliveries(EVENT_WAIT, |d| !d.is_empty()).await;
     ensure!(
         !first.is_empty(),

@@ -280,6 +280,20 @@ pub(super) async fn reserve(
         .expect_ok(what)
 }
 
+/// Releases reservation `reservation_id` through `client`; `what` names the step in a failure.
+pub(super) async fn release(
+    client: &Client,
+    reservation_id: &str,
+    what: &str,
+) -> Result<Reservation, Failure> {
+    client
+        .release_reservation()
+        .reservation_id(reservation_id)
+        .send()
+        .await
+        .expect_ok(what)
+}
+
 pub(super) async fn get_reservation(
     client: &Client,
     reservation_id: &str,
