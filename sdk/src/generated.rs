@@ -17544,7 +17544,7 @@ and needs `/v2`.
 - `REQ-ACCESS-004` Beyond accounts, a trading platform or third-party registry MUST see only its own objects: the consents granted to it, the reservations made for it, the escrows it controls, the associations it made, its webhook subscriptions and, as an escrow's controller, the transfer that settled that escrow.
 - `REQ-ACCESS-006` A caller that can see the subject but is refused for who it is MUST be answered `403`: `403 second-approver-required` under the four-eyes rule, `403 consent-required` when the caller is a trading platform or third-party registry and an active consent on the subject's account with a scope that can be granted to its kind would allow the request, and `403 forbidden` in every other case.
 - `REQ-ACCESS-007` A change of appointment, delegation or consent MUST take effect from the very next request, so that a representative whose appointment or delegation has ended MUST be answered on that account and its objects exactly as a caller that never saw them.
-- `REQ-AUTH-001` Every operation except the public registers, `issue_token` and `create_operator_session` MUST refuse a request without `Authorization: Bearer <token>` (no header, or another scheme) with `401 unauthenticated` and the header `WWW-Authenticate: Bearer`.
+- `REQ-AUTH-001` Every operation except the public ones (the public registers and their lookups by ID, `create_operator_session`, and the authorization server's `get_authorization_server_metadata`, `authorize`, `decide_authorization`, `issue_token` and `revoke_token`, the last two of which authenticate the client instead) MUST refuse a request without `Authorization: Bearer <token>` (no header, or another scheme) with `401 unauthenticated` and the header `WWW-Authenticate: Bearer`.
 - `REQ-AUTH-002` A bearer token that is unknown, expired or removed by a sandbox reset MUST be refused with `401 unauthenticated` and `WWW-Authenticate: Bearer error="invalid_token"`, and clients MUST accept any further `WWW-Authenticate` parameters (such as `realm`).
 - `REQ-AUTH-003` The scheme name `Bearer` MUST be matched case-insensitively and the token compared exactly.
 - `REQ-AUTH-007` A sandbox operator's token MUST be accepted on every operation and give no access outside the sandbox: its lists of accounts, consents, reservations, escrows and associations are empty, accounts and transactions named in a path answer `404 not-found`, and listing or creating webhook subscriptions answers `403 forbidden`.
@@ -17555,7 +17555,7 @@ and needs `/v2`.
 - `REQ-CONV-004` Identifiers MUST start with their documented prefix (`AU-`, `TRF-`, `CON-` and so on) and are otherwise opaque, so clients MUST NOT derive meaning from the rest and MUST compare them as exact strings.
 - `REQ-CONV-005` Clients MUST ignore response members they do not know, and implementations MUST NOT remove, rename or change the type of a documented member within `/v1`.
 - `REQ-CONV-006` A request answered with a 4xx MUST change no registry state: no unit, transaction, consent, delegation, reservation, escrow, association, subscription or event is created, changed or removed because of it, and only the record of its `Idempotency-Key` MAY be kept.
-- `REQ-CONV-007` Successful responses with a body MUST use `Content-Type: application/json`, and problem documents MUST use `application/problem+json`.
+- `REQ-CONV-007` Successful responses with a body MUST use `Content-Type: application/json`, except a register list's CSV download (REQ-REGISTER-009) and the authorization endpoint's HTML page (REQ-AUTHZ-007), and problem documents MUST use `application/problem+json`.
 - `REQ-CONV-008` A date-time in a request (a body member or a query parameter) MUST be accepted with any RFC 3339 offset, `Z` or `+hh:mm`/`-hh:mm`, and read as the instant it names, never as its wall-clock time taken for UTC.
 - `REQ-CONV-009` The enumerations marked `x-ucr-open-enum` (transaction `kind`, event `type`) are open: implementations MAY add values within `/v1`, and clients MUST accept a value they do not know, as they accept unit types they do not know (`unit_type` is a string), rather than fail. (Not observable over the API: a rule for clients: an implementation cannot show over the API that its clients tolerate new values; the SDK's tolerance is tested in the SDK's own tests.)
 - `REQ-ORDER-001` A path that matches no operation MUST be answered `404 not-found`, and a known path with a method it does not support `405 method-not-allowed` (an RFC 6749 error body on the token endpoint) with an `Allow` header, both before and regardless of authentication.
@@ -17564,7 +17564,7 @@ and needs `/v2`.
 - `REQ-ORDER-005` Syntax refusals (`400 malformed-request` for the body, `400 invalid-parameter` for query parameters) MUST come before any refusal that depends on registry state, so a malformed request about a resource the caller cannot see is answered `400`, not `404`.
 - `REQ-ORDER-006` A resource hidden from the caller MUST be answered `404 not-found` before any `403`, `409` or `422` about it, and `403 forbidden` or `403 consent-required` MUST come before any `409` or `422`, so a refusal never discloses state hidden from the caller.
 - `REQ-ORDER-007` When a request would be refused for several reasons among `403 second-approver-required`, `409` and `422`, implementations MAY answer any one of them, and clients MUST accept any.
-- `REQ-PROBLEM-001` Every 4xx response except those of the token endpoint (`issue_token`) MUST carry an RFC 9457 problem document with `Content-Type: application/problem+json`.
+- `REQ-PROBLEM-001` Every 4xx response except those of the token and revocation endpoints (`issue_token`, `revoke_token`), which answer RFC 6749 errors (REQ-OAUTH-001, REQ-AUTHZ-023), MUST carry an RFC 9457 problem document with `Content-Type: application/problem+json`.
 - `REQ-PROBLEM-002` A 4xx problem document's `type` MUST be a `urn:ucr:problem:<kind>` URI from the problem catalogue, and the response status MUST be the status the catalogue gives that kind.
 - `REQ-PROBLEM-003` A problem document's `status` member MUST equal the HTTP status code of the response that carries it.
 - `REQ-PROBLEM-004` A problem document's `instance` member MUST be present and MUST be the path of the request (the `/v1/…` path exactly as received, without scheme, host or query string).
@@ -18311,7 +18311,7 @@ Same rules as approving a transfer, including four eyes.
 Requirements:
 - `REQ-ACCESS-005` A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.
 - `REQ-APPROVAL-002` `approve_transfer`, `reject_transfer` and `approve_cancellation` MUST be allowed only to a current representative of the source account holding the `approver` role, and every other caller that can see the transaction (a representative without that role, a representative of the destination account only, an escrow's controller) MUST be answered `403 forbidden`.
-- `REQ-APPROVAL-004` `approve_transfer`, `reject_transfer` and `approve_cancellation` by the representative who initiated the transaction MUST be answered `403 second-approver-required` when the source account has more than one representative at the time of the decision, counting every current representative, direct or delegated, whatever its roles, and MUST be allowed when it has exactly one.
+- `REQ-APPROVAL-004` `approve_transfer`, `reject_transfer` and `approve_cancellation` by the representative who initiated the transaction MUST be answered `403 second-approver-required` when the source account has more than one representative at the time of the decision, counting every current authorised representative, direct or delegated, whatever its roles (an escrow controller listed among the account's representatives, `kind: escrow_controller`, does not count), and MUST be allowed when it has exactly one.
 - `REQ-APPROVAL-006` Roles, appointments and delegations MUST be evaluated at the time of each request, not at the time the transaction was initiated.
 - `REQ-ASSOCIATION-004` An `active` association MUST become `transferred` when its unit leaves the account by any completed transfer (a reservation transfer and an escrow settlement included) and `cancelled` when a cancellation of its unit is approved, with `updated_at` the instant of that change.
 - `REQ-CANCELLATION-001` `initiate_cancellation` MUST create a cancellation in status `pending_approval`, which MUST leave that status at most once, to `completed` (approved), `rejected`, `rescinded` or `expired`, after which it MUST never change again.
@@ -18954,7 +18954,7 @@ Public data: no authentication. Filters combine with AND; `sort` orders the rows
 document (see `REQ-REGISTER-009`).
 
 Requirements:
-- `REQ-AUTH-006` The public registers MUST answer without authentication and MUST ignore any `Authorization` header, valid or not.
+- `REQ-AUTH-006` The public registers, their lists and their lookups by ID, MUST answer without authentication and MUST ignore any `Authorization` header, valid or not.
 - `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
 - `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
 - `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
@@ -19076,6 +19076,7 @@ let response = client.list_accu_projects()
 Public data: no authentication. An unknown ID answers `404 not-found`.
 
 Requirements:
+- `REQ-AUTH-006` The public registers, their lists and their lookups by ID, MUST answer without authentication and MUST ignore any `Authorization` header, valid or not.
 - `REQ-REGISTER-006` `GET /v1/registers/<register>/<id>` MUST answer the row of that ID exactly as the register's list serves it, and `404 not-found` for an ID not on the register.
 
 Sends a `GET` request to `/v1/registers/accu-projects/{project_id}`
@@ -19098,7 +19099,7 @@ Public data: no authentication. Filters combine with AND; `sort` orders the rows
 document (see `REQ-REGISTER-009`).
 
 Requirements:
-- `REQ-AUTH-006` The public registers MUST answer without authentication and MUST ignore any `Authorization` header, valid or not.
+- `REQ-AUTH-006` The public registers, their lists and their lookups by ID, MUST answer without authentication and MUST ignore any `Authorization` header, valid or not.
 - `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
 - `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
 - `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
@@ -19175,6 +19176,7 @@ let response = client.list_carbon_abatement_contracts()
 Public data: no authentication. An unknown ID answers `404 not-found`.
 
 Requirements:
+- `REQ-AUTH-006` The public registers, their lists and their lookups by ID, MUST answer without authentication and MUST ignore any `Authorization` header, valid or not.
 - `REQ-REGISTER-006` `GET /v1/registers/<register>/<id>` MUST answer the row of that ID exactly as the register's list serves it, and `404 not-found` for an ID not on the register.
 
 Sends a `GET` request to `/v1/registers/carbon-abatement-contracts/{contract_id}`
@@ -19199,7 +19201,7 @@ Public data: no authentication. Filters combine with AND; `sort` orders the rows
 document (see `REQ-REGISTER-009`).
 
 Requirements:
-- `REQ-AUTH-006` The public registers MUST answer without authentication and MUST ignore any `Authorization` header, valid or not.
+- `REQ-AUTH-006` The public registers, their lists and their lookups by ID, MUST answer without authentication and MUST ignore any `Authorization` header, valid or not.
 - `REQ-PAGING-001` A list response MUST be an object with exactly the members `items` and `next_page`, where `next_page` is always present: a non-empty string when another page follows and `null` on the last page.
 - `REQ-PAGING-002` `next_page` MUST be non-null exactly when at least one more item follows, so a last page that is exactly `limit` items long has `next_page: null` and a non-null `next_page` never leads to an empty page.
 - `REQ-PAGING-003` A page MUST hold `limit` items (50 when `limit` is absent) unless it is the last page, which holds the remaining items.
@@ -19271,6 +19273,7 @@ let response = client.list_guarantee_of_origin_projects()
 Public data: no authentication. An unknown ID answers `404 not-found`.
 
 Requirements:
+- `REQ-AUTH-006` The public registers, their lists and their lookups by ID, MUST answer without authentication and MUST ignore any `Authorization` header, valid or not.
 - `REQ-REGISTER-006` `GET /v1/registers/<register>/<id>` MUST answer the row of that ID exactly as the register's list serves it, and `404 not-found` for an ID not on the register.
 
 Sends a `GET` request to `/v1/registers/guarantee-of-origin-projects/{profile_id}`
@@ -19716,7 +19719,7 @@ Requirements:
 - `REQ-ORDER-002` When the sandbox is not offered, every `/v1/sandbox/…` path MUST answer `404 sandbox-unavailable` before and regardless of authentication.
 - `REQ-SANDBOX-001` A production implementation MUST NOT offer the sandbox operations, and any implementation MAY leave them out, answering every `/v1/sandbox/…` request `404 sandbox-unavailable`.
 - `REQ-SANDBOX-002` Where the sandbox is offered, `create_operator_session` MUST need no token, and every other sandbox operation MUST answer `401 unauthenticated` without a valid token and `404 sandbox-unavailable` to a valid token that is not an operator's.
-- `REQ-SANDBOX-009` `reset_sandbox` MUST remove every account holder, account, representative, platform, unit, transaction, consent, delegation, reservation, escrow, association, webhook subscription and delivery, and every token but operators', MUST keep the clock where it is, and MAY restart or continue serial and identifier counters.
+- `REQ-SANDBOX-009` `reset_sandbox` MUST remove every account holder, account, representative, platform, OAuth client, unit, transaction, consent, delegation, reservation, escrow, association, webhook subscription and delivery, and every token but operators', MUST keep the clock where it is, and MAY restart or continue serial and identifier counters.
 - `REQ-SANDBOX-010` `reset_sandbox` MUST report in `transactions_removed` the number of issuances, transfers and cancellations it removed, and in `accounts_removed` the number of accounts.
 - `REQ-VALIDATION-010` `delete_webhook_subscription`, `create_operator_session` and `reset_sandbox`, which declare neither a request body nor a `400` response, MUST ignore any request body.
 
@@ -19820,7 +19823,7 @@ representative, must not be the initiator (`403 second-approver-required`).
 Requirements:
 - `REQ-ACCESS-005` A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.
 - `REQ-APPROVAL-002` `approve_transfer`, `reject_transfer` and `approve_cancellation` MUST be allowed only to a current representative of the source account holding the `approver` role, and every other caller that can see the transaction (a representative without that role, a representative of the destination account only, an escrow's controller) MUST be answered `403 forbidden`.
-- `REQ-APPROVAL-004` `approve_transfer`, `reject_transfer` and `approve_cancellation` by the representative who initiated the transaction MUST be answered `403 second-approver-required` when the source account has more than one representative at the time of the decision, counting every current representative, direct or delegated, whatever its roles, and MUST be allowed when it has exactly one.
+- `REQ-APPROVAL-004` `approve_transfer`, `reject_transfer` and `approve_cancellation` by the representative who initiated the transaction MUST be answered `403 second-approver-required` when the source account has more than one representative at the time of the decision, counting every current authorised representative, direct or delegated, whatever its roles (an escrow controller listed among the account's representatives, `kind: escrow_controller`, does not count), and MUST be allowed when it has exactly one.
 - `REQ-APPROVAL-006` Roles, appointments and delegations MUST be evaluated at the time of each request, not at the time the transaction was initiated.
 - `REQ-ASSOCIATION-004` An `active` association MUST become `transferred` when its unit leaves the account by any completed transfer (a reservation transfer and an escrow settlement included) and `cancelled` when a cancellation of its unit is approved, with `updated_at` the instant of that change.
 - `REQ-ESCROW-015` An escrow controller's only power on the account MUST be over the units of the escrows it controls: it MUST NOT be able to read the account, its holdings or its history, or to initiate, decide or rescind any transaction, reservation or escrow on it, for which it MUST be refused exactly as a platform without a consent on the account is.
@@ -19875,7 +19878,7 @@ The caller must be an `approver` on the source account; the four-eyes rule appli
 Requirements:
 - `REQ-ACCESS-005` A transfer MUST be visible by ID only to the current representatives of its source or destination account and, for an escrow settlement, to the escrow's controller, and a cancellation only to the current representatives of its account; a consent MUST NOT make either visible by ID.
 - `REQ-APPROVAL-002` `approve_transfer`, `reject_transfer` and `approve_cancellation` MUST be allowed only to a current representative of the source account holding the `approver` role, and every other caller that can see the transaction (a representative without that role, a representative of the destination account only, an escrow's controller) MUST be answered `403 forbidden`.
-- `REQ-APPROVAL-004` `approve_transfer`, `reject_transfer` and `approve_cancellation` by the representative who initiated the transaction MUST be answered `403 second-approver-required` when the source account has more than one representative at the time of the decision, counting every current representative, direct or delegated, whatever its roles, and MUST be allowed when it has exactly one.
+- `REQ-APPROVAL-004` `approve_transfer`, `reject_transfer` and `approve_cancellation` by the representative who initiated the transaction MUST be answered `403 second-approver-required` when the source account has more than one representative at the time of the decision, counting every current authorised representative, direct or delegated, whatever its roles (an escrow controller listed among the account's representatives, `kind: escrow_controller`, does not count), and MUST be allowed when it has exactly one.
 - `REQ-APPROVAL-006` Roles, appointments and delegations MUST be evaluated at the time of each request, not at the time the transaction was initiated.
 - `REQ-IDEMPOTENCY-001` A write that declares a required `Idempotency-Key` header MUST be refused with `400 idempotency-key-required` when the header is absent, and when it is present but empty implementations MAY answer either `400 idempotency-key-required` or `400 invalid-parameter` naming `Idempotency-Key`.
 - `REQ-IDEMPOTENCY-002` An `Idempotency-Key` MUST be 1 to 255 visible ASCII characters (0x21 to 0x7E) sent once, and any other non-empty value, or the header sent more than once, MUST be refused with `400 invalid-parameter` whose `invalid_params` names `Idempotency-Key`.

@@ -614,7 +614,7 @@ fn error_responses() -> Map<String, Value> {
             headers["Retry-After"] = json!({
                 "description": "Seconds to wait before sending another request (RFC 9110 section 10.2.3).",
                 "required": true,
-                "schema": {"type": "integer", "minimum": 0}
+                "schema": {"type": "integer", "minimum": 1}
             });
             response["headers"] = headers;
         }

@@ -33,7 +33,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
     Requirement {
         id: "REQ-APPROVAL-004",
-        text: "`approve_transfer`, `reject_transfer` and `approve_cancellation` by the representative who initiated the transaction MUST be answered `403 second-approver-required` when the source account has more than one representative at the time of the decision, counting every current representative, direct or delegated, whatever its roles, and MUST be allowed when it has exactly one.",
+        text: "`approve_transfer`, `reject_transfer` and `approve_cancellation` by the representative who initiated the transaction MUST be answered `403 second-approver-required` when the source account has more than one representative at the time of the decision, counting every current authorised representative, direct or delegated, whatever its roles (an escrow controller listed among the account's representatives, `kind: escrow_controller`, does not count), and MUST be allowed when it has exactly one.",
         operations: &[
             "approve_transfer",
             "reject_transfer",

@@ -7,7 +7,7 @@ use super::{Requirement, Verification::Api, Verification::Untestable};
 pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-AUTH-001",
-        text: "Every operation except the public registers, `issue_token` and `create_operator_session` MUST refuse a request without `Authorization: Bearer <token>` (no header, or another scheme) with `401 unauthenticated` and the header `WWW-Authenticate: Bearer`.",
+        text: "Every operation except the public ones (the public registers and their lookups by ID, `create_operator_session`, and the authorization server's `get_authorization_server_metadata`, `authorize`, `decide_authorization`, `issue_token` and `revoke_token`, the last two of which authenticate the client instead) MUST refuse a request without `Authorization: Bearer <token>` (no header, or another scheme) with `401 unauthenticated` and the header `WWW-Authenticate: Bearer`.",
         operations: &[],
         verification: Api,
     },
@@ -43,11 +43,14 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
     Requirement {
         id: "REQ-AUTH-006",
-        text: "The public registers MUST answer without authentication and MUST ignore any `Authorization` header, valid or not.",
+        text: "The public registers, their lists and their lookups by ID, MUST answer without authentication and MUST ignore any `Authorization` header, valid or not.",
         operations: &[
             "list_accu_projects",
+            "get_accu_project",
             "list_carbon_abatement_contracts",
+            "get_carbon_abatement_contract",
             "list_guarantee_of_origin_projects",
+            "get_guarantee_of_origin_project",
         ],
         verification: Api,
     },

@@ -43,7 +43,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
     Requirement {
         id: "REQ-CONV-007",
-        text: "Successful responses with a body MUST use `Content-Type: application/json`, and problem documents MUST use `application/problem+json`.",
+        text: "Successful responses with a body MUST use `Content-Type: application/json`, except a register list's CSV download (REQ-REGISTER-009) and the authorization endpoint's HTML page (REQ-AUTHZ-007), and problem documents MUST use `application/problem+json`.",
         operations: &[],
         verification: Api,
     },

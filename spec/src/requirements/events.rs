@@ -5,6 +5,7 @@ use super::{Requirement, Verification::Api};
 
 /// Every event type, as requirements name them.
 pub(super) const ALL_EVENTS: &[&str] = &[
+    "webhook:reservation.created",
     "webhook:reservation.released",
     "webhook:reservation.expired",
     "webhook:reservation.consumed",

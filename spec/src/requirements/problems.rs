@@ -6,7 +6,7 @@ use super::{Requirement, Verification::Api, Verification::Untestable};
 pub const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         id: "REQ-PROBLEM-001",
-        text: "Every 4xx response except those of the token endpoint (`issue_token`) MUST carry an RFC 9457 problem document with `Content-Type: application/problem+json`.",
+        text: "Every 4xx response except those of the token and revocation endpoints (`issue_token`, `revoke_token`), which answer RFC 6749 errors (REQ-OAUTH-001, REQ-AUTHZ-023), MUST carry an RFC 9457 problem document with `Content-Type: application/problem+json`.",
         operations: &[],
         verification: Api,
     },

@@ -69,7 +69,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
     },
     Requirement {
         id: "REQ-SANDBOX-009",
-        text: "`reset_sandbox` MUST remove every account holder, account, representative, platform, unit, transaction, consent, delegation, reservation, escrow, association, webhook subscription and delivery, and every token but operators', MUST keep the clock where it is, and MAY restart or continue serial and identifier counters.",
+        text: "`reset_sandbox` MUST remove every account holder, account, representative, platform, OAuth client, unit, transaction, consent, delegation, reservation, escrow, association, webhook subscription and delivery, and every token but operators', MUST keep the clock where it is, and MAY restart or continue serial and identifier counters.",
         operations: &["reset_sandbox"],
         verification: Api,
     },
