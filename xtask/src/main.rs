@@ -29,9 +29,15 @@ COMMANDS:
              major was bumped (docs/versioning.md)
     docs     Render spec/openapi.json as one static HTML API reference with Redocly build-docs
              (npm, pinned) into target/api-reference/index.html
-    bench    Measure the mock's throughput against a bare hyper server, its memory under load, the
-             conformance suite's run time and the SDK's build cost; print the table and write
-             docs/benchmarks.md (`bench --quick`: a short smoke run, written to target/benchmarks-quick.md)
+    bench    Measure, with wrk calibrated against a bare hyper server, the mock's read and write
+             throughput, its memory under load, the suite's run time, a growth curve of synthetic
+             registries (docs/scale.svg), a perf profile of the holdings page and the SDK's build
+             cost; print the report and write docs/benchmarks.md. Installs wrk, perf and inferno
+             if missing. `bench --quick`: a short smoke run judging no goal, written to
+             target/benchmarks-quick.md. `bench --profile-only NAME`: only the profile, written to
+             docs/profile-holdings-NAME.{svg,txt}. Options: `--no-build` (use target/release as
+             it is), `--no-build-cost`, `--max-blocks N` (end the growth curve there),
+             `--mock PATH` (measure another ucr-mock binary)
     soak     Soak the standalone ucr-mock: 16 concurrent clients, mixed reads and writes, then
              reads only; fails on any 5xx, undeclared response or transport error, on units not
              conserved, overlapping serials or unbounded memory. Options go to the driver:
@@ -53,13 +59,16 @@ fn main() -> ExitCode {
         "diff" => diff::run(&root()),
         "docs" => docs::run(&root()),
         "bench" => {
-            let quick = std::env::args().any(|a| a == "--quick");
-            let settings = if quick {
-                bench::Settings::quick()
-            } else {
-                bench::Settings::full()
-            };
-            bench::run(&root(), settings)
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            bench::Settings::from_args(&args).and_then(|settings| {
+                match args.iter().position(|a| a == "--profile-only") {
+                    Some(at) => match args.get(at + 1) {
+                        Some(name) => bench::profile_only(&root(), name, &settings),
+                        None => Err("--profile-only needs a name (before, after, …)".into()),
+                    },
+                    None => bench::run(&root(), &settings),
+                }
+            })
         }
         "soak" => soak::run(&root(), &std::env::args().skip(2).collect::<Vec<_>>()),
         "bench-baseline" => bench::baseline(&std::env::args().skip(2).collect::<Vec<_>>()),
