@@ -868,7 +868,7 @@ fn go_profiles(rng: &mut StdRng) -> Vec<GuaranteeOfOriginProject> {
 mod tests {
     use super::*;
     use crate::faults::Faults;
-    use crate::register_query::{RowQuery, as_row};
+    use crate::register_query::{RowQuery, as_row, order_by_id};
     use std::collections::BTreeSet;
 
     #[test]
@@ -975,11 +975,17 @@ mod tests {
             Faults::NONE,
         )
         .unwrap();
-        let rows = query.select(registers.accu_projects.iter().map(as_row).collect());
-        assert!(!rows.is_empty());
-        assert!(rows.iter().all(|(_, p)| p["state"] == "QLD"
-            && p["revoked"] == false
-            && p["project_proponent"].as_str().unwrap().contains("Carbon")
-            && p["date_registered"].as_str().unwrap() >= "2018-01-01"));
+        let rows: Vec<serde_json::Value> = registers.accu_projects.iter().map(as_row).collect();
+        let selected = query.select(&rows, &order_by_id(&rows, ACCU_PROJECT_COLUMNS.id));
+        assert!(!selected.is_empty());
+        assert!(
+            selected
+                .iter()
+                .map(|i| &rows[*i])
+                .all(|p| p["state"] == "QLD"
+                    && p["revoked"] == false
+                    && p["project_proponent"].as_str().unwrap().contains("Carbon")
+                    && p["date_registered"].as_str().unwrap() >= "2018-01-01")
+        );
     }
 }

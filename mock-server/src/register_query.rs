@@ -137,16 +137,35 @@ impl RowQuery {
         }
     }
 
-    /// The matching rows of `rows`, in the requested order, with their keys.
-    pub(crate) fn select(&self, rows: Vec<Value>) -> Vec<(SortKey, Value)> {
-        let mut selected: Vec<(SortKey, Value)> = rows
-            .into_iter()
-            .filter(|row| self.matches(row))
-            .map(|row| (self.key(&row), row))
+    /// The matching rows of `rows`, in the requested order, as indices in `rows`. `by_id` is
+    /// every index of `rows` in the order of the rows' IDs (see [`order_by_id`]): without `sort`
+    /// that is the order, and no row's key is computed here (a page computes the keys of the rows
+    /// it visits).
+    pub(crate) fn select(&self, rows: &[Value], by_id: &[usize]) -> Vec<usize> {
+        if self.filters.is_empty() && self.sort.is_none() {
+            return by_id.to_vec();
+        }
+        let matching = by_id
+            .iter()
+            .copied()
+            .filter(|&index| rows.get(index).is_some_and(|row| self.matches(row)));
+        if self.sort.is_none() {
+            return matching.collect();
+        }
+        let mut keyed: Vec<(SortKey, usize)> = matching
+            .map(|index| (self.key(&rows[index]), index))
             .collect();
-        selected.sort_by(|a, b| a.0.cmp(&b.0));
-        selected
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        keyed.into_iter().map(|(_, index)| index).collect()
     }
+}
+
+/// Every index of `rows` in the order of their `id` field (the order of a query without `sort`).
+pub(crate) fn order_by_id(rows: &[Value], id: &str) -> Vec<usize> {
+    let id_of = |index: &usize| rows[*index].get(id).and_then(Value::as_str);
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|a, b| id_of(a).cmp(&id_of(b)));
+    order
 }
 
 /// Whether a cell equals a parameter's text: strings exactly, booleans as `true`/`false`, numbers
@@ -263,7 +282,11 @@ impl PartialOrd for SortKey {
 
 /// Rows as an RFC 4180 CSV document: CRLF line ends, a header row of `columns`, absent fields
 /// empty, lists joined by `;`, other values as in JSON without quotes.
-pub(crate) fn csv(columns: &[&str], rows: &[Value], faults: Faults) -> String {
+pub(crate) fn csv<'a>(
+    columns: &[&str],
+    rows: impl IntoIterator<Item = &'a Value>,
+    faults: Faults,
+) -> String {
     let mut out = String::new();
     let mut line = |fields: Vec<String>| {
         let fields: Vec<String> = fields
@@ -334,10 +357,11 @@ mod tests {
 
     fn ids(query: &str) -> Vec<String> {
         let query = RowQuery::parse(COLUMNS, query, Faults::NONE).unwrap();
+        let rows = rows();
         query
-            .select(rows())
+            .select(&rows, &order_by_id(&rows, COLUMNS.id))
             .into_iter()
-            .map(|(_, row)| row["id"].as_str().unwrap().to_owned())
+            .map(|index| rows[index]["id"].as_str().unwrap().to_owned())
             .collect()
     }
 

@@ -1,6 +1,7 @@
 //! The account reads: the accounts a caller may see, one account, its holdings and its
 //! transaction history (each found from a page cursor), and the views built from the records.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use ucr_spec::ProblemType;
@@ -13,7 +14,8 @@ use ucr_spec::problem::Problem;
 use ucr_spec::trading::ReservationStatus;
 
 use super::Registry;
-use super::history::{HistoryKey, TransactionRef};
+use super::history::{HistoryKey, HistoryRow};
+use super::holdings::HeldBlock;
 use super::platforms::{AccountRead, HoldingsView};
 use super::principal::Principal;
 use super::records::AccountRecord;
@@ -74,23 +76,25 @@ impl Registry {
         account_id: &str,
         filter: &HoldingsQuery,
     ) -> Result<Vec<UnitBlock>, Problem> {
-        self.holdings_page(who, account_id, filter, None, usize::MAX)
+        let blocks = self.holdings_page(who, account_id, filter, None, usize::MAX)?;
+        Ok(blocks.iter().map(HeldBlock::unit_block).collect())
     }
 
     /// The first `count` blocks of [`Registry::holdings`] whose key `(unit_type, serial_start)`
     /// follows `after`. Found from the cursor by a range lookup: only the blocks visited up to the
-    /// `count`th match are built.
-    pub fn holdings_page(
+    /// `count`th match are taken, each with its issuance's shared attributes (their wire form,
+    /// [`HeldBlock::unit_block`], is built or written once the registry is unlocked).
+    pub(crate) fn holdings_page(
         &mut self,
         who: &Principal,
         account_id: &str,
         filter: &HoldingsQuery,
         after: Option<&(String, u64)>,
         count: usize,
-    ) -> Result<Vec<UnitBlock>, Problem> {
+    ) -> Result<Vec<HeldBlock>, Problem> {
         self.expire_due();
         let (record, view) = self.readable_account(who, account_id, AccountRead::Holdings)?;
-        let blocks: Box<dyn Iterator<Item = UnitBlock> + '_> = match view {
+        let blocks: Box<dyn Iterator<Item = HeldBlock> + '_> = match view {
             HoldingsView::Platform {
                 platform_id,
                 full,
@@ -114,10 +118,10 @@ impl Registry {
                 Box::new(
                     record
                         .holdings
-                        .blocks_with_holder()
-                        .flat_map(move |(block, holder)| {
+                        .blocks_after(None, |_, _| true)
+                        .flat_map(move |block| {
                             let mut lens = full.clone();
-                            if reserved_for(&block, holder.as_deref(), &mine) {
+                            if reserved_for(&block, &mine) {
                                 lens.extend(&reserved);
                             }
                             lens.cut(block)
@@ -138,18 +142,23 @@ impl Registry {
                 self.fault(Fault::HoldingsStatusFilterIgnored)
                     || filter.status.is_none_or(|s| s == b.status)
             })
-            .filter(|b| filter.vintage.as_ref().is_none_or(|v| *v == b.vintage))
+            .filter(|b| {
+                filter
+                    .vintage
+                    .as_ref()
+                    .is_none_or(|v| *v == b.attributes.vintage)
+            })
             .filter(|b| {
                 filter
                     .project_id
                     .as_ref()
-                    .is_none_or(|p| b.project_id.as_ref() == Some(p))
+                    .is_none_or(|p| b.attributes.project_id.as_ref() == Some(p))
             })
             .filter(|b| {
                 filter
                     .facility_id
                     .as_ref()
-                    .is_none_or(|f| b.facility_id.as_ref() == Some(f))
+                    .is_none_or(|f| b.attributes.facility_id.as_ref() == Some(f))
             })
             .take(count)
             .collect())
@@ -179,14 +188,29 @@ impl Registry {
         after: Option<&HistoryKey>,
         count: usize,
     ) -> Result<Vec<Transaction>, Problem> {
+        let rows = self.history_rows(who, account_id, filter, after, count)?;
+        Ok(rows.iter().map(HistoryRow::transaction).collect())
+    }
+
+    /// [`Registry::history_page`] as rows borrowed from the records, for the router to write
+    /// without copying them out.
+    pub(crate) fn history_rows<'r>(
+        &'r mut self,
+        who: &Principal,
+        account_id: &str,
+        filter: &TransactionsQuery,
+        after: Option<&HistoryKey>,
+        count: usize,
+    ) -> Result<Vec<HistoryRow<'r>>, Problem> {
         self.expire_due();
-        let (record, view) = self.readable_account(who, account_id, AccountRead::Transactions)?;
+        let this = &*self;
+        let (record, view) = this.readable_account(who, account_id, AccountRead::Transactions)?;
         let lens = match view {
             HoldingsView::Selected(lens)
                 if !lens.is_whole()
                     && !lens.is_empty()
                     // FAULT(consent-subset-leaks-history): every row is shown whole.
-                    && !self.fault(Fault::ConsentSubsetLeaksHistory) =>
+                    && !this.fault(Fault::ConsentSubsetLeaksHistory) =>
             {
                 Some(lens)
             }
@@ -195,18 +219,18 @@ impl Registry {
         Ok(record
             .history
             .window(after, filter.from, filter.to)
-            .filter(|(_, reference)| filter.kind.is_none_or(|k| k == reference.kind()))
-            .filter_map(|(_, reference)| self.transaction_view(&reference))
+            .filter(|(_, kind, _)| filter.kind.is_none_or(|k| k == *kind))
+            .filter_map(|(_, kind, id)| this.history_row(kind, id))
             // REQ-SCOPE-016: under subsets, only rows with selected units, narrowed to them.
             .filter_map(|t| match &lens {
                 None => Some(t),
-                Some(lens) => self.narrow_transaction(lens, t),
+                Some(lens) => this.narrow_row(lens, t),
             })
             // FAULT(history-missing-incoming): only the source account's history gets transfers.
             .filter(|t| {
-                !(self.fault(Fault::HistoryMissingIncoming)
+                !(this.fault(Fault::HistoryMissingIncoming)
                     && t.kind == TransactionKind::Transfer
-                    && t.to_account_id.as_deref() == Some(account_id))
+                    && t.to_account_id == Some(account_id))
             })
             .filter(|t| filter.status.is_none_or(|s| s == t.status))
             .filter(|t| filter.from.is_none_or(|from| t.created_at >= from))
@@ -215,14 +239,14 @@ impl Registry {
             .collect())
     }
 
-    /// The selected part of a transaction's units, or `None` when the lens selects none of them.
-    fn narrow_transaction(&self, lens: &Lens, mut t: Transaction) -> Option<Transaction> {
-        let ranges = self.selected_units(lens, &t.unit_type, &t.serial_ranges);
+    /// The selected part of a row's units, or `None` when the lens selects none of them.
+    fn narrow_row<'r>(&self, lens: &Lens, mut t: HistoryRow<'r>) -> Option<HistoryRow<'r>> {
+        let ranges = self.selected_units(lens, t.unit_type, &t.serial_ranges);
         if ranges.is_empty() {
             return None;
         }
         t.quantity = ranges.iter().map(SerialRange::quantity).sum();
-        t.serial_ranges = ranges;
+        t.serial_ranges = Cow::Owned(ranges);
         Some(t)
     }
 
@@ -255,7 +279,7 @@ impl Registry {
 
     /// The source account a history row shows for a transfer: its own source, which for a
     /// transfer out of a custodial account is that account (REQ-RESERVATION-012).
-    fn shown_source(&self, transfer: &ucr_spec::transactions::Transfer) -> String {
+    fn shown_source<'r>(&'r self, transfer: &'r ucr_spec::transactions::Transfer) -> &'r str {
         if self.fault(Fault::CustodyRevealsSeller) {
             // FAULT(custody-reveals-seller): the units' origin through a consumed reservation
             // is shown instead of the custodial account.
@@ -275,10 +299,10 @@ impl Registry {
                         })
                 });
             if let Some(origin) = origin {
-                return origin.account_id.clone();
+                return &origin.account_id;
             }
         }
-        transfer.from_account_id.clone()
+        &transfer.from_account_id
     }
 
     /// Units issued so far per unit type.
@@ -344,52 +368,53 @@ impl Registry {
         }
     }
 
-    pub(super) fn transaction_view(&self, reference: &TransactionRef) -> Option<Transaction> {
-        Some(match reference {
-            TransactionRef::Issuance(id) => {
-                let issuance = self.issuances.get(id)?;
-                Transaction {
-                    transaction_id: id.clone(),
-                    kind: TransactionKind::Issuance,
+    /// The history row of the transaction of `kind` with the ID `id`.
+    pub(super) fn history_row(&self, kind: TransactionKind, id: &str) -> Option<HistoryRow<'_>> {
+        Some(match kind {
+            TransactionKind::Issuance => {
+                let (transaction_id, issuance) = self.issuances.get_key_value(id)?;
+                HistoryRow {
+                    transaction_id,
+                    kind,
                     status: TransactionStatus::Completed,
-                    unit_type: issuance.unit_type.clone(),
+                    unit_type: &issuance.unit_type,
                     quantity: issuance.range.quantity(),
-                    serial_ranges: vec![issuance.range],
+                    serial_ranges: Cow::Borrowed(std::slice::from_ref(&issuance.range)),
                     from_account_id: None,
-                    to_account_id: Some(issuance.account_id.clone()),
+                    to_account_id: Some(&issuance.account_id),
                     reference: None,
                     created_at: issuance.created_at,
                     updated_at: issuance.created_at,
                 }
             }
-            TransactionRef::Transfer(id) => {
-                let transfer = self.transfers.get(id)?;
-                Transaction {
-                    transaction_id: id.clone(),
-                    kind: TransactionKind::Transfer,
+            TransactionKind::Transfer => {
+                let (transaction_id, transfer) = self.transfers.get_key_value(id)?;
+                HistoryRow {
+                    transaction_id,
+                    kind,
                     status: transfer.status,
-                    unit_type: transfer.unit_type.clone(),
+                    unit_type: &transfer.unit_type,
                     quantity: transfer.quantity,
-                    serial_ranges: transfer.serial_ranges.clone(),
+                    serial_ranges: Cow::Borrowed(&transfer.serial_ranges),
                     from_account_id: Some(self.shown_source(transfer)),
-                    to_account_id: Some(transfer.to_account_id.clone()),
-                    reference: transfer.reference.clone(),
+                    to_account_id: Some(&transfer.to_account_id),
+                    reference: transfer.reference.as_deref(),
                     created_at: transfer.initiated_at,
                     updated_at: transfer.decided_at.unwrap_or(transfer.initiated_at),
                 }
             }
-            TransactionRef::Cancellation(id) => {
-                let cancellation = self.cancellations.get(id)?;
-                Transaction {
-                    transaction_id: id.clone(),
-                    kind: TransactionKind::Cancellation,
+            TransactionKind::Cancellation => {
+                let (transaction_id, cancellation) = self.cancellations.get_key_value(id)?;
+                HistoryRow {
+                    transaction_id,
+                    kind,
                     status: cancellation.status,
-                    unit_type: cancellation.unit_type.clone(),
+                    unit_type: &cancellation.unit_type,
                     quantity: cancellation.quantity,
-                    serial_ranges: cancellation.serial_ranges.clone(),
-                    from_account_id: Some(cancellation.account_id.clone()),
+                    serial_ranges: Cow::Borrowed(&cancellation.serial_ranges),
+                    from_account_id: Some(&cancellation.account_id),
                     to_account_id: None,
-                    reference: cancellation.reason.clone(),
+                    reference: cancellation.reason.as_deref(),
                     created_at: cancellation.initiated_at,
                     updated_at: cancellation.decided_at.unwrap_or(cancellation.initiated_at),
                 }
@@ -399,7 +424,7 @@ impl Registry {
 }
 
 /// Totals by unit type and status of `blocks` (ordered by unit type), as an account's balances.
-fn balances_of(blocks: impl Iterator<Item = UnitBlock>) -> Vec<Balance> {
+fn balances_of(blocks: impl Iterator<Item = HeldBlock>) -> Vec<Balance> {
     let mut balances: Vec<Balance> = Vec::new();
     for block in blocks {
         if balances
@@ -421,7 +446,7 @@ fn balances_of(blocks: impl Iterator<Item = UnitBlock>) -> Vec<Balance> {
             BlockStatus::Escrowed => &mut balance.escrowed,
             BlockStatus::Cancelled => &mut balance.cancelled,
         };
-        *slot += block.quantity;
+        *slot += block.serial_end - block.serial_start + 1;
     }
     balances
 }

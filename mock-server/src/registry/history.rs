@@ -2,11 +2,12 @@
 //! `transaction_id`. A page is found from its cursor by a range lookup, so serving a page costs the
 //! same on an account with ten transactions as on one with a million.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
-use ucr_spec::model::TransactionKind;
+use ucr_spec::model::{SerialRange, Transaction, TransactionKind, TransactionStatus};
 
 /// A reference to one transaction of any kind, by id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -16,12 +17,39 @@ pub(crate) enum TransactionRef {
     Cancellation(String),
 }
 
-impl TransactionRef {
-    pub(crate) fn kind(&self) -> TransactionKind {
-        match self {
-            TransactionRef::Issuance(_) => TransactionKind::Issuance,
-            TransactionRef::Transfer(_) => TransactionKind::Transfer,
-            TransactionRef::Cancellation(_) => TransactionKind::Cancellation,
+/// One row of an account's history as a read shows it, borrowed from the records it comes from
+/// (the wire form is [`HistoryRow::transaction`]): the router writes a page of them without
+/// copying them out first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HistoryRow<'a> {
+    pub transaction_id: &'a str,
+    pub kind: TransactionKind,
+    pub status: TransactionStatus,
+    pub unit_type: &'a str,
+    pub quantity: u64,
+    pub serial_ranges: Cow<'a, [SerialRange]>,
+    pub from_account_id: Option<&'a str>,
+    pub to_account_id: Option<&'a str>,
+    pub reference: Option<&'a str>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl HistoryRow<'_> {
+    /// The wire form.
+    pub fn transaction(&self) -> Transaction {
+        Transaction {
+            transaction_id: self.transaction_id.to_owned(),
+            kind: self.kind,
+            status: self.status,
+            unit_type: self.unit_type.to_owned(),
+            quantity: self.quantity,
+            serial_ranges: self.serial_ranges.to_vec(),
+            from_account_id: self.from_account_id.map(str::to_owned),
+            to_account_id: self.to_account_id.map(str::to_owned),
+            reference: self.reference.map(str::to_owned),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
         }
     }
 }
@@ -29,20 +57,12 @@ impl TransactionRef {
 /// The key a history page's cursor names: `(created_at, transaction_id)` of the last entry served.
 pub type HistoryKey = (DateTime<Utc>, String);
 
-/// What kind of transaction an entry is; with the id in the key it rebuilds the reference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Issuance,
-    Transfer,
-    Cancellation,
-}
-
 /// One account's transactions, ordered by `(created_at, transaction_id)`.
 ///
 /// A transaction's `created_at` never changes, so an entry never moves once recorded.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct History {
-    entries: BTreeMap<HistoryKey, Kind>,
+    entries: BTreeMap<HistoryKey, TransactionKind>,
 }
 
 impl History {
@@ -71,13 +91,13 @@ impl History {
     }
 
     /// The entries after `after` (exclusive), created at or after `from` and before `to`, in
-    /// order. Only the entries the caller consumes are visited.
+    /// order, as their time, kind and id. Only the entries the caller consumes are visited.
     pub fn window<'a>(
         &'a self,
         after: Option<&HistoryKey>,
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
-    ) -> impl Iterator<Item = (DateTime<Utc>, TransactionRef)> + 'a {
+    ) -> impl Iterator<Item = (DateTime<Utc>, TransactionKind, &'a str)> + 'a {
         // The lower bound is the later of the cursor (exclusive) and `from` (inclusive; the empty
         // id sorts before every id created at that instant).
         let lower = match (after, from) {
@@ -100,22 +120,18 @@ impl History {
         } else {
             Some(self.entries.range((lower, upper)))
         };
-        range.into_iter().flatten().map(|((at, id), kind)| {
-            let reference = match kind {
-                Kind::Issuance => TransactionRef::Issuance(id.clone()),
-                Kind::Transfer => TransactionRef::Transfer(id.clone()),
-                Kind::Cancellation => TransactionRef::Cancellation(id.clone()),
-            };
-            (*at, reference)
-        })
+        range
+            .into_iter()
+            .flatten()
+            .map(|((at, id), kind)| (*at, *kind, id.as_str()))
     }
 }
 
-fn entry(at: DateTime<Utc>, reference: TransactionRef) -> (HistoryKey, Kind) {
+fn entry(at: DateTime<Utc>, reference: TransactionRef) -> (HistoryKey, TransactionKind) {
     match reference {
-        TransactionRef::Issuance(id) => ((at, id), Kind::Issuance),
-        TransactionRef::Transfer(id) => ((at, id), Kind::Transfer),
-        TransactionRef::Cancellation(id) => ((at, id), Kind::Cancellation),
+        TransactionRef::Issuance(id) => ((at, id), TransactionKind::Issuance),
+        TransactionRef::Transfer(id) => ((at, id), TransactionKind::Transfer),
+        TransactionRef::Cancellation(id) => ((at, id), TransactionKind::Cancellation),
     }
 }
 
@@ -137,11 +153,7 @@ mod tests {
     ) -> Vec<String> {
         history
             .window(after, from.map(at), to.map(at))
-            .map(|(_, r)| match r {
-                TransactionRef::Issuance(id)
-                | TransactionRef::Transfer(id)
-                | TransactionRef::Cancellation(id) => id,
-            })
+            .map(|(_, _, id)| id.to_owned())
             .collect()
     }
 

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDate;
 use ucr_spec::ProblemType;
@@ -28,6 +28,89 @@ pub(crate) struct UnitAttributes {
     pub kyoto_status: Option<KyotoStatus>,
     pub state: String,
     pub issued_on: NaiveDate,
+    /// These attributes as they appear in a block's JSON, written by the router the first time a
+    /// page shows them (they never change, so neither does their JSON).
+    pub json: TextCache,
+}
+
+/// Text derived once from the value that holds it; not part of that value (it compares equal to
+/// any other cache and clones empty).
+#[derive(Debug, Default)]
+pub(crate) struct TextCache(OnceLock<Box<str>>);
+
+impl TextCache {
+    /// The text, written by `write` the first time it is asked for.
+    pub(crate) fn get_or_init(&self, write: impl FnOnce() -> String) -> &str {
+        self.0.get_or_init(|| write().into_boxed_str())
+    }
+}
+
+impl Clone for TextCache {
+    fn clone(&self) -> Self {
+        TextCache::default()
+    }
+}
+
+impl PartialEq for TextCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for TextCache {}
+
+/// A block as a read shows it, cheap to take while the registry is locked: the attributes are the
+/// issuance's shared ones, not copies. [`HeldBlock::unit_block`] is its wire form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HeldBlock {
+    pub unit_type: String,
+    pub serial_start: u64,
+    pub serial_end: u64,
+    pub status: BlockStatus,
+    pub attributes: Arc<UnitAttributes>,
+    /// What holds the units (transaction, reservation or escrow), whatever the status.
+    pub holder: Option<String>,
+}
+
+impl HeldBlock {
+    /// The transaction holding the units, shown while they are `pending`.
+    pub fn transaction_id(&self) -> Option<&str> {
+        (self.status == BlockStatus::Pending)
+            .then_some(self.holder.as_deref())
+            .flatten()
+    }
+
+    /// The part `range` of this block (a block of its own, keyed by its start).
+    pub fn part(&self, range: SerialRange) -> HeldBlock {
+        HeldBlock {
+            serial_start: range.serial_start,
+            serial_end: range.serial_end,
+            ..self.clone()
+        }
+    }
+
+    /// The wire form.
+    pub fn unit_block(&self) -> UnitBlock {
+        let attributes = &self.attributes;
+        UnitBlock {
+            block_id: format!("{}-{}", self.unit_type, self.serial_start),
+            unit_type: self.unit_type.clone(),
+            serial_start: self.serial_start,
+            serial_end: self.serial_end,
+            quantity: self.serial_end - self.serial_start + 1,
+            status: self.status,
+            project_id: attributes.project_id.clone(),
+            vintage: attributes.vintage.clone(),
+            method: attributes.method.clone(),
+            facility_id: attributes.facility_id.clone(),
+            facility_name: attributes.facility_name.clone(),
+            issuance_year: attributes.issuance_year,
+            kyoto_status: attributes.kyoto_status,
+            state: attributes.state.clone(),
+            issued_on: attributes.issued_on,
+            transaction_id: self.transaction_id().map(str::to_owned),
+        }
+    }
 }
 
 /// A block as stored: its key `(unit_type, serial_start)` lives in the map.
@@ -106,7 +189,7 @@ impl Holdings {
                 holder: None,
             },
         );
-        self.merge_adjacent(unit_type);
+        self.merge_adjacent(unit_type, range);
     }
 
     /// `available` blocks of one unit type, built in one pass without looking for neighbours to
@@ -140,6 +223,7 @@ impl Holdings {
         keep: impl Fn(BlockStatus, Option<&str>) -> bool + 'a,
     ) -> impl Iterator<Item = UnitBlock> + 'a {
         self.blocks_after(None, keep)
+            .map(|block| block.unit_block())
     }
 
     /// Like [`Holdings::blocks_where`], but only the blocks whose key `(unit_type, serial_start)`
@@ -149,7 +233,7 @@ impl Holdings {
         &'a self,
         after: Option<&(String, u64)>,
         keep: impl Fn(BlockStatus, Option<&str>) -> bool + 'a,
-    ) -> impl Iterator<Item = UnitBlock> + 'a {
+    ) -> impl Iterator<Item = HeldBlock> + 'a {
         let lower = match after {
             Some(after) => Bound::Excluded(after.clone()),
             None => Bound::Unbounded,
@@ -157,15 +241,7 @@ impl Holdings {
         self.blocks
             .range((lower, Bound::Unbounded))
             .filter(move |(_, block)| keep(block.status, block.holder.as_deref()))
-            .map(|((unit_type, start), block)| unit_block(unit_type, *start, block))
-    }
-
-    /// Every block with what holds it (transaction, reservation or escrow ID), ordered by unit
-    /// type then `serial_start`.
-    pub fn blocks_with_holder(&self) -> impl Iterator<Item = (UnitBlock, Option<String>)> + '_ {
-        self.blocks.iter().map(|((unit_type, start), block)| {
-            (unit_block(unit_type, *start, block), block.holder.clone())
-        })
+            .map(|((unit_type, start), block)| held_block(unit_type, *start, block))
     }
 
     /// The number of blocks held.
@@ -318,7 +394,7 @@ impl Holdings {
             block.status = status;
             block.holder = holder.map(str::to_owned);
         }
-        self.merge_adjacent(unit_type);
+        self.merge_adjacent(unit_type, range);
     }
 
     /// Removes exactly `range` from the account, returning its pieces with their attributes.
@@ -474,9 +550,23 @@ impl Holdings {
         }
     }
 
-    /// Merges adjacent blocks of `unit_type` with identical attributes, status and holder.
-    fn merge_adjacent(&mut self, unit_type: &str) {
-        let keys: Vec<u64> = self.of_type(unit_type).map(|(start, _)| start).collect();
+    /// Merges adjacent blocks of `unit_type` with identical attributes, status and holder, around
+    /// `range`: the blocks in it and their neighbours on either side. Blocks elsewhere were merged
+    /// by the operation that last changed them, so a write costs the blocks it touches, not every
+    /// block of the account.
+    fn merge_adjacent(&mut self, unit_type: &str, range: SerialRange) {
+        let first = self
+            .blocks
+            .range(..(unit_type.to_owned(), range.serial_start))
+            .next_back()
+            .filter(|((t, _), _)| t == unit_type)
+            .map_or(range.serial_start, |((_, start), _)| *start);
+        let last = range.serial_end.saturating_add(1);
+        let keys: Vec<u64> = self
+            .blocks
+            .range((unit_type.to_owned(), first)..=(unit_type.to_owned(), last))
+            .map(|((_, start), _)| *start)
+            .collect();
         let mut current: Option<u64> = None;
         for start in keys {
             let key = (unit_type.to_owned(), start);
@@ -500,28 +590,15 @@ impl Holdings {
     }
 }
 
-/// The wire form of a stored block.
-fn unit_block(unit_type: &str, serial_start: u64, block: &Block) -> UnitBlock {
-    let attributes = &block.attributes;
-    UnitBlock {
-        block_id: format!("{unit_type}-{serial_start}"),
+/// A stored block as a read shows it.
+fn held_block(unit_type: &str, serial_start: u64, block: &Block) -> HeldBlock {
+    HeldBlock {
         unit_type: unit_type.to_owned(),
         serial_start,
         serial_end: block.serial_end,
-        quantity: block.serial_end - serial_start + 1,
         status: block.status,
-        project_id: attributes.project_id.clone(),
-        vintage: attributes.vintage.clone(),
-        method: attributes.method.clone(),
-        facility_id: attributes.facility_id.clone(),
-        facility_name: attributes.facility_name.clone(),
-        issuance_year: attributes.issuance_year,
-        kyoto_status: attributes.kyoto_status,
-        state: attributes.state.clone(),
-        issued_on: attributes.issued_on,
-        transaction_id: (block.status == BlockStatus::Pending)
-            .then(|| block.holder.clone())
-            .flatten(),
+        attributes: Arc::clone(&block.attributes),
+        holder: block.holder.clone(),
     }
 }
 

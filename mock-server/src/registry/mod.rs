@@ -66,6 +66,10 @@ pub use authorization::{Authorization, AuthorizeError, ConsentPage, redirect_wit
 pub use clock::MAX_CLOCK_ADVANCE;
 pub use grants::{GrantError, s256};
 pub use history::HistoryKey;
+pub(crate) use history::HistoryRow;
+#[cfg(test)]
+pub(crate) use holdings::TextCache;
+pub(crate) use holdings::{HeldBlock, UnitAttributes};
 use idempotency::IdempotencyStore;
 pub use idempotency::{
     IDEMPOTENCY_RETENTION, IdempotencyRecord, RequestFingerprint, StoredResponse,

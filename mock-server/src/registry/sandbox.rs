@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::Registry;
 use super::history::{History, TransactionRef};
-use super::holdings::{Holdings, UnitAttributes};
+use super::holdings::{Holdings, TextCache, UnitAttributes};
 use super::principal::Principal;
 use super::records::{AccountRecord, IdCounters, Issuance, RepresentativeRecord, ids};
 use super::validate::{check_text, check_unit_type, check_vintage, validation_failed};
@@ -394,6 +394,7 @@ impl Registry {
             kyoto_status: request.kyoto_status,
             state: request.state,
             issued_on: request.issued_on.unwrap_or_else(|| now.date_naive()),
+            json: TextCache::default(),
         });
         self.next_serial.insert(request.unit_type.clone(), last + 1);
         self.issued.insert(request.unit_type.clone(), issued_total);

@@ -2,10 +2,11 @@
 //! of the subsets of the consents that open a read, and the parts of blocks, history rows and
 //! reservations that union selects.
 
-use ucr_spec::model::{BlockStatus, SerialRange, UNIT_TYPES, UnitBlock};
+use ucr_spec::model::{BlockStatus, SerialRange, UNIT_TYPES};
 use ucr_spec::platforms::ConsentSubset;
 use ucr_spec::problem::Problem;
 
+use super::holdings::HeldBlock;
 use super::validate::validation_failed;
 
 /// The units a set of consents selects: the union of their subsets. No consent selects nothing;
@@ -82,36 +83,31 @@ impl Lens {
     }
 
     /// The selected parts of a block, each a block of its own (`block_id` from its start).
-    pub(super) fn cut(&self, block: UnitBlock) -> Vec<UnitBlock> {
+    pub(super) fn cut(&self, block: HeldBlock) -> Vec<HeldBlock> {
         let range = SerialRange {
             serial_start: block.serial_start,
             serial_end: block.serial_end,
         };
         let parts = self.select(
             &block.unit_type,
-            block.project_id.as_deref(),
-            &block.vintage,
+            block.attributes.project_id.as_deref(),
+            &block.attributes.vintage,
             range,
         );
         if parts == [range] {
             return vec![block];
         }
-        parts
-            .into_iter()
-            .map(|part| UnitBlock {
-                block_id: format!("{}-{}", block.unit_type, part.serial_start),
-                serial_start: part.serial_start,
-                serial_end: part.serial_end,
-                quantity: part.quantity(),
-                ..block.clone()
-            })
-            .collect()
+        parts.into_iter().map(|part| block.part(part)).collect()
     }
 }
 
 /// Whether a block is reserved for one of `reservations` (the platform's active ones).
-pub(super) fn reserved_for(block: &UnitBlock, holder: Option<&str>, mine: &[String]) -> bool {
-    block.status == BlockStatus::Reserved && holder.is_some_and(|h| mine.iter().any(|m| m == h))
+pub(super) fn reserved_for(block: &HeldBlock, mine: &[String]) -> bool {
+    block.status == BlockStatus::Reserved
+        && block
+            .holder
+            .as_deref()
+            .is_some_and(|h| mine.iter().any(|m| m == h))
 }
 
 /// The overlap of two ranges, if any.
@@ -180,6 +176,7 @@ pub(super) fn validate(subset: &ConsentSubset) -> Result<(), Problem> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::holdings::{TextCache, UnitAttributes};
     use super::*;
 
     fn range(serial_start: u64, serial_end: u64) -> SerialRange {
@@ -236,25 +233,31 @@ mod tests {
             serial_ranges: vec![range(105, 109)],
             ..ConsentSubset::default()
         }));
-        let block = UnitBlock {
-            block_id: "ACCU-101".into(),
+        let block = HeldBlock {
             unit_type: "ACCU".into(),
             serial_start: 101,
             serial_end: 200,
-            quantity: 100,
             status: BlockStatus::Reserved,
-            project_id: Some("ERF1".into()),
-            vintage: "2021-22".into(),
-            method: Some("m".into()),
-            facility_id: None,
-            facility_name: None,
-            issuance_year: None,
-            kyoto_status: None,
-            state: "NSW".into(),
-            issued_on: chrono::NaiveDate::MIN,
-            transaction_id: None,
+            attributes: std::sync::Arc::new(UnitAttributes {
+                issuance_id: "ISS-000001".into(),
+                project_id: Some("ERF1".into()),
+                vintage: "2021-22".into(),
+                method: Some("m".into()),
+                facility_id: None,
+                facility_name: None,
+                issuance_year: None,
+                kyoto_status: None,
+                state: "NSW".into(),
+                issued_on: chrono::NaiveDate::MIN,
+                json: TextCache::default(),
+            }),
+            holder: Some("RSV-000001".into()),
         };
-        let parts = lens.cut(block.clone());
+        let parts: Vec<_> = lens
+            .cut(block.clone())
+            .iter()
+            .map(HeldBlock::unit_block)
+            .collect();
         assert_eq!(parts.len(), 1);
         assert_eq!(
             (
@@ -267,7 +270,7 @@ mod tests {
         );
         assert_eq!(
             (&parts[0].project_id, parts[0].status),
-            (&block.project_id, block.status)
+            (&block.attributes.project_id, block.status)
         );
         assert_eq!(Lens::whole().cut(block.clone()), vec![block]);
     }

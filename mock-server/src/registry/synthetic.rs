@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use super::Registry;
 use super::history::{History, TransactionRef};
-use super::holdings::{Holdings, UnitAttributes};
+use super::holdings::{Holdings, TextCache, UnitAttributes};
 use super::principal::Principal;
 use super::records::{AccountRecord, Issuance, RepresentativeRecord, ids};
 use super::transactions::APPROVAL_WINDOW;
@@ -196,6 +196,7 @@ impl Registry {
                 kyoto_status: Some(KyotoStatus::NonKyoto),
                 state: REGIONS[n % REGIONS.len()].to_owned(),
                 issued_on: at.date_naive(),
+                json: TextCache::default(),
             });
             let whole = SerialRange {
                 serial_start: serial,

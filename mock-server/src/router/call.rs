@@ -4,7 +4,11 @@
 use crate::faults::Faults;
 use crate::registry::{Principal, Registry};
 
-use super::exchange::ApiRequest;
+use super::exchange::{ApiRequest, ApiResponse, Refusal};
+
+/// A handler of an authenticated operation, run with the registry locked. What it needs from the
+/// request alone (a write's parsed body) it takes before the lock.
+pub(crate) type Handler<'h> = Box<dyn FnOnce(&mut Call<'_>) -> Result<ApiResponse, Refusal> + 'h>;
 
 /// One authenticated call, handed to an operation's handler.
 pub(crate) struct Call<'a> {

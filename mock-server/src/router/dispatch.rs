@@ -7,14 +7,11 @@ use http::{HeaderValue, StatusCode};
 use ucr_spec::ProblemType;
 
 use super::Router;
-use super::call::Call;
+use super::call::{Call, Handler};
 use super::exchange::{ApiRequest, ApiResponse, Refusal};
 use super::extract::authenticate;
 use super::routes::{OperationId, resolve};
 use super::{authorize, discovery, lists, oauth, reads, registers, revoke, scope, writes};
-
-/// A handler of an authenticated operation.
-type Handler<'h> = Box<dyn FnOnce(&mut Call<'_>) -> Result<ApiResponse, Refusal> + 'h>;
 
 impl Router {
     /// Routes `request` and runs its operation; `Err` is answered as a problem document.
@@ -65,69 +62,87 @@ impl Router {
             CreateOperatorSession => return Ok(writes::create_operator_session(&mut self.lock())),
             ListAccounts => Box::new(lists::accounts),
             GetAccount => Box::new(|c| reads::account(c, id)),
-            ListHoldings => Box::new(|c| lists::holdings(c, id)),
+            // The page is written after the registry is unlocked.
+            ListHoldings => {
+                let page = self.locked(request, operation.id, |c| lists::holdings(c, id))?;
+                return Ok(page.response());
+            }
             ListTransactions => Box::new(|c| lists::transactions(c, id)),
-            InitiateTransfer => Box::new(writes::initiate_transfer),
+            InitiateTransfer => writes::initiate_transfer(request),
             GetTransfer => Box::new(|c| reads::transfer(c, id)),
-            ApproveTransfer => Box::new(|c| writes::approve_transfer(c, id)),
-            RejectTransfer => Box::new(|c| writes::reject_transfer(c, id)),
-            RescindTransfer => Box::new(|c| writes::rescind_transfer(c, id)),
-            InitiateCancellation => Box::new(writes::initiate_cancellation),
+            ApproveTransfer => writes::approve_transfer(request, id),
+            RejectTransfer => writes::reject_transfer(request, id),
+            RescindTransfer => writes::rescind_transfer(request, id),
+            InitiateCancellation => writes::initiate_cancellation(request),
             GetCancellation => Box::new(|c| reads::cancellation(c, id)),
-            ApproveCancellation => Box::new(|c| writes::approve_cancellation(c, id)),
-            RescindCancellation => Box::new(|c| writes::rescind_cancellation(c, id)),
-            RejectCancellation => Box::new(|c| writes::reject_cancellation(c, id)),
+            ApproveCancellation => writes::approve_cancellation(request, id),
+            RescindCancellation => writes::rescind_cancellation(request, id),
+            RejectCancellation => writes::reject_cancellation(request, id),
             GetPlatform => Box::new(|c| reads::platform(c, id)),
-            GrantConsent => Box::new(|c| writes::grant_consent(c, id)),
+            GrantConsent => writes::grant_consent(request, id),
             ListAccountConsents => Box::new(|c| lists::account_consents(c, id)),
             ListConsents => Box::new(lists::consents),
             GetConsent => Box::new(|c| reads::consent(c, id)),
-            RevokeConsent => Box::new(|c| writes::revoke_consent(c, id)),
-            AppointDelegate => Box::new(|c| writes::appoint_delegate(c, id)),
+            RevokeConsent => writes::revoke_consent(request, id),
+            AppointDelegate => writes::appoint_delegate(request, id),
             ListDelegations => Box::new(|c| lists::delegations(c, id)),
-            RevokeDelegation => Box::new(|c| writes::revoke_delegation(c, id, second)),
-            CreateReservation => Box::new(writes::create_reservation),
+            RevokeDelegation => writes::revoke_delegation(request, id, second),
+            CreateReservation => writes::create_reservation(request),
             ListReservations => Box::new(lists::reservations),
             GetReservation => Box::new(|c| reads::reservation(c, id)),
-            ReleaseReservation => Box::new(|c| writes::release_reservation(c, id)),
-            CreateEscrow => Box::new(writes::create_escrow),
+            ReleaseReservation => writes::release_reservation(request, id),
+            CreateEscrow => writes::create_escrow(request),
             ListEscrows => Box::new(lists::escrows),
             GetEscrow => Box::new(|c| reads::escrow(c, id)),
-            SettleEscrow => Box::new(|c| writes::settle_escrow(c, id)),
-            ReleaseEscrow => Box::new(|c| writes::release_escrow(c, id)),
-            ApproveEscrow => Box::new(|c| writes::approve_escrow(c, id)),
-            RejectEscrow => Box::new(|c| writes::reject_escrow(c, id)),
-            CreateAssociation => Box::new(writes::create_association),
+            SettleEscrow => writes::settle_escrow(request, id),
+            ReleaseEscrow => writes::release_escrow(request, id),
+            ApproveEscrow => writes::approve_escrow(request, id),
+            RejectEscrow => writes::reject_escrow(request, id),
+            CreateAssociation => writes::create_association(request),
             ListAssociations => Box::new(lists::associations),
             GetAssociation => Box::new(|c| reads::association(c, id)),
-            DissolveAssociation => Box::new(|c| writes::dissolve_association(c, id)),
-            CreateWebhookSubscription => Box::new(writes::create_webhook_subscription),
+            DissolveAssociation => writes::dissolve_association(request, id),
+            CreateWebhookSubscription => writes::create_webhook_subscription(request),
             ListWebhookSubscriptions => Box::new(lists::webhook_subscriptions),
             DeleteWebhookSubscription => Box::new(|c| writes::delete_webhook_subscription(c, id)),
             ListWebhookDeliveries => Box::new(|c| lists::webhook_deliveries(c, id)),
-            CreateAccountHolder => self.operator_only(writes::create_account_holder),
-            CreateAccount => self.operator_only(writes::create_account),
-            AppointRepresentative => self.operator_only(|c| writes::appoint_representative(c, id)),
-            IssueUnits => self.operator_only(writes::issue_units),
+            CreateAccountHolder => self.operator_only(writes::create_account_holder(request)),
+            CreateAccount => self.operator_only(writes::create_account(request)),
+            AppointRepresentative => {
+                self.operator_only(writes::appoint_representative(request, id))
+            }
+            IssueUnits => self.operator_only(writes::issue_units(request)),
             ResetSandbox => self.operator_only(writes::reset_sandbox),
-            CreatePlatform => self.operator_only(writes::create_platform),
+            CreatePlatform => self.operator_only(writes::create_platform(request)),
             CreatePlatformRepresentative => {
-                self.operator_only(|c| writes::create_platform_representative(c, id))
+                self.operator_only(writes::create_platform_representative(request, id))
             }
             GetClock => self.operator_only(reads::clock),
-            AdvanceClock => self.operator_only(writes::advance_clock),
-            CreateOauthClient => self.operator_only(writes::create_oauth_client),
+            AdvanceClock => self.operator_only(writes::advance_clock(request)),
+            CreateOauthClient => self.operator_only(writes::create_oauth_client(request)),
         };
+        let response = self.locked(request, operation.id, handler)?;
+        Ok(with_location(operation.id, response))
+    }
+
+    /// Runs `handler` with the registry locked and the caller authenticated and allowed
+    /// `operation`'s scope. The lock is released when it returns, so whatever it returns is
+    /// finished (serialised, given its `Location`) outside the lock.
+    fn locked<T>(
+        &self,
+        request: &ApiRequest<'_>,
+        operation: OperationId,
+        handler: impl FnOnce(&mut Call<'_>) -> Result<T, Refusal>,
+    ) -> Result<T, Refusal> {
         let mut registry = self.lock();
         let who = authenticate(&registry, request.headers)?;
-        scope::enforce(&registry, request.headers, operation.id)?;
-        let response = handler(&mut Call {
+        scope::enforce(&registry, request.headers, operation)?;
+        handler(&mut Call {
             registry: &mut registry,
             who: &who,
             request: *request,
             faults: self.faults,
-        })?;
-        Ok(with_location(operation.id, response))
+        })
     }
 
     /// Wraps a sandbox handler: only an operator's token may run it (`404 sandbox-unavailable`).

@@ -10,8 +10,7 @@ use ucr_spec::problem::{InvalidParam, Problem};
 
 use super::call::Call;
 use super::exchange::{
-    ApiRequest, ApiResponse, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, JSON, Refusal, json,
-    problem_response,
+    ApiResponse, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, JSON, Refusal, json, problem_response,
 };
 use crate::faults::{Fault, Faults};
 use crate::registry::{Principal, Registry, RequestFingerprint, StoredResponse};
@@ -26,14 +25,15 @@ pub(crate) enum Key {
 }
 
 /// Runs a write under the idempotency rules: authenticate (done) → key → replay or refuse reuse →
-/// parse (refusals not stored) → model (response stored, success or refusal).
+/// the body (parsed before the registry was locked; refusals not stored) → model (response
+/// stored, success or refusal).
 ///
 /// `perform` gets the registry, the caller and the parsed body.
 pub(crate) fn write<T, R: Serialize>(
     call: &mut Call<'_>,
     key: Key,
     success: StatusCode,
-    parse: fn(&ApiRequest<'_>) -> Result<T, Refusal>,
+    body: Result<T, Refusal>,
     perform: impl FnOnce(&mut Registry, &Principal, T) -> Result<R, Problem>,
 ) -> Result<ApiResponse, Refusal> {
     let (registry, who, request) = (&mut *call.registry, call.who, &call.request);
@@ -78,8 +78,7 @@ pub(crate) fn write<T, R: Serialize>(
             body: Bytes::from(stored.body.clone()),
         });
     }
-    let body = parse(request)?;
-    let response = match perform(registry, who, body) {
+    let response = match perform(registry, who, body?) {
         Ok(value) => json(success, &value),
         Err(problem) => problem_response(problem, request.path),
     };

@@ -8,7 +8,7 @@ use ucr_spec::associations::AssociationsQuery;
 use ucr_spec::model::{HoldingsQuery, PageQuery, TransactionsQuery};
 use ucr_spec::paging::{
     AccountPage, AssociationPage, ConsentPage, DelegationPage, EscrowPage, ReservationPage,
-    TransactionPage, UnitBlockPage, WebhookDeliveryPage, WebhookSubscriptionPage,
+    WebhookDeliveryPage, WebhookSubscriptionPage,
 };
 use ucr_spec::platforms::ConsentsQuery;
 use ucr_spec::registers::{
@@ -20,6 +20,7 @@ use ucr_spec::webhooks::DeliveriesQuery;
 use super::call::Call;
 use super::exchange::{ApiResponse, Refusal, json};
 use super::extract::parse_query;
+use super::page_json::{self, HoldingsPage};
 use crate::faults::{Fault, Faults};
 use crate::paging::{PageRequest, invalid_parameter, scope_query};
 use crate::registry::AssociationFilter;
@@ -98,8 +99,9 @@ pub(crate) fn accounts(c: &mut Call<'_>) -> Result<ApiResponse, Refusal> {
     Ok(json(StatusCode::OK, &AccountPage { items, next_page }))
 }
 
-/// `list_holdings`: found from the cursor, so only the page (and one more) is built.
-pub(crate) fn holdings(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Refusal> {
+/// `list_holdings`: found from the cursor, so only the page (and one more) is taken. The caller
+/// writes the page once the registry is unlocked.
+pub(crate) fn holdings(c: &mut Call<'_>, id: &str) -> Result<HoldingsPage, Refusal> {
     let scope = format!("holdings {id}");
     if c.faults.has(Fault::OffsetCursor) {
         return holdings_by_offset(c, id, &scope);
@@ -110,22 +112,23 @@ pub(crate) fn holdings(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Refusa
         .registry
         .holdings_page(c.who, id, &query, paging.after(), paging.fetch())?;
     let (items, next_page) = paging.page(&list, blocks, |b| (b.unit_type.clone(), b.serial_start));
-    Ok(json(StatusCode::OK, &UnitBlockPage { items, next_page }))
+    Ok(HoldingsPage { items, next_page })
 }
 
 /// FAULT(offset-cursor): `list_holdings` paged by position. The cursor is the index of the last
 /// block served in the list as it was then, and the next page starts after that index in the list
 /// as it is now, so blocks leaving or joining earlier pages shift the walk.
-fn holdings_by_offset(c: &mut Call<'_>, id: &str, scope: &str) -> Result<ApiResponse, Refusal> {
+fn holdings_by_offset(c: &mut Call<'_>, id: &str, scope: &str) -> Result<HoldingsPage, Refusal> {
     let (query, paging, list) = listing::<HoldingsQuery, usize>(c.faults, scope, c.request.query)?;
     let upto = paging.after().map_or(0, |last| last + 1) + paging.fetch();
     let blocks = c.registry.holdings_page(c.who, id, &query, None, upto)?;
     let (items, next_page) = paging.page(&list, blocks.into_iter().enumerate(), |(i, _)| *i);
     let items = items.into_iter().map(|(_, block)| block).collect();
-    Ok(json(StatusCode::OK, &UnitBlockPage { items, next_page }))
+    Ok(HoldingsPage { items, next_page })
 }
 
-/// `list_transactions`: `to` must not precede `from`; found from the cursor.
+/// `list_transactions`: `to` must not precede `from`; found from the cursor. The page is written
+/// from rows borrowed from the registry.
 pub(crate) fn transactions(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Refusal> {
     let (query, list) =
         filters::<TransactionsQuery>(&format!("transactions {id}"), c.request.query)?;
@@ -135,12 +138,12 @@ pub(crate) fn transactions(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Re
         return Err(invalid_parameter("to", "must not be before from".to_owned()).into());
     }
     let paging = page_request(c.faults, &list, &query)?;
-    let entries = c
+    let rows = c
         .registry
-        .history_page(c.who, id, &query, paging.after(), paging.fetch())?;
+        .history_rows(c.who, id, &query, paging.after(), paging.fetch())?;
     let (items, next_page) =
-        paging.page(&list, entries, |t| (t.created_at, t.transaction_id.clone()));
-    Ok(json(StatusCode::OK, &TransactionPage { items, next_page }))
+        paging.page(&list, rows, |t| (t.created_at, t.transaction_id.to_owned()));
+    Ok(page_json::history(&items, next_page.as_deref()))
 }
 
 /// `list_account_consents`.

@@ -10,8 +10,10 @@
 //!
 //! - `routes`: the routing table (one entry per operation of the contract) and path resolution.
 //! - `dispatch`: one line per operation, from the operation to its handler.
-//! - `lists`, `reads`, `writes`: the handlers, by the shape of the operation; `registers`: the
-//!   public registers' lists (JSON pages or CSV) and lookups by ID.
+//! - `lists`, `reads`, `writes`: the handlers, by the shape of the operation; `page_json`: the
+//!   holdings and history pages written as JSON once the registry is unlocked; `registers`: the
+//!   public registers' lists (JSON pages or CSV) and lookups by ID, over `register_rows` (their
+//!   rows as JSON values and serialised text, prepared once).
 //! - `idempotency`: the `Idempotency-Key` rules every write runs under.
 //! - `extract`: the bearer token, the query string and the body, parsed.
 //! - `oauth`: the token endpoint; `oauth_form`: its form and client authentication, shared with
@@ -30,7 +32,9 @@ mod idempotency;
 mod lists;
 mod oauth;
 mod oauth_form;
+mod page_json;
 mod reads;
+mod register_rows;
 mod registers;
 mod revoke;
 mod routes;
@@ -43,7 +47,6 @@ use std::time::Instant;
 use http::HeaderValue;
 use http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
 use ucr_spec::problem::PROBLEM_JSON;
-use uuid::Uuid;
 
 pub use exchange::{ApiRequest, ApiResponse, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, REQUEST_ID};
 
@@ -52,12 +55,15 @@ use crate::public_registers::PublicRegisters;
 use crate::rate_limit::{Decision, Limiter, RateLimit};
 use crate::registry::Registry;
 use exchange::{JSON, Refusal, problem_response};
+use register_rows::PreparedRegisters;
 
 /// Routes requests to the registry model. Cheap to clone: clones share the same state.
 #[derive(Debug, Clone)]
 pub struct Router {
     registry: Arc<Mutex<Registry>>,
     registers: Arc<PublicRegisters>,
+    /// The registers' rows, prepared once for the register operations.
+    prepared: Arc<PreparedRegisters>,
     sandbox: bool,
     /// The registry's deliberate bugs, copied at construction (see [`crate::faults`]).
     faults: Faults,
@@ -79,6 +85,7 @@ impl Router {
             .faults();
         Router {
             registry,
+            prepared: Arc::new(PreparedRegisters::new(registers.clone())),
             registers,
             sandbox,
             faults,
@@ -140,7 +147,11 @@ impl Router {
         if let Some((limit, decision)) = decision {
             response.headers.extend(decision.headers(limit));
         }
-        if let Ok(id) = HeaderValue::from_str(&Uuid::new_v4().to_string()) {
+        // A version 4 UUID from the thread's generator, formatted on the stack: `Uuid::new_v4`
+        // asks the kernel for its random bytes on every call.
+        let id = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
+        let mut text = [0; uuid::fmt::Hyphenated::LENGTH];
+        if let Ok(id) = HeaderValue::from_str(id.hyphenated().encode_lower(&mut text)) {
             response.headers.insert(REQUEST_ID, id);
         }
         tracing::debug!(method = %request.method, path = request.path, status = response.status.as_u16(), "request");

@@ -3,19 +3,19 @@
 
 use http::header::{ACCEPT, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, StatusCode};
-use serde::Serialize;
-use serde_json::{Value, json as value};
+use serde_json::Value;
 use ucr_spec::ProblemType;
 use ucr_spec::registers::{
     AccuProjectQuery, CarbonAbatementContractQuery, GuaranteeOfOriginProjectQuery,
 };
 
 use super::Router;
-use super::exchange::{ApiRequest, ApiResponse, Refusal, json};
+use super::exchange::{ApiRequest, ApiResponse, Refusal};
 use super::lists::{Paged, filters, page_request};
+use super::register_rows::{RegisterRows, page, prepared_json};
 use crate::faults::Fault;
 use crate::public_registers::{ACCU_PROJECT_COLUMNS, CONTRACT_COLUMNS, GO_PROFILE_COLUMNS};
-use crate::register_query::{Columns, RowQuery, SortKey, as_row, csv};
+use crate::register_query::{Columns, RowQuery, SortKey, csv};
 
 /// The media type of a register's CSV download.
 const CSV: &str = "text/csv; charset=utf-8";
@@ -25,7 +25,7 @@ pub(crate) fn accu_projects(
     router: &Router,
     request: &ApiRequest<'_>,
 ) -> Result<ApiResponse, Refusal> {
-    let rows = rows(&router.registers.accu_projects);
+    let rows = router.prepared.accu_projects();
     list::<AccuProjectQuery>(router, request, "accu-projects", ACCU_PROJECT_COLUMNS, rows)
 }
 
@@ -34,7 +34,7 @@ pub(crate) fn carbon_abatement_contracts(
     router: &Router,
     request: &ApiRequest<'_>,
 ) -> Result<ApiResponse, Refusal> {
-    let rows = rows(&router.registers.carbon_abatement_contracts);
+    let rows = router.prepared.carbon_abatement_contracts();
     list::<CarbonAbatementContractQuery>(
         router,
         request,
@@ -49,7 +49,7 @@ pub(crate) fn guarantee_of_origin_projects(
     router: &Router,
     request: &ApiRequest<'_>,
 ) -> Result<ApiResponse, Refusal> {
-    let rows = rows(&router.registers.guarantee_of_origin_projects);
+    let rows = router.prepared.guarantee_of_origin_projects();
     list::<GuaranteeOfOriginProjectQuery>(
         router,
         request,
@@ -61,13 +61,13 @@ pub(crate) fn guarantee_of_origin_projects(
 
 /// `get_accu_project`.
 pub(crate) fn accu_project(router: &Router, id: &str) -> Result<ApiResponse, Refusal> {
-    let rows = rows(&router.registers.accu_projects);
+    let rows = router.prepared.accu_projects();
     one(router, "ACCU project", ACCU_PROJECT_COLUMNS, rows, id)
 }
 
 /// `get_carbon_abatement_contract`.
 pub(crate) fn carbon_abatement_contract(router: &Router, id: &str) -> Result<ApiResponse, Refusal> {
-    let rows = rows(&router.registers.carbon_abatement_contracts);
+    let rows = router.prepared.carbon_abatement_contracts();
     one(
         router,
         "Carbon Abatement Contract",
@@ -82,7 +82,7 @@ pub(crate) fn guarantee_of_origin_project(
     router: &Router,
     id: &str,
 ) -> Result<ApiResponse, Refusal> {
-    let rows = rows(&router.registers.guarantee_of_origin_projects);
+    let rows = router.prepared.guarantee_of_origin_projects();
     one(
         router,
         "Guarantee of Origin profile",
@@ -92,39 +92,36 @@ pub(crate) fn guarantee_of_origin_project(
     )
 }
 
-fn rows<T: Serialize>(rows: &[T]) -> Vec<Value> {
-    rows.iter().map(as_row).collect()
-}
-
-/// A register list: the typed query validates the parameters; the row query filters and orders.
+/// A register list: the typed query validates the parameters; the row query filters and orders
+/// the prepared rows, and a page is assembled from their serialised text.
 fn list<Q: Paged>(
     router: &Router,
     request: &ApiRequest<'_>,
     scope: &str,
     columns: Columns,
-    rows: Vec<Value>,
+    rows: &RegisterRows,
 ) -> Result<ApiResponse, Refusal> {
     let faults = router.faults;
     let (query, list) = filters::<Q>(scope, request.query)?;
     let canonical = list.split_once('?').map_or("", |(_, filters)| filters);
     let row_query = RowQuery::parse(columns, canonical, faults)?;
-    let selected = row_query.select(rows);
+    let values = rows.values();
+    let selected = row_query.select(values, rows.by_id());
     if wants_csv(request.headers) {
-        let rows: Vec<Value> = selected.into_iter().map(|(_, row)| row).collect();
+        let selected = selected.iter().map(|index| &values[*index]);
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(CSV));
         return Ok(ApiResponse {
             status: StatusCode::OK,
             headers,
-            body: csv(columns.names, &rows, faults).into(),
+            body: csv(columns.names, selected, faults).into(),
         });
     }
     let paging = page_request::<Q, SortKey>(faults, &list, &query)?;
-    let (items, next_page) = paging.page(&list, selected, |(key, _)| key.clone());
-    let items: Vec<Value> = items.into_iter().map(|(_, row)| row).collect();
-    Ok(json(
-        StatusCode::OK,
-        &value!({"items": items, "next_page": next_page}),
+    let (items, next_page) = paging.page(&list, selected, |index| row_query.key(&values[*index]));
+    Ok(page(
+        items.iter().map(|index| rows.text(*index)),
+        next_page.as_deref(),
     ))
 }
 
@@ -147,25 +144,30 @@ fn one(
     router: &Router,
     what: &str,
     columns: Columns,
-    rows: Vec<Value>,
+    rows: &RegisterRows,
     id: &str,
 ) -> Result<ApiResponse, Refusal> {
-    let id_of = |row: &Value| {
-        row.get(columns.id)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let found = rows.iter().find(|row| id_of(row) == id).or_else(|| {
-        // FAULT(register-unknown-id-found): an unknown ID answers the next row by ID.
-        router
-            .faults
-            .has(Fault::RegisterUnknownIdFound)
-            .then(|| rows.iter().find(|row| id_of(row).as_str() > id))
-            .flatten()
-    });
+    fn id_of<'v>(row: &'v Value, column: &str) -> Option<&'v str> {
+        row.get(column)?.as_str()
+    }
+    let values = rows.values();
+    let found = values
+        .iter()
+        .position(|row| id_of(row, columns.id) == Some(id))
+        .or_else(|| {
+            // FAULT(register-unknown-id-found): an unknown ID answers the next row by ID.
+            router
+                .faults
+                .has(Fault::RegisterUnknownIdFound)
+                .then(|| {
+                    values
+                        .iter()
+                        .position(|row| id_of(row, columns.id).unwrap_or_default() > id)
+                })
+                .flatten()
+        });
     match found {
-        Some(row) => Ok(json(StatusCode::OK, row)),
+        Some(index) => Ok(prepared_json(rows.text(index))),
         None => Err(ProblemType::NotFound
             .problem(format!(
                 "no {what} has the ID {id:?}; the register's list gives every ID"

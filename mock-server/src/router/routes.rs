@@ -4,6 +4,8 @@
 //! A test ties the table to the contract: it holds exactly the spec's operations (path, method and
 //! `operationId`, the operation's name in snake case), no more and no fewer.
 
+use std::sync::LazyLock;
+
 use http::Method;
 
 /// Which requests a table entry answers.
@@ -158,20 +160,33 @@ impl<'a> Route<'a> {
 /// The operations at `path`, if any: the table entries whose template matches it segment by
 /// segment (a parameter matches any non-empty segment).
 pub(crate) fn resolve(path: &str) -> Option<Route<'_>> {
-    let segments: Vec<&str> = path.strip_prefix('/')?.split('/').collect();
-    if segments.iter().any(|s| s.is_empty()) {
-        return None;
+    /// The table's templates split into segments once, with their number of segments.
+    static TEMPLATES: LazyLock<Vec<Vec<&'static str>>> = LazyLock::new(|| {
+        ROUTES
+            .iter()
+            .map(|(_, template, _)| template.trim_start_matches('/').split('/').collect())
+            .collect()
+    });
+    let rest = path.strip_prefix('/')?;
+    let mut segments = [""; 8];
+    let mut count = 0;
+    for segment in rest.split('/') {
+        if segment.is_empty() {
+            return None;
+        }
+        // Longer than any template: no operation is there.
+        *segments.get_mut(count)? = segment;
+        count += 1;
     }
+    let segments = &segments[..count];
     let operations: Vec<(Verb, Operation<'_>)> = ROUTES
         .iter()
-        .filter_map(|(verb, template, id)| {
-            let pattern: Vec<&str> = template.strip_prefix('/')?.split('/').collect();
-            if pattern.len() != segments.len() {
-                return None;
-            }
+        .zip(TEMPLATES.iter())
+        .filter(|(_, pattern)| pattern.len() == segments.len())
+        .filter_map(|((verb, _, id), pattern)| {
             let mut params = [""; 2];
             let mut next = 0;
-            for (expected, actual) in pattern.iter().zip(&segments) {
+            for (expected, actual) in pattern.iter().zip(segments) {
                 if expected.starts_with('{') {
                     *params.get_mut(next)? = actual;
                     next += 1;
@@ -325,6 +340,7 @@ mod tests {
             "/.well-known/oauth-authorization-server/",
             "/.well-known/openid-configuration",
             "/v1/oauth/authorize/x",
+            "/v1/accounts/a/b/c/d/e/f/g/h/i/j",
         ] {
             assert!(resolve(path).is_none(), "{path} resolves");
         }

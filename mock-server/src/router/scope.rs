@@ -18,10 +18,11 @@ pub(crate) fn enforce(
     headers: &http::HeaderMap,
     operation: OperationId,
 ) -> Result<(), Refusal> {
-    let Some(needed) = scope_of(&operation.spec_name()) else {
+    // Only flow tokens have scopes; the operation's name is looked up only for them.
+    let Some(granted) = bearer_token(headers).and_then(|t| registry.flow_scopes(t)) else {
         return Ok(());
     };
-    let Some(granted) = bearer_token(headers).and_then(|t| registry.flow_scopes(t)) else {
+    let Some(needed) = scope_of(&operation.spec_name()) else {
         return Ok(());
     };
     // FAULT(scopes-ignored): a flow token may do whatever its representative may.

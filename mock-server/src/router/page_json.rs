@@ -1,0 +1,457 @@
+//! The holdings and history pages written straight to JSON: the bytes `serde_json` writes for
+//! `UnitBlockPage` and `TransactionPage`, without building the wire types or formatting through
+//! `core::fmt`. A block's issuance attributes never change, so their
+//! JSON is written once per issuance and copied; timestamps are written digit by digit. The tests
+//! hold every byte equal to serde's.
+
+use bytes::Bytes;
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use http::header::CONTENT_TYPE;
+use http::{HeaderMap, HeaderValue, StatusCode};
+use serde::Serialize;
+use ucr_spec::model::KyotoStatus;
+
+use super::exchange::{ApiResponse, JSON};
+use crate::registry::{HeldBlock, HistoryRow, UnitAttributes};
+
+/// One page of an account's holdings.
+#[derive(Debug)]
+pub(crate) struct HoldingsPage {
+    /// The page's blocks.
+    pub(crate) items: Vec<HeldBlock>,
+    /// The next page's token, when more follow.
+    pub(crate) next_page: Option<String>,
+}
+
+impl HoldingsPage {
+    /// The `200` response.
+    pub(crate) fn response(&self) -> ApiResponse {
+        let mut out = Vec::with_capacity(128 + 320 * self.items.len());
+        out.extend_from_slice(b"{\"items\":[");
+        for (n, block) in self.items.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            write_block(&mut out, block);
+        }
+        finish(out, self.next_page.as_deref())
+    }
+}
+
+/// The `200` response of a page of an account's transaction history, written from rows borrowed
+/// from the registry (so while it is locked: copying the rows out would cost more than writing
+/// them).
+pub(crate) fn history(items: &[HistoryRow<'_>], next_page: Option<&str>) -> ApiResponse {
+    let mut out = Vec::with_capacity(128 + 320 * items.len());
+    out.extend_from_slice(b"{\"items\":[");
+    for (n, row) in items.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        write_transaction(&mut out, row);
+    }
+    finish(out, next_page)
+}
+
+/// Closes `items`, writes `next_page` and wraps the body in a `200` response.
+fn finish(mut out: Vec<u8>, next_page: Option<&str>) -> ApiResponse {
+    out.extend_from_slice(b"],\"next_page\":");
+    match next_page {
+        Some(token) => value(&mut out, token),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.push(b'}');
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON));
+    ApiResponse {
+        status: StatusCode::OK,
+        headers,
+        body: Bytes::from(out),
+    }
+}
+
+/// Appends `value` as `serde_json` writes it (strings escaped, numbers, unit enums).
+fn value<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    if serde_json::to_writer(&mut *out, value).is_err() {
+        out.extend_from_slice(b"null");
+    }
+}
+
+/// `"name":` then the value.
+fn field<T: Serialize + ?Sized>(out: &mut Vec<u8>, name: &str, v: &T) {
+    out.push(b'"');
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\":");
+    value(out, v);
+}
+
+/// One `UnitBlock`, fields in the schema's order.
+fn write_block(out: &mut Vec<u8>, block: &HeldBlock) {
+    // `block_id` is `<unit_type>-<serial_start>`: the escaped unit type with its closing quote
+    // moved after the serial.
+    out.extend_from_slice(b"{\"block_id\":");
+    value(out, &block.unit_type);
+    out.pop();
+    out.push(b'-');
+    value(out, &block.serial_start);
+    out.push(b'"');
+    out.push(b',');
+    field(out, "unit_type", &block.unit_type);
+    out.push(b',');
+    field(out, "serial_start", &block.serial_start);
+    out.push(b',');
+    field(out, "serial_end", &block.serial_end);
+    out.push(b',');
+    field(
+        out,
+        "quantity",
+        &(block.serial_end - block.serial_start + 1),
+    );
+    out.push(b',');
+    field(out, "status", &block.status);
+    out.push(b',');
+    let attributes = &block.attributes;
+    out.extend_from_slice(
+        attributes
+            .json
+            .get_or_init(|| attribute_fields(attributes))
+            .as_bytes(),
+    );
+    if let Some(transaction_id) = block.transaction_id() {
+        out.push(b',');
+        field(out, "transaction_id", transaction_id);
+    }
+    out.push(b'}');
+}
+
+/// The issuance's fields of a block (`project_id` to `issued_on`), as they appear inside its
+/// JSON object: the object serde writes for them, without its braces.
+fn attribute_fields(attributes: &UnitAttributes) -> String {
+    #[derive(Serialize)]
+    struct Fields<'a> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        project_id: Option<&'a str>,
+        vintage: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        method: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        facility_id: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        facility_name: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        issuance_year: Option<u16>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        kyoto_status: Option<KyotoStatus>,
+        state: &'a str,
+        issued_on: chrono::NaiveDate,
+    }
+    let object = serde_json::to_string(&Fields {
+        project_id: attributes.project_id.as_deref(),
+        vintage: &attributes.vintage,
+        method: attributes.method.as_deref(),
+        facility_id: attributes.facility_id.as_deref(),
+        facility_name: attributes.facility_name.as_deref(),
+        issuance_year: attributes.issuance_year,
+        kyoto_status: attributes.kyoto_status,
+        state: &attributes.state,
+        issued_on: attributes.issued_on,
+    })
+    .unwrap_or_default();
+    object
+        .strip_prefix('{')
+        .and_then(|inner| inner.strip_suffix('}'))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// One `Transaction`, fields in the schema's order.
+fn write_transaction(out: &mut Vec<u8>, t: &HistoryRow<'_>) {
+    out.push(b'{');
+    field(out, "transaction_id", &t.transaction_id);
+    out.push(b',');
+    field(out, "kind", &t.kind);
+    out.push(b',');
+    field(out, "status", &t.status);
+    out.push(b',');
+    field(out, "unit_type", &t.unit_type);
+    out.push(b',');
+    field(out, "quantity", &t.quantity);
+    out.extend_from_slice(b",\"serial_ranges\":[");
+    for (n, range) in t.serial_ranges.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        out.push(b'{');
+        field(out, "serial_start", &range.serial_start);
+        out.push(b',');
+        field(out, "serial_end", &range.serial_end);
+        out.push(b'}');
+    }
+    out.push(b']');
+    for (name, text) in [
+        ("from_account_id", t.from_account_id),
+        ("to_account_id", t.to_account_id),
+        ("reference", t.reference),
+    ] {
+        if let Some(text) = text {
+            out.push(b',');
+            field(out, name, text);
+        }
+    }
+    out.extend_from_slice(b",\"created_at\":");
+    timestamp(out, &t.created_at);
+    out.extend_from_slice(b",\"updated_at\":");
+    timestamp(out, &t.updated_at);
+    out.push(b'}');
+}
+
+/// A timestamp as chrono's `Serialize` writes it (RFC 3339, `Z`, the fraction in 3, 6 or 9 digits
+/// as needed, none when whole), digit by digit; years outside 0–9999 and leap seconds go through
+/// serde.
+fn timestamp(out: &mut Vec<u8>, at: &DateTime<Utc>) {
+    let naive = at.naive_utc();
+    let (date, time) = (naive.date(), naive.time());
+    let year = date.year();
+    let nano = time.nanosecond();
+    if !(0..=9999).contains(&year) || nano >= 1_000_000_000 {
+        value(out, at);
+        return;
+    }
+    let year = year as u32;
+    out.push(b'"');
+    two_digits(out, year / 100);
+    two_digits(out, year % 100);
+    out.push(b'-');
+    two_digits(out, date.month());
+    out.push(b'-');
+    two_digits(out, date.day());
+    out.push(b'T');
+    two_digits(out, time.hour());
+    out.push(b':');
+    two_digits(out, time.minute());
+    out.push(b':');
+    two_digits(out, time.second());
+    if nano != 0 {
+        out.push(b'.');
+        let (fraction, width) = if nano % 1_000_000 == 0 {
+            (nano / 1_000_000, 3)
+        } else if nano % 1_000 == 0 {
+            (nano / 1_000, 6)
+        } else {
+            (nano, 9)
+        };
+        let at = out.len();
+        out.resize(at + width, b'0');
+        let mut rest = fraction;
+        for digit in out[at..].iter_mut().rev() {
+            *digit = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+    }
+    out.extend_from_slice(b"Z\"");
+}
+
+/// `n` (below 100) as two digits.
+fn two_digits(out: &mut Vec<u8>, n: u32) {
+    out.push(b'0' + (n / 10 % 10) as u8);
+    out.push(b'0' + (n % 10) as u8);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::{NaiveDate, TimeZone};
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    use std::borrow::Cow;
+
+    use ucr_spec::model::{
+        BlockStatus, SerialRange, Transaction, TransactionKind, TransactionStatus,
+    };
+    use ucr_spec::paging::{TransactionPage, UnitBlockPage};
+
+    use super::*;
+    use crate::registry::TextCache;
+
+    fn text(rng: &mut StdRng) -> String {
+        const PIECES: &[&str] = &[
+            "ERF101234",
+            "Plantation forestry",
+            "quote \" and \\ backslash",
+            "tab\tnew\nline",
+            "é ünïcødé",
+            "\u{1}",
+            "",
+        ];
+        PIECES[rng.random_range(0..PIECES.len())].to_owned()
+    }
+
+    fn maybe(rng: &mut StdRng) -> Option<String> {
+        rng.random_bool(0.5).then(|| text(rng))
+    }
+
+    fn attributes(rng: &mut StdRng) -> Arc<UnitAttributes> {
+        Arc::new(UnitAttributes {
+            issuance_id: "ISS-000001".into(),
+            project_id: maybe(rng),
+            vintage: text(rng),
+            method: maybe(rng),
+            facility_id: maybe(rng),
+            facility_name: maybe(rng),
+            issuance_year: rng.random_bool(0.5).then(|| rng.random()),
+            kyoto_status: [None, Some(KyotoStatus::Kyoto), Some(KyotoStatus::NonKyoto)]
+                [rng.random_range(0..3)],
+            state: text(rng),
+            issued_on: NaiveDate::from_ymd_opt(rng.random_range(1990..2100), 2, 28).unwrap(),
+            json: TextCache::default(),
+        })
+    }
+
+    fn at(rng: &mut StdRng) -> DateTime<Utc> {
+        let seconds = rng.random_range(-5_000_000_000_i64..300_000_000_000);
+        let nanos = match rng.random_range(0..5) {
+            0 => 0,
+            1 => rng.random_range(0..1000) * 1_000_000,
+            2 => rng.random_range(0..1_000_000) * 1000,
+            3 => rng.random_range(0..1_000_000_000),
+            _ => 1_000_000_000 + rng.random_range(0..1000) * 1_000_000,
+        };
+        Utc.timestamp_opt(seconds, nanos)
+            .single()
+            .unwrap_or_default()
+    }
+
+    fn assert_same(ours: &ApiResponse, serde: Vec<u8>) {
+        assert_eq!(
+            String::from_utf8_lossy(&ours.body),
+            String::from_utf8_lossy(&serde)
+        );
+    }
+
+    #[test]
+    fn a_holdings_page_is_the_bytes_serde_writes() {
+        let mut rng = StdRng::seed_from_u64(16);
+        let statuses = [
+            BlockStatus::Available,
+            BlockStatus::Pending,
+            BlockStatus::Reserved,
+            BlockStatus::Escrowed,
+            BlockStatus::Cancelled,
+        ];
+        for round in 0..200 {
+            let shared = attributes(&mut rng);
+            let items: Vec<HeldBlock> = (0..round % 7)
+                .map(|_| {
+                    let start = rng.random_range(0..u64::MAX / 2);
+                    HeldBlock {
+                        unit_type: ["ACCU", "SMC", "X\"Y"][rng.random_range(0..3)].into(),
+                        serial_start: start,
+                        serial_end: start + rng.random_range(0..1_000_000),
+                        status: statuses[rng.random_range(0..statuses.len())],
+                        attributes: if rng.random_bool(0.5) {
+                            Arc::clone(&shared)
+                        } else {
+                            attributes(&mut rng)
+                        },
+                        holder: maybe(&mut rng),
+                    }
+                })
+                .collect();
+            let next_page = maybe(&mut rng);
+            let serde = serde_json::to_vec(&UnitBlockPage {
+                items: items.iter().map(HeldBlock::unit_block).collect(),
+                next_page: next_page.clone(),
+            })
+            .unwrap();
+            // Twice: once writing the attributes, once copying them.
+            let page = HoldingsPage { items, next_page };
+            assert_same(&page.response(), serde.clone());
+            assert_same(&page.response(), serde);
+        }
+    }
+
+    #[test]
+    fn a_history_page_is_the_bytes_serde_writes() {
+        let mut rng = StdRng::seed_from_u64(16);
+        let kinds = [
+            TransactionKind::Issuance,
+            TransactionKind::Transfer,
+            TransactionKind::Cancellation,
+        ];
+        let statuses = [
+            TransactionStatus::PendingApproval,
+            TransactionStatus::Completed,
+            TransactionStatus::Rejected,
+            TransactionStatus::Rescinded,
+            TransactionStatus::Expired,
+        ];
+        for round in 0..300 {
+            let items: Vec<Transaction> = (0..round % 6)
+                .map(|_| Transaction {
+                    transaction_id: text(&mut rng),
+                    kind: kinds[rng.random_range(0..kinds.len())],
+                    status: statuses[rng.random_range(0..statuses.len())],
+                    unit_type: text(&mut rng),
+                    quantity: rng.random(),
+                    serial_ranges: (0..rng.random_range(0..4))
+                        .map(|_| SerialRange {
+                            serial_start: rng.random(),
+                            serial_end: rng.random(),
+                        })
+                        .collect(),
+                    from_account_id: maybe(&mut rng),
+                    to_account_id: maybe(&mut rng),
+                    reference: maybe(&mut rng),
+                    created_at: at(&mut rng),
+                    updated_at: at(&mut rng),
+                })
+                .collect();
+            let next_page = maybe(&mut rng);
+            let serde = serde_json::to_vec(&TransactionPage {
+                items: items.clone(),
+                next_page: next_page.clone(),
+            })
+            .unwrap();
+            let rows: Vec<HistoryRow<'_>> = items
+                .iter()
+                .map(|t| HistoryRow {
+                    transaction_id: &t.transaction_id,
+                    kind: t.kind,
+                    status: t.status,
+                    unit_type: &t.unit_type,
+                    quantity: t.quantity,
+                    serial_ranges: Cow::Borrowed(&t.serial_ranges),
+                    from_account_id: t.from_account_id.as_deref(),
+                    to_account_id: t.to_account_id.as_deref(),
+                    reference: t.reference.as_deref(),
+                    created_at: t.created_at,
+                    updated_at: t.updated_at,
+                })
+                .collect();
+            assert!(rows.iter().zip(&items).all(|(r, t)| r.transaction() == *t));
+            assert_same(&history(&rows, next_page.as_deref()), serde);
+        }
+    }
+
+    #[test]
+    fn timestamps_are_written_as_chrono_writes_them() {
+        let mut rng = StdRng::seed_from_u64(3339);
+        let mut cases: Vec<DateTime<Utc>> = (0..20_000).map(|_| at(&mut rng)).collect();
+        cases.extend([
+            DateTime::<Utc>::MIN_UTC,
+            DateTime::<Utc>::MAX_UTC,
+            Utc.with_ymd_and_hms(0, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap(),
+            Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap(),
+        ]);
+        for case in cases {
+            let mut ours = Vec::new();
+            timestamp(&mut ours, &case);
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                serde_json::to_string(&case).unwrap()
+            );
+        }
+    }
+}
