@@ -111,18 +111,21 @@ fn text(value: &Value, field: &str) -> Result<String, String> {
         .ok_or_else(|| format!("no `{field}` in {value}"))
 }
 
+/// Issuances of 1,000,000 ACCUs [`provision`] makes into the funded account.
+pub const ISSUANCES: usize = 40;
+
 /// A funded account and its counterparty, set up through the sandbox API.
 pub struct Provisioned {
     /// A representative of `seller` with the initiator and approver roles.
     pub token: String,
-    /// 40 issuances of 1,000,000 ACCUs, `transfers` of them moved to `buyer`.
+    /// [`ISSUANCES`] issuances of 1,000,000 ACCUs, `transfers` transfers of 7 moved to `buyer`.
     pub seller: String,
     /// The counterparty.
     pub buyer: String,
 }
 
-/// Opens two accounts, funds the first with 40 issuances and completes `transfers` transfers
-/// from it, so its holdings and history pages are full ones.
+/// Opens two accounts, funds the first with [`ISSUANCES`] issuances and completes `transfers`
+/// transfers from it, so its holdings and history pages are full ones.
 pub async fn provision(addr: SocketAddr, transfers: usize) -> Result<Provisioned, String> {
     let mut c = Connection::open(addr).await?;
     let op = text(
@@ -160,7 +163,7 @@ pub async fn provision(addr: SocketAddr, transfers: usize) -> Result<Provisioned
         )
         .await?;
     let token = text(&rep, "token")?;
-    for n in 0..40 {
+    for n in 0..ISSUANCES {
         c.expect(
             "POST",
             "/v1/sandbox/issuances",

@@ -68,7 +68,7 @@ impl Settings {
             shape: wrk::Shape {
                 threads: 1,
                 connections: 16,
-                duration: Duration::from_secs(3),
+                duration: Duration::from_secs(5),
             },
             samples: 5,
             memory_requests: 1_000_000,
@@ -93,7 +93,8 @@ impl Settings {
             samples: 1,
             memory_requests: 50_000,
             build_cost: false,
-            profile: false,
+            // Only if perf and inferno are already installed: a smoke run installs nothing slow.
+            profile: true,
             sizes: vec![1_000, 10_000, 100_000],
             latency_rounds: 40,
             build: true,
@@ -164,6 +165,7 @@ pub fn run(root: &Path, settings: &Settings) -> Result<(), String> {
     let release = root.join("target/release");
     let docs = root.join("docs");
     let mut report = Report::new(settings);
+    let load_before = load_average();
     runtime.block_on(async {
         report.push(throughput::run(&release, &wrk, settings).await?);
         report.push(writes::run(&release, &wrk, settings).await?);
@@ -176,13 +178,24 @@ pub fn run(root: &Path, settings: &Settings) -> Result<(), String> {
         };
         report.push(scale::run(&release, settings, &plot, &docs).await?);
         if settings.profile {
-            report.push(profile::section(&release, &wrk, settings, &docs, "after").await?);
+            let (dir, name) = if settings.quick {
+                (root.join("target"), "quick")
+            } else {
+                (docs.clone(), "after")
+            };
+            report.push(profile::section(&release, &wrk, settings, &dir, name).await);
         }
         Ok::<_, String>(())
     })?;
     if settings.build_cost {
         report.push(build_cost::run(root)?);
     }
+    report.note(&format!(
+        "The machine's load while the bench ran (`/proc/loadavg`, 1, 5 and 15 minutes; the bench \
+         itself adds about 2): {load_before} at the start, {} at the end. {} CPUs.",
+        load_average(),
+        std::thread::available_parallelism().map_or(0, usize::from)
+    ));
     let text = report.render();
     print!("{text}");
     let path = if settings.quick {
@@ -192,6 +205,18 @@ pub fn run(root: &Path, settings: &Settings) -> Result<(), String> {
     };
     std::fs::write(&path, text).map_err(|e| format!("writing {}: {e}", path.display()))?;
     println!("wrote {}", path.display());
+    let failures = report.failures();
+    if !failures.is_empty() {
+        let rows: Vec<String> = failures
+            .iter()
+            .map(|r| format!("{}: {}", r.what, r.value))
+            .collect();
+        return Err(format!(
+            "{} measurement(s) failed:\n{}",
+            rows.len(),
+            rows.join("\n")
+        ));
+    }
     Ok(())
 }
 
@@ -214,7 +239,7 @@ pub fn profile_only(root: &Path, name: &str, settings: &Settings) -> Result<(), 
         settings,
         &root.join("docs"),
         name,
-    ))?;
+    ));
     print!("{}", Report::single(settings, section).render());
     Ok(())
 }
@@ -246,6 +271,19 @@ fn build_release(root: &Path) -> Result<(), String> {
         .success()
         .then_some(())
         .ok_or_else(|| "release build failed".to_owned())
+}
+
+/// The 1, 5 and 15 minute load averages.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" / ")
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 /// The release binary `name`.

@@ -12,23 +12,62 @@ use super::client::provision;
 use super::process::Server;
 use super::{Section, Settings, tools};
 
-/// Seconds perf records for.
+/// Seconds perf records for (a `--quick` run: fewer).
 const RECORD_SECONDS: u64 = 5;
+const QUICK_RECORD_SECONDS: u64 = 2;
 
 /// Frames listed in each top-frames table.
 const TOP: usize = 15;
 
-/// Profiles, writes the SVG and the text, and returns the section showing this profile and, if
-/// this is not `before`, the committed `before` profile and the notes in `docs/profile-notes.md`.
+/// Frames on at least this share of the samples are left out of the inclusive table: the runtime
+/// and thread start every sample passes through.
+const SCAFFOLDING: f64 = 0.9;
+
+/// The profile section: profiles the holdings page, writes `profile-holdings-NAME.svg` and `.txt`
+/// into `dir`, and shows this profile and, unless this is `before`, the committed `before`
+/// profile and the notes in `docs/profile-notes.md`. A profile that cannot be taken (no perf, perf
+/// not permitted, inferno missing in a `--quick` run) is skipped with the reason, printed and in
+/// the section.
 pub async fn section(
     release: &Path,
     wrk: &Path,
     settings: &Settings,
-    docs: &Path,
+    dir: &Path,
+    name: &str,
+) -> Section {
+    match profile(release, wrk, settings, dir, name).await {
+        Ok(section) => section,
+        Err(reason) => {
+            eprintln!("profile skipped: {reason}");
+            Section {
+                title: "Profile: the holdings page".into(),
+                intro: format!("Skipped: {reason}."),
+                rows: Vec::new(),
+                outro: String::new(),
+            }
+        }
+    }
+}
+
+async fn profile(
+    release: &Path,
+    wrk: &Path,
+    settings: &Settings,
+    dir: &Path,
     name: &str,
 ) -> Result<Section, String> {
-    let perf = tools::perf()?;
-    let inferno = tools::inferno()?;
+    // A smoke run installs nothing slow: it profiles only where the tools are already there.
+    let (perf, inferno) = if settings.quick {
+        (tools::installed_perf()?, tools::installed_inferno()?)
+    } else {
+        (tools::perf()?, tools::inferno()?)
+    };
+    let seconds = if settings.quick {
+        QUICK_RECORD_SECONDS
+    } else {
+        RECORD_SECONDS
+    };
+    let docs = dir;
     let mock = Server::start(&settings.mock_binary(release), &[], Duration::from_secs(5)).await?;
     let account = provision(mock.addr, 300).await?;
     let path = format!("/v1/accounts/{}/holdings?limit=50", account.seller);
@@ -36,7 +75,7 @@ pub async fn section(
     let load = Command::new(wrk)
         .arg(format!("-t{}", settings.shape.threads))
         .arg(format!("-c{}", settings.shape.connections))
-        .arg(format!("-d{}s", RECORD_SECONDS + 2))
+        .arg(format!("-d{}s", seconds + 2))
         .args(["-H", &format!("Authorization: Bearer {}", account.token)])
         .arg(format!("http://{}{path}", mock.addr))
         .stdout(Stdio::piped())
@@ -48,14 +87,18 @@ pub async fn section(
         .arg(mock.pid().to_string())
         .arg("-o")
         .arg(&data)
-        .args(["--", "sleep", &RECORD_SECONDS.to_string()])
+        .args(["--", "sleep", &seconds.to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
         .map_err(|e| format!("running perf record: {e}"))?;
     let wrk_output = load.wait_with_output().map_err(|e| e.to_string())?;
     if !recorded.success() {
-        return Err("perf record failed (is perf_event_paranoid too strict?)".into());
+        let _ = std::fs::remove_file(&data);
+        return Err(
+            "perf record failed (not permitted here? see /proc/sys/kernel/perf_event_paranoid)"
+                .into(),
+        );
     }
     let script = Command::new(&perf)
         .args(["script", "-i"])
@@ -69,6 +112,9 @@ pub async fn section(
         &["--all"],
         &script.stdout,
     )?;
+    if folded.is_empty() {
+        return Err("perf recorded no samples of ucr-mock".into());
+    }
     let svg_name = format!("profile-holdings-{name}.svg");
     let svg = pipe(
         &inferno.join("inferno-flamegraph"),
@@ -83,14 +129,18 @@ pub async fn section(
         .lines()
         .find(|l| l.starts_with("Requests/sec:"))
         .unwrap_or("Requests/sec: ?")
+        .trim()
         .to_owned();
+    let measured = match &settings.mock {
+        Some(binary) => format!("the binary `{}`", binary.display()),
+        None => format!("commit {}", commit(docs)),
+    };
     let text = top_frames(
         &String::from_utf8_lossy(&folded),
         &format!(
-            "`GET {}` on commit {}, `wrk {}` while perf recorded {RECORD_SECONDS} s at 499 Hz \
+            "`GET {}` on {measured}, `wrk {}` while perf recorded {seconds} s at 499 Hz \
              ({rps} with perf attached). Flame graph: [{svg_name}]({svg_name}).",
             path.replace(&account.seller, "{id}"),
-            commit(docs),
             settings.shape.flags(),
         ),
     );
@@ -99,7 +149,8 @@ pub async fn section(
     let mut intro = String::from(
         "`perf record --call-graph dwarf` of the standalone ucr-mock (release build, no debug \
          info: inlined functions are counted in their callers) while wrk reads a holdings page, \
-         folded and drawn by inferno.\n\n",
+         folded and drawn by inferno. Shares are of the CPU cycles sampled in the ucr-mock \
+         process (the kernel's share included: `_[k]` frames).\n\n",
     );
     if name != "before"
         && let Ok(before) = std::fs::read_to_string(docs.join("profile-holdings-before.txt"))
@@ -183,12 +234,14 @@ fn frame(name: &str) -> String {
     name.replace('|', "\\|")
 }
 
-/// The top frames of folded stacks (`a;b;c count` lines) by self and by inclusive samples, as
-/// Markdown after `heading`.
+/// The top frames of folded stacks (`a;b;c weight` lines) by own and by inclusive weight, as
+/// Markdown after `heading`. Frames on at least [`SCAFFOLDING`] of the weight are left out of the
+/// inclusive table.
 pub fn top_frames(folded: &str, heading: &str) -> String {
     let mut own: HashMap<String, u64> = HashMap::new();
     let mut inclusive: HashMap<String, u64> = HashMap::new();
     let mut total = 0;
+    let mut stacks = 0;
     for line in folded.lines() {
         let Some((stack, count)) = line.rsplit_once(' ') else {
             continue;
@@ -197,6 +250,7 @@ pub fn top_frames(folded: &str, heading: &str) -> String {
             continue;
         };
         total += count;
+        stacks += 1;
         let frames: Vec<String> = stack.split(';').map(frame).collect();
         if let Some(leaf) = frames.last() {
             *own.entry(leaf.clone()).or_default() += count;
@@ -208,22 +262,24 @@ pub fn top_frames(folded: &str, heading: &str) -> String {
             }
         }
     }
+    let share = |count: u64| count as f64 / total.max(1) as f64;
+    inclusive.retain(|_, count| share(*count) < SCAFFOLDING);
     let table = |map: HashMap<String, u64>, what: &str| {
         let mut entries: Vec<(String, u64)> = map.into_iter().collect();
         entries.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        let mut out = format!("| {what} | samples | share |\n| --- | ---: | ---: |\n");
+        let mut out = format!("| {what} | share |\n| --- | ---: |\n");
         for (name, count) in entries.into_iter().take(TOP) {
-            out.push_str(&format!(
-                "| `{name}` | {count} | {:.1} % |\n",
-                100.0 * count as f64 / total.max(1) as f64
-            ));
+            out.push_str(&format!("| `{name}` | {:.1} % |\n", 100.0 * share(count)));
         }
         out
     };
     format!(
-        "{heading} {total} samples.\n\nTop frames by own time:\n\n{}\nTop frames by inclusive time \
-         (the frame and what it calls):\n\n{}",
+        "{heading} {stacks} distinct stacks, {:.2} billion cycles sampled.\n\nTop frames by own \
+         time:\n\n{}\nTop frames by inclusive time (the frame and what it calls; frames on \
+         {:.0} % or more of the samples, the runtime's and the thread's start, left out):\n\n{}",
+        total as f64 / 1e9,
         table(own, "frame (self)"),
+        100.0 * SCAFFOLDING,
         table(inclusive, "frame (inclusive)")
     )
 }
@@ -238,10 +294,12 @@ mod tests {
                       ucr-mock;main;alloc::raw_vec::grow 3\n\
                       ucr-mock;main 1\n";
         let text = top_frames(folded, "Holdings.");
-        assert!(text.starts_with("Holdings. 10 samples."));
-        assert!(text.contains("| `serde_json::ser::format_escaped_str` | 6 | 60.0 % |"));
-        assert!(text.contains("| `main` | 10 | 100.0 % |"));
-        let own = text.split("inclusive time").next().unwrap();
-        assert!(own.contains("| `main` | 1 | 10.0 % |"));
+        assert!(text.starts_with("Holdings. 3 distinct stacks, 0.00 billion cycles sampled."));
+        assert!(text.contains("| `serde_json::ser::format_escaped_str` | 60.0 % |"));
+        let (own, inclusive) = text.split_once("inclusive time").unwrap();
+        assert!(own.contains("| `main` | 10.0 % |"));
+        // `main` is on every sample: scaffolding, left out of the inclusive table.
+        assert!(!inclusive.contains("`main`"));
+        assert!(inclusive.contains("| `alloc::raw_vec::grow` | 30.0 % |"));
     }
 }

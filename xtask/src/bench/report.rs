@@ -17,6 +17,9 @@ pub enum Verdict {
     GeneratorBound,
     /// A `--quick` run judges no goal.
     NotJudged,
+    /// The measurement itself failed (non-2xx answers or socket errors under load, a page that is
+    /// not what it claims): the bench exits non-zero.
+    Failed,
 }
 
 impl Verdict {
@@ -27,6 +30,7 @@ impl Verdict {
             Verdict::Missed => "**missed**",
             Verdict::GeneratorBound => "**generator-bound** (not met)",
             Verdict::NotJudged => "not judged (`--quick`)",
+            Verdict::Failed => "**failed**",
         }
     }
 }
@@ -105,16 +109,19 @@ impl Report {
     /// An empty report for a run with `settings`.
     pub fn new(settings: &Settings) -> Self {
         let mut header = String::from(
-            "# Benchmarks\n\nWritten by `cargo xtask bench` in one run on this machine (2 cores, \
-             shared); compare ratios and shares of the generator's ceiling, not absolute numbers. \
+            "# Benchmarks\n\nWritten by `cargo xtask bench` in one run on this machine (shared with \
+             other work; the load is below); compare ratios and shares of the generator's ceiling, not absolute numbers. \
              Load comes from `wrk`; every throughput row shows the generator's ceiling (wrk, shaped \
              the same way, against a bare hyper server answering a few bytes), and a figure within \
-             20 % of it is marked generator-bound, never met.\n\n",
+             20 % of it is marked generator-bound, never met. What is timed is checked first (the \
+             page's status, items and bytes), and a sample with any non-2xx answer or socket error \
+             fails its row and the bench.\n\n",
         );
         if settings.quick {
             header.push_str(
-                "This is a `--quick` run: short samples, a smaller scale, no profile, and no goal \
-                 judged.\n\n",
+                "This is a `--quick` run: short samples, a smaller scale, a short profile only \
+                 where perf and inferno are already installed, and no goal judged (a failed \
+                 measurement still fails it).\n\n",
             );
         }
         Report {
@@ -130,9 +137,24 @@ impl Report {
         report
     }
 
+    /// Adds a paragraph under the report's introduction.
+    pub fn note(&mut self, text: &str) {
+        self.header.push_str(text.trim_end());
+        self.header.push_str("\n\n");
+    }
+
     /// Appends a section.
     pub fn push(&mut self, section: Section) {
         self.sections.push(section);
+    }
+
+    /// The rows whose measurement failed.
+    pub fn failures(&self) -> Vec<&Row> {
+        self.sections
+            .iter()
+            .flat_map(|s| &s.rows)
+            .filter(|r| r.verdict == Verdict::Failed)
+            .collect()
     }
 
     /// The Markdown.

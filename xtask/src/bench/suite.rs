@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use super::{Row, Section, Settings, binary, judge, median};
+use super::{Row, Section, Settings, Verdict, binary, judge, median};
 
 /// Runs the section.
 pub fn run(release: &Path, settings: &Settings) -> Result<Section, String> {
@@ -20,12 +20,14 @@ pub fn run(release: &Path, settings: &Settings) -> Result<Section, String> {
         .status()
         .map_err(|e| e.to_string())?;
     let wall = started.elapsed().as_secs_f64();
-    if !status.success() {
-        return Err("the conformance suite failed against the built-in mock".into());
-    }
     let report_text = std::fs::read_to_string(&report).map_err(|e| e.to_string())?;
     let _ = std::fs::remove_file(&report);
     let report: Value = serde_json::from_str(&report_text).map_err(|e| e.to_string())?;
+    let summary = &report["summary"];
+    let (passed, failed) = (
+        summary["passed"].as_u64().unwrap_or_default(),
+        summary["failed"].as_u64().unwrap_or_default(),
+    );
     let durations: Vec<f64> = report["checks"]
         .as_array()
         .into_iter()
@@ -36,6 +38,12 @@ pub fn run(release: &Path, settings: &Settings) -> Result<Section, String> {
         return Err("the conformance report lists no checks".into());
     }
     let count = durations.len();
+    // A suite that fails against its own mock measured nothing worth timing.
+    let verdict = if status.success() && failed == 0 {
+        judge(settings, wall < 10.0)
+    } else {
+        Verdict::Failed
+    };
     Ok(Section {
         title: "Conformance suite".into(),
         intro: "`target/release/ucr-conformance` with no arguments: the whole default suite \
@@ -43,10 +51,13 @@ pub fn run(release: &Path, settings: &Settings) -> Result<Section, String> {
             .into(),
         rows: vec![
             Row::goal(
-                format!("whole default suite, {count} checks: wall time incl. start-up"),
+                format!(
+                    "whole default suite, {count} checks ({passed} passed, {failed} failed): wall \
+                     time incl. start-up"
+                ),
                 format!("{wall:.2} s"),
                 "< 10 s",
-                judge(settings, wall < 10.0),
+                verdict,
             ),
             Row::info("per-check median", format!("{:.0} ms", median(durations))),
         ],

@@ -68,11 +68,7 @@ pub fn inferno() -> Result<PathBuf, String> {
     if runs("inferno-flamegraph", &["--help"]) {
         return Ok(PathBuf::new());
     }
-    let home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
-        .ok_or("neither CARGO_HOME nor HOME is set")?;
-    let bin = home.join("bin");
+    let bin = cargo_bin()?;
     if !bin.join("inferno-flamegraph").exists() {
         eprintln!("installing inferno with cargo install…");
         let status = Command::new(env!("CARGO"))
@@ -86,4 +82,38 @@ pub fn inferno() -> Result<PathBuf, String> {
         }
     }
     Ok(bin)
+}
+
+/// `perf`, if it is already installed (a `--quick` run installs nothing slow).
+pub fn installed_perf() -> Result<PathBuf, String> {
+    if runs("perf", &["--version"]) {
+        Ok(PathBuf::from("perf"))
+    } else {
+        Err(
+            "perf is not installed (`apt-get install linux-perf`; the full bench installs it)"
+                .into(),
+        )
+    }
+}
+
+/// The inferno binaries' directory, if they are already installed.
+pub fn installed_inferno() -> Result<PathBuf, String> {
+    if runs("inferno-flamegraph", &["--help"]) {
+        return Ok(PathBuf::new());
+    }
+    let bin = cargo_bin()?;
+    if bin.join("inferno-flamegraph").exists() {
+        Ok(bin)
+    } else {
+        Err("inferno is not installed (`cargo install --locked inferno`; the full bench installs it)".into())
+    }
+}
+
+/// `$CARGO_HOME/bin`.
+fn cargo_bin() -> Result<PathBuf, String> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .ok_or("neither CARGO_HOME nor HOME is set")?;
+    Ok(home.join("bin"))
 }

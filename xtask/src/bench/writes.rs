@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::client::provision;
 use super::process::Server;
-use super::throughput::{Ceiling, sample, spread};
+use super::throughput::{Ceiling, clean, sample, spread};
 use super::wrk::{Load, Outcome};
 use super::{Row, Section, Settings, Verdict, baseline, median};
 
@@ -41,6 +41,7 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
     let seconds = settings.shape.duration.as_secs_f64().max(1.0);
     let (mut ceiling, mut requests, mut transfers, mut p99) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut failures = Vec::new();
     for round in 0..settings.samples {
         let args = |prefix: String| {
             vec![
@@ -62,7 +63,10 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
             &bare_load,
             settings.shape,
         )?;
-        ceiling.push(outcome.rps);
+        match clean(&outcome, "the bare server under transfers.lua") {
+            Ok(rps) => ceiling.push(rps),
+            Err(failure) => failures.push(failure),
+        }
         let mock_load = Load {
             addr: mock.addr,
             path: "/v1/transfers",
@@ -74,11 +78,14 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
         };
         let outcome = sample(wrk_path, "ucr-mock, transfers", &mock_load, settings.shape)?;
         let refused = count(&outcome, "refused")?;
-        if refused > 0 || outcome.socket_errors > 0 {
-            return Err(format!(
-                "ucr-mock refused {refused} writes and had {} socket errors under load",
+        let completed = count(&outcome, "transfers")?;
+        if refused > 0 || outcome.socket_errors > 0 || completed == 0 {
+            failures.push(format!(
+                "ucr-mock refused {refused} writes, completed {completed} transfers and had {} \
+                 socket errors under load",
                 outcome.socket_errors
             ));
+            continue;
         }
         eprintln!(
             "  transfers {} initiated {} p99 {:.2} ms",
@@ -91,6 +98,21 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
         p99.push(outcome.p99_ms);
     }
     let _ = std::fs::remove_file(&script);
+    let flags = settings.shape.flags();
+    if !failures.is_empty() {
+        eprintln!("{}", failures.join("\n"));
+        return Ok(Section {
+            title: "Writes: transfers".into(),
+            intro: format!("`wrk {flags} --latency -s transfers.lua`."),
+            rows: vec![Row::goal(
+                "writes: transfers under load",
+                failures.join("; "),
+                "every answer 2xx",
+                Verdict::Failed,
+            )],
+            outro: String::new(),
+        });
+    }
     let ceiling_rps = Ceiling {
         rps: median(ceiling.clone()),
     };
@@ -100,7 +122,6 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
     } else {
         Verdict::Info
     };
-    let flags = settings.shape.flags();
     let rows = vec![
         Row::info(
             format!(
@@ -134,8 +155,9 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
             "`wrk {flags} --latency -s transfers.lua`: {} kept-alive connections each send \
              `POST /v1/transfers` (one unit, a fresh `Idempotency-Key`), and a connection whose \
              turn comes while a transfer awaits approval sends its \
-             `POST /v1/transfers/{{id}}/approve` instead. Every answer must be 2xx. The ceiling is \
-             the same script against the bare server answering every write with a pending \
+             `POST /v1/transfers/{{id}}/approve` instead. Every answer must be 2xx (the script \
+             counts the others; any fails the section) and transfers must complete. The ceiling \
+             is the same script against the bare server answering every write with a pending \
              transfer; samples alternate.",
             settings.shape.connections
         ),
