@@ -79,6 +79,9 @@ checks+=",response_headers_conformance,response_schema_conformance,negative_data
 checks+=",missing_required_header,unsupported_method,use_after_free"
 checks+=",ensure_resource_availability,ignored_auth"
 
+# A fresh Idempotency-Key per positive request, as a real client sends (scripts/schemathesis_hooks.py).
+export PYTHONPATH="scripts${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=schemathesis_hooks
+
 run() {
   local name="$1" token="$2"
   shift 2

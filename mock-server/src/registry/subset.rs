@@ -171,6 +171,20 @@ pub(super) fn validate(subset: &ConsentSubset) -> Result<(), Problem> {
             "serial_end must not be less than serial_start",
         ));
     }
+    // REQ-VALIDATION-002: a serial above the schema's maximum (2^53 - 1) is a 422.
+    if let Some(i) = subset
+        .serial_ranges
+        .iter()
+        .position(|r| r.serial_end > ucr_spec::MAX_SAFE_INTEGER)
+    {
+        return Err(validation_failed(
+            &format!("/subset/serial_ranges/{i}/serial_end"),
+            format!(
+                "a serial is at most {} (2^53 - 1)",
+                ucr_spec::MAX_SAFE_INTEGER
+            ),
+        ));
+    }
     Ok(())
 }
 
@@ -184,6 +198,17 @@ mod tests {
             serial_start,
             serial_end,
         }
+    }
+
+    #[test]
+    fn a_serial_above_the_schema_maximum_is_refused() {
+        let subset = |serial_end| ConsentSubset {
+            serial_ranges: vec![range(1, serial_end)],
+            ..ConsentSubset::default()
+        };
+        assert!(validate(&subset(ucr_spec::MAX_SAFE_INTEGER)).is_ok());
+        let refused = validate(&subset(ucr_spec::MAX_SAFE_INTEGER + 1)).unwrap_err();
+        assert_eq!(refused.status, 422);
     }
 
     #[test]
