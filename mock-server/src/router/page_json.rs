@@ -9,7 +9,7 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use serde::Serialize;
-use ucr_spec::model::KyotoStatus;
+use ucr_spec::model::{KyotoStatus, TransactionKind, TransactionStatus};
 
 use super::exchange::{ApiResponse, JSON};
 use crate::registry::{HeldBlock, HistoryRow, UnitAttributes};
@@ -85,6 +85,25 @@ fn field<T: Serialize + ?Sized>(out: &mut Vec<u8>, name: &str, v: &T) {
     value(out, v);
 }
 
+/// `"name":` then the string `text`: copied as it is when nothing in it needs escaping (the
+/// common case: identifiers), else escaped by serde.
+fn text_field(out: &mut Vec<u8>, name: &str, text: &str) {
+    out.push(b'"');
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\":");
+    // No short-circuit, so that the check runs over whole words.
+    let plain = !text.bytes().fold(false, |escape, b| {
+        escape | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if plain {
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    } else {
+        value(out, text);
+    }
+}
+
 /// One `UnitBlock`, fields in the schema's order.
 fn write_block(out: &mut Vec<u8>, block: &HeldBlock) {
     // `block_id` is `<unit_type>-<serial_start>`: the escaped unit type with its closing quote
@@ -96,7 +115,7 @@ fn write_block(out: &mut Vec<u8>, block: &HeldBlock) {
     value(out, &block.serial_start);
     out.push(b'"');
     out.push(b',');
-    field(out, "unit_type", &block.unit_type);
+    text_field(out, "unit_type", &block.unit_type);
     out.push(b',');
     field(out, "serial_start", &block.serial_start);
     out.push(b',');
@@ -119,7 +138,7 @@ fn write_block(out: &mut Vec<u8>, block: &HeldBlock) {
     );
     if let Some(transaction_id) = block.transaction_id() {
         out.push(b',');
-        field(out, "transaction_id", transaction_id);
+        text_field(out, "transaction_id", transaction_id);
     }
     out.push(b'}');
 }
@@ -167,13 +186,15 @@ fn attribute_fields(attributes: &UnitAttributes) -> String {
 /// One `Transaction`, fields in the schema's order.
 fn write_transaction(out: &mut Vec<u8>, t: &HistoryRow<'_>) {
     out.push(b'{');
-    field(out, "transaction_id", &t.transaction_id);
+    text_field(out, "transaction_id", t.transaction_id);
     out.push(b',');
-    field(out, "kind", &t.kind);
+    out.extend_from_slice(b"\"kind\":\"");
+    out.extend_from_slice(kind(t.kind).as_bytes());
+    out.extend_from_slice(b"\",\"status\":\"");
+    out.extend_from_slice(status(t.status).as_bytes());
+    out.push(b'"');
     out.push(b',');
-    field(out, "status", &t.status);
-    out.push(b',');
-    field(out, "unit_type", &t.unit_type);
+    text_field(out, "unit_type", t.unit_type);
     out.push(b',');
     field(out, "quantity", &t.quantity);
     out.extend_from_slice(b",\"serial_ranges\":[");
@@ -195,7 +216,7 @@ fn write_transaction(out: &mut Vec<u8>, t: &HistoryRow<'_>) {
     ] {
         if let Some(text) = text {
             out.push(b',');
-            field(out, name, text);
+            text_field(out, name, text);
         }
     }
     out.extend_from_slice(b",\"created_at\":");
@@ -205,9 +226,29 @@ fn write_transaction(out: &mut Vec<u8>, t: &HistoryRow<'_>) {
     out.push(b'}');
 }
 
+/// A transaction kind as serde names it (`snake_case`; the tests hold every variant to serde).
+fn kind(kind: TransactionKind) -> &'static str {
+    match kind {
+        TransactionKind::Issuance => "issuance",
+        TransactionKind::Transfer => "transfer",
+        TransactionKind::Cancellation => "cancellation",
+    }
+}
+
+/// A transaction status as serde names it (`snake_case`; the tests hold every variant to serde).
+fn status(status: TransactionStatus) -> &'static str {
+    match status {
+        TransactionStatus::PendingApproval => "pending_approval",
+        TransactionStatus::Completed => "completed",
+        TransactionStatus::Rejected => "rejected",
+        TransactionStatus::Rescinded => "rescinded",
+        TransactionStatus::Expired => "expired",
+    }
+}
+
 /// A timestamp as chrono's `Serialize` writes it (RFC 3339, `Z`, the fraction in 3, 6 or 9 digits
-/// as needed, none when whole), digit by digit; years outside 0–9999 and leap seconds go through
-/// serde.
+/// as needed, none when whole), every field written as digits; years outside 0–9999 and leap
+/// seconds go through serde.
 fn timestamp(out: &mut Vec<u8>, at: &DateTime<Utc>) {
     let naive = at.naive_utc();
     let (date, time) = (naive.date(), naive.time());
@@ -226,11 +267,12 @@ fn timestamp(out: &mut Vec<u8>, at: &DateTime<Utc>) {
     out.push(b'-');
     two_digits(out, date.day());
     out.push(b'T');
-    two_digits(out, time.hour());
+    let of_day = time.num_seconds_from_midnight();
+    two_digits(out, of_day / 3600);
     out.push(b':');
-    two_digits(out, time.minute());
+    two_digits(out, of_day / 60 % 60);
     out.push(b':');
-    two_digits(out, time.second());
+    two_digits(out, of_day % 60);
     if nano != 0 {
         out.push(b'.');
         let (fraction, width) = if nano % 1_000_000 == 0 {
@@ -253,8 +295,13 @@ fn timestamp(out: &mut Vec<u8>, at: &DateTime<Utc>) {
 
 /// `n` (below 100) as two digits.
 fn two_digits(out: &mut Vec<u8>, n: u32) {
-    out.push(b'0' + (n / 10 % 10) as u8);
-    out.push(b'0' + (n % 10) as u8);
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+                                2021222324252627282930313233343536373839\
+                                4041424344454647484950515253545556575859\
+                                6061626364656667686970717273747576777879\
+                                8081828384858687888990919293949596979899";
+    let at = (n % 100) as usize * 2;
+    out.extend_from_slice(&PAIRS[at..at + 2]);
 }
 
 #[cfg(test)]
@@ -266,9 +313,7 @@ mod tests {
     use rand::{Rng, SeedableRng};
     use std::borrow::Cow;
 
-    use ucr_spec::model::{
-        BlockStatus, SerialRange, Transaction, TransactionKind, TransactionStatus,
-    };
+    use ucr_spec::model::{BlockStatus, SerialRange, Transaction};
     use ucr_spec::paging::{TransactionPage, UnitBlockPage};
 
     use super::*;
