@@ -86,11 +86,12 @@ fn draw(
         .background_style(WHITE.mix(0.8))
         .draw()?;
 
+    // Head room above the highest point for the legend.
     let latency_max = points
         .iter()
         .flat_map(|p| p.latencies.iter().copied())
         .fold(0.0, f64::max)
-        * 1.3;
+        * 1.8;
     let mut chart = ChartBuilder::on(&right)
         .caption("Median page latency, busiest account", ("sans-serif", 20))
         .margin(12)
@@ -121,6 +122,8 @@ fn draw(
     }
     chart
         .configure_series_labels()
+        // Above the smallest registries' points, clear of the largest ones.
+        .position(SeriesLabelPosition::UpperLeft)
         .border_style(BLACK)
         .background_style(WHITE.mix(0.8))
         .draw()?;

@@ -119,31 +119,6 @@ impl Expect {
     }
 }
 
-/// Measures the ceiling: `samples` runs against the bare server's tiny body.
-pub fn calibrate(
-    wrk_path: &Path,
-    bare: &Server,
-    settings: &Settings,
-) -> Result<(Ceiling, Vec<f64>), String> {
-    let load = Load {
-        addr: bare.addr,
-        path: baseline::CALIBRATION_PATH,
-        headers: Vec::new(),
-        script: None,
-    };
-    let mut runs = Vec::new();
-    for _ in 0..settings.samples {
-        let outcome = sample(wrk_path, "bare server, calibration", &load, settings.shape)?;
-        runs.push(clean(&outcome, "calibration")?);
-    }
-    Ok((
-        Ceiling {
-            rps: median(runs.clone()),
-        },
-        runs,
-    ))
-}
-
 /// The small body the ceiling is measured with.
 pub const CALIBRATION_BODY: &str = r#"{"ok":true}"#;
 
@@ -223,16 +198,14 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
             ));
         }
     }
-    let (ceiling, runs) = calibrate(wrk_path, &bare, settings)?;
     let flags = settings.shape.flags();
-    let mut rows = vec![Row::info(
-        format!(
-            "generator ceiling: `wrk {flags}` against the bare server answering {} bytes (median of {})",
-            CALIBRATION_BODY.len(),
-            settings.samples
-        ),
-        format!("{:.0} req/s ({})", ceiling.rps, spread(&runs)),
-    )];
+    let calibration = Load {
+        addr: bare.addr,
+        path: baseline::CALIBRATION_PATH,
+        headers: Vec::new(),
+        script: None,
+    };
+    let mut rows = Vec::new();
     for (page, size) in pages.iter().zip(sizes) {
         let headers: Vec<String> = page
             .token
@@ -251,9 +224,21 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
             headers,
             script: None,
         };
-        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        // The ceiling is measured beside each page, in the same rounds, so that a change in the
+        // machine's load during the run moves the ceiling with the figures it bounds.
+        let (mut ceilings, mut ours, mut theirs) = (Vec::new(), Vec::new(), Vec::new());
         let mut failures = Vec::new();
         for _ in 0..settings.samples {
+            let outcome = sample(
+                wrk_path,
+                "bare server, calibration",
+                &calibration,
+                settings.shape,
+            )?;
+            match clean(&outcome, "the bare server's calibration") {
+                Ok(rps) => ceilings.push(rps),
+                Err(failure) => failures.push(failure),
+            }
             let outcome = sample(wrk_path, "ucr-mock", &ours_load, settings.shape)?;
             match clean(&outcome, &format!("ucr-mock on {}", page.path)) {
                 Ok(rps) => ours.push(rps),
@@ -276,6 +261,19 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
             continue;
         }
         let (our, their) = (median(ours.clone()), median(theirs.clone()));
+        let ceiling = Ceiling {
+            rps: median(ceilings.clone()),
+        };
+        rows.push(Row::info(
+            format!(
+                "{}: generator ceiling, `wrk {flags}` against the bare server answering {} bytes, \
+                 in the same rounds (median of {})",
+                page.name,
+                CALIBRATION_BODY.len(),
+                settings.samples
+            ),
+            format!("{:.0} req/s ({})", ceiling.rps, spread(&ceilings)),
+        ));
         let bound = |rps: f64| {
             if ceiling.binds(rps) {
                 Verdict::GeneratorBound
@@ -322,9 +320,10 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
     Ok(Section {
         title: "Reads: throughput against a bare server".into(),
         intro: format!(
-            "`wrk {flags} --latency`, {} samples per server alternating ucr-mock / bare hyper \
-             server (same bytes, same headers sent), median reported with the range of the \
-             samples. The holdings and history pages belong to an account with 40 issuances and \
+            "`wrk {flags} --latency`, {} rounds per page, each round timing the generator's \
+             ceiling (the bare server's 11-byte answer), ucr-mock and the bare hyper server \
+             answering the same bytes (same headers sent) in turn; medians reported with the \
+             range of the samples. The holdings and history pages belong to an account with 40 issuances and \
              300 completed transfers, read with a bearer token. Before timing, each page is \
              fetched from ucr-mock and checked (200, JSON, the expected number of items) and the \
              bare server is checked to answer the same bytes; a sample with any non-2xx answer or \
