@@ -17,6 +17,7 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
     let path = format!("/v1/accounts/{}/holdings?limit=50", account.seller);
     let load = Load {
         addr: mock.addr,
+        pid: mock.pid(),
         path: &path,
         headers: vec![format!("Authorization: Bearer {}", account.token)],
         script: None,

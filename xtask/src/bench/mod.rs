@@ -11,6 +11,7 @@
 mod baseline;
 mod build_cost;
 mod client;
+mod cpu;
 mod memory;
 mod plot;
 mod process;

@@ -43,10 +43,13 @@ pub fn sample(
 ) -> Result<Outcome, String> {
     let outcome = wrk::run(wrk_path, load, shape)?;
     eprintln!(
-        "wrk {} {label} {}:\n{}",
+        "wrk {} {label} {}:\n{}\nserver CPU {:.1} µs per request; wrk busy {:.0} % of its {} thread(s)",
         shape.flags(),
         load.path,
-        outcome.summary.trim_end()
+        outcome.summary.trim_end(),
+        outcome.server_us_per_request(),
+        100.0 * outcome.generator_busy(shape.threads),
+        shape.threads
     );
     Ok(outcome)
 }
@@ -201,6 +204,7 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
     let flags = settings.shape.flags();
     let calibration = Load {
         addr: bare.addr,
+        pid: bare.pid(),
         path: baseline::CALIBRATION_PATH,
         headers: Vec::new(),
         script: None,
@@ -214,12 +218,14 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
             .collect();
         let ours_load = Load {
             addr: mock.addr,
+            pid: mock.pid(),
             path: &page.path,
             headers: headers.clone(),
             script: None,
         };
         let bare_load = Load {
             addr: bare.addr,
+            pid: bare.pid(),
             path: &page.path,
             headers,
             script: None,
@@ -236,17 +242,17 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
                 settings.shape,
             )?;
             match clean(&outcome, "the bare server's calibration") {
-                Ok(rps) => ceilings.push(rps),
+                Ok(_) => ceilings.push(outcome),
                 Err(failure) => failures.push(failure),
             }
             let outcome = sample(wrk_path, "ucr-mock", &ours_load, settings.shape)?;
             match clean(&outcome, &format!("ucr-mock on {}", page.path)) {
-                Ok(rps) => ours.push(rps),
+                Ok(_) => ours.push(outcome),
                 Err(failure) => failures.push(failure),
             }
             let outcome = sample(wrk_path, "bare server", &bare_load, settings.shape)?;
             match clean(&outcome, &format!("bare server on {}", page.path)) {
-                Ok(rps) => theirs.push(rps),
+                Ok(_) => theirs.push(outcome),
                 Err(failure) => failures.push(failure),
             }
         }
@@ -260,19 +266,33 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
             ));
             continue;
         }
-        let (our, their) = (median(ours.clone()), median(theirs.clone()));
+        let threads = settings.shape.threads;
+        let busy = |outcomes: &[Outcome]| {
+            median(outcomes.iter().map(|o| o.generator_busy(threads)).collect())
+        };
+        let rates = |outcomes: &[Outcome]| outcomes.iter().map(|o| o.rps).collect::<Vec<_>>();
+        let cost = |outcomes: &[Outcome]| {
+            median(
+                outcomes
+                    .iter()
+                    .map(Outcome::server_us_per_request)
+                    .collect(),
+            )
+        };
+        let (our, their) = (median(rates(&ours)), median(rates(&theirs)));
         let ceiling = Ceiling {
-            rps: median(ceilings.clone()),
+            rps: median(rates(&ceilings)),
         };
         rows.push(Row::info(
             format!(
                 "{}: generator ceiling, `wrk {flags}` against the bare server answering {} bytes, \
-                 in the same rounds (median of {})",
+                 in the same rounds (median of {}; wrk's thread busy {:.0} % of the time)",
                 page.name,
                 CALIBRATION_BODY.len(),
-                settings.samples
+                settings.samples,
+                100.0 * busy(&ceilings)
             ),
-            format!("{:.0} req/s ({})", ceiling.rps, spread(&ceilings)),
+            format!("{:.0} req/s ({})", ceiling.rps, spread(&rates(&ceilings))),
         ));
         let bound = |rps: f64| {
             if ceiling.binds(rps) {
@@ -290,10 +310,11 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
         rows.push(
             Row::goal(
                 format!(
-                    "{described}: ucr-mock req/s (median of {})",
-                    settings.samples
+                    "{described}: ucr-mock req/s (median of {}; wrk busy {:.0} %)",
+                    settings.samples,
+                    100.0 * busy(&ours)
                 ),
-                format!("{our:.0} ({})", spread(&ours)),
+                format!("{our:.0} ({})", spread(&rates(&ours))),
                 "",
                 bound(our),
             )
@@ -301,8 +322,12 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
         );
         rows.push(
             Row::goal(
-                format!("{}: bare hyper req/s, same bytes", page.name),
-                format!("{their:.0} ({})", spread(&theirs)),
+                format!(
+                    "{}: bare hyper req/s, same bytes (wrk busy {:.0} %)",
+                    page.name,
+                    100.0 * busy(&theirs)
+                ),
+                format!("{their:.0} ({})", spread(&rates(&theirs))),
                 "",
                 bound(their),
             )
@@ -315,6 +340,23 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
             format!("{ratio:.2}"),
             format!("≥ {:.2}", page.goal),
             verdict,
+        ));
+        let (our_cost, their_cost) = (cost(&ours), cost(&theirs));
+        rows.push(Row::info(
+            format!(
+                "{}: server CPU time per request, ucr-mock / bare (median of {})",
+                page.name, settings.samples
+            ),
+            format!("{our_cost:.1} µs / {their_cost:.1} µs"),
+        ));
+        rows.push(Row::goal(
+            format!(
+                "{}: CPU ratio bare / ucr-mock (not bound by the generator)",
+                page.name
+            ),
+            format!("{:.2}", their_cost / our_cost),
+            format!("≥ {:.2}", page.goal),
+            judge(settings, their_cost / our_cost >= page.goal),
         ));
     }
     Ok(Section {
@@ -329,7 +371,13 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
              bare server is checked to answer the same bytes; a sample with any non-2xx answer or \
              socket error fails its row. A ratio is met only when neither server is within 20 % \
              of the generator's ceiling; when only the bare server is, a ratio below the goal is \
-             still missed (the bare server's true rate is higher).",
+             still missed (the bare server's true rate is higher). Beside each rate: how busy \
+             wrk's thread was (its CPU time over the sample's wall time, from `/proc`; near 100 % \
+             the generator could send no faster) and what each request cost the server in CPU \
+             time (user + system, all its threads, over the requests wrk completed). The CPU \
+             ratio, bare over ucr-mock, is what the ratio of rates would be if each server had \
+             the CPUs to itself; no generator bounds it, so it is judged against the same goal \
+             even where the ratio of rates is generator-bound.",
             settings.samples
         ),
         rows,

@@ -41,6 +41,7 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
     let seconds = settings.shape.duration.as_secs_f64().max(1.0);
     let (mut ceiling, mut requests, mut transfers, mut p99) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut cost, mut busy) = (Vec::new(), Vec::new());
     let mut failures = Vec::new();
     for round in 0..settings.samples {
         let args = |prefix: String| {
@@ -53,6 +54,7 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
         };
         let bare_load = Load {
             addr: bare.addr,
+            pid: bare.pid(),
             path: "/v1/transfers",
             headers: Vec::new(),
             script: Some((&script, args(format!("calibration-{round}")))),
@@ -69,6 +71,7 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
         }
         let mock_load = Load {
             addr: mock.addr,
+            pid: mock.pid(),
             path: "/v1/transfers",
             headers: Vec::new(),
             script: Some((
@@ -94,6 +97,8 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
             outcome.p99_ms
         );
         requests.push(outcome.rps);
+        cost.push(outcome.server_us_per_request());
+        busy.push(outcome.generator_busy(settings.shape.threads));
         transfers.push(count(&outcome, "transfers")? as f64 / seconds);
         p99.push(outcome.p99_ms);
     }
@@ -132,8 +137,10 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
         ),
         Row::goal(
             format!(
-                "writes: ucr-mock write requests/s, initiate or approve (median of {})",
-                settings.samples
+                "writes: ucr-mock write requests/s, initiate or approve (median of {}; wrk busy \
+                 {:.0} %)",
+                settings.samples,
+                100.0 * median(busy)
             ),
             format!("{write_rps:.0} ({})", spread(&requests)),
             "",
@@ -143,6 +150,10 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
         Row::info(
             "writes: completed transfers/s (initiate + approve)",
             format!("{:.0} ({})", median(transfers.clone()), spread(&transfers)),
+        ),
+        Row::info(
+            "writes: ucr-mock CPU time per write request (median of the samples)",
+            format!("{:.1} µs", median(cost)),
         ),
         Row::info(
             "writes: p99 latency of a write request (median of the samples' p99)",

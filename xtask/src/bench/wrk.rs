@@ -11,6 +11,8 @@ use std::time::Duration;
 pub struct Load<'a> {
     /// The server.
     pub addr: SocketAddr,
+    /// The server's process, whose CPU time the run reads.
+    pub pid: u32,
     /// Path and query of the URL wrk is given (a script may send others).
     pub path: &'a str,
     /// Extra request headers, `name: value`.
@@ -59,6 +61,25 @@ pub struct Outcome {
     pub summary: String,
     /// Lines the script's `done` printed as `key value`.
     pub script: Vec<(String, String)>,
+    /// CPU seconds the server used during the run (all its threads).
+    pub server_cpu: f64,
+    /// CPU seconds wrk used (all its threads).
+    pub generator_cpu: f64,
+    /// Wall seconds of the run.
+    pub wall: f64,
+}
+
+impl Outcome {
+    /// Server CPU microseconds per request completed.
+    pub fn server_us_per_request(&self) -> f64 {
+        1e6 * self.server_cpu / self.requests.max(1) as f64
+    }
+
+    /// The share of its threads' time the generator spent on a CPU (1.0: every wrk thread busy
+    /// all the time, so the generator could send no faster).
+    pub fn generator_busy(&self, threads: usize) -> f64 {
+        self.generator_cpu / (self.wall * threads.max(1) as f64)
+    }
 }
 
 /// Runs wrk once and parses its report. A run with non-2xx answers or socket errors is returned,
@@ -81,9 +102,19 @@ pub fn run(wrk: &Path, load: &Load<'_>, shape: Shape) -> Result<Outcome, String>
     if let Some((_, args)) = &load.script {
         command.arg("--").args(args);
     }
+    let (server_before, generator_before) = (
+        super::cpu::process_seconds(load.pid)?,
+        super::cpu::children_seconds()?,
+    );
+    let started = std::time::Instant::now();
     let output = command
         .output()
         .map_err(|e| format!("running {}: {e}", wrk.display()))?;
+    let wall = started.elapsed().as_secs_f64();
+    let (server_after, generator_after) = (
+        super::cpu::process_seconds(load.pid)?,
+        super::cpu::children_seconds()?,
+    );
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     if !output.status.success() {
         return Err(format!(
@@ -92,7 +123,11 @@ pub fn run(wrk: &Path, load: &Load<'_>, shape: Shape) -> Result<Outcome, String>
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    parse(&text)
+    let mut outcome = parse(&text)?;
+    outcome.server_cpu = server_after - server_before;
+    outcome.generator_cpu = generator_after - generator_before;
+    outcome.wall = wall;
+    Ok(outcome)
 }
 
 /// Parses a wrk report (`--latency`).
@@ -105,6 +140,9 @@ fn parse(text: &str) -> Result<Outcome, String> {
         p99_ms: f64::NAN,
         summary: String::new(),
         script: Vec::new(),
+        server_cpu: 0.0,
+        generator_cpu: 0.0,
+        wall: 0.0,
     };
     for line in text.lines() {
         let trimmed = line.trim();
