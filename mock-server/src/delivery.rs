@@ -6,7 +6,7 @@
 //! hyper service never wait for a receiver. The dispatcher holds the registry weakly: when the
 //! router is dropped, the registry and its channel go, and the thread ends.
 
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::{Arc, PoisonError, RwLock, Weak};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
@@ -42,10 +42,10 @@ pub fn sign(key: &[u8], id: &str, timestamp: u64, body: &[u8]) -> String {
 /// Attaches a dispatcher to `registry`: every delivery recorded from now on is sent from a
 /// dedicated thread, retried after `backoff`, `2 × backoff`, ... up to [`MAX_ATTEMPTS`] attempts.
 /// `faults` may break the dispatcher on purpose (see [`crate::faults`]).
-pub(crate) fn start(registry: &Arc<Mutex<Registry>>, backoff: Duration, faults: Faults) {
+pub(crate) fn start(registry: &Arc<RwLock<Registry>>, backoff: Duration, faults: Faults) {
     let (sink, jobs) = tokio::sync::mpsc::unbounded_channel();
     registry
-        .lock()
+        .write()
         .unwrap_or_else(PoisonError::into_inner)
         .attach_webhook_sink(sink);
     let weak = Arc::downgrade(registry);
@@ -59,7 +59,7 @@ pub(crate) fn start(registry: &Arc<Mutex<Registry>>, backoff: Duration, faults: 
 
 /// The dispatcher thread: one task per delivery, until the registry is gone.
 fn run(
-    registry: Weak<Mutex<Registry>>,
+    registry: Weak<RwLock<Registry>>,
     mut jobs: UnboundedReceiver<DeliveryJob>,
     backoff: Duration,
     faults: Faults,
@@ -102,7 +102,7 @@ fn run(
 
 /// Sends one delivery until it is acknowledged, abandoned, or every attempt failed.
 async fn deliver(
-    registry: Weak<Mutex<Registry>>,
+    registry: Weak<RwLock<Registry>>,
     client: reqwest::Client,
     job: DeliveryJob,
     backoff: Duration,
@@ -170,11 +170,11 @@ async fn deliver(
 
 /// Runs `f` on the registry if it still exists.
 fn with_registry<T>(
-    registry: &Weak<Mutex<Registry>>,
+    registry: &Weak<RwLock<Registry>>,
     f: impl FnOnce(&mut Registry) -> T,
 ) -> Option<T> {
     let registry = registry.upgrade()?;
-    let mut guard = registry.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut guard = registry.write().unwrap_or_else(PoisonError::into_inner);
     Some(f(&mut guard))
 }
 

@@ -34,7 +34,7 @@ pub mod registry;
 pub mod router;
 mod server;
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use wiremock::matchers::any;
@@ -80,7 +80,7 @@ impl MockRegistry {
     }
 
     /// The shared model, for white-box checks.
-    pub fn registry(&self) -> Arc<Mutex<Registry>> {
+    pub fn registry(&self) -> Arc<RwLock<Registry>> {
         Arc::clone(self.router.registry())
     }
 
@@ -127,7 +127,7 @@ impl MockRegistry {
         let mut registry = self
             .router
             .registry()
-            .lock()
+            .write()
             .unwrap_or_else(PoisonError::into_inner);
         f(&mut registry)
     }
@@ -219,7 +219,7 @@ impl MockRegistryBuilder {
             fixture.apply(&mut registry)?;
         }
         let registers = Arc::new(PublicRegisters::generate(self.seed));
-        let registry = Arc::new(Mutex::new(registry));
+        let registry = Arc::new(RwLock::new(registry));
         delivery::start(&registry, self.webhook_backoff, self.faults);
         Ok(Router::new(registry, registers, self.sandbox).with_rate_limit(self.rate_limit))
     }

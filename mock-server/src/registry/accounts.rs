@@ -76,6 +76,7 @@ impl Registry {
         account_id: &str,
         filter: &HoldingsQuery,
     ) -> Result<Vec<UnitBlock>, Problem> {
+        self.expire_due();
         let blocks = self.holdings_page(who, account_id, filter, None, usize::MAX)?;
         Ok(blocks.iter().map(HeldBlock::unit_block).collect())
     }
@@ -83,16 +84,17 @@ impl Registry {
     /// The first `count` blocks of [`Registry::holdings`] whose key `(unit_type, serial_start)`
     /// follows `after`. Found from the cursor by a range lookup: only the blocks visited up to the
     /// `count`th match are taken, each with its issuance's shared attributes (their wire form,
-    /// [`HeldBlock::unit_block`], is built or written once the registry is unlocked).
+    /// [`HeldBlock::unit_block`], is built or written once the registry is unlocked). The caller
+    /// has taken what expired first ([`Registry::expire_due`], or found [`Registry::expiry_due`]
+    /// false).
     pub(crate) fn holdings_page(
-        &mut self,
+        &self,
         who: &Principal,
         account_id: &str,
         filter: &HoldingsQuery,
         after: Option<&(String, u64)>,
         count: usize,
     ) -> Result<Vec<HeldBlock>, Problem> {
-        self.expire_due();
         let (record, view) = self.readable_account(who, account_id, AccountRead::Holdings)?;
         let blocks: Box<dyn Iterator<Item = HeldBlock> + '_> = match view {
             HoldingsView::Platform {
@@ -188,22 +190,23 @@ impl Registry {
         after: Option<&HistoryKey>,
         count: usize,
     ) -> Result<Vec<Transaction>, Problem> {
+        self.expire_due();
         let rows = self.history_rows(who, account_id, filter, after, count)?;
         Ok(rows.iter().map(HistoryRow::transaction).collect())
     }
 
     /// [`Registry::history_page`] as rows borrowed from the records, for the router to write
-    /// without copying them out.
+    /// without copying them out. The caller has taken what expired first
+    /// ([`Registry::expire_due`], or found [`Registry::expiry_due`] false).
     pub(crate) fn history_rows<'r>(
-        &'r mut self,
+        &'r self,
         who: &Principal,
         account_id: &str,
         filter: &TransactionsQuery,
         after: Option<&HistoryKey>,
         count: usize,
     ) -> Result<Vec<HistoryRow<'r>>, Problem> {
-        self.expire_due();
-        let this = &*self;
+        let this = self;
         let (record, view) = this.readable_account(who, account_id, AccountRead::Transactions)?;
         let lens = match view {
             HoldingsView::Selected(lens)

@@ -590,11 +590,8 @@ impl Registry {
     /// operation, so expiry is observed as soon as time is.
     pub(crate) fn expire_due(&mut self) {
         let now = self.now();
-        // FAULT(expiry-off-by-one): whole seconds compared with `>`, so an item lapses only once
-        // the second after its expiry has begun.
-        let off_by_one = self.fault(Fault::ExpiryOffByOne);
         while let Some((at, due)) = self.expiries.first().cloned() {
-            if at > now || (off_by_one && now.timestamp() <= at.timestamp()) {
+            if !self.lapsed(at, now) {
                 break;
             }
             self.expiries.pop_first();
@@ -640,6 +637,22 @@ impl Registry {
                 Due::Escrow(id) => self.expire_escrow(id, at),
             }
         }
+    }
+
+    /// Whether [`Registry::expire_due`] would change anything now: a read that finds nothing
+    /// due can run on the registry as it is, beside other reads.
+    pub(crate) fn expiry_due(&self) -> bool {
+        self.expiries
+            .first()
+            .is_some_and(|(at, _)| self.lapsed(*at, self.now()))
+    }
+
+    /// Whether an expiry at `at` has taken effect at `now`.
+    fn lapsed(&self, at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+        // FAULT(expiry-off-by-one): whole seconds compared with `>`, so an item lapses only once
+        // the second after its expiry has begun.
+        let off_by_one = self.fault(Fault::ExpiryOffByOne);
+        !(at > now || (off_by_one && now.timestamp() <= at.timestamp()))
     }
 
     // ---- helpers -------------------------------------------------------------------------------

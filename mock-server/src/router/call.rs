@@ -21,3 +21,16 @@ pub(crate) struct Call<'a> {
     /// The router's deliberate bugs (see [`crate::faults`]).
     pub(crate) faults: Faults,
 }
+
+/// One authenticated read that changes nothing, run on the registry shared with other reads
+/// (nothing was due to expire when it was taken, or what was has been expired).
+pub(crate) struct Reading<'a> {
+    /// The registry, shared for the whole request.
+    pub(crate) registry: &'a Registry,
+    /// Who the bearer token authenticates as.
+    pub(crate) who: &'a Principal,
+    /// The request.
+    pub(crate) request: ApiRequest<'a>,
+    /// The router's deliberate bugs (see [`crate::faults`]).
+    pub(crate) faults: Faults,
+}

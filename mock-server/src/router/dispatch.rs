@@ -7,11 +7,12 @@ use http::{HeaderValue, StatusCode};
 use ucr_spec::ProblemType;
 
 use super::Router;
-use super::call::{Call, Handler};
+use super::call::{Call, Handler, Reading};
 use super::exchange::{ApiRequest, ApiResponse, Refusal};
 use super::extract::authenticate;
 use super::routes::{OperationId, resolve};
 use super::{authorize, discovery, lists, oauth, reads, registers, revoke, scope, writes};
+use crate::registry::Registry;
 
 impl Router {
     /// Routes `request` and runs its operation; `Err` is answered as a problem document.
@@ -62,12 +63,15 @@ impl Router {
             CreateOperatorSession => return Ok(writes::create_operator_session(&mut self.lock())),
             ListAccounts => Box::new(lists::accounts),
             GetAccount => Box::new(|c| reads::account(c, id)),
-            // The page is written after the registry is unlocked.
+            // Pages read beside other reads; the holdings page is written after the registry is
+            // unlocked.
             ListHoldings => {
-                let page = self.locked(request, operation.id, |c| lists::holdings(c, id))?;
+                let page = self.shared(request, operation.id, |r| lists::holdings(r, id))?;
                 return Ok(page.response());
             }
-            ListTransactions => Box::new(|c| lists::transactions(c, id)),
+            ListTransactions => {
+                return self.shared(request, operation.id, |r| lists::transactions(r, id));
+            }
             InitiateTransfer => writes::initiate_transfer(request),
             GetTransfer => Box::new(|c| reads::transfer(c, id)),
             ApproveTransfer => writes::approve_transfer(request, id),
@@ -139,6 +143,44 @@ impl Router {
         scope::enforce(&registry, request.headers, operation)?;
         handler(&mut Call {
             registry: &mut registry,
+            who: &who,
+            request: *request,
+            faults: self.faults,
+        })
+    }
+
+    /// Runs `handler`, a read that changes nothing, with the caller authenticated and allowed
+    /// `operation`'s scope, on the registry shared with other reads. If something is due to
+    /// expire, it is expired first (under the write lock, which the read then keeps), so the read
+    /// sees the registry as of its instant (REQ-CONV-003), as any other operation does.
+    fn shared<T>(
+        &self,
+        request: &ApiRequest<'_>,
+        operation: OperationId,
+        handler: impl FnOnce(&Reading<'_>) -> Result<T, Refusal>,
+    ) -> Result<T, Refusal> {
+        let registry = self.read();
+        if !registry.expiry_due() {
+            return self.read_with(&registry, request, operation, handler);
+        }
+        drop(registry);
+        let mut registry = self.lock();
+        registry.expire_due();
+        self.read_with(&registry, request, operation, handler)
+    }
+
+    /// [`Router::shared`]'s read, on `registry` as the caller holds it.
+    fn read_with<T>(
+        &self,
+        registry: &Registry,
+        request: &ApiRequest<'_>,
+        operation: OperationId,
+        handler: impl FnOnce(&Reading<'_>) -> Result<T, Refusal>,
+    ) -> Result<T, Refusal> {
+        let who = authenticate(registry, request.headers)?;
+        scope::enforce(registry, request.headers, operation)?;
+        handler(&Reading {
+            registry,
             who: &who,
             request: *request,
             faults: self.faults,

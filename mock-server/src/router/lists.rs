@@ -17,7 +17,7 @@ use ucr_spec::registers::{
 use ucr_spec::trading::{EscrowsQuery, ReservationsQuery};
 use ucr_spec::webhooks::DeliveriesQuery;
 
-use super::call::Call;
+use super::call::{Call, Reading};
 use super::exchange::{ApiResponse, Refusal, json};
 use super::extract::parse_query;
 use super::page_json::{self, HoldingsPage};
@@ -101,7 +101,7 @@ pub(crate) fn accounts(c: &mut Call<'_>) -> Result<ApiResponse, Refusal> {
 
 /// `list_holdings`: found from the cursor, so only the page (and one more) is taken. The caller
 /// writes the page once the registry is unlocked.
-pub(crate) fn holdings(c: &mut Call<'_>, id: &str) -> Result<HoldingsPage, Refusal> {
+pub(crate) fn holdings(c: &Reading<'_>, id: &str) -> Result<HoldingsPage, Refusal> {
     let scope = format!("holdings {id}");
     if c.faults.has(Fault::OffsetCursor) {
         return holdings_by_offset(c, id, &scope);
@@ -118,7 +118,7 @@ pub(crate) fn holdings(c: &mut Call<'_>, id: &str) -> Result<HoldingsPage, Refus
 /// FAULT(offset-cursor): `list_holdings` paged by position. The cursor is the index of the last
 /// block served in the list as it was then, and the next page starts after that index in the list
 /// as it is now, so blocks leaving or joining earlier pages shift the walk.
-fn holdings_by_offset(c: &mut Call<'_>, id: &str, scope: &str) -> Result<HoldingsPage, Refusal> {
+fn holdings_by_offset(c: &Reading<'_>, id: &str, scope: &str) -> Result<HoldingsPage, Refusal> {
     let (query, paging, list) = listing::<HoldingsQuery, usize>(c.faults, scope, c.request.query)?;
     let upto = paging.after().map_or(0, |last| last + 1) + paging.fetch();
     let blocks = c.registry.holdings_page(c.who, id, &query, None, upto)?;
@@ -129,7 +129,7 @@ fn holdings_by_offset(c: &mut Call<'_>, id: &str, scope: &str) -> Result<Holding
 
 /// `list_transactions`: `to` must not precede `from`; found from the cursor. The page is written
 /// from rows borrowed from the registry.
-pub(crate) fn transactions(c: &mut Call<'_>, id: &str) -> Result<ApiResponse, Refusal> {
+pub(crate) fn transactions(c: &Reading<'_>, id: &str) -> Result<ApiResponse, Refusal> {
     let (query, list) =
         filters::<TransactionsQuery>(&format!("transactions {id}"), c.request.query)?;
     if let (Some(from), Some(to)) = (query.from, query.to)

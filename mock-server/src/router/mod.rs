@@ -41,7 +41,7 @@ mod routes;
 mod scope;
 mod writes;
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Instant;
 
 use http::HeaderValue;
@@ -60,7 +60,7 @@ use register_rows::PreparedRegisters;
 /// Routes requests to the registry model. Cheap to clone: clones share the same state.
 #[derive(Debug, Clone)]
 pub struct Router {
-    registry: Arc<Mutex<Registry>>,
+    registry: Arc<RwLock<Registry>>,
     registers: Arc<PublicRegisters>,
     /// The registers' rows, prepared once for the register operations.
     prepared: Arc<PreparedRegisters>,
@@ -75,12 +75,12 @@ impl Router {
     /// A router over `registry` and `registers`; with `sandbox` false every `/v1/sandbox` path
     /// answers `404 sandbox-unavailable`.
     pub fn new(
-        registry: Arc<Mutex<Registry>>,
+        registry: Arc<RwLock<Registry>>,
         registers: Arc<PublicRegisters>,
         sandbox: bool,
     ) -> Self {
         let faults = registry
-            .lock()
+            .write()
             .unwrap_or_else(PoisonError::into_inner)
             .faults();
         Router {
@@ -100,7 +100,7 @@ impl Router {
     }
 
     /// The shared registry state.
-    pub fn registry(&self) -> &Arc<Mutex<Registry>> {
+    pub fn registry(&self) -> &Arc<RwLock<Registry>> {
         &self.registry
     }
 
@@ -158,9 +158,16 @@ impl Router {
         response
     }
 
-    /// The registry, locked (a panic elsewhere does not poison it for good).
-    fn lock(&self) -> MutexGuard<'_, Registry> {
-        self.registry.lock().unwrap_or_else(PoisonError::into_inner)
+    /// The registry, locked for writing (a panic elsewhere does not poison it for good).
+    fn lock(&self) -> RwLockWriteGuard<'_, Registry> {
+        self.registry
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The registry, shared with other readers (a panic elsewhere does not poison it for good).
+    fn read(&self) -> RwLockReadGuard<'_, Registry> {
+        self.registry.read().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -3,7 +3,7 @@
 //! authorization server. Errors are RFC 6749 JSON (`{error, error_description}`), not problem
 //! documents; every answer is `no-store`.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{PoisonError, RwLock};
 
 use http::header::ALLOW;
 use http::{HeaderValue, Method, StatusCode};
@@ -29,11 +29,11 @@ const KNOWN: &[&str] = &[
 
 /// The token endpoint: checks the request (`invalid_request`), the grant type
 /// (`unsupported_grant_type`), then authenticates the client and runs the grant.
-pub(crate) fn issue_token(registry: &Mutex<Registry>, request: &ApiRequest<'_>) -> ApiResponse {
+pub(crate) fn issue_token(registry: &RwLock<Registry>, request: &ApiRequest<'_>) -> ApiResponse {
     no_store(token_response(registry, request))
 }
 
-fn token_response(registry: &Mutex<Registry>, request: &ApiRequest<'_>) -> ApiResponse {
+fn token_response(registry: &RwLock<Registry>, request: &ApiRequest<'_>) -> ApiResponse {
     if *request.method != Method::POST {
         let mut response = oauth_error(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -71,7 +71,7 @@ fn token_response(registry: &Mutex<Registry>, request: &ApiRequest<'_>) -> ApiRe
         Ok(credentials) => credentials,
         Err(response) => return response,
     };
-    let mut registry = registry.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut registry = registry.write().unwrap_or_else(PoisonError::into_inner);
     if grant == "client_credentials" {
         return client_credentials_grant(&mut registry, &credentials);
     }

@@ -1,7 +1,7 @@
 //! The revocation endpoint (`/v1/oauth/revoke`, RFC 7009): client authentication as at the token
 //! endpoint, `200` with an empty body whether or not the token was known, errors as RFC 6749 JSON.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{PoisonError, RwLock};
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
@@ -17,11 +17,11 @@ use crate::registry::Registry;
 const KNOWN: &[&str] = &["token", "token_type_hint", "client_id", "client_secret"];
 
 /// Revokes the token the client sends, if it is the client's.
-pub(crate) fn revoke_token(registry: &Mutex<Registry>, request: &ApiRequest<'_>) -> ApiResponse {
+pub(crate) fn revoke_token(registry: &RwLock<Registry>, request: &ApiRequest<'_>) -> ApiResponse {
     no_store(revocation(registry, request))
 }
 
-fn revocation(registry: &Mutex<Registry>, request: &ApiRequest<'_>) -> ApiResponse {
+fn revocation(registry: &RwLock<Registry>, request: &ApiRequest<'_>) -> ApiResponse {
     let form = match parse_form(request, KNOWN) {
         Ok(form) => form,
         Err(response) => return response,
@@ -33,7 +33,7 @@ fn revocation(registry: &Mutex<Registry>, request: &ApiRequest<'_>) -> ApiRespon
         Ok(credentials) => credentials,
         Err(response) => return response,
     };
-    let mut registry = registry.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut registry = registry.write().unwrap_or_else(PoisonError::into_inner);
     let Some(client) = authenticated_client(&registry, &credentials) else {
         return invalid_client(&credentials);
     };

@@ -478,7 +478,7 @@ async fn the_standalone_server_delivers_webhooks() {
     assert_eq!(status, 200);
 
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while registry.lock().unwrap().pending_deliveries() > 0
+    while registry.read().unwrap().pending_deliveries() > 0
         && tokio::time::Instant::now() < deadline
     {
         tokio::time::sleep(Duration::from_millis(10)).await;
