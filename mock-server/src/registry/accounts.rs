@@ -83,8 +83,8 @@ impl Registry {
 
     /// The first `count` blocks of [`Registry::holdings`] whose key `(unit_type, serial_start)`
     /// follows `after`. Found from the cursor by a range lookup: only the blocks visited up to the
-    /// `count`th match are taken, each with its issuance's shared attributes (their wire form,
-    /// [`HeldBlock::unit_block`], is built or written once the registry is unlocked). The caller
+    /// `count`th match are taken, borrowed from the records (their wire form,
+    /// [`HeldBlock::unit_block`], is built or written while the registry is read). The caller
     /// has taken what expired first ([`Registry::expire_due`], or found [`Registry::expiry_due`]
     /// false).
     pub(crate) fn holdings_page(
@@ -94,9 +94,9 @@ impl Registry {
         filter: &HoldingsQuery,
         after: Option<&(String, u64)>,
         count: usize,
-    ) -> Result<Vec<HeldBlock>, Problem> {
+    ) -> Result<Vec<HeldBlock<'_>>, Problem> {
         let (record, view) = self.readable_account(who, account_id, AccountRead::Holdings)?;
-        let blocks: Box<dyn Iterator<Item = HeldBlock> + '_> = match view {
+        let blocks: Box<dyn Iterator<Item = HeldBlock<'_>> + '_> = match view {
             HoldingsView::Platform {
                 platform_id,
                 full,
@@ -130,7 +130,7 @@ impl Registry {
                         })
                         .filter(move |b| {
                             after.as_ref().is_none_or(|(t, s)| {
-                                (b.unit_type.as_str(), b.serial_start) > (t.as_str(), *s)
+                                (b.unit_type, b.serial_start) > (t.as_str(), *s)
                             })
                         }),
                 )
@@ -138,7 +138,7 @@ impl Registry {
             _ => Box::new(record.holdings.blocks_after(after, |_, _| true)),
         };
         Ok(blocks
-            .filter(|b| filter.unit_type.as_ref().is_none_or(|t| *t == b.unit_type))
+            .filter(|b| filter.unit_type.as_ref().is_none_or(|t| t == b.unit_type))
             // FAULT(holdings-status-filter-ignored): the status filter is dropped.
             .filter(|b| {
                 self.fault(Fault::HoldingsStatusFilterIgnored)
@@ -427,7 +427,7 @@ impl Registry {
 }
 
 /// Totals by unit type and status of `blocks` (ordered by unit type), as an account's balances.
-fn balances_of(blocks: impl Iterator<Item = HeldBlock>) -> Vec<Balance> {
+fn balances_of<'a>(blocks: impl Iterator<Item = HeldBlock<'a>>) -> Vec<Balance> {
     let mut balances: Vec<Balance> = Vec::new();
     for block in blocks {
         if balances
@@ -435,7 +435,7 @@ fn balances_of(blocks: impl Iterator<Item = HeldBlock>) -> Vec<Balance> {
             .is_none_or(|b| b.unit_type != block.unit_type)
         {
             balances.push(Balance {
-                unit_type: block.unit_type.clone(),
+                unit_type: block.unit_type.to_owned(),
                 ..Balance::default()
             });
         }

@@ -59,42 +59,42 @@ impl PartialEq for TextCache {
 
 impl Eq for TextCache {}
 
-/// A block as a read shows it, cheap to take while the registry is locked: the attributes are the
-/// issuance's shared ones, not copies. [`HeldBlock::unit_block`] is its wire form.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct HeldBlock {
-    pub unit_type: String,
+/// A block as a read shows it, borrowed from the registry (nothing is copied or counted: a page
+/// of them is written while the registry is read). [`HeldBlock::unit_block`] is its wire form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct HeldBlock<'a> {
+    pub unit_type: &'a str,
     pub serial_start: u64,
     pub serial_end: u64,
     pub status: BlockStatus,
-    pub attributes: Arc<UnitAttributes>,
+    pub attributes: &'a UnitAttributes,
     /// What holds the units (transaction, reservation or escrow), whatever the status.
-    pub holder: Option<String>,
+    pub holder: Option<&'a str>,
 }
 
-impl HeldBlock {
+impl<'a> HeldBlock<'a> {
     /// The transaction holding the units, shown while they are `pending`.
-    pub fn transaction_id(&self) -> Option<&str> {
+    pub fn transaction_id(&self) -> Option<&'a str> {
         (self.status == BlockStatus::Pending)
-            .then_some(self.holder.as_deref())
+            .then_some(self.holder)
             .flatten()
     }
 
     /// The part `range` of this block (a block of its own, keyed by its start).
-    pub fn part(&self, range: SerialRange) -> HeldBlock {
+    pub fn part(&self, range: SerialRange) -> HeldBlock<'a> {
         HeldBlock {
             serial_start: range.serial_start,
             serial_end: range.serial_end,
-            ..self.clone()
+            ..*self
         }
     }
 
     /// The wire form.
     pub fn unit_block(&self) -> UnitBlock {
-        let attributes = &self.attributes;
+        let attributes = self.attributes;
         UnitBlock {
             block_id: format!("{}-{}", self.unit_type, self.serial_start),
-            unit_type: self.unit_type.clone(),
+            unit_type: self.unit_type.to_owned(),
             serial_start: self.serial_start,
             serial_end: self.serial_end,
             quantity: self.serial_end - self.serial_start + 1,
@@ -233,7 +233,7 @@ impl Holdings {
         &'a self,
         after: Option<&(String, u64)>,
         keep: impl Fn(BlockStatus, Option<&str>) -> bool + 'a,
-    ) -> impl Iterator<Item = HeldBlock> + 'a {
+    ) -> impl Iterator<Item = HeldBlock<'a>> + 'a {
         let lower = match after {
             Some(after) => Bound::Excluded(after.clone()),
             None => Bound::Unbounded,
@@ -591,14 +591,14 @@ impl Holdings {
 }
 
 /// A stored block as a read shows it.
-fn held_block(unit_type: &str, serial_start: u64, block: &Block) -> HeldBlock {
+fn held_block<'a>(unit_type: &'a str, serial_start: u64, block: &'a Block) -> HeldBlock<'a> {
     HeldBlock {
-        unit_type: unit_type.to_owned(),
+        unit_type,
         serial_start,
         serial_end: block.serial_end,
         status: block.status,
-        attributes: Arc::clone(&block.attributes),
-        holder: block.holder.clone(),
+        attributes: &block.attributes,
+        holder: block.holder.as_deref(),
     }
 }
 

@@ -83,13 +83,13 @@ impl Lens {
     }
 
     /// The selected parts of a block, each a block of its own (`block_id` from its start).
-    pub(super) fn cut(&self, block: HeldBlock) -> Vec<HeldBlock> {
+    pub(super) fn cut<'a>(&self, block: HeldBlock<'a>) -> Vec<HeldBlock<'a>> {
         let range = SerialRange {
             serial_start: block.serial_start,
             serial_end: block.serial_end,
         };
         let parts = self.select(
-            &block.unit_type,
+            block.unit_type,
             block.attributes.project_id.as_deref(),
             &block.attributes.vintage,
             range,
@@ -102,12 +102,9 @@ impl Lens {
 }
 
 /// Whether a block is reserved for one of `reservations` (the platform's active ones).
-pub(super) fn reserved_for(block: &HeldBlock, mine: &[String]) -> bool {
+pub(super) fn reserved_for(block: &HeldBlock<'_>, mine: &[String]) -> bool {
     block.status == BlockStatus::Reserved
-        && block
-            .holder
-            .as_deref()
-            .is_some_and(|h| mine.iter().any(|m| m == h))
+        && block.holder.is_some_and(|h| mine.iter().any(|m| m == h))
 }
 
 /// The overlap of two ranges, if any.
@@ -258,31 +255,28 @@ mod tests {
             serial_ranges: vec![range(105, 109)],
             ..ConsentSubset::default()
         }));
+        let attributes = UnitAttributes {
+            issuance_id: "ISS-000001".into(),
+            project_id: Some("ERF1".into()),
+            vintage: "2021-22".into(),
+            method: Some("m".into()),
+            facility_id: None,
+            facility_name: None,
+            issuance_year: None,
+            kyoto_status: None,
+            state: "NSW".into(),
+            issued_on: chrono::NaiveDate::MIN,
+            json: TextCache::default(),
+        };
         let block = HeldBlock {
-            unit_type: "ACCU".into(),
+            unit_type: "ACCU",
             serial_start: 101,
             serial_end: 200,
             status: BlockStatus::Reserved,
-            attributes: std::sync::Arc::new(UnitAttributes {
-                issuance_id: "ISS-000001".into(),
-                project_id: Some("ERF1".into()),
-                vintage: "2021-22".into(),
-                method: Some("m".into()),
-                facility_id: None,
-                facility_name: None,
-                issuance_year: None,
-                kyoto_status: None,
-                state: "NSW".into(),
-                issued_on: chrono::NaiveDate::MIN,
-                json: TextCache::default(),
-            }),
-            holder: Some("RSV-000001".into()),
+            attributes: &attributes,
+            holder: Some("RSV-000001"),
         };
-        let parts: Vec<_> = lens
-            .cut(block.clone())
-            .iter()
-            .map(HeldBlock::unit_block)
-            .collect();
+        let parts: Vec<_> = lens.cut(block).iter().map(HeldBlock::unit_block).collect();
         assert_eq!(parts.len(), 1);
         assert_eq!(
             (
@@ -297,7 +291,7 @@ mod tests {
             (&parts[0].project_id, parts[0].status),
             (&block.attributes.project_id, block.status)
         );
-        assert_eq!(Lens::whole().cut(block.clone()), vec![block]);
+        assert_eq!(Lens::whole().cut(block), vec![block]);
     }
 
     #[test]

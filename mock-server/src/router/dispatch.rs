@@ -63,11 +63,11 @@ impl Router {
             CreateOperatorSession => return Ok(writes::create_operator_session(&mut self.lock())),
             ListAccounts => Box::new(lists::accounts),
             GetAccount => Box::new(|c| reads::account(c, id)),
-            // Pages read beside other reads; the holdings page is written after the registry is
-            // unlocked.
+            // Pages read beside other reads, written from the registry's records as they are.
             ListHoldings => {
-                let page = self.shared(request, operation.id, |r| lists::holdings(r, id))?;
-                return Ok(page.response());
+                return self.shared(request, operation.id, |r| {
+                    lists::holdings(r, id).map(|page| page.response())
+                });
             }
             ListTransactions => {
                 return self.shared(request, operation.id, |r| lists::transactions(r, id));

@@ -99,9 +99,9 @@ pub(crate) fn accounts(c: &mut Call<'_>) -> Result<ApiResponse, Refusal> {
     Ok(json(StatusCode::OK, &AccountPage { items, next_page }))
 }
 
-/// `list_holdings`: found from the cursor, so only the page (and one more) is taken. The caller
-/// writes the page once the registry is unlocked.
-pub(crate) fn holdings(c: &Reading<'_>, id: &str) -> Result<HoldingsPage, Refusal> {
+/// `list_holdings`: found from the cursor, so only the page (and one more) is taken, borrowed
+/// from the registry; the caller writes the page while it still reads the registry.
+pub(crate) fn holdings<'r>(c: &Reading<'r>, id: &str) -> Result<HoldingsPage<'r>, Refusal> {
     let scope = format!("holdings {id}");
     if c.faults.has(Fault::OffsetCursor) {
         return holdings_by_offset(c, id, &scope);
@@ -111,14 +111,19 @@ pub(crate) fn holdings(c: &Reading<'_>, id: &str) -> Result<HoldingsPage, Refusa
     let blocks = c
         .registry
         .holdings_page(c.who, id, &query, paging.after(), paging.fetch())?;
-    let (items, next_page) = paging.page(&list, blocks, |b| (b.unit_type.clone(), b.serial_start));
+    let (items, next_page) =
+        paging.page(&list, blocks, |b| (b.unit_type.to_owned(), b.serial_start));
     Ok(HoldingsPage { items, next_page })
 }
 
 /// FAULT(offset-cursor): `list_holdings` paged by position. The cursor is the index of the last
 /// block served in the list as it was then, and the next page starts after that index in the list
 /// as it is now, so blocks leaving or joining earlier pages shift the walk.
-fn holdings_by_offset(c: &Reading<'_>, id: &str, scope: &str) -> Result<HoldingsPage, Refusal> {
+fn holdings_by_offset<'r>(
+    c: &Reading<'r>,
+    id: &str,
+    scope: &str,
+) -> Result<HoldingsPage<'r>, Refusal> {
     let (query, paging, list) = listing::<HoldingsQuery, usize>(c.faults, scope, c.request.query)?;
     let upto = paging.after().map_or(0, |last| last + 1) + paging.fetch();
     let blocks = c.registry.holdings_page(c.who, id, &query, None, upto)?;

@@ -11,7 +11,8 @@
 //! - `routes`: the routing table (one entry per operation of the contract) and path resolution.
 //! - `dispatch`: one line per operation, from the operation to its handler.
 //! - `lists`, `reads`, `writes`: the handlers, by the shape of the operation; `page_json`: the
-//!   holdings and history pages written as JSON once the registry is unlocked; `registers`: the
+//!   holdings and history pages written as JSON from the records, while the registry is read
+//!   (`Router::shared`); `registers`: the
 //!   public registers' lists (JSON pages or CSV) and lookups by ID, over `register_rows` (their
 //!   rows as JSON values and serialised text, prepared once).
 //! - `idempotency`: the `Idempotency-Key` rules every write runs under.

@@ -16,14 +16,14 @@ use crate::registry::{HeldBlock, HistoryRow, UnitAttributes};
 
 /// One page of an account's holdings.
 #[derive(Debug)]
-pub(crate) struct HoldingsPage {
+pub(crate) struct HoldingsPage<'a> {
     /// The page's blocks.
-    pub(crate) items: Vec<HeldBlock>,
+    pub(crate) items: Vec<HeldBlock<'a>>,
     /// The next page's token, when more follow.
     pub(crate) next_page: Option<String>,
 }
 
-impl HoldingsPage {
+impl HoldingsPage<'_> {
     /// The `200` response.
     pub(crate) fn response(&self) -> ApiResponse {
         let mut out = Vec::with_capacity(128 + 320 * self.items.len());
@@ -39,8 +39,8 @@ impl HoldingsPage {
 }
 
 /// The `200` response of a page of an account's transaction history, written from rows borrowed
-/// from the registry (so while it is locked: copying the rows out would cost more than writing
-/// them).
+/// from the registry (so while it is read: copying the rows out would cost more than writing
+/// them; other reads go on beside it).
 pub(crate) fn history(items: &[HistoryRow<'_>], next_page: Option<&str>) -> ApiResponse {
     let mut out = Vec::with_capacity(128 + 320 * items.len());
     out.extend_from_slice(b"{\"items\":[");
@@ -105,17 +105,17 @@ fn text_field(out: &mut Vec<u8>, name: &str, text: &str) {
 }
 
 /// One `UnitBlock`, fields in the schema's order.
-fn write_block(out: &mut Vec<u8>, block: &HeldBlock) {
+fn write_block(out: &mut Vec<u8>, block: &HeldBlock<'_>) {
     // `block_id` is `<unit_type>-<serial_start>`: the escaped unit type with its closing quote
     // moved after the serial.
     out.extend_from_slice(b"{\"block_id\":");
-    value(out, &block.unit_type);
+    value(out, block.unit_type);
     out.pop();
     out.push(b'-');
     value(out, &block.serial_start);
     out.push(b'"');
     out.push(b',');
-    text_field(out, "unit_type", &block.unit_type);
+    text_field(out, "unit_type", block.unit_type);
     out.push(b',');
     field(out, "serial_start", &block.serial_start);
     out.push(b',');
@@ -129,7 +129,7 @@ fn write_block(out: &mut Vec<u8>, block: &HeldBlock) {
     out.push(b',');
     field(out, "status", &block.status);
     out.push(b',');
-    let attributes = &block.attributes;
+    let attributes = block.attributes;
     out.extend_from_slice(
         attributes
             .json
@@ -386,21 +386,34 @@ mod tests {
         ];
         for round in 0..200 {
             let shared = attributes(&mut rng);
-            let items: Vec<HeldBlock> = (0..round % 7)
+            // Each block's own values first, then the blocks borrowing them.
+            let owned: Vec<_> = (0..round % 7)
                 .map(|_| {
                     let start = rng.random_range(0..u64::MAX / 2);
-                    HeldBlock {
-                        unit_type: ["ACCU", "SMC", "X\"Y"][rng.random_range(0..3)].into(),
-                        serial_start: start,
-                        serial_end: start + rng.random_range(0..1_000_000),
-                        status: statuses[rng.random_range(0..statuses.len())],
-                        attributes: if rng.random_bool(0.5) {
-                            Arc::clone(&shared)
-                        } else {
-                            attributes(&mut rng)
-                        },
-                        holder: maybe(&mut rng),
-                    }
+                    let own = if rng.random_bool(0.5) {
+                        None
+                    } else {
+                        Some(attributes(&mut rng))
+                    };
+                    (
+                        ["ACCU", "SMC", "X\"Y"][rng.random_range(0..3)],
+                        start,
+                        start + rng.random_range(0..1_000_000),
+                        statuses[rng.random_range(0..statuses.len())],
+                        own,
+                        maybe(&mut rng),
+                    )
+                })
+                .collect();
+            let items: Vec<HeldBlock<'_>> = owned
+                .iter()
+                .map(|(unit_type, start, end, status, own, holder)| HeldBlock {
+                    unit_type,
+                    serial_start: *start,
+                    serial_end: *end,
+                    status: *status,
+                    attributes: own.as_deref().unwrap_or(&shared),
+                    holder: holder.as_deref(),
                 })
                 .collect();
             let next_page = maybe(&mut rng);

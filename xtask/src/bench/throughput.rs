@@ -377,7 +377,10 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
              time (user + system, all its threads, over the requests wrk completed). The CPU \
              ratio, bare over ucr-mock, is what the ratio of rates would be if each server had \
              the CPUs to itself; no generator bounds it, so it is judged against the same goal \
-             even where the ratio of rates is generator-bound.",
+             even where the ratio of rates is generator-bound. It is not free of the generator \
+             either: a server that waits for wrk spends CPU parking and waking its threads, and \
+             the bare server, nearer the ceiling, waits more, so if anything this ratio flatters \
+             ucr-mock.",
             settings.samples
         ),
         rows,
