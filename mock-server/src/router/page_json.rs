@@ -77,12 +77,17 @@ fn value<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     }
 }
 
-/// `"name":` then the value.
-fn field<T: Serialize + ?Sized>(out: &mut Vec<u8>, name: &str, v: &T) {
+/// An unsigned number, as serde writes it.
+fn number(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
+/// `"name":` then the number `n`.
+fn number_field(out: &mut Vec<u8>, name: &str, n: u64) {
     out.push(b'"');
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b"\":");
-    value(out, v);
+    number(out, n);
 }
 
 /// `"name":` then the string `text`: copied as it is when nothing in it needs escaping (the
@@ -123,20 +128,16 @@ fn write_block(out: &mut Vec<u8>, block: &HeldBlock<'_>) {
     }
     out.pop();
     out.push(b'-');
-    value(out, &block.serial_start);
+    number(out, block.serial_start);
     out.push(b'"');
     out.push(b',');
     text_field(out, "unit_type", block.unit_type);
     out.push(b',');
-    field(out, "serial_start", &block.serial_start);
+    number_field(out, "serial_start", block.serial_start);
     out.push(b',');
-    field(out, "serial_end", &block.serial_end);
+    number_field(out, "serial_end", block.serial_end);
     out.push(b',');
-    field(
-        out,
-        "quantity",
-        &(block.serial_end - block.serial_start + 1),
-    );
+    number_field(out, "quantity", block.serial_end - block.serial_start + 1);
     out.push(b',');
     out.extend_from_slice(b"\"status\":\"");
     out.extend_from_slice(block_status(block.status).as_bytes());
@@ -209,16 +210,16 @@ fn write_transaction(out: &mut Vec<u8>, t: &HistoryRow<'_>) {
     out.push(b',');
     text_field(out, "unit_type", t.unit_type);
     out.push(b',');
-    field(out, "quantity", &t.quantity);
+    number_field(out, "quantity", t.quantity);
     out.extend_from_slice(b",\"serial_ranges\":[");
     for (n, range) in t.serial_ranges.iter().enumerate() {
         if n > 0 {
             out.push(b',');
         }
         out.push(b'{');
-        field(out, "serial_start", &range.serial_start);
+        number_field(out, "serial_start", range.serial_start);
         out.push(b',');
-        field(out, "serial_end", &range.serial_end);
+        number_field(out, "serial_end", range.serial_end);
         out.push(b'}');
     }
     out.push(b']');
