@@ -163,7 +163,7 @@ impl Registry {
                     .is_none_or(|f| b.attributes.facility_id.as_ref() == Some(f))
             })
             .take(count)
-            .collect())
+            .fold(page_buffer(count), push))
     }
 
     /// An account's transaction history matching the query's filters (paging fields ignored),
@@ -239,7 +239,7 @@ impl Registry {
             .filter(|t| filter.from.is_none_or(|from| t.created_at >= from))
             .filter(|t| filter.to.is_none_or(|to| t.created_at < to))
             .take(count)
-            .collect())
+            .fold(page_buffer(count), push))
     }
 
     /// The selected part of a row's units, or `None` when the lens selects none of them.
@@ -452,4 +452,16 @@ fn balances_of<'a>(blocks: impl Iterator<Item = HeldBlock<'a>>) -> Vec<Balance> 
         *slot += block.serial_end - block.serial_start + 1;
     }
     balances
+}
+
+/// A vector for a page of `count` items, allocated once: filtered iterators do not know their
+/// length, and growing it would move the rows already taken, again and again.
+fn page_buffer<T>(count: usize) -> Vec<T> {
+    Vec::with_capacity(count.min(1024))
+}
+
+/// `items` with `item` added.
+fn push<T>(mut items: Vec<T>, item: T) -> Vec<T> {
+    items.push(item);
+    items
 }
