@@ -160,12 +160,19 @@ impl<'a> Route<'a> {
 /// The operations at `path`, if any: the table entries whose template matches it segment by
 /// segment (a parameter matches any non-empty segment).
 pub(crate) fn resolve(path: &str) -> Option<Route<'_>> {
-    /// The table's templates split into segments once, with their number of segments.
-    static TEMPLATES: LazyLock<Vec<Vec<&'static str>>> = LazyLock::new(|| {
-        ROUTES
-            .iter()
-            .map(|(_, template, _)| template.trim_start_matches('/').split('/').collect())
-            .collect()
+    /// The table's templates split into segments once, grouped by their number of segments
+    /// (each with its entry's place in the table, whose order is kept).
+    type Templates = Vec<Vec<(usize, Vec<&'static str>)>>;
+    static TEMPLATES: LazyLock<Templates> = LazyLock::new(|| {
+        let mut by_length: Templates = Vec::new();
+        for (index, (_, template, _)) in ROUTES.iter().enumerate() {
+            let segments: Vec<&'static str> = template.trim_start_matches('/').split('/').collect();
+            if by_length.len() <= segments.len() {
+                by_length.resize_with(segments.len() + 1, Vec::new);
+            }
+            by_length[segments.len()].push((index, segments));
+        }
+        by_length
     });
     let rest = path.strip_prefix('/')?;
     let mut segments = [""; 8];
@@ -179,11 +186,11 @@ pub(crate) fn resolve(path: &str) -> Option<Route<'_>> {
         count += 1;
     }
     let segments = &segments[..count];
-    let operations: Vec<(Verb, Operation<'_>)> = ROUTES
+    let operations: Vec<(Verb, Operation<'_>)> = TEMPLATES
+        .get(segments.len())?
         .iter()
-        .zip(TEMPLATES.iter())
-        .filter(|(_, pattern)| pattern.len() == segments.len())
-        .filter_map(|((verb, _, id), pattern)| {
+        .filter_map(|(index, pattern)| {
+            let (verb, _, id) = &ROUTES[*index];
             let mut params = [""; 2];
             let mut next = 0;
             for (expected, actual) in pattern.iter().zip(segments) {
