@@ -20,6 +20,8 @@ use super::platforms::{AccountRead, HoldingsView};
 use super::principal::Principal;
 use super::records::AccountRecord;
 use super::subset::{Lens, intersect, reserved_for, union};
+use super::transaction_id::TransactionId;
+use super::transfer_records::TransferView;
 use crate::faults::Fault;
 
 impl Registry {
@@ -222,8 +224,8 @@ impl Registry {
         Ok(record
             .history
             .window(after, filter.from, filter.to)
-            .filter(|(_, kind, _)| filter.kind.is_none_or(|k| k == *kind))
-            .filter_map(|(_, kind, id)| this.history_row(kind, id))
+            .filter(|(_, id)| filter.kind.is_none_or(|k| k == id.kind()))
+            .filter_map(|(_, id)| this.history_row(id))
             // REQ-SCOPE-016: under subsets, only rows with selected units, narrowed to them.
             .filter_map(|t| match &lens {
                 None => Some(t),
@@ -282,7 +284,7 @@ impl Registry {
 
     /// The source account a history row shows for a transfer: its own source, which for a
     /// transfer out of a custodial account is that account (REQ-RESERVATION-012).
-    fn shown_source<'r>(&'r self, transfer: &'r ucr_spec::transactions::Transfer) -> &'r str {
+    fn shown_source<'r>(&'r self, transfer: &TransferView<'r>) -> &'r str {
         if self.fault(Fault::CustodyRevealsSeller) {
             // FAULT(custody-reveals-seller): the units' origin through a consumed reservation
             // is shown instead of the custodial account.
@@ -305,7 +307,7 @@ impl Registry {
                 return &origin.account_id;
             }
         }
-        &transfer.from_account_id
+        transfer.from_account_id
     }
 
     /// Units issued so far per unit type.
@@ -371,11 +373,12 @@ impl Registry {
         }
     }
 
-    /// The history row of the transaction of `kind` with the ID `id`.
-    pub(super) fn history_row(&self, kind: TransactionKind, id: &str) -> Option<HistoryRow<'_>> {
+    /// The history row of the transaction `transaction_id`.
+    pub(super) fn history_row(&self, transaction_id: TransactionId) -> Option<HistoryRow<'_>> {
+        let kind = transaction_id.kind();
         Some(match kind {
             TransactionKind::Issuance => {
-                let (transaction_id, issuance) = self.issuances.get_key_value(id)?;
+                let issuance = self.issuances.get(transaction_id.text().as_str())?;
                 HistoryRow {
                     transaction_id,
                     kind,
@@ -391,23 +394,23 @@ impl Registry {
                 }
             }
             TransactionKind::Transfer => {
-                let (transaction_id, transfer) = self.transfers.get_key_value(id)?;
+                let transfer = self.transfers.view(transaction_id.number())?;
                 HistoryRow {
                     transaction_id,
                     kind,
                     status: transfer.status,
-                    unit_type: &transfer.unit_type,
+                    unit_type: transfer.unit_type,
                     quantity: transfer.quantity,
-                    serial_ranges: Cow::Borrowed(&transfer.serial_ranges),
-                    from_account_id: Some(self.shown_source(transfer)),
-                    to_account_id: Some(&transfer.to_account_id),
-                    reference: transfer.reference.as_deref(),
+                    serial_ranges: Cow::Borrowed(transfer.serial_ranges),
+                    from_account_id: Some(self.shown_source(&transfer)),
+                    to_account_id: Some(transfer.to_account_id),
+                    reference: transfer.reference,
                     created_at: transfer.initiated_at,
                     updated_at: transfer.decided_at.unwrap_or(transfer.initiated_at),
                 }
             }
             TransactionKind::Cancellation => {
-                let (transaction_id, cancellation) = self.cancellations.get_key_value(id)?;
+                let cancellation = self.cancellations.get(transaction_id.text().as_str())?;
                 HistoryRow {
                     transaction_id,
                     kind,

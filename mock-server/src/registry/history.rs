@@ -3,26 +3,20 @@
 //! same on an account with ten transactions as on one with a million.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
 use ucr_spec::model::{SerialRange, Transaction, TransactionKind, TransactionStatus};
 
-/// A reference to one transaction of any kind, by id.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) enum TransactionRef {
-    Issuance(String),
-    Transfer(String),
-    Cancellation(String),
-}
+use super::transaction_id::TransactionId;
 
 /// One row of an account's history as a read shows it, borrowed from the records it comes from
 /// (the wire form is [`HistoryRow::transaction`]): the router writes a page of them without
 /// copying them out first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct HistoryRow<'a> {
-    pub transaction_id: &'a str,
+    pub transaction_id: TransactionId,
     pub kind: TransactionKind,
     pub status: TransactionStatus,
     pub unit_type: &'a str,
@@ -39,7 +33,7 @@ impl HistoryRow<'_> {
     /// The wire form.
     pub fn transaction(&self) -> Transaction {
         Transaction {
-            transaction_id: self.transaction_id.to_owned(),
+            transaction_id: self.transaction_id.to_string(),
             kind: self.kind,
             status: self.status,
             unit_type: self.unit_type.to_owned(),
@@ -57,30 +51,24 @@ impl HistoryRow<'_> {
 /// The key a history page's cursor names: `(created_at, transaction_id)` of the last entry served.
 pub type HistoryKey = (DateTime<Utc>, String);
 
-/// One account's transactions, ordered by `(created_at, transaction_id)`.
+/// One account's transactions, ordered by `(created_at, transaction_id)`: 20 bytes an entry.
 ///
 /// A transaction's `created_at` never changes, so an entry never moves once recorded.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct History {
-    entries: BTreeMap<HistoryKey, TransactionKind>,
+    entries: BTreeSet<(DateTime<Utc>, TransactionId)>,
 }
 
 impl History {
     /// Records a transaction created at `at`.
-    pub fn record(&mut self, at: DateTime<Utc>, reference: &TransactionRef) {
-        let (key, kind) = entry(at, reference.clone());
-        self.entries.insert(key, kind);
+    pub fn record(&mut self, at: DateTime<Utc>, id: TransactionId) {
+        self.entries.insert((at, id));
     }
 
     /// A history of these transactions (built in one pass; fastest when they come in order).
-    pub fn from_entries(
-        entries: impl IntoIterator<Item = (DateTime<Utc>, TransactionRef)>,
-    ) -> Self {
+    pub fn from_entries(entries: impl IntoIterator<Item = (DateTime<Utc>, TransactionId)>) -> Self {
         History {
-            entries: entries
-                .into_iter()
-                .map(|(at, reference)| entry(at, reference))
-                .collect(),
+            entries: entries.into_iter().collect(),
         }
     }
 
@@ -91,26 +79,31 @@ impl History {
     }
 
     /// The entries after `after` (exclusive), created at or after `from` and before `to`, in
-    /// order, as their time, kind and id. Only the entries the caller consumes are visited.
+    /// order. Only the entries the caller consumes are visited.
     pub fn window<'a>(
         &'a self,
-        after: Option<&HistoryKey>,
+        after: Option<&'a HistoryKey>,
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
-    ) -> impl Iterator<Item = (DateTime<Utc>, TransactionKind, &'a str)> + 'a {
-        // The lower bound is the later of the cursor (exclusive) and `from` (inclusive; the empty
-        // id sorts before every id created at that instant).
+    ) -> impl Iterator<Item = (DateTime<Utc>, TransactionId)> + 'a {
+        // The lower bound is the later of the cursor (exclusive) and `from` (inclusive; the
+        // smallest identifier sorts before every identifier created at that instant).
+        let after = after.filter(|after| from.is_none_or(|from| after.0 >= from));
         let lower = match (after, from) {
-            (Some(after), Some(from)) if after.0 < from => Bound::Included((from, String::new())),
-            (Some(after), _) => Bound::Excluded(after.clone()),
-            (None, Some(from)) => Bound::Included((from, String::new())),
+            (Some((at, id)), _) => match TransactionId::parse(id) {
+                Some(id) => Bound::Excluded((*at, id)),
+                // A cursor naming an ID the registry never writes: start at its instant and
+                // skip, below, what sorts up to its text.
+                None => Bound::Included((*at, TransactionId::MIN)),
+            },
+            (None, Some(from)) => Bound::Included((from, TransactionId::MIN)),
             (None, None) => Bound::Unbounded,
         };
         let upper = match to {
-            Some(to) => Bound::Excluded((to, String::new())),
+            Some(to) => Bound::Excluded((to, TransactionId::MIN)),
             None => Bound::Unbounded,
         };
-        // `BTreeMap::range` panics on an inverted or empty-exclusive range; such a window is empty.
+        // `BTreeSet::range` panics on an inverted or empty-exclusive range; such a window is empty.
         let empty = match (&lower, &upper) {
             (Bound::Included(l) | Bound::Excluded(l), Bound::Excluded(u)) => l >= u,
             _ => false,
@@ -123,15 +116,12 @@ impl History {
         range
             .into_iter()
             .flatten()
-            .map(|((at, id), kind)| (*at, *kind, id.as_str()))
-    }
-}
-
-fn entry(at: DateTime<Utc>, reference: TransactionRef) -> (HistoryKey, TransactionKind) {
-    match reference {
-        TransactionRef::Issuance(id) => ((at, id), TransactionKind::Issuance),
-        TransactionRef::Transfer(id) => ((at, id), TransactionKind::Transfer),
-        TransactionRef::Cancellation(id) => ((at, id), TransactionKind::Cancellation),
+            .skip_while(move |(at, id)| {
+                after.is_some_and(|(after_at, after_id)| {
+                    at == after_at && id.text().as_str() <= after_id.as_str()
+                })
+            })
+            .copied()
     }
 }
 
@@ -153,7 +143,7 @@ mod tests {
     ) -> Vec<String> {
         history
             .window(after, from.map(at), to.map(at))
-            .map(|(_, _, id)| id.to_owned())
+            .map(|(_, id)| id.to_string())
             .collect()
     }
 
@@ -161,10 +151,11 @@ mod tests {
     fn windows_follow_created_at_then_id_and_respect_cursor_and_bounds() {
         let mut history = History::default();
         // Recorded out of order on purpose; equal instants are ordered by id.
-        history.record(at(20), &TransactionRef::Transfer("TRF-000002".into()));
-        history.record(at(10), &TransactionRef::Issuance("ISS-000001".into()));
-        history.record(at(20), &TransactionRef::Cancellation("CAN-000001".into()));
-        history.record(at(30), &TransactionRef::Transfer("TRF-000003".into()));
+        let id = |kind, n| TransactionId::new(kind, n);
+        history.record(at(20), id(TransactionKind::Transfer, 2));
+        history.record(at(10), id(TransactionKind::Issuance, 1));
+        history.record(at(20), id(TransactionKind::Cancellation, 1));
+        history.record(at(30), id(TransactionKind::Transfer, 3));
         assert_eq!(history.len(), 4);
         let all = ["ISS-000001", "CAN-000001", "TRF-000002", "TRF-000003"];
         assert_eq!(ids(&history, None, None, None), all);
@@ -180,5 +171,10 @@ mod tests {
         assert!(ids(&history, Some(&cursor), None, Some(10)).is_empty());
         assert!(ids(&history, None, Some(30), Some(30)).is_empty());
         assert!(ids(&history, None, Some(30), Some(10)).is_empty());
+        // A cursor naming an ID the registry never writes finds its place by the ID's text.
+        let odd = (at(20), "CAN-5".to_owned());
+        assert_eq!(ids(&history, Some(&odd), None, None), all[2..]);
+        let odd = (at(20), "BBB".to_owned());
+        assert_eq!(ids(&history, Some(&odd), None, None), all[1..]);
     }
 }

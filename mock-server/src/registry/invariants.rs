@@ -35,8 +35,8 @@ impl Registry {
                 all.push((unit_type, range, id));
                 match (status, transaction) {
                     (BlockStatus::Pending, Some(tx)) => {
-                        let (source, status) = match self.transfers.get(tx) {
-                            Some(t) => (t.from_account_id.as_str(), t.status),
+                        let (source, status) = match self.transfers.view_by_id(tx) {
+                            Some(t) => (t.from_account_id, t.status),
                             None => match self.cancellations.get(tx) {
                                 Some(c) => (c.account_id.as_str(), c.status),
                                 None => {
@@ -132,17 +132,17 @@ impl Registry {
         }
         let pending_transactions = self
             .transfers
-            .values()
+            .iter()
             .filter(|t| t.status == TransactionStatus::PendingApproval)
-            .map(|t| (t.transfer_id.as_str(), t.quantity))
+            .map(|t| (t.transfer_id.to_string(), t.quantity))
             .chain(
                 self.cancellations
                     .values()
                     .filter(|c| c.status == TransactionStatus::PendingApproval)
-                    .map(|c| (c.cancellation_id.as_str(), c.quantity)),
+                    .map(|c| (c.cancellation_id.clone(), c.quantity)),
             );
         for (id, quantity) in pending_transactions {
-            let in_it = pending.get(id).copied().unwrap_or(0);
+            let in_it = pending.get(id.as_str()).copied().unwrap_or(0);
             if in_it != quantity {
                 return Err(format!(
                     "{id} is pending for {quantity} units but {in_it} are pending in it"
@@ -155,10 +155,10 @@ impl Registry {
             let active = reservation.status == ReservationStatus::Active;
             match (&record.pending_transfer, active) {
                 (Some(transfer_id), true) => {
-                    let consistent = self.transfers.get(transfer_id).is_some_and(|t| {
+                    let consistent = self.transfers.view_by_id(transfer_id).is_some_and(|t| {
                         t.status == TransactionStatus::PendingApproval
-                            && t.reservation_id.as_deref() == Some(id)
-                            && t.serial_ranges == reservation.serial_ranges
+                            && t.reservation_id == Some(id)
+                            && *t.serial_ranges == *reservation.serial_ranges
                     });
                     if !consistent {
                         return Err(format!(
@@ -181,14 +181,15 @@ impl Registry {
                 (None, false) => {}
             }
         }
-        for transfer in self.transfers.values() {
-            if let Some(reservation_id) = &transfer.reservation_id
+        for transfer in self.transfers.iter() {
+            if let Some(reservation_id) = transfer.reservation_id
                 && transfer.status == TransactionStatus::PendingApproval
                 && self
                     .reservations
                     .get(reservation_id)
                     .and_then(|r| r.pending_transfer.as_ref())
-                    != Some(&transfer.transfer_id)
+                    .map(String::as_str)
+                    != Some(&*transfer.transfer_id.text())
             {
                 return Err(format!(
                     "{} is pending with {reservation_id}, which does not know it",

@@ -12,7 +12,8 @@
 //!
 //! - leaves: `principal` (who a token is), `records` (stored accounts, representatives,
 //!   issuances, expiries, id counters), `holdings` (an account's unit blocks), `history` (an
-//!   account's ordered transactions), `validate` (field checks and `422`).
+//!   account's ordered transactions), `transaction_id` (transaction IDs as numbers that sort as
+//!   their text), `transfer_records` (transfers stored compactly), `validate` (field checks and `422`).
 //! - set-up and time: `sandbox`, `clock`, `auth` (tokens and operator sessions).
 //! - the authorization server: `oauth_clients` (representatives' apps, platforms as clients,
 //!   client authentication), `authorization` (authorization requests and the consent decision),
@@ -46,7 +47,9 @@ mod subscriptions;
 mod subset;
 mod synthetic;
 mod trading;
+mod transaction_id;
 mod transactions;
+mod transfer_records;
 mod validate;
 
 #[cfg(test)]
@@ -58,7 +61,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use ucr_spec::associations::Association;
 use ucr_spec::platforms::{Consent, Delegation};
 use ucr_spec::trading::Escrow;
-use ucr_spec::transactions::{Cancellation, Transfer};
+use ucr_spec::transactions::Cancellation;
 
 use crate::faults::{Fault, Faults};
 pub use associations::AssociationFilter;
@@ -85,7 +88,10 @@ pub use subscriptions::{DeliveryAttempt, DeliveryJob, MAX_ATTEMPTS, SECRET_PREFI
 use subscriptions::{DeliveryRecord, SubscriptionRecord};
 pub use synthetic::{MAX_SYNTHETIC_ACCOUNTS, MAX_SYNTHETIC_ITEMS, PIECE_UNITS, PIECES, Synthetic};
 use trading::ReservationRecord;
+#[cfg(test)]
+pub(crate) use transaction_id::TransactionId;
 pub use transactions::APPROVAL_WINDOW;
+use transfer_records::TransferRecords;
 
 /// The whole mutable state of the mock registry.
 #[derive(Debug)]
@@ -101,7 +107,7 @@ pub struct Registry {
     /// Units issued so far, per unit type.
     issued: BTreeMap<String, u64>,
     issuances: BTreeMap<String, Issuance>,
-    transfers: BTreeMap<String, Transfer>,
+    transfers: TransferRecords,
     cancellations: BTreeMap<String, Cancellation>,
     /// What lapses when: pending transactions, consents, reservations, escrows.
     expiries: BTreeSet<(DateTime<Utc>, Due)>,
@@ -156,7 +162,7 @@ impl Registry {
             next_serial: BTreeMap::new(),
             issued: BTreeMap::new(),
             issuances: BTreeMap::new(),
-            transfers: BTreeMap::new(),
+            transfers: TransferRecords::default(),
             cancellations: BTreeMap::new(),
             expiries: BTreeSet::new(),
             idempotency: IdempotencyStore::default(),

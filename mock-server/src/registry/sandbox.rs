@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use ucr_spec::ProblemType;
 use ucr_spec::model::{
-    Account, AccountHolder, AccountStatus, BlockStatus, Role, SerialRange, UnitBlock,
+    Account, AccountHolder, AccountStatus, BlockStatus, Role, SerialRange, TransactionKind,
+    UnitBlock,
 };
 use ucr_spec::problem::Problem;
 use ucr_spec::sandbox::{
@@ -17,10 +18,11 @@ use ucr_spec::sandbox::{
 use uuid::Uuid;
 
 use super::Registry;
-use super::history::{History, TransactionRef};
+use super::history::History;
 use super::holdings::{Holdings, TextCache, UnitAttributes};
 use super::principal::Principal;
 use super::records::{AccountRecord, IdCounters, Issuance, RepresentativeRecord, ids};
+use super::transaction_id::TransactionId;
 use super::validate::{check_text, check_unit_type, check_vintage, validation_failed};
 use crate::faults::Fault;
 
@@ -420,9 +422,10 @@ impl Registry {
             account
                 .holdings
                 .receive(&request.unit_type, range, attributes);
-            account
-                .history
-                .record(now, &TransactionRef::Issuance(issuance_id.clone()));
+            account.history.record(
+                now,
+                TransactionId::new(TransactionKind::Issuance, self.ids.issuance),
+            );
         }
         self.issuances.insert(
             issuance_id,

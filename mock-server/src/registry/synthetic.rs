@@ -17,17 +17,19 @@ use chrono::{DateTime, TimeDelta, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use ucr_spec::model::{
-    AccountKind, AccountStatus, KyotoStatus, Role, SerialRange, TransactionStatus,
+    AccountKind, AccountStatus, KyotoStatus, Role, SerialRange, TransactionKind, TransactionStatus,
 };
 use ucr_spec::transactions::Transfer;
 use uuid::Uuid;
 
 use super::Registry;
-use super::history::{History, TransactionRef};
+use super::history::History;
 use super::holdings::{Holdings, TextCache, UnitAttributes};
 use super::principal::Principal;
 use super::records::{AccountRecord, Issuance, RepresentativeRecord, ids};
+use super::transaction_id::TransactionId;
 use super::transactions::APPROVAL_WINDOW;
+use super::transfer_records::TransferRecords;
 
 /// Pieces per issuance, each a block of its own.
 pub const PIECES: u64 = 10;
@@ -168,7 +170,9 @@ impl Registry {
         // Everything is drafted in vectors, in order, and the maps built in one pass at the end.
         let mut drafts: Vec<Draft> = (0..accounts).map(|_| Draft::default()).collect();
         let mut issuances = Vec::new();
-        let mut transfers = Vec::new();
+        // Stored compactly as they are made: a million transfers in their wire form first would
+        // leave the allocator holding far more than the registry keeps.
+        let mut transfers = TransferRecords::default();
         let mut serial = self.next_serial(UNIT_TYPE);
         let mut clock = 0i64;
         let mut tick = || {
@@ -205,7 +209,7 @@ impl Registry {
             serial = whole.serial_end + 1;
             drafts[issuer]
                 .history
-                .push((at, TransactionRef::Issuance(issuance_id.clone())));
+                .push((at, TransactionId::new(TransactionKind::Issuance, n as u64)));
             issuances.push((
                 issuance_id,
                 Issuance {
@@ -230,7 +234,7 @@ impl Registry {
                 } else {
                     let to = picker.pick(&[issuer, previous]);
                     let at = tick();
-                    transfers.push(synthetic_transfer(
+                    transfers.insert(synthetic_transfer(
                         transfers.len() + 1,
                         (issuer, to),
                         range,
@@ -250,7 +254,7 @@ impl Registry {
             let (from, range) = first_pieces[n as usize % first_pieces.len()];
             let to = picker.pick(&[from]);
             let at = tick();
-            transfers.push(synthetic_transfer(
+            transfers.insert(synthetic_transfer(
                 transfers.len() + 1,
                 (from, to),
                 range,
@@ -290,7 +294,7 @@ impl Registry {
         self.ids.issuance = issuances.len() as u64;
         self.ids.transfer = transfers.len() as u64;
         self.issuances = issuances.into_iter().collect();
-        self.transfers = transfers.into_iter().collect();
+        self.transfers = transfers;
         self.next_serial.insert(UNIT_TYPE.to_owned(), serial);
         self.issued
             .insert(UNIT_TYPE.to_owned(), size.blocks * PIECE_UNITS);
@@ -301,7 +305,7 @@ impl Registry {
 #[derive(Default)]
 struct Draft {
     holdings: Vec<(SerialRange, Arc<UnitAttributes>)>,
-    history: Vec<(DateTime<Utc>, TransactionRef)>,
+    history: Vec<(DateTime<Utc>, TransactionId)>,
 }
 
 /// The id of the account at `index` (0: `AU-1000001`).
@@ -318,15 +322,13 @@ fn synthetic_transfer(
     at: DateTime<Utc>,
     status: TransactionStatus,
     drafts: &mut [Draft],
-) -> (String, Transfer) {
-    let transfer_id = format!("TRF-{number:06}");
+) -> Transfer {
+    let id = TransactionId::new(TransactionKind::Transfer, number as u64);
     for account in [from, to] {
-        drafts[account]
-            .history
-            .push((at, TransactionRef::Transfer(transfer_id.clone())));
+        drafts[account].history.push((at, id));
     }
-    let transfer = Transfer {
-        transfer_id: transfer_id.clone(),
+    Transfer {
+        transfer_id: id.to_string(),
         status,
         from_account_id: account_id(from),
         to_account_id: account_id(to),
@@ -343,8 +345,7 @@ fn synthetic_transfer(
             .then(|| "synthetic: declined by the approver".to_owned()),
         reservation_id: None,
         escrow_id: None,
-    };
-    (transfer_id, transfer)
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use ucr_spec::ProblemType;
 use ucr_spec::model::{
     AccountKind, AccountStatus, BlockStatus, Representative, RepresentativeKind, Role, SerialRange,
-    TransactionStatus,
+    TransactionKind, TransactionStatus,
 };
 use ucr_spec::platforms::{ConsentScope, PlatformKind};
 use ucr_spec::problem::Problem;
@@ -17,11 +17,11 @@ use ucr_spec::transactions::{RejectRequest, Transfer};
 use ucr_spec::webhooks::{EventData, EventType};
 
 use super::Registry;
-use super::history::TransactionRef;
 use super::holdings::coalesce;
 use super::platforms::check_expiry;
 use super::principal::Principal;
 use super::records::Due;
+use super::transaction_id::TransactionId;
 use super::transactions::{MAX_NOTE, choose_units, require_open, require_role};
 use super::validate::{check_optional_text, validation_failed, wire_name};
 use crate::faults::Fault;
@@ -249,7 +249,10 @@ impl Registry {
         if let Some(transfer_id) = pending {
             // REQ-RESERVATION-011: "at any time": the pending transfer is rescinded in the same
             // step, and its units come back to the reservation, which is then released.
-            let expires_at = self.transfers.get(&transfer_id).map(|t| t.expires_at);
+            let expires_at = self
+                .transfers
+                .view_by_id(&transfer_id)
+                .map(|t| t.expires_at);
             if let Some(expires_at) = expires_at {
                 self.expiries
                     .remove(&(expires_at, Due::Transfer(transfer_id.clone())));
@@ -690,13 +693,13 @@ impl Registry {
             escrow_id: Some(escrow_id.to_owned()),
         };
         self.move_units(&seller, &request.to_account_id, &unit_type, &ranges);
-        let reference = TransactionRef::Transfer(transfer_id.clone());
+        let reference = TransactionId::new(TransactionKind::Transfer, self.ids.transfer);
         for account_id in [&seller, &request.to_account_id] {
             if let Some(account) = self.accounts.get_mut(account_id) {
-                account.history.record(transfer.initiated_at, &reference);
+                account.history.record(transfer.initiated_at, reference);
             }
         }
-        self.transfers.insert(transfer_id.clone(), transfer.clone());
+        self.transfers.insert(transfer.clone());
         let escrow = self.end_escrow(escrow_id, EscrowStatus::Settled, now, |e| {
             e.settled_to_account_id = Some(request.to_account_id.clone());
             e.transaction_id = Some(transfer_id.clone());

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, TimeDelta, Utc};
 use ucr_spec::ProblemType;
 use ucr_spec::model::{
-    AccountKind, AccountStatus, BlockStatus, Role, SerialRange, TransactionStatus,
+    AccountKind, AccountStatus, BlockStatus, Role, SerialRange, TransactionKind, TransactionStatus,
 };
 use ucr_spec::platforms::ConsentScope;
 use ucr_spec::problem::Problem;
@@ -19,10 +19,11 @@ use ucr_spec::webhooks::{EventData, EventType};
 use crate::faults::Fault;
 
 use super::Registry;
-use super::history::TransactionRef;
 use super::holdings::{UnitSelection, describe};
 use super::principal::Principal;
 use super::records::{AccountRecord, Due};
+use super::transaction_id::TransactionId;
+use super::transfer_records::{Decision, TransferView};
 use super::validate::{check_optional_text, check_unit_type, validation_failed, wire_name};
 
 /// How long a transfer or cancellation may wait for a decision before it expires.
@@ -219,7 +220,7 @@ impl Registry {
             reservation_id: request.reservation_id,
             escrow_id: None,
         };
-        let reference = TransactionRef::Transfer(transfer_id.clone());
+        let reference = TransactionId::new(TransactionKind::Transfer, self.ids.transfer);
         self.set_units(
             &transfer.from_account_id,
             &transfer.unit_type,
@@ -236,12 +237,12 @@ impl Registry {
         }
         for account_id in [&transfer.from_account_id, &transfer.to_account_id] {
             if let Some(account) = self.accounts.get_mut(account_id) {
-                account.history.record(transfer.initiated_at, &reference);
+                account.history.record(transfer.initiated_at, reference);
             }
         }
         self.expiries
             .insert((transfer.expires_at, Due::Transfer(transfer_id.clone())));
-        self.transfers.insert(transfer_id.clone(), transfer.clone());
+        self.transfers.insert(transfer.clone());
         // FAULT(holder-events-missing-approval): no representative is told a transfer awaits approval.
         if !self.fault(Fault::HolderEventsMissingApproval) {
             self.notify_transfer(&transfer, EventType::TransferPendingApproval, now);
@@ -269,7 +270,7 @@ impl Registry {
     /// A transfer visible to `who`: a representative of its source or destination account.
     pub fn transfer(&mut self, who: &Principal, transfer_id: &str) -> Result<Transfer, Problem> {
         self.expire_due();
-        self.visible_transfer(who, transfer_id).cloned()
+        self.visible_transfer(who, transfer_id)
     }
 
     /// Approves a pending transfer: its units move to the destination as `available`.
@@ -414,7 +415,7 @@ impl Registry {
             decided_at: None,
             rejection_reason: None,
         };
-        let reference = TransactionRef::Cancellation(cancellation_id.clone());
+        let reference = TransactionId::new(TransactionKind::Cancellation, self.ids.cancellation);
         self.set_units(
             &cancellation.account_id,
             &cancellation.unit_type,
@@ -423,9 +424,7 @@ impl Registry {
             Some(&cancellation_id),
         );
         if let Some(account) = self.accounts.get_mut(&cancellation.account_id) {
-            account
-                .history
-                .record(cancellation.initiated_at, &reference);
+            account.history.record(cancellation.initiated_at, reference);
         }
         self.expiries.insert((
             cancellation.expires_at,
@@ -601,15 +600,19 @@ impl Registry {
                         // FAULT(pending-transfer-never-expires): the expiry job skips transfers.
                         continue;
                     }
-                    let Some(transfer) = self.transfers.get_mut(id) else {
+                    let pending = self.transfers.view_by_id(id).map(|t| t.status)
+                        == Some(TransactionStatus::PendingApproval);
+                    let expiry = Decision {
+                        status: TransactionStatus::Expired,
+                        decided_by: None,
+                        at,
+                        reason: None,
+                    };
+                    let Some(transfer) =
+                        pending.then(|| self.transfers.decide(id, expiry)).flatten()
+                    else {
                         continue;
                     };
-                    if transfer.status != TransactionStatus::PendingApproval {
-                        continue;
-                    }
-                    transfer.status = TransactionStatus::Expired;
-                    transfer.decided_at = Some(at);
-                    let transfer = transfer.clone();
                     self.return_units(&transfer, at);
                     self.notify_transfer(&transfer, EventType::TransferExpired, at);
                 }
@@ -657,12 +660,12 @@ impl Registry {
 
     // ---- helpers -------------------------------------------------------------------------------
 
-    fn visible_transfer(&self, who: &Principal, transfer_id: &str) -> Result<&Transfer, Problem> {
-        let visible = |t: &&Transfer| {
-            [&t.from_account_id, &t.to_account_id]
+    fn visible_transfer(&self, who: &Principal, transfer_id: &str) -> Result<Transfer, Problem> {
+        let visible = |t: &TransferView<'_>| {
+            [t.from_account_id, t.to_account_id]
                 .into_iter()
                 .any(|id| self.accounts.get(id).is_some_and(|a| a.is_visible_to(who)))
-                || t.escrow_id.as_ref().is_some_and(|escrow_id| {
+                || t.escrow_id.is_some_and(|escrow_id| {
                     who.platform_id().is_some_and(|p| {
                         self.escrows
                             .get(escrow_id)
@@ -670,7 +673,11 @@ impl Registry {
                     })
                 })
         };
-        self.transfers.get(transfer_id).filter(visible).ok_or_else(|| {
+        self.transfers
+            .view_by_id(transfer_id)
+            .filter(visible)
+            .map(|t| t.transfer())
+            .ok_or_else(|| {
             ProblemType::NotFound.problem(format!(
                 "no transfer {transfer_id} is visible to you: it does not exist or you represent neither its source \
                  nor its destination account"
@@ -858,15 +865,15 @@ impl Registry {
         at: chrono::DateTime<chrono::Utc>,
         reason: Option<String>,
     ) -> Result<Transfer, Problem> {
-        let transfer = self
-            .transfers
-            .get_mut(transfer_id)
-            .ok_or_else(|| ProblemType::NotFound.problem(format!("no transfer {transfer_id}")))?;
-        transfer.status = status;
-        transfer.decided_by = who.representative_id().map(str::to_owned);
-        transfer.decided_at = Some(at);
-        transfer.reason = reason;
-        Ok(transfer.clone())
+        let decision = Decision {
+            status,
+            decided_by: who.representative_id(),
+            at,
+            reason,
+        };
+        self.transfers
+            .decide(transfer_id, decision)
+            .ok_or_else(|| ProblemType::NotFound.problem(format!("no transfer {transfer_id}")))
     }
 
     fn decide_cancellation(

@@ -146,8 +146,9 @@ pub(crate) fn transactions(c: &Reading<'_>, id: &str) -> Result<ApiResponse, Ref
     let rows = c
         .registry
         .history_rows(c.who, id, &query, paging.after(), paging.fetch())?;
-    let (items, next_page) =
-        paging.page(&list, rows, |t| (t.created_at, t.transaction_id.to_owned()));
+    let (items, next_page) = paging.page(&list, rows, |t| {
+        (t.created_at, t.transaction_id.to_string())
+    });
     Ok(page_json::history(&items, next_page.as_deref()))
 }
 

@@ -200,7 +200,7 @@ fn attribute_fields(attributes: &UnitAttributes) -> String {
 /// One `Transaction`, fields in the schema's order.
 fn write_transaction(out: &mut Vec<u8>, t: &HistoryRow<'_>) {
     out.push(b'{');
-    text_field(out, "transaction_id", t.transaction_id);
+    text_field(out, "transaction_id", &t.transaction_id.text());
     out.push(b',');
     out.extend_from_slice(b"\"kind\":\"");
     out.extend_from_slice(kind(t.kind).as_bytes());
@@ -342,7 +342,7 @@ mod tests {
     use ucr_spec::paging::{TransactionPage, UnitBlockPage};
 
     use super::*;
-    use crate::registry::TextCache;
+    use crate::registry::{TextCache, TransactionId};
 
     fn text(rng: &mut StdRng) -> String {
         const PIECES: &[&str] = &[
@@ -471,23 +471,33 @@ mod tests {
         ];
         for round in 0..300 {
             let items: Vec<Transaction> = (0..round % 6)
-                .map(|_| Transaction {
-                    transaction_id: text(&mut rng),
-                    kind: kinds[rng.random_range(0..kinds.len())],
-                    status: statuses[rng.random_range(0..statuses.len())],
-                    unit_type: text(&mut rng),
-                    quantity: rng.random(),
-                    serial_ranges: (0..rng.random_range(0..4))
-                        .map(|_| SerialRange {
-                            serial_start: rng.random(),
-                            serial_end: rng.random(),
-                        })
-                        .collect(),
-                    from_account_id: maybe(&mut rng),
-                    to_account_id: maybe(&mut rng),
-                    reference: maybe(&mut rng),
-                    created_at: at(&mut rng),
-                    updated_at: at(&mut rng),
+                .map(|_| {
+                    let kind = kinds[rng.random_range(0..kinds.len())];
+                    let created_at = at(&mut rng);
+                    Transaction {
+                        transaction_id: TransactionId::new(kind, rng.random::<u32>().into())
+                            .to_string(),
+                        kind,
+                        status: statuses[rng.random_range(0..statuses.len())],
+                        unit_type: text(&mut rng),
+                        quantity: rng.random(),
+                        serial_ranges: (0..rng.random_range(0..4))
+                            .map(|_| SerialRange {
+                                serial_start: rng.random(),
+                                serial_end: rng.random(),
+                            })
+                            .collect(),
+                        from_account_id: maybe(&mut rng),
+                        to_account_id: maybe(&mut rng),
+                        reference: maybe(&mut rng),
+                        created_at,
+                        // Often decided as made: the writer copies the text it just wrote.
+                        updated_at: if rng.random_bool(0.5) {
+                            created_at
+                        } else {
+                            at(&mut rng)
+                        },
+                    }
                 })
                 .collect();
             let next_page = maybe(&mut rng);
@@ -499,7 +509,7 @@ mod tests {
             let rows: Vec<HistoryRow<'_>> = items
                 .iter()
                 .map(|t| HistoryRow {
-                    transaction_id: &t.transaction_id,
+                    transaction_id: TransactionId::parse(&t.transaction_id).unwrap(),
                     kind: t.kind,
                     status: t.status,
                     unit_type: &t.unit_type,
