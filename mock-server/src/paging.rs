@@ -111,6 +111,10 @@ impl<K: Ord + Serialize + DeserializeOwned> PageRequest<K> {
 /// the page token is bound to (`base` plus the canonical filters).
 pub(crate) fn scope_query(base: &str, raw: Option<&str>) -> Result<(String, String), Problem> {
     let raw = raw.unwrap_or("");
+    if only_a_limit(raw) {
+        // A first page without filters, the commonest list request: nothing to reorder or carry.
+        return Ok((raw.to_owned(), format!("{base}?")));
+    }
     let Ok(pairs) = serde_urlencoded::from_str::<Vec<(String, String)>>(raw) else {
         // Unparseable: the caller's query parsing reports it precisely.
         return Ok((raw.to_owned(), base.to_owned()));
@@ -137,6 +141,15 @@ pub(crate) fn scope_query(base: &str, raw: Option<&str>) -> Result<(String, Stri
     let mut all = filters;
     all.extend(paging);
     Ok((serde_urlencoded::to_string(&all).unwrap_or_default(), scope))
+}
+
+/// Whether `raw` is empty or exactly `limit=` and digits: a query [`scope_query`] would give back
+/// as it is, with no filters.
+fn only_a_limit(raw: &str) -> bool {
+    raw.is_empty()
+        || raw
+            .strip_prefix("limit=")
+            .is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The filters a token of list `base` was issued with, if it is one.
@@ -187,6 +200,33 @@ mod tests {
         assert_eq!(scope_query("regs", Some(&same)).unwrap().1, scope);
         let other = format!("state=NSW&page_token={token}");
         assert!(scope_query("regs", Some(&other)).is_err());
+    }
+
+    #[test]
+    fn a_query_of_only_a_limit_is_scoped_as_the_general_path_scopes_it() {
+        for raw in ["", "limit=50", "limit=0", "limit=007"] {
+            assert!(only_a_limit(raw), "{raw}");
+            let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw).unwrap();
+            let general = (
+                serde_urlencoded::to_string(&pairs).unwrap(),
+                "regs?".to_owned(),
+            );
+            assert_eq!(scope_query("regs", Some(raw)).unwrap(), general, "{raw}");
+        }
+        assert_eq!(
+            scope_query("regs", None).unwrap(),
+            (String::new(), "regs?".to_owned())
+        );
+        for raw in [
+            "limit=",
+            "limit=5x",
+            "limit=%35",
+            "limit=5&limit=6",
+            "state=QLD",
+            "limit=5&",
+        ] {
+            assert!(!only_a_limit(raw), "{raw}");
+        }
     }
 
     #[test]

@@ -234,9 +234,16 @@ fn write_transaction(out: &mut Vec<u8>, t: &HistoryRow<'_>) {
         }
     }
     out.extend_from_slice(b",\"created_at\":");
+    let created_at = out.len();
     timestamp(out, &t.created_at);
+    let created_at = created_at..out.len();
     out.extend_from_slice(b",\"updated_at\":");
-    timestamp(out, &t.updated_at);
+    if t.updated_at == t.created_at {
+        // A transaction decided as it was made (or not yet): the same text again.
+        out.extend_from_within(created_at);
+    } else {
+        timestamp(out, &t.updated_at);
+    }
     out.push(b'}');
 }
 
