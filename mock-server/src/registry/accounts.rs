@@ -139,7 +139,7 @@ impl Registry {
             }
             _ => Box::new(record.holdings.blocks_after(after, |_, _| true)),
         };
-        Ok(blocks
+        let blocks = blocks
             .filter(|b| filter.unit_type.as_ref().is_none_or(|t| t == b.unit_type))
             // FAULT(holdings-status-filter-ignored): the status filter is dropped.
             .filter(|b| {
@@ -164,8 +164,8 @@ impl Registry {
                     .as_ref()
                     .is_none_or(|f| b.attributes.facility_id.as_ref() == Some(f))
             })
-            .take(count)
-            .fold(page_buffer(count), push))
+            .take(count);
+        Ok(page_of(blocks, count))
     }
 
     /// An account's transaction history matching the query's filters (paging fields ignored),
@@ -208,40 +208,39 @@ impl Registry {
         after: Option<&HistoryKey>,
         count: usize,
     ) -> Result<Vec<HistoryRow<'r>>, Problem> {
-        let this = self;
-        let (record, view) = this.readable_account(who, account_id, AccountRead::Transactions)?;
+        let (record, view) = self.readable_account(who, account_id, AccountRead::Transactions)?;
         let lens = match view {
             HoldingsView::Selected(lens)
                 if !lens.is_whole()
                     && !lens.is_empty()
                     // FAULT(consent-subset-leaks-history): every row is shown whole.
-                    && !this.fault(Fault::ConsentSubsetLeaksHistory) =>
+                    && !self.fault(Fault::ConsentSubsetLeaksHistory) =>
             {
                 Some(lens)
             }
             _ => None,
         };
-        Ok(record
+        let rows = record
             .history
             .window(after, filter.from, filter.to)
             .filter(|(_, id)| filter.kind.is_none_or(|k| k == id.kind()))
-            .filter_map(|(_, id)| this.history_row(id))
+            .filter_map(|(_, id)| self.history_row(id))
             // REQ-SCOPE-016: under subsets, only rows with selected units, narrowed to them.
             .filter_map(|t| match &lens {
                 None => Some(t),
-                Some(lens) => this.narrow_row(lens, t),
+                Some(lens) => self.narrow_row(lens, t),
             })
             // FAULT(history-missing-incoming): only the source account's history gets transfers.
             .filter(|t| {
-                !(this.fault(Fault::HistoryMissingIncoming)
+                !(self.fault(Fault::HistoryMissingIncoming)
                     && t.kind == TransactionKind::Transfer
                     && t.to_account_id == Some(account_id))
             })
             .filter(|t| filter.status.is_none_or(|s| s == t.status))
             .filter(|t| filter.from.is_none_or(|from| t.created_at >= from))
             .filter(|t| filter.to.is_none_or(|to| t.created_at < to))
-            .take(count)
-            .fold(page_buffer(count), push))
+            .take(count);
+        Ok(page_of(rows, count))
     }
 
     /// The selected part of a row's units, or `None` when the lens selects none of them.
@@ -457,14 +456,10 @@ fn balances_of<'a>(blocks: impl Iterator<Item = HeldBlock<'a>>) -> Vec<Balance> 
     balances
 }
 
-/// A vector for a page of `count` items, allocated once: filtered iterators do not know their
-/// length, and growing it would move the rows already taken, again and again.
-fn page_buffer<T>(count: usize) -> Vec<T> {
-    Vec::with_capacity(count.min(1024))
-}
-
-/// `items` with `item` added.
-fn push<T>(mut items: Vec<T>, item: T) -> Vec<T> {
-    items.push(item);
-    items
+/// The (at most `count`) `items` of a page in a vector allocated once: filtered iterators do not
+/// know their length, and growing it would move the rows already taken, again and again.
+fn page_of<T>(items: impl Iterator<Item = T>, count: usize) -> Vec<T> {
+    let mut page = Vec::with_capacity(count.min(1024));
+    page.extend(items);
+    page
 }

@@ -12,7 +12,7 @@ use super::exchange::{ApiRequest, ApiResponse, Refusal};
 use super::extract::authenticate;
 use super::routes::{OperationId, resolve};
 use super::{authorize, discovery, lists, oauth, reads, registers, revoke, scope, writes};
-use crate::registry::Registry;
+use crate::registry::{Principal, Registry};
 
 impl Router {
     /// Routes `request` and runs its operation; `Err` is answered as a problem document.
@@ -139,8 +139,7 @@ impl Router {
         handler: impl FnOnce(&mut Call<'_>) -> Result<T, Refusal>,
     ) -> Result<T, Refusal> {
         let mut registry = self.lock();
-        let who = authenticate(&registry, request.headers)?;
-        scope::enforce(&registry, request.headers, operation)?;
+        let who = authorized(&registry, request, operation)?;
         handler(&mut Call {
             registry: &mut registry,
             who: &who,
@@ -177,8 +176,7 @@ impl Router {
         operation: OperationId,
         handler: impl FnOnce(&Reading<'_>) -> Result<T, Refusal>,
     ) -> Result<T, Refusal> {
-        let who = authenticate(registry, request.headers)?;
-        scope::enforce(registry, request.headers, operation)?;
+        let who = authorized(registry, request, operation)?;
         handler(&Reading {
             registry,
             who: &who,
@@ -219,4 +217,15 @@ fn with_location(id: OperationId, mut response: ApiResponse) -> ApiResponse {
         response.headers.insert(LOCATION, value);
     }
     response
+}
+
+/// The caller of `request`, authenticated and allowed `operation`'s scope.
+fn authorized(
+    registry: &Registry,
+    request: &ApiRequest<'_>,
+    operation: OperationId,
+) -> Result<Principal, Refusal> {
+    let who = authenticate(registry, request.headers)?;
+    scope::enforce(registry, request.headers, operation)?;
+    Ok(who)
 }
