@@ -266,7 +266,7 @@ impl Registry {
             return ranges.to_vec();
         }
         let mut parts = Vec::new();
-        for issuance in self.issuances.values().filter(|i| i.unit_type == unit_type) {
+        for issuance in self.issuances.iter().filter(|i| i.unit_type == unit_type) {
             for range in ranges {
                 if let Some(part) = intersect(issuance.range, *range) {
                     parts.extend(lens.select(
@@ -377,7 +377,8 @@ impl Registry {
         let kind = transaction_id.kind();
         Some(match kind {
             TransactionKind::Issuance => {
-                let issuance = self.issuances.get(transaction_id.text().as_str())?;
+                let index = (transaction_id.number() as usize).checked_sub(1)?;
+                let issuance = self.issuances.get(index)?;
                 HistoryRow {
                     transaction_id,
                     kind,

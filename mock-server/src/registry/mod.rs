@@ -106,7 +106,8 @@ pub struct Registry {
     next_serial: BTreeMap<String, u64>,
     /// Units issued so far, per unit type.
     issued: BTreeMap<String, u64>,
-    issuances: BTreeMap<String, Issuance>,
+    /// Issuances by number: `ISS-000001` is the first.
+    issuances: Vec<Issuance>,
     transfers: TransferRecords,
     cancellations: BTreeMap<String, Cancellation>,
     /// What lapses when: pending transactions, consents, reservations, escrows.
@@ -161,7 +162,7 @@ impl Registry {
             ids: IdCounters::default(),
             next_serial: BTreeMap::new(),
             issued: BTreeMap::new(),
-            issuances: BTreeMap::new(),
+            issuances: Vec::new(),
             transfers: TransferRecords::default(),
             cancellations: BTreeMap::new(),
             expiries: BTreeSet::new(),

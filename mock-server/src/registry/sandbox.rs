@@ -427,17 +427,15 @@ impl Registry {
                 TransactionId::new(TransactionKind::Issuance, self.ids.issuance),
             );
         }
-        self.issuances.insert(
-            issuance_id,
-            Issuance {
-                account_id: request.account_id,
-                unit_type: request.unit_type,
-                range,
-                project_id: block.project_id.clone(),
-                vintage: block.vintage.clone(),
-                created_at: now,
-            },
-        );
+        // Numbered in order from 1, so issuance n is at n - 1.
+        self.issuances.push(Issuance {
+            account_id: request.account_id,
+            unit_type: request.unit_type,
+            range,
+            project_id: block.project_id.clone(),
+            vintage: block.vintage.clone(),
+            created_at: now,
+        });
         Ok(block)
     }
 

@@ -188,9 +188,8 @@ impl Registry {
             let issuer = picker.pick(&[]);
             let at = tick();
             let n = issuances.len() + 1;
-            let issuance_id = format!("ISS-{n:06}");
             let attributes = Arc::new(UnitAttributes {
-                issuance_id: issuance_id.clone(),
+                issuance_id: format!("ISS-{n:06}"),
                 project_id: Some(PROJECTS[n % PROJECTS.len()].to_owned()),
                 vintage: VINTAGES[n % VINTAGES.len()].to_owned(),
                 method: Some("Plantation forestry".to_owned()),
@@ -210,17 +209,14 @@ impl Registry {
             drafts[issuer]
                 .history
                 .push((at, TransactionId::new(TransactionKind::Issuance, n as u64)));
-            issuances.push((
-                issuance_id,
-                Issuance {
-                    account_id: account_id(issuer),
-                    unit_type: UNIT_TYPE.to_owned(),
-                    range: whole,
-                    project_id: attributes.project_id.clone(),
-                    vintage: attributes.vintage.clone(),
-                    created_at: at,
-                },
-            ));
+            issuances.push(Issuance {
+                account_id: account_id(issuer),
+                unit_type: UNIT_TYPE.to_owned(),
+                range: whole,
+                project_id: attributes.project_id.clone(),
+                vintage: attributes.vintage.clone(),
+                created_at: at,
+            });
 
             let mut previous = issuer;
             for piece in 0..pieces {
@@ -293,7 +289,7 @@ impl Registry {
         self.ids.account = size.accounts;
         self.ids.issuance = issuances.len() as u64;
         self.ids.transfer = transfers.len() as u64;
-        self.issuances = issuances.into_iter().collect();
+        self.issuances = issuances;
         self.transfers = transfers;
         self.next_serial.insert(UNIT_TYPE.to_owned(), serial);
         self.issued
