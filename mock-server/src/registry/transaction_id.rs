@@ -133,6 +133,11 @@ pub(crate) struct IdText {
 }
 
 impl IdText {
+    /// The text's bytes (ASCII).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
     pub fn as_str(&self) -> &str {
         // Only ASCII prefixes and digits are ever written.
         std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
