@@ -35,6 +35,19 @@ impl Verdict {
     }
 }
 
+/// A ratio judged against `goal` (`value >= goal`), with as many decimals as it takes for the
+/// text to stand on the same side of the goal as the value (two at least, nine at most): a ratio of
+/// 0.4981 is shown as 0.498, not as a 0.50 marked missed.
+pub fn ratio_text(value: f64, goal: f64) -> String {
+    (2..=9)
+        .map(|decimals| format!("{value:.decimals$}"))
+        .find(|text| {
+            text.parse::<f64>()
+                .is_ok_and(|shown| (shown >= goal) == (value >= goal))
+        })
+        .unwrap_or_else(|| format!("{value:.9}"))
+}
+
 /// One measurement.
 #[derive(Debug, Clone)]
 pub struct Row {
@@ -213,6 +226,15 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ratio_is_shown_on_the_side_of_its_goal_it_is_on() {
+        assert_eq!(ratio_text(0.7412, 0.7), "0.74");
+        assert_eq!(ratio_text(0.4981, 0.5), "0.498");
+        assert_eq!(ratio_text(0.69951, 0.7), "0.6995");
+        assert_eq!(ratio_text(0.5, 0.5), "0.50");
+        assert_eq!(ratio_text(0.4999999, 0.5), "0.4999999");
+    }
 
     #[test]
     fn a_generator_bound_row_is_never_rendered_as_met() {

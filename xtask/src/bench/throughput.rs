@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::client::{ISSUANCES, body, provision};
 use super::process::Server;
+use super::report::ratio_text;
 use super::wrk::{self, Load, Outcome, Shape};
 use super::{GENERATOR_BOUND, Row, Section, Settings, Verdict, baseline, judge, median};
 
@@ -337,7 +338,7 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
         let verdict = ratio_verdict(settings, ceiling, our, their, page.goal);
         rows.push(Row::goal(
             format!("{}: ratio ucr-mock / bare", page.name),
-            format!("{ratio:.2}"),
+            ratio_text(ratio, page.goal),
             format!("≥ {:.2}", page.goal),
             verdict,
         ));
@@ -354,7 +355,7 @@ pub async fn run(release: &Path, wrk_path: &Path, settings: &Settings) -> Result
                 "{}: CPU ratio bare / ucr-mock (not bound by the generator)",
                 page.name
             ),
-            format!("{:.2}", their_cost / our_cost),
+            ratio_text(their_cost / our_cost, page.goal),
             format!("≥ {:.2}", page.goal),
             judge(settings, their_cost / our_cost >= page.goal),
         ));
