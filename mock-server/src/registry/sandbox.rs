@@ -380,7 +380,8 @@ impl Registry {
 
         let now = self.now();
         self.ids.issuance += 1;
-        let issuance_id = format!("ISS-{:06}", self.ids.issuance);
+        let reference = TransactionId::new(TransactionKind::Issuance, self.ids.issuance);
+        let issuance_id = reference.to_string();
         let range = SerialRange {
             serial_start: first,
             serial_end: last,
@@ -422,10 +423,7 @@ impl Registry {
             account
                 .holdings
                 .receive(&request.unit_type, range, attributes);
-            account.history.record(
-                now,
-                TransactionId::new(TransactionKind::Issuance, self.ids.issuance),
-            );
+            account.history.record(now, reference);
         }
         // Numbered in order from 1, so issuance n is at n - 1.
         self.issuances.push(Issuance {

@@ -188,8 +188,9 @@ impl Registry {
             let issuer = picker.pick(&[]);
             let at = tick();
             let n = issuances.len() + 1;
+            let reference = TransactionId::new(TransactionKind::Issuance, n as u64);
             let attributes = Arc::new(UnitAttributes {
-                issuance_id: format!("ISS-{n:06}"),
+                issuance_id: reference.to_string(),
                 project_id: Some(PROJECTS[n % PROJECTS.len()].to_owned()),
                 vintage: VINTAGES[n % VINTAGES.len()].to_owned(),
                 method: Some("Plantation forestry".to_owned()),
@@ -206,9 +207,7 @@ impl Registry {
                 serial_end: serial + pieces * PIECE_UNITS - 1,
             };
             serial = whole.serial_end + 1;
-            drafts[issuer]
-                .history
-                .push((at, TransactionId::new(TransactionKind::Issuance, n as u64)));
+            drafts[issuer].history.push((at, reference));
             issuances.push(Issuance {
                 account_id: account_id(issuer),
                 unit_type: UNIT_TYPE.to_owned(),

@@ -673,7 +673,8 @@ impl Registry {
             serial_end: b.serial_end,
         }));
         self.ids.transfer += 1;
-        let transfer_id = format!("TRF-{:06}", self.ids.transfer);
+        let reference = TransactionId::new(TransactionKind::Transfer, self.ids.transfer);
+        let transfer_id = reference.to_string();
         let transfer = Transfer {
             transfer_id: transfer_id.clone(),
             status: TransactionStatus::Completed,
@@ -693,7 +694,6 @@ impl Registry {
             escrow_id: Some(escrow_id.to_owned()),
         };
         self.move_units(&seller, &request.to_account_id, &unit_type, &ranges);
-        let reference = TransactionId::new(TransactionKind::Transfer, self.ids.transfer);
         for account_id in [&seller, &request.to_account_id] {
             if let Some(account) = self.accounts.get_mut(account_id) {
                 account.history.record(transfer.initiated_at, reference);

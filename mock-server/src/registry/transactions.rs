@@ -201,7 +201,8 @@ impl Registry {
 
         let now = self.now();
         self.ids.transfer += 1;
-        let transfer_id = format!("TRF-{:06}", self.ids.transfer);
+        let reference = TransactionId::new(TransactionKind::Transfer, self.ids.transfer);
+        let transfer_id = reference.to_string();
         let transfer = Transfer {
             transfer_id: transfer_id.clone(),
             status: TransactionStatus::PendingApproval,
@@ -220,7 +221,6 @@ impl Registry {
             reservation_id: request.reservation_id,
             escrow_id: None,
         };
-        let reference = TransactionId::new(TransactionKind::Transfer, self.ids.transfer);
         self.set_units(
             &transfer.from_account_id,
             &transfer.unit_type,
@@ -399,7 +399,8 @@ impl Registry {
 
         let now = self.now();
         self.ids.cancellation += 1;
-        let cancellation_id = format!("CAN-{:06}", self.ids.cancellation);
+        let reference = TransactionId::new(TransactionKind::Cancellation, self.ids.cancellation);
+        let cancellation_id = reference.to_string();
         let cancellation = Cancellation {
             cancellation_id: cancellation_id.clone(),
             status: TransactionStatus::PendingApproval,
@@ -415,7 +416,6 @@ impl Registry {
             decided_at: None,
             rejection_reason: None,
         };
-        let reference = TransactionId::new(TransactionKind::Cancellation, self.ids.cancellation);
         self.set_units(
             &cancellation.account_id,
             &cancellation.unit_type,
