@@ -233,7 +233,7 @@ impl Registry {
             // FAULT(history-missing-incoming): only the source account's history gets transfers.
             .filter(|t| {
                 !(self.fault(Fault::HistoryMissingIncoming)
-                    && t.kind == TransactionKind::Transfer
+                    && t.transaction_id.kind() == TransactionKind::Transfer
                     && t.to_account_id == Some(account_id))
             })
             .filter(|t| filter.status.is_none_or(|s| s == t.status))
@@ -374,14 +374,12 @@ impl Registry {
 
     /// The history row of the transaction `transaction_id`.
     pub(super) fn history_row(&self, transaction_id: TransactionId) -> Option<HistoryRow<'_>> {
-        let kind = transaction_id.kind();
-        Some(match kind {
+        Some(match transaction_id.kind() {
             TransactionKind::Issuance => {
                 let index = (transaction_id.number() as usize).checked_sub(1)?;
                 let issuance = self.issuances.get(index)?;
                 HistoryRow {
                     transaction_id,
-                    kind,
                     status: TransactionStatus::Completed,
                     unit_type: &issuance.unit_type,
                     quantity: issuance.range.quantity(),
@@ -397,7 +395,6 @@ impl Registry {
                 let transfer = self.transfers.view(transaction_id.number())?;
                 HistoryRow {
                     transaction_id,
-                    kind,
                     status: transfer.status,
                     unit_type: transfer.unit_type,
                     quantity: transfer.quantity,
@@ -413,7 +410,6 @@ impl Registry {
                 let cancellation = self.cancellations.get(transaction_id.text().as_str())?;
                 HistoryRow {
                     transaction_id,
-                    kind,
                     status: cancellation.status,
                     unit_type: &cancellation.unit_type,
                     quantity: cancellation.quantity,

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
-use ucr_spec::model::{SerialRange, Transaction, TransactionKind, TransactionStatus};
+use ucr_spec::model::{SerialRange, Transaction, TransactionStatus};
 
 use super::transaction_id::TransactionId;
 
@@ -16,8 +16,8 @@ use super::transaction_id::TransactionId;
 /// copying them out first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct HistoryRow<'a> {
+    /// The transaction's ID, which also gives its kind.
     pub transaction_id: TransactionId,
-    pub kind: TransactionKind,
     pub status: TransactionStatus,
     pub unit_type: &'a str,
     pub quantity: u64,
@@ -34,7 +34,7 @@ impl HistoryRow<'_> {
     pub fn transaction(&self) -> Transaction {
         Transaction {
             transaction_id: self.transaction_id.to_string(),
-            kind: self.kind,
+            kind: self.transaction_id.kind(),
             status: self.status,
             unit_type: self.unit_type.to_owned(),
             quantity: self.quantity,
@@ -128,6 +128,8 @@ impl History {
 #[cfg(test)]
 mod tests {
     use chrono::TimeDelta;
+
+    use ucr_spec::model::TransactionKind;
 
     use super::*;
 

@@ -191,6 +191,7 @@ impl TransferRecords {
     }
 
     /// The transfer with the ID `transfer_id`, in its wire form.
+    #[cfg(test)]
     pub fn get(&self, transfer_id: &str) -> Option<Transfer> {
         Some(self.view_by_id(transfer_id)?.transfer())
     }
@@ -199,6 +200,7 @@ impl TransferRecords {
     pub fn decide(&mut self, transfer_id: &str, decision: Decision<'_>) -> Option<Transfer> {
         let number = number_of(transfer_id)?;
         let index = (number as usize).checked_sub(1)?;
+        // Looked up before a name is interned for it: an unknown transfer changes nothing.
         self.slots.get(index)?.as_ref()?;
         let decided_by = decision.decided_by.map(|id| self.names.intern(id));
         let stored = self.slots.get_mut(index)?.as_mut()?;
@@ -215,7 +217,7 @@ impl TransferRecords {
             }
             (None, None) => {}
         }
-        self.get(transfer_id)
+        Some(self.view(number)?.transfer())
     }
 
     /// How many transfers are stored.

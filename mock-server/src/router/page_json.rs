@@ -207,7 +207,7 @@ fn write_transaction(out: &mut Vec<u8>, t: &HistoryRow<'_>) {
     out.extend_from_slice(b"{\"transaction_id\":\"");
     out.extend_from_slice(t.transaction_id.text().as_bytes());
     out.extend_from_slice(b"\",\"kind\":\"");
-    out.extend_from_slice(kind(t.kind).as_bytes());
+    out.extend_from_slice(kind(t.transaction_id.kind()).as_bytes());
     out.extend_from_slice(b"\",\"status\":\"");
     out.extend_from_slice(status(t.status).as_bytes());
     out.push(b'"');
@@ -525,7 +525,6 @@ mod tests {
                 .iter()
                 .map(|t| HistoryRow {
                     transaction_id: TransactionId::parse(&t.transaction_id).unwrap(),
-                    kind: t.kind,
                     status: t.status,
                     unit_type: &t.unit_type,
                     quantity: t.quantity,
