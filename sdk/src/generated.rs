@@ -2922,7 +2922,8 @@ is by key, so an item is never repeated or skipped because others were added mea
         pub reservation_id: ::std::option::Option<::std::string::String>,
         ///The resource's status after the event.
         pub status: ::std::string::String,
-        ///The transfer, for `transfer.*` and `reservation.consumed`.
+        /**The transfer, for `transfer.*` and `reservation.consumed`; for `escrow.settled`, the transfer
+that recorded the settlement (the escrow's `transaction_id`).*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transfer_id: ::std::option::Option<::std::string::String>,
     }

@@ -187,7 +187,8 @@ pub struct EventData {
     /// The consent, for `consent.*`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent_id: Option<String>,
-    /// The transfer, for `transfer.*` and `reservation.consumed`.
+    /// The transfer, for `transfer.*` and `reservation.consumed`; for `escrow.settled`, the transfer
+    /// that recorded the settlement (the escrow's `transaction_id`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_id: Option<String>,
     /// The cancellation, for `cancellation.*`.

@@ -282,18 +282,24 @@ async fn b5_escrow_settle_release_and_expiry() {
         .collect();
     assert_eq!(statuses, ["settled", "released", "released"]);
 
-    let events: Vec<(String, String)> = delivered_events(&api, &receiver)
+    // `data.transfer_id` is the settlement's transfer on `escrow.settled` (as `EventData`
+    // documents it) and on `transfer.completed`, and absent on `escrow.released`.
+    let text = |value: &serde_json::Value| value.as_str().unwrap_or("-").to_owned();
+    let events: Vec<(String, String, String)> = delivered_events(&api, &receiver)
         .await
         .into_iter()
-        .map(|(kind, data)| (kind, data["escrow_id"].as_str().unwrap_or("-").to_owned()))
+        .map(|(kind, data)| (kind, text(&data["escrow_id"]), text(&data["transfer_id"])))
         .collect();
+    let event = |kind: &str, escrow: &str, transfer: &str| {
+        (kind.to_owned(), escrow.to_owned(), transfer.to_owned())
+    };
     assert_eq!(
         events,
         vec![
-            ("escrow.settled".to_owned(), escrow_id.clone()),
-            ("transfer.completed".to_owned(), "-".to_owned()),
-            ("escrow.released".to_owned(), second_id),
-            ("escrow.released".to_owned(), third_id),
+            event("escrow.settled", &escrow_id, &transfer_id),
+            event("transfer.completed", "-", &transfer_id),
+            event("escrow.released", &second_id, "-"),
+            event("escrow.released", &third_id, "-"),
         ]
     );
     api.check_invariants();
