@@ -602,15 +602,16 @@ impl Registry {
                     }
                     let pending = self.transfers.view_by_id(id).map(|t| t.status)
                         == Some(TransactionStatus::PendingApproval);
+                    if !pending {
+                        continue;
+                    }
                     let expiry = Decision {
                         status: TransactionStatus::Expired,
                         decided_by: None,
                         at,
                         reason: None,
                     };
-                    let Some(transfer) =
-                        pending.then(|| self.transfers.decide(id, expiry)).flatten()
-                    else {
+                    let Some(transfer) = self.transfers.decide(id, expiry) else {
                         continue;
                     };
                     self.return_units(&transfer, at);
